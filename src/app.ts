@@ -1,0 +1,27 @@
+/**
+ * buildApp: the Fastify instance with every route registered, not listening. main.ts listens; tests use inject().
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { type WebhookRouteOptions, webhookRoute } from "./http/webhook.ts";
+import { type SandboxRoutesOptions, sandboxRoutes } from "./sandbox/routes.ts";
+
+export interface AppDeps {
+  logger: Logger;
+  /** What GET /healthz reports (counts only, nothing personal). */
+  health: () => Record<string, unknown>;
+  webhook?: WebhookRouteOptions;
+  sandbox?: SandboxRoutesOptions;
+}
+
+/** Builds the HTTP app. Request logs carry method, route and status, never bodies or the bot token. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+  });
+  app.get("/healthz", async () => ({ ok: true, ...deps.health() }));
+  if (deps.webhook) await app.register(webhookRoute, deps.webhook);
+  // The sandbox page polls several times a second; logging each request would drown everything else.
+  if (deps.sandbox) await app.register(sandboxRoutes, { ...deps.sandbox, logLevel: "warn" });
+  return app;
+}

@@ -1,0 +1,169 @@
+/**
+ * The service configuration: the only module that reads `process.env`. {@link loadConfig} parses the environment
+ * once, reports every problem at the same time, and returns a frozen object that is passed down to every factory.
+ */
+import { z } from "zod";
+import { SpeanError } from "./errors.ts";
+
+/** Sandbox mode's encryption key. Public on purpose: the sandbox only ever holds made-up conversations. */
+export const SANDBOX_ENCRYPTION_KEY = "c2FuZGJveC1vbmx5LWtleS1uZXZlci1yZWFsLWRhdGE=";
+
+/** The sandbox's staff group (a chat of the fake Telegram). */
+export const SANDBOX_STAFF_CHAT_ID = -1001;
+
+const OFFICIAL_API_ROOT = "https://api.telegram.org";
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+
+const envSchema = z
+  .object({
+    BOT_TOKEN: optional(
+      z.string().trim().regex(/^\d{1,20}:[A-Za-z0-9_-]{20,}$/, "must look like 123456789:AA... (from @BotFather)"),
+    ),
+    TELEGRAM_API_ROOT: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL")
+        .transform((url) => url.replace(/\/+$/, "")),
+    ),
+    WEBHOOK_URL: optional(z.string().trim().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL")),
+    WEBHOOK_SECRET: optional(
+      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and -"),
+    ),
+    PORT: optional(integer(0, 65535)),
+    HOST: optional(z.string().trim().min(1)),
+    DATABASE_PATH: optional(z.string().trim().min(1)),
+    DEFAULT_LOCALE: optional(z.enum(["km", "en"], "must be km or en")),
+    TIME_ZONE: optional(
+      z.string().refine((zone) => isTimeZone(zone), "must be an IANA time zone such as Asia/Phnom_Penh"),
+    ),
+    STAFF_CHAT_ID: optional(integer(-(10 ** 15), 10 ** 15)),
+    RETENTION_DAYS: optional(integer(1, 3650)),
+    LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
+    ENCRYPTION_KEY: optional(
+      z
+        .string()
+        .trim()
+        .refine((key) => decodeKey(key) !== undefined, "must be 32 bytes as base64 (44 characters) or hex (64)"),
+    ),
+    OUTBOX_RATE_PER_SECOND: optional(integer(1, 30)),
+    OUTBOX_CHAT_INTERVAL_MS: optional(integer(0, 60_000)),
+    WORKER_CONCURRENCY: optional(integer(1, 64)),
+  })
+  .superRefine((env, ctx) => {
+    if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET)
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "is required when WEBHOOK_URL is set" });
+    if (env.WEBHOOK_SECRET && !env.WEBHOOK_URL)
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "is required when WEBHOOK_SECRET is set" });
+    if (env.WEBHOOK_URL && !env.BOT_TOKEN)
+      ctx.addIssue({ code: "custom", path: ["BOT_TOKEN"], message: "is required for webhook mode" });
+    const official = (env.TELEGRAM_API_ROOT ?? OFFICIAL_API_ROOT) === OFFICIAL_API_ROOT;
+    if (env.WEBHOOK_URL && official && !env.WEBHOOK_URL.startsWith("https://"))
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "must be https:// (Telegram only calls HTTPS)" });
+    if (env.BOT_TOKEN && !env.ENCRYPTION_KEY)
+      ctx.addIssue({
+        code: "custom",
+        path: ["ENCRYPTION_KEY"],
+        message:
+          "is required with BOT_TOKEN (real conversations are encrypted at rest); make one with: " +
+          "node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"",
+      });
+  });
+
+export type Mode = "sandbox" | "polling" | "webhook";
+
+export interface Config {
+  readonly mode: Mode;
+  /** Absent in sandbox mode, where the bot talks to the in-process fake Bot API with a made-up token. */
+  readonly botToken: string | undefined;
+  /** Default https://api.telegram.org; no trailing slash. */
+  readonly telegramApiRoot: string;
+  readonly webhook: { readonly url: string; readonly secret: string } | undefined;
+  /** Default 3000. */
+  readonly port: number;
+  /** Default 127.0.0.1: the sandbox has no login, so it must not be reachable from other machines by default. */
+  readonly host: string;
+  /** Default ./data/spean.db (./data/sandbox.db in sandbox mode); the folder is created. */
+  readonly databasePath: string;
+  /** Default km. */
+  readonly defaultLocale: "km" | "en";
+  /** Default Asia/Phnom_Penh. */
+  readonly timeZone: string;
+  /** The staff group's chat id (alerts go there); in sandbox mode the fake staff group. */
+  readonly staffChatId: number | undefined;
+  /** Default 90 days: message text older than this is erased; the rows stay for counting. */
+  readonly retentionDays: number;
+  /** Default info (warn in sandbox mode, so that it prints one line). */
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** 32 bytes for AES-256-GCM. */
+  readonly encryptionKey: Buffer;
+  /** Default 25 messages per second for everything the outbox sends. */
+  readonly outboxRatePerSecond: number;
+  /** Default 1000 ms between two outbox messages to the same chat. */
+  readonly outboxChatIntervalMs: number;
+  /** Default 8 chats handled at the same time (each chat stays in order). */
+  readonly workerConcurrency: number;
+}
+
+/** Raised by {@link loadConfig}; `problems` holds one line per variable, ready to print. */
+export class ConfigError extends SpeanError {
+  constructor(readonly problems: string[]) {
+    super("SPEAN_CONFIG_INVALID", `invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/**
+ * Parses the environment (default `process.env`) into a frozen {@link Config}.
+ * @throws {ConfigError} listing every problem at once.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const mode: Mode = !e.BOT_TOKEN ? "sandbox" : e.WEBHOOK_URL ? "webhook" : "polling";
+  return Object.freeze({
+    mode,
+    botToken: e.BOT_TOKEN,
+    telegramApiRoot: e.TELEGRAM_API_ROOT ?? OFFICIAL_API_ROOT,
+    webhook: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? Object.freeze({ url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET }) : undefined,
+    port: e.PORT ?? 3000,
+    host: e.HOST ?? "127.0.0.1",
+    databasePath: e.DATABASE_PATH ?? (mode === "sandbox" ? "./data/sandbox.db" : "./data/spean.db"),
+    defaultLocale: e.DEFAULT_LOCALE ?? "km",
+    timeZone: e.TIME_ZONE ?? "Asia/Phnom_Penh",
+    staffChatId: e.STAFF_CHAT_ID ?? (mode === "sandbox" ? SANDBOX_STAFF_CHAT_ID : undefined),
+    retentionDays: e.RETENTION_DAYS ?? 90,
+    logLevel: e.LOG_LEVEL ?? (mode === "sandbox" ? "warn" : "info"),
+    encryptionKey: decodeKey(e.ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY) as Buffer,
+    outboxRatePerSecond: e.OUTBOX_RATE_PER_SECOND ?? 25,
+    outboxChatIntervalMs: e.OUTBOX_CHAT_INTERVAL_MS ?? 1000,
+    workerConcurrency: e.WORKER_CONCURRENCY ?? 8,
+  });
+}
+
+function decodeKey(text: string): Buffer | undefined {
+  const bytes = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, "hex") : Buffer.from(text, "base64");
+  return bytes.length === 32 ? bytes : undefined;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The contract between flows and the domain: named actions (flows call them in `action` nodes or on a choice)
+ * and named content blocks (text appended to a screen). Both are synchronous and free of network I/O because they
+ * run inside the transaction that records the update; anything that must reach Telegram goes through the outbox.
+ */
+import type { Reply, TextRef } from "./reply.ts";
+
+export type Locale = "km" | "en";
+export const LOCALES: readonly Locale[] = ["km", "en"];
+
+/** Answers given in a flow, by variable name. */
+export type Vars = Record<string, string | number>;
+
+export interface ActionContext {
+  chatId: number;
+  locale: Locale;
+  vars: Readonly<Vars>;
+  params: Readonly<Record<string, string | number | boolean>>;
+  now: Date;
+}
+
+export interface ActionResult {
+  /** Chooses the node's `outcomes` entry; without one, the node's `next` applies. */
+  outcome?: string;
+  /** Variables to set (merged into the conversation). */
+  vars?: Vars;
+  /** Switches the user's language from now on. */
+  locale?: Locale;
+  replies?: Reply[];
+}
+
+export type Action = (ctx: ActionContext) => ActionResult;
+
+export interface BlockContext {
+  locale: Locale;
+  vars: Readonly<Vars>;
+}
+
+export type Block = (ctx: BlockContext) => TextRef[];
+
+/** What flows may call, by name. Content check refuses a flow that names anything missing here. */
+export interface Registry {
+  actions: ReadonlyMap<string, Action>;
+  blocks: ReadonlyMap<string, Block>;
+}
+
+/** set_locale: params.locale is "km" or "en". */
+export const setLocale: Action = ({ params }) => {
+  const locale = params.locale;
+  return locale === "km" || locale === "en" ? { locale } : { outcome: "invalid" };
+};

@@ -1,0 +1,333 @@
+/**
+ * The flow interpreter: given where a chat is and what the user did, it decides the next state and what to say.
+ * Pure apart from the actions it calls; it knows nothing of Telegram, HTTP or the database.
+ */
+import { SpeanError } from "../errors.ts";
+import { normalizeForMatch } from "../khmer/text.ts";
+import { parseWholeNumber } from "../khmer/digits.ts";
+import type { Locale, Registry, Vars } from "./actions.ts";
+import { checkAnswer } from "./answers.ts";
+import { decodeCallback, encodeCallback } from "./callback-data.ts";
+import type { FlowNode, MenuNode, ScreenNode } from "./flow-schema.ts";
+import { ENTRY, type FlowSet, findNode, type NodeRef, resolveTarget, splitRef } from "./flows.ts";
+import { type Button, type Reply, type TextRef, text } from "./reply.ts";
+
+/** What the user did, already extracted from the Telegram update. */
+export type Input =
+  | { kind: "command"; name: string }
+  | { kind: "text"; text: string }
+  | { kind: "button"; data: string }
+  | { kind: "contact"; phone: string }
+  | { kind: "unsupported"; what: string };
+
+export interface ConversationState {
+  node: NodeRef;
+  /** Increases with every screen shown; buttons carry it. */
+  step: number;
+  /** Earlier screens, most recent last, for Back. */
+  stack: NodeRef[];
+  vars: Vars;
+}
+
+export interface Turn {
+  state: ConversationState;
+  replies: Reply[];
+  /** Set when the user chose a language in this turn. */
+  locale?: Locale;
+  /** Short text for the button press itself (Telegram shows it as a toast). */
+  notice?: TextRef;
+}
+
+export interface TurnContext {
+  chatId: number;
+  locale: Locale;
+  now: Date;
+}
+
+export interface EngineOptions {
+  flows: FlowSet;
+  registry: Registry;
+  /** The label a locale key has in every language, for matching typed text to buttons. */
+  labelsOf: (key: string) => string[];
+  /** Default Asia/Phnom_Penh. */
+  timeZone?: string;
+}
+
+export interface Engine {
+  /** Handles one input. `state` is undefined for a chat the bot has never seen (it gets the welcome). */
+  handle(state: ConversationState | undefined, input: Input, ctx: TurnContext): Turn;
+}
+
+/** Commands that work from any state, and where they lead. */
+export const GLOBAL_COMMANDS: Readonly<Record<string, NodeRef>> = {
+  start: ENTRY.welcome,
+  menu: ENTRY.menu,
+  help: ENTRY.help,
+  language: ENTRY.language,
+  emergency: ENTRY.emergency,
+};
+
+const MAX_NODES_PER_TURN = 50;
+const MAX_STACK = 20;
+
+export const NAV_LABELS = { back: "common.back", menu: "common.main_menu", emergency: "common.emergency" } as const;
+
+/** Creates the interpreter over a loaded flow set and the registry of actions and blocks. */
+export function createEngine(options: EngineOptions): Engine {
+  const { flows, registry, labelsOf } = options;
+  const timeZone = options.timeZone ?? "Asia/Phnom_Penh";
+
+  function handle(previous: ConversationState | undefined, input: Input, ctx: TurnContext): Turn {
+    if (!previous) return go(fresh(), ENTRY.welcome, ctx, { resetStack: true });
+    const current = findNode(flows, previous.node);
+    if (!current || !isScreen(current)) {
+      // The content changed under this conversation (a node was renamed or removed): start again at the menu.
+      const turn = go(fresh(previous.vars), ENTRY.menu, ctx, { resetStack: true });
+      return prepend(turn, say("common.menu_changed"));
+    }
+    switch (input.kind) {
+      case "command":
+        return onCommand(previous, current, input.name, ctx);
+      case "button":
+        return onButton(previous, current, input.data, ctx);
+      case "text":
+        return onText(previous, current, input.text, ctx);
+      case "contact":
+        if (current.kind === "ask" && current.input === "phone") return onText(previous, current, input.phone, ctx);
+        return again(previous, current, ctx, "common.unsupported");
+      case "unsupported":
+        return again(previous, current, ctx, "common.unsupported");
+    }
+  }
+
+  function onCommand(state: ConversationState, current: ScreenNode, name: string, ctx: TurnContext): Turn {
+    const target = GLOBAL_COMMANDS[name];
+    if (!target) return again(state, current, ctx, "common.unknown_command");
+    return go(state, target, ctx, { resetStack: target === ENTRY.welcome || target === ENTRY.menu });
+  }
+
+  function onButton(state: ConversationState, current: ScreenNode, data: string, ctx: TurnContext): Turn {
+    const action = decodeCallback(data);
+    if (!action) return stale(state, current, ctx);
+    switch (action.kind) {
+      case "menu":
+        return go(state, ENTRY.menu, ctx, { resetStack: true });
+      case "emergency":
+        return go(state, ENTRY.emergency, ctx, {});
+      case "back":
+        return action.step === state.step ? back(state, ctx) : stale(state, current, ctx);
+      case "choice": {
+        const choice = current.kind === "menu" ? current.choices.find((c) => c.id === action.choice) : undefined;
+        if (action.step !== state.step || !choice) return stale(state, current, ctx);
+        return choose(state, choice, ctx);
+      }
+    }
+  }
+
+  function onText(state: ConversationState, current: ScreenNode, typed: string, ctx: TurnContext): Turn {
+    if (current.kind === "ask") {
+      const answer = checkAnswer(current, typed, ctx.now, timeZone);
+      if (!answer.ok) return again(state, current, ctx, current.invalid);
+      const withAnswer = { ...state, vars: { ...state.vars, [current.var]: answer.value } };
+      return go(withAnswer, resolveTarget(flowOf(state.node), current.next), ctx, {});
+    }
+    const choice = matchChoice(current, typed);
+    if (choice) return choose(state, choice, ctx);
+    const nav = matchNav(typed);
+    if (nav === "menu") return go(state, ENTRY.menu, ctx, { resetStack: true });
+    if (nav === "emergency") return go(state, ENTRY.emergency, ctx, {});
+    if (nav === "back" && !current.home) return back(state, ctx);
+    return again(state, current, ctx, "common.not_understood");
+  }
+
+  function choose(state: ConversationState, choice: MenuNode["choices"][number], ctx: TurnContext): Turn {
+    let working = state;
+    let locale: Locale | undefined;
+    const replies: Reply[] = [];
+    if (choice.action) {
+      const result = runAction(choice.action, choice.params ?? {}, working, ctx);
+      working = { ...working, vars: { ...working.vars, ...result.vars } };
+      locale = result.locale;
+      replies.push(...(result.replies ?? []));
+    }
+    const turn = go(working, resolveTarget(flowOf(state.node), choice.next), { ...ctx, locale: locale ?? ctx.locale }, {});
+    return { ...turn, replies: [...replies, ...turn.replies], locale: turn.locale ?? locale };
+  }
+
+  /** Enters `target` and runs through message, action and goto nodes until a screen (or an end) is reached. */
+  function go(state: ConversationState, target: NodeRef, ctx: TurnContext, opts: { resetStack?: boolean }): Turn {
+    const replies: Reply[] = [];
+    let vars = state.vars;
+    let locale: Locale | undefined;
+    let ref = target;
+    for (let visited = 0; visited < MAX_NODES_PER_TURN; visited++) {
+      const node = requireNode(ref);
+      const flow = flowOf(ref);
+      switch (node.kind) {
+        case "message":
+          replies.push({ text: [text(node.text, vars)], discreet: node.discreet });
+          if (!node.next) return finish(replies, locale);
+          ref = resolveTarget(flow, node.next);
+          continue;
+        case "goto":
+          ref = resolveTarget(flow, node.target);
+          continue;
+        case "action": {
+          const result = runAction(node.action, node.params ?? {}, { ...state, vars }, { ...ctx, locale: locale ?? ctx.locale });
+          vars = { ...vars, ...result.vars };
+          locale = result.locale ?? locale;
+          replies.push(...(result.replies ?? []));
+          const next = (result.outcome && node.outcomes?.[result.outcome]) ?? node.next;
+          if (!next) throw new SpeanError("SPEAN_FLOW_INVALID", "action node has nowhere to go", { node: ref, outcome: result.outcome });
+          ref = resolveTarget(flow, next);
+          continue;
+        }
+        case "end":
+          if (node.text) replies.push({ text: [text(node.text, vars)], buttons: [[navButton("menu", 0)]], discreet: node.discreet });
+          return finish(replies, locale);
+        case "menu":
+        case "ask": {
+          const step = state.step + 1;
+          const stack = opts.resetStack || ref === ENTRY.menu ? [] : pushed(state.stack, state.node, ref);
+          replies.push(renderScreen(ref, node, step, vars, locale ?? ctx.locale));
+          return { state: { node: ref, step, stack, vars }, replies, locale };
+        }
+      }
+    }
+    throw new SpeanError("SPEAN_TURN_LIMIT", undefined, { target });
+
+    // A flow that ends without a screen leaves the chat at the main menu (without showing it again).
+    function finish(replies: Reply[], locale: Locale | undefined): Turn {
+      return { state: { node: ENTRY.menu, step: state.step + 1, stack: [], vars }, replies, locale };
+    }
+  }
+
+  function back(state: ConversationState, ctx: TurnContext): Turn {
+    const stack = [...state.stack];
+    let previous = stack.pop();
+    while (previous && !isScreenRef(previous)) previous = stack.pop();
+    if (!previous) return go(state, ENTRY.menu, ctx, { resetStack: true });
+    const node = requireNode(previous) as ScreenNode;
+    const step = state.step + 1;
+    return {
+      state: { ...state, node: previous, step, stack },
+      replies: [renderScreen(previous, node, step, state.vars, ctx.locale)],
+    };
+  }
+
+  /** Shows the current screen again with fresh buttons, after an optional explanation. */
+  function again(state: ConversationState, current: ScreenNode, ctx: TurnContext, before?: string): Turn {
+    const step = state.step + 1;
+    const replies = before ? [say(before)] : [];
+    replies.push(renderScreen(state.node, current, step, state.vars, ctx.locale));
+    return { state: { ...state, step }, replies };
+  }
+
+  function stale(state: ConversationState, current: ScreenNode, ctx: TurnContext): Turn {
+    return { ...again(state, current, ctx, "common.expired"), notice: text("common.expired_short") };
+  }
+
+  function renderScreen(ref: NodeRef, node: ScreenNode, step: number, vars: Vars, locale: Locale): Reply {
+    const paragraphs = [text(node.text, vars)];
+    const rows: Button[][] = [];
+    if (node.kind === "menu") {
+      for (const name of node.blocks ?? []) paragraphs.push(...requireBlock(name)({ locale, vars }));
+      const buttons = node.choices.map((c) => ({ label: text(c.label), data: encodeCallback({ kind: "choice", step, choice: c.id }) }));
+      for (let i = 0; i < buttons.length; i += node.columns) rows.push(buttons.slice(i, i + node.columns));
+    }
+    const home = node.kind === "menu" && node.home;
+    if (!home) rows.push([navButton("back", step), navButton("menu", step)]);
+    if (!home && ref !== ENTRY.emergency) rows.push([navButton("emergency", step)]);
+    const reply: Reply = { text: paragraphs, buttons: rows, discreet: node.discreet };
+    if (node.kind === "ask" && node.input === "phone") reply.requestContact = text("common.share_phone");
+    return reply;
+  }
+
+  function runAction(name: string, params: Record<string, string | number | boolean>, state: ConversationState, ctx: TurnContext) {
+    const action = registry.actions.get(name);
+    if (!action) throw new SpeanError("SPEAN_ACTION_UNKNOWN", undefined, { action: name });
+    try {
+      return action({ chatId: ctx.chatId, locale: ctx.locale, vars: state.vars, params, now: ctx.now });
+    } catch (cause) {
+      throw new SpeanError("SPEAN_ACTION_FAILED", undefined, { action: name }, { cause });
+    }
+  }
+
+  function requireBlock(name: string) {
+    const block = registry.blocks.get(name);
+    if (!block) throw new SpeanError("SPEAN_FLOW_INVALID", "unknown block", { block: name });
+    return block;
+  }
+
+  function requireNode(ref: NodeRef): FlowNode {
+    const node = findNode(flows, ref);
+    if (!node) throw new SpeanError("SPEAN_FLOW_INVALID", "target node does not exist", { node: ref });
+    return node;
+  }
+
+  function isScreenRef(ref: NodeRef): boolean {
+    const node = findNode(flows, ref);
+    return node !== undefined && isScreen(node);
+  }
+
+  function matchChoice(node: ScreenNode, typed: string) {
+    if (node.kind !== "menu" || node.choices.length === 0) return undefined;
+    const number = parseWholeNumber(typed);
+    if (number !== undefined) return node.choices[number - 1];
+    const wanted = bare(typed);
+    if (!wanted) return undefined;
+    const exact = node.choices.filter((c) => labelsOf(c.label).some((l) => bare(l) === wanted));
+    if (exact.length === 1) return exact[0];
+    // A part of a label (at least 3 letters) is enough when it points to exactly one choice.
+    if ([...wanted].length < 3) return undefined;
+    const partial = node.choices.filter((c) => labelsOf(c.label).some((l) => bare(l).includes(wanted)));
+    return partial.length === 1 ? partial[0] : undefined;
+  }
+
+  function matchNav(typed: string): keyof typeof NAV_LABELS | undefined {
+    const wanted = bare(typed);
+    if (!wanted) return undefined;
+    for (const [nav, key] of Object.entries(NAV_LABELS) as [keyof typeof NAV_LABELS, string][]) {
+      if (labelsOf(key).some((l) => bare(l) === wanted) || labelsOf(`${key}_words`).some((w) => w.split("|").map(bare).includes(wanted)))
+        return nav;
+    }
+    return undefined;
+  }
+
+  return { handle };
+}
+
+function fresh(vars: Vars = {}): ConversationState {
+  return { node: ENTRY.menu, step: 0, stack: [], vars };
+}
+
+function isScreen(node: FlowNode): node is ScreenNode {
+  return node.kind === "menu" || node.kind === "ask";
+}
+
+function flowOf(ref: NodeRef): string {
+  return splitRef(ref)[0];
+}
+
+function pushed(stack: NodeRef[], from: NodeRef, to: NodeRef): NodeRef[] {
+  if (from === to) return stack;
+  return [...stack, from].slice(-MAX_STACK);
+}
+
+function say(key: string): Reply {
+  return { text: [text(key)] };
+}
+
+function prepend(turn: Turn, reply: Reply): Turn {
+  return { ...turn, replies: [reply, ...turn.replies] };
+}
+
+function navButton(kind: "back" | "menu" | "emergency", step: number): Button {
+  const data = kind === "back" ? encodeCallback({ kind, step }) : encodeCallback({ kind });
+  return { label: text(NAV_LABELS[kind]), data };
+}
+
+/** A label or typed text reduced to letters and digits, for comparing them. */
+function bare(value: string): string {
+  return normalizeForMatch(value).replace(/[^\p{L}\p{M}\p{N}]+/gu, "");
+}

@@ -1,0 +1,40 @@
+/**
+ * The catalog of Spean's own errors. Each has a stable code that staff can search for in logs; the user never sees
+ * the code, only a short, kind message chosen by the layer that talks to them.
+ */
+export const ERROR_CODES = {
+  SPEAN_CONFIG_INVALID: "the environment does not describe a valid configuration",
+  SPEAN_FLOW_INVALID: "a flow file is malformed or refers to something that does not exist",
+  SPEAN_LOCALE_INVALID: "a locale file cannot be read",
+  SPEAN_CONTENT_INVALID: "the content (flows, locales, directory) failed its checks",
+  SPEAN_ACTION_UNKNOWN: "a flow names an action that is not registered",
+  SPEAN_ACTION_FAILED: "a flow action threw while handling an update",
+  SPEAN_UPDATE_FAILED: "handling an update threw; it will be retried",
+  SPEAN_UPDATE_QUARANTINED: "an update failed too many times and was set aside",
+  SPEAN_SEND_FAILED: "a message to Telegram could not be sent",
+  SPEAN_CRYPTO_FAILED: "an encrypted field could not be decrypted (wrong key or corrupted data)",
+  SPEAN_TURN_LIMIT: "a flow ran too many steps without waiting for the user (a loop)",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a stable code and optional context that is safe to log (never user text). */
+export class SpeanError extends Error {
+  override readonly name = "SpeanError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERROR_CODES[code],
+    readonly context: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The stable code of any thrown value, for logs and for the inbox's last_error column. */
+export function errorCode(err: unknown): string {
+  if (err instanceof SpeanError) return err.code;
+  if (err && typeof err === "object" && "error_code" in err) return `TELEGRAM_${String(err.error_code)}`;
+  if (err && typeof err === "object" && "code" in err && typeof err.code === "string") return err.code;
+  return "UNEXPECTED";
+}

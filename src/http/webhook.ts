@@ -1,0 +1,44 @@
+/**
+ * The Telegram webhook route. It only persists: a wrong or missing secret gets 401 and a malformed body 400, both
+ * before the database is touched; a good update is written to the inbox and acknowledged at once.
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { FastifyPluginAsync } from "fastify";
+import type { InboundUpdate } from "../inbox/store.ts";
+
+export interface WebhookRouteOptions {
+  /** URL path, e.g. /telegram/webhook. */
+  path: string;
+  secret: string;
+  ingest: (update: InboundUpdate) => boolean;
+  /** Called after an update was stored. */
+  onIngested: () => void;
+}
+
+/** Telegram updates are small; anything near this is not an update. */
+const BODY_LIMIT_BYTES = 1_048_576;
+
+export const webhookRoute: FastifyPluginAsync<WebhookRouteOptions> = async (app, options) => {
+  const expected = Buffer.from(options.secret);
+
+  app.post(options.path, {
+    bodyLimit: BODY_LIMIT_BYTES,
+    // onRequest runs before the body is parsed: an unauthenticated caller learns nothing about our parser.
+    onRequest: async (request, reply) => {
+      const given = request.headers["x-telegram-bot-api-secret-token"];
+      const supplied = Buffer.from(typeof given === "string" ? given : "");
+      if (supplied.length !== expected.length || !timingSafeEqual(supplied, expected)) {
+        return reply.code(401).send({ ok: false, error: "wrong secret token" });
+      }
+    },
+    handler: async (request, reply) => {
+      const body = request.body as Partial<InboundUpdate> | null;
+      if (!body || typeof body !== "object" || Array.isArray(body) || !Number.isSafeInteger(body.update_id)) {
+        return reply.code(400).send({ ok: false, error: "not a Telegram update" });
+      }
+      const fresh = options.ingest(body as InboundUpdate);
+      if (fresh) options.onIngested();
+      return reply.code(200).send({ ok: true });
+    },
+  });
+};

@@ -1,0 +1,154 @@
+/**
+ * The durable inbox: every update is written here before Telegram is acknowledged, keyed by update_id so that a
+ * re-delivered update is dropped. The payload is encrypted, and erased once the update is done.
+ */
+import { and, asc, eq, inArray, lt, lte, sql } from "drizzle-orm";
+import type { Db } from "../db/open.ts";
+import { inbox } from "../db/schema.ts";
+import type { FieldCipher } from "../security/field-cipher.ts";
+
+/** The parts of a Telegram update the inbox needs; the rest is kept as it came. */
+export interface InboundUpdate {
+  update_id: number;
+  [field: string]: unknown;
+}
+
+export interface PendingUpdate {
+  updateId: number;
+  lane: string;
+  attempts: number;
+  update: InboundUpdate;
+}
+
+export type InboxStore = ReturnType<typeof createInboxStore>;
+
+/** Creates the inbox store over an open database. `now` defaults to Date.now. */
+export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
+  return {
+    /** Persists an update; false when its update_id was seen before (a duplicate, dropped). */
+    ingest(update: InboundUpdate): boolean {
+      const at = now();
+      const result = db
+        .insert(inbox)
+        .values({
+          updateId: update.update_id,
+          lane: laneOf(update),
+          payloadEnc: cipher.encrypt(JSON.stringify(update)),
+          status: "pending",
+          nextAttemptAt: at,
+          receivedAt: at,
+        })
+        .onConflictDoNothing()
+        .run();
+      return result.changes === 1;
+    },
+
+    /** Lanes that have a pending update due now, oldest first, leaving out `busy` lanes. */
+    dueLanes(busy: ReadonlySet<string>, limit: number): string[] {
+      const rows = db
+        .select({ lane: inbox.lane, first: sql<number>`min(${inbox.updateId})` })
+        .from(inbox)
+        .where(eq(inbox.status, "pending"))
+        .groupBy(inbox.lane)
+        .orderBy(sql`2`)
+        .limit(limit + busy.size)
+        .all();
+      return rows.map((r) => r.lane).filter((lane) => !busy.has(lane)).slice(0, limit);
+    },
+
+    /** The oldest pending update of a lane if it is due now; undefined when the lane is empty or waiting to retry. */
+    nextInLane(lane: string): PendingUpdate | undefined {
+      const row = db
+        .select()
+        .from(inbox)
+        .where(and(eq(inbox.lane, lane), eq(inbox.status, "pending")))
+        .orderBy(asc(inbox.updateId))
+        .limit(1)
+        .get();
+      if (!row || row.nextAttemptAt > now() || !row.payloadEnc) return undefined;
+      return { updateId: row.updateId, lane, attempts: row.attempts, update: JSON.parse(cipher.decrypt(row.payloadEnc)) };
+    },
+
+    /** The earliest time a pending update becomes due, for the worker's timer. */
+    nextDueAt(): number | undefined {
+      const row = db.select({ at: sql<number | null>`min(${inbox.nextAttemptAt})` }).from(inbox).where(eq(inbox.status, "pending")).get();
+      return row?.at ?? undefined;
+    },
+
+    /** Marks an update done and erases its payload. Safe to call twice. */
+    markDone(updateId: number): void {
+      db.update(inbox)
+        .set({ status: "done", payloadEnc: null, doneAt: now() })
+        .where(and(eq(inbox.updateId, updateId), eq(inbox.status, "pending")))
+        .run();
+    },
+
+    /**
+     * Records a failed attempt. After `maxAttempts` the update is quarantined (kept, with its payload, for staff);
+     * otherwise it is retried after `retryDelayMs`. Returns the new attempt count and whether it was quarantined.
+     */
+    recordFailure(updateId: number, code: string, maxAttempts: number, retryDelayMs: number) {
+      const row = db.select({ attempts: inbox.attempts }).from(inbox).where(eq(inbox.updateId, updateId)).get();
+      const attempts = (row?.attempts ?? 0) + 1;
+      const quarantined = attempts >= maxAttempts;
+      db.update(inbox)
+        .set({ attempts, lastError: code, status: quarantined ? "quarantined" : "pending", nextAttemptAt: now() + retryDelayMs })
+        .where(eq(inbox.updateId, updateId))
+        .run();
+      return { attempts, quarantined };
+    },
+
+    /** Counts by status, for health checks and tests. */
+    counts(): Record<"pending" | "done" | "quarantined", number> {
+      const rows = db.select({ status: inbox.status, n: sql<number>`count(*)` }).from(inbox).groupBy(inbox.status).all();
+      const counts = { pending: 0, done: 0, quarantined: 0 };
+      for (const r of rows) counts[r.status] = r.n;
+      return counts;
+    },
+
+    /** Quarantined updates, newest first (ids and error codes only). */
+    quarantined(limit = 50) {
+      return db
+        .select({ updateId: inbox.updateId, lane: inbox.lane, attempts: inbox.attempts, lastError: inbox.lastError, receivedAt: inbox.receivedAt })
+        .from(inbox)
+        .where(eq(inbox.status, "quarantined"))
+        .orderBy(sql`${inbox.updateId} desc`)
+        .limit(limit)
+        .all();
+    },
+
+    /** Deletes done rows older than `olderThanMs` (duplicates are only re-sent within hours). Returns the count. */
+    pruneDone(olderThanMs: number): number {
+      return db.delete(inbox).where(and(eq(inbox.status, "done"), lt(inbox.doneAt, now() - olderThanMs))).run().changes;
+    },
+
+    /** Erases payloads of quarantined updates older than the retention period. */
+    eraseQuarantinedPayloads(olderThanMs: number): number {
+      return db
+        .update(inbox)
+        .set({ payloadEnc: null })
+        .where(and(inArray(inbox.status, ["quarantined"]), lte(inbox.receivedAt, now() - olderThanMs)))
+        .run().changes;
+    },
+  };
+}
+
+/** Updates of one chat share a lane; updates without a chat get a lane of their own. */
+export function laneOf(update: InboundUpdate): string {
+  const chatId = chatIdOf(update);
+  return chatId === undefined ? `update:${update.update_id}` : `chat:${chatId}`;
+}
+
+/** The chat an update belongs to, when it has one. */
+export function chatIdOf(update: Record<string, unknown>): number | undefined {
+  for (const field of ["message", "edited_message", "callback_query", "my_chat_member", "channel_post"]) {
+    const part = update[field] as Record<string, unknown> | undefined;
+    if (!part || typeof part !== "object") continue;
+    const holder = (field === "callback_query" ? (part.message as Record<string, unknown> | undefined) : part) ?? {};
+    const chat = holder.chat as { id?: unknown } | undefined;
+    if (typeof chat?.id === "number") return chat.id;
+    const from = part.from as { id?: unknown } | undefined;
+    if (typeof from?.id === "number") return from.id;
+  }
+  return undefined;
+}

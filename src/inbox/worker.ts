@@ -1,0 +1,127 @@
+/**
+ * The inbox worker: takes pending updates from the inbox and hands them to `handle`, one chat at a time and in
+ * update_id order, several chats in parallel. A failing update is retried; after `maxAttempts` it is quarantined
+ * so that the chat's later updates are not blocked behind it.
+ */
+import type { Logger } from "pino";
+import { errorCode } from "../errors.ts";
+import type { InboundUpdate, InboxStore, PendingUpdate } from "./store.ts";
+
+export interface InboxWorkerOptions {
+  store: InboxStore;
+  /** Handles one update; must mark it done in the same transaction as its state change (or the worker will). */
+  handle: (update: InboundUpdate) => Promise<void>;
+  /** Told once when an update is quarantined (to apologise to the user and tell staff). */
+  onQuarantine: (update: PendingUpdate, code: string, attempts: number) => Promise<void>;
+  logger: Logger;
+  /** Default 8 chats at once. */
+  concurrency?: number;
+  /** Default 3. */
+  maxAttempts?: number;
+  /** Delay before the n-th retry (default 500 ms, then 2 s). */
+  retryDelaysMs?: number[];
+  /** How often to look for due retries when nothing wakes the worker (default 1 s). */
+  idlePollMs?: number;
+}
+
+export interface InboxWorker {
+  start(): void;
+  /** Called after an update is ingested, so it is handled without waiting for the next poll. */
+  wake(): void;
+  /** Stops taking new updates and waits for the ones being handled. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Resolves when nothing is pending or being handled (for tests and benchmarks). */
+  idle(): Promise<void>;
+}
+
+/** Creates the worker (it does nothing until start()). */
+export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
+  const { store, handle, onQuarantine, logger } = options;
+  const concurrency = options.concurrency ?? 8;
+  const maxAttempts = options.maxAttempts ?? 3;
+  const retryDelays = options.retryDelaysMs ?? [500, 2000];
+  const idlePollMs = options.idlePollMs ?? 1000;
+  const busy = new Map<string, Promise<void>>();
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let idleWaiters: (() => void)[] = [];
+
+  function pump(): void {
+    if (!running) return;
+    for (const lane of store.dueLanes(new Set(busy.keys()), concurrency - busy.size)) {
+      const work = runLane(lane).finally(() => {
+        busy.delete(lane);
+        pump();
+      });
+      busy.set(lane, work);
+    }
+    schedule();
+    if (busy.size === 0) settleIdle();
+  }
+
+  async function runLane(lane: string): Promise<void> {
+    for (let next = store.nextInLane(lane); next && running; next = store.nextInLane(lane)) {
+      const ok = await runOne(next);
+      if (!ok) return; // a retry is waiting: later updates of this chat wait behind it, in order
+    }
+  }
+
+  async function runOne(pending: PendingUpdate): Promise<boolean> {
+    try {
+      await handle(pending.update);
+      store.markDone(pending.updateId);
+      return true;
+    } catch (err) {
+      const code = errorCode(err);
+      const delay = retryDelays[Math.min(pending.attempts, retryDelays.length - 1)] ?? 1000;
+      const { attempts, quarantined } = store.recordFailure(pending.updateId, code, maxAttempts, delay);
+      logger.error({ updateId: pending.updateId, code, attempts, err: safeError(err) }, "update failed");
+      if (!quarantined) return false;
+      logger.error({ updateId: pending.updateId, code, attempts }, "update quarantined");
+      await onQuarantine(pending, code, attempts).catch((e) => logger.error({ code: errorCode(e) }, "quarantine notice failed"));
+      return true;
+    }
+  }
+
+  function schedule(): void {
+    clearTimeout(timer);
+    if (!running) return;
+    const due = store.nextDueAt();
+    const wait = due === undefined ? idlePollMs : Math.min(idlePollMs, Math.max(0, due - Date.now()));
+    timer = setTimeout(pump, wait);
+    timer.unref?.();
+  }
+
+  function settleIdle(): void {
+    if (busy.size > 0 || store.counts().pending > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  return {
+    start() {
+      running = true;
+      pump();
+    },
+    wake() {
+      if (running && busy.size < concurrency) queueMicrotask(pump);
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      await Promise.allSettled([...busy.values()]);
+    },
+    idle() {
+      return new Promise((resolve) => {
+        idleWaiters.push(resolve);
+        settleIdle();
+      });
+    },
+  };
+}
+
+/** Error details fit for logs: the code, the message and the stack, never the update. */
+function safeError(err: unknown) {
+  return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { value: String(err) };
+}

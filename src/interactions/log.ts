@@ -1,0 +1,71 @@
+/**
+ * The interaction log: one row per message in or out, so staff can follow up and the programme can count.
+ * Text is encrypted and erased after the retention period; the rows stay for counting.
+ */
+import { and, isNotNull, lt, sql } from "drizzle-orm";
+import type { Db } from "../db/open.ts";
+import { chatMessages, interactions } from "../db/schema.ts";
+import type { FieldCipher } from "../security/field-cipher.ts";
+
+export interface Interaction {
+  chatId: number;
+  direction: "in" | "out";
+  kind: string;
+  flow?: string | undefined;
+  node?: string | undefined;
+  text?: string | undefined;
+  updateId?: number | undefined;
+}
+
+export type InteractionLog = ReturnType<typeof createInteractionLog>;
+
+const DAY_MS = 86_400_000;
+/** Telegram lets a bot delete messages for 48 hours; older message ids are useless. */
+const DELETABLE_MS = 48 * 3_600_000;
+
+/** Creates the log. `now` defaults to Date.now. */
+export function createInteractionLog(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
+  return {
+    record(entry: Interaction): void {
+      db.insert(interactions)
+        .values({
+          chatId: entry.chatId,
+          direction: entry.direction,
+          kind: entry.kind,
+          flow: entry.flow,
+          node: entry.node,
+          textEnc: entry.text ? cipher.encrypt(entry.text) : null,
+          updateId: entry.updateId,
+          createdAt: now(),
+        })
+        .run();
+    },
+
+    /** Remembers a message id in a chat (for quick exit, which deletes the last 48 hours). */
+    rememberMessage(chatId: number, messageId: number, fromBot: boolean, sentAt = now()): void {
+      db.insert(chatMessages).values({ chatId, messageId, fromBot, sentAt }).onConflictDoNothing().run();
+    },
+
+    /** Erases text older than `retentionDays` and forgets message ids Telegram no longer lets us delete. */
+    purge(retentionDays: number): { textsErased: number; messageIdsForgotten: number } {
+      const textsErased = db
+        .update(interactions)
+        .set({ textEnc: null })
+        .where(and(isNotNull(interactions.textEnc), lt(interactions.createdAt, now() - retentionDays * DAY_MS)))
+        .run().changes;
+      const messageIdsForgotten = db.delete(chatMessages).where(lt(chatMessages.sentAt, now() - DELETABLE_MS)).run().changes;
+      return { textsErased, messageIdsForgotten };
+    },
+
+    /** Decrypted entries of one chat, oldest first (for staff follow-up and tests). */
+    ofChat(chatId: number) {
+      return db
+        .select()
+        .from(interactions)
+        .where(sql`${interactions.chatId} = ${chatId}`)
+        .orderBy(interactions.id)
+        .all()
+        .map((r) => ({ ...r, text: r.textEnc ? cipher.decrypt(r.textEnc) : null }));
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * The minimal normalisation every input goes through before matching: Unicode NFC, invisible characters removed
+ * (zero-width space/joiner/non-joiner, BOM, soft hyphen), Khmer digits made ASCII, whitespace folded, Latin
+ * lower-cased. Pure and total: it never throws, whatever the input (lone surrogates are replaced by U+FFFD).
+ */
+import { toLatinDigits } from "./digits.ts";
+
+const INVISIBLE = /[\u200b\u200c\u200d\u2060\ufeff\u00ad]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Normalises text for matching (see module comment). Idempotent. */
+export function normalizeForMatch(text: string): string {
+  return toLatinDigits(text.replace(LONE_SURROGATE, "\ufffd").normalize("NFC").replace(INVISIBLE, ""))
+    .replace(/\s+/gu, " ")
+    .trim()
+    .toLowerCase();
+}
+
+/** The number of UTF-8 bytes of a string (Telegram's callback_data limit is counted in bytes). */
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}

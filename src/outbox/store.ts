@@ -1,0 +1,133 @@
+/**
+ * The outbox: every message the bot sends is a row here first. The unique dedupe key means the same logical
+ * message is never queued twice; claiming a row (pending → sending) means it is never sent twice by two senders.
+ */
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import type { Db } from "../db/open.ts";
+import { outbox } from "../db/schema.ts";
+import type { FieldCipher } from "../security/field-cipher.ts";
+
+export type Purpose = "reply" | "notice" | "alert" | "reminder";
+
+export interface OutgoingMessage {
+  dedupeKey: string;
+  chatId: number;
+  purpose: Purpose;
+  /** Bot API method (default sendMessage). */
+  method?: string;
+  /** The method's parameters without chat_id. */
+  payload: Record<string, unknown>;
+  /** Not before this time (epoch ms; default now). */
+  notBefore?: number;
+}
+
+export interface OutboxRow {
+  id: number;
+  chatId: number;
+  purpose: Purpose;
+  method: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+export type OutboxStore = ReturnType<typeof createOutboxStore>;
+
+/** Creates the outbox store. `now` defaults to Date.now. */
+export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
+  function toRow(r: typeof outbox.$inferSelect): OutboxRow {
+    return { id: r.id, chatId: r.chatId, purpose: r.purpose, method: r.method, payload: JSON.parse(cipher.decrypt(r.payloadEnc)), attempts: r.attempts };
+  }
+
+  return {
+    /** Queues a message; returns its id, or undefined when the dedupe key was queued before. */
+    enqueue(message: OutgoingMessage, database: Pick<Db, "insert"> = db): number | undefined {
+      const at = now();
+      const inserted = database
+        .insert(outbox)
+        .values({
+          dedupeKey: message.dedupeKey,
+          chatId: message.chatId,
+          purpose: message.purpose,
+          method: message.method ?? "sendMessage",
+          payloadEnc: cipher.encrypt(JSON.stringify(message.payload)),
+          status: "pending",
+          notBefore: message.notBefore ?? at,
+          createdAt: at,
+        })
+        .onConflictDoNothing()
+        .returning({ id: outbox.id })
+        .all();
+      return inserted[0]?.id;
+    },
+
+    /** Due rows in send order (oldest first), at most `limit`. */
+    due(limit: number): OutboxRow[] {
+      return db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.status, "pending"), lte(outbox.notBefore, now())))
+        .orderBy(asc(outbox.id))
+        .limit(limit)
+        .all()
+        .map(toRow);
+    },
+
+    /** Pending rows with the given ids, in id order (used to send replies right after they are queued). */
+    pendingByIds(ids: number[]): OutboxRow[] {
+      if (ids.length === 0) return [];
+      return db.select().from(outbox).where(and(inArray(outbox.id, ids), eq(outbox.status, "pending"))).orderBy(asc(outbox.id)).all().map(toRow);
+    },
+
+    /** Atomically takes a pending row for sending; false when someone else took it or it was cancelled. */
+    claim(id: number): boolean {
+      return db.update(outbox).set({ status: "sending" }).where(and(eq(outbox.id, id), eq(outbox.status, "pending"))).run().changes === 1;
+    },
+
+    markSent(id: number, telegramMessageId: number | undefined): void {
+      db.update(outbox)
+        .set({ status: "sent", sentAt: now(), telegramMessageId, attempts: sql`${outbox.attempts} + 1` })
+        .where(eq(outbox.id, id))
+        .run();
+    },
+
+    /** Puts a claimed row back to pending, to be tried again at `notBefore`. */
+    retryLater(id: number, notBefore: number, code: string, countAttempt: boolean): void {
+      db.update(outbox)
+        .set({ status: "pending", notBefore, lastError: code, attempts: countAttempt ? sql`${outbox.attempts} + 1` : outbox.attempts })
+        .where(eq(outbox.id, id))
+        .run();
+    },
+
+    markFailed(id: number, code: string): void {
+      db.update(outbox).set({ status: "failed", lastError: code, attempts: sql`${outbox.attempts} + 1` }).where(eq(outbox.id, id)).run();
+    },
+
+    /** Cancels pending rows whose dedupe key starts with `prefix` (e.g. a cancelled appointment's reminders). */
+    cancelByPrefix(prefix: string): number {
+      return db
+        .update(outbox)
+        .set({ status: "cancelled" })
+        .where(and(eq(outbox.status, "pending"), sql`substr(${outbox.dedupeKey}, 1, ${prefix.length}) = ${prefix}`))
+        .run().changes;
+    },
+
+    /**
+     * After a crash, rows left in "sending" may or may not have reached Telegram. They are sent again: this is the
+     * one duplicate window (documented in the README). Returns how many were reset.
+     */
+    recoverInterrupted(): number {
+      return db.update(outbox).set({ status: "pending" }).where(eq(outbox.status, "sending")).run().changes;
+    },
+
+    /** The earliest time a pending row becomes due. */
+    nextDueAt(): number | undefined {
+      const row = db.select({ at: sql<number | null>`min(${outbox.notBefore})` }).from(outbox).where(eq(outbox.status, "pending")).get();
+      return row?.at ?? undefined;
+    },
+
+    counts(): Record<string, number> {
+      const rows = db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all();
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * How the outbox reaches Telegram, without knowing grammY: a function that calls a Bot API method, and the ways a
+ * call can fail. src/telegram/transport.ts builds one from grammY's Api.
+ */
+import { SpeanError } from "../errors.ts";
+
+export type SendFailure =
+  /** 429: wait retryAfterMs before sending again. */
+  | { kind: "rate_limited"; retryAfterMs: number }
+  /** 403 blocked / deactivated, or chat not found: this chat cannot receive messages. */
+  | { kind: "unreachable" }
+  /** Any other 4xx: the message itself is wrong; sending it again would fail again. */
+  | { kind: "rejected" }
+  /** 5xx or network: try again later. */
+  | { kind: "transient" };
+
+/** A failed Bot API call, classified. `code` is safe to log (e.g. TELEGRAM_403). */
+export class SendError extends SpeanError {
+  constructor(
+    readonly failure: SendFailure,
+    readonly telegramCode: string,
+    options?: { cause?: unknown },
+  ) {
+    super("SPEAN_SEND_FAILED", `send failed: ${failure.kind} (${telegramCode})`, { failure, telegramCode }, options);
+  }
+}
+
+/** Calls a Bot API method; resolves with Telegram's result, rejects with {@link SendError}. */
+export type Transport = (method: string, params: Record<string, unknown>) => Promise<unknown>;

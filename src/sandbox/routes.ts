@@ -1,0 +1,106 @@
+/**
+ * HTTP for the fake Telegram: the Bot API at /bot<token>/<method>, the control API at /sandbox/api (act as a
+ * resident, read chats, inject faults), and the sandbox chat page at /.
+ */
+import { readFileSync } from "node:fs";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import Fastify from "fastify";
+import { FakeApiError, type Fault, type FakeTelegram } from "./fake-telegram.ts";
+
+export interface SandboxRoutesOptions {
+  fake: FakeTelegram;
+  /** The chat page and its words (km and en); without them only the APIs are served. */
+  page?: { html: string; strings: Record<string, unknown> };
+}
+
+/** Registers the fake Bot API, the control API and (optionally) the page. */
+export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (app, { fake, page }) => {
+  app.route({
+    method: ["GET", "POST"],
+    url: "/:botToken/:method",
+    handler: async (request, reply) => {
+      const { botToken, method } = request.params as { botToken: string; method: string };
+      if (!botToken.startsWith("bot")) return reply.code(404).send({ ok: false, error_code: 404, description: "Not Found" });
+      const params = { ...(request.query as object), ...((request.body as object | undefined) ?? {}) } as Record<string, unknown>;
+      const result = await fake.call(botToken.slice(3), method, params);
+      return reply.code(result.ok ? 200 : result.error_code).send(result);
+    },
+  });
+
+  const api = "/sandbox/api";
+  app.get(`${api}/chats`, async () => fake.listChats());
+  app.post(`${api}/chats`, async (request) => {
+    const { name } = (request.body ?? {}) as { name?: string };
+    const id = 1000 + fake.listChats().length + 1;
+    return fake.addUser({ id, first_name: typeof name === "string" && name.trim() ? name.trim().slice(0, 40) : `Resident ${id}` });
+  });
+  app.get(`${api}/messages`, async (request) => fake.messagesAfter(Number((request.query as { after?: string }).after ?? 0) || 0));
+  app.get(`${api}/chats/:chatId/messages`, async (request) => fake.chatLog(Number((request.params as { chatId: string }).chatId)));
+  app.post(`${api}/chats/:chatId/send`, async (request) => {
+    const { text } = (request.body ?? {}) as { text?: unknown };
+    if (typeof text !== "string" || text.trim() === "") throw httpError(400, "text is required");
+    return fake.sendText(chatIdOf(request), text.slice(0, 4096));
+  });
+  app.post(`${api}/chats/:chatId/press`, async (request) => {
+    const { message_id, data } = (request.body ?? {}) as { message_id?: unknown; data?: unknown };
+    if (typeof message_id !== "number" || typeof data !== "string") throw httpError(400, "message_id and data are required");
+    return fake.pressButton(chatIdOf(request), message_id, data);
+  });
+  app.post(`${api}/chats/:chatId/other`, async (request) => {
+    const { kind } = (request.body ?? {}) as { kind?: unknown };
+    if (kind !== "sticker" && kind !== "voice" && kind !== "photo") throw httpError(400, "kind must be sticker, voice or photo");
+    return fake.sendOther(chatIdOf(request), kind);
+  });
+  app.post(`${api}/chats/:chatId/contact`, async (request) => {
+    const { phone } = (request.body ?? {}) as { phone?: unknown };
+    if (typeof phone !== "string") throw httpError(400, "phone is required");
+    return fake.sendContact(chatIdOf(request), phone);
+  });
+  app.post(`${api}/chats/:chatId/block`, async (request) => {
+    fake.blockBot(chatIdOf(request));
+    return { ok: true };
+  });
+  app.post(`${api}/updates`, async (request) => fake.injectUpdate((request.body ?? {}) as Record<string, unknown>));
+  app.post(`${api}/faults`, async (request) => {
+    fake.addFault(request.body as Fault);
+    return { ok: true };
+  });
+  app.get(`${api}/calls`, async (request) => {
+    const { method } = request.query as { method?: string };
+    return fake.calls.filter((c) => !method || c.method === method);
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
+    if (err instanceof FakeApiError) return reply.code(err.errorCode).send({ ok: false, error_code: err.errorCode, description: err.description });
+    return reply.code(err.statusCode ?? 500).send({ ok: false, description: err.message });
+  });
+
+  if (page) {
+    app.get("/", async (_request, reply) => reply.type("text/html; charset=utf-8").send(page.html));
+    app.get(`${api}/strings`, async () => page.strings);
+  }
+};
+
+/** Reads the sandbox page from disk. */
+export function readSandboxPage(): string {
+  return readFileSync(new URL("./page.html", import.meta.url), "utf8");
+}
+
+/**
+ * Starts the fake Telegram on its own HTTP server (for end-to-end tests and benchmarks).
+ * Default host 127.0.0.1, port 0 (any free port).
+ */
+export async function startFakeTelegramServer(fake: FakeTelegram, port = 0): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
+  const app = Fastify({ logger: false });
+  await app.register(sandboxRoutes, { fake });
+  const address = await app.listen({ host: "127.0.0.1", port });
+  return { url: address, app, close: () => app.close() };
+}
+
+function chatIdOf(request: { params: unknown }): number {
+  return Number((request.params as { chatId: string }).chatId);
+}
+
+function httpError(statusCode: number, message: string): Error {
+  return Object.assign(new Error(message), { statusCode });
+}

@@ -1,0 +1,275 @@
+/**
+ * Wiring: builds every part of the service from the configuration. Nothing here runs at import; createService
+ * returns an object whose start() listens, polls and schedules, and whose stop() undoes it all.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Transformer } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { Logger } from "pino";
+import { buildApp } from "./app.ts";
+import { type Config, SANDBOX_STAFF_CHAT_ID } from "./config.ts";
+import { checkContent } from "./content/check.ts";
+import { type Content, loadContent } from "./content/load.ts";
+import { type ConversationStore, createConversationStore } from "./conversations/store.ts";
+import { type Db, openDatabase } from "./db/open.ts";
+import { createEngine, type Engine } from "./engine/interpreter.ts";
+import { SpeanError } from "./errors.ts";
+import { createInboxStore, type InboxStore, type PendingUpdate } from "./inbox/store.ts";
+import { createInboxWorker, type InboxWorker } from "./inbox/worker.ts";
+import { createInteractionLog, type InteractionLog } from "./interactions/log.ts";
+import { createOutboxSender, type OutboxSender } from "./outbox/sender.ts";
+import { createOutboxStore, type OutboxStore } from "./outbox/store.ts";
+import { localDigits } from "./khmer/digits.ts";
+import { FakeTelegram } from "./sandbox/fake-telegram.ts";
+import { readSandboxPage } from "./sandbox/routes.ts";
+import { startJobs } from "./scheduling/jobs.ts";
+import { createFieldCipher } from "./security/field-cipher.ts";
+import { COMMANDS, createBot } from "./telegram/bot.ts";
+import { renderReply } from "./telegram/renderer.ts";
+import { startPolling } from "./telegram/polling.ts";
+import { createTransport } from "./telegram/transport.ts";
+
+/** The update types Spean asks Telegram for. */
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"];
+/** The sandbox's made-up bot token (the fake Bot API accepts only this one). */
+export const SANDBOX_TOKEN = "1000000001:sandbox-token-not-a-real-telegram-bot";
+const DAY_MS = 86_400_000;
+
+/** Everything that works without a network: database, content, engine, stores. */
+export interface Core {
+  config: Config;
+  logger: Logger;
+  now: () => number;
+  db: Db;
+  content: Content;
+  engine: Engine;
+  conversations: ConversationStore;
+  interactions: InteractionLog;
+  inbox: InboxStore;
+  outbox: OutboxStore;
+}
+
+/**
+ * Opens the database and loads and checks the content.
+ * @throws {SpeanError} SPEAN_CONTENT_INVALID (or the loader's code) listing every content problem.
+ */
+export function createCore(config: Config, logger: Logger, now: () => number = Date.now): Core {
+  const content = loadContent((locale) => ({ retention_days: localDigits(locale, config.retentionDays) }));
+  const report = checkContent(content);
+  if (report.problems.length > 0) {
+    throw new SpeanError("SPEAN_CONTENT_INVALID", `content problems:\n${report.problems.map((p) => `  - ${p}`).join("\n")}`, { problems: report.problems });
+  }
+  // Info, not warn: known content gaps (numbers not yet confirmed by phone) are listed by content:check too.
+  for (const warning of report.warnings) logger.info({ warning }, "content warning");
+  const db = openDatabase(config.databasePath);
+  const cipher = createFieldCipher(config.encryptionKey);
+  const engine = createEngine({ flows: content.flows, registry: content.registry, labelsOf: content.translator.labelsOf, timeZone: config.timeZone });
+  return {
+    config,
+    logger,
+    now,
+    db,
+    content,
+    engine,
+    conversations: createConversationStore(db, cipher, now),
+    interactions: createInteractionLog(db, cipher, now),
+    inbox: createInboxStore(db, cipher, now),
+    outbox: createOutboxStore(db, cipher, now),
+  };
+}
+
+export interface TelegramSideOptions {
+  token: string;
+  apiRoot: string;
+  botInfo?: UserFromGetMe;
+  /** Installed on both APIs (tests route calls to an in-memory fake Telegram). */
+  transformer?: Transformer;
+}
+
+/** The bot, the outbox sender and the inbox worker, wired to one another. Nothing starts until told. */
+export function createTelegramSide(core: Core, options: TelegramSideOptions) {
+  const { config, logger, conversations, interactions, outbox } = core;
+  let sender: OutboxSender | undefined;
+  const senderRef = {
+    deliverNow: (ids: number[]) => (sender as OutboxSender).deliverNow(ids),
+  } as OutboxSender;
+  const { bot, queueApi } = createBot(
+    { token: options.token, apiRoot: options.apiRoot, ...(options.botInfo ? { botInfo: options.botInfo } : {}) },
+    { ...core, translator: core.content.translator, sender: senderRef, defaultLocale: config.defaultLocale },
+  );
+  if (options.transformer) {
+    bot.api.config.use(options.transformer);
+    queueApi.config.use(options.transformer);
+  }
+  sender = createOutboxSender({
+    store: outbox,
+    transport: createTransport(queueApi),
+    directTransport: createTransport(bot.api),
+    logger,
+    ratePerSecond: config.outboxRatePerSecond,
+    chatIntervalMs: config.outboxChatIntervalMs,
+    now: core.now,
+    onSent: (row, messageId) => {
+      if (messageId !== undefined) interactions.rememberMessage(row.chatId, messageId, true);
+    },
+    onUnreachable: (row) => {
+      conversations.markBlocked(row.chatId);
+      if (row.purpose !== "reply" && config.staffChatId !== undefined && row.chatId !== config.staffChatId) {
+        notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", { chat_ref: String(row.chatId), purpose: row.purpose });
+        sender?.wake();
+      }
+    },
+  });
+  const worker = createInboxWorker({
+    store: core.inbox,
+    handle: async (update) => {
+      await bot.handleUpdate(update as never);
+    },
+    onQuarantine: async (pending) => {
+      onQuarantine(core, pending);
+      sender?.wake();
+    },
+    logger,
+    concurrency: config.workerConcurrency,
+  });
+  return { bot, queueApi, sender, worker };
+}
+
+/** Apologises to the resident and tells staff (codes and ids only) when an update is set aside. */
+function onQuarantine(core: Core, pending: PendingUpdate): void {
+  const { config, content, conversations, outbox } = core;
+  const chatId = pending.lane.startsWith("chat:") ? Number(pending.lane.slice(5)) : undefined;
+  core.db.transaction(() => {
+    if (chatId !== undefined && chatId > 0) {
+      const locale = conversations.touch(chatId, undefined).locale ?? config.defaultLocale;
+      const [payload] = renderReply({ text: [{ key: "common.apology" }], buttons: [[{ label: { key: "common.main_menu" }, data: "m" }]] }, locale, content.translator);
+      outbox.enqueue({ dedupeKey: `apology:${pending.updateId}`, chatId, purpose: "notice", payload: payload as Record<string, unknown> });
+    }
+    const row = core.inbox.quarantined(1).find((q) => q.updateId === pending.updateId);
+    notifyStaff(core, `quarantine:${pending.updateId}`, "staff.quarantined", {
+      attempts: pending.attempts + 1,
+      update_id: pending.updateId,
+      code: row?.lastError ?? "UNKNOWN",
+    });
+  });
+}
+
+/** Queues a message to the staff chat, if one is configured. Parameters must never hold a resident's words. */
+function notifyStaff(core: Core, dedupeKey: string, key: string, params: Record<string, string | number>): void {
+  const { config, content, outbox } = core;
+  if (config.staffChatId === undefined) return;
+  const [payload] = renderReply({ text: [{ key, params }] }, config.defaultLocale, content.translator);
+  outbox.enqueue({ dedupeKey, chatId: config.staffChatId, purpose: "alert", payload: payload as Record<string, unknown> });
+}
+
+export interface Service {
+  core: Core;
+  /** Present in sandbox mode. */
+  fake: FakeTelegram | undefined;
+  /** The address the HTTP server listens on, once started. */
+  address: string | undefined;
+  app: FastifyInstance | undefined;
+  start(): Promise<void>;
+  /** Stops taking updates, finishes in-flight work, stops jobs, closes the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Creates the whole service for the configured mode (sandbox, polling or webhook). */
+export function createService(config: Config, logger: Logger): Service {
+  const core = createCore(config, logger);
+  const fake = config.mode === "sandbox" ? createSandboxTelegram() : undefined;
+  let side: ReturnType<typeof createTelegramSide> | undefined;
+  let stopPolling: (() => Promise<void>) | undefined;
+  let stopJobs: (() => Promise<void>) | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const service: Service = {
+    core,
+    fake,
+    address: undefined,
+    app: undefined,
+    async start() {
+      const webhookPath = config.webhook ? new URL(config.webhook.url).pathname : undefined;
+      const app = await buildApp({
+        logger,
+        health: () => ({ mode: config.mode, inbox: core.inbox.counts(), outbox: core.outbox.counts() }),
+        ...(config.webhook && webhookPath
+          ? { webhook: { path: webhookPath, secret: config.webhook.secret, ingest: (u) => core.inbox.ingest(u), onIngested: () => side?.worker.wake() } }
+          : {}),
+        ...(fake ? { sandbox: { fake, page: { html: readSandboxPage(), strings: { km: core.content.resources.km.sandbox, en: core.content.resources.en.sandbox } } } } : {}),
+      });
+      service.app = app;
+      service.address = await app.listen({ host: config.host, port: config.port });
+      const port = new URL(service.address).port;
+
+      side = createTelegramSide(core, {
+        token: fake ? fake.token : (config.botToken as string),
+        apiRoot: fake ? `http://127.0.0.1:${port}` : config.telegramApiRoot,
+        ...(fake ? { botInfo: fake.botInfo } : {}),
+      });
+      if (!fake) await side.bot.init();
+      side.sender.start();
+      side.worker.start();
+      await registerCommands(side.bot.api, core);
+
+      if (config.mode === "webhook" && config.webhook) {
+        await side.bot.api.setWebhook(config.webhook.url, { secret_token: config.webhook.secret, allowed_updates: ALLOWED_UPDATES as never, max_connections: 40 });
+      } else {
+        await side.bot.api.deleteWebhook({ drop_pending_updates: false }).catch((err: unknown) => logger.warn({ code: (err as { error_code?: number }).error_code }, "deleteWebhook failed"));
+        const worker = side.worker;
+        stopPolling = startPolling({ api: side.bot.api, ingest: (u) => core.inbox.ingest(u), onBatch: () => worker.wake(), logger, allowedUpdates: ALLOWED_UPDATES });
+      }
+      stopJobs = startJobs(
+        [
+          {
+            name: "retention",
+            schedule: "15 3 * * *",
+            run: () => ({
+              ...core.interactions.purge(config.retentionDays),
+              inboxPruned: core.inbox.pruneDone(7 * DAY_MS),
+              quarantinedErased: core.inbox.eraseQuarantinedPayloads(config.retentionDays * DAY_MS),
+            }),
+          },
+        ],
+        config.timeZone,
+        logger,
+      );
+      logger.info({ mode: config.mode, address: service.address }, "spean started");
+    },
+    stop() {
+      stopping ??= (async () => {
+        await stopPolling?.();
+        await service.app?.close();
+        await side?.worker.stop();
+        await side?.sender.stop();
+        await stopJobs?.();
+        core.db.$client.close();
+        logger.info("spean stopped");
+      })();
+      return stopping;
+    },
+  };
+  return service;
+}
+
+/** The fake Telegram for sandbox mode, with two residents and a staff group to try things with. */
+function createSandboxTelegram(): FakeTelegram {
+  const fake = new FakeTelegram({ token: SANDBOX_TOKEN });
+  fake.addUser({ id: 1001, first_name: "សុខា Sokha", language_code: "km" });
+  fake.addUser({ id: 1002, first_name: "ដារា Dara", language_code: "km" });
+  fake.addGroup(SANDBOX_STAFF_CHAT_ID, "Spean staff");
+  return fake;
+}
+
+/** Registers the command menu in Khmer (also the default) and English. A failure is logged, not fatal. */
+async function registerCommands(api: ReturnType<typeof createBot>["bot"]["api"], core: Core): Promise<void> {
+  const { translator } = core.content;
+  const list = (locale: "km" | "en") => COMMANDS.map((command) => ({ command, description: translator.render(locale, { key: `commands.${command}` }) }));
+  for (const [languageCode, locale] of [[undefined, core.config.defaultLocale], ["km", "km"], ["en", "en"]] as const) {
+    try {
+      await api.setMyCommands(list(locale), languageCode ? { language_code: languageCode } : {});
+    } catch (err) {
+      core.logger.warn({ code: (err as { error_code?: number }).error_code, languageCode }, "setMyCommands failed");
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The grammY bot: the composer of Spean's features, mounted in one place in a fixed order. Nothing here listens
+ * or polls; main.ts decides how updates arrive (polling or webhook, both through the inbox).
+ */
+import { autoRetry } from "@grammyjs/auto-retry";
+import { Api, Bot, type Context } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { ConversationStore } from "../conversations/store.ts";
+import { type TurnDeps, residentTurn } from "./turn.ts";
+
+export interface BotOptions {
+  token: string;
+  /** Default https://api.telegram.org (no trailing slash). */
+  apiRoot: string;
+  /** Known bot identity: skips getMe (sandbox and tests). */
+  botInfo?: UserFromGetMe;
+}
+
+/** Replies to a resident retry at most twice and wait at most 5 s; longer waits belong to the outbox sender. */
+export const DIRECT_RETRY = { maxRetryAttempts: 2, maxDelaySeconds: 5 } as const;
+
+/** Creates the bot with Spean's middleware. Its `api` retries briefly; `queueApi` never retries by itself. */
+export function createBot(options: BotOptions, deps: TurnDeps & { conversations: ConversationStore }) {
+  const client = { apiRoot: options.apiRoot };
+  const bot = new Bot<Context>(options.token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
+  bot.api.config.use(autoRetry(DIRECT_RETRY));
+  const queueApi = new Api(options.token, client);
+
+  // A resident who blocks the bot (or unblocks it) tells us through my_chat_member.
+  bot.on("my_chat_member", (ctx, next) => {
+    const status = ctx.myChatMember.new_chat_member.status;
+    if (ctx.chat.type === "private" && status === "kicked") deps.conversations.markBlocked(ctx.chat.id);
+    return next();
+  });
+  bot.use(residentTurn(deps));
+  return { bot, queueApi };
+}
+
+/** The commands shown in Telegram's menu, per language. */
+export const COMMANDS = ["start", "menu", "emergency", "language", "help"] as const;

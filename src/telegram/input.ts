@@ -1,0 +1,59 @@
+/**
+ * Reads what a resident did out of a Telegram update: a command, text, a button, a shared contact, or something
+ * the bot cannot read (sticker, voice note, photo...). Updates that are not a resident talking in a private chat
+ * give undefined.
+ */
+import type { Update } from "grammy/types";
+import type { Input } from "../engine/interpreter.ts";
+import { MESSAGE_MAX_CHARS } from "./renderer.ts";
+
+export interface ResidentInput {
+  chatId: number;
+  userId: number | undefined;
+  input: Input;
+  /** For the interaction log: text, command, button, contact, sticker, voice, photo, ... */
+  kind: string;
+  /** What the resident wrote or pressed, for the (encrypted) interaction log. */
+  logText: string | undefined;
+  /** The resident's own message id (quick exit deletes it later). */
+  messageId: number | undefined;
+  callbackQueryId: string | undefined;
+}
+
+const UNSUPPORTED_KINDS = ["sticker", "voice", "audio", "video", "video_note", "photo", "document", "animation", "location", "poll", "dice"];
+
+/** Extracts the resident's input; undefined for updates that are not a private-chat message or button press. */
+export function readInput(update: Update): ResidentInput | undefined {
+  const query = update.callback_query;
+  if (query) {
+    const chat = query.message?.chat;
+    if (chat && chat.type !== "private") return undefined;
+    const data = typeof query.data === "string" ? query.data : "";
+    return {
+      chatId: chat?.id ?? query.from.id,
+      userId: query.from.id,
+      input: { kind: "button", data },
+      kind: "button",
+      logText: data,
+      messageId: undefined,
+      callbackQueryId: query.id,
+    };
+  }
+  const message = update.message;
+  if (!message || message.chat?.type !== "private") return undefined;
+  const base = { chatId: message.chat.id, userId: message.from?.id, messageId: message.message_id, callbackQueryId: undefined };
+  if (typeof message.text === "string") {
+    const text = [...message.text].slice(0, MESSAGE_MAX_CHARS).join("");
+    const command = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/.exec(text);
+    if (command) return { ...base, input: { kind: "command", name: (command[1] as string).toLowerCase() }, kind: "command", logText: text };
+    return { ...base, input: { kind: "text", text }, kind: "text", logText: text };
+  }
+  if (message.contact) {
+    // Only the resident's own number counts; a forwarded contact card of someone else is not an answer.
+    const own = message.contact.user_id === message.from?.id;
+    const input: Input = own ? { kind: "contact", phone: message.contact.phone_number } : { kind: "unsupported", what: "contact" };
+    return { ...base, input, kind: "contact", logText: undefined };
+  }
+  const what = UNSUPPORTED_KINDS.find((k) => k in message) ?? "other";
+  return { ...base, input: { kind: "unsupported", what }, kind: what, logText: undefined };
+}

@@ -1,0 +1,67 @@
+/**
+ * Long polling that only persists: each batch of updates is written to the inbox before the next getUpdates call
+ * confirms it to Telegram, so a crash at any moment loses nothing (Telegram re-sends; the inbox drops duplicates).
+ */
+import { type Api, GrammyError } from "grammy";
+import type { Logger } from "pino";
+import type { InboundUpdate } from "../inbox/store.ts";
+
+export interface PollerOptions {
+  api: Api;
+  ingest: (update: InboundUpdate) => boolean;
+  /** Called after a batch was stored. */
+  onBatch: () => void;
+  logger: Logger;
+  allowedUpdates: string[];
+  /** Default 30 s: Telegram holds the request until an update arrives or this passes. */
+  timeoutSeconds?: number;
+}
+
+/** Starts polling; the returned function stops it (and resolves when the last request has ended). */
+export function startPolling(options: PollerOptions): () => Promise<void> {
+  const { api, ingest, logger } = options;
+  const abort = new AbortController();
+  let offset: number | undefined;
+  let failures = 0;
+
+  async function loop(): Promise<void> {
+    while (!abort.signal.aborted) {
+      try {
+        const updates = await api.getUpdates(
+          { offset, timeout: options.timeoutSeconds ?? 30, allowed_updates: options.allowedUpdates as never },
+          abort.signal as never,
+        );
+        for (const update of updates) {
+          if (typeof update?.update_id !== "number") continue;
+          ingest(update as unknown as InboundUpdate);
+          offset = update.update_id + 1;
+        }
+        if (updates.length > 0) options.onBatch();
+        failures = 0;
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        failures += 1;
+        const conflict = err instanceof GrammyError && err.error_code === 409;
+        const wait = conflict ? 5000 : Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+        logger.warn({ code: err instanceof GrammyError ? err.error_code : "NETWORK", wait }, conflict ? "another poller or a webhook is active" : "getUpdates failed");
+        await sleep(wait, abort.signal);
+      }
+    }
+  }
+
+  const running = loop();
+  return async () => {
+    abort.abort();
+    await running;
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
