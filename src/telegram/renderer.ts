@@ -37,19 +37,19 @@ function replyMarkup(reply: Reply, locale: Locale, translator: Translator): Reco
   };
 }
 
-/** Splits text into parts of at most `max` characters (code points), preferring paragraph, then line breaks. */
+/** Splits text into parts of at most `max` characters (code points), preferring to cut at a line break. */
 export function splitText(text: string, max: number): string[] {
-  const chars = [...text];
-  if (chars.length === 0) return [" "];
+  let rest = [...text];
   const parts: string[] = [];
-  let start = 0;
-  while (chars.length - start > max) {
-    const window = chars.slice(start, start + max).join("");
-    const cut = Math.max(window.lastIndexOf("\n\n"), window.lastIndexOf("\n"));
-    const length = cut > max / 2 ? [...window.slice(0, cut)].length : max;
-    parts.push(chars.slice(start, start + length).join("").trim() || chars.slice(start, start + length).join(""));
-    start += length;
+  while (rest.length > max) {
+    const window = rest.slice(0, max);
+    const cut = window.lastIndexOf("\n");
+    const length = cut > max / 2 ? cut : max;
+    parts.push(rest.slice(0, length).join("").trimEnd());
+    rest = rest.slice(length);
+    while (rest[0] === "\n") rest = rest.slice(1);
   }
-  parts.push(chars.slice(start).join(""));
-  return parts.filter((p) => p.length > 0);
+  parts.push(rest.join(""));
+  const nonEmpty = parts.filter((p) => p.trim().length > 0);
+  return nonEmpty.length > 0 ? nonEmpty : [" "];
 }

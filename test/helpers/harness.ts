@@ -1,0 +1,69 @@
+/**
+ * A bot harness for tests: the real core (in-memory database, real flows and locales) and the real grammY bot,
+ * with every Bot API call routed to an in-memory fake Telegram instead of the network.
+ */
+import type { Transformer } from "grammy";
+import type { Update } from "grammy/types";
+import { loadConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/logger.ts";
+import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
+import { createCore, createTelegramSide, SANDBOX_TOKEN } from "../../src/service.ts";
+
+export const RESIDENT = 5001;
+export const STAFF_CHAT = -4001;
+
+export function createHarness(env: Record<string, string> = {}) {
+  let clock = Date.parse("2026-11-21T03:00:00Z");
+  const now = () => clock;
+  const config = loadConfig({ DATABASE_PATH: ":memory:", STAFF_CHAT_ID: String(STAFF_CHAT), ...env });
+  const logger = createLogger("silent");
+  const core = createCore(config, logger, now);
+  const fake = new FakeTelegram({ token: SANDBOX_TOKEN, now });
+  fake.addUser({ id: RESIDENT, first_name: "Test", language_code: "km" });
+  fake.addGroup(STAFF_CHAT, "Staff");
+  const toFake: Transformer = async (_prev, method, payload) =>
+    (await fake.call(SANDBOX_TOKEN, method, payload as Record<string, unknown>)) as never;
+  const side = createTelegramSide(core, { token: SANDBOX_TOKEN, apiRoot: "http://127.0.0.1:9", botInfo: fake.botInfo, transformer: toFake });
+
+  /** Ingests an update into the inbox and handles it, as the worker would. */
+  async function handle(update: Record<string, unknown>) {
+    core.inbox.ingest(update as never);
+    await side.bot.handleUpdate(update as unknown as Update);
+    core.inbox.markDone(update.update_id as number);
+  }
+
+  return {
+    core,
+    fake,
+    side,
+    handle,
+    advance(ms: number) {
+      clock += ms;
+    },
+    /** The resident types text. */
+    say: (text: string) => handle(fake.sendText(RESIDENT, text)),
+    /** The resident presses the button labelled `label` on the bot's latest message that has it. */
+    async press(label: string) {
+      const message = [...fake.botMessages(RESIDENT)].reverse().find((m) => buttonsOf(m).some((b) => b.text === label));
+      if (!message) throw new Error(`no button "${label}"; latest: ${JSON.stringify(lastButtons(fake))}`);
+      const button = buttonsOf(message).find((b) => b.text === label) as { callback_data: string };
+      await handle(fake.pressButton(RESIDENT, message.message_id, button.callback_data));
+    },
+    /** Texts the bot sent to the resident since the last call. */
+    lastTexts: (count = 1) => fake.botMessages(RESIDENT).slice(-count).map((m) => m.text ?? ""),
+    last: () => fake.botMessages(RESIDENT).at(-1),
+    render: (key: string, locale: "km" | "en" = "km") => core.content.translator.render(locale, { key }),
+    close: () => core.db.$client.close(),
+  };
+}
+
+export type Harness = ReturnType<typeof createHarness>;
+
+export function buttonsOf(message: { reply_markup?: unknown } | undefined): { text: string; callback_data: string }[] {
+  const rows = (message?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)?.inline_keyboard ?? [];
+  return rows.flat();
+}
+
+function lastButtons(fake: FakeTelegram) {
+  return buttonsOf(fake.botMessages(RESIDENT).at(-1)).map((b) => b.text);
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.ts";
+
+const TOKEN = "123456789:AAHk0vcc2mJ9vKq1x4cY7Z8s0aRk3XwYtQe";
+const KEY = Buffer.alloc(32, 7).toString("base64");
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("runs the sandbox with documented defaults when nothing is set", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      mode: "sandbox",
+      port: 3000,
+      host: "127.0.0.1",
+      defaultLocale: "km",
+      timeZone: "Asia/Phnom_Penh",
+      retentionDays: 90,
+      telegramApiRoot: "https://api.telegram.org",
+      outboxRatePerSecond: 25,
+      outboxChatIntervalMs: 1000,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("chooses polling with a token and webhook with a URL and secret", () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY }).mode).toBe("polling");
+    const webhook = loadConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, WEBHOOK_URL: "https://spean.example.org/tg", WEBHOOK_SECRET: "s3cret_-X" });
+    expect(webhook.mode).toBe("webhook");
+    expect(webhook.webhook).toEqual({ url: "https://spean.example.org/tg", secret: "s3cret_-X" });
+  });
+
+  it("strips a trailing slash from TELEGRAM_API_ROOT and treats empty values as unset", () => {
+    const config = loadConfig({ TELEGRAM_API_ROOT: "http://127.0.0.1:8081/", PORT: "", STAFF_CHAT_ID: "-100123" });
+    expect(config.telegramApiRoot).toBe("http://127.0.0.1:8081");
+    expect(config.port).toBe(3000);
+    expect(config.staffChatId).toBe(-100123);
+  });
+
+  it("lists every problem at once, by variable", () => {
+    const problems = problemsOf({ BOT_TOKEN: "not-a-token", PORT: "70000", DEFAULT_LOCALE: "fr", TIME_ZONE: "Mars/Olympus", RETENTION_DAYS: "abc" });
+    expect(problems.join("\n")).toMatch(/BOT_TOKEN/);
+    expect(problems.join("\n")).toMatch(/PORT/);
+    expect(problems.join("\n")).toMatch(/DEFAULT_LOCALE must be km or en/);
+    expect(problems.join("\n")).toMatch(/TIME_ZONE must be an IANA time zone/);
+    expect(problems.join("\n")).toMatch(/RETENTION_DAYS must be a whole number/);
+    expect(problems.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("requires WEBHOOK_URL and WEBHOOK_SECRET together, with a token", () => {
+    expect(problemsOf({ WEBHOOK_URL: "https://x.example/tg" }).join("\n")).toMatch(/WEBHOOK_SECRET is required/);
+    expect(problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, WEBHOOK_SECRET: "abc" }).join("\n")).toMatch(/WEBHOOK_URL is required/);
+    expect(problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, WEBHOOK_URL: "https://x.example/tg", WEBHOOK_SECRET: "has space" }).join("\n")).toMatch(
+      /WEBHOOK_SECRET must be 1-256 characters/,
+    );
+  });
+
+  it("refuses plain-http webhooks to the real Telegram but allows them against a local Bot API", () => {
+    const env = { BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, WEBHOOK_URL: "http://127.0.0.1:3000/tg", WEBHOOK_SECRET: "abc" };
+    expect(problemsOf(env).join("\n")).toMatch(/must be https/);
+    expect(loadConfig({ ...env, TELEGRAM_API_ROOT: "http://127.0.0.1:8081" }).mode).toBe("webhook");
+  });
+
+  it("requires an encryption key for real conversations, and checks its size", () => {
+    expect(problemsOf({ BOT_TOKEN: TOKEN }).join("\n")).toMatch(/ENCRYPTION_KEY is required/);
+    expect(problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: "c2hvcnQ=" }).join("\n")).toMatch(/32 bytes/);
+    expect(loadConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: "ab".repeat(32) }).encryptionKey.length).toBe(32);
+  });
+});

@@ -1,0 +1,108 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { checkContent } from "../../src/content/check.ts";
+import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
+
+const defaults = () => ({ retention_days: 90 });
+const temporary: string[] = [];
+
+/** A copy of the real content that a test may break. */
+function copyContent(): string {
+  const root = mkdtempSync(join(tmpdir(), "spean-content-"));
+  temporary.push(root);
+  cpSync(join(PROJECT_ROOT, "flows"), join(root, "flows"), { recursive: true });
+  cpSync(join(PROJECT_ROOT, "locales"), join(root, "locales"), { recursive: true });
+  return root;
+}
+
+function edit(path: string, change: (text: string) => string): void {
+  writeFileSync(path, change(readFileSync(path, "utf8")));
+}
+
+afterEach(() => {
+  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the shipped content", () => {
+  it("passes the content check (the same check as npm run content:check)", () => {
+    const report = checkContent(loadContent(defaults));
+    expect(report.problems).toEqual([]);
+  });
+
+  it("shows only SOURCED emergency numbers, with a source and year or an explicit null", () => {
+    const content = loadContent(defaults);
+    const phones = content.emergencyNumbers.flatMap((n) => n.phones);
+    expect(phones).toEqual(expect.arrayContaining(["117", "119", "1280"]));
+    // Unverified numbers from the research notes must never appear.
+    for (const unverified of ["118", "666", "012 999 999"]) expect(phones).not.toContain(unverified);
+    for (const n of content.emergencyNumbers) expect(n.source.url).toMatch(/^https?:\/\//);
+  });
+});
+
+describe("flow validation", () => {
+  it("names the file, the node and the problem for a malformed node", () => {
+    const root = copyContent();
+    edit(join(root, "flows", "main.yaml"), (t) => t.replace("kind: menu\n    home: true", "kind: menuu\n    home: true"));
+    expect(() => loadContent(defaults, root)).toThrow(/flows\/main\.yaml: node "menu"/);
+  });
+
+  it("rejects invalid YAML with the file name", () => {
+    const root = copyContent();
+    writeFileSync(join(root, "flows", "broken.yaml"), "id: broken\nnodes: [unclosed\n");
+    expect(() => loadContent(defaults, root)).toThrow(/flows\/broken\.yaml: not valid YAML/);
+  });
+
+  it("rejects a choice id that could not fit in callback data", () => {
+    const root = copyContent();
+    edit(join(root, "flows", "main.yaml"), (t) => t.replace("id: info,", "id: this_choice_id_is_far_too_long_for_callbacks,"));
+    expect(() => loadContent(defaults, root)).toThrow(/choices.*1-24 characters/s);
+  });
+
+  it("rejects an emergency number that is not SOURCED", () => {
+    const root = copyContent();
+    edit(join(root, "flows", "data", "emergency-numbers.yaml"), (t) => t.replace("status: SOURCED", "status: UNVERIFIED"));
+    expect(() => loadContent(defaults, root)).toThrow(/only numbers marked SOURCED/);
+  });
+});
+
+describe("content check", () => {
+  function problemsAfter(change: (root: string) => void): string[] {
+    const root = copyContent();
+    change(root);
+    return checkContent(loadContent(defaults, root)).problems;
+  }
+
+  it("finds a missing target", () => {
+    const problems = problemsAfter((root) => edit(join(root, "flows", "main.yaml"), (t) => t.replace("next: soon.info", "next: soon.nowhere")));
+    expect(problems).toContain('flows/main.yaml: node "menu": goes to "soon.nowhere", which does not exist');
+  });
+
+  it("finds an unregistered action", () => {
+    const problems = problemsAfter((root) => edit(join(root, "flows", "main.yaml"), (t) => t.replace("action: set_locale, params: { locale: km }", "action: fly_away")));
+    expect(problems).toContain('flows/main.yaml: node "language": action "fly_away" is not registered');
+  });
+
+  it("finds an unreachable node", () => {
+    const problems = problemsAfter((root) => edit(join(root, "flows", "soon.yaml"), (t) => `${t}  orphan:\n    kind: menu\n    text: soon.info\n`));
+    expect(problems).toContain('flows/soon.yaml: node "orphan" cannot be reached');
+  });
+
+  it("finds a key missing in one language", () => {
+    const problems = problemsAfter((root) => edit(join(root, "locales", "en", "soon.json"), (t) => t.replace('"booking":', '"booking_renamed":')));
+    expect(problems).toContain('locales/en: key "soon.booking" is missing');
+  });
+
+  it("finds a text over Telegram's 4096-character limit", () => {
+    const problems = problemsAfter((root) => edit(join(root, "locales", "km", "soon.json"), (t) => t.replace('"info": "', `"info": "${"ក".repeat(4100)}`)));
+    expect(problems).toContain('locales/km: "soon.info" is over 4096 characters');
+  });
+
+  it("finds a loop that never waits for the user", () => {
+    const problems = problemsAfter((root) =>
+      edit(join(root, "flows", "main.yaml"), (t) => t.replace("  language_set:\n    kind: message\n    text: main.language_changed\n    next: menu", "  language_set:\n    kind: goto\n    target: language_set")),
+    );
+    expect(problems).toContain('flows/main.yaml: node "language_set" loops back to itself without waiting for the user');
+  });
+});
