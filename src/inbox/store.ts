@@ -43,16 +43,14 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
       return result.changes === 1;
     },
 
-    /** Lanes that have a pending update due now, oldest first, leaving out `busy` lanes. */
+    /** Lanes whose oldest pending update is due now, oldest first, leaving out `busy` lanes. */
     dueLanes(busy: ReadonlySet<string>, limit: number): string[] {
-      const rows = db
-        .select({ lane: inbox.lane, first: sql<number>`min(${inbox.updateId})` })
-        .from(inbox)
-        .where(eq(inbox.status, "pending"))
-        .groupBy(inbox.lane)
-        .orderBy(sql`2`)
-        .limit(limit + busy.size)
-        .all();
+      // SQLite takes the bare column next_attempt_at from the row that has min(update_id): the lane's oldest update.
+      const rows = db.$client
+        .prepare(
+          "select lane, min(update_id) as first, next_attempt_at as due from inbox where status = 'pending' group by lane having due <= ? order by first limit ?",
+        )
+        .all(now(), limit + busy.size) as { lane: string }[];
       return rows.map((r) => r.lane).filter((lane) => !busy.has(lane)).slice(0, limit);
     },
 

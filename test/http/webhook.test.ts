@@ -1,0 +1,78 @@
+import type { FastifyInstance } from "fastify";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildApp } from "../../src/app.ts";
+import { createLogger } from "../../src/logger.ts";
+import { createHarness, type Harness, RESIDENT } from "../helpers/harness.ts";
+
+const SECRET = "test_secret-123";
+let h: Harness;
+let app: FastifyInstance;
+
+beforeEach(async () => {
+  h = createHarness();
+  app = await buildApp({
+    logger: createLogger("silent"),
+    health: () => ({ inbox: h.core.inbox.counts() }),
+    webhook: { path: "/telegram/webhook", secret: SECRET, ingest: (u) => h.core.inbox.ingest(u), onIngested: () => h.side.worker.wake() },
+  });
+});
+afterEach(async () => {
+  await h.side.worker.stop();
+  await app.close();
+  h.close();
+});
+
+const update = (id: number) => ({ update_id: id, message: { message_id: id, date: 0, chat: { id: RESIDENT, type: "private" }, from: { id: RESIDENT, is_bot: false, first_name: "T" }, text: "/start" } });
+
+describe("webhook", () => {
+  it.each([
+    ["missing", {}],
+    ["wrong", { "x-telegram-bot-api-secret-token": "nope" }],
+    ["almost right", { "x-telegram-bot-api-secret-token": `${SECRET}x` }],
+  ])("a %s secret gets 401 and touches nothing", async (_what, headers) => {
+    const response = await app.inject({ method: "POST", url: "/telegram/webhook", headers, payload: update(1) });
+    expect(response.statusCode).toBe(401);
+    expect(h.core.inbox.counts()).toEqual({ pending: 0, done: 0, quarantined: 0 });
+  });
+
+  it("a wrong secret with a malformed body is still 401 (the body is not even parsed)", async () => {
+    const response = await app.inject({ method: "POST", url: "/telegram/webhook", headers: { "content-type": "application/json" }, payload: "{not json" });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it.each([
+    ["malformed JSON", "{not json"],
+    ["an array", "[1,2]"],
+    ["no update_id", JSON.stringify({ message: {} })],
+    ["a text update_id", JSON.stringify({ update_id: "7" })],
+    ["null", "null"],
+  ])("%s gets 400 and touches nothing", async (_what, payload) => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/telegram/webhook",
+      headers: { "x-telegram-bot-api-secret-token": SECRET, "content-type": "application/json" },
+      payload,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(h.core.inbox.counts()).toEqual({ pending: 0, done: 0, quarantined: 0 });
+  });
+
+  it("the same update delivered 3 times is stored once and handled once", async () => {
+    for (let i = 0; i < 3; i++) {
+      const response = await app.inject({ method: "POST", url: "/telegram/webhook", headers: { "x-telegram-bot-api-secret-token": SECRET }, payload: update(42) });
+      expect(response.statusCode).toBe(200);
+    }
+    expect(h.core.inbox.counts().pending).toBe(1);
+    h.side.worker.start();
+    await h.side.worker.idle();
+    expect(h.core.inbox.counts()).toEqual({ pending: 0, done: 1, quarantined: 0 });
+    expect(h.fake.botMessages(RESIDENT).filter((m) => m.text === h.render("main.welcome"))).toHaveLength(1);
+    expect(h.core.interactions.ofChat(RESIDENT).filter((e) => e.direction === "in")).toHaveLength(1);
+  });
+
+  it("GET /healthz reports counts only", async () => {
+    const response = await app.inject({ method: "GET", url: "/healthz" });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ ok: true, inbox: { pending: 0, done: 0, quarantined: 0 } });
+  });
+});

@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { openDatabase } from "../../src/db/open.ts";
+import { createInboxStore, type InboxStore, laneOf } from "../../src/inbox/store.ts";
+import { createInboxWorker } from "../../src/inbox/worker.ts";
+import { createLogger } from "../../src/logger.ts";
+import { createFieldCipher } from "../../src/security/field-cipher.ts";
+
+let store: InboxStore;
+const message = (id: number, chat: number) => ({ update_id: id, message: { message_id: id, date: 0, chat: { id: chat, type: "private" }, text: `t${id}` } });
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: Date.parse("2026-11-21T00:00:00Z") });
+  store = createInboxStore(openDatabase(":memory:"), createFieldCipher(Buffer.alloc(32, 4)));
+});
+afterEach(() => vi.useRealTimers());
+
+describe("inbox", () => {
+  it("drops a duplicate update_id and erases the payload when done", () => {
+    expect(store.ingest(message(1, 10))).toBe(true);
+    expect(store.ingest(message(1, 10))).toBe(false);
+    store.markDone(1);
+    expect(store.counts()).toEqual({ pending: 0, done: 1, quarantined: 0 });
+  });
+
+  it("puts updates of one chat in one lane, and updates without a chat in their own", () => {
+    expect(laneOf(message(1, 10))).toBe("chat:10");
+    expect(laneOf({ update_id: 5, callback_query: { from: { id: 10 }, message: { chat: { id: 10 } } } })).toBe("chat:10");
+    expect(laneOf({ update_id: 6, poll: {} })).toBe("update:6");
+  });
+});
+
+describe("inbox worker", () => {
+  it("handles each chat in order, chats in parallel", async () => {
+    const seen: string[] = [];
+    for (let i = 1; i <= 9; i++) store.ingest(message(i, 10 + (i % 3)));
+    const worker = createInboxWorker({
+      store,
+      handle: async (u) => {
+        seen.push(`${(u.message as { chat: { id: number } }).chat.id}:${u.update_id}`);
+      },
+      onQuarantine: async () => undefined,
+      logger: createLogger("silent"),
+    });
+    worker.start();
+    await vi.advanceTimersByTimeAsync(10);
+    await worker.stop();
+    for (const chat of [10, 11, 12]) {
+      const ids = seen.filter((s) => s.startsWith(`${chat}:`)).map((s) => Number(s.split(":")[1]));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(ids).toHaveLength(3);
+    }
+  });
+
+  it("retries a failing update, then quarantines it after 3 tries and moves on with the chat", async () => {
+    store.ingest(message(1, 10));
+    store.ingest(message(2, 10));
+    const handled: number[] = [];
+    const quarantined: number[] = [];
+    const worker = createInboxWorker({
+      store,
+      handle: async (u) => {
+        if (u.update_id === 1) throw new Error("poison");
+        handled.push(u.update_id);
+      },
+      onQuarantine: async (p, _code, attempts) => {
+        quarantined.push(p.updateId, attempts);
+      },
+      logger: createLogger("silent"),
+      retryDelaysMs: [500, 2000],
+    });
+    worker.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(handled).toEqual([]); // update 2 waits behind update 1: order within a chat
+    await vi.advanceTimersByTimeAsync(3000);
+    await worker.stop();
+    expect(quarantined).toEqual([1, 3]);
+    expect(handled).toEqual([2]);
+    expect(store.counts()).toEqual({ pending: 0, done: 1, quarantined: 1 });
+    expect(store.quarantined()[0]).toMatchObject({ updateId: 1, attempts: 3, lastError: "UNEXPECTED" });
+  });
+});

@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { openDatabase } from "../../src/db/open.ts";
+import { createLogger } from "../../src/logger.ts";
+import { createOutboxSender } from "../../src/outbox/sender.ts";
+import { createOutboxStore, type OutboxStore } from "../../src/outbox/store.ts";
+import { SendError, type Transport } from "../../src/outbox/transport.ts";
+import { createFieldCipher } from "../../src/security/field-cipher.ts";
+
+let store: OutboxStore;
+let sent: { chatId: number; at: number; text: unknown }[];
+let failNext: ((chatId: number) => SendError | undefined) | undefined;
+
+const transport: Transport = async (_method, params) => {
+  const chatId = params.chat_id as number;
+  const failure = failNext?.(chatId);
+  if (failure) throw failure;
+  sent.push({ chatId, at: Date.now(), text: params.text });
+  return { message_id: sent.length };
+};
+
+function queue(count: number, chats: number, purpose: "alert" | "reply" = "alert") {
+  for (let i = 0; i < count; i++) store.enqueue({ dedupeKey: `k${i}`, chatId: 100 + (i % chats), purpose, payload: { text: `m${i}` } });
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: Date.parse("2026-11-21T00:00:00Z") });
+  store = createOutboxStore(openDatabase(":memory:"), createFieldCipher(Buffer.alloc(32, 3)));
+  sent = [];
+  failNext = undefined;
+});
+afterEach(() => vi.useRealTimers());
+
+function sender(extra: Partial<Parameters<typeof createOutboxSender>[0]> = {}) {
+  return createOutboxSender({ store, transport, directTransport: transport, logger: createLogger("silent"), ratePerSecond: 25, chatIntervalMs: 1000, ...extra });
+}
+
+describe("outbox sender", () => {
+  it("never exceeds the overall rate and keeps at least 1 s between messages to one chat", async () => {
+    queue(200, 50);
+    const s = sender();
+    s.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await s.stop();
+    expect(sent).toHaveLength(200);
+    for (let i = 0; i < sent.length; i++) {
+      // In any 1-second window there are at most rate + burst messages.
+      const window = sent.filter((m) => m.at >= (sent[i]?.at ?? 0) && m.at < (sent[i]?.at ?? 0) + 1000);
+      expect(window.length).toBeLessThanOrEqual(25 + 5);
+    }
+    const byChat = new Map<number, typeof sent>();
+    for (const m of sent) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
+    for (const messages of byChat.values()) {
+      for (let i = 1; i < messages.length; i++) expect((messages[i]?.at ?? 0) - (messages[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    }
+    // Each chat's messages go out in the order they were queued.
+    expect(byChat.get(100)?.map((m) => m.text)).toEqual(["m0", "m50", "m100", "m150"]);
+  });
+
+  it("honours retry_after on 429: nothing new starts until it has passed, then the message goes out", async () => {
+    queue(3, 3);
+    store.enqueue({ dedupeKey: "later", chatId: 200, purpose: "alert", payload: { text: "later" }, notBefore: Date.now() + 1000 });
+    let first = true;
+    failNext = () => (first ? ((first = false), new SendError({ kind: "rate_limited", retryAfterMs: 5000 }, "TELEGRAM_429")) : undefined);
+    const s = sender();
+    s.start();
+    await vi.advanceTimersByTimeAsync(4000);
+    // The two sends already in flight with the 429 completed; the retried one and the later one wait.
+    expect(sent.map((m) => m.chatId).sort()).toEqual([101, 102]);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(sent.map((m) => m.chatId).sort()).toEqual([100, 101, 102, 200]);
+    await s.stop();
+  });
+
+  it("marks a blocked chat unreachable, once, without retrying", async () => {
+    queue(1, 1);
+    const unreachable: number[] = [];
+    failNext = () => new SendError({ kind: "unreachable" }, "TELEGRAM_403");
+    const s = sender({ onUnreachable: (row) => unreachable.push(row.chatId) });
+    s.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    await s.stop();
+    expect(unreachable).toEqual([100]);
+    expect(store.counts()).toEqual({ failed: 1 });
+  });
+
+  it("backs off on 5xx and gives up after the maximum attempts", async () => {
+    queue(1, 1);
+    let calls = 0;
+    failNext = () => ((calls += 1), new SendError({ kind: "transient" }, "TELEGRAM_500"));
+    const s = sender({ maxAttempts: 4 });
+    s.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await s.stop();
+    expect(calls).toBe(4);
+    expect(store.counts()).toEqual({ failed: 1 });
+  });
+
+  it("after a crash, a row left 'sending' is sent again (the documented duplicate window)", async () => {
+    queue(1, 1);
+    const [row] = store.due(1);
+    expect(store.claim(row?.id as number)).toBe(true);
+    const s = sender();
+    s.start(); // start() recovers interrupted rows
+    await vi.advanceTimersByTimeAsync(100);
+    await s.stop();
+    expect(sent).toHaveLength(1);
+  });
+
+  it("deliverNow keeps order: after a failure the rest waits behind the failed message", async () => {
+    const ids = [0, 1, 2].map((i) => store.enqueue({ dedupeKey: `r${i}`, chatId: 7, purpose: "reply", payload: { text: `r${i}` }, notBefore: Date.now() + 10_000 }) as number);
+    let first = true;
+    failNext = () => (first ? ((first = false), new SendError({ kind: "transient" }, "NETWORK")) : undefined);
+    const s = sender();
+    s.start();
+    await s.deliverNow(ids);
+    expect(sent).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await s.stop();
+    expect(sent.map((m) => m.text)).toEqual(["r0", "r1", "r2"]);
+  });
+});
