@@ -1,0 +1,156 @@
+/**
+ * End to end: the real service as a child process against the fake Bot API on 127.0.0.1.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
+import { startFakeTelegramServer } from "../../src/sandbox/routes.ts";
+import { buttonsOf } from "../helpers/harness.ts";
+import { freePort, type RunningService, startService } from "../helpers/service-process.ts";
+
+const TOKEN = "4242424242:e2e-token-for-the-fake-bot-api-only";
+const KEY = Buffer.alloc(32, 9).toString("base64");
+const STAFF = -777;
+const WELCOME = "សួស្តី! ខ្ញុំឈ្មោះ ស្ពាន។";
+const MENU = "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។";
+
+let fake: FakeTelegram;
+let server: Awaited<ReturnType<typeof startFakeTelegramServer>>;
+let dir: string;
+const running: RunningService[] = [];
+
+beforeEach(async () => {
+  fake = new FakeTelegram({ token: TOKEN, webhookRetryMs: 100 });
+  for (let id = 1; id <= 20; id++) fake.addUser({ id, first_name: `R${id}` });
+  fake.addGroup(STAFF, "Staff");
+  server = await startFakeTelegramServer(fake);
+  dir = mkdtempSync(join(tmpdir(), "spean-e2e-"));
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop("SIGKILL")));
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function env(extra: Record<string, string> = {}) {
+  return { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: server.url, ENCRYPTION_KEY: KEY, DATABASE_PATH: join(dir, "spean.db"), STAFF_CHAT_ID: String(STAFF), PORT: "0", ...extra };
+}
+
+async function start(extra: Record<string, string> = {}) {
+  const service = await startService(env(extra), /spean started/);
+  running.push(service);
+  return service;
+}
+
+const texts = (chat: number) => fake.botMessages(chat).map((m) => m.text ?? "");
+const waitForText = (chat: number, text: string, count = 1) => fake.waitFor(() => texts(chat).filter((t) => t.startsWith(text)).length >= count, 15_000);
+
+function pressLatest(chat: number, label: string) {
+  const message = [...fake.botMessages(chat)].reverse().find((m) => buttonsOf(m).some((b) => b.text === label));
+  const button = buttonsOf(message).find((b) => b.text === label);
+  if (!message || !button) throw new Error(`no button ${label}`);
+  return fake.pressButton(chat, message.message_id, button.callback_data);
+}
+
+describe("the service, end to end (polling)", () => {
+  it("answers /start and a button press, and registers its commands in km and en", async () => {
+    await start();
+    fake.sendText(1, "/start");
+    await waitForText(1, MENU);
+    expect(texts(1)[0]).toContain(WELCOME);
+    pressLatest(1, "🆘 លេខសង្គ្រោះបន្ទាន់");
+    await waitForText(1, "🆘 លេខសង្គ្រោះបន្ទាន់");
+    expect(texts(1).at(-1)).toContain("117");
+    expect(Object.keys(fake.commands).sort()).toEqual(["", "en", "km"]);
+    expect(fake.calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(1);
+  });
+
+  it("continues a conversation where it was after a restart", async () => {
+    const first = await start();
+    fake.sendText(2, "/start");
+    await waitForText(2, MENU);
+    pressLatest(2, "🌐 ភាសា / Language");
+    await waitForText(2, "សូមជ្រើសរើសភាសា");
+    expect(await first.stop("SIGTERM")).toBe(0);
+    await start();
+    pressLatest(2, "English"); // a button from before the restart is still the current one
+    await waitForText(2, "What do you need?");
+  });
+
+  it("a kill -9 while updates arrive loses none and handles none twice", async () => {
+    const first = await start();
+    const sent: number[] = [];
+    for (let round = 0; round < 3; round++) for (let chat = 1; chat <= 20; chat++) sent.push(fake.sendText(chat, `/menu`).update_id as number);
+    await fake.waitFor(() => fake.botMessages(5).length >= 1, 15_000);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    for (let chat = 1; chat <= 20; chat++) sent.push(fake.sendText(chat, "/help").update_id as number);
+    await start();
+    for (let chat = 1; chat <= 20; chat++) await waitForText(chat, "ℹ️", 1);
+    await fake.waitFor(() => [...Array(20).keys()].every((i) => texts(i + 1).filter((t) => t.startsWith(MENU)).length >= 3), 15_000);
+
+    const db = new Database(join(dir, "spean.db"), { readonly: true });
+    const handled = db.prepare("select update_id, count(*) as n from interactions where direction = 'in' group by update_id").all() as { update_id: number; n: number }[];
+    const inbox = db.prepare("select status, count(*) as n from inbox group by status").all();
+    db.close();
+    expect(handled.map((r) => r.update_id).sort()).toEqual([...sent].sort());
+    expect(handled.every((r) => r.n === 1)).toBe(true);
+    expect(inbox).toEqual([{ status: "done", n: sent.length }]);
+    // Replies: every update answered; a duplicate is possible only for a message Telegram accepted just before the
+    // kill (the documented crash window), so at most one per chat.
+    for (let chat = 1; chat <= 20; chat++) {
+      const menus = texts(chat).filter((t) => t.startsWith(MENU)).length;
+      expect(menus).toBeGreaterThanOrEqual(3);
+      expect(menus).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it("quarantines a poison update after 3 tries: the user gets an apology, staff are told, the chat goes on", async () => {
+    await start();
+    fake.sendText(3, "/start");
+    await waitForText(3, MENU);
+    // A button press without a sender cannot be handled: it fails every time.
+    fake.injectUpdate({ callback_query: { id: "poison", chat_instance: "x", data: "m", message: { message_id: 1, date: 0, chat: { id: 3, type: "private" } } } });
+    fake.sendText(3, "/help");
+    await waitForText(3, "សូមទោស មានបញ្ហាបច្ចេកទេស");
+    await waitForText(3, "ℹ️");
+    await fake.waitFor(() => fake.botMessages(STAFF).some((m) => m.text?.includes("quarantined")), 15_000);
+    const alert = fake.botMessages(STAFF).at(-1)?.text ?? "";
+    expect(alert).not.toContain("/help");
+  });
+});
+
+describe("the service, end to end (webhook)", () => {
+  it("sets the webhook with its secret and answers updates delivered to it", async () => {
+    const port = await freePort();
+    await start({ PORT: String(port), WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`, WEBHOOK_SECRET: "e2e_secret" });
+    expect(fake.webhookInfo()).toEqual({ url: `http://127.0.0.1:${port}/telegram/webhook`, secret: "e2e_secret" });
+    fake.sendText(4, "/start");
+    await waitForText(4, MENU);
+    const wrong = await fetch(`http://127.0.0.1:${port}/telegram/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(wrong.status).toBe(401);
+  });
+});
+
+describe("start-up", () => {
+  it("bad configuration: one message listing every problem, exit 1, no stack trace", async () => {
+    const service = await startService({ BOT_TOKEN: "nope", PORT: "99999", DEFAULT_LOCALE: "fr" }, /cannot start/);
+    expect(await service.exited).toBe(1);
+    const output = service.output();
+    expect(output).toMatch(/BOT_TOKEN/);
+    expect(output).toMatch(/PORT/);
+    expect(output).toMatch(/DEFAULT_LOCALE/);
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it("shuts down cleanly on SIGTERM, and a second signal does no harm", async () => {
+    const service = await start();
+    service.child.kill("SIGTERM");
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+    expect(service.output()).toMatch(/spean stopped/);
+  });
+});
