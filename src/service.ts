@@ -15,7 +15,7 @@ import { type Db, openDatabase } from "./db/open.ts";
 import { createEngine, type Engine } from "./engine/interpreter.ts";
 import { SpeanError } from "./errors.ts";
 import { createInboxStore, type InboxStore, type PendingUpdate } from "./inbox/store.ts";
-import { createInboxWorker, type InboxWorker } from "./inbox/worker.ts";
+import { createInboxWorker } from "./inbox/worker.ts";
 import { createInteractionLog, type InteractionLog } from "./interactions/log.ts";
 import { createOutboxSender, type OutboxSender } from "./outbox/sender.ts";
 import { createOutboxStore, type OutboxStore } from "./outbox/store.ts";
@@ -89,10 +89,9 @@ export interface TelegramSideOptions {
 /** The bot, the outbox sender and the inbox worker, wired to one another. Nothing starts until told. */
 export function createTelegramSide(core: Core, options: TelegramSideOptions) {
   const { config, logger, conversations, interactions, outbox } = core;
-  let sender: OutboxSender | undefined;
-  const senderRef = {
-    deliverNow: (ids: number[]) => (sender as OutboxSender).deliverNow(ids),
-  } as OutboxSender;
+  // The bot's turns deliver replies through the sender, and the sender sends through the bot's API: the turn
+  // reaches the sender through this forwarder, which is only called once both exist.
+  const senderRef = { deliverNow: (ids: number[]) => sender.deliverNow(ids) } as OutboxSender;
   const { bot, queueApi } = createBot(
     { token: options.token, apiRoot: options.apiRoot, ...(options.botInfo ? { botInfo: options.botInfo } : {}) },
     { ...core, translator: core.content.translator, sender: senderRef, defaultLocale: config.defaultLocale },
@@ -101,7 +100,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     bot.api.config.use(options.transformer);
     queueApi.config.use(options.transformer);
   }
-  sender = createOutboxSender({
+  const sender = createOutboxSender({
     store: outbox,
     transport: createTransport(queueApi),
     directTransport: createTransport(bot.api),
@@ -116,7 +115,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
       conversations.markBlocked(row.chatId);
       if (row.purpose !== "reply" && config.staffChatId !== undefined && row.chatId !== config.staffChatId) {
         notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", { chat_ref: String(row.chatId), purpose: row.purpose });
-        sender?.wake();
+        sender.wake();
       }
     },
   });
@@ -127,7 +126,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     },
     onQuarantine: async (pending) => {
       onQuarantine(core, pending);
-      sender?.wake();
+      sender.wake();
     },
     logger,
     concurrency: config.workerConcurrency,

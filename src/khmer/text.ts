@@ -5,7 +5,7 @@
  */
 import { toLatinDigits } from "./digits.ts";
 
-const INVISIBLE = /[\u200b\u200c\u200d\u2060\ufeff\u00ad]/g;
+const INVISIBLE = /\u200b|\u200c|\u200d|\u2060|\ufeff|\u00ad/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Normalises text for matching (see module comment). Idempotent. */
