@@ -48,7 +48,11 @@ export const inbox = sqliteTable(
     receivedAt: integer("received_at").notNull(),
     doneAt: integer("done_at"),
   },
-  (t) => [index("inbox_status_lane").on(t.status, t.lane, t.updateId), index("inbox_done_at").on(t.doneAt)],
+  (t) => [
+    index("inbox_status_lane").on(t.status, t.lane, t.updateId),
+    index("inbox_status_order").on(t.status, t.updateId),
+    index("inbox_done_at").on(t.doneAt),
+  ],
 );
 
 /** One row per message in or out, for follow-up and counting. text_enc is erased after RETENTION_DAYS. */

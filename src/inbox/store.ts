@@ -22,6 +22,9 @@ export interface PendingUpdate {
 
 export type InboxStore = ReturnType<typeof createInboxStore>;
 
+/** How many of the oldest pending updates the worker looks at to find due lanes. */
+const LOOKAHEAD = 500;
+
 /** Creates the inbox store over an open database. `now` defaults to Date.now. */
 export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
   return {
@@ -43,15 +46,24 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
       return result.changes === 1;
     },
 
-    /** Lanes whose oldest pending update is due now, oldest first, leaving out `busy` lanes. */
+    /**
+     * Lanes whose oldest pending update is due now, oldest first, leaving out `busy` lanes. Only the oldest
+     * `LOOKAHEAD` pending updates are looked at, so the cost does not grow with a backlog.
+     */
     dueLanes(busy: ReadonlySet<string>, limit: number): string[] {
-      // SQLite takes the bare column next_attempt_at from the row that has min(update_id): the lane's oldest update.
       const rows = db.$client
-        .prepare(
-          "select lane, min(update_id) as first, next_attempt_at as due from inbox where status = 'pending' group by lane having due <= ? order by first limit ?",
-        )
-        .all(now(), limit + busy.size) as { lane: string }[];
-      return rows.map((r) => r.lane).filter((lane) => !busy.has(lane)).slice(0, limit);
+        .prepare("select lane, next_attempt_at as due from inbox where status = 'pending' order by update_id limit ?")
+        .all(LOOKAHEAD) as { lane: string; due: number }[];
+      const seen = new Set<string>();
+      const lanes: string[] = [];
+      const at = now();
+      for (const row of rows) {
+        if (seen.has(row.lane)) continue; // only a lane's oldest update decides whether the lane is due
+        seen.add(row.lane);
+        if (row.due <= at && !busy.has(row.lane)) lanes.push(row.lane);
+        if (lanes.length >= limit) break;
+      }
+      return lanes;
     },
 
     /** The oldest pending update of a lane if it is due now; undefined when the lane is empty or waiting to retry. */

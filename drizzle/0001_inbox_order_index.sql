@@ -1,0 +1,1 @@
+CREATE INDEX `inbox_status_order` ON `inbox` (`status`,`update_id`);
