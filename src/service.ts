@@ -11,6 +11,7 @@ import { type Config, SANDBOX_STAFF_CHAT_ID } from "./config.ts";
 import { checkContent } from "./content/check.ts";
 import { type Content, loadContent } from "./content/load.ts";
 import { type ConversationStore, createConversationStore } from "./conversations/store.ts";
+import { type CommitQueue, createCommitQueue } from "./db/commit-queue.ts";
 import { type Db, openDatabase } from "./db/open.ts";
 import { createEngine, type Engine } from "./engine/interpreter.ts";
 import { SpeanError } from "./errors.ts";
@@ -41,6 +42,8 @@ export interface Core {
   logger: Logger;
   now: () => number;
   db: Db;
+  /** Group commit for the hot path (webhook ingest, turns). */
+  commits: CommitQueue;
   content: Content;
   engine: Engine;
   conversations: ConversationStore;
@@ -69,6 +72,7 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
     logger,
     now,
     db,
+    commits: createCommitQueue(db.$client),
     content,
     engine,
     conversations: createConversationStore(db, cipher, now),
@@ -108,6 +112,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     ratePerSecond: config.outboxRatePerSecond,
     chatIntervalMs: config.outboxChatIntervalMs,
     now: core.now,
+    commit: (work) => core.commits.run(work),
     onSent: (row, messageId) => {
       if (messageId !== undefined) interactions.rememberMessage(row.chatId, messageId, true);
     },
@@ -193,7 +198,7 @@ export function createService(config: Config, logger: Logger): Service {
         logger,
         health: () => ({ mode: config.mode, inbox: core.inbox.counts(), outbox: core.outbox.counts() }),
         ...(config.webhook && webhookPath
-          ? { webhook: { path: webhookPath, secret: config.webhook.secret, ingest: (u) => core.inbox.ingest(u), onIngested: () => side?.worker.wake() } }
+          ? { webhook: { path: webhookPath, secret: config.webhook.secret, ingest: (u) => core.commits.run(() => core.inbox.ingest(u)), onIngested: () => side?.worker.wake() } }
           : {}),
         ...(fake ? { sandbox: { fake, page: { html: readSandboxPage(), strings: { km: core.content.resources.km.sandbox, en: core.content.resources.en.sandbox } } } } : {}),
       });
@@ -216,7 +221,7 @@ export function createService(config: Config, logger: Logger): Service {
       } else {
         await side.bot.api.deleteWebhook({ drop_pending_updates: false }).catch((err: unknown) => logger.warn({ code: (err as { error_code?: number }).error_code }, "deleteWebhook failed"));
         const worker = side.worker;
-        stopPolling = startPolling({ api: side.bot.api, ingest: (u) => core.inbox.ingest(u), onBatch: () => worker.wake(), logger, allowedUpdates: ALLOWED_UPDATES });
+        stopPolling = startPolling({ api: side.bot.api, ingest: (updates) => core.inbox.ingestMany(updates), onBatch: () => worker.wake(), logger, allowedUpdates: ALLOWED_UPDATES });
       }
       stopJobs = startJobs(
         [

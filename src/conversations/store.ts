@@ -12,15 +12,28 @@ export type ConversationStore = ReturnType<typeof createConversationStore>;
 
 /** Creates the store. `now` defaults to Date.now. */
 export function createConversationStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
+  // Prepared once: these run on every update (see bench/README.md).
+  const ph = sql.placeholder;
+  const upsertUser = db
+    .insert(users)
+    .values({ chatId: ph("chatId"), telegramUserId: ph("userId"), firstSeenAt: ph("at"), lastSeenAt: ph("at") })
+    .onConflictDoUpdate({ target: users.chatId, set: { lastSeenAt: sql`${ph("at")}`, blockedAt: null } })
+    .returning({ locale: users.locale })
+    .prepare();
+  const selectState = db.select().from(conversations).where(eq(conversations.chatId, ph("chatId"))).prepare();
+  const upsertState = db
+    .insert(conversations)
+    .values({ chatId: ph("chatId"), flow: ph("flow"), node: ph("node"), step: ph("step"), stack: ph("stack"), varsEnc: ph("varsEnc"), updatedAt: ph("at") })
+    .onConflictDoUpdate({
+      target: conversations.chatId,
+      set: { flow: sql`excluded.flow`, node: sql`excluded.node`, step: sql`excluded.step`, stack: sql`excluded.stack`, varsEnc: sql`excluded.vars_enc`, updatedAt: sql`excluded.updated_at` },
+    })
+    .prepare();
+
   return {
     /** Records that a chat was seen; returns its chosen locale (null: none chosen yet). */
     touch(chatId: number, telegramUserId: number | undefined): { locale: Locale | null } {
-      const at = now();
-      db.insert(users)
-        .values({ chatId, telegramUserId, firstSeenAt: at, lastSeenAt: at })
-        .onConflictDoUpdate({ target: users.chatId, set: { lastSeenAt: at, blockedAt: null } })
-        .run();
-      const row = db.select({ locale: users.locale }).from(users).where(eq(users.chatId, chatId)).get();
+      const [row] = upsertUser.all({ chatId, userId: telegramUserId ?? null, at: now() });
       return { locale: (row?.locale as Locale | null) ?? null };
     },
 
@@ -38,7 +51,7 @@ export function createConversationStore(db: Db, cipher: FieldCipher, now: () => 
     },
 
     load(chatId: number): ConversationState | undefined {
-      const row = db.select().from(conversations).where(eq(conversations.chatId, chatId)).get();
+      const row = selectState.get({ chatId });
       if (!row) return undefined;
       return {
         node: `${row.flow}.${row.node}`,
@@ -50,15 +63,15 @@ export function createConversationStore(db: Db, cipher: FieldCipher, now: () => 
 
     save(chatId: number, state: ConversationState): void {
       const dot = state.node.indexOf(".");
-      const values = {
+      upsertState.run({
+        chatId,
         flow: state.node.slice(0, dot),
         node: state.node.slice(dot + 1),
         step: state.step,
         stack: JSON.stringify(state.stack),
         varsEnc: cipher.encrypt(JSON.stringify(state.vars)),
-        updatedAt: now(),
-      };
-      db.insert(conversations).values({ chatId, ...values }).onConflictDoUpdate({ target: conversations.chatId, set: values }).run();
+        at: now(),
+      });
     },
 
     /** Ends a conversation: the next message starts with the welcome again. */

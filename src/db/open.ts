@@ -16,7 +16,8 @@ const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../.
 /**
  * Opens (creating the folder and file if needed) and migrates the database at `path`; ":memory:" gives a private
  * in-memory database for tests. WAL journal, synchronous=NORMAL (durable across process crashes, which is what
- * the inbox needs; a power cut may lose the last transactions), foreign keys on, 5 s busy timeout.
+ * the inbox needs; a power cut may lose the last transactions), foreign keys on, 5 s busy timeout, WAL checkpoint
+ * every 10,000 pages.
  */
 export function openDatabase(path: string): Db {
   if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -25,6 +26,10 @@ export function openDatabase(path: string): Db {
   client.pragma("synchronous = NORMAL");
   client.pragma("foreign_keys = ON");
   client.pragma("busy_timeout = 5000");
+  // Checkpoints run on the committing thread and copy every page written since the last one: with 10,000 pages
+  // (about 40 MB of WAL) instead of SQLite's 1,000, a hot page is copied once instead of many times (measured
+  // about 13% more updates/s end to end; bench/README.md).
+  client.pragma("wal_autocheckpoint = 10000");
   const db = drizzle(client, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return db;

@@ -10,7 +10,8 @@ export interface WebhookRouteOptions {
   /** URL path, e.g. /telegram/webhook. */
   path: string;
   secret: string;
-  ingest: (update: InboundUpdate) => boolean;
+  /** Persists the update (true: new, false: a duplicate); may be asynchronous (group commit). */
+  ingest: (update: InboundUpdate) => boolean | Promise<boolean>;
   /** Called after an update was stored. */
   onIngested: () => void;
 }
@@ -36,7 +37,7 @@ export const webhookRoute: FastifyPluginAsync<WebhookRouteOptions> = async (app,
       if (!body || typeof body !== "object" || Array.isArray(body) || !Number.isSafeInteger(body.update_id)) {
         return reply.code(400).send({ ok: false, error: "not a Telegram update" });
       }
-      const fresh = options.ingest(body as InboundUpdate);
+      const fresh = await options.ingest(body as InboundUpdate);
       if (fresh) options.onIngested();
       return reply.code(200).send({ ok: true });
     },

@@ -93,7 +93,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   }
 
   function settleIdle(): void {
-    if (busy.size > 0 || store.counts().pending > 0) return;
+    if (busy.size > 0 || store.hasPending()) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();

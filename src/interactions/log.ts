@@ -25,25 +25,35 @@ const DELETABLE_MS = 48 * 3_600_000;
 
 /** Creates the log. `now` defaults to Date.now. */
 export function createInteractionLog(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
+  // Prepared once: these run for every message in and out (see bench/README.md).
+  const ph = sql.placeholder;
+  const insertInteraction = db
+    .insert(interactions)
+    .values({ chatId: ph("chatId"), direction: ph("direction"), kind: ph("kind"), flow: ph("flow"), node: ph("node"), textEnc: ph("textEnc"), updateId: ph("updateId"), createdAt: ph("at") })
+    .prepare();
+  const insertMessageId = db
+    .insert(chatMessages)
+    .values({ chatId: ph("chatId"), messageId: ph("messageId"), fromBot: ph("fromBot"), sentAt: ph("at") })
+    .onConflictDoNothing()
+    .prepare();
+
   return {
     record(entry: Interaction): void {
-      db.insert(interactions)
-        .values({
-          chatId: entry.chatId,
-          direction: entry.direction,
-          kind: entry.kind,
-          flow: entry.flow,
-          node: entry.node,
-          textEnc: entry.text ? cipher.encrypt(entry.text) : null,
-          updateId: entry.updateId,
-          createdAt: now(),
-        })
-        .run();
+      insertInteraction.run({
+        chatId: entry.chatId,
+        direction: entry.direction,
+        kind: entry.kind,
+        flow: entry.flow ?? null,
+        node: entry.node ?? null,
+        textEnc: entry.text ? cipher.encrypt(entry.text) : null,
+        updateId: entry.updateId ?? null,
+        at: now(),
+      });
     },
 
     /** Remembers a message id in a chat (for quick exit, which deletes the last 48 hours). */
     rememberMessage(chatId: number, messageId: number, fromBot: boolean, sentAt = now()): void {
-      db.insert(chatMessages).values({ chatId, messageId, fromBot, sentAt }).onConflictDoNothing().run();
+      insertMessageId.run({ chatId, messageId, fromBot, at: sentAt });
     },
 
     /** Erases text older than `retentionDays` and forgets message ids Telegram no longer lets us delete. */

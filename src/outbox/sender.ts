@@ -26,6 +26,11 @@ export interface OutboxSenderOptions {
   /** Called when a chat cannot be reached (403 blocked, chat not found). */
   onUnreachable?: (row: OutboxRow, code: string) => void;
   now?: () => number;
+  /**
+   * Runs direct replies' bookkeeping (claim, mark sent) in a group commit, so that many chats' replies share one
+   * SQLite commit. Default: at once, each statement committing by itself.
+   */
+  commit?: <T>(work: () => T) => Promise<T>;
 }
 
 export interface OutboxSender {
@@ -46,6 +51,7 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const { store, transport, directTransport, logger } = options;
   const now = options.now ?? Date.now;
+  const commit = options.commit ?? (async <T>(work: () => T) => work());
   const rate = options.ratePerSecond ?? 25;
   const chatInterval = options.chatIntervalMs ?? 1000;
   const maxAttempts = options.maxAttempts ?? 8;
@@ -78,7 +84,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       if (!store.claim(row.id)) continue;
       tokens -= 1;
       lastSentToChat.set(row.chatId, at);
-      const sending = send(row, transport).then(() => undefined, () => undefined).finally(() => {
+      const sending = send(row, transport, (work) => work()).then(() => undefined, () => undefined).finally(() => {
         inFlight.delete(row.chatId);
         wake();
       });
@@ -104,12 +110,14 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   }
 
   /** Sends one claimed row; returns true when Telegram accepted it, else when the row will be tried again. */
-  async function send(row: OutboxRow, via: Transport): Promise<true | { retryAt: number | undefined }> {
+  async function send(row: OutboxRow, via: Transport, record: (work: () => void) => void | Promise<void>): Promise<true | { retryAt: number | undefined }> {
     try {
       const result = (await via(row.method, { chat_id: row.chatId, ...row.payload })) as { message_id?: number } | true;
       const messageId = typeof result === "object" ? result.message_id : undefined;
-      store.markSent(row.id, messageId);
-      options.onSent?.(row, messageId);
+      await record(() => {
+        store.markSent(row.id, messageId);
+        options.onSent?.(row, messageId);
+      });
       return true;
     } catch (err) {
       return { retryAt: handleFailure(row, err) };
@@ -167,10 +175,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     },
     wake,
     async deliverNow(ids) {
-      const rows = store.pendingByIds(ids);
+      const rows = await commit(() => store.pendingByIds(ids).filter((row) => store.claim(row.id)));
       for (const [index, row] of rows.entries()) {
-        if (!store.claim(row.id)) continue;
-        const result = await send(row, directTransport);
+        const result = await send(row, directTransport, commit);
         if (result === true) continue;
         // Keep the chat's order: the rest waits until the failed row is due again, then goes out after it.
         const after = result.retryAt ?? now();

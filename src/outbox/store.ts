@@ -2,7 +2,7 @@
  * The outbox: every message the bot sends is a row here first. The unique dedupe key means the same logical
  * message is never queued twice; claiming a row (pending → sending) means it is never sent twice by two senders.
  */
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { outbox } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
@@ -38,56 +38,77 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     return { id: r.id, chatId: r.chatId, purpose: r.purpose, method: r.method, payload: JSON.parse(cipher.decrypt(r.payloadEnc)), attempts: r.attempts };
   }
 
+  // Prepared once: these run for every reply (see bench/README.md).
+  const ph = sql.placeholder;
+  const insertMessage = db
+    .insert(outbox)
+    .values({
+      dedupeKey: ph("dedupeKey"),
+      chatId: ph("chatId"),
+      purpose: ph("purpose"),
+      method: ph("method"),
+      payloadEnc: ph("payloadEnc"),
+      status: "pending",
+      notBefore: ph("notBefore"),
+      createdAt: ph("at"),
+    })
+    .onConflictDoNothing()
+    .returning({ id: outbox.id })
+    .prepare();
+  const pendingById = db.select().from(outbox).where(and(eq(outbox.id, ph("id")), eq(outbox.status, "pending"))).prepare();
+  const setSending = db.update(outbox).set({ status: "sending" }).where(and(eq(outbox.id, ph("id")), eq(outbox.status, "pending"))).prepare();
+  const setSent = db
+    .update(outbox)
+    .set({ status: "sent", sentAt: sql`${ph("at")}`, telegramMessageId: sql`${ph("messageId")}`, attempts: sql`${outbox.attempts} + 1` })
+    .where(eq(outbox.id, ph("id")))
+    .prepare();
+  const dueRows = db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.status, "pending"), lte(outbox.notBefore, ph("at"))))
+    .orderBy(asc(outbox.id))
+    .limit(ph("limit"))
+    .prepare();
+  const earliestDue = db.select({ at: sql<number | null>`min(${outbox.notBefore})` }).from(outbox).where(eq(outbox.status, "pending")).prepare();
+
   return {
     /** Queues a message; returns its id, or undefined when the dedupe key was queued before. */
-    enqueue(message: OutgoingMessage, database: Pick<Db, "insert"> = db): number | undefined {
+    enqueue(message: OutgoingMessage): number | undefined {
       const at = now();
-      const inserted = database
-        .insert(outbox)
-        .values({
-          dedupeKey: message.dedupeKey,
-          chatId: message.chatId,
-          purpose: message.purpose,
-          method: message.method ?? "sendMessage",
-          payloadEnc: cipher.encrypt(JSON.stringify(message.payload)),
-          status: "pending",
-          notBefore: message.notBefore ?? at,
-          createdAt: at,
-        })
-        .onConflictDoNothing()
-        .returning({ id: outbox.id })
-        .all();
-      return inserted[0]?.id;
+      const [inserted] = insertMessage.all({
+        dedupeKey: message.dedupeKey,
+        chatId: message.chatId,
+        purpose: message.purpose,
+        method: message.method ?? "sendMessage",
+        payloadEnc: cipher.encrypt(JSON.stringify(message.payload)),
+        notBefore: message.notBefore ?? at,
+        at,
+      });
+      return inserted?.id;
     },
 
     /** Due rows in send order (oldest first), at most `limit`. */
     due(limit: number): OutboxRow[] {
-      return db
-        .select()
-        .from(outbox)
-        .where(and(eq(outbox.status, "pending"), lte(outbox.notBefore, now())))
-        .orderBy(asc(outbox.id))
-        .limit(limit)
-        .all()
-        .map(toRow);
+      return dueRows.all({ at: now(), limit }).map(toRow);
     },
 
     /** Pending rows with the given ids, in id order (used to send replies right after they are queued). */
     pendingByIds(ids: number[]): OutboxRow[] {
-      if (ids.length === 0) return [];
-      return db.select().from(outbox).where(and(inArray(outbox.id, ids), eq(outbox.status, "pending"))).orderBy(asc(outbox.id)).all().map(toRow);
+      return [...ids]
+        .sort((a, b) => a - b)
+        .flatMap((id) => {
+          const row = pendingById.get({ id });
+          return row ? [toRow(row)] : [];
+        });
     },
 
     /** Atomically takes a pending row for sending; false when someone else took it or it was cancelled. */
     claim(id: number): boolean {
-      return db.update(outbox).set({ status: "sending" }).where(and(eq(outbox.id, id), eq(outbox.status, "pending"))).run().changes === 1;
+      return setSending.run({ id }).changes === 1;
     },
 
     markSent(id: number, telegramMessageId: number | undefined): void {
-      db.update(outbox)
-        .set({ status: "sent", sentAt: now(), telegramMessageId, attempts: sql`${outbox.attempts} + 1` })
-        .where(eq(outbox.id, id))
-        .run();
+      setSent.run({ id, at: now(), messageId: telegramMessageId ?? null });
     },
 
     /** Puts a claimed row back to pending, to be tried again at `notBefore`. */
@@ -121,8 +142,7 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
 
     /** The earliest time a pending row becomes due. */
     nextDueAt(): number | undefined {
-      const row = db.select({ at: sql<number | null>`min(${outbox.notBefore})` }).from(outbox).where(eq(outbox.status, "pending")).get();
-      return row?.at ?? undefined;
+      return earliestDue.get()?.at ?? undefined;
     },
 
     counts(): Record<string, number> {

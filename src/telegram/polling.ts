@@ -8,7 +8,8 @@ import type { InboundUpdate } from "../inbox/store.ts";
 
 export interface PollerOptions {
   api: Api;
-  ingest: (update: InboundUpdate) => boolean;
+  /** Persists a batch of updates in one transaction. */
+  ingest: (updates: InboundUpdate[]) => unknown;
   /** Called after a batch was stored. */
   onBatch: () => void;
   logger: Logger;
@@ -31,11 +32,9 @@ export function startPolling(options: PollerOptions): () => Promise<void> {
           { offset, timeout: options.timeoutSeconds ?? 30, allowed_updates: options.allowedUpdates as never },
           abort.signal as never,
         );
-        for (const update of updates) {
-          if (typeof update?.update_id !== "number") continue;
-          ingest(update as unknown as InboundUpdate);
-          offset = update.update_id + 1;
-        }
+        const valid = updates.filter((update) => typeof update?.update_id === "number") as unknown as InboundUpdate[];
+        ingest(valid);
+        for (const update of valid) offset = update.update_id + 1;
         if (updates.length > 0) options.onBatch();
         failures = 0;
       } catch (err) {

@@ -6,7 +6,7 @@
  */
 import type { Context, MiddlewareFn } from "grammy";
 import type { ConversationStore } from "../conversations/store.ts";
-import type { Db } from "../db/open.ts";
+import type { CommitQueue } from "../db/commit-queue.ts";
 import type { Locale } from "../engine/actions.ts";
 import type { Engine } from "../engine/interpreter.ts";
 import type { Translator } from "../i18n/translator.ts";
@@ -18,7 +18,7 @@ import { readInput } from "./input.ts";
 import { renderReply } from "./renderer.ts";
 
 export interface TurnDeps {
-  db: Db;
+  commits: CommitQueue;
   engine: Engine;
   translator: Translator;
   conversations: ConversationStore;
@@ -39,7 +39,7 @@ export const REPLY_GRACE_MS = 10_000;
 
 /** Creates the middleware that handles residents' messages and button presses in private chats. */
 export function residentTurn(deps: TurnDeps): MiddlewareFn<Context> {
-  const { db, engine, translator, conversations, interactions, inbox, outbox, sender } = deps;
+  const { commits, engine, translator, conversations, interactions, inbox, outbox, sender } = deps;
 
   return async (ctx, next) => {
     const resident = readInput(ctx.update);
@@ -48,7 +48,7 @@ export function residentTurn(deps: TurnDeps): MiddlewareFn<Context> {
     const updateId = ctx.update.update_id;
     const at = deps.now();
 
-    const { replyIds, notice } = db.transaction(() => {
+    const { replyIds, notice } = await commits.run(() => {
       const chosen = conversations.touch(chatId, resident.userId).locale;
       const previous = conversations.load(chatId);
       const turn = engine.handle(previous, resident.input, { chatId, locale: chosen ?? deps.defaultLocale, now: new Date(at) });

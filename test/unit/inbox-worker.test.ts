@@ -79,3 +79,12 @@ describe("inbox worker", () => {
     expect(store.quarantined()[0]).toMatchObject({ updateId: 1, attempts: 3, lastError: "UNEXPECTED" });
   });
 });
+
+describe("inbox batches", () => {
+  it("stores a polled batch in one transaction and reports which updates were new", () => {
+    store.ingest(message(2, 10));
+    expect(store.ingestMany([message(1, 10), message(2, 10), message(3, 11)])).toEqual([true, false, true]);
+    expect(store.counts().pending).toBe(3);
+    expect(store.hasPending()).toBe(true);
+  });
+});

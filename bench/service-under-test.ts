@@ -1,0 +1,66 @@
+/**
+ * The process the benchmark measures (started by bench/run.ts, never on its own). It runs one of:
+ *   bare     a Fastify hello-world server (the reference),
+ *   service  Spean's webhook app, inbox worker and outbox sender, talking to the fake Bot API at argv[3]
+ *            (with argv[4] = "no-worker": the webhook app alone, for the ingest measure).
+ * It reports its port to the parent over IPC, answers "idle" once every update it has is handled, and exits when
+ * the parent says "stop".
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Fastify from "fastify";
+import { buildApp } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+import { createLogger } from "../src/logger.ts";
+import { FakeTelegram } from "../src/sandbox/fake-telegram.ts";
+import { createCore, createTelegramSide } from "../src/service.ts";
+import { BENCH_SECRET, BENCH_TOKEN, WEBHOOK_PATH } from "./shared.ts";
+
+const [mode, apiRoot, worker] = process.argv.slice(2);
+const send = (message: object) => process.send?.(message);
+
+if (mode === "bare") {
+  const app = Fastify({ logger: false });
+  app.get("/", async () => ({ hello: "world" }));
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  send({ port: (app.server.address() as { port: number }).port });
+  process.on("message", async () => {
+    await app.close();
+    process.exit(0);
+  });
+} else if (mode === "service" && apiRoot) {
+  const dir = mkdtempSync(join(tmpdir(), "spean-bench-"));
+  const config = loadConfig({ DATABASE_PATH: join(dir, "bench.db"), WORKER_CONCURRENCY: "16" });
+  const logger = createLogger("silent");
+  const core = createCore(config, logger);
+  const side = createTelegramSide(core, {
+    token: BENCH_TOKEN,
+    apiRoot,
+    botInfo: new FakeTelegram({ token: BENCH_TOKEN }).botInfo, // the same identity the driver's fake Bot API has
+  });
+  const app = await buildApp({
+    logger,
+    health: () => ({}),
+    webhook: { path: WEBHOOK_PATH, secret: BENCH_SECRET, ingest: (u) => core.commits.run(() => core.inbox.ingest(u)), onIngested: () => side.worker.wake() },
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  // For the ingest measure the worker stays off, so that only the webhook's work is measured.
+  if (worker !== "no-worker") side.worker.start();
+  send({ port: (app.server.address() as { port: number }).port });
+  process.on("message", async (message) => {
+    if (message === "idle") {
+      await side.worker.idle();
+      send({ idle: true });
+      return;
+    }
+    await side.worker.stop();
+    await app.close();
+    core.db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+} else {
+  console.error("usage: started by bench/run.ts");
+  process.exit(2);
+}
