@@ -19,32 +19,40 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  let service;
+  let service: ReturnType<typeof createService> | undefined;
+  let starting: Promise<void> | undefined;
+  let stopping = false;
+  // Installed before anything starts: until a listener exists, SIGTERM's default action kills the process at once,
+  // so a signal sent just after start-up would skip the drain. A second signal while draining is ignored.
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    void (async () => {
+      await starting?.catch(() => undefined);
+      await service?.stop();
+    })().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
   try {
     service = createService(config, logger);
-    await service.start();
+    starting = service.start();
+    await starting;
   } catch (err) {
+    if (stopping) return; // the failure came from a shutdown during start-up; shutdown() exits
     const message = err instanceof SpeanError ? `${err.code}: ${err.message}` : (err as Error).message;
     process.stderr.write(`Spean cannot start: ${message}\n`);
     await service?.stop().catch(() => undefined);
     process.exit(1);
   }
-  if (config.mode === "sandbox") {
+  if (config.mode === "sandbox" && !stopping) {
     const url = (service.address ?? "").replace("127.0.0.1", "localhost");
     process.stdout.write(`Spean sandbox is running at ${url} (no BOT_TOKEN set: a built-in fake Telegram stands in)\n`);
   }
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    void service.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  // A second signal while draining is ignored on purpose: stop() is already running and safe to await.
-  process.on("SIGINT", () => undefined);
-  process.on("SIGTERM", () => undefined);
 }
 
 void main();

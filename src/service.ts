@@ -13,7 +13,9 @@ import { type Content, loadContent } from "./content/load.ts";
 import { type ConversationStore, createConversationStore } from "./conversations/store.ts";
 import { type CommitQueue, createCommitQueue } from "./db/commit-queue.ts";
 import { type Db, openDatabase } from "./db/open.ts";
+import { createRegistry } from "./content/registry.ts";
 import { createEngine, type Engine } from "./engine/interpreter.ts";
+import { createKnowledgeStore, type KnowledgeStore } from "./knowledge/store.ts";
 import { SpeanError } from "./errors.ts";
 import { createInboxStore, type InboxStore, type PendingUpdate } from "./inbox/store.ts";
 import { createInboxWorker } from "./inbox/worker.ts";
@@ -48,6 +50,7 @@ export interface Core {
   engine: Engine;
   conversations: ConversationStore;
   interactions: InteractionLog;
+  knowledge: KnowledgeStore;
   inbox: InboxStore;
   outbox: OutboxStore;
 }
@@ -58,15 +61,18 @@ export interface Core {
  */
 export function createCore(config: Config, logger: Logger, now: () => number = Date.now): Core {
   const content = loadContent((locale) => ({ retention_days: localDigits(locale, config.retentionDays) }));
-  const report = checkContent(content);
+  const db = openDatabase(config.databasePath);
+  const cipher = createFieldCipher(config.encryptionKey);
+  const knowledgeStore = createKnowledgeStore(db, cipher, now);
+  const registry = createRegistry(content, { knowledgeStore });
+  const report = checkContent(content, registry);
   if (report.problems.length > 0) {
+    db.$client.close();
     throw new SpeanError("SPEAN_CONTENT_INVALID", `content problems:\n${report.problems.map((p) => `  - ${p}`).join("\n")}`, { problems: report.problems });
   }
   // Info, not warn: known content gaps (numbers not yet confirmed by phone) are listed by content:check too.
   for (const warning of report.warnings) logger.info({ warning }, "content warning");
-  const db = openDatabase(config.databasePath);
-  const cipher = createFieldCipher(config.encryptionKey);
-  const engine = createEngine({ flows: content.flows, registry: content.registry, labelsOf: content.translator.labelsOf, timeZone: config.timeZone });
+  const engine = createEngine({ flows: content.flows, registry, labelsOf: content.translator.labelsOf, timeZone: config.timeZone });
   return {
     config,
     logger,
@@ -77,6 +83,7 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
     engine,
     conversations: createConversationStore(db, cipher, now),
     interactions: createInteractionLog(db, cipher, now),
+    knowledge: knowledgeStore,
     inbox: createInboxStore(db, cipher, now),
     outbox: createOutboxStore(db, cipher, now),
   };

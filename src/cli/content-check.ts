@@ -4,10 +4,12 @@
  */
 import { checkContent } from "../content/check.ts";
 import { loadContent } from "../content/load.ts";
+import { createCheckRegistry } from "../content/registry.ts";
 import { SpeanError } from "../errors.ts";
 
 try {
-  const report = checkContent(loadContent(() => ({ retention_days: 90 })));
+  const content = loadContent(() => ({ retention_days: 90 }));
+  const report = checkContent(content, createCheckRegistry(content));
   for (const warning of report.warnings) console.log(`warning: ${warning}`);
   for (const problem of report.problems) console.log(`problem: ${problem}`);
   console.log(report.problems.length === 0 ? "content check passed" : `content check failed: ${report.problems.length} problem(s)`);

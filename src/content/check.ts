@@ -3,14 +3,14 @@
  * action exists, every node is reachable, every key exists in km and en, no text is over Telegram's limit, and
  * all callback data fits in 64 bytes.
  */
-import { LOCALES } from "../engine/actions.ts";
-import { encodeCallback, fitsCallbackLimit } from "../engine/callback-data.ts";
+import { LOCALES, type Registry } from "../engine/actions.ts";
+import { CHOICE_ID_PATTERN, encodeCallback, fitsCallbackLimit } from "../engine/callback-data.ts";
 import type { FlowNode } from "../engine/flow-schema.ts";
 import { ENTRY, type NodeRef, findNode, resolveTarget } from "../engine/flows.ts";
 import { GLOBAL_COMMANDS, NAV_LABELS } from "../engine/interpreter.ts";
 import type { LocaleTree } from "../i18n/translator.ts";
 import { MESSAGE_MAX_CHARS } from "../telegram/renderer.ts";
-import type { Content } from "./load.ts";
+import { type Content, pageKeys } from "./load.ts";
 
 export interface CheckReport {
   /** Anything here stops start-up and fails the check. */
@@ -22,11 +22,16 @@ export interface CheckReport {
 /** The highest step a button can carry (the conversation step counter is a safe integer). */
 const MAX_STEP = Number.MAX_SAFE_INTEGER;
 
-/** Checks loaded content; pure, no I/O. */
-export function checkContent(content: Content): CheckReport {
+/** An article page must fit a cheap phone's screen without much scrolling; longer articles get more pages. */
+export const ARTICLE_PAGE_MAX_CHARS = 900;
+/** Articles whose review is older than this get a warning. */
+const REVIEW_WARN_DAYS = 365;
+
+/** Checks loaded content against the registry flows may name; pure, no I/O. `today` is YYYY-MM-DD. */
+export function checkContent(content: Content, registry: Registry, today = new Date().toISOString().slice(0, 10)): CheckReport {
   const problems: string[] = [];
   const warnings: string[] = [];
-  const { flows, registry, translator } = content;
+  const { flows, translator } = content;
   const usedKeys = new Set<string>(Object.values(NAV_LABELS));
 
   for (const [flowId, flow] of flows.flows) {
@@ -40,6 +45,7 @@ export function checkContent(content: Content): CheckReport {
       }
       if (node.kind === "menu") {
         for (const block of node.blocks ?? []) if (!registry.blocks.has(block)) problems.push(`${where}: block "${block}" is not registered`);
+        if (node.choices_from && !registry.choices.has(node.choices_from)) problems.push(`${where}: choice provider "${node.choices_from}" is not registered`);
         const ids = new Set<string>();
         for (const choice of node.choices) {
           if (ids.has(choice.id)) problems.push(`${where}: choice id "${choice.id}" is used twice`);
@@ -57,7 +63,7 @@ export function checkContent(content: Content): CheckReport {
 
   const entries: NodeRef[] = [...Object.values(ENTRY), ...Object.values(GLOBAL_COMMANDS)];
   for (const entry of entries) if (!findNode(flows, entry)) problems.push(`entry point "${entry}" does not exist`);
-  const reachable = reach(content, entries);
+  const reachable = reach(content, registry, entries);
   for (const [flowId, flow] of flows.flows) {
     for (const nodeId of Object.keys(flow.nodes)) {
       if (!reachable.has(`${flowId}.${nodeId}`)) problems.push(`flows/${flowId}.yaml: node "${nodeId}" cannot be reached`);
@@ -70,6 +76,7 @@ export function checkContent(content: Content): CheckReport {
     if (!n.checked_by_staff) warnings.push(`emergency number "${n.id}" (${n.phones.join(", ")}) has not been confirmed by phone (checked_by_staff is empty)`);
   }
   for (const key of ["emergency.line", "emergency.line_free", "emergency.footer", "common.apology", "common.expired", "common.expired_short"]) usedKeys.add(key);
+  for (const key of KNOWLEDGE_KEYS) usedKeys.add(key);
 
   for (const key of usedKeys) {
     for (const locale of LOCALES) if (!translator.has(locale, key)) problems.push(`locales/${locale}: key "${key}" is missing`);
@@ -82,7 +89,10 @@ export function checkContent(content: Content): CheckReport {
       if (value.trim() === "") problems.push(`locales/${locale}: "${key}" is empty`);
     }
   }
-  problems.push(...screenLengths(content));
+  problems.push(...screenLengths(content, registry));
+  const knowledge = checkKnowledge(content, registry, today);
+  problems.push(...knowledge.problems);
+  warnings.push(...knowledge.warnings);
   for (const [locale, keys] of Object.entries(content.reviewKeys)) {
     for (const key of keys) if (!leaves[locale]?.has(key)) problems.push(`locales/${locale}/_review.json: "${key}" is not a key`);
   }
@@ -117,7 +127,7 @@ function keysOf(node: FlowNode): string[] {
     case "message":
       return [node.text];
     case "menu":
-      return [node.text, ...node.choices.map((c) => c.label)];
+      return [...(node.title ? [node.title] : []), node.text, ...node.choices.map((c) => c.label)];
     case "ask":
       return [node.text, node.invalid, "common.share_phone"];
     case "end":
@@ -127,7 +137,8 @@ function keysOf(node: FlowNode): string[] {
   }
 }
 
-function reach(content: Content, entries: NodeRef[]): Set<NodeRef> {
+/** Nodes reachable from the entries by static choices and by the buttons choice providers add. */
+function reach(content: Content, registry: Registry, entries: NodeRef[]): Set<NodeRef> {
   const seen = new Set<NodeRef>();
   const queue = [...entries];
   while (queue.length > 0) {
@@ -138,6 +149,9 @@ function reach(content: Content, entries: NodeRef[]): Set<NodeRef> {
     seen.add(ref);
     const flowId = ref.slice(0, ref.indexOf("."));
     for (const target of targetsOf(node)) queue.push(resolveTarget(flowId, target));
+    if (node.kind === "menu" && node.choices_from) {
+      for (const choice of registry.choices.get(node.choices_from)?.({ node: ref, locale: "km", vars: {} }) ?? []) queue.push(choice.next);
+    }
   }
   return seen;
 }
@@ -169,19 +183,68 @@ function loopsWithoutScreens(content: Content): string[] {
 }
 
 /** Every screen, as it would be rendered (text + blocks), must fit one Telegram message. */
-function screenLengths(content: Content): string[] {
+function screenLengths(content: Content, registry: Registry): string[] {
   const problems: string[] = [];
   for (const [flowId, flow] of content.flows.flows) {
     for (const [nodeId, node] of Object.entries(flow.nodes)) {
       if (node.kind !== "menu") continue;
       for (const locale of LOCALES) {
-        const blocks = (node.blocks ?? []).flatMap((b) => content.registry.blocks.get(b)?.({ locale, vars: {} }) ?? []);
-        const text = [{ key: node.text }, ...blocks].map((ref) => content.translator.render(locale, ref)).join("\n\n");
+        const blocks = (node.blocks ?? []).flatMap((b) => registry.blocks.get(b)?.({ locale, vars: {} }) ?? []);
+        const text = [...(node.title ? [{ key: node.title }] : []), { key: node.text }, ...blocks].map((ref) => content.translator.render(locale, ref)).join("\n\n");
         if ([...text].length > MESSAGE_MAX_CHARS) problems.push(`flows/${flowId}.yaml: node "${nodeId}" renders over ${MESSAGE_MAX_CHARS} characters in ${locale}`);
       }
     }
   }
   return problems;
+}
+
+/** Words the knowledge feature uses outside the flow files. */
+const KNOWLEDGE_KEYS = [
+  "knowledge.next_page",
+  "knowledge.other_answer",
+  "knowledge.related",
+  "knowledge.vote_up",
+  "knowledge.vote_down",
+  "knowledge.talk_to_counsellor",
+  "knowledge.found",
+  "knowledge.not_sure",
+  "knowledge.danger",
+];
+
+/**
+ * Articles: both languages with the same number of pages, each page short enough for a phone, a recent review,
+ * and buttons (from the kb_article provider, shown with every possible "other answer") that lead somewhere and fit
+ * Telegram's callback-data limit.
+ */
+function checkKnowledge(content: Content, registry: Registry, today: string): CheckReport {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const provider = registry.choices.get("kb_article");
+  for (const article of content.knowledge.articles.values()) {
+    const where = `article "${article.id}"`;
+    const counts = LOCALES.map((l) => pageKeys(content.resources[l], article.id).length);
+    if (counts.some((n) => n === 0)) problems.push(`${where}: needs p1 (and a title) in locales/km/articles.json and locales/en/articles.json`);
+    if (new Set(counts).size > 1) problems.push(`${where}: has ${counts.join(" and ")} pages in ${LOCALES.join(" and ")}; both languages need the same pages`);
+    for (const locale of LOCALES) {
+      for (const key of pageKeys(content.resources[locale], article.id)) {
+        const length = [...content.translator.render(locale, { key: `articles.${article.id}.${key}` })].length;
+        if (length > ARTICLE_PAGE_MAX_CHARS) problems.push(`${where}: ${locale} ${key} has ${length} characters (at most ${ARTICLE_PAGE_MAX_CHARS}: split it into another page)`);
+      }
+    }
+    const ageDays = (Date.parse(today) - Date.parse(article.reviewed)) / 86_400_000;
+    if (ageDays > REVIEW_WARN_DAYS) warnings.push(`${where}: last reviewed ${article.reviewed}, over a year ago`);
+    if (!provider) continue;
+    const others = [...content.knowledge.articles.keys()].filter((id) => id !== article.id).slice(0, 2).join(",");
+    for (let page = 1; page <= content.pagesOf(article.id); page++) {
+      const node = `kb.a_${article.id}_${page}`;
+      for (const choice of provider({ node, locale: "km", vars: { kb_best: article.id, kb_others: others } })) {
+        if (!CHOICE_ID_PATTERN.test(choice.id)) problems.push(`${where}: button id "${choice.id}" is not a valid choice id`);
+        if (!findNode(content.flows, choice.next)) problems.push(`${where}: button "${choice.id}" goes to "${choice.next}", which does not exist`);
+        if (choice.action && !registry.actions.has(choice.action)) problems.push(`${where}: action "${choice.action}" is not registered`);
+      }
+    }
+  }
+  return { problems, warnings };
 }
 
 function flatten(tree: LocaleTree, prefix = "", out = new Map<string, string>()): Map<string, string> {

@@ -1,15 +1,21 @@
 /**
  * Loads everything a conversation is made of: flows (structure), locales (words), data files (emergency
- * numbers), and the registry of actions and blocks that flows may name.
+ * numbers, knowledge base, danger phrases) and the search index. The registry of actions, blocks and choice
+ * providers that flows may name is built by createRegistry (registry.ts), because some of them write to the
+ * database.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Locale, type Registry, setLocale } from "../engine/actions.ts";
+import type { Locale } from "../engine/actions.ts";
 import { type FlowSet, loadFlows } from "../engine/flows.ts";
 import type { TextParam } from "../engine/reply.ts";
-import { type EmergencyNumber, emergencyNumbersBlock, loadEmergencyNumbers } from "../directory/emergency-numbers.ts";
-import { createTranslator, loadLocales, type Resources, type Translator } from "../i18n/translator.ts";
+import { type EmergencyNumber, loadEmergencyNumbers } from "../directory/emergency-numbers.ts";
+import { createTranslator, type LocaleTree, loadLocales, type Resources, type Translator } from "../i18n/translator.ts";
+import { buildKnowledgeFlow, KB_FLOW } from "../knowledge/flow.ts";
+import { type KnowledgeBase, loadKnowledge } from "../knowledge/model.ts";
+import { loadDangerPhrases } from "../knowledge/safety.ts";
+import { createSearchIndex, type SearchDocument, type SearchIndex } from "../knowledge/search.ts";
 
 /** The repository root (flows/ and locales/ live there). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -18,8 +24,14 @@ export interface Content {
   flows: FlowSet;
   resources: Resources;
   translator: Translator;
-  registry: Registry;
   emergencyNumbers: EmergencyNumber[];
+  knowledge: KnowledgeBase;
+  /** The articles as the search indexes them (for rebuilding the index with other options). */
+  searchDocuments: SearchDocument[];
+  searchIndex: SearchIndex;
+  /** How many pages an article has (p1, p2, ... in locales/km/articles.json). */
+  pagesOf: (articleId: string) => number;
+  dangerPhrases: { km: string[]; en: string[] };
   /** Keys a native speaker still has to review, per locale (locales/<lang>/_review.json). */
   reviewKeys: Record<string, string[]>;
 }
@@ -30,17 +42,50 @@ export interface Content {
  * @throws {SpeanError} naming the file and problem when a file is malformed.
  */
 export function loadContent(defaults: (locale: Locale) => Record<string, TextParam>, root = PROJECT_ROOT): Content {
-  const flows = loadFlows(join(root, "flows"));
+  const flowsDir = join(root, "flows");
+  const handWritten = loadFlows(flowsDir);
   const resources = loadLocales(join(root, "locales"));
-  const emergencyNumbers = loadEmergencyNumbers(join(root, "flows", "data", "emergency-numbers.yaml"));
-  const registry: Registry = {
-    actions: new Map([["set_locale", setLocale]]),
-    blocks: new Map([["emergency_numbers", emergencyNumbersBlock(emergencyNumbers)]]),
-  };
+  const knowledge = loadKnowledge(flowsDir);
+  const pagesOf = (articleId: string) => pageKeys(resources.km, articleId).length;
+  const flows: FlowSet = { flows: new Map([...handWritten.flows, [KB_FLOW, buildKnowledgeFlow(knowledge, pagesOf)]]) };
   const reviewKeys: Record<string, string[]> = {};
   for (const locale of ["km", "en"]) {
     const file = join(root, "locales", locale, "_review.json");
     reviewKeys[locale] = existsSync(file) ? ((JSON.parse(readFileSync(file, "utf8")) as { keys?: string[] }).keys ?? []) : [];
   }
-  return { flows, resources, translator: createTranslator(resources, defaults), registry, emergencyNumbers, reviewKeys };
+  const documents = searchDocuments(knowledge, resources);
+  return {
+    flows,
+    resources,
+    translator: createTranslator(resources, defaults),
+    emergencyNumbers: loadEmergencyNumbers(join(flowsDir, "data", "emergency-numbers.yaml")),
+    knowledge,
+    searchDocuments: documents,
+    searchIndex: createSearchIndex(documents, { synonyms: knowledge.synonyms, stopwords: knowledge.stopwords }),
+    pagesOf,
+    dangerPhrases: loadDangerPhrases(flowsDir),
+    reviewKeys,
+  };
+}
+
+/** The keys p1, p2, ... of an article in one locale, in order. */
+export function pageKeys(tree: LocaleTree, articleId: string): string[] {
+  const article = (tree.articles as LocaleTree | undefined)?.[articleId];
+  if (!article || typeof article !== "object") return [];
+  const keys: string[] = [];
+  for (let page = 1; typeof article[`p${page}`] === "string"; page++) keys.push(`p${page}`);
+  return keys;
+}
+
+/** Each article as the search index sees it: titles, keywords and pages in both languages. */
+function searchDocuments(kb: KnowledgeBase, resources: Resources): SearchDocument[] {
+  return [...kb.articles.values()].map((article) => {
+    const texts = (["km", "en"] as const).map((l) => (resources[l].articles as LocaleTree | undefined)?.[article.id] as LocaleTree | undefined);
+    return {
+      id: article.id,
+      titles: texts.map((t) => (typeof t?.title === "string" ? t.title : "")),
+      keywords: [...article.keywords.km, ...article.keywords.en],
+      bodies: texts.flatMap((t) => Object.entries(t ?? {}).flatMap(([k, v]) => (/^p\d+$/.test(k) && typeof v === "string" ? [v] : []))),
+    };
+  });
 }

@@ -116,3 +116,38 @@ export const chatMessages = sqliteTable(
   (t) => [uniqueIndex("chat_messages_pk").on(t.chatId, t.messageId), index("chat_messages_sent_at").on(t.sentAt)],
 );
 
+
+/**
+ * Questions residents typed to the knowledge search, for the content team: what was asked, what was answered and
+ * whether it helped. text_enc is erased after RETENTION_DAYS like the interaction log.
+ */
+export const questions = sqliteTable(
+  "questions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    chatId: integer("chat_id").notNull(),
+    textEnc: text("text_enc"),
+    locale: text("locale").notNull(),
+    /** The article answered with; null when the search was not confident (an unanswered question). */
+    answeredWith: text("answered_with"),
+    score: integer("score_milli").notNull(),
+    /** The resident's 👍 / 👎 on the answer, when given. */
+    vote: text("vote", { enum: ["up", "down"] }),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("questions_created_at").on(t.createdAt)],
+);
+
+/** 👍 / 👎 on articles, however the resident reached them. */
+export const articleFeedback = sqliteTable(
+  "article_feedback",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    chatId: integer("chat_id").notNull(),
+    articleId: text("article_id").notNull(),
+    vote: text("vote", { enum: ["up", "down"] }).notNull(),
+    questionId: integer("question_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("article_feedback_article").on(t.articleId, t.createdAt)],
+);

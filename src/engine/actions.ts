@@ -38,10 +38,55 @@ export interface BlockContext {
 
 export type Block = (ctx: BlockContext) => TextRef[];
 
+/** A choice computed when a screen is shown. `next` is a full node name ("flow.node"). */
+export interface DynamicChoice {
+  id: string;
+  label: TextRef;
+  next: string;
+  action?: string;
+  params?: Record<string, string | number | boolean>;
+  /** Consecutive choices with the same group share a row of buttons. */
+  group?: string;
+}
+
+export interface ChoiceContext {
+  /** The screen being shown, "flow.node". */
+  node: string;
+  locale: Locale;
+  vars: Readonly<Vars>;
+}
+
+export type ChoiceProvider = (ctx: ChoiceContext) => DynamicChoice[];
+
+export interface FreeTextContext {
+  chatId: number;
+  locale: Locale;
+  vars: Readonly<Vars>;
+  /** The screen the text was typed on, "flow.node". */
+  node: string;
+  text: string;
+  now: Date;
+}
+
+/** Where typed text that matched no button leads (e.g. a search answer). */
+export interface FreeTextResult {
+  target: string;
+  vars?: Vars;
+  /** Said before the target screen. */
+  replies?: Reply[];
+}
+
 /** What flows may call, by name. Content check refuses a flow that names anything missing here. */
 export interface Registry {
   actions: ReadonlyMap<string, Action>;
   blocks: ReadonlyMap<string, Block>;
+  /** Providers named by menus' `choices_from`. */
+  choices: ReadonlyMap<string, ChoiceProvider>;
+  /**
+   * Typed text on a menu that matched no button and no navigation word. Without it, or when it returns undefined,
+   * the menu is shown again with a "did not understand".
+   */
+  freeText?: (ctx: FreeTextContext) => FreeTextResult | undefined;
 }
 
 /** set_locale: params.locale is "km" or "en". */

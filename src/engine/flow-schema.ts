@@ -28,10 +28,14 @@ export const messageNode = z.strictObject({ kind: z.literal("message"), text: ke
 
 export const menuNode = z.strictObject({
   kind: z.literal("menu"),
+  /** Shown above the text (e.g. an article's title on its first page). */
+  title: key.optional(),
   text: key,
   /** Named content blocks appended to the text (e.g. emergency_numbers). */
   blocks: z.array(z.string()).optional(),
   choices: z.array(choice).default([]),
+  /** A registered provider of more choices, computed when the screen is shown (e.g. related articles). */
+  choices_from: z.string().optional(),
   /** Buttons per row (default 1: Khmer labels are long). */
   columns: z.union([z.literal(1), z.literal(2)]).default(1),
   /** The main menu itself has no Back / Main menu row. */

@@ -5,10 +5,10 @@
 import { SpeanError } from "../errors.ts";
 import { normalizeForMatch } from "../khmer/text.ts";
 import { parseWholeNumber } from "../khmer/digits.ts";
-import type { Locale, Registry, Vars } from "./actions.ts";
+import type { DynamicChoice, Locale, Registry, Vars } from "./actions.ts";
 import { checkAnswer } from "./answers.ts";
 import { decodeCallback, encodeCallback } from "./callback-data.ts";
-import type { FlowNode, MenuNode, ScreenNode } from "./flow-schema.ts";
+import type { FlowNode, ScreenNode } from "./flow-schema.ts";
 import { ENTRY, type FlowSet, findNode, type NodeRef, resolveTarget, splitRef } from "./flows.ts";
 import { type Button, type Reply, type TextRef, text } from "./reply.ts";
 
@@ -47,8 +47,8 @@ export interface TurnContext {
 export interface EngineOptions {
   flows: FlowSet;
   registry: Registry;
-  /** The label a locale key has in every language, for matching typed text to buttons. */
-  labelsOf: (key: string) => string[];
+  /** The text a label has in every language, for matching typed text to buttons. */
+  labelsOf: (label: TextRef) => string[];
   /** Default Asia/Phnom_Penh. */
   timeZone?: string;
 }
@@ -117,7 +117,7 @@ export function createEngine(options: EngineOptions): Engine {
       case "back":
         return action.step === state.step ? back(state, ctx) : stale(state, current, ctx);
       case "choice": {
-        const choice = current.kind === "menu" ? current.choices.find((c) => c.id === action.choice) : undefined;
+        const choice = choicesOf(state.node, current, state.vars, ctx.locale).find((c) => c.id === action.choice);
         if (action.step !== state.step || !choice) return stale(state, current, ctx);
         return choose(state, choice, ctx);
       }
@@ -131,16 +131,31 @@ export function createEngine(options: EngineOptions): Engine {
       const withAnswer = { ...state, vars: { ...state.vars, [current.var]: answer.value } };
       return go(withAnswer, resolveTarget(flowOf(state.node), current.next), ctx, {});
     }
-    const choice = matchChoice(current, typed);
+    const choice = matchChoice(choicesOf(state.node, current, state.vars, ctx.locale), typed);
     if (choice) return choose(state, choice, ctx);
     const nav = matchNav(typed);
     if (nav === "menu") return go(state, ENTRY.menu, ctx, { resetStack: true });
     if (nav === "emergency") return go(state, ENTRY.emergency, ctx, {});
     if (nav === "back" && !current.home) return back(state, ctx);
+    const result = registry.freeText?.({ chatId: ctx.chatId, locale: ctx.locale, vars: state.vars, node: state.node, text: typed, now: ctx.now });
+    if (result) {
+      const turn = go({ ...state, vars: { ...state.vars, ...result.vars } }, result.target, ctx, {});
+      return { ...turn, replies: [...(result.replies ?? []), ...turn.replies] };
+    }
     return again(state, current, ctx, "common.not_understood");
   }
 
-  function choose(state: ConversationState, choice: MenuNode["choices"][number], ctx: TurnContext): Turn {
+  /** A menu's choices, static and computed, with `next` as full node names. */
+  function choicesOf(ref: NodeRef, node: ScreenNode, vars: Vars, locale: Locale): DynamicChoice[] {
+    if (node.kind !== "menu") return [];
+    const fixed = node.choices.map((c) => ({ ...c, label: text(c.label), next: resolveTarget(flowOf(ref), c.next) }));
+    if (!node.choices_from) return fixed;
+    const provider = registry.choices.get(node.choices_from);
+    if (!provider) throw new SpeanError("SPEAN_FLOW_INVALID", "unknown choice provider", { provider: node.choices_from });
+    return [...fixed, ...provider({ node: ref, locale, vars })];
+  }
+
+  function choose(state: ConversationState, choice: DynamicChoice, ctx: TurnContext): Turn {
     let working = state;
     let locale: Locale | undefined;
     const replies: Reply[] = [];
@@ -228,12 +243,11 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function renderScreen(ref: NodeRef, node: ScreenNode, step: number, vars: Vars, locale: Locale): Reply {
-    const paragraphs = [text(node.text, vars)];
+    const paragraphs = node.kind === "menu" && node.title ? [text(node.title), text(node.text, vars)] : [text(node.text, vars)];
     const rows: Button[][] = [];
     if (node.kind === "menu") {
       for (const name of node.blocks ?? []) paragraphs.push(...requireBlock(name)({ locale, vars }));
-      const buttons = node.choices.map((c) => ({ label: text(c.label), data: encodeCallback({ kind: "choice", step, choice: c.id }) }));
-      for (let i = 0; i < buttons.length; i += node.columns) rows.push(buttons.slice(i, i + node.columns));
+      rows.push(...choiceRows(choicesOf(ref, node, vars, locale), node.columns, step));
     }
     const home = node.kind === "menu" && node.home;
     if (!home) rows.push([navButton("back", step), navButton("menu", step)]);
@@ -270,17 +284,17 @@ export function createEngine(options: EngineOptions): Engine {
     return node !== undefined && isScreen(node);
   }
 
-  function matchChoice(node: ScreenNode, typed: string) {
-    if (node.kind !== "menu" || node.choices.length === 0) return undefined;
+  function matchChoice(choices: DynamicChoice[], typed: string): DynamicChoice | undefined {
+    if (choices.length === 0) return undefined;
     const number = parseWholeNumber(typed);
-    if (number !== undefined) return node.choices[number - 1];
+    if (number !== undefined) return choices[number - 1];
     const wanted = bare(typed);
     if (!wanted) return undefined;
-    const exact = node.choices.filter((c) => labelsOf(c.label).some((l) => bare(l) === wanted));
+    const exact = choices.filter((c) => labelsOf(c.label).some((l) => bare(l) === wanted));
     if (exact.length === 1) return exact[0];
     // A part of a label (at least 3 letters) is enough when it points to exactly one choice.
     if ([...wanted].length < 3) return undefined;
-    const partial = node.choices.filter((c) => labelsOf(c.label).some((l) => bare(l).includes(wanted)));
+    const partial = choices.filter((c) => labelsOf(c.label).some((l) => bare(l).includes(wanted)));
     return partial.length === 1 ? partial[0] : undefined;
   }
 
@@ -288,7 +302,7 @@ export function createEngine(options: EngineOptions): Engine {
     const wanted = bare(typed);
     if (!wanted) return undefined;
     for (const [nav, key] of Object.entries(NAV_LABELS) as [keyof typeof NAV_LABELS, string][]) {
-      if (labelsOf(key).some((l) => bare(l) === wanted) || labelsOf(`${key}_words`).some((w) => w.split("|").map(bare).includes(wanted)))
+      if (labelsOf(text(key)).some((l) => bare(l) === wanted) || labelsOf(text(`${key}_words`)).some((w) => w.split("|").map(bare).includes(wanted)))
         return nav;
     }
     return undefined;
@@ -320,6 +334,23 @@ function say(key: string): Reply {
 
 function prepend(turn: Turn, reply: Reply): Turn {
   return { ...turn, replies: [reply, ...turn.replies] };
+}
+
+/** Lays choices out in rows: `columns` per row, except that a run of choices sharing a group gets a row of its own. */
+function choiceRows(choices: DynamicChoice[], columns: number, step: number): Button[][] {
+  const rows: Button[][] = [];
+  let open: { group: string | undefined; buttons: Button[] } | undefined;
+  for (const choice of choices) {
+    const button = { label: choice.label, data: encodeCallback({ kind: "choice", step, choice: choice.id }) };
+    const fits = open && (choice.group !== undefined ? open.group === choice.group : open.group === undefined && open.buttons.length < columns);
+    if (open && fits) {
+      open.buttons.push(button);
+      continue;
+    }
+    open = { group: choice.group, buttons: [button] };
+    rows.push(open.buttons);
+  }
+  return rows;
 }
 
 function navButton(kind: "back" | "menu" | "emergency", step: number): Button {

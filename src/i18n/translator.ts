@@ -15,8 +15,8 @@ export type Resources = Record<Locale, LocaleTree>;
 export interface Translator {
   /** Renders a text reference in a locale; nested TextRef parameters are rendered first. */
   render(locale: Locale, ref: TextRef): string;
-  /** The text of `key` in every locale that has it. */
-  labelsOf(key: string): string[];
+  /** The text of a key (or a text reference) in every locale that has the key. */
+  labelsOf(label: string | TextRef): string[];
   /** Whether `key` exists in `locale`. */
   has(locale: Locale, key: string): boolean;
 }
@@ -75,6 +75,9 @@ export function createTranslator(resources: Resources, defaults: (locale: Locale
   return {
     render,
     has,
-    labelsOf: (key) => LOCALES.filter((l) => has(l, key)).map((l) => render(l, { key })),
+    labelsOf: (label) => {
+      const ref = typeof label === "string" ? { key: label } : label;
+      return LOCALES.filter((l) => has(l, ref.key)).map((l) => render(l, ref));
+    },
   };
 }

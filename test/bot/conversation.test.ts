@@ -146,10 +146,16 @@ describe("stale buttons and odd input", () => {
     expect((h.lastTexts(1)[0] as string).startsWith(h.render(expectedKey))).toBe(true);
   });
 
-  it.each(["ខ្ញុំមិនដឹង", "asdfgh", "   ", "🙂", "៩៩", "x".repeat(4096)])("unmatched text %#: says so kindly and shows the menu again", async (typed) => {
+  it.each(["   ", "🙂", "!!!", "ok"])("text with nothing to search for %#: says so kindly and shows the menu again", async (typed) => {
     await h.say("/start");
     await h.say(typed);
     expect(h.lastTexts(2)).toEqual([h.render("common.not_understood"), h.render("main.menu_prompt")]);
+  });
+
+  it.each(["ខ្ញុំមិនដឹង", "asdfgh", "៩៩", "x".repeat(4096)])("unmatched text %#: an honest 'not sure' and the topics", async (typed) => {
+    await h.say("/start");
+    await h.say(typed);
+    expect(h.lastTexts(2)).toEqual([h.render("knowledge.not_sure"), h.render("knowledge.topics_prompt")]);
   });
 
   it.each(["sticker", "voice", "photo"] as const)("a %s gets a clear answer and the current screen", async (kind) => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkContent } from "../../src/content/check.ts";
+import { createCheckRegistry } from "../../src/content/registry.ts";
 import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
 
 const defaults = () => ({ retention_days: 90 });
@@ -27,7 +28,8 @@ afterEach(() => {
 
 describe("the shipped content", () => {
   it("passes the content check (the same check as npm run content:check)", () => {
-    const report = checkContent(loadContent(defaults));
+    const content = loadContent(defaults);
+    const report = checkContent(content, createCheckRegistry(content));
     expect(report.problems).toEqual([]);
   });
 
@@ -71,11 +73,12 @@ describe("content check", () => {
   function problemsAfter(change: (root: string) => void): string[] {
     const root = copyContent();
     change(root);
-    return checkContent(loadContent(defaults, root)).problems;
+    const content = loadContent(defaults, root);
+    return checkContent(content, createCheckRegistry(content)).problems;
   }
 
   it("finds a missing target", () => {
-    const problems = problemsAfter((root) => edit(join(root, "flows", "main.yaml"), (t) => t.replace("next: soon.info", "next: soon.nowhere")));
+    const problems = problemsAfter((root) => edit(join(root, "flows", "main.yaml"), (t) => t.replace("next: kb.topics", "next: soon.nowhere")));
     expect(problems).toContain('flows/main.yaml: node "menu": goes to "soon.nowhere", which does not exist');
   });
 
@@ -95,8 +98,8 @@ describe("content check", () => {
   });
 
   it("finds a text over Telegram's 4096-character limit", () => {
-    const problems = problemsAfter((root) => edit(join(root, "locales", "km", "soon.json"), (t) => t.replace('"info": "', `"info": "${"ក".repeat(4100)}`)));
-    expect(problems).toContain('locales/km: "soon.info" is over 4096 characters');
+    const problems = problemsAfter((root) => edit(join(root, "locales", "km", "soon.json"), (t) => t.replace('"booking": "', `"booking": "${"ក".repeat(4100)}`)));
+    expect(problems).toContain('locales/km: "soon.booking" is over 4096 characters');
   });
 
   it("finds a loop that never waits for the user", () => {

@@ -1,0 +1,61 @@
+/**
+ * The Khmer text pipeline for search and safety-word matching: what a resident types is reduced to a list of word
+ * tokens that can be compared with articles and phrase lists. Residents type without spaces, with invisible
+ * zero-width characters, Khmer digits, common spelling variants and a few English or romanised words; all of these
+ * must land on the same tokens. Every function here is pure and total: it never throws, whatever the input.
+ */
+import { normalizeForMatch } from "./text.ts";
+
+/**
+ * Spelling variants folded to one form. Each rule's output never matches any rule again, so folding is
+ * idempotent. Sources: the glossary in shared/research/cambodia-facts.md and common typing habits.
+ */
+const VARIANT_RULES: readonly [RegExp, string][] = [
+  // Coeng DA and coeng TA are written interchangeably (បណ្ដុះ / បណ្តុះ, ស្ដី / ស្តី): fold to coeng TA.
+  [/\u17d2\u178a/g, "\u17d2\u178f"],
+  // Coeng RO belongs after the other subscript in a cluster; ស្រ្តី is a frequent typing of ស្ត្រី.
+  [/\u17d2\u179a(\u17d2[\u1780-\u17a2])/g, "$1\u17d2\u179a"],
+  // ត្រឡប់ / ត្រលប់ (back, return).
+  [/ត្រឡប់/g, "ត្រលប់"],
+  // ច័ន្ទ / ចន្ទ (Monday).
+  [/ច័ន្ទ/g, "ចន្ទ"],
+  // ឲ្យ / ឱ្យ / អោយ (to give, to let).
+  [/ឱ្យ|អោយ/g, "ឲ្យ"],
+  // The repetition mark (ផ្សេងៗ) adds nothing to the meaning of a question.
+  [/ៗ/g, ""],
+];
+
+/**
+ * Normalises text for search: {@link normalizeForMatch} (NFC, invisible characters removed, Khmer digits made
+ * ASCII, spaces folded, Latin lower-cased), dots removed from Khmer abbreviations (ប.ស.ស → បសស), digits and Latin
+ * words separated from the Khmer they are glued to (ម៉ោង៩ → ម៉ោង 9), and spelling variants folded. Idempotent.
+ */
+export function normalizeText(text: string): string {
+  let result = normalizeForMatch(text)
+    // Khmer abbreviations are written with dots (ប.ស.ស for NSSF): the dots go, and the letters become a word.
+    .replace(/(?:[\u1780-\u17b3][\u17b6-\u17dd]*\.)+[\u1780-\u17b3][\u17b6-\u17dd]*\.?/gu, (abbreviation) => ` ${abbreviation.replaceAll(".", "")} `)
+    .replace(/(?<=[\p{L}\p{M}])(?=\p{Nd})/gu, " ")
+    .replace(/(?<=\p{Nd})(?=\p{L})/gu, " ")
+    // Khmer glued to a Latin word (ស្នើសុំidpoor): the segmenter does not split scripts, so a space does.
+    .replace(/(?<=[\u1780-\u17ff])(?=[a-z])|(?<=[a-z])(?=[\u1780-\u17ff])/gu, " ");
+  for (const [pattern, replacement] of VARIANT_RULES) result = result.replace(pattern, replacement);
+  return result.replace(/\s+/gu, " ").trim();
+}
+
+const segmenter = new Intl.Segmenter("km", { granularity: "word" });
+
+/** Inputs longer than this are cut before segmenting (a question is short; this bounds the work per message). */
+export const MAX_TOKENIZE_CHARS = 2000;
+
+/**
+ * Splits text into word tokens: normalised, segmented with Intl.Segmenter("km") (Khmer has no spaces between
+ * words), punctuation and symbols dropped. Latin words come out lower-cased, numbers as ASCII digits.
+ */
+export function tokenize(text: string): string[] {
+  const normal = normalizeText(text.slice(0, MAX_TOKENIZE_CHARS));
+  const tokens: string[] = [];
+  for (const part of segmenter.segment(normal)) {
+    if (part.isWordLike) tokens.push(part.segment);
+  }
+  return tokens;
+}

@@ -1,0 +1,90 @@
+/**
+ * The knowledge feature as the flow engine sees it: the kb_article choice provider (buttons under an article
+ * page), the kb_feedback action (👍 / 👎), and the answer to typed questions. Runs inside the turn's transaction,
+ * so recording a question or a vote is part of handling the update.
+ */
+import type { Action, ChoiceProvider, DynamicChoice, FreeTextContext, FreeTextResult, Vars } from "../engine/actions.ts";
+import { ENTRY } from "../engine/flows.ts";
+import type { DangerDetector } from "./safety.ts";
+import { articlePage, KB_TOPICS, parseArticlePage } from "./flow.ts";
+import type { KnowledgeBase } from "./model.ts";
+import type { SearchIndex } from "./search.ts";
+import type { KnowledgeStore } from "./store.ts";
+
+export interface KnowledgeFeatureOptions {
+  kb: KnowledgeBase;
+  index: SearchIndex;
+  store: KnowledgeStore;
+  isDanger: DangerDetector;
+  pagesOf: (articleId: string) => number;
+}
+
+/** How many related articles an article's last page offers. */
+const MAX_RELATED = 2;
+/** An alternative answer is offered only if it scores at least this share of the best answer. */
+const ALTERNATIVE_MIN_SHARE = 0.35;
+
+/** Variables the feature keeps in the conversation: the question being answered and its answers. */
+const CLEARED: Vars = { kb_question: "", kb_best: "", kb_others: "" };
+
+export function createKnowledgeFeature(options: KnowledgeFeatureOptions) {
+  const { kb, index, store, isDanger, pagesOf } = options;
+
+  const articleChoices: ChoiceProvider = ({ node, vars }) => {
+    const at = parseArticlePage(node);
+    const article = at && kb.articles.get(at.articleId);
+    if (!at || !article) return [];
+    const pages = pagesOf(article.id);
+    const choices: DynamicChoice[] = [];
+    if (at.page < pages) choices.push({ id: "next", label: { key: "knowledge.next_page" }, next: articlePage(article.id, at.page + 1) });
+    const others = vars.kb_best === article.id ? String(vars.kb_others ?? "").split(",").filter((id) => kb.articles.has(id)) : [];
+    if (at.page === 1) {
+      others.forEach((id, i) => choices.push({ id: `other${i + 1}`, label: titled("knowledge.other_answer", id), next: articlePage(id, 1) }));
+    }
+    if (at.page === pages) {
+      for (const vote of ["up", "down"] as const) {
+        choices.push({ id: vote, label: { key: `knowledge.vote_${vote}` }, next: `kb.thanks_${vote}`, action: "kb_feedback", params: { article: article.id, vote }, group: "vote" });
+      }
+      article.related
+        .filter((id) => !others.includes(id))
+        .slice(0, MAX_RELATED)
+        .forEach((id, i) => choices.push({ id: `related${i + 1}`, label: titled("knowledge.related", id), next: articlePage(id, 1) }));
+      choices.push({ id: "counsellor", label: { key: "knowledge.talk_to_counsellor" }, next: kb.counsellor });
+    }
+    return choices;
+  };
+
+  const feedback: Action = ({ chatId, vars, params }) => {
+    const articleId = String(params.article);
+    const vote = params.vote === "up" ? "up" : "down";
+    const answered = vars.kb_best === articleId && vars.kb_question ? Number(vars.kb_question) : undefined;
+    store.recordFeedback(chatId, articleId, vote, answered);
+    return answered !== undefined ? { vars: CLEARED } : {};
+  };
+
+  function answer(ctx: FreeTextContext): FreeTextResult | undefined {
+    // Danger first: someone being hurt gets the emergency numbers, never an article or "I did not understand".
+    if (isDanger(ctx.text)) return { target: ENTRY.emergency, replies: [{ text: [{ key: "knowledge.danger" }] }], vars: CLEARED };
+    if (index.termsOf(ctx.text).length === 0) return undefined; // "ok", "thanks", emoji: nothing to search for
+    const { hits, confident } = index.search(ctx.text, 3);
+    const best = confident ? hits[0] : undefined;
+    const questionId = store.recordQuestion({ chatId: ctx.chatId, text: ctx.text, locale: ctx.locale, answeredWith: best?.id, score: hits[0]?.score ?? 0 });
+    if (!best) return { target: KB_TOPICS, replies: [{ text: [{ key: "knowledge.not_sure" }] }], vars: CLEARED };
+    const others = hits.slice(1).filter((h) => h.score >= best.score * ALTERNATIVE_MIN_SHARE);
+    return {
+      target: articlePage(best.id, 1),
+      replies: [{ text: [{ key: "knowledge.found" }] }],
+      vars: { kb_question: questionId, kb_best: best.id, kb_others: others.map((h) => h.id).join(",") },
+    };
+  }
+
+  return {
+    actions: new Map([["kb_feedback", feedback]]),
+    choices: new Map([["kb_article", articleChoices]]),
+    freeText: answer,
+  };
+}
+
+function titled(key: string, articleId: string) {
+  return { key, params: { title: { key: `articles.${articleId}.title` } } };
+}

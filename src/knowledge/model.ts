@@ -1,0 +1,101 @@
+/**
+ * The knowledge base as files: flows/knowledge/articles.yaml holds topics and articles (keywords, related
+ * articles, sources, review date); their words live in locales/<lang>/articles.json and knowledge.json.
+ * flows/knowledge/synonyms.yaml holds groups of words that mean the same for search (spellings, English and
+ * romanised words).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { SpeanError } from "../errors.ts";
+
+const id = z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, "must be 1-20 characters of a-z, 0-9 and _, starting with a letter");
+
+const source = z.strictObject({
+  url: z.url(),
+  year: z.number().int().min(1990).max(2100),
+  /** What the source supports, for reviewers. */
+  note: z.string().optional(),
+});
+
+const article = z.strictObject({
+  keywords: z.strictObject({ km: z.array(z.string().min(1)).min(1), en: z.array(z.string().min(1)).min(1) }),
+  related: z.array(id).default([]),
+  sources: z.array(source).min(1, "needs at least one source"),
+  /** When a person last checked the article against its sources (YYYY-MM-DD). */
+  reviewed: z.iso.date(),
+  /** Sensitive subject (violence, abuse): its screens are sent discreetly (no forwarding, no notification sound). */
+  sensitive: z.boolean().default(false),
+});
+
+const topic = z.strictObject({ id, articles: z.array(id).min(1) });
+
+export const knowledgeFile = z.strictObject({
+  /** Where "Talk to a counsellor" leads ("flow.node"). */
+  counsellor: z.string().regex(/^[a-z0-9_]+\.[a-z0-9_]+$/),
+  topics: z.array(topic).min(1),
+  articles: z.record(id, article),
+});
+
+export const synonymsFile = z.strictObject({
+  /** Each group: words and phrases that mean the same; the first is the group's name. */
+  groups: z.array(z.array(z.string().min(1)).min(2)),
+  /** Words too common in questions to tell articles apart ("I", "want", "how", "where"). */
+  stopwords: z.array(z.string().min(1)),
+});
+
+export type KnowledgeFile = z.infer<typeof knowledgeFile>;
+export type Article = z.infer<typeof article> & { id: string; topic: string };
+
+export interface KnowledgeBase {
+  counsellor: string;
+  topics: { id: string; articles: string[] }[];
+  articles: Map<string, Article>;
+  synonyms: string[][];
+  stopwords: string[];
+}
+
+/**
+ * Reads flows/knowledge/*.yaml under `flowsDir`.
+ * @throws {SpeanError} SPEAN_CONTENT_INVALID naming the file and every problem.
+ */
+export function loadKnowledge(flowsDir: string): KnowledgeBase {
+  const file = readYaml(join(flowsDir, "knowledge", "articles.yaml"), knowledgeFile);
+  const synonyms = readYaml(join(flowsDir, "knowledge", "synonyms.yaml"), synonymsFile);
+  const articles = new Map<string, Article>();
+  const problems: string[] = [];
+  for (const t of file.topics) {
+    for (const articleId of t.articles) {
+      const found = file.articles[articleId];
+      if (!found) problems.push(`topic "${t.id}" lists article "${articleId}", which does not exist`);
+      else if (articles.has(articleId)) problems.push(`article "${articleId}" is in more than one topic`);
+      else articles.set(articleId, { ...found, id: articleId, topic: t.id });
+    }
+  }
+  for (const articleId of Object.keys(file.articles)) {
+    if (!articles.has(articleId)) problems.push(`article "${articleId}" is in no topic`);
+  }
+  for (const a of articles.values()) {
+    for (const related of a.related) if (!file.articles[related]) problems.push(`article "${a.id}": related article "${related}" does not exist`);
+  }
+  if (problems.length > 0) throw knowledgeError("flows/knowledge/articles.yaml", problems);
+  return { counsellor: file.counsellor, topics: file.topics, articles, synonyms: synonyms.groups, stopwords: synonyms.stopwords };
+}
+
+function readYaml<T>(path: string, schema: z.ZodType<T>): T {
+  const name = path.slice(path.lastIndexOf("flows"));
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw knowledgeError(name, [`not readable YAML (${(err as Error).message.split("\n")[0]})`]);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw knowledgeError(name, parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`));
+  return parsed.data;
+}
+
+function knowledgeError(file: string, problems: string[]): SpeanError {
+  return new SpeanError("SPEAN_CONTENT_INVALID", `${file}:\n${problems.map((p) => `  - ${p}`).join("\n")}`, { problems });
+}

@@ -1,0 +1,103 @@
+/**
+ * What residents asked and how they rated the answers. Question text is encrypted and erased after the retention
+ * period; staff read it only through the staff chat's /questions report.
+ */
+import { and, desc, eq, gte, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "../db/open.ts";
+import { articleFeedback, questions } from "../db/schema.ts";
+import type { FieldCipher } from "../security/field-cipher.ts";
+
+export type Vote = "up" | "down";
+
+export interface QuestionRecord {
+  chatId: number;
+  text: string;
+  locale: string;
+  /** Undefined when the search was not confident. */
+  answeredWith: string | undefined;
+  score: number;
+}
+
+export interface ReportedQuestion {
+  id: number;
+  text: string | null;
+  answeredWith: string | null;
+  vote: Vote | null;
+  createdAt: number;
+}
+
+export type KnowledgeStore = ReturnType<typeof createKnowledgeStore>;
+
+const DAY_MS = 86_400_000;
+
+/** Creates the store. `now` defaults to Date.now. */
+export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
+  return {
+    /** Records a typed question; returns its id. */
+    recordQuestion(q: QuestionRecord): number {
+      const [row] = db
+        .insert(questions)
+        .values({
+          chatId: q.chatId,
+          textEnc: cipher.encrypt(q.text),
+          locale: q.locale,
+          answeredWith: q.answeredWith ?? null,
+          score: Math.round(q.score * 1000),
+          createdAt: now(),
+        })
+        .returning({ id: questions.id })
+        .all();
+      return (row as { id: number }).id;
+    },
+
+    /** Records a 👍 / 👎; when the article answered one of this chat's questions, the question gets the vote too. */
+    recordFeedback(chatId: number, articleId: string, vote: Vote, questionId: number | undefined): void {
+      db.insert(articleFeedback).values({ chatId, articleId, vote, questionId: questionId ?? null, createdAt: now() }).run();
+      if (questionId !== undefined) {
+        db.update(questions).set({ vote }).where(and(eq(questions.id, questionId), eq(questions.chatId, chatId))).run();
+      }
+    },
+
+    /** Unanswered and 👎-rated questions of the last `days` days, newest first. */
+    needingContent(days: number, limit: number): ReportedQuestion[] {
+      return db
+        .select()
+        .from(questions)
+        .where(and(gte(questions.createdAt, now() - days * DAY_MS), or(isNull(questions.answeredWith), eq(questions.vote, "down"))))
+        .orderBy(desc(questions.createdAt), desc(questions.id))
+        .limit(limit)
+        .all()
+        .map((r) => ({ id: r.id, text: r.textEnc ? cipher.decrypt(r.textEnc) : null, answeredWith: r.answeredWith, vote: r.vote, createdAt: r.createdAt }));
+    },
+
+    /** Counts for the staff report: questions asked, unanswered, and votes, in the last `days` days. */
+    summary(days: number): { asked: number; unanswered: number; up: number; down: number } {
+      const since = now() - days * DAY_MS;
+      const row = db
+        .select({
+          asked: sql<number>`count(*)`,
+          unanswered: sql<number>`coalesce(sum(${questions.answeredWith} is null), 0)`,
+        })
+        .from(questions)
+        .where(gte(questions.createdAt, since))
+        .get();
+      const votes = db
+        .select({ vote: articleFeedback.vote, n: sql<number>`count(*)` })
+        .from(articleFeedback)
+        .where(gte(articleFeedback.createdAt, since))
+        .groupBy(articleFeedback.vote)
+        .all();
+      const count = (v: Vote) => votes.find((r) => r.vote === v)?.n ?? 0;
+      return { asked: row?.asked ?? 0, unanswered: row?.unanswered ?? 0, up: count("up"), down: count("down") };
+    },
+
+    /** Erases question text older than `retentionDays` (the rows stay for counting). */
+    purge(retentionDays: number): number {
+      return db
+        .update(questions)
+        .set({ textEnc: null })
+        .where(and(isNotNull(questions.textEnc), lt(questions.createdAt, now() - retentionDays * DAY_MS)))
+        .run().changes;
+    },
+  };
+}
