@@ -105,7 +105,14 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
   const senderRef = { deliverNow: (ids: number[]) => sender.deliverNow(ids) } as OutboxSender;
   const { bot, queueApi } = createBot(
     { token: options.token, apiRoot: options.apiRoot, ...(options.botInfo ? { botInfo: options.botInfo } : {}) },
-    { ...core, translator: core.content.translator, sender: senderRef, defaultLocale: config.defaultLocale },
+    {
+      ...core,
+      translator: core.content.translator,
+      sender: senderRef,
+      defaultLocale: config.defaultLocale,
+      staffChatId: config.staffChatId,
+      timeZone: config.timeZone,
+    },
   );
   if (options.transformer) {
     bot.api.config.use(options.transformer);
@@ -237,6 +244,7 @@ export function createService(config: Config, logger: Logger): Service {
             schedule: "15 3 * * *",
             run: () => ({
               ...core.interactions.purge(config.retentionDays),
+              questionTextsErased: core.knowledge.purge(config.retentionDays),
               inboxPruned: core.inbox.pruneDone(7 * DAY_MS),
               quarantinedErased: core.inbox.eraseQuarantinedPayloads(config.retentionDays * DAY_MS),
             }),

@@ -145,6 +145,18 @@ export class FakeTelegram {
     return this.pushUpdate({ message: { ...this.messageBase(userId, message), text, ...(entities ? { entities } : {}) } });
   }
 
+  /** A user (resident or staff member) writes in a group chat, e.g. a command in the staff group. */
+  sendGroupText(groupId: number, userId: number, text: string): Record<string, unknown> {
+    const chat = this.chats.get(groupId);
+    if (!chat || chat.type !== "group") throw new ApiError(400, "Bad Request: chat not found");
+    const message: FakeMessage = { seq: ++this.seq, message_id: this.takeMessageId(groupId), chat_id: groupId, from: "user", kind: "text", date: this.seconds(), deleted: false, edited: false, text };
+    this.messages.push(message);
+    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]?.length ?? 1 }] : undefined;
+    return this.pushUpdate({
+      message: { message_id: message.message_id, date: message.date, chat: this.chatObject(groupId), from: this.userObject(userId), text, ...(entities ? { entities } : {}) },
+    });
+  }
+
   /** The resident sends something that is not text. */
   sendOther(userId: number, kind: "sticker" | "voice" | "photo"): Record<string, unknown> {
     const message = this.recordUserMessage(userId, kind, undefined);

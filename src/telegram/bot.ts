@@ -6,6 +6,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { Api, Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { ConversationStore } from "../conversations/store.ts";
+import { type StaffDeps, staffCommands } from "./staff.ts";
 import { type TurnDeps, residentTurn } from "./turn.ts";
 
 export interface BotOptions {
@@ -20,7 +21,7 @@ export interface BotOptions {
 export const DIRECT_RETRY = { maxRetryAttempts: 2, maxDelaySeconds: 5 } as const;
 
 /** Creates the bot with Spean's middleware. Its `api` retries briefly; `queueApi` never retries by itself. */
-export function createBot(options: BotOptions, deps: TurnDeps & { conversations: ConversationStore }) {
+export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & { conversations: ConversationStore }) {
   const client = { apiRoot: options.apiRoot };
   const bot = new Bot<Context>(options.token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
   bot.api.config.use(autoRetry(DIRECT_RETRY));
@@ -32,6 +33,7 @@ export function createBot(options: BotOptions, deps: TurnDeps & { conversations:
     if (ctx.chat.type === "private" && status === "kicked") deps.conversations.markBlocked(ctx.chat.id);
     return next();
   });
+  bot.use(staffCommands(deps));
   bot.use(residentTurn(deps));
   return { bot, queueApi };
 }

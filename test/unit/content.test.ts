@@ -109,3 +109,51 @@ describe("content check", () => {
     expect(problems).toContain('flows/main.yaml: node "language_set" loops back to itself without waiting for the user');
   });
 });
+
+describe("content check: articles", () => {
+  const articles = (root: string) => join(root, "flows", "knowledge", "articles.yaml");
+  function problemsAfter(change: (root: string) => void): string[] {
+    const root = copyContent();
+    change(root);
+    const content = loadContent(defaults, root);
+    return checkContent(content, createCheckRegistry(content), "2026-11-21").problems;
+  }
+  function loadError(change: (root: string) => void): string {
+    const root = copyContent();
+    change(root);
+    try {
+      loadContent(defaults, root);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return "";
+  }
+
+  it("refuses an article without a source", () => {
+    const message = loadError((root) =>
+      edit(articles(root), (t) => t.replace(/( {2}floods:\n(?:.*\n)*? {4}sources:\n)(?: {6}- .*\n)+/, "$1      []\n").replace("    sources:\n      []", "    sources: []")),
+    );
+    expect(message).toContain("articles.floods.sources: needs at least one source");
+  });
+
+  it("refuses an article without a review date, or with a related article that does not exist", () => {
+    expect(loadError((root) => edit(articles(root), (t) => t.replace(/( {2}floods:\n(?:.*\n)*?) {4}reviewed: .*\n/, "$1")))).toContain("articles.floods.reviewed");
+    expect(loadError((root) => edit(articles(root), (t) => t.replace("related: [safety_plan, health_equity]", "related: [safety_plan, no_such_article]")))).toContain(
+      'article "floods": related article "no_such_article" does not exist',
+    );
+  });
+
+  it("finds an article page missing in one language", () => {
+    const problems = problemsAfter((root) => edit(join(root, "locales", "en", "articles.json"), (t) => t.replace('"p2": "Cost', '"q2": "Cost')));
+    expect(problems).toContain('article "passport": has 2 and 1 pages in km and en; both languages need the same pages');
+  });
+
+  it("finds a page too long for a phone screen", () => {
+    const problems = problemsAfter((root) => edit(join(root, "locales", "en", "articles.json"), (t) => t.replace('"p1": "If you or your family', `"p1": "${"x".repeat(1000)} If you or your family`)));
+    expect(problems.some((p) => p.startsWith('article "floods": en p1 has') && p.includes("split it into another page"))).toBe(true);
+  });
+
+  it("finds a topic listing an article that does not exist", () => {
+    expect(loadError((root) => edit(articles(root), (t) => t.replace("[maternal_child]", "[maternal_child, ghost]")))).toContain('topic "health" lists article "ghost", which does not exist');
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * The staff report of questions the knowledge base could not answer well: unanswered and 👎-rated questions, with
+ * counts, so the content team knows what to write next. Shown only in the staff chat (see src/telegram/staff.ts).
+ */
+import type { Locale } from "../engine/actions.ts";
+import type { Reply, TextRef } from "../engine/reply.ts";
+import { calendarDateIn, toIsoDate } from "../khmer/dates.ts";
+import { localDigits } from "../khmer/digits.ts";
+import type { KnowledgeStore, ReportedQuestion } from "./store.ts";
+
+export interface QuestionsReportOptions {
+  locale: Locale;
+  timeZone: string;
+  /** Default 30. */
+  days?: number;
+  /** Default 20 questions. */
+  limit?: number;
+}
+
+/** A question's text is cut to this many characters in the report. */
+const MAX_QUESTION_CHARS = 200;
+
+/** Builds the report; sent discreetly (no forwarding), since it holds residents' own words. */
+export function questionsReport(store: KnowledgeStore, options: QuestionsReportOptions): Reply {
+  const days = options.days ?? 30;
+  const summary = store.summary(days);
+  const n = (value: number) => localDigits(options.locale, value);
+  const text: TextRef[] = [
+    { key: "knowledge.report_title", params: { days: n(days), asked: n(summary.asked), unanswered: n(summary.unanswered), up: n(summary.up), down: n(summary.down) } },
+  ];
+  const rows = store.needingContent(days, options.limit ?? 20);
+  if (rows.length === 0) text.push({ key: "knowledge.report_empty" });
+  for (const row of rows) text.push(reportLine(row, options));
+  return { text, discreet: true };
+}
+
+function reportLine(row: ReportedQuestion, options: QuestionsReportOptions): TextRef {
+  const asked = row.text === null ? { key: "knowledge.report_erased" } : [...row.text].slice(0, MAX_QUESTION_CHARS).join("");
+  const answer = row.answeredWith === null ? { key: "knowledge.report_unanswered" } : { key: "knowledge.report_down", params: { article: { key: `articles.${row.answeredWith}.title` } } };
+  const date = localDigits(options.locale, toIsoDate(calendarDateIn(new Date(row.createdAt), options.timeZone)));
+  return { key: "knowledge.report_line", params: { date, text: asked, answer } };
+}
