@@ -10,6 +10,7 @@ import { ENTRY, type NodeRef, findNode, resolveTarget } from "../engine/flows.ts
 import { GLOBAL_COMMANDS, NAV_LABELS } from "../engine/interpreter.ts";
 import type { LocaleTree } from "../i18n/translator.ts";
 import { MESSAGE_MAX_CHARS } from "../telegram/renderer.ts";
+import { KNOWLEDGE_TEXT_KEYS } from "../knowledge/feature.ts";
 import { type Content, pageKeys } from "./load.ts";
 
 export interface CheckReport {
@@ -76,7 +77,7 @@ export function checkContent(content: Content, registry: Registry, today = new D
     if (!n.checked_by_staff) warnings.push(`emergency number "${n.id}" (${n.phones.join(", ")}) has not been confirmed by phone (checked_by_staff is empty)`);
   }
   for (const key of ["emergency.line", "emergency.line_free", "emergency.footer", "common.apology", "common.expired", "common.expired_short"]) usedKeys.add(key);
-  for (const key of KNOWLEDGE_KEYS) usedKeys.add(key);
+  for (const key of KNOWLEDGE_TEXT_KEYS) usedKeys.add(key);
 
   for (const key of usedKeys) {
     for (const locale of LOCALES) if (!translator.has(locale, key)) problems.push(`locales/${locale}: key "${key}" is missing`);
@@ -197,19 +198,6 @@ function screenLengths(content: Content, registry: Registry): string[] {
   }
   return problems;
 }
-
-/** Words the knowledge feature uses outside the flow files. */
-const KNOWLEDGE_KEYS = [
-  "knowledge.next_page",
-  "knowledge.other_answer",
-  "knowledge.related",
-  "knowledge.vote_up",
-  "knowledge.vote_down",
-  "knowledge.talk_to_counsellor",
-  "knowledge.found",
-  "knowledge.not_sure",
-  "knowledge.danger",
-];
 
 /**
  * Articles: both languages with the same number of pages, each page short enough for a phone, a recent review,

@@ -2,12 +2,10 @@
  * The emergency numbers screen: data from flows/data/emergency-numbers.yaml, rendered as a content block.
  * Only SOURCED numbers are accepted; each keeps its source and year.
  */
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
 import { z } from "zod";
+import { readYamlFile } from "../content/yaml-file.ts";
 import type { Block } from "../engine/actions.ts";
 import { text } from "../engine/reply.ts";
-import { SpeanError } from "../errors.ts";
 
 const entry = z.strictObject({
   id: z.string().regex(/^[a-z0-9_]+$/),
@@ -28,12 +26,7 @@ export type EmergencyNumber = z.infer<typeof entry>;
  * @throws {SpeanError} SPEAN_CONTENT_INVALID naming the entry and problem.
  */
 export function loadEmergencyNumbers(path: string): EmergencyNumber[] {
-  const parsed = z.strictObject({ numbers: z.array(entry).min(1) }).safeParse(parse(readFileSync(path, "utf8")));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `flows/data/emergency-numbers.yaml: ${i.path.join(".")}: ${i.message}`);
-    throw new SpeanError("SPEAN_CONTENT_INVALID", problems.join("\n"), { problems });
-  }
-  return parsed.data.numbers;
+  return readYamlFile(path, z.strictObject({ numbers: z.array(entry).min(1) }), "flows/data/emergency-numbers.yaml").numbers;
 }
 
 /** The block that lists the numbers, one paragraph each: "🚓 Police: 117 (free)". */

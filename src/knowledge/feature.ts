@@ -24,6 +24,19 @@ const MAX_RELATED = 2;
 /** An alternative answer is offered only if it scores at least this share of the best answer. */
 const ALTERNATIVE_MIN_SHARE = 0.35;
 
+/** Words the feature shows outside the flow files (content check makes sure both languages have them). */
+export const KNOWLEDGE_TEXT_KEYS = [
+  "knowledge.next_page",
+  "knowledge.other_answer",
+  "knowledge.related",
+  "knowledge.vote_up",
+  "knowledge.vote_down",
+  "knowledge.talk_to_counsellor",
+  "knowledge.found",
+  "knowledge.not_sure",
+  "knowledge.danger",
+] as const;
+
 /** Variables the feature keeps in the conversation: the question being answered and its answers. */
 const CLEARED: Vars = { kb_question: "", kb_best: "", kb_others: "" };
 

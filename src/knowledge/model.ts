@@ -4,11 +4,9 @@
  * flows/knowledge/synonyms.yaml holds groups of words that mean the same for search (spellings, English and
  * romanised words).
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { z } from "zod";
-import { SpeanError } from "../errors.ts";
+import { contentError, readYamlFile } from "../content/yaml-file.ts";
 
 const id = z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, "must be 1-20 characters of a-z, 0-9 and _, starting with a letter");
 
@@ -61,8 +59,8 @@ export interface KnowledgeBase {
  * @throws {SpeanError} SPEAN_CONTENT_INVALID naming the file and every problem.
  */
 export function loadKnowledge(flowsDir: string): KnowledgeBase {
-  const file = readYaml(join(flowsDir, "knowledge", "articles.yaml"), knowledgeFile);
-  const synonyms = readYaml(join(flowsDir, "knowledge", "synonyms.yaml"), synonymsFile);
+  const file = readYamlFile(join(flowsDir, "knowledge", "articles.yaml"), knowledgeFile, "flows/knowledge/articles.yaml");
+  const synonyms = readYamlFile(join(flowsDir, "knowledge", "synonyms.yaml"), synonymsFile, "flows/knowledge/synonyms.yaml");
   const articles = new Map<string, Article>();
   const problems: string[] = [];
   for (const t of file.topics) {
@@ -79,23 +77,6 @@ export function loadKnowledge(flowsDir: string): KnowledgeBase {
   for (const a of articles.values()) {
     for (const related of a.related) if (!file.articles[related]) problems.push(`article "${a.id}": related article "${related}" does not exist`);
   }
-  if (problems.length > 0) throw knowledgeError("flows/knowledge/articles.yaml", problems);
+  if (problems.length > 0) throw contentError("flows/knowledge/articles.yaml", problems);
   return { counsellor: file.counsellor, topics: file.topics, articles, synonyms: synonyms.groups, stopwords: synonyms.stopwords };
-}
-
-function readYaml<T>(path: string, schema: z.ZodType<T>): T {
-  const name = path.slice(path.lastIndexOf("flows"));
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    throw knowledgeError(name, [`not readable YAML (${(err as Error).message.split("\n")[0]})`]);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw knowledgeError(name, parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`));
-  return parsed.data;
-}
-
-function knowledgeError(file: string, problems: string[]): SpeanError {
-  return new SpeanError("SPEAN_CONTENT_INVALID", `${file}:\n${problems.map((p) => `  - ${p}`).join("\n")}`, { problems });
 }

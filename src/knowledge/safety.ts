@@ -3,11 +3,9 @@
  * answered with an article; it goes to the emergency screen. The phrase lists live in flows/safety/danger.yaml and
  * are matched on normalised text, so spacing, invisible characters and spelling variants do not hide them.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { z } from "zod";
-import { SpeanError } from "../errors.ts";
+import { readYamlFile } from "../content/yaml-file.ts";
 import { normalizeText, tokenize } from "../khmer/normalize.ts";
 
 const dangerFile = z.strictObject({ km: z.array(z.string().min(1)).min(1), en: z.array(z.string().min(1)).min(1) });
@@ -16,12 +14,7 @@ export type DangerDetector = (text: string) => boolean;
 
 /** Reads flows/safety/danger.yaml under `flowsDir`. @throws {SpeanError} SPEAN_CONTENT_INVALID when malformed. */
 export function loadDangerPhrases(flowsDir: string): { km: string[]; en: string[] } {
-  const path = join(flowsDir, "safety", "danger.yaml");
-  const parsed = dangerFile.safeParse(parse(readFileSync(path, "utf8")));
-  if (!parsed.success) {
-    throw new SpeanError("SPEAN_CONTENT_INVALID", `flows/safety/danger.yaml: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  }
-  return parsed.data;
+  return readYamlFile(join(flowsDir, "safety", "danger.yaml"), dangerFile, "flows/safety/danger.yaml");
 }
 
 /**

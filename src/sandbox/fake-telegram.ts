@@ -141,7 +141,7 @@ export class FakeTelegram {
   /** The resident types text (commands included). */
   sendText(userId: number, text: string): Record<string, unknown> {
     const message = this.recordUserMessage(userId, "text", text);
-    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]?.length ?? 1 }] : undefined;
+    const entities = commandEntities(text);
     return this.pushUpdate({ message: { ...this.messageBase(userId, message), text, ...(entities ? { entities } : {}) } });
   }
 
@@ -151,7 +151,7 @@ export class FakeTelegram {
     if (!chat || chat.type !== "group") throw new ApiError(400, "Bad Request: chat not found");
     const message: FakeMessage = { seq: ++this.seq, message_id: this.takeMessageId(groupId), chat_id: groupId, from: "user", kind: "text", date: this.seconds(), deleted: false, edited: false, text };
     this.messages.push(message);
-    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]?.length ?? 1 }] : undefined;
+    const entities = commandEntities(text);
     return this.pushUpdate({
       message: { message_id: message.message_id, date: message.date, chat: this.chatObject(groupId), from: this.userObject(userId), text, ...(entities ? { entities } : {}) },
     });
@@ -538,3 +538,8 @@ function checkMarkup(markup: unknown): void {
 }
 
 export { ApiError as FakeApiError };
+
+/** Telegram marks a leading /command with a bot_command entity. */
+function commandEntities(text: string): { type: string; offset: number; length: number }[] | undefined {
+  return text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]?.length ?? 1 }] : undefined;
+}

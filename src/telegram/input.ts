@@ -44,8 +44,8 @@ export function readInput(update: Update): ResidentInput | undefined {
   const base = { chatId: message.chat.id, userId: message.from?.id, messageId: message.message_id, callbackQueryId: undefined };
   if (typeof message.text === "string") {
     const text = [...message.text].slice(0, MESSAGE_MAX_CHARS).join("");
-    const command = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/.exec(text);
-    if (command) return { ...base, input: { kind: "command", name: (command[1] as string).toLowerCase() }, kind: "command", logText: text };
+    const command = commandName(text);
+    if (command) return { ...base, input: { kind: "command", name: command }, kind: "command", logText: text };
     return { ...base, input: { kind: "text", text }, kind: "text", logText: text };
   }
   if (message.contact) {
@@ -56,4 +56,9 @@ export function readInput(update: Update): ResidentInput | undefined {
   }
   const what = UNSUPPORTED_KINDS.find((k) => k in message) ?? "other";
   return { ...base, input: { kind: "unsupported", what }, kind: what, logText: undefined };
+}
+
+/** The command a message starts with ("/start", "/Menu@spean_bot now"), lower-cased and without the slash. */
+export function commandName(text: string): string | undefined {
+  return /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/.exec(text)?.[1]?.toLowerCase();
 }

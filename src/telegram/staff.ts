@@ -12,6 +12,7 @@ import { questionsReport } from "../knowledge/report.ts";
 import type { KnowledgeStore } from "../knowledge/store.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
 import type { OutboxStore } from "../outbox/store.ts";
+import { commandName } from "./input.ts";
 import { renderReply } from "./renderer.ts";
 
 export interface StaffDeps {
@@ -32,7 +33,7 @@ export const STAFF_COMMANDS = ["questions"] as const;
 /** Creates the middleware answering staff commands in the staff chat. */
 export function staffCommands(deps: StaffDeps): MiddlewareFn<Context> {
   return async (ctx, next) => {
-    const command = /^\/([a-z_]+)(?:@\w+)?(?:\s|$)/.exec(ctx.message?.text ?? "")?.[1];
+    const command = commandName(ctx.message?.text ?? "");
     if (!command || !(STAFF_COMMANDS as readonly string[]).includes(command) || ctx.chat?.type === "private") return next();
     if (deps.staffChatId === undefined || ctx.chat?.id !== deps.staffChatId) return; // another group: nothing
     const chatId = deps.staffChatId;
