@@ -59,6 +59,18 @@ const envSchema = z
     OUTBOX_RATE_PER_SECOND: optional(integer(1, 30)),
     OUTBOX_CHAT_INTERVAL_MS: optional(integer(0, 60_000)),
     WORKER_CONCURRENCY: optional(integer(1, 64)),
+    QUICK_EXIT_MESSAGE: optional(z.enum(["neutral", "none"], "must be neutral or none")),
+    ESCALATION_URGENT_MINUTES: optional(integer(1, 1440)),
+    ESCALATION_NORMAL_WORK_HOURS: optional(integer(1, 40)),
+    WORK_HOURS: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, "must look like 08:00-17:00")
+        .transform((range) => range.split("-").map(minutesOf) as [number, number])
+        .refine(([start, end]) => start < end, "must start before it ends"),
+    ),
+    DIGEST_TIME: optional(z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must look like 07:30")),
   })
   .superRefine((env, ctx) => {
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET)
@@ -113,6 +125,16 @@ export interface Config {
   readonly outboxChatIntervalMs: number;
   /** Default 8 chats handled at the same time (each chat stays in order). */
   readonly workerConcurrency: number;
+  /** What quick exit leaves in the chat: a neutral greeting (default) or nothing. */
+  readonly quickExitMessage: "neutral" | "none";
+  /** Default 15: an unclaimed urgent referral is re-posted, mentioning the supervisors, after this many minutes. */
+  readonly escalationUrgentMinutes: number;
+  /** Default 4: an unclaimed normal referral is re-posted after this many working hours. */
+  readonly escalationNormalWorkHours: number;
+  /** Working hours as minutes after midnight; default 08:00-17:00, Monday to Friday except public holidays. */
+  readonly workHours: readonly [number, number];
+  /** Local time of the staff chat's morning digest; default 07:30. */
+  readonly digestTime: { readonly hour: number; readonly minute: number };
 }
 
 /** Raised by {@link loadConfig}; `problems` holds one line per variable, ready to print. */
@@ -151,7 +173,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxRatePerSecond: e.OUTBOX_RATE_PER_SECOND ?? 25,
     outboxChatIntervalMs: e.OUTBOX_CHAT_INTERVAL_MS ?? 1000,
     workerConcurrency: e.WORKER_CONCURRENCY ?? 8,
+    quickExitMessage: e.QUICK_EXIT_MESSAGE ?? "neutral",
+    escalationUrgentMinutes: e.ESCALATION_URGENT_MINUTES ?? 15,
+    escalationNormalWorkHours: e.ESCALATION_NORMAL_WORK_HOURS ?? 4,
+    workHours: Object.freeze(e.WORK_HOURS ?? [8 * 60, 17 * 60]) as readonly [number, number],
+    digestTime: Object.freeze(((time) => ({ hour: Math.floor(time / 60), minute: time % 60 }))(minutesOf(e.DIGEST_TIME ?? "07:30"))),
   });
+}
+
+/** "07:30" → 450. */
+function minutesOf(time: string): number {
+  const [hours, minutes] = time.split(":").map(Number) as [number, number];
+  return hours * 60 + minutes;
 }
 
 function decodeKey(text: string): Buffer | undefined {

@@ -16,6 +16,11 @@ import { type Db, openDatabase } from "./db/open.ts";
 import { createRegistry } from "./content/registry.ts";
 import { createEngine, type Engine } from "./engine/interpreter.ts";
 import { createKnowledgeStore, type KnowledgeStore } from "./knowledge/store.ts";
+import { createDesk, type Desk } from "./referrals/desk.ts";
+import { createReferralStore, type ReferralStore } from "./referrals/store.ts";
+import { calendarDateIn, toIsoDate } from "./khmer/dates.ts";
+import { createWorkCalendar } from "./scheduling/calendar.ts";
+import { createStaffStore, type StaffStore } from "./staff/store.ts";
 import { SpeanError } from "./errors.ts";
 import { createInboxStore, type InboxStore, type PendingUpdate } from "./inbox/store.ts";
 import { createInboxWorker } from "./inbox/worker.ts";
@@ -53,6 +58,12 @@ export interface Core {
   knowledge: KnowledgeStore;
   inbox: InboxStore;
   outbox: OutboxStore;
+  staff: StaffStore;
+  referrals: ReferralStore;
+  /** Referrals after the resident's yes: alerts, claims, relays, escalation, digest. */
+  desk: Desk;
+  /** The danger detector the engine uses (also checked while a caseworker talks with a resident). */
+  isDanger: (text: string) => boolean;
 }
 
 /**
@@ -64,7 +75,25 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
   const db = openDatabase(config.databasePath);
   const cipher = createFieldCipher(config.encryptionKey);
   const knowledgeStore = createKnowledgeStore(db, cipher, now);
-  const registry = createRegistry(content, { knowledgeStore });
+  const conversations = createConversationStore(db, cipher, now);
+  const outbox = createOutboxStore(db, cipher, now);
+  const staff = createStaffStore(db, now);
+  const referrals = createReferralStore(db, cipher, now);
+  const desk = createDesk({
+    referrals,
+    staff,
+    outbox,
+    translator: content.translator,
+    calendar: createWorkCalendar({ timeZone: config.timeZone, holidays: content.holidays, startMinute: config.workHours[0], endMinute: config.workHours[1] }),
+    staffChatId: config.staffChatId,
+    staffLocale: config.defaultLocale,
+    residentLocale: (chatId) => conversations.localeOf(chatId) ?? config.defaultLocale,
+    timeZone: config.timeZone,
+    urgentEscalationMinutes: config.escalationUrgentMinutes,
+    normalEscalationWorkMinutes: config.escalationNormalWorkHours * 60,
+    now,
+  });
+  const registry = createRegistry(content, { knowledgeStore, desk, districtOf: conversations.districtOf, setDistrict: conversations.setDistrict });
   const report = checkContent(content, registry);
   if (report.problems.length > 0) {
     db.$client.close();
@@ -81,12 +110,40 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
     commits: createCommitQueue(db.$client),
     content,
     engine,
-    conversations: createConversationStore(db, cipher, now),
+    conversations,
     interactions: createInteractionLog(db, cipher, now),
     knowledge: knowledgeStore,
     inbox: createInboxStore(db, cipher, now),
-    outbox: createOutboxStore(db, cipher, now),
+    outbox,
+    staff,
+    referrals,
+    desk,
+    isDanger: registry.isDanger ?? (() => false),
   };
+}
+
+/** The jobs that run on a schedule; each looks at the database, so a restart loses nothing. */
+export function scheduledJobs(core: Core) {
+  const { config } = core;
+  return [
+    {
+      name: "retention",
+      schedule: "15 3 * * *",
+      run: () => ({
+        ...core.interactions.purge(config.retentionDays),
+        questionTextsErased: core.knowledge.purge(config.retentionDays),
+        referralsErased: core.referrals.purge(config.retentionDays),
+        inboxPruned: core.inbox.pruneDone(7 * DAY_MS),
+        quarantinedErased: core.inbox.eraseQuarantinedPayloads(config.retentionDays * DAY_MS),
+      }),
+    },
+    { name: "referral-escalation", schedule: "* * * * *", run: async () => ({ escalated: await core.commits.run(() => core.desk.escalateDue()) }) },
+    {
+      name: "referral-digest",
+      schedule: `${config.digestTime.minute} ${config.digestTime.hour} * * *`,
+      run: async () => ({ listed: await core.commits.run(() => core.desk.postDigest(toIsoDate(calendarDateIn(new Date(core.now()), config.timeZone)))) }),
+    },
+  ];
 }
 
 export interface TelegramSideOptions {
@@ -112,6 +169,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
       defaultLocale: config.defaultLocale,
       staffChatId: config.staffChatId,
       timeZone: config.timeZone,
+      quickExitMessage: config.quickExitMessage,
     },
   );
   if (options.transformer) {
@@ -128,7 +186,11 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     now: core.now,
     commit: (work) => core.commits.run(work),
     onSent: (row, messageId) => {
-      if (messageId !== undefined) interactions.rememberMessage(row.chatId, messageId, true);
+      if (messageId === undefined) return;
+      interactions.rememberMessage(row.chatId, messageId, true);
+      // Messages about a case (the caseworker's card, relayed messages) let a reply find the case.
+      const referralId = /^case:(\d+):/.exec(row.dedupeKey)?.[1];
+      if (referralId) core.staff.linkMessage(row.chatId, messageId, Number(referralId));
     },
     onUnreachable: (row) => {
       conversations.markBlocked(row.chatId);
@@ -190,12 +252,15 @@ export interface Service {
   start(): Promise<void>;
   /** Stops taking updates, finishes in-flight work, stops jobs, closes the database. Safe to call twice. */
   stop(): Promise<void>;
+  /** Runs a scheduled job now, as its schedule would (tests drive escalation on a fake clock this way). */
+  runJob(name: string): Promise<unknown>;
 }
 
-/** Creates the whole service for the configured mode (sandbox, polling or webhook). */
-export function createService(config: Config, logger: Logger): Service {
-  const core = createCore(config, logger);
+/** Creates the whole service for the configured mode (sandbox, polling or webhook). `now` defaults to Date.now. */
+export function createService(config: Config, logger: Logger, options: { now?: () => number } = {}): Service {
+  const core = createCore(config, logger, options.now);
   const fake = config.mode === "sandbox" ? createSandboxTelegram() : undefined;
+  if (fake) for (const member of SANDBOX_STAFF) core.staff.register(member.id, member.role, member.name);
   let side: ReturnType<typeof createTelegramSide> | undefined;
   let stopPolling: (() => Promise<void>) | undefined;
   let stopJobs: (() => Promise<void>) | undefined;
@@ -237,23 +302,15 @@ export function createService(config: Config, logger: Logger): Service {
         const worker = side.worker;
         stopPolling = startPolling({ api: side.bot.api, ingest: (updates) => core.inbox.ingestMany(updates), onBatch: () => worker.wake(), logger, allowedUpdates: ALLOWED_UPDATES });
       }
-      stopJobs = startJobs(
-        [
-          {
-            name: "retention",
-            schedule: "15 3 * * *",
-            run: () => ({
-              ...core.interactions.purge(config.retentionDays),
-              questionTextsErased: core.knowledge.purge(config.retentionDays),
-              inboxPruned: core.inbox.pruneDone(7 * DAY_MS),
-              quarantinedErased: core.inbox.eraseQuarantinedPayloads(config.retentionDays * DAY_MS),
-            }),
-          },
-        ],
-        config.timeZone,
-        logger,
-      );
+      stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
       logger.info({ mode: config.mode, address: service.address }, "spean started");
+    },
+    async runJob(name) {
+      const job = scheduledJobs(core).find((j) => j.name === name);
+      if (!job) throw new SpeanError("SPEAN_CONFIG_INVALID", `no job named ${name}`);
+      const result = await job.run();
+      side?.sender.wake();
+      return result;
     },
     stop() {
       stopping ??= (async () => {
@@ -277,8 +334,15 @@ function createSandboxTelegram(): FakeTelegram {
   fake.addUser({ id: 1001, first_name: "សុខា Sokha", language_code: "km" });
   fake.addUser({ id: 1002, first_name: "ដារា Dara", language_code: "km" });
   fake.addGroup(SANDBOX_STAFF_CHAT_ID, "Spean staff");
+  for (const member of SANDBOX_STAFF) fake.addUser({ id: member.id, first_name: member.name, language_code: "km" });
   return fake;
 }
+
+/** Made-up staff for the sandbox: registered at start-up so the whole referral loop can be tried on the page. */
+export const SANDBOX_STAFF = [
+  { id: 2001, name: "Bopha", role: "caseworker" },
+  { id: 2002, name: "Vanna", role: "supervisor" },
+] as const;
 
 /** Registers the command menu in Khmer (also the default) and English. A failure is logged, not fatal. */
 async function registerCommands(api: ReturnType<typeof createBot>["bot"]["api"], core: Core): Promise<void> {

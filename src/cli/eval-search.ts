@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { loadContent, PROJECT_ROOT } from "../content/load.ts";
 import { evaluateSearch, readEvalSet } from "../knowledge/evaluate.ts";
-import { createDangerDetector } from "../knowledge/safety.ts";
+import { createDangerDetector } from "../safety/danger.ts";
 import { createSearchIndex } from "../knowledge/search.ts";
 
 const FLOOR = { top1: 0.9, top3: 0.97 };

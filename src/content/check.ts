@@ -7,7 +7,10 @@ import { LOCALES, type Registry } from "../engine/actions.ts";
 import { CHOICE_ID_PATTERN, encodeCallback, fitsCallbackLimit } from "../engine/callback-data.ts";
 import type { FlowNode } from "../engine/flow-schema.ts";
 import { ENTRY, type NodeRef, findNode, resolveTarget } from "../engine/flows.ts";
-import { GLOBAL_COMMANDS, NAV_LABELS } from "../engine/interpreter.ts";
+import { EXIT_LABEL, GLOBAL_COMMANDS, NAV_LABELS } from "../engine/interpreter.ts";
+import { DIRECTORY_TEXT_KEYS, LAST_CHECKED_WARN_DAYS, serviceKeys } from "../directory/services.ts";
+import { CASEWORK_TEXT_KEYS } from "../referrals/desk.ts";
+import { HELP_TEXT_KEYS } from "../help/feature.ts";
 import type { LocaleTree } from "../i18n/translator.ts";
 import { MESSAGE_MAX_CHARS } from "../telegram/renderer.ts";
 import { KNOWLEDGE_TEXT_KEYS } from "../knowledge/feature.ts";
@@ -72,12 +75,11 @@ export function checkContent(content: Content, registry: Registry, today = new D
   }
   problems.push(...loopsWithoutScreens(content));
 
-  for (const n of content.emergencyNumbers) {
-    usedKeys.add(n.name);
-    if (!n.checked_by_staff) warnings.push(`emergency number "${n.id}" (${n.phones.join(", ")}) has not been confirmed by phone (checked_by_staff is empty)`);
-  }
-  for (const key of ["emergency.line", "emergency.line_free", "emergency.footer", "common.apology", "common.expired", "common.expired_short"]) usedKeys.add(key);
-  for (const key of KNOWLEDGE_TEXT_KEYS) usedKeys.add(key);
+  const directory = checkDirectory(content, today);
+  warnings.push(...directory.warnings);
+  for (const key of directory.keys) usedKeys.add(key);
+  for (const key of ["common.apology", "common.expired", "common.expired_short", EXIT_LABEL, "emergency.danger"]) usedKeys.add(key);
+  for (const key of [...KNOWLEDGE_TEXT_KEYS, ...DIRECTORY_TEXT_KEYS, ...CASEWORK_TEXT_KEYS, ...HELP_TEXT_KEYS]) usedKeys.add(key);
 
   for (const key of usedKeys) {
     for (const locale of LOCALES) if (!translator.has(locale, key)) problems.push(`locales/${locale}: key "${key}" is missing`);
@@ -98,6 +100,27 @@ export function checkContent(content: Content, registry: Registry, today = new D
     for (const key of keys) if (!leaves[locale]?.has(key)) problems.push(`locales/${locale}/_review.json: "${key}" is not a key`);
   }
   return { problems: [...new Set(problems)], warnings };
+}
+
+/**
+ * The directory: its words exist, every entry was compared with its source in the last 180 days, and the numbers
+ * staff have not yet confirmed by phone are listed.
+ */
+function checkDirectory(content: Content, today: string): { keys: string[]; warnings: string[] } {
+  const { directory } = content;
+  const keys = [
+    ...directory.services.flatMap(serviceKeys),
+    ...directory.categories.map((c) => `help.category_${c}`),
+    ...directory.districts.map((d) => `help.district_${d}`),
+  ];
+  const warnings: string[] = [];
+  const todayMs = Date.parse(today);
+  for (const s of directory.services) {
+    const age = Math.floor((todayMs - Date.parse(s.last_checked)) / 86_400_000);
+    if (age > LAST_CHECKED_WARN_DAYS) warnings.push(`service "${s.id}" was last checked against its source ${age} days ago (${s.last_checked}); check it again`);
+    if (!s.checked_by_staff) warnings.push(`service "${s.id}" (${s.phones.join(", ")}) has not been confirmed by phone (checked_by_staff is empty)`);
+  }
+  return { keys, warnings };
 }
 
 function targetsOf(node: FlowNode): string[] {

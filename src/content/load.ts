@@ -1,6 +1,6 @@
 /**
- * Loads everything a conversation is made of: flows (structure), locales (words), data files (emergency
- * numbers, knowledge base, danger phrases) and the search index. The registry of actions, blocks and choice
+ * Loads everything a conversation is made of: flows (structure), locales (words), data files (service
+ * directory, holidays, knowledge base, danger phrases) and the search index. The registry of actions, blocks and choice
  * providers that flows may name is built by createRegistry (registry.ts), because some of them write to the
  * database.
  */
@@ -10,11 +10,12 @@ import { fileURLToPath } from "node:url";
 import type { Locale } from "../engine/actions.ts";
 import { type FlowSet, loadFlows } from "../engine/flows.ts";
 import type { TextParam } from "../engine/reply.ts";
-import { type EmergencyNumber, loadEmergencyNumbers } from "../directory/emergency-numbers.ts";
+import { type Directory, loadDirectory } from "../directory/services.ts";
+import { loadHolidays } from "../scheduling/calendar.ts";
 import { createTranslator, type LocaleTree, loadLocales, type Resources, type Translator } from "../i18n/translator.ts";
 import { buildKnowledgeFlow, KB_FLOW } from "../knowledge/flow.ts";
 import { type KnowledgeBase, loadKnowledge } from "../knowledge/model.ts";
-import { loadDangerPhrases } from "../knowledge/safety.ts";
+import { loadDangerPhrases } from "../safety/danger.ts";
 import { createSearchIndex, type SearchDocument, type SearchIndex } from "../knowledge/search.ts";
 
 /** The repository root (flows/ and locales/ live there). */
@@ -24,7 +25,10 @@ export interface Content {
   flows: FlowSet;
   resources: Resources;
   translator: Translator;
-  emergencyNumbers: EmergencyNumber[];
+  /** The service directory (flows/data/services.yaml). */
+  directory: Directory;
+  /** Public holidays (flows/data/holidays.yaml), as ISO dates. */
+  holidays: string[];
   knowledge: KnowledgeBase;
   /** The articles as the search indexes them (for rebuilding the index with other options). */
   searchDocuments: SearchDocument[];
@@ -58,7 +62,8 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
     flows,
     resources,
     translator: createTranslator(resources, defaults),
-    emergencyNumbers: loadEmergencyNumbers(join(flowsDir, "data", "emergency-numbers.yaml")),
+    directory: loadDirectory(join(flowsDir, "data", "services.yaml")),
+    holidays: loadHolidays(join(flowsDir, "data", "holidays.yaml")).flatMap((y) => y.dates),
     knowledge,
     searchDocuments: documents,
     searchIndex: createSearchIndex(documents, { synonyms: knowledge.synonyms, stopwords: knowledge.stopwords }),

@@ -41,6 +41,20 @@ export function createConversationStore(db: Db, cipher: FieldCipher, now: () => 
       db.update(users).set({ locale }).where(eq(users.chatId, chatId)).run();
     },
 
+    /** The chat's chosen locale; null when none was chosen. */
+    localeOf(chatId: number): Locale | null {
+      return (db.select({ locale: users.locale }).from(users).where(eq(users.chatId, chatId)).get()?.locale as Locale | null | undefined) ?? null;
+    },
+
+    /** The district the resident chose under "Get help" (remembered until they change it). */
+    districtOf(chatId: number): string | undefined {
+      return db.select({ district: users.district }).from(users).where(eq(users.chatId, chatId)).get()?.district ?? undefined;
+    },
+
+    setDistrict(chatId: number, district: string): void {
+      db.update(users).set({ district }).where(eq(users.chatId, chatId)).run();
+    },
+
     /** Marks a chat as unreachable (the user blocked the bot); cleared when they write again. */
     markBlocked(chatId: number): void {
       db.update(users).set({ blockedAt: now() }).where(eq(users.chatId, chatId)).run();

@@ -14,6 +14,8 @@ export const users = sqliteTable("users", {
   lastSeenAt: integer("last_seen_at").notNull(),
   /** Set when Telegram answers 403 (the user blocked the bot) or a my_chat_member update says so. */
   blockedAt: integer("blocked_at"),
+  /** The district the resident chose under "Get help" (an id from flows/data/services.yaml), remembered. */
+  district: text("district"),
 });
 
 /** Where each chat is in its flow: survives restarts. */
@@ -150,4 +152,116 @@ export const articleFeedback = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("article_feedback_article").on(t.articleId, t.createdAt)],
+);
+
+/** Staff registered by a one-time invite code, recognised by their Telegram user id. */
+export const staffMembers = sqliteTable("staff_members", {
+  telegramUserId: integer("telegram_user_id").primaryKey(),
+  role: text("role", { enum: ["counsellor", "caseworker", "supervisor", "admin"] }).notNull(),
+  /** The first name staff chose to be known by; residents see it ("Bopha, a caseworker, will contact you"). */
+  displayName: text("display_name").notNull(),
+  active: integer("active", { mode: "boolean" }).notNull(),
+  /** The case this member's plain messages to the bot are relayed to (set by "Talk"). */
+  activeReferralId: integer("active_referral_id"),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** One-time invite codes. Only a hash of the code is stored. */
+export const staffInvites = sqliteTable("staff_invites", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  codeHash: text("code_hash").notNull().unique(),
+  role: text("role", { enum: ["counsellor", "caseworker", "supervisor", "admin"] }).notNull(),
+  /** Telegram user id of the admin who made it; null when made on the command line. */
+  createdBy: integer("created_by"),
+  expiresAt: integer("expires_at").notNull(),
+  usedBy: integer("used_by"),
+  usedAt: integer("used_at"),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Every staff action and every refused attempt (ids and codes only, never text). */
+export const staffAudit = sqliteTable(
+  "staff_audit",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    telegramUserId: integer("telegram_user_id").notNull(),
+    action: text("action").notNull(),
+    referralId: integer("referral_id"),
+    allowed: integer("allowed", { mode: "boolean" }).notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("staff_audit_at").on(t.at)],
+);
+
+/**
+ * Referrals to a caseworker, made only after the resident's clear yes. No name and no free text: the contact
+ * preference (which may hold a phone number) is encrypted.
+ */
+export const referrals = sqliteTable(
+  "referrals",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    chatId: integer("chat_id").notNull(),
+    category: text("category").notNull(),
+    urgency: text("urgency", { enum: ["urgent", "normal"] }).notNull(),
+    /** A district id, or null when the resident did not say (urgent requests skip the question). */
+    district: text("district"),
+    /** Which consent wording the resident said yes to (a hash of the text they saw), and when. */
+    consentVersion: text("consent_version").notNull(),
+    consentAt: integer("consent_at").notNull(),
+    /** JSON {method, time, phone?}, encrypted; erased RETENTION_DAYS after the case is closed. */
+    contactEnc: text("contact_enc"),
+    status: text("status", { enum: ["open", "claimed", "in_conversation", "resolved", "closed_unreachable"] }).notNull(),
+    assignedTo: integer("assigned_to"),
+    createdAt: integer("created_at").notNull(),
+    claimedAt: integer("claimed_at"),
+    conversationAt: integer("conversation_at"),
+    closedAt: integer("closed_at"),
+    updatedAt: integer("updated_at").notNull(),
+    /** How often the alert was re-posted unclaimed, and when it is next due. */
+    escalations: integer("escalations").notNull().default(0),
+    nextEscalationAt: integer("next_escalation_at"),
+  },
+  (t) => [index("referrals_status_escalation").on(t.status, t.nextEscalationAt), index("referrals_chat_status").on(t.chatId, t.status)],
+);
+
+/** Every status change of a referral: who, what, when. */
+export const referralEvents = sqliteTable(
+  "referral_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    referralId: integer("referral_id").notNull(),
+    status: text("status").notNull(),
+    /** Telegram user id of the staff member; null for the resident or the system. */
+    actor: integer("actor"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("referral_events_referral").on(t.referralId)],
+);
+
+/** Messages relayed between a caseworker and a resident, logged to the case; text encrypted, erased with the case. */
+export const caseMessages = sqliteTable(
+  "case_messages",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    referralId: integer("referral_id").notNull(),
+    direction: text("direction", { enum: ["to_resident", "from_resident"] }).notNull(),
+    staffId: integer("staff_id").notNull(),
+    /** text, sticker, voice, photo, ... */
+    kind: text("kind").notNull(),
+    textEnc: text("text_enc"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("case_messages_referral").on(t.referralId, t.at)],
+);
+
+/** Which case a message in a staff member's private chat belongs to, so that replying to it reaches that case. */
+export const caseLinks = sqliteTable(
+  "case_links",
+  {
+    chatId: integer("chat_id").notNull(),
+    messageId: integer("message_id").notNull(),
+    referralId: integer("referral_id").notNull(),
+  },
+  (t) => [uniqueIndex("case_links_pk").on(t.chatId, t.messageId)],
 );

@@ -87,6 +87,11 @@ export interface Registry {
    * the menu is shown again with a "did not understand".
    */
   freeText?: (ctx: FreeTextContext) => FreeTextResult | undefined;
+  /**
+   * Whether typed text signals danger. Checked first on every screen (menus and questions alike): such text gets
+   * the emergency numbers and the offer of an urgent caseworker contact, never "I did not understand".
+   */
+  isDanger?: (text: string) => boolean;
 }
 
 /** set_locale: params.locale is "km" or "en". */

@@ -5,6 +5,7 @@
  *   b:<step>            Back from the screen shown at <step>
  *   m                   Main menu (valid on any screen, however old)
  *   e                   Emergency numbers (valid on any screen, however old)
+ *   x                   Quick exit (valid on any screen, however old; handled before the engine)
  *
  * A choice or Back whose step is not the conversation's current step is stale: the user pressed a button on an
  * older message.
@@ -19,7 +20,8 @@ export type CallbackAction =
   | { kind: "choice"; step: number; choice: string }
   | { kind: "back"; step: number }
   | { kind: "menu" }
-  | { kind: "emergency" };
+  | { kind: "emergency" }
+  | { kind: "exit" };
 
 /** Encodes an action as callback data. */
 export function encodeCallback(action: CallbackAction): string {
@@ -32,6 +34,8 @@ export function encodeCallback(action: CallbackAction): string {
       return "m";
     case "emergency":
       return "e";
+    case "exit":
+      return "x";
   }
 }
 
@@ -39,6 +43,7 @@ export function encodeCallback(action: CallbackAction): string {
 export function decodeCallback(data: string): CallbackAction | undefined {
   if (data === "m") return { kind: "menu" };
   if (data === "e") return { kind: "emergency" };
+  if (data === "x") return { kind: "exit" };
   const choice = /^c:([0-9a-z]{1,11}):([a-z0-9_]{1,24})$/.exec(data);
   if (choice) return { kind: "choice", step: Number.parseInt(choice[1] as string, 36), choice: choice[2] as string };
   const back = /^b:([0-9a-z]{1,11})$/.exec(data);

@@ -71,6 +71,8 @@ const MAX_NODES_PER_TURN = 50;
 const MAX_STACK = 20;
 
 export const NAV_LABELS = { back: "common.back", menu: "common.main_menu", emergency: "common.emergency" } as const;
+/** The 🚪 button on discreet screens (quick exit). */
+export const EXIT_LABEL = "common.quick_exit";
 
 /** Creates the interpreter over a loaded flow set and the registry of actions and blocks. */
 export function createEngine(options: EngineOptions): Engine {
@@ -78,7 +80,11 @@ export function createEngine(options: EngineOptions): Engine {
   const timeZone = options.timeZone ?? "Asia/Phnom_Penh";
 
   function handle(previous: ConversationState | undefined, input: Input, ctx: TurnContext): Turn {
-    if (!previous) return go(fresh(), ENTRY.welcome, ctx, { resetStack: true });
+    if (!previous) {
+      // Someone in danger may write before ever seeing the welcome: the emergency numbers come first then too.
+      if (input.kind === "text" && registry.isDanger?.(input.text)) return prepend(go(fresh(), ENTRY.emergency, ctx, { resetStack: true }), say("emergency.danger"));
+      return go(fresh(), ENTRY.welcome, ctx, { resetStack: true });
+    }
     const current = findNode(flows, previous.node);
     if (!current || !isScreen(current)) {
       // The content changed under this conversation (a node was renamed or removed): start again at the menu.
@@ -114,6 +120,9 @@ export function createEngine(options: EngineOptions): Engine {
         return go(state, ENTRY.menu, ctx, { resetStack: true });
       case "emergency":
         return go(state, ENTRY.emergency, ctx, {});
+      case "exit":
+        // Quick exit is handled before the engine (it deletes messages); if it ever reaches here, go home.
+        return go(state, ENTRY.menu, ctx, { resetStack: true });
       case "back":
         return action.step === state.step ? back(state, ctx) : stale(state, current, ctx);
       case "choice": {
@@ -125,7 +134,13 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function onText(state: ConversationState, current: ScreenNode, typed: string, ctx: TurnContext): Turn {
+    if (registry.isDanger?.(typed)) return prepend(go(state, ENTRY.emergency, ctx, {}), say("emergency.danger"));
     if (current.kind === "ask") {
+      // The navigation buttons work on questions too (on a phone question they are reply-keyboard buttons).
+      const nav = matchNav(typed);
+      if (nav === "menu") return go(state, ENTRY.menu, ctx, { resetStack: true });
+      if (nav === "emergency") return go(state, ENTRY.emergency, ctx, {});
+      if (nav === "back") return back(state, ctx);
       const answer = checkAnswer(current, typed, ctx.now, timeZone);
       if (!answer.ok) return again(state, current, ctx, current.invalid);
       const withAnswer = { ...state, vars: { ...state.vars, [current.var]: answer.value } };
@@ -252,6 +267,7 @@ export function createEngine(options: EngineOptions): Engine {
     const home = node.kind === "menu" && node.home;
     if (!home) rows.push([navButton("back", step), navButton("menu", step)]);
     if (!home && ref !== ENTRY.emergency) rows.push([navButton("emergency", step)]);
+    if (node.discreet) rows.push([{ label: text(EXIT_LABEL), data: encodeCallback({ kind: "exit" }) }]);
     const reply: Reply = { text: paragraphs, buttons: rows, discreet: node.discreet };
     if (node.kind === "ask" && node.input === "phone") reply.requestContact = text("common.share_phone");
     return reply;

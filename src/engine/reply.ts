@@ -3,8 +3,11 @@
  * src/telegram/renderer.ts turns these into Bot API calls; the sandbox shows the same calls.
  */
 
-/** A parameter value: plain, or another text to translate first (for names inside a sentence). */
-export type TextParam = string | number | TextRef;
+/**
+ * A parameter value: plain, another text to translate first (for names inside a sentence), or several texts to
+ * translate and put on separate lines (for a card whose lines depend on the data).
+ */
+export type TextParam = string | number | TextRef | TextRef[];
 
 /** A reference to a locale string: `key` is "file.path.to.key" under locales/<lang>/. */
 export interface TextRef {

@@ -63,7 +63,7 @@ export function createTranslator(resources: Resources, defaults: (locale: Locale
   function render(locale: Locale, ref: TextRef): string {
     const params: Record<string, string | number> = {};
     for (const [name, value] of Object.entries({ ...defaultParams[locale], ...ref.params })) {
-      params[name] = typeof value === "object" ? render(locale, value) : value;
+      params[name] = Array.isArray(value) ? value.map((line) => render(locale, line)).join("\n") : typeof value === "object" ? render(locale, value) : value;
     }
     return String(fixed[locale]?.(ref.key, params));
   }

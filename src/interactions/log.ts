@@ -2,7 +2,7 @@
  * The interaction log: one row per message in or out, so staff can follow up and the programme can count.
  * Text is encrypted and erased after the retention period; the rows stay for counting.
  */
-import { and, isNotNull, lt, sql } from "drizzle-orm";
+import { and, eq, gte, isNotNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { chatMessages, interactions } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
@@ -54,6 +54,22 @@ export function createInteractionLog(db: Db, cipher: FieldCipher, now: () => num
     /** Remembers a message id in a chat (for quick exit, which deletes the last 48 hours). */
     rememberMessage(chatId: number, messageId: number, fromBot: boolean, sentAt = now()): void {
       insertMessageId.run({ chatId, messageId, fromBot, at: sentAt });
+    },
+
+    /**
+     * Quick exit: the ids of the chat's messages from the last 48 hours (Telegram refuses older ones), oldest first,
+     * and forgets every id of the chat.
+     */
+    takeDeletableMessageIds(chatId: number): number[] {
+      const ids = db
+        .select({ messageId: chatMessages.messageId })
+        .from(chatMessages)
+        .where(and(eq(chatMessages.chatId, chatId), gte(chatMessages.sentAt, now() - DELETABLE_MS)))
+        .orderBy(chatMessages.messageId)
+        .all()
+        .map((r) => r.messageId);
+      db.delete(chatMessages).where(eq(chatMessages.chatId, chatId)).run();
+      return ids;
     },
 
     /** Erases text older than `retentionDays` and forgets message ids Telegram no longer lets us delete. */

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
 import type { KnowledgeBase } from "./model.ts";
-import type { DangerDetector } from "./safety.ts";
+import type { DangerDetector } from "../safety/danger.ts";
 import type { SearchIndex } from "./search.ts";
 
 const byArticle = z.record(z.string(), z.array(z.string().min(1)).min(1));

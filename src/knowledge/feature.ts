@@ -4,8 +4,6 @@
  * so recording a question or a vote is part of handling the update.
  */
 import type { Action, ChoiceProvider, DynamicChoice, FreeTextContext, FreeTextResult, Vars } from "../engine/actions.ts";
-import { ENTRY } from "../engine/flows.ts";
-import type { DangerDetector } from "./safety.ts";
 import { articlePage, KB_TOPICS, parseArticlePage } from "./flow.ts";
 import type { KnowledgeBase } from "./model.ts";
 import type { SearchIndex } from "./search.ts";
@@ -15,7 +13,6 @@ export interface KnowledgeFeatureOptions {
   kb: KnowledgeBase;
   index: SearchIndex;
   store: KnowledgeStore;
-  isDanger: DangerDetector;
   pagesOf: (articleId: string) => number;
 }
 
@@ -34,14 +31,13 @@ export const KNOWLEDGE_TEXT_KEYS = [
   "knowledge.talk_to_counsellor",
   "knowledge.found",
   "knowledge.not_sure",
-  "knowledge.danger",
 ] as const;
 
 /** Variables the feature keeps in the conversation: the question being answered and its answers. */
 const CLEARED: Vars = { kb_question: "", kb_best: "", kb_others: "" };
 
 export function createKnowledgeFeature(options: KnowledgeFeatureOptions) {
-  const { kb, index, store, isDanger, pagesOf } = options;
+  const { kb, index, store, pagesOf } = options;
 
   const articleChoices: ChoiceProvider = ({ node, vars }) => {
     const at = parseArticlePage(node);
@@ -76,8 +72,6 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions) {
   };
 
   function answer(ctx: FreeTextContext): FreeTextResult | undefined {
-    // Danger first: someone being hurt gets the emergency numbers, never an article or "I did not understand".
-    if (isDanger(ctx.text)) return { target: ENTRY.emergency, replies: [{ text: [{ key: "knowledge.danger" }] }], vars: CLEARED };
     if (index.termsOf(ctx.text).length === 0) return undefined; // "ok", "thanks", emoji: nothing to search for
     const { hits, confident } = index.search(ctx.text, 3);
     const best = confident ? hits[0] : undefined;

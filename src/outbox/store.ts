@@ -23,6 +23,7 @@ export interface OutgoingMessage {
 
 export interface OutboxRow {
   id: number;
+  dedupeKey: string;
   chatId: number;
   purpose: Purpose;
   method: string;
@@ -35,7 +36,7 @@ export type OutboxStore = ReturnType<typeof createOutboxStore>;
 /** Creates the outbox store. `now` defaults to Date.now. */
 export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
   function toRow(r: typeof outbox.$inferSelect): OutboxRow {
-    return { id: r.id, chatId: r.chatId, purpose: r.purpose, method: r.method, payload: JSON.parse(cipher.decrypt(r.payloadEnc)), attempts: r.attempts };
+    return { id: r.id, dedupeKey: r.dedupeKey, chatId: r.chatId, purpose: r.purpose, method: r.method, payload: JSON.parse(cipher.decrypt(r.payloadEnc)), attempts: r.attempts };
   }
 
   // Prepared once: these run for every reply (see bench/README.md).
@@ -130,6 +131,22 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
         .set({ status: "cancelled" })
         .where(and(eq(outbox.status, "pending"), sql`substr(${outbox.dedupeKey}, 1, ${prefix.length}) = ${prefix}`))
         .run().changes;
+    },
+
+    /** Telegram message ids of sent rows whose dedupe key starts with `prefix` (e.g. every alert of a case). */
+    sentMessageIds(prefix: string): number[] {
+      return db
+        .select({ messageId: outbox.telegramMessageId })
+        .from(outbox)
+        .where(and(eq(outbox.status, "sent"), sql`substr(${outbox.dedupeKey}, 1, ${prefix.length}) = ${prefix}`, sql`${outbox.telegramMessageId} is not null`))
+        .orderBy(asc(outbox.id))
+        .all()
+        .map((r) => r.messageId as number);
+    },
+
+    /** Cancels every pending row to a chat (quick exit: nothing more arrives about what was said). */
+    cancelForChat(chatId: number): number {
+      return db.update(outbox).set({ status: "cancelled" }).where(and(eq(outbox.status, "pending"), eq(outbox.chatId, chatId))).run().changes;
     },
 
     /**

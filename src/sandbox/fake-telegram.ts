@@ -138,11 +138,13 @@ export class FakeTelegram {
     return [...this.chats.values()];
   }
 
-  /** The resident types text (commands included). */
-  sendText(userId: number, text: string): Record<string, unknown> {
+  /** The resident types text (commands included), optionally as a reply to a message of their chat. */
+  sendText(userId: number, text: string, options: { replyTo?: number } = {}): Record<string, unknown> {
     const message = this.recordUserMessage(userId, "text", text);
     const entities = commandEntities(text);
-    return this.pushUpdate({ message: { ...this.messageBase(userId, message), text, ...(entities ? { entities } : {}) } });
+    const replied = options.replyTo === undefined ? undefined : this.messages.find((m) => m.chat_id === userId && m.message_id === options.replyTo);
+    const reply = replied ? { reply_to_message: { message_id: replied.message_id, date: replied.date, chat: this.chatObject(userId), text: replied.text ?? "" } } : {};
+    return this.pushUpdate({ message: { ...this.messageBase(userId, message), text, ...(entities ? { entities } : {}), ...reply } });
   }
 
   /** A user (resident or staff member) writes in a group chat, e.g. a command in the staff group. */
@@ -175,9 +177,9 @@ export class FakeTelegram {
     return this.pushUpdate({ message: { ...this.messageBase(userId, message), contact } });
   }
 
-  /** The resident presses an inline button on one of the bot's messages. */
-  pressButton(userId: number, messageId: number, data: string): Record<string, unknown> {
-    const message = this.messages.find((m) => m.chat_id === userId && m.message_id === messageId && m.from === "bot");
+  /** A user presses an inline button on one of the bot's messages: in their private chat, or in a group. */
+  pressButton(userId: number, messageId: number, data: string, chatId = userId): Record<string, unknown> {
+    const message = this.messages.find((m) => m.chat_id === chatId && m.message_id === messageId && m.from === "bot");
     if (!message) throw new ApiError(400, "Bad Request: message not found");
     const id = `${++this.queryCounter}`;
     this.openQueries.add(id);
@@ -187,7 +189,7 @@ export class FakeTelegram {
         from: this.userObject(userId),
         chat_instance: `ci${userId}`,
         data,
-        message: { message_id: message.message_id, date: message.date, chat: this.chatObject(userId), from: this.botInfo, text: message.text ?? "" },
+        message: { message_id: message.message_id, date: message.date, chat: this.chatObject(chatId), from: this.botInfo, text: message.text ?? "" },
       },
     });
   }
@@ -302,6 +304,10 @@ export class FakeTelegram {
       case "editMessageText":
       case "editMessageReplyMarkup":
         return this.editMessage(p, method === "editMessageText");
+      case "deleteMessages":
+        return this.deleteMessages(Number(p.chat_id), p.message_ids);
+      case "copyMessage":
+        return this.copyMessage(p);
       case "deleteMessage":
         return this.deleteMessage(Number(p.chat_id), Number(p.message_id));
       case "answerCallbackQuery": {
@@ -365,15 +371,19 @@ export class FakeTelegram {
     const text = typeof p.text === "string" ? p.text : "";
     checkText(text);
     checkMarkup(p.reply_markup);
-    const messageId = this.takeMessageId(chatId);
+    const message = this.addBotMessage(chatId, p, { text, kind: "text", reply_markup: p.reply_markup });
+    const messageId = message.message_id;
+    return { message_id: messageId, date: message.date, chat: { id: chatId, type: chat.type }, from: this.botInfo, text };
+  }
+
+  /** Records a message the bot sent (sendMessage, copyMessage) with the delivery flags of the call. */
+  private addBotMessage(chatId: number, p: Record<string, unknown>, content: Pick<FakeMessage, "kind"> & Partial<Pick<FakeMessage, "text" | "reply_markup">>): FakeMessage {
     const message: FakeMessage = {
       seq: ++this.seq,
-      message_id: messageId,
+      message_id: this.takeMessageId(chatId),
       chat_id: chatId,
       from: "bot",
-      text,
-      kind: "text",
-      reply_markup: p.reply_markup,
+      ...content,
       protect_content: p.protect_content === true,
       disable_notification: p.disable_notification === true,
       date: this.seconds(),
@@ -381,7 +391,7 @@ export class FakeTelegram {
       edited: false,
     };
     this.messages.push(message);
-    return { message_id: messageId, date: message.date, chat: { id: chatId, type: chat.type }, from: this.botInfo, text };
+    return message;
   }
 
   private editMessage(p: Record<string, unknown>, withText: boolean): unknown {
@@ -408,6 +418,29 @@ export class FakeTelegram {
     if (message.from === "user" && chat.type !== "private") throw new ApiError(400, "Bad Request: message can't be deleted");
     message.deleted = true;
     return true;
+  }
+
+  /** Like Telegram: ids that cannot be deleted are skipped; 1-100 ids per call. */
+  private deleteMessages(chatId: number, ids: unknown): true {
+    this.requireChat(chatId);
+    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) throw new ApiError(400, "Bad Request: message_ids must contain 1-100 ids");
+    for (const id of ids) {
+      try {
+        this.deleteMessage(chatId, Number(id));
+      } catch {
+        // skipped, as Telegram does
+      }
+    }
+    return true;
+  }
+
+  private copyMessage(p: Record<string, unknown>): unknown {
+    const chatId = Number(p.chat_id);
+    const chat = this.requireChat(chatId);
+    const source = this.messages.find((m) => m.chat_id === Number(p.from_chat_id) && m.message_id === Number(p.message_id) && !m.deleted);
+    if (!source) throw new ApiError(400, "Bad Request: message to copy not found");
+    const message = this.addBotMessage(chatId, p, { kind: source.kind, ...(source.text !== undefined ? { text: source.text } : {}) });
+    return { message_id: message.message_id, chat: { id: chatId, type: chat.type } };
   }
 
   private async deliverWebhook(): Promise<void> {

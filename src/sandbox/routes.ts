@@ -42,9 +42,12 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
     return fake.sendText(chatIdOf(request), text.slice(0, 4096));
   });
   app.post(`${api}/chats/:chatId/press`, async (request) => {
-    const { message_id, data } = (request.body ?? {}) as { message_id?: unknown; data?: unknown };
+    const { message_id, data, user_id } = (request.body ?? {}) as { message_id?: unknown; data?: unknown; user_id?: unknown };
     if (typeof message_id !== "number" || typeof data !== "string") throw httpError(400, "message_id and data are required");
-    return fake.pressButton(chatIdOf(request), message_id, data);
+    const chatId = chatIdOf(request);
+    // In a group someone presses the button: user_id says who (the page's "Press buttons as").
+    if (chatId < 0 && typeof user_id !== "number") throw httpError(400, "user_id is required in a group");
+    return fake.pressButton(chatId < 0 ? (user_id as number) : chatId, message_id, data, chatId);
   });
   app.post(`${api}/chats/:chatId/other`, async (request) => {
     const { kind } = (request.body ?? {}) as { kind?: unknown };

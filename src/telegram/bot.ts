@@ -6,6 +6,9 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { Api, Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { ConversationStore } from "../conversations/store.ts";
+import { type CaseworkDeps, casework } from "./casework.ts";
+import { type HandoffDeps, handoff } from "./handoff.ts";
+import { type QuickExitDeps, quickExit } from "./quick-exit.ts";
 import { type StaffDeps, staffCommands } from "./staff.ts";
 import { type TurnDeps, residentTurn } from "./turn.ts";
 
@@ -21,7 +24,7 @@ export interface BotOptions {
 export const DIRECT_RETRY = { maxRetryAttempts: 2, maxDelaySeconds: 5 } as const;
 
 /** Creates the bot with Spean's middleware. Its `api` retries briefly; `queueApi` never retries by itself. */
-export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & { conversations: ConversationStore }) {
+export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & CaseworkDeps & QuickExitDeps & HandoffDeps & { conversations: ConversationStore }) {
   const client = { apiRoot: options.apiRoot };
   const bot = new Bot<Context>(options.token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
   bot.api.config.use(autoRetry(DIRECT_RETRY));
@@ -33,10 +36,15 @@ export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & { co
     if (ctx.chat.type === "private" && status === "kicked") deps.conversations.markBlocked(ctx.chat.id);
     return next();
   });
+  // Order matters: quick exit works from any state; staff buttons and commands come before the resident's turn;
+  // a resident talking with a caseworker is relayed instead of answered.
+  bot.use(quickExit(deps));
   bot.use(staffCommands(deps));
+  bot.use(casework(deps));
+  bot.use(handoff(deps));
   bot.use(residentTurn(deps));
   return { bot, queueApi };
 }
 
 /** The commands shown in Telegram's menu, per language. */
-export const COMMANDS = ["start", "menu", "emergency", "language", "help"] as const;
+export const COMMANDS = ["start", "menu", "emergency", "exit", "language", "help"] as const;

@@ -108,7 +108,7 @@ describe("typed questions", () => {
   it("a message that signals danger gets the emergency numbers, never an article", async () => {
     await h.say("ប្ដីវាយខ្ញុំ ជួយផង");
     const [danger, numbers] = h.lastTexts(2);
-    expect(danger).toBe(h.render("knowledge.danger"));
+    expect(danger).toBe(h.render("emergency.danger"));
     expect(numbers).toContain("117");
     expect(h.core.conversations.load(RESIDENT)?.node).toBe("emergency.numbers");
     expect(questionRows()).toHaveLength(0);

@@ -51,4 +51,42 @@ describe("sandbox page", () => {
     await page.getByText("មិនទាន់មានសារសម្រាប់បុគ្គលិក", { exact: false }).waitFor();
     await page.close();
   });
+
+  it("shows the staff group and a caseworker's private chat: an alert appears, a refused and an accepted Claim", async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await page.goto(url);
+    await page.getByRole("button", { name: "👤 ដារា Dara" }).click();
+    await page.fill("#text", "ប្តីវាយខ្ញុំ");
+    await page.click("#send");
+    await page.getByRole("button", { name: "🙋 សុំឱ្យបុគ្គលិកសង្គមកិច្ចទាក់ទងខ្ញុំ" }).last().click();
+    await page.getByRole("button", { name: "✅ បាទ/ចាស សូមទាក់ទងខ្ញុំ" }).last().click();
+    await page.getByRole("button", { name: "💬 ក្នុងការជជែក Telegram នេះ" }).last().click();
+    await page.getByRole("button", { name: "🕒 ពេលណាក៏បាន" }).last().click();
+    await page.getByRole("button", { name: "✅ ផ្ញើ" }).last().click();
+    await page.locator(".msg.bot", { hasText: "SP-" }).last().waitFor();
+
+    // The staff group: the alert, with its buttons.
+    await page.getByRole("button", { name: "👥 Spean staff" }).click();
+    const alert = page.locator(".msg.bot", { hasText: "🔔" }).first();
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("🔴");
+
+    // Pressed by someone who is not staff (the resident Sokha): refused, shown as a toast.
+    await page.selectOption("#act-as", { label: "សុខា Sokha" });
+    await alert.getByRole("button", { name: "✋ ទទួលយក" }).click();
+    await page.locator("#toast", { hasText: "បានកត់ត្រា" }).waitFor();
+
+    // Pressed by Bopha, a registered caseworker: the alert shows who took it, and Bopha gets the case card.
+    await page.selectOption("#act-as", { label: "Bopha" });
+    await alert.getByRole("button", { name: "✋ ទទួលយក" }).click();
+    await page.locator(".msg.bot", { hasText: "✋ Bopha" }).waitFor();
+    await page.getByRole("button", { name: "👤 Bopha" }).click();
+    await page.getByRole("button", { name: "💬 និយាយតាមរយៈបូត" }).waitFor();
+    await page.screenshot({ path: join(PROJECT_ROOT, "test-output", "sandbox-staff.png"), fullPage: true });
+
+    // The resident is told the caseworker's first name.
+    await page.getByRole("button", { name: "👤 ដារា Dara" }).click();
+    await page.locator(".msg.bot", { hasText: "Bopha" }).waitFor();
+    await page.close();
+  });
 });

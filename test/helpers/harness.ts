@@ -11,6 +11,10 @@ import { createCore, createTelegramSide, SANDBOX_TOKEN } from "../../src/service
 
 export const RESIDENT = 5001;
 export const STAFF_CHAT = -4001;
+/** Registered staff (as by /join), and a member of the staff group who is not registered. */
+export const CASEWORKER = 6001;
+export const SUPERVISOR = 6002;
+export const OUTSIDER = 6003;
 
 export function createHarness(env: Record<string, string> = {}) {
   let clock = Date.parse("2026-11-21T03:00:00Z");
@@ -21,6 +25,11 @@ export function createHarness(env: Record<string, string> = {}) {
   const fake = new FakeTelegram({ token: SANDBOX_TOKEN, now });
   fake.addUser({ id: RESIDENT, first_name: "Test", language_code: "km" });
   fake.addGroup(STAFF_CHAT, "Staff");
+  fake.addUser({ id: CASEWORKER, first_name: "Bopha", language_code: "km" });
+  fake.addUser({ id: SUPERVISOR, first_name: "Vanna", language_code: "km" });
+  fake.addUser({ id: OUTSIDER, first_name: "Someone", language_code: "km" });
+  core.staff.register(CASEWORKER, "caseworker", "Bopha");
+  core.staff.register(SUPERVISOR, "supervisor", "Vanna");
   const toFake: Transformer = async (_prev, method, payload) =>
     (await fake.call(SANDBOX_TOKEN, method, payload as Record<string, unknown>)) as never;
   const side = createTelegramSide(core, { token: SANDBOX_TOKEN, apiRoot: "http://127.0.0.1:9", botInfo: fake.botInfo, transformer: toFake });
@@ -49,6 +58,25 @@ export function createHarness(env: Record<string, string> = {}) {
       const button = buttonsOf(message).find((b) => b.text === label) as { callback_data: string };
       await handle(fake.pressButton(RESIDENT, message.message_id, button.callback_data));
     },
+    /** `userId` presses the button labelled `label` on the latest bot message in `chatId` that has it. */
+    async pressAs(userId: number, chatId: number, label: string) {
+      const message = [...fake.botMessages(chatId)].reverse().find((m) => buttonsOf(m).some((b) => b.text === label));
+      if (!message) throw new Error(`no button "${label}" in chat ${chatId}`);
+      const button = buttonsOf(message).find((b) => b.text === label) as { callback_data: string };
+      await handle(fake.pressButton(userId, message.message_id, button.callback_data, chatId));
+    },
+    /** Someone other than the resident writes to the bot in their private chat. */
+    sayAs: (userId: number, text: string, replyTo?: number) => handle(fake.sendText(userId, text, replyTo === undefined ? {} : { replyTo })),
+    /** Sends everything queued and due (alerts, notices), as the outbox sender would. */
+    async deliverQueued() {
+      for (let round = 0; round < 10; round++) {
+        const due = core.outbox.due(1000);
+        if (due.length === 0) return;
+        for (const row of due) await side.sender.deliverNow([row.id]);
+      }
+    },
+    /** The answers to button presses (toasts and pop-ups), newest last. */
+    callbackAnswers: () => fake.calls.filter((c) => c.method === "answerCallbackQuery").map((c) => c.params as { text?: string; show_alert?: boolean }),
     /** Texts the bot sent to the resident since the last call. */
     lastTexts: (count = 1) => fake.botMessages(RESIDENT).slice(-count).map((m) => m.text ?? ""),
     last: () => fake.botMessages(RESIDENT).at(-1),

@@ -33,13 +33,26 @@ describe("the shipped content", () => {
     expect(report.problems).toEqual([]);
   });
 
-  it("shows only SOURCED emergency numbers, with a source and year or an explicit null", () => {
+  it("shows only SOURCED numbers, each with a source, a year (or an explicit null) and a last-checked date", () => {
     const content = loadContent(defaults);
-    const phones = content.emergencyNumbers.flatMap((n) => n.phones);
+    const phones = content.directory.services.flatMap((n) => n.phones);
     expect(phones).toEqual(expect.arrayContaining(["117", "119", "1280"]));
-    // Unverified numbers from the research notes must never appear.
-    for (const unverified of ["118", "666", "012 999 999"]) expect(phones).not.toContain(unverified);
-    for (const n of content.emergencyNumbers) expect(n.source.url).toMatch(/^https?:\/\//);
+    // Unverified numbers from the research notes must never appear (fire, municipal and district police, the US hotline).
+    for (const unverified of ["118", "666", "012 999 999", "012 955 999", "078 888 801", "+1 888 373 7888"]) expect(phones).not.toContain(unverified);
+    for (const s of content.directory.services) {
+      expect(s.source.url).toMatch(/^https?:\/\//);
+      expect(s.source.year === null || s.source.year >= 1990).toBe(true);
+      expect(s.last_checked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+
+  it("takes every number from the research notes (the only source for numbers the bot shows)", () => {
+    // docs/research/cambodia-facts.md is a copy of the research note (November 2026) kept with the code.
+    const notes = readFileSync(join(PROJECT_ROOT, "docs", "research", "cambodia-facts.md"), "utf8").replace(/[\s()+-]/g, "");
+    const content = loadContent(defaults);
+    for (const s of content.directory.services) {
+      for (const phone of s.phones) expect(notes, `${s.id}: ${phone}`).toContain(phone.replace(/[\s+]/g, ""));
+    }
   });
 });
 
@@ -62,10 +75,21 @@ describe("flow validation", () => {
     expect(() => loadContent(defaults, root)).toThrow(/choices.*1-24 characters/s);
   });
 
-  it("rejects an emergency number that is not SOURCED", () => {
+  it("rejects a directory entry that is not SOURCED, or names an unknown category", () => {
     const root = copyContent();
-    edit(join(root, "flows", "data", "emergency-numbers.yaml"), (t) => t.replace("status: SOURCED", "status: UNVERIFIED"));
+    edit(join(root, "flows", "data", "services.yaml"), (t) => t.replace("status: SOURCED", "status: UNVERIFIED"));
     expect(() => loadContent(defaults, root)).toThrow(/only numbers marked SOURCED/);
+    const other = copyContent();
+    edit(join(other, "flows", "data", "services.yaml"), (t) => t.replace("categories: [legal]", "categories: [legall]"));
+    expect(() => loadContent(defaults, other)).toThrow(/unknown category "legall"/);
+  });
+
+  it("warns about a directory entry last checked more than 180 days ago", () => {
+    const content = loadContent(defaults);
+    const fresh = checkContent(content, createCheckRegistry(content), "2027-05-01").warnings;
+    expect(fresh.filter((w) => w.includes("last checked"))).toEqual([]);
+    const stale = checkContent(content, createCheckRegistry(content), "2027-06-01").warnings;
+    expect(stale).toContain('service "police" was last checked against its source 198 days ago (2026-11-15); check it again');
   });
 });
 

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
 import { evaluateSearch, readEvalSet } from "../../src/knowledge/evaluate.ts";
-import { createDangerDetector } from "../../src/knowledge/safety.ts";
+import { createDangerDetector } from "../../src/safety/danger.ts";
 import { createSearchIndex, stem } from "../../src/knowledge/search.ts";
 
 const docs = [

@@ -1,0 +1,397 @@
+/**
+ * The casework desk: everything that happens to a referral after the resident's yes, as database changes and
+ * queued messages (the outbox sender delivers them). The Telegram layer (src/telegram/casework.ts) maps button
+ * presses and messages to these operations; the flow action creates referrals through it.
+ *
+ * Staff messages carry codes, case numbers, categories and districts only: never a resident's words, name or
+ * phone number. A caseworker sees the phone number only in a pop-up answer to their own button press, which is
+ * not stored anywhere.
+ */
+import type { Locale } from "../engine/actions.ts";
+import { type Reply, type TextRef, text } from "../engine/reply.ts";
+import type { Translator } from "../i18n/translator.ts";
+import { localDigits } from "../khmer/digits.ts";
+import type { OutboxStore } from "../outbox/store.ts";
+import type { WorkCalendar } from "../scheduling/calendar.ts";
+import { may, type StaffAction } from "../staff/roles.ts";
+import type { StaffMember, StaffStore } from "../staff/store.ts";
+import { renderReply } from "../telegram/renderer.ts";
+import { type ContactPreference, caseNumber, type NewReferral, type Referral, type ReferralStore, type Urgency } from "./store.ts";
+
+export interface DeskOptions {
+  referrals: ReferralStore;
+  staff: StaffStore;
+  outbox: OutboxStore;
+  translator: Translator;
+  calendar: WorkCalendar;
+  /** The staff group; without it, alerts are not posted (staff use /cases). */
+  staffChatId: number | undefined;
+  /** The language of staff messages. */
+  staffLocale: Locale;
+  residentLocale: (chatId: number) => Locale;
+  timeZone: string;
+  /** Default 15 minutes. */
+  urgentEscalationMinutes?: number;
+  /** Default 4 working hours. */
+  normalEscalationWorkMinutes?: number;
+  now?: () => number;
+}
+
+/** What a staff member's button press or command did, for the toast (answerCallbackQuery) they see. */
+export interface DeskResult {
+  notice: TextRef;
+  /** Shown as a pop-up that must be dismissed (used for the contact details, which are never stored). */
+  alert?: boolean;
+  /** Queued messages to send at once. */
+  outboxIds: number[];
+}
+
+/** Callback data of staff buttons: k:<verb>:<case id>. */
+export const DESK_VERBS = { claim: "c", resolve: "r", unreachable: "u", talk: "t", end: "e", contact: "p" } as const;
+export type DeskVerb = keyof typeof DESK_VERBS;
+
+export function deskButtonData(verb: DeskVerb, referralId: number): string {
+  return `k:${DESK_VERBS[verb]}:${referralId.toString(36)}`;
+}
+
+export function parseDeskButton(data: string): { verb: DeskVerb; referralId: number } | undefined {
+  const match = /^k:([a-z]):([0-9a-z]{1,11})$/.exec(data);
+  if (!match) return undefined;
+  const verb = (Object.keys(DESK_VERBS) as DeskVerb[]).find((v) => DESK_VERBS[v] === match[1]);
+  return verb ? { verb, referralId: Number.parseInt(match[2] as string, 36) } : undefined;
+}
+
+/** Words casework shows (content check makes sure both languages have them). */
+export const CASEWORK_TEXT_KEYS = [
+  "casework.alert_new", "casework.alert_again", "casework.alert_mention", "casework.alert_no_supervisor",
+  "casework.facts", "casework.contact", "casework.contact_erased", "casework.district_unknown",
+  "casework.urgency_urgent", "casework.urgency_normal", "casework.status_open", "casework.status_claimed",
+  "casework.status_in_conversation", "casework.button_claim", "casework.button_resolve",
+  "casework.button_unreachable", "casework.button_contact", "casework.button_talk", "casework.button_end",
+  "casework.claimed_by", "casework.closed_resolved", "casework.closed_closed_unreachable", "casework.you_claimed",
+  "casework.you_closed_resolved", "casework.you_closed_closed_unreachable", "casework.already_taken",
+  "casework.already_closed", "casework.not_yours", "casework.not_allowed", "casework.card_intro",
+  "casework.contact_popup_phone", "casework.contact_popup_chat", "casework.talk_started", "casework.talk_notice",
+  "casework.talk_ended", "casework.not_talking", "casework.relayed", "casework.relay_not_talking",
+  "casework.resident_claimed", "casework.resident_talking", "casework.resident_back", "casework.resident_left",
+  "casework.digest_title", "casework.digest_line", "casework.digest_overdue", "casework.digest_empty",
+  "casework.cases_title", "casework.cases_none", "casework.join_usage", "casework.join_ok", "casework.join_unknown",
+  "casework.join_expired", "casework.join_used", "casework.invite_usage", "casework.invite_created",
+  "casework.role_counsellor", "casework.role_caseworker", "casework.role_supervisor", "casework.role_admin",
+  "casework.private_only",
+] as const;
+
+const MINUTE_MS = 60_000;
+
+export type Desk = ReturnType<typeof createDesk>;
+
+export function createDesk(options: DeskOptions) {
+  const { referrals, staff, outbox, translator, staffLocale } = options;
+  const now = options.now ?? Date.now;
+  const urgentMinutes = options.urgentEscalationMinutes ?? 15;
+  const normalWorkMinutes = options.normalEscalationWorkMinutes ?? 4 * 60;
+
+  /** Renders a reply and queues it; returns the outbox ids. */
+  function queue(chatId: number, dedupeKey: string, reply: Reply, locale: Locale, purpose: "alert" | "notice" = "notice", extra: Record<string, unknown> = {}): number[] {
+    return renderReply(reply, locale, translator).flatMap((payload, part) => {
+      const id = outbox.enqueue({ dedupeKey: part === 0 ? dedupeKey : `${dedupeKey}.${part}`, chatId, purpose, payload: { ...payload, ...extra } });
+      return id === undefined ? [] : [id];
+    });
+  }
+
+  function toResident(referral: Referral, key: string, reply: Reply): number[] {
+    return queue(referral.chatId, `case:${referral.id}:${key}`, { ...reply, discreet: true }, options.residentLocale(referral.chatId));
+  }
+
+  function toStaffChat(dedupeKey: string, reply: Reply, extra: Record<string, unknown> = {}): number[] {
+    if (options.staffChatId === undefined) return [];
+    return queue(options.staffChatId, dedupeKey, reply, staffLocale, "alert", extra);
+  }
+
+  /** The facts staff see about a case: no free text, no name, no phone number. */
+  function facts(referral: Referral): TextRef {
+    const contact = referrals.contactOf(referral.id);
+    return text("casework.facts", {
+      case: caseNumber(referral.id),
+      category: text(`help.category_${referral.category}`),
+      urgency: text(`casework.urgency_${referral.urgency}`),
+      district: referral.district ? text(`help.district_${referral.district}`) : text("casework.district_unknown"),
+      contact: contact ? text("casework.contact", { method: text(`help.contact_${contact.method}`), time: text(`help.time_${contact.time}`) }) : text("casework.contact_erased"),
+      since: clock(referral.createdAt),
+    });
+  }
+
+  function clock(at: number): string {
+    const formatted = new Intl.DateTimeFormat(staffLocale === "km" ? "km-KH" : "en-GB", { timeZone: options.timeZone, day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(at));
+    return localDigits(staffLocale, formatted);
+  }
+
+  function alertButtons(referral: Referral) {
+    return referral.status === "open"
+      ? [[{ label: text("casework.button_claim"), data: deskButtonData("claim", referral.id) }, { label: text("casework.button_resolve"), data: deskButtonData("resolve", referral.id) }]]
+      : [[{ label: text("casework.button_resolve"), data: deskButtonData("resolve", referral.id) }]];
+  }
+
+  /** Posts the alert; `round` 0 is the first post, later rounds are escalations that mention the supervisors. */
+  function postAlert(referral: Referral, round: number): number[] {
+    if (options.staffChatId === undefined) return [];
+    const supervisors = round > 0 ? staff.withRole("supervisor") : [];
+    const lines: TextRef[] = [text(round === 0 ? "casework.alert_new" : "casework.alert_again"), facts(referral)];
+    if (round > 0) {
+      const key = supervisors.length > 0 ? "casework.alert_mention" : "casework.alert_no_supervisor";
+      lines.push(text(key, { names: supervisors.map((s) => s.displayName).join(", ") }));
+    }
+    const reply: Reply = { text: [text("common.lines", { lines })], buttons: alertButtons(referral) };
+    const [payload] = renderReply(reply, staffLocale, translator) as [Record<string, unknown>];
+    const entities = mentionEntities(String(payload.text), supervisors);
+    const id = outbox.enqueue({
+      dedupeKey: `alert:${referral.id}:${round}`,
+      chatId: options.staffChatId,
+      purpose: "alert",
+      payload: entities.length > 0 ? { ...payload, entities } : payload,
+    });
+    return id === undefined ? [] : [id];
+  }
+
+  /** Rewrites every alert already posted for a case (after a claim or a close). */
+  function updateAlerts(referral: Referral, status: TextRef): number[] {
+    if (options.staffChatId === undefined) return [];
+    const reply: Reply = { text: [text("common.lines", { lines: [facts(referral), status] })], buttons: referral.status === "claimed" || referral.status === "in_conversation" ? alertButtons(referral) : [] };
+    const [payload] = renderReply(reply, staffLocale, translator) as [Record<string, unknown>];
+    const ids: number[] = [];
+    for (const messageId of outbox.sentMessageIds(`alert:${referral.id}:`)) {
+      const id = outbox.enqueue({
+        dedupeKey: `alert-edit:${referral.id}:${messageId}:${referral.status}:${now()}`,
+        chatId: options.staffChatId,
+        purpose: "alert",
+        method: "editMessageText",
+        payload: { ...payload, message_id: messageId, reply_markup: payload.reply_markup ?? { inline_keyboard: [] } },
+      });
+      if (id !== undefined) ids.push(id);
+    }
+    return ids;
+  }
+
+  function firstEscalation(urgency: Urgency, from: number): number {
+    return urgency === "urgent" ? from + urgentMinutes * MINUTE_MS : options.calendar.addWorkingMinutes(from, normalWorkMinutes);
+  }
+
+  /** Checks the role; records the attempt either way. */
+  function allowed(member: StaffMember | undefined, userId: number, action: StaffAction, referralId: number | undefined): member is StaffMember {
+    const ok = may(member?.role, action);
+    staff.audit(userId, action, referralId, ok);
+    return ok;
+  }
+
+  function refused(): DeskResult {
+    return { notice: text("casework.not_allowed"), alert: true, outboxIds: [] };
+  }
+
+  function done(notice: string, outboxIds: number[], params?: Record<string, string>): DeskResult {
+    return { notice: text(notice, params), outboxIds };
+  }
+
+  /** The resident is told they are back with the assistant, with the main menu button. */
+  function backToAssistant(referral: Referral): number[] {
+    return toResident(referral, `back:${now()}`, { text: [text("casework.resident_back")], buttons: [[{ label: text("common.main_menu"), data: "m" }]] });
+  }
+
+  return {
+    /** Records a referral the resident agreed to and posts the alert. */
+    createReferral(input: Omit<NewReferral, "firstEscalationAt">): Referral {
+      const referral = referrals.create({ ...input, firstEscalationAt: firstEscalation(input.urgency, now()) });
+      postAlert(referral, 0);
+      return referral;
+    },
+
+    /** The resident's case that is still being handled, if any. */
+    activeReferral(chatId: number): Referral | undefined {
+      return referrals.activeForChat(chatId);
+    },
+
+    /** A staff button press (Claim, Resolve, Talk, End, Could not reach, Show contact) by Telegram user `userId`. */
+    press(userId: number, verb: DeskVerb, referralId: number): DeskResult {
+      const member = staff.get(userId);
+      const referral = referrals.get(referralId);
+      switch (verb) {
+        case "claim": {
+          if (!allowed(member, userId, "claim", referralId)) return refused();
+          if (!referral || !referrals.claim(referralId, userId)) return done("casework.already_taken", []);
+          const claimed = referrals.get(referralId) as Referral;
+          staff.setActiveReferral(userId, null);
+          const ids = [
+            ...updateAlerts(claimed, text("casework.claimed_by", { name: member.displayName })),
+            ...toResident(claimed, "claimed", { text: [text("casework.resident_claimed", { name: member.displayName, case: caseNumber(claimed.id) })] }),
+            ...queue(userId, `case:${claimed.id}:card:${userId}`, caseCard(claimed), staffLocale),
+          ];
+          return done("casework.you_claimed", ids, { case: caseNumber(claimed.id) });
+        }
+        case "resolve":
+        case "unreachable": {
+          const own = referral?.assignedTo === userId;
+          if (!allowed(member, userId, own ? "resolve_own" : "resolve_any", referralId)) return refused();
+          const wasTalking = referral?.status === "in_conversation";
+          const status = verb === "resolve" ? "resolved" : "closed_unreachable";
+          if (!referral || !referrals.close(referralId, status, userId)) return done("casework.already_closed", []);
+          const closed = referrals.get(referralId) as Referral;
+          staff.clearActiveReferral(referralId);
+          const ids = [
+            ...updateAlerts(closed, text(`casework.closed_${status}`, { name: member.displayName })),
+            ...(wasTalking ? backToAssistant(closed) : []),
+          ];
+          return done(`casework.you_closed_${status}`, ids, { case: caseNumber(closed.id) });
+        }
+        case "talk": {
+          if (!allowed(member, userId, "relay", referralId)) return refused();
+          if (!referral || referral.assignedTo !== userId) return done("casework.not_yours", []);
+          if (referral.status === "claimed" && !referrals.startConversation(referralId, userId)) return done("casework.already_closed", []);
+          if (referral.status !== "claimed" && referral.status !== "in_conversation") return done("casework.already_closed", []);
+          staff.setActiveReferral(userId, referralId);
+          const ids = referral.status === "claimed"
+            ? toResident(referral, `talk:${now()}`, { text: [text("casework.resident_talking", { name: member.displayName })] })
+            : [];
+          ids.push(...queue(userId, `case:${referralId}:staff-talk:${now()}`, { text: [text("casework.talk_started", { case: caseNumber(referralId) })], buttons: [[{ label: text("casework.button_end"), data: deskButtonData("end", referralId) }]] }, staffLocale));
+          return done("casework.talk_notice", ids, { case: caseNumber(referralId) });
+        }
+        case "end": {
+          if (!allowed(member, userId, "relay", referralId)) return refused();
+          if (!referral || referral.assignedTo !== userId) return done("casework.not_yours", []);
+          if (!referrals.endConversation(referralId, userId)) return done("casework.not_talking", []);
+          staff.setActiveReferral(userId, null);
+          return done("casework.talk_ended", backToAssistant(referral), { case: caseNumber(referralId) });
+        }
+        case "contact": {
+          if (!allowed(member, userId, "relay", referralId)) return refused();
+          if (!referral || (referral.assignedTo !== userId && !may(member.role, "resolve_any"))) return done("casework.not_yours", []);
+          const contact = referrals.contactOf(referralId);
+          return { notice: contactNotice(referral, contact), alert: true, outboxIds: [] };
+        }
+      }
+    },
+
+    /**
+     * A staff member's message in their private chat: relayed to the case it replies to, or to their active case.
+     * Returns undefined when it is not for a case (the bot then treats it like anyone's message).
+     */
+    relayFromStaff(userId: number, message: { messageId: number; replyTo: number | undefined; kind: string; text: string | undefined; updateId: number }): DeskResult | undefined {
+      const member = staff.get(userId);
+      if (!member) return undefined;
+      const linked = message.replyTo === undefined ? undefined : staff.caseOfMessage(userId, message.replyTo);
+      const referralId = linked ?? member.activeReferralId ?? undefined;
+      if (referralId === undefined) return undefined;
+      if (!allowed(member, userId, "relay", referralId)) return refused();
+      const referral = referrals.get(referralId);
+      if (!referral || referral.assignedTo !== userId || referral.status !== "in_conversation") {
+        return { notice: text("casework.relay_not_talking", { case: caseNumber(referralId) }), outboxIds: queue(userId, `relay-refused:${message.updateId}`, { text: [text("casework.relay_not_talking", { case: caseNumber(referralId) })] }, staffLocale) };
+      }
+      referrals.logMessage(referralId, "to_resident", userId, message.kind, message.text);
+      const id = outbox.enqueue({
+        dedupeKey: `case:${referralId}:relay:${message.updateId}`,
+        chatId: referral.chatId,
+        purpose: "notice",
+        method: "copyMessage",
+        payload: { from_chat_id: userId, message_id: message.messageId, protect_content: true },
+      });
+      return { notice: text("casework.relayed"), outboxIds: id === undefined ? [] : [id] };
+    },
+
+    /** A resident's message while a caseworker talks with them: copied to the caseworker and logged to the case. */
+    relayFromResident(referral: Referral, message: { messageId: number; kind: string; text: string | undefined; updateId: number }): number[] {
+      if (referral.assignedTo === null) return [];
+      referrals.logMessage(referral.id, "from_resident", referral.assignedTo, message.kind, message.text);
+      const id = outbox.enqueue({
+        dedupeKey: `case:${referral.id}:relay:${message.updateId}`,
+        chatId: referral.assignedTo,
+        purpose: "notice",
+        method: "copyMessage",
+        payload: { from_chat_id: referral.chatId, message_id: message.messageId },
+      });
+      return id === undefined ? [] : [id];
+    },
+
+    /** The resident used quick exit: a conversation with a person ends, and the caseworker is told (no content). */
+    residentLeft(chatId: number): number[] {
+      const referral = referrals.inConversation(chatId);
+      if (!referral || referral.assignedTo === null) return [];
+      referrals.endConversation(referral.id, null);
+      staff.clearActiveReferral(referral.id);
+      return queue(referral.assignedTo, `case:${referral.id}:left:${now()}`, { text: [text("casework.resident_left", { case: caseNumber(referral.id) })] }, staffLocale);
+    },
+
+    /** Re-posts unclaimed alerts whose time is up, mentioning the supervisors. Returns how many. */
+    escalateDue(): number {
+      let count = 0;
+      for (const referral of referrals.dueEscalations()) {
+        const next = referral.urgency === "urgent" ? now() + urgentMinutes * MINUTE_MS : options.calendar.addWorkingMinutes(now(), normalWorkMinutes);
+        if (!referrals.markEscalated(referral.id, next)) continue;
+        postAlert({ ...referral, escalations: referral.escalations + 1 }, referral.escalations + 1);
+        count++;
+      }
+      return count;
+    },
+
+    /** The morning digest of open and overdue referrals, once per local date. Returns how many cases it lists. */
+    postDigest(localDate: string): number {
+      const active = referrals.active();
+      const at = now();
+      const lines: TextRef[] = [text("casework.digest_title", { date: localDigits(staffLocale, localDate), count: localDigits(staffLocale, active.length) })];
+      for (const r of active) {
+        const overdue = r.status === "open" && r.escalations > 0;
+        lines.push(
+          text("casework.digest_line", {
+            case: caseNumber(r.id),
+            category: text(`help.category_${r.category}`),
+            urgency: text(`casework.urgency_${r.urgency}`),
+            status: text(`casework.status_${r.status}`),
+            hours: localDigits(staffLocale, Math.floor((at - r.createdAt) / 3_600_000)),
+            overdue: overdue ? text("casework.digest_overdue") : "",
+          }),
+        );
+      }
+      if (active.length === 0) lines.push(text("casework.digest_empty"));
+      toStaffChat(`digest:${localDate}`, { text: [text("common.lines", { lines })] });
+      return active.length;
+    },
+
+    /** A staff member's own open cases (/cases), or all for supervisors and admins. */
+    casesFor(userId: number): Reply | undefined {
+      const member = staff.get(userId);
+      if (!allowed(member, userId, "see_cases", undefined)) return undefined;
+      const list = referrals.active(may(member.role, "resolve_any") ? undefined : userId);
+      if (list.length === 0) return { text: [text("casework.cases_none")] };
+      return { text: [text("casework.cases_title"), ...list.map((r) => facts(r))] };
+    },
+  };
+
+  function caseCard(referral: Referral): Reply {
+    return {
+      text: [text("casework.card_intro"), facts(referral)],
+      buttons: [
+        [{ label: text("casework.button_contact"), data: deskButtonData("contact", referral.id) }],
+        [{ label: text("casework.button_talk"), data: deskButtonData("talk", referral.id) }],
+        [{ label: text("casework.button_resolve"), data: deskButtonData("resolve", referral.id) }, { label: text("casework.button_unreachable"), data: deskButtonData("unreachable", referral.id) }],
+      ],
+    };
+  }
+
+  function contactNotice(referral: Referral, contact: ContactPreference | undefined): TextRef {
+    if (!contact) return text("casework.contact_erased");
+    const how = text("casework.contact", { method: text(`help.contact_${contact.method}`), time: text(`help.time_${contact.time}`) });
+    return contact.phone
+      ? text("casework.contact_popup_phone", { case: caseNumber(referral.id), how, phone: contact.phone })
+      : text("casework.contact_popup_chat", { case: caseNumber(referral.id), how });
+  }
+}
+
+/** text_mention entities for each name in `text` (offsets in UTF-16 code units, as Telegram counts). */
+function mentionEntities(body: string, members: StaffMember[]) {
+  const entities: Record<string, unknown>[] = [];
+  let from = body.lastIndexOf("\n") + 1;
+  for (const m of members) {
+    const offset = body.indexOf(m.displayName, from);
+    if (offset < 0) continue;
+    entities.push({ type: "text_mention", offset, length: m.displayName.length, user: { id: m.telegramUserId, is_bot: false, first_name: m.displayName } });
+    from = offset + m.displayName.length;
+  }
+  return entities;
+}

@@ -1,0 +1,27 @@
+/**
+ * Staff roles and what each may do. Every staff action asks {@link may} first; a refusal is recorded in the audit
+ * table by the caller.
+ */
+export const ROLES = ["counsellor", "caseworker", "supervisor", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Things staff do through the bot. */
+export type StaffAction = "claim" | "resolve_own" | "resolve_any" | "relay" | "invite" | "see_cases";
+
+const ALLOWED: Record<StaffAction, readonly Role[]> = {
+  claim: ["caseworker", "supervisor", "admin"],
+  resolve_own: ["caseworker", "supervisor", "admin"],
+  resolve_any: ["supervisor", "admin"],
+  relay: ["caseworker", "supervisor", "admin"],
+  invite: ["admin"],
+  see_cases: ["caseworker", "supervisor", "admin"],
+};
+
+/** Whether a role may do an action; no role (not staff, or inactive) may do nothing. */
+export function may(role: Role | undefined, action: StaffAction): boolean {
+  return role !== undefined && ALLOWED[action].includes(role);
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
