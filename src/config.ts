@@ -177,14 +177,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     escalationUrgentMinutes: e.ESCALATION_URGENT_MINUTES ?? 15,
     escalationNormalWorkHours: e.ESCALATION_NORMAL_WORK_HOURS ?? 4,
     workHours: Object.freeze(e.WORK_HOURS ?? [8 * 60, 17 * 60]) as readonly [number, number],
-    digestTime: Object.freeze(((time) => ({ hour: Math.floor(time / 60), minute: time % 60 }))(minutesOf(e.DIGEST_TIME ?? "07:30"))),
+    digestTime: Object.freeze(clockTime(e.DIGEST_TIME ?? "07:30")),
   });
+}
+
+/** "07:30" → { hour: 7, minute: 30 }. */
+function clockTime(time: string): { hour: number; minute: number } {
+  const [hour, minute] = time.split(":").map(Number) as [number, number];
+  return { hour, minute };
 }
 
 /** "07:30" → 450. */
 function minutesOf(time: string): number {
-  const [hours, minutes] = time.split(":").map(Number) as [number, number];
-  return hours * 60 + minutes;
+  const { hour, minute } = clockTime(time);
+  return hour * 60 + minute;
 }
 
 function decodeKey(text: string): Buffer | undefined {

@@ -26,6 +26,7 @@ import { createInboxStore, type InboxStore, type PendingUpdate } from "./inbox/s
 import { createInboxWorker } from "./inbox/worker.ts";
 import { createInteractionLog, type InteractionLog } from "./interactions/log.ts";
 import { createOutboxSender, type OutboxSender } from "./outbox/sender.ts";
+import { queueReply } from "./outbox/queue-reply.ts";
 import { createOutboxStore, type OutboxStore } from "./outbox/store.ts";
 import { localDigits } from "./khmer/digits.ts";
 import { FakeTelegram } from "./sandbox/fake-telegram.ts";
@@ -33,7 +34,6 @@ import { readSandboxPage } from "./sandbox/routes.ts";
 import { startJobs } from "./scheduling/jobs.ts";
 import { createFieldCipher } from "./security/field-cipher.ts";
 import { COMMANDS, createBot } from "./telegram/bot.ts";
-import { renderReply } from "./telegram/renderer.ts";
 import { startPolling } from "./telegram/polling.ts";
 import { createTransport } from "./telegram/transport.ts";
 
@@ -222,8 +222,8 @@ function onQuarantine(core: Core, pending: PendingUpdate): void {
   core.db.transaction(() => {
     if (chatId !== undefined && chatId > 0) {
       const locale = conversations.touch(chatId, undefined).locale ?? config.defaultLocale;
-      const [payload] = renderReply({ text: [{ key: "common.apology" }], buttons: [[{ label: { key: "common.main_menu" }, data: "m" }]] }, locale, content.translator);
-      outbox.enqueue({ dedupeKey: `apology:${pending.updateId}`, chatId, purpose: "notice", payload: payload as Record<string, unknown> });
+      const reply = { text: [{ key: "common.apology" }], buttons: [[{ label: { key: "common.main_menu" }, data: "m" }]] };
+      queueReply(outbox, content.translator, { chatId, dedupeKey: `apology:${pending.updateId}`, reply, locale });
     }
     const row = core.inbox.quarantined(1).find((q) => q.updateId === pending.updateId);
     notifyStaff(core, `quarantine:${pending.updateId}`, "staff.quarantined", {
@@ -238,8 +238,7 @@ function onQuarantine(core: Core, pending: PendingUpdate): void {
 function notifyStaff(core: Core, dedupeKey: string, key: string, params: Record<string, string | number>): void {
   const { config, content, outbox } = core;
   if (config.staffChatId === undefined) return;
-  const [payload] = renderReply({ text: [{ key, params }] }, config.defaultLocale, content.translator);
-  outbox.enqueue({ dedupeKey, chatId: config.staffChatId, purpose: "alert", payload: payload as Record<string, unknown> });
+  queueReply(outbox, content.translator, { chatId: config.staffChatId, dedupeKey, reply: { text: [{ key, params }] }, locale: config.defaultLocale, purpose: "alert" });
 }
 
 export interface Service {

@@ -52,7 +52,7 @@ export function createHelpFeature(options: HelpFeatureOptions) {
   const chooseNeed: Action = ({ params }) => {
     const category = String(params.category);
     if (!directory.categories.includes(category)) return { outcome: "invalid" };
-    return { vars: { help_category: category, help_urgency: URGENT_CATEGORIES.has(category) ? "urgent" : "normal" } };
+    return { vars: { help_category: category } };
   };
 
   const knownDistrict: Action = ({ chatId }) => {
@@ -68,7 +68,7 @@ export function createHelpFeature(options: HelpFeatureOptions) {
   };
 
   const urgent: Action = ({ chatId }) => ({
-    vars: { help_category: URGENT_CATEGORY, help_urgency: "urgent", help_district: options.districtOf(chatId) ?? "" },
+    vars: { help_category: URGENT_CATEGORY, help_district: options.districtOf(chatId) ?? "" },
   });
 
   const setContact: Action = ({ params }) => {
@@ -83,7 +83,7 @@ export function createHelpFeature(options: HelpFeatureOptions) {
 
   const createReferral: Action = ({ chatId, locale, vars }) => {
     const existing = desk.activeReferral(chatId);
-    if (existing) return { outcome: "exists", vars: { ...CLEARED, help_case: caseNumber(existing.id) } };
+    if (existing) return { outcome: "exists", vars: { ...CLEARED, help_case: localDigits(locale, caseNumber(existing.id)) } };
     const method = String(vars.help_contact) as ContactMethod;
     const time = String(vars.help_time) as SafeTime;
     const phone = vars.help_phone ? String(vars.help_phone) : undefined;
@@ -92,7 +92,7 @@ export function createHelpFeature(options: HelpFeatureOptions) {
     const referral = desk.createReferral({
       chatId,
       category,
-      urgency: vars.help_urgency === "urgent" || URGENT_CATEGORIES.has(category) ? "urgent" : "normal",
+      urgency: URGENT_CATEGORIES.has(category) ? "urgent" : "normal",
       district: vars.help_district ? String(vars.help_district) : undefined,
       consentVersion: consentVersion(translator, locale),
       contact: { method, time, ...(method !== "telegram" && phone ? { phone } : {}) },

@@ -15,6 +15,7 @@ import type { OutboxStore } from "../outbox/store.ts";
 import type { WorkCalendar } from "../scheduling/calendar.ts";
 import { may, type StaffAction } from "../staff/roles.ts";
 import type { StaffMember, StaffStore } from "../staff/store.ts";
+import { queueReply } from "../outbox/queue-reply.ts";
 import { renderReply } from "../telegram/renderer.ts";
 import { type ContactPreference, caseNumber, type NewReferral, type Referral, type ReferralStore, type Urgency } from "./store.ts";
 
@@ -92,20 +93,17 @@ export function createDesk(options: DeskOptions) {
   const normalWorkMinutes = options.normalEscalationWorkMinutes ?? 4 * 60;
 
   /** Renders a reply and queues it; returns the outbox ids. */
-  function queue(chatId: number, dedupeKey: string, reply: Reply, locale: Locale, purpose: "alert" | "notice" = "notice", extra: Record<string, unknown> = {}): number[] {
-    return renderReply(reply, locale, translator).flatMap((payload, part) => {
-      const id = outbox.enqueue({ dedupeKey: part === 0 ? dedupeKey : `${dedupeKey}.${part}`, chatId, purpose, payload: { ...payload, ...extra } });
-      return id === undefined ? [] : [id];
-    });
+  function queue(chatId: number, dedupeKey: string, reply: Reply, locale: Locale, purpose: "alert" | "notice" = "notice"): number[] {
+    return queueReply(outbox, translator, { chatId, dedupeKey, reply, locale, purpose });
   }
 
   function toResident(referral: Referral, key: string, reply: Reply): number[] {
     return queue(referral.chatId, `case:${referral.id}:${key}`, { ...reply, discreet: true }, options.residentLocale(referral.chatId));
   }
 
-  function toStaffChat(dedupeKey: string, reply: Reply, extra: Record<string, unknown> = {}): number[] {
+  function toStaffChat(dedupeKey: string, reply: Reply): number[] {
     if (options.staffChatId === undefined) return [];
-    return queue(options.staffChatId, dedupeKey, reply, staffLocale, "alert", extra);
+    return queue(options.staffChatId, dedupeKey, reply, staffLocale, "alert");
   }
 
   /** The facts staff see about a case: no free text, no name, no phone number. */
@@ -116,7 +114,7 @@ export function createDesk(options: DeskOptions) {
       category: text(`help.category_${referral.category}`),
       urgency: text(`casework.urgency_${referral.urgency}`),
       district: referral.district ? text(`help.district_${referral.district}`) : text("casework.district_unknown"),
-      contact: contact ? text("casework.contact", { method: text(`help.contact_${contact.method}`), time: text(`help.time_${contact.time}`) }) : text("casework.contact_erased"),
+      contact: contact ? contactText(contact) : text("casework.contact_erased"),
       since: clock(referral.createdAt),
     });
   }
@@ -376,11 +374,16 @@ export function createDesk(options: DeskOptions) {
 
   function contactNotice(referral: Referral, contact: ContactPreference | undefined): TextRef {
     if (!contact) return text("casework.contact_erased");
-    const how = text("casework.contact", { method: text(`help.contact_${contact.method}`), time: text(`help.time_${contact.time}`) });
+    const how = contactText(contact);
     return contact.phone
       ? text("casework.contact_popup_phone", { case: caseNumber(referral.id), how, phone: contact.phone })
       : text("casework.contact_popup_chat", { case: caseNumber(referral.id), how });
   }
+}
+
+/** "phone call, morning" */
+function contactText(contact: ContactPreference): TextRef {
+  return text("casework.contact", { method: text(`help.contact_${contact.method}`), time: text(`help.time_${contact.time}`) });
 }
 
 /** text_mention entities for each name in `text` (offsets in UTF-16 code units, as Telegram counts). */

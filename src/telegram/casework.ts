@@ -15,12 +15,12 @@ import type { Reply } from "../engine/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
 import type { InboxStore } from "../inbox/store.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
+import { queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import { type Desk, parseDeskButton } from "../referrals/desk.ts";
 import { isRole } from "../staff/roles.ts";
 import type { StaffStore } from "../staff/store.ts";
 import { commandName } from "./input.ts";
-import { renderReply } from "./renderer.ts";
 
 export interface CaseworkDeps {
   commits: CommitQueue;
@@ -48,12 +48,7 @@ export function casework(deps: CaseworkDeps): MiddlewareFn<Context> {
     const ids = await commits.run(() => {
       const reply = work();
       const locale = deps.conversations.localeOf(chatId) ?? deps.defaultLocale;
-      const queued = reply
-        ? renderReply(reply, locale, translator).flatMap((payload, part) => {
-            const id = deps.outbox.enqueue({ dedupeKey: `staff:${updateId}:${part}`, chatId, purpose: "notice", payload });
-            return id === undefined ? [] : [id];
-          })
-        : [];
+      const queued = reply ? queueReply(deps.outbox, translator, { chatId, dedupeKey: `staff:${updateId}`, reply, locale }) : [];
       deps.inbox.markDone(updateId);
       return queued;
     });

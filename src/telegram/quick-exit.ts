@@ -14,10 +14,10 @@ import type { Translator } from "../i18n/translator.ts";
 import type { InboxStore } from "../inbox/store.ts";
 import type { InteractionLog } from "../interactions/log.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
+import { queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import type { Desk } from "../referrals/desk.ts";
 import { commandName } from "./input.ts";
-import { renderReply } from "./renderer.ts";
 
 export interface QuickExitDeps {
   commits: CommitQueue;
@@ -67,9 +67,7 @@ export function quickExit(deps: QuickExitDeps): MiddlewareFn<Context> {
         if (id !== undefined) queued.push(id);
       }
       if (deps.quickExitMessage === "neutral") {
-        const [payload] = renderReply({ text: [{ key: "common.exit_neutral" }] }, locale, deps.translator);
-        const id = deps.outbox.enqueue({ dedupeKey: `exit:${updateId}:neutral`, chatId, purpose: "notice", payload: payload as Record<string, unknown> });
-        if (id !== undefined) queued.push(id);
+        queued.push(...queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `exit:${updateId}:neutral`, reply: { text: [{ key: "common.exit_neutral" }] }, locale }));
       }
       deps.inbox.markDone(updateId);
       return { queued, staffNotices };

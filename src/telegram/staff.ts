@@ -11,9 +11,9 @@ import type { InboxStore } from "../inbox/store.ts";
 import { questionsReport } from "../knowledge/report.ts";
 import type { KnowledgeStore } from "../knowledge/store.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
+import { queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import { commandName } from "./input.ts";
-import { renderReply } from "./renderer.ts";
 
 export interface StaffDeps {
   staffChatId: number | undefined;
@@ -40,10 +40,7 @@ export function staffCommands(deps: StaffDeps): MiddlewareFn<Context> {
     const updateId = ctx.update.update_id;
     const ids = await deps.commits.run(() => {
       const reply = questionsReport(deps.knowledge, { locale: deps.defaultLocale, timeZone: deps.timeZone });
-      const queued = renderReply(reply, deps.defaultLocale, deps.translator).flatMap((payload, part) => {
-        const id = deps.outbox.enqueue({ dedupeKey: `staff:${updateId}:${part}`, chatId, purpose: "notice", payload });
-        return id === undefined ? [] : [id];
-      });
+      const queued = queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `staff:${updateId}`, reply, locale: deps.defaultLocale });
       deps.inbox.markDone(updateId);
       return queued;
     });

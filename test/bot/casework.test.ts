@@ -233,6 +233,20 @@ describe("staff registration", () => {
     expect(h.core.staff.get(OUTSIDER)).toBeUndefined();
   });
 
+  it("explains an empty /join or /invite, and answers a forged or unknown staff button as stale", async () => {
+    h.core.staff.register(6100, "admin", "Admin");
+    h.fake.addUser({ id: 6100, first_name: "Admin" });
+    await h.sayAs(OUTSIDER, "/join");
+    expect(h.fake.botMessages(OUTSIDER).at(-1)?.text).toBe(t("casework.join_usage"));
+    await h.sayAs(6100, "/invite boss");
+    expect(h.fake.botMessages(6100).at(-1)?.text).toBe(t("casework.invite_usage"));
+    await h.say("/start");
+    await h.handle(h.fake.pressButton(RESIDENT, h.last()?.message_id as number, "k:z:1"));
+    expect(h.callbackAnswers().at(-1)?.text).toBe(t("common.expired_short"));
+    await h.handle(h.fake.pressButton(RESIDENT, h.last()?.message_id as number, "k:c:zz"));
+    expect(h.callbackAnswers().at(-1)?.text).toBe(t("casework.not_allowed"));
+  });
+
   it("staff commands typed by a resident get nothing privileged", async () => {
     await h.say("/start");
     await h.say("/invite admin");

@@ -1,0 +1,27 @@
+/**
+ * Queues an engine reply for a chat: renders it in the chat's language and writes one outbox row per message part.
+ * The first part is queued under `dedupeKey`, later parts of a long text under `<dedupeKey>.<n>`.
+ */
+import type { Locale } from "../engine/actions.ts";
+import type { Reply } from "../engine/reply.ts";
+import type { Translator } from "../i18n/translator.ts";
+import { renderReply } from "../telegram/renderer.ts";
+import type { OutboxStore, Purpose } from "./store.ts";
+
+export interface QueuedReply {
+  chatId: number;
+  dedupeKey: string;
+  reply: Reply;
+  locale: Locale;
+  /** Default notice. */
+  purpose?: Purpose;
+}
+
+/** Returns the ids of the rows queued now (none for a dedupe key queued before). */
+export function queueReply(outbox: OutboxStore, translator: Translator, message: QueuedReply): number[] {
+  return renderReply(message.reply, message.locale, translator).flatMap((payload, part) => {
+    const dedupeKey = part === 0 ? message.dedupeKey : `${message.dedupeKey}.${part}`;
+    const id = outbox.enqueue({ dedupeKey, chatId: message.chatId, purpose: message.purpose ?? "notice", payload });
+    return id === undefined ? [] : [id];
+  });
+}
