@@ -71,6 +71,28 @@ const envSchema = z
         .refine(([start, end]) => start < end, "must start before it ends"),
     ),
     DIGEST_TIME: optional(z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must look like 07:30")),
+    REMINDER_OFFSETS: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^\d{1,4}[hm](\s*,\s*\d{1,4}[hm])*$/, "must look like 24h,2h (hours h or minutes m, comma-separated)")
+        .transform((list) => list.split(",").map((item) => Number.parseInt(item, 10) * (item.trim().endsWith("h") ? 60 : 1)))
+        .refine((minutes) => minutes.every((m) => m >= 5 && m <= 14 * 1440), "each must be between 5m and 336h")
+        .refine((minutes) => new Set(minutes).size === minutes.length, "must not repeat a value"),
+    ),
+    REMINDER_QUIET_HOURS: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, "must look like 21:00-07:00")
+        .transform((range) => range.split("-").map(minutesOf) as [number, number])
+        .refine(([start, end]) => start !== end, "must not start and end at the same time"),
+    ),
+    REMINDER_LATE_GRACE_MINUTES: optional(integer(1, 720)),
+    BOOKING_DAYS_AHEAD: optional(integer(1, 60)),
+    BOOKING_MIN_NOTICE_MINUTES: optional(integer(0, 2880)),
+    COUNSELLOR_LIST_TIME: optional(z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must look like 07:00")),
+    DEMO_DATA: optional(z.enum(["on", "off"], "must be on or off")),
   })
   .superRefine((env, ctx) => {
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET)
@@ -135,6 +157,20 @@ export interface Config {
   readonly workHours: readonly [number, number];
   /** Local time of the staff chat's morning digest; default 07:30. */
   readonly digestTime: { readonly hour: number; readonly minute: number };
+  /** Reminder rungs in minutes before an appointment, largest first; default 24 h and 2 h. */
+  readonly reminderOffsets: readonly number[];
+  /** No reminder goes out in these local hours (minutes after midnight); default 21:00-07:00. */
+  readonly reminderQuietHours: readonly [number, number];
+  /** A reminder sent more than this many minutes after its planned time says it is late; default 15. */
+  readonly reminderLateGraceMinutes: number;
+  /** How many days ahead (today included) residents can book; default 14. */
+  readonly bookingDaysAhead: number;
+  /** A slot starting sooner than this cannot be booked; default 60 minutes. */
+  readonly bookingMinNoticeMinutes: number;
+  /** Local time each counsellor gets their day's list; default 07:00, working days only. */
+  readonly counsellorListTime: { readonly hour: number; readonly minute: number };
+  /** Fictional demo counsellors: on by default in sandbox mode, off otherwise unless DEMO_DATA=on. */
+  readonly demoData: boolean;
 }
 
 /** Raised by {@link loadConfig}; `problems` holds one line per variable, ready to print. */
@@ -178,6 +214,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     escalationNormalWorkHours: e.ESCALATION_NORMAL_WORK_HOURS ?? 4,
     workHours: Object.freeze(e.WORK_HOURS ?? [8 * 60, 17 * 60]) as readonly [number, number],
     digestTime: Object.freeze(clockTime(e.DIGEST_TIME ?? "07:30")),
+    reminderOffsets: Object.freeze([...(e.REMINDER_OFFSETS ?? [1440, 120])].sort((a, b) => b - a)),
+    reminderQuietHours: Object.freeze(e.REMINDER_QUIET_HOURS ?? [21 * 60, 7 * 60]) as readonly [number, number],
+    reminderLateGraceMinutes: e.REMINDER_LATE_GRACE_MINUTES ?? 15,
+    bookingDaysAhead: e.BOOKING_DAYS_AHEAD ?? 14,
+    bookingMinNoticeMinutes: e.BOOKING_MIN_NOTICE_MINUTES ?? 60,
+    counsellorListTime: Object.freeze(clockTime(e.COUNSELLOR_LIST_TIME ?? "07:00")),
+    demoData: (e.DEMO_DATA ?? (mode === "sandbox" ? "on" : "off")) === "on",
   });
 }
 

@@ -7,6 +7,9 @@ import type { Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
 import { buildApp } from "./app.ts";
+import type { BookingDesk } from "./booking/desk.ts";
+import { DEMO_COUNSELLORS, seedDemoCounsellors } from "./booking/demo-seed.ts";
+import { createBookingParts } from "./booking/parts.ts";
 import { type Config, SANDBOX_STAFF_CHAT_ID } from "./config.ts";
 import { checkContent } from "./content/check.ts";
 import { type Content, loadContent } from "./content/load.ts";
@@ -62,6 +65,9 @@ export interface Core {
   referrals: ReferralStore;
   /** Referrals after the resident's yes: alerts, claims, relays, escalation, digest. */
   desk: Desk;
+  /** Counselling booking: store, free slots, and the desk (appointments, reminders, counsellors' lists). */
+  booking: ReturnType<typeof createBookingParts>;
+  bookingDesk: BookingDesk;
   /** The danger detector the engine uses (also checked while a caseworker talks with a resident). */
   isDanger: (text: string) => boolean;
 }
@@ -93,7 +99,27 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
     normalEscalationWorkMinutes: config.escalationNormalWorkHours * 60,
     now,
   });
-  const registry = createRegistry(content, { knowledgeStore, desk, districtOf: conversations.districtOf, setDistrict: conversations.setDistrict });
+  const booking = createBookingParts({
+    db,
+    cipher,
+    staff,
+    outbox,
+    translator: content.translator,
+    holidays: content.holidays,
+    config,
+    staffChatId: config.staffChatId,
+    localeOf: (chatId) => conversations.localeOf(chatId) ?? undefined,
+    now,
+  });
+  const registry = createRegistry(content, {
+    knowledgeStore,
+    desk,
+    districtOf: conversations.districtOf,
+    setDistrict: conversations.setDistrict,
+    bookingDesk: booking.desk,
+    slots: booking.slots,
+    timeZone: config.timeZone,
+  });
   const report = checkContent(content, registry);
   if (report.problems.length > 0) {
     db.$client.close();
@@ -118,6 +144,8 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
     staff,
     referrals,
     desk,
+    booking,
+    bookingDesk: booking.desk,
     isDanger: registry.isDanger ?? (() => false),
   };
 }
@@ -133,6 +161,7 @@ export function scheduledJobs(core: Core) {
         ...core.interactions.purge(config.retentionDays),
         questionTextsErased: core.knowledge.purge(config.retentionDays),
         referralsErased: core.referrals.purge(config.retentionDays),
+        appointmentsErased: core.booking.store.purge(config.retentionDays),
         inboxPruned: core.inbox.pruneDone(7 * DAY_MS),
         quarantinedErased: core.inbox.eraseQuarantinedPayloads(config.retentionDays * DAY_MS),
       }),
@@ -142,6 +171,13 @@ export function scheduledJobs(core: Core) {
       name: "referral-digest",
       schedule: `${config.digestTime.minute} ${config.digestTime.hour} * * *`,
       run: async () => ({ listed: await core.commits.run(() => core.desk.postDigest(toIsoDate(calendarDateIn(new Date(core.now()), config.timeZone)))) }),
+    },
+    // The sender sends reminders when they are due; this catches the ones whose appointment began first.
+    { name: "reminder-sweep", schedule: "* * * * *", run: async () => ({ missed: await core.commits.run(() => core.bookingDesk.sweepMissed()) }) },
+    {
+      name: "counsellor-day-lists",
+      schedule: `${config.counsellorListTime.minute} ${config.counsellorListTime.hour} * * 1-5`,
+      run: async () => ({ counsellors: await core.commits.run(() => core.bookingDesk.postDayLists(calendarDateIn(new Date(core.now()), config.timeZone))) }),
     },
   ];
 }
@@ -192,8 +228,11 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
       const referralId = /^case:(\d+):/.exec(row.dedupeKey)?.[1];
       if (referralId) core.staff.linkMessage(row.chatId, messageId, Number(referralId));
     },
+    beforeSend: (row) => core.bookingDesk.beforeSend(row),
     onUnreachable: (row) => {
       conversations.markBlocked(row.chatId);
+      // A reminder that cannot be delivered flags its appointment and tells the counsellor (and the staff chat).
+      if (core.bookingDesk.onUnreachable(row)) return sender.wake();
       if (row.purpose !== "reply" && config.staffChatId !== undefined && row.chatId !== config.staffChatId) {
         notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", { chat_ref: String(row.chatId), purpose: row.purpose });
         sender.wake();
@@ -260,6 +299,10 @@ export function createService(config: Config, logger: Logger, options: { now?: (
   const core = createCore(config, logger, options.now);
   const fake = config.mode === "sandbox" ? createSandboxTelegram() : undefined;
   if (fake) for (const member of SANDBOX_STAFF) core.staff.register(member.id, member.role, member.name);
+  if (config.demoData) {
+    seedDemoCounsellors(core.staff, core.booking.store);
+    for (const demo of DEMO_COUNSELLORS) fake?.addUser({ id: demo.telegramUserId, first_name: demo.displayName, language_code: "km" });
+  }
   let side: ReturnType<typeof createTelegramSide> | undefined;
   let stopPolling: (() => Promise<void>) | undefined;
   let stopJobs: (() => Promise<void>) | undefined;

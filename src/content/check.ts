@@ -65,7 +65,7 @@ export function checkContent(content: Content, registry: Registry, today = new D
     if (!fitsCallbackLimit(data)) problems.push(`navigation callback data "${data}" is over 64 bytes`);
   }
 
-  const entries: NodeRef[] = [...Object.values(ENTRY), ...Object.values(GLOBAL_COMMANDS)];
+  const entries: NodeRef[] = [...Object.values(ENTRY), ...Object.values(GLOBAL_COMMANDS), ...(registry.entries ?? [])];
   for (const entry of entries) if (!findNode(flows, entry)) problems.push(`entry point "${entry}" does not exist`);
   const reachable = reach(content, registry, entries);
   for (const [flowId, flow] of flows.flows) {
@@ -174,7 +174,7 @@ function reach(content: Content, registry: Registry, entries: NodeRef[]): Set<No
     const flowId = ref.slice(0, ref.indexOf("."));
     for (const target of targetsOf(node)) queue.push(resolveTarget(flowId, target));
     if (node.kind === "menu" && node.choices_from) {
-      for (const choice of registry.choices.get(node.choices_from)?.({ node: ref, locale: "km", vars: {} }) ?? []) queue.push(choice.next);
+      for (const choice of registry.choices.get(node.choices_from)?.({ node: ref, chatId: 0, locale: "km", vars: {} }) ?? []) queue.push(choice.next);
     }
   }
   return seen;
@@ -213,7 +213,7 @@ function screenLengths(content: Content, registry: Registry): string[] {
     for (const [nodeId, node] of Object.entries(flow.nodes)) {
       if (node.kind !== "menu") continue;
       for (const locale of LOCALES) {
-        const blocks = (node.blocks ?? []).flatMap((b) => registry.blocks.get(b)?.({ locale, vars: {} }) ?? []);
+        const blocks = (node.blocks ?? []).flatMap((b) => registry.blocks.get(b)?.({ chatId: 0, locale, vars: {} }) ?? []);
         const text = [...(node.title ? [{ key: node.title }] : []), { key: node.text }, ...blocks].map((ref) => content.translator.render(locale, ref)).join("\n\n");
         if ([...text].length > MESSAGE_MAX_CHARS) problems.push(`flows/${flowId}.yaml: node "${nodeId}" renders over ${MESSAGE_MAX_CHARS} characters in ${locale}`);
       }
@@ -248,7 +248,7 @@ function checkKnowledge(content: Content, registry: Registry, today: string): Ch
     const others = [...content.knowledge.articles.keys()].filter((id) => id !== article.id).slice(0, 2).join(",");
     for (let page = 1; page <= content.pagesOf(article.id); page++) {
       const node = `kb.a_${article.id}_${page}`;
-      for (const choice of provider({ node, locale: "km", vars: { kb_best: article.id, kb_others: others } })) {
+      for (const choice of provider({ node, chatId: 0, locale: "km", vars: { kb_best: article.id, kb_others: others } })) {
         if (!CHOICE_ID_PATTERN.test(choice.id)) problems.push(`${where}: button id "${choice.id}" is not a valid choice id`);
         if (!findNode(content.flows, choice.next)) problems.push(`${where}: button "${choice.id}" goes to "${choice.next}", which does not exist`);
         if (choice.action && !registry.actions.has(choice.action)) problems.push(`${where}: action "${choice.action}" is not registered`);

@@ -11,6 +11,10 @@ import { createHelpFeature } from "../help/feature.ts";
 import { createKnowledgeFeature } from "../knowledge/feature.ts";
 import { createKnowledgeStore, type KnowledgeStore } from "../knowledge/store.ts";
 import { createOutboxStore } from "../outbox/store.ts";
+import { createBookingParts, CHECK_BOOKING_CONFIG } from "../booking/parts.ts";
+import type { BookingDesk } from "../booking/desk.ts";
+import { createBookingFeature } from "../booking/feature.ts";
+import type { SlotFinder } from "../booking/slots.ts";
 import { createDesk, type Desk } from "../referrals/desk.ts";
 import { createReferralStore } from "../referrals/store.ts";
 import { createDangerDetector } from "../safety/danger.ts";
@@ -22,6 +26,9 @@ import type { Content } from "./load.ts";
 export interface RegistryServices {
   knowledgeStore: KnowledgeStore;
   desk: Desk;
+  bookingDesk: BookingDesk;
+  slots: SlotFinder;
+  timeZone: string;
   /** Where the resident's remembered district is kept. */
   districtOf: (chatId: number) => string | undefined;
   setDistrict: (chatId: number, district: string) => void;
@@ -36,11 +43,15 @@ export function createRegistry(content: Content, services: RegistryServices): Re
     pagesOf: content.pagesOf,
   });
   const help = createHelpFeature({ directory: content.directory, translator: content.translator, ...services });
+  const booking = createBookingFeature({ desk: services.bookingDesk, slots: services.slots, timeZone: services.timeZone });
   return {
-    actions: new Map([["set_locale", setLocale], ...knowledge.actions, ...help.actions]),
-    blocks: new Map([["emergency_numbers", emergencyNumbersBlock(content.directory)], ...help.blocks]),
-    choices: knowledge.choices,
-    freeText: knowledge.freeText,
+    actions: new Map([["set_locale", setLocale], ...knowledge.actions, ...help.actions, ...booking.actions]),
+    blocks: new Map([["emergency_numbers", emergencyNumbersBlock(content.directory)], ...help.blocks, ...booking.blocks]),
+    choices: new Map([...knowledge.choices, ...booking.choices]),
+    // A typed day or time on a booking screen is booking's; anything else is a question for the knowledge base.
+    freeText: (ctx) => booking.freeText(ctx) ?? knowledge.freeText(ctx),
+    externalButton: booking.externalButton,
+    entries: booking.entries,
     isDanger: createDangerDetector(content.dangerPhrases),
   };
 }
@@ -50,10 +61,13 @@ export function createCheckRegistry(content: Content): Registry {
   const db = openDatabase(":memory:");
   const cipher = createFieldCipher(randomBytes(32));
   const conversations = createConversationStore(db, cipher);
+  const staff = createStaffStore(db);
+  const outbox = createOutboxStore(db, cipher);
+  const booking = createBookingParts({ db, cipher, staff, outbox, translator: content.translator, holidays: content.holidays, config: CHECK_BOOKING_CONFIG, staffChatId: undefined, localeOf: () => "km", now: Date.now });
   const desk = createDesk({
     referrals: createReferralStore(db, cipher),
-    staff: createStaffStore(db),
-    outbox: createOutboxStore(db, cipher),
+    staff,
+    outbox,
     translator: content.translator,
     calendar: createWorkCalendar({ timeZone: "Asia/Phnom_Penh", holidays: content.holidays }),
     staffChatId: undefined,
@@ -66,5 +80,8 @@ export function createCheckRegistry(content: Content): Registry {
     desk,
     districtOf: conversations.districtOf,
     setDistrict: conversations.setDistrict,
+    bookingDesk: booking.desk,
+    slots: booking.slots,
+    timeZone: "Asia/Phnom_Penh",
   });
 }

@@ -2,6 +2,7 @@
  * The database schema (Drizzle, SQLite). Times are UTC epoch milliseconds. Columns ending in `_enc` hold
  * AES-256-GCM ciphertext from src/security/field-cipher.ts, never plain text.
  */
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Residents who have talked to the bot. No names and no phone numbers are stored here. */
@@ -264,4 +265,76 @@ export const caseLinks = sqliteTable(
     referralId: integer("referral_id").notNull(),
   },
   (t) => [uniqueIndex("case_links_pk").on(t.chatId, t.messageId)],
+);
+
+/** Counsellors: staff (role counsellor) who take one-on-one counselling sessions, with where and what they cover. */
+export const counsellors = sqliteTable("counsellors", {
+  telegramUserId: integer("telegram_user_id").primaryKey(),
+  displayName: text("display_name").notNull(),
+  /** JSON array of site ids (prek_pnov, russey_keo, chbar_ampov, phone). */
+  sites: text("sites").notNull(),
+  /** JSON array of topic ids (health, legal, work, family). */
+  topics: text("topics").notNull(),
+  /** Length of one session in minutes. */
+  slotMinutes: integer("slot_minutes").notNull(),
+  active: integer("active", { mode: "boolean" }).notNull(),
+  /** Demo data (fictional counsellors): never created in production unless asked. */
+  demo: integer("demo", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Weekly hours: when a counsellor is at a site (or takes phone sessions), as local minutes after midnight. */
+export const counsellorHours = sqliteTable(
+  "counsellor_hours",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    counsellorId: integer("counsellor_id").notNull(),
+    site: text("site").notNull(),
+    /** 1 = Monday .. 5 = Friday (weekends and public holidays never have slots). */
+    weekday: integer("weekday").notNull(),
+    startMinute: integer("start_minute").notNull(),
+    endMinute: integer("end_minute").notNull(),
+  },
+  (t) => [index("counsellor_hours_counsellor").on(t.counsellorId)],
+);
+
+/**
+ * Counselling appointments. A chat (a family) may hold several. The partial unique index is what makes double
+ * booking impossible: a counsellor's start time can be held by one appointment that is not cancelled or moved.
+ */
+export const appointments = sqliteTable(
+  "appointments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    chatId: integer("chat_id").notNull(),
+    counsellorId: integer("counsellor_id").notNull(),
+    topic: text("topic").notNull(),
+    /** A site id, or "phone". */
+    site: text("site").notNull(),
+    startsAt: integer("starts_at").notNull(),
+    endsAt: integer("ends_at").notNull(),
+    forWhom: text("for_whom", { enum: ["self", "family"] }).notNull(),
+    /** The family member's first name, encrypted; erased RETENTION_DAYS after the appointment. */
+    familyNameEnc: text("family_name_enc"),
+    /** The phone number for a phone session, encrypted; erased like the name. */
+    phoneEnc: text("phone_enc"),
+    /** The language reminders are written in. */
+    locale: text("locale", { enum: ["km", "en"] }).notNull(),
+    status: text("status", { enum: ["booked", "cancelled", "rescheduled", "attended", "no_show"] }).notNull(),
+    /** Why staff should look at it: unreachable (reminder could not be delivered), reminder_missed, reminders_off. */
+    flag: text("flag"),
+    /** The appointment this one replaced (reschedule). */
+    rescheduledFrom: integer("rescheduled_from"),
+    /** When the family pressed "I will come". */
+    confirmedAt: integer("confirmed_at"),
+    markedBy: integer("marked_by"),
+    markedAt: integer("marked_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("appointments_counsellor_slot").on(t.counsellorId, t.startsAt).where(sql`status in ('booked', 'attended', 'no_show')`),
+    index("appointments_chat_status").on(t.chatId, t.status, t.startsAt),
+    index("appointments_status_starts").on(t.status, t.startsAt),
+  ],
 );

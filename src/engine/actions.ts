@@ -32,6 +32,7 @@ export interface ActionResult {
 export type Action = (ctx: ActionContext) => ActionResult;
 
 export interface BlockContext {
+  chatId: number;
   locale: Locale;
   vars: Readonly<Vars>;
 }
@@ -52,6 +53,7 @@ export interface DynamicChoice {
 export interface ChoiceContext {
   /** The screen being shown, "flow.node". */
   node: string;
+  chatId: number;
   locale: Locale;
   vars: Readonly<Vars>;
 }
@@ -65,6 +67,14 @@ export interface FreeTextContext {
   /** The screen the text was typed on, "flow.node". */
   node: string;
   text: string;
+  now: Date;
+}
+
+export interface ExternalButtonContext {
+  chatId: number;
+  locale: Locale;
+  vars: Readonly<Vars>;
+  data: string;
   now: Date;
 }
 
@@ -87,6 +97,13 @@ export interface Registry {
    * the menu is shown again with a "did not understand".
    */
   freeText?: (ctx: FreeTextContext) => FreeTextResult | undefined;
+  /**
+   * A button press whose data the engine does not own (e.g. "I will come" on a reminder, a:...): where it leads,
+   * whatever screen the chat is on. Undefined treats the press as an old button.
+   */
+  externalButton?: (ctx: ExternalButtonContext) => FreeTextResult | undefined;
+  /** Nodes that only hooks lead to (typed text, external buttons, computed choices): content check counts them as reachable and requires them to exist. */
+  entries?: readonly string[];
   /**
    * Whether typed text signals danger. Checked first on every screen (menus and questions alike): such text gets
    * the emergency numbers and the offer of an urgent caseworker contact, never "I did not understand".

@@ -5,7 +5,7 @@
 import { SpeanError } from "../errors.ts";
 import { normalizeForMatch } from "../khmer/text.ts";
 import { parseWholeNumber } from "../khmer/digits.ts";
-import type { DynamicChoice, Locale, Registry, Vars } from "./actions.ts";
+import type { DynamicChoice, FreeTextResult, Locale, Registry, Vars } from "./actions.ts";
 import { checkAnswer } from "./answers.ts";
 import { decodeCallback, encodeCallback } from "./callback-data.ts";
 import type { FlowNode, ScreenNode } from "./flow-schema.ts";
@@ -114,7 +114,10 @@ export function createEngine(options: EngineOptions): Engine {
 
   function onButton(state: ConversationState, current: ScreenNode, data: string, ctx: TurnContext): Turn {
     const action = decodeCallback(data);
-    if (!action) return stale(state, current, ctx);
+    if (!action) {
+      const result = registry.externalButton?.({ chatId: ctx.chatId, locale: ctx.locale, vars: state.vars, data, now: ctx.now });
+      return result ? follow(state, result, ctx) : stale(state, current, ctx);
+    }
     switch (action.kind) {
       case "menu":
         return go(state, ENTRY.menu, ctx, { resetStack: true });
@@ -126,7 +129,7 @@ export function createEngine(options: EngineOptions): Engine {
       case "back":
         return action.step === state.step ? back(state, ctx) : stale(state, current, ctx);
       case "choice": {
-        const choice = choicesOf(state.node, current, state.vars, ctx.locale).find((c) => c.id === action.choice);
+        const choice = choicesOf(state.node, current, state.vars, ctx).find((c) => c.id === action.choice);
         if (action.step !== state.step || !choice) return stale(state, current, ctx);
         return choose(state, choice, ctx);
       }
@@ -146,28 +149,31 @@ export function createEngine(options: EngineOptions): Engine {
       const withAnswer = { ...state, vars: { ...state.vars, [current.var]: answer.value } };
       return go(withAnswer, resolveTarget(flowOf(state.node), current.next), ctx, {});
     }
-    const choice = matchChoice(choicesOf(state.node, current, state.vars, ctx.locale), typed);
+    const choice = matchChoice(choicesOf(state.node, current, state.vars, ctx), typed);
     if (choice) return choose(state, choice, ctx);
     const nav = matchNav(typed);
     if (nav === "menu") return go(state, ENTRY.menu, ctx, { resetStack: true });
     if (nav === "emergency") return go(state, ENTRY.emergency, ctx, {});
     if (nav === "back" && !current.home) return back(state, ctx);
     const result = registry.freeText?.({ chatId: ctx.chatId, locale: ctx.locale, vars: state.vars, node: state.node, text: typed, now: ctx.now });
-    if (result) {
-      const turn = go({ ...state, vars: { ...state.vars, ...result.vars } }, result.target, ctx, {});
-      return { ...turn, replies: [...(result.replies ?? []), ...turn.replies] };
-    }
+    if (result) return follow(state, result, ctx);
     return again(state, current, ctx, "common.not_understood");
   }
 
+  /** Goes where a registry hook said, saying its replies first. */
+  function follow(state: ConversationState, result: FreeTextResult, ctx: TurnContext): Turn {
+    const turn = go({ ...state, vars: { ...state.vars, ...result.vars } }, result.target, ctx, {});
+    return { ...turn, replies: [...(result.replies ?? []), ...turn.replies] };
+  }
+
   /** A menu's choices, static and computed, with `next` as full node names. */
-  function choicesOf(ref: NodeRef, node: ScreenNode, vars: Vars, locale: Locale): DynamicChoice[] {
+  function choicesOf(ref: NodeRef, node: ScreenNode, vars: Vars, ctx: { chatId: number; locale: Locale }): DynamicChoice[] {
     if (node.kind !== "menu") return [];
     const fixed = node.choices.map((c) => ({ ...c, label: text(c.label), next: resolveTarget(flowOf(ref), c.next) }));
     if (!node.choices_from) return fixed;
     const provider = registry.choices.get(node.choices_from);
     if (!provider) throw new SpeanError("SPEAN_FLOW_INVALID", "unknown choice provider", { provider: node.choices_from });
-    return [...fixed, ...provider({ node: ref, locale, vars })];
+    return [...fixed, ...provider({ node: ref, chatId: ctx.chatId, locale: ctx.locale, vars })];
   }
 
   function choose(state: ConversationState, choice: DynamicChoice, ctx: TurnContext): Turn {
@@ -219,7 +225,7 @@ export function createEngine(options: EngineOptions): Engine {
         case "ask": {
           const step = state.step + 1;
           const stack = opts.resetStack || ref === ENTRY.menu ? [] : pushed(state.stack, state.node, ref);
-          replies.push(renderScreen(ref, node, step, vars, locale ?? ctx.locale));
+          replies.push(renderScreen(ref, node, step, vars, { chatId: ctx.chatId, locale: locale ?? ctx.locale }));
           return { state: { node: ref, step, stack, vars }, replies, locale };
         }
       }
@@ -241,7 +247,7 @@ export function createEngine(options: EngineOptions): Engine {
     const step = state.step + 1;
     return {
       state: { ...state, node: previous, step, stack },
-      replies: [renderScreen(previous, node, step, state.vars, ctx.locale)],
+      replies: [renderScreen(previous, node, step, state.vars, ctx)],
     };
   }
 
@@ -249,7 +255,7 @@ export function createEngine(options: EngineOptions): Engine {
   function again(state: ConversationState, current: ScreenNode, ctx: TurnContext, before?: string): Turn {
     const step = state.step + 1;
     const replies = before ? [say(before)] : [];
-    replies.push(renderScreen(state.node, current, step, state.vars, ctx.locale));
+    replies.push(renderScreen(state.node, current, step, state.vars, ctx));
     return { state: { ...state, step }, replies };
   }
 
@@ -257,12 +263,12 @@ export function createEngine(options: EngineOptions): Engine {
     return { ...again(state, current, ctx, "common.expired"), notice: text("common.expired_short") };
   }
 
-  function renderScreen(ref: NodeRef, node: ScreenNode, step: number, vars: Vars, locale: Locale): Reply {
+  function renderScreen(ref: NodeRef, node: ScreenNode, step: number, vars: Vars, ctx: { chatId: number; locale: Locale }): Reply {
     const paragraphs = node.kind === "menu" && node.title ? [text(node.title), text(node.text, vars)] : [text(node.text, vars)];
     const rows: Button[][] = [];
     if (node.kind === "menu") {
-      for (const name of node.blocks ?? []) paragraphs.push(...requireBlock(name)({ locale, vars }));
-      rows.push(...choiceRows(choicesOf(ref, node, vars, locale), node.columns, step));
+      for (const name of node.blocks ?? []) paragraphs.push(...requireBlock(name)({ chatId: ctx.chatId, locale: ctx.locale, vars }));
+      rows.push(...choiceRows(choicesOf(ref, node, vars, ctx), node.columns, step));
     }
     const home = node.kind === "menu" && node.home;
     if (!home) rows.push([navButton("back", step), navButton("menu", step)]);

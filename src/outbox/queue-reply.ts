@@ -15,13 +15,15 @@ export interface QueuedReply {
   locale: Locale;
   /** Default notice. */
   purpose?: Purpose;
+  /** Not before this time (epoch ms; default now). */
+  notBefore?: number;
 }
 
 /** Returns the ids of the rows queued now (none for a dedupe key queued before). */
 export function queueReply(outbox: OutboxStore, translator: Translator, message: QueuedReply): number[] {
   return renderReply(message.reply, message.locale, translator).flatMap((payload, part) => {
     const dedupeKey = part === 0 ? message.dedupeKey : `${message.dedupeKey}.${part}`;
-    const id = outbox.enqueue({ dedupeKey, chatId: message.chatId, purpose: message.purpose ?? "notice", payload });
+    const id = outbox.enqueue({ dedupeKey, chatId: message.chatId, purpose: message.purpose ?? "notice", payload, ...(message.notBefore !== undefined ? { notBefore: message.notBefore } : {}) });
     return id === undefined ? [] : [id];
   });
 }

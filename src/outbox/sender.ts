@@ -23,6 +23,11 @@ export interface OutboxSenderOptions {
   maxAttempts?: number;
   /** Called after Telegram accepted a row (e.g. to remember the message id for quick exit). */
   onSent?: (row: OutboxRow, messageId: number | undefined) => void;
+  /**
+   * Called for each queued row just before it is sent (not for direct replies): returns the row to send (possibly
+   * with a new payload), or undefined to drop it (the row is marked cancelled).
+   */
+  beforeSend?: (row: OutboxRow) => OutboxRow | undefined;
   /** Called when a chat cannot be reached (403 blocked, chat not found). */
   onUnreachable?: (row: OutboxRow, code: string) => void;
   now?: () => number;
@@ -82,9 +87,14 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         continue;
       }
       if (!store.claim(row.id)) continue;
+      const outgoing = options.beforeSend ? options.beforeSend(row) : row;
+      if (!outgoing) {
+        store.markCancelled(row.id);
+        continue;
+      }
       tokens -= 1;
       lastSentToChat.set(row.chatId, at);
-      const sending = send(row, transport, (work) => work()).then(() => undefined, () => undefined).finally(() => {
+      const sending = send(outgoing, transport, (work) => work()).then(() => undefined, () => undefined).finally(() => {
         inFlight.delete(row.chatId);
         wake();
       });

@@ -120,6 +120,11 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
         .run();
     },
 
+    /** A claimed row that will not be sent after all (e.g. a reminder whose appointment has begun). */
+    markCancelled(id: number): void {
+      db.update(outbox).set({ status: "cancelled" }).where(eq(outbox.id, id)).run();
+    },
+
     markFailed(id: number, code: string): void {
       db.update(outbox).set({ status: "failed", lastError: code, attempts: sql`${outbox.attempts} + 1` }).where(eq(outbox.id, id)).run();
     },

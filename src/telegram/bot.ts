@@ -7,6 +7,7 @@ import { Api, Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { ConversationStore } from "../conversations/store.ts";
 import { type CaseworkDeps, casework } from "./casework.ts";
+import { type CounsellingDeps, counselling } from "./counselling.ts";
 import { type HandoffDeps, handoff } from "./handoff.ts";
 import { type QuickExitDeps, quickExit } from "./quick-exit.ts";
 import { type StaffDeps, staffCommands } from "./staff.ts";
@@ -24,7 +25,7 @@ export interface BotOptions {
 export const DIRECT_RETRY = { maxRetryAttempts: 2, maxDelaySeconds: 5 } as const;
 
 /** Creates the bot with Spean's middleware. Its `api` retries briefly; `queueApi` never retries by itself. */
-export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & CaseworkDeps & QuickExitDeps & HandoffDeps & { conversations: ConversationStore }) {
+export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & CaseworkDeps & CounsellingDeps & QuickExitDeps & HandoffDeps & { conversations: ConversationStore }) {
   const client = { apiRoot: options.apiRoot };
   const bot = new Bot<Context>(options.token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
   bot.api.config.use(autoRetry(DIRECT_RETRY));
@@ -41,6 +42,7 @@ export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & Case
   bot.use(quickExit(deps));
   bot.use(staffCommands(deps));
   bot.use(casework(deps));
+  bot.use(counselling(deps));
   bot.use(handoff(deps));
   bot.use(residentTurn(deps));
   return { bot, queueApi };

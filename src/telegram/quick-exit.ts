@@ -16,6 +16,7 @@ import type { InteractionLog } from "../interactions/log.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
 import { queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxStore } from "../outbox/store.ts";
+import type { BookingDesk } from "../booking/desk.ts";
 import type { Desk } from "../referrals/desk.ts";
 import { commandName } from "./input.ts";
 
@@ -27,6 +28,8 @@ export interface QuickExitDeps {
   outbox: OutboxStore;
   sender: OutboxSender;
   desk: Desk;
+  /** Booked appointments stay booked, but their reminders are cancelled with everything else queued. */
+  bookingDesk: Pick<BookingDesk, "remindersCancelledByQuickExit">;
   translator: Translator;
   defaultLocale: Locale;
   /** "neutral" (default) leaves one harmless greeting; "none" leaves an empty chat. */
@@ -58,6 +61,7 @@ export function quickExit(deps: QuickExitDeps): MiddlewareFn<Context> {
       const messageIds = deps.interactions.takeDeletableMessageIds(chatId);
       if (ctx.message && !messageIds.includes(ctx.message.message_id)) messageIds.push(ctx.message.message_id);
       deps.outbox.cancelForChat(chatId);
+      deps.bookingDesk.remindersCancelledByQuickExit(chatId);
       deps.conversations.forget(chatId);
       const staffNotices = deps.desk.residentLeft(chatId);
       deps.interactions.record({ chatId, direction: "in", kind: "quick_exit", updateId });

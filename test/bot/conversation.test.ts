@@ -17,7 +17,7 @@ describe("first contact", () => {
     expect(privacy).toContain("៩០ ថ្ងៃ"); // retention in Khmer digits
     expect(menu).toBe(h.render("main.menu_prompt"));
     const labels = buttonsOf(h.last()).map((b) => b.text);
-    expect(labels).toEqual(["main.choice_info", "main.choice_book", "main.choice_help", "main.choice_emergency", "main.choice_privacy", "main.choice_language"].map((k) => h.render(k)));
+    expect(labels).toEqual(["main.choice_info", "main.choice_book", "main.choice_appointments", "main.choice_help", "main.choice_emergency", "main.choice_privacy", "main.choice_language"].map((k) => h.render(k)));
   });
 
   it("greets a first message that is not /start the same way (nobody misses the privacy notice)", async () => {
@@ -104,12 +104,10 @@ describe("navigation", () => {
     expect(h.lastTexts(1)[0]).toBe(h.render("main.menu_prompt"));
   });
 
-  it("coming-soon screens say so honestly and carry the emergency numbers", async () => {
+  it("the booking item opens the booking flow (no coming-soon screen is left)", async () => {
     await h.say("/start");
     await h.press(h.render("main.choice_book"));
-    const text = h.lastTexts(1)[0] as string;
-    expect(text.startsWith(h.render("soon.booking"))).toBe(true);
-    expect(text).toContain("117");
+    expect(h.lastTexts(1)[0]).toBe(h.render("booking.topic_prompt"));
   });
 });
 
@@ -143,8 +141,8 @@ describe("stale buttons and odd input", () => {
   it.each([
     ["a label typed in Khmer", "ឯកជនភាព", "main.privacy"],
     ["part of a label", "លេខសង្គ្រោះ", "emergency.intro"],
-    ["a Khmer digit for the position", "៦", "main.language_prompt"],
-    ["a Latin digit for the position", "5", "main.privacy"],
+    ["a Khmer digit for the position", "៧", "main.language_prompt"],
+    ["a Latin digit for the position", "6", "main.privacy"],
     ["an English label while in Khmer", "privacy", "main.privacy"],
     ["the word for menu", "ម៉ឺនុយ", "main.menu_prompt"],
   ])("free text in a menu: %s", async (_what, typed, expectedKey) => {

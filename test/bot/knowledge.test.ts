@@ -63,10 +63,11 @@ describe("browsing", () => {
     expect(sent.disable_notification).toBe(true);
   });
 
-  it("the counsellor button leads somewhere real (booking, or its honest coming-soon screen)", async () => {
+  it("the counsellor button opens booking", async () => {
     await h.press(h.render("main.choice_info"));
     await h.press(h.render("knowledge.talk_to_counsellor"));
-    expect(h.core.conversations.load(RESIDENT)?.node).toBe(h.core.content.knowledge.counsellor);
+    expect(h.core.content.knowledge.counsellor).toBe("booking.start");
+    expect(h.core.conversations.load(RESIDENT)?.node).toBe("booking.topic");
   });
 });
 

@@ -112,18 +112,18 @@ describe("content check", () => {
   });
 
   it("finds an unreachable node", () => {
-    const problems = problemsAfter((root) => edit(join(root, "flows", "soon.yaml"), (t) => `${t}  orphan:\n    kind: menu\n    text: soon.info\n`));
-    expect(problems).toContain('flows/soon.yaml: node "orphan" cannot be reached');
+    const problems = problemsAfter((root) => edit(join(root, "flows", "booking.yaml"), (t) => `${t}  orphan:\n    kind: menu\n    text: booking.gone\n`));
+    expect(problems).toContain('flows/booking.yaml: node "orphan" cannot be reached');
   });
 
   it("finds a key missing in one language", () => {
-    const problems = problemsAfter((root) => edit(join(root, "locales", "en", "soon.json"), (t) => t.replace('"booking":', '"booking_renamed":')));
-    expect(problems).toContain('locales/en: key "soon.booking" is missing');
+    const problems = problemsAfter((root) => edit(join(root, "locales", "en", "booking.json"), (t) => t.replace('"gone":', '"gone_renamed":')));
+    expect(problems).toContain('locales/en: key "booking.gone" is missing');
   });
 
   it("finds a text over Telegram's 4096-character limit", () => {
-    const problems = problemsAfter((root) => edit(join(root, "locales", "km", "soon.json"), (t) => t.replace('"booking": "', `"booking": "${"ក".repeat(4100)}`)));
-    expect(problems).toContain('locales/km: "soon.booking" is over 4096 characters');
+    const problems = problemsAfter((root) => edit(join(root, "locales", "km", "booking.json"), (t) => t.replace('"gone": "', `"gone": "${"ក".repeat(4100)}`)));
+    expect(problems).toContain('locales/km: "booking.gone" is over 4096 characters');
   });
 
   it("finds a loop that never waits for the user", () => {

@@ -1,0 +1,390 @@
+/**
+ * Counselling appointments after the resident's choices: booking (a counsellor assigned, the slot held by the
+ * database), reminders queued in the outbox, cancel and reschedule (old reminders cancelled in the same
+ * transaction), what happens when a reminder cannot go out, counsellors' day lists and their attended / no-show
+ * marks. Synchronous and free of network I/O: everything that reaches Telegram is an outbox row.
+ */
+import type { Locale } from "../engine/actions.ts";
+import { type Button, type Reply, type TextRef, text } from "../engine/reply.ts";
+import { SpeanError } from "../errors.ts";
+import type { Translator } from "../i18n/translator.ts";
+import { toIsoDate, type CalendarDate } from "../khmer/dates.ts";
+import { localDigits } from "../khmer/digits.ts";
+import { formatClock, formatDate, formatDateTime } from "../khmer/when.ts";
+import { queueReply } from "../outbox/queue-reply.ts";
+import type { OutboxRow, OutboxStore } from "../outbox/store.ts";
+import { renderReply } from "../telegram/renderer.ts";
+import { addDays, instantAt, localTime, MINUTE_MS } from "../scheduling/local-time.ts";
+import { may } from "../staff/roles.ts";
+import type { StaffStore } from "../staff/store.ts";
+import type { Appointment, BookingRequest } from "./model.ts";
+import { planReminders, type ReminderPolicy, rungTime } from "./reminders.ts";
+import type { FreeSlot, SlotFinder } from "./slots.ts";
+import type { BookingStore } from "./store.ts";
+
+export interface BookingDeskOptions {
+  store: BookingStore;
+  slots: SlotFinder;
+  outbox: OutboxStore;
+  staff: StaffStore;
+  translator: Translator;
+  policy: ReminderPolicy;
+  /** A reminder going out later than this after its planned time says it is late (default 15 minutes). */
+  lateGraceMinutes?: number;
+  staffChatId: number | undefined;
+  staffLocale: Locale;
+  /** The language a staff member or resident chose, if any. */
+  localeOf: (chatId: number) => Locale | undefined;
+  now: () => number;
+}
+
+export type BookResult = { ok: true; appointment: Appointment } | { ok: false; nearest: FreeSlot[] };
+
+/** A resident's button on a reminder or an appointment: a:<verb>:<appointment id, base 36>. */
+export type ResidentVerb = "coming" | "reschedule" | "cancel";
+/** A counsellor's button on a day-list entry: v:<verb>:<appointment id, base 36>. */
+export type CounsellorVerb = "attended" | "no_show" | "phone";
+
+const RESIDENT_CODES: Record<ResidentVerb, string> = { coming: "y", reschedule: "r", cancel: "c" };
+const COUNSELLOR_CODES: Record<CounsellorVerb, string> = { attended: "a", no_show: "n", phone: "p" };
+
+export function residentButtonData(verb: ResidentVerb, appointmentId: number): string {
+  return `a:${RESIDENT_CODES[verb]}:${appointmentId.toString(36)}`;
+}
+
+export function parseResidentButton(data: string): { verb: ResidentVerb; appointmentId: number } | undefined {
+  return parseButton(data, "a", RESIDENT_CODES);
+}
+
+export function counsellorButtonData(verb: CounsellorVerb, appointmentId: number): string {
+  return `v:${COUNSELLOR_CODES[verb]}:${appointmentId.toString(36)}`;
+}
+
+export function parseCounsellorButton(data: string): { verb: CounsellorVerb; appointmentId: number } | undefined {
+  return parseButton(data, "v", COUNSELLOR_CODES);
+}
+
+function parseButton<V extends string>(data: string, prefix: string, codes: Record<V, string>): { verb: V; appointmentId: number } | undefined {
+  const match = new RegExp(`^${prefix}:([a-z]):([0-9a-z]{1,11})$`).exec(data);
+  const verb = (Object.keys(codes) as V[]).find((v) => codes[v] === match?.[1]);
+  return match && verb ? { verb, appointmentId: Number.parseInt(match[2] as string, 36) } : undefined;
+}
+
+/** The outbox dedupe-key prefix of an appointment's reminders. */
+export const reminderPrefix = (appointmentId: number) => `reminder:${appointmentId}:`;
+
+export type BookingDesk = ReturnType<typeof createBookingDesk>;
+
+export function createBookingDesk(options: BookingDeskOptions) {
+  const { store, slots, outbox, staff, translator, policy, now } = options;
+  const tz = policy.timeZone;
+  const lateGrace = (options.lateGraceMinutes ?? 15) * MINUTE_MS;
+  const localeOf = (chatId: number) => options.localeOf(chatId) ?? options.staffLocale;
+
+  // ---- how an appointment reads ----
+
+  /** "ថ្ងៃអង្គារ ទី២៥ ខែវិច្ឆិកា ម៉ោង ៩:៣០ ព្រឹក" in the given language. */
+  function when(locale: Locale, startsAt: number): string {
+    const local = localTime(startsAt, tz);
+    return formatDateTime(locale, local.date, local.minute);
+  }
+
+  function whoLine(a: Pick<Appointment, "forWhom" | "familyName">): TextRef {
+    return a.forWhom === "family" ? text("booking.for_family", { name: a.familyName ?? "" }) : text("booking.for_self");
+  }
+
+  /** The lines a resident sees about an appointment (the topic is left out of reminders on purpose). */
+  function residentCard(a: Appointment, locale: Locale, withTopic: boolean): TextRef[] {
+    return [
+      text("booking.card_when", { when: when(locale, a.startsAt) }),
+      text("booking.card_place", { place: text(`booking.site_${a.site}`) }),
+      ...(withTopic ? [text("booking.card_topic", { topic: text(`booking.topic_${a.topic}`) })] : []),
+      text("booking.card_who", { who: whoLine(a) }),
+    ];
+  }
+
+  function residentButtons(a: Appointment): Button[][] {
+    return [
+      [{ label: text(a.site === "phone" ? "booking.coming_phone" : "booking.coming"), data: residentButtonData("coming", a.id) }],
+      [
+        { label: text("booking.reschedule"), data: residentButtonData("reschedule", a.id) },
+        { label: text("booking.cancel"), data: residentButtonData("cancel", a.id) },
+      ],
+    ];
+  }
+
+  function reminderReply(a: Appointment, late: boolean): Reply {
+    const heading = late ? text("booking.reminder_late") : text("booking.reminder");
+    return { text: [heading, text("common.lines", { lines: residentCard(a, a.locale, false) })], buttons: residentButtons(a) };
+  }
+
+  /** The lines a counsellor sees: time, place, topic, for whom; never the phone number (that is a pop-up). */
+  function counsellorCard(a: Appointment, locale: Locale, status?: TextRef): Reply {
+    const lines = [
+      text("booking.staff_card_when", { when: when(locale, a.startsAt) }),
+      text("booking.card_place", { place: text(`booking.site_${a.site}`) }),
+      text("booking.card_topic", { topic: text(`booking.topic_${a.topic}`) }),
+      text("booking.card_who", { who: whoLine(a) }),
+      text("booking.staff_card_ref", { ref: appointmentRef(a.id) }),
+      ...(a.flag ? [text(`booking.flag_${a.flag}`)] : []),
+      ...(status ? [status] : []),
+    ];
+    const buttons: Button[][] = [];
+    if (!status && a.status === "booked") {
+      buttons.push([
+        { label: text("booking.mark_attended"), data: counsellorButtonData("attended", a.id) },
+        { label: text("booking.mark_no_show"), data: counsellorButtonData("no_show", a.id) },
+      ]);
+      if (a.site === "phone") buttons.push([{ label: text("booking.show_phone"), data: counsellorButtonData("phone", a.id) }]);
+    }
+    return { text: [text("common.lines", { lines })], buttons };
+  }
+
+  // ---- reminders ----
+
+  function queueReminders(a: Appointment, bookedAt: number): void {
+    for (const planned of planReminders(a.startsAt, bookedAt, policy)) {
+      queueReply(outbox, translator, {
+        chatId: a.chatId,
+        dedupeKey: `${reminderPrefix(a.id)}${planned.rung}`,
+        reply: reminderReply(a, false),
+        locale: a.locale,
+        purpose: "reminder",
+        notBefore: planned.at,
+      });
+    }
+  }
+
+  function tellCounsellor(a: Appointment, key: string, dedupeKey: string): void {
+    const locale = localeOf(a.counsellorId);
+    queueReply(outbox, translator, { chatId: a.counsellorId, dedupeKey, reply: { text: [text(key), ...counsellorCard(a, locale).text] }, locale, purpose: "alert" });
+  }
+
+  function tellStaffChat(a: Appointment, key: string, dedupeKey: string): void {
+    if (options.staffChatId === undefined) return;
+    const counsellor = store.counsellor(a.counsellorId);
+    const reply = { text: [text(key, { ref: appointmentRef(a.id), when: when(options.staffLocale, a.startsAt), counsellor: counsellor?.displayName ?? "" })] };
+    queueReply(outbox, translator, { chatId: options.staffChatId, dedupeKey, reply, locale: options.staffLocale, purpose: "alert" });
+  }
+
+  // ---- booking ----
+
+  /**
+   * Books a free slot: tries each free counsellor at that time, least busy first; the database refuses a slot
+   * someone else took a moment ago, and the next counsellor is tried. When none is left, returns the nearest
+   * free slots instead.
+   */
+  function book(request: BookingRequest, rescheduledFrom?: number): BookResult {
+    const slot = slots.slotAt(request.topic, request.site, request.startsAt);
+    for (const counsellor of slot?.counsellors ?? []) {
+      try {
+        const appointment = store.insert({
+          ...request,
+          counsellorId: counsellor.id,
+          endsAt: counsellor.endsAt,
+          ...(rescheduledFrom !== undefined ? { rescheduledFrom } : {}),
+        });
+        queueReminders(appointment, now());
+        tellCounsellor(appointment, rescheduledFrom === undefined ? "booking.staff_new" : "booking.staff_moved_here", `booked:${appointment.id}`);
+        return { ok: true, appointment };
+      } catch (err) {
+        if (!(err instanceof SpeanError && err.code === "SPEAN_SLOT_TAKEN")) throw err;
+      }
+    }
+    return { ok: false, nearest: slots.nearest(request.topic, request.site, request.startsAt) };
+  }
+
+  /** The appointment if it belongs to the chat and is still booked. */
+  function ownBooked(chatId: number, appointmentId: number): Appointment | undefined {
+    const a = store.get(appointmentId);
+    return a && a.chatId === chatId && a.status === "booked" ? a : undefined;
+  }
+
+  function cancel(chatId: number, appointmentId: number): Appointment | undefined {
+    const a = ownBooked(chatId, appointmentId);
+    if (!a || !store.setStatus(a.id, "cancelled")) return undefined;
+    outbox.cancelByPrefix(reminderPrefix(a.id));
+    tellCounsellor(a, "booking.staff_cancelled", `cancelled:${a.id}`);
+    return a;
+  }
+
+  /** Moves an appointment: the new one is booked first; only then is the old one released with its reminders. */
+  function reschedule(chatId: number, appointmentId: number, startsAt: number): BookResult | undefined {
+    const old = ownBooked(chatId, appointmentId);
+    if (!old) return undefined;
+    const result = book(
+      { chatId, topic: old.topic, site: old.site, startsAt, forWhom: old.forWhom, familyName: old.familyName, phone: old.phone, locale: old.locale } as BookingRequest,
+      old.id,
+    );
+    if (!result.ok) return result;
+    store.setStatus(old.id, "rescheduled");
+    outbox.cancelByPrefix(reminderPrefix(old.id));
+    tellCounsellor(old, "booking.staff_moved_away", `moved:${old.id}`);
+    return result;
+  }
+
+  // ---- when reminders cannot go out as planned ----
+
+  /** A reminder that will never be sent because its appointment has begun: recorded, and people are told. */
+  function recordMissed(a: Appointment): void {
+    store.setFlag(a.id, "reminder_missed");
+    const flagged = { ...a, flag: "reminder_missed" as const };
+    tellCounsellor(flagged, "booking.staff_reminder_missed", `missed:${a.id}`);
+    tellStaffChat(flagged, "booking.staff_chat_reminder_missed", `missed-staff:${a.id}`);
+  }
+
+  /**
+   * Decides, just before the sender sends it, what happens to a reminder: sent as queued; rewritten to say it is
+   * late (its planned time passed more than the grace period ago and the appointment has not begun); or dropped
+   * (the appointment was cancelled or moved, or has begun: then it is recorded as missed and staff are told).
+   * Rows that are not reminders pass through.
+   */
+  function beforeSend(row: OutboxRow): OutboxRow | undefined {
+    const match = /^reminder:(\d+):(\d+)$/.exec(row.dedupeKey);
+    if (!match) return row;
+    const a = store.get(Number(match[1]));
+    if (!a || a.status !== "booked") return undefined;
+    const at = now();
+    if (at >= a.startsAt) {
+      recordMissed(a);
+      return undefined;
+    }
+    if (at <= rungTime(a.startsAt, Number(match[2]), policy) + lateGrace) return row;
+    // The same outbox row goes out with the late wording (a reminder is one short message).
+    const [payload] = renderReply(reminderReply(a, true), a.locale, translator);
+    return { ...row, payload: payload as Record<string, unknown> };
+  }
+
+  /**
+   * Reminders still queued for appointments that have begun (the service was down, or the chat was held up):
+   * cancelled, recorded as missed, staff told. Run every minute; returns how many appointments.
+   */
+  function sweepMissed(): number {
+    let missed = 0;
+    const at = now();
+    for (const counsellor of store.activeCounsellors()) {
+      for (const a of store.forCounsellor(counsellor.telegramUserId, at - 86_400_000, at + 1)) {
+        if (a.status !== "booked" || a.startsAt > at) continue;
+        if (outbox.cancelByPrefix(reminderPrefix(a.id)) > 0) {
+          recordMissed(a);
+          missed++;
+        }
+      }
+    }
+    return missed;
+  }
+
+  /** A reminder Telegram refused for good (blocked, chat not found): flagged, so that a person can call. */
+  function onUnreachable(row: OutboxRow): boolean {
+    const match = /^reminder:(\d+):/.exec(row.dedupeKey);
+    if (!match) return false;
+    const a = store.get(Number(match[1]));
+    if (!a || a.status !== "booked") return true;
+    store.setFlag(a.id, "unreachable");
+    outbox.cancelByPrefix(reminderPrefix(a.id));
+    const flagged = { ...a, flag: "unreachable" as const };
+    tellCounsellor(flagged, "booking.staff_unreachable", `unreachable:${a.id}`);
+    tellStaffChat(flagged, "booking.staff_chat_unreachable", `unreachable-staff:${a.id}`);
+    return true;
+  }
+
+  /** After quick exit (which cancels everything queued for the chat): the counsellor's list shows "no reminders". */
+  function remindersCancelledByQuickExit(chatId: number): void {
+    for (const id of store.bookedIds(chatId)) store.setFlag(id, "reminders_off");
+  }
+
+  // ---- counsellors ----
+
+  function dayBounds(date: CalendarDate): [number, number] {
+    return [instantAt(date, 0, tz), instantAt(addDays(date, 1), 0, tz)];
+  }
+
+  /** A counsellor's appointments on a day: a heading, then one message per appointment with its buttons. */
+  function dayList(counsellorId: number, date: CalendarDate): Reply[] {
+    const locale = localeOf(counsellorId);
+    const list = store.forCounsellor(counsellorId, ...dayBounds(date));
+    const heading = text(list.length ? "booking.staff_day_heading" : "booking.staff_day_empty", {
+      date: formatDate(locale, date),
+      count: localDigits(locale, list.length),
+    });
+    return [{ text: [heading] }, ...list.map((a) => counsellorCard(a, locale, a.status === "booked" ? undefined : markLine(a, locale)))];
+  }
+
+  function markLine(a: Appointment, locale: Locale): TextRef {
+    const by = a.markedBy === null ? "" : (staff.get(a.markedBy)?.displayName ?? "");
+    const time = a.markedAt === null ? "" : formatClock(locale, localTime(a.markedAt, tz).minute);
+    return text(`booking.marked_${a.status === "attended" ? "attended" : "no_show"}`, { by, time });
+  }
+
+  /** Queues each counsellor's list for `date` (the morning job); returns how many counsellors got one. */
+  function postDayLists(date: CalendarDate): number {
+    let posted = 0;
+    for (const counsellor of store.activeCounsellors()) {
+      const replies = dayList(counsellor.telegramUserId, date);
+      if (replies.length <= 1) continue;
+      const locale = localeOf(counsellor.telegramUserId);
+      replies.forEach((reply, i) =>
+        queueReply(outbox, translator, { chatId: counsellor.telegramUserId, dedupeKey: `daylist:${toIsoDate(date)}:${counsellor.telegramUserId}:${i}`, reply, locale, purpose: "alert" }),
+      );
+      posted++;
+    }
+    return posted;
+  }
+
+  /** Whether this staff member may see and mark counselling lists. */
+  function isCounsellingStaff(userId: number): boolean {
+    const member = staff.get(userId);
+    return member !== undefined && (store.counsellor(userId) !== undefined || may(member.role, "resolve_any"));
+  }
+
+  /**
+   * A counsellor's button press (attended / no-show / show phone). Only the appointment's own counsellor, or a
+   * supervisor or admin, may; every attempt is recorded. Returns the pop-up text, and for a mark the card to put
+   * in place of the pressed message.
+   */
+  function press(userId: number, verb: CounsellorVerb, appointmentId: number): { notice: TextRef; alert?: boolean; card?: Reply } {
+    const member = staff.get(userId);
+    const a = store.get(appointmentId);
+    const allowed = member !== undefined && a !== undefined && (a.counsellorId === userId || may(member.role, "resolve_any"));
+    staff.audit(userId, `appointment_${verb}`, undefined, allowed);
+    if (!allowed || !a) return { notice: text("booking.staff_not_allowed"), alert: true };
+    const locale = localeOf(userId);
+    if (verb === "phone") {
+      return a.phone ? { notice: text("booking.staff_phone", { phone: a.phone }), alert: true } : { notice: text("booking.staff_no_phone"), alert: true };
+    }
+    if (a.status !== "booked") return { notice: text("booking.staff_already_marked"), card: counsellorCard(a, locale, markLine(a, locale)) };
+    if (now() < a.startsAt) return { notice: text("booking.staff_not_started"), alert: true };
+    store.setStatus(a.id, verb, userId);
+    const marked = store.get(a.id) as Appointment;
+    return { notice: text(`booking.marked_${verb}_short`), card: counsellorCard(marked, locale, markLine(marked, locale)) };
+  }
+
+  return {
+    book,
+    cancel,
+    reschedule,
+    ownBooked,
+    upcoming: (chatId: number) => store.upcoming(chatId),
+    confirmComing(chatId: number, appointmentId: number): Appointment | undefined {
+      const a = ownBooked(chatId, appointmentId);
+      if (a) store.confirm(a.id);
+      return a;
+    },
+    residentCard,
+    residentButtons,
+    when,
+    beforeSend,
+    sweepMissed,
+    onUnreachable,
+    remindersCancelledByQuickExit,
+    dayList,
+    postDayLists,
+    isCounsellingStaff,
+    press,
+  };
+}
+
+/** "A-0012": how staff refer to an appointment (no name in it). */
+export function appointmentRef(id: number): string {
+  return `A-${String(id).padStart(4, "0")}`;
+}

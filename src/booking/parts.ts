@@ -1,0 +1,71 @@
+/**
+ * Builds booking's parts (store, slot finder, desk) from the configuration, for the service and for the content
+ * check's throwaway registry.
+ */
+import type { Config } from "../config.ts";
+import type { Db } from "../db/open.ts";
+import type { Locale } from "../engine/actions.ts";
+import type { Translator } from "../i18n/translator.ts";
+import type { OutboxStore } from "../outbox/store.ts";
+import { createWorkCalendar } from "../scheduling/calendar.ts";
+import type { FieldCipher } from "../security/field-cipher.ts";
+import type { StaffStore } from "../staff/store.ts";
+import { createBookingDesk } from "./desk.ts";
+import { createSlotFinder } from "./slots.ts";
+import { createBookingStore } from "./store.ts";
+
+export type BookingConfig = Pick<
+  Config,
+  "timeZone" | "defaultLocale" | "reminderOffsets" | "reminderQuietHours" | "reminderLateGraceMinutes" | "bookingDaysAhead" | "bookingMinNoticeMinutes"
+>;
+
+/** The defaults, for checking content without a configuration. */
+export const CHECK_BOOKING_CONFIG: BookingConfig = {
+  timeZone: "Asia/Phnom_Penh",
+  defaultLocale: "km",
+  reminderOffsets: [1440, 120],
+  reminderQuietHours: [21 * 60, 7 * 60],
+  reminderLateGraceMinutes: 15,
+  bookingDaysAhead: 14,
+  bookingMinNoticeMinutes: 60,
+};
+
+export interface BookingPartsOptions {
+  db: Db;
+  cipher: FieldCipher;
+  staff: StaffStore;
+  outbox: OutboxStore;
+  translator: Translator;
+  holidays: Iterable<string>;
+  config: BookingConfig;
+  staffChatId: number | undefined;
+  localeOf: (chatId: number) => Locale | undefined;
+  now: () => number;
+}
+
+export function createBookingParts(options: BookingPartsOptions) {
+  const { config, now } = options;
+  const store = createBookingStore(options.db, options.cipher, now);
+  const calendar = createWorkCalendar({ timeZone: config.timeZone, holidays: options.holidays });
+  const slots = createSlotFinder({ store, calendar, timeZone: config.timeZone, daysAhead: config.bookingDaysAhead, minNoticeMinutes: config.bookingMinNoticeMinutes, now });
+  const desk = createBookingDesk({
+    store,
+    slots,
+    outbox: options.outbox,
+    staff: options.staff,
+    translator: options.translator,
+    policy: {
+      rungs: config.reminderOffsets,
+      quietStart: config.reminderQuietHours[0],
+      quietEnd: config.reminderQuietHours[1],
+      minGapMinutes: 30,
+      timeZone: config.timeZone,
+    },
+    lateGraceMinutes: config.reminderLateGraceMinutes,
+    staffChatId: options.staffChatId,
+    staffLocale: config.defaultLocale,
+    localeOf: options.localeOf,
+    now,
+  });
+  return { store, slots, desk };
+}

@@ -1,0 +1,251 @@
+/**
+ * Counsellors, their weekly hours, and appointments. Names and phone numbers are encrypted; the database's partial
+ * unique index (appointments_counsellor_slot) refuses a second appointment in a counsellor's held slot, whatever
+ * the code above it checked.
+ */
+import { and, asc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
+import type { Db } from "../db/open.ts";
+import { appointments, counsellorHours, counsellors, staffMembers } from "../db/schema.ts";
+import type { Locale } from "../engine/actions.ts";
+import { SpeanError } from "../errors.ts";
+import type { FieldCipher } from "../security/field-cipher.ts";
+import type { Appointment, AppointmentFlag, AppointmentStatus, Counsellor, Site, Topic, WeeklyHours } from "./model.ts";
+
+/** Statuses that hold a counsellor's slot (cancelled and moved appointments free it). */
+export const HOLDING_STATUSES: readonly AppointmentStatus[] = ["booked", "attended", "no_show"];
+
+export interface NewAppointment {
+  chatId: number;
+  counsellorId: number;
+  topic: Topic;
+  site: Site;
+  startsAt: number;
+  endsAt: number;
+  forWhom: "self" | "family";
+  familyName?: string | undefined;
+  phone?: string | undefined;
+  locale: Locale;
+  rescheduledFrom?: number;
+}
+
+export interface CounsellorProfile {
+  telegramUserId: number;
+  displayName: string;
+  sites: readonly Site[];
+  topics: readonly Topic[];
+  /** Default 60. */
+  slotMinutes?: number;
+  demo?: boolean;
+}
+
+export type BookingStore = ReturnType<typeof createBookingStore>;
+
+/** Creates the booking store. `now` defaults to Date.now. */
+export function createBookingStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
+  function toAppointment(r: typeof appointments.$inferSelect): Appointment {
+    return {
+      id: r.id,
+      chatId: r.chatId,
+      counsellorId: r.counsellorId,
+      topic: r.topic as Topic,
+      site: r.site as Site,
+      startsAt: r.startsAt,
+      endsAt: r.endsAt,
+      forWhom: r.forWhom,
+      familyName: r.familyNameEnc ? cipher.decrypt(r.familyNameEnc) : undefined,
+      phone: r.phoneEnc ? cipher.decrypt(r.phoneEnc) : undefined,
+      locale: r.locale,
+      status: r.status,
+      flag: r.flag as AppointmentFlag | null,
+      rescheduledFrom: r.rescheduledFrom,
+      confirmedAt: r.confirmedAt,
+      markedBy: r.markedBy,
+      markedAt: r.markedAt,
+      createdAt: r.createdAt,
+    };
+  }
+
+  function hoursOf(counsellorId: number): WeeklyHours[] {
+    return db
+      .select()
+      .from(counsellorHours)
+      .where(eq(counsellorHours.counsellorId, counsellorId))
+      .orderBy(asc(counsellorHours.weekday), asc(counsellorHours.startMinute))
+      .all()
+      .map((h) => ({ site: h.site as Site, weekday: h.weekday, startMinute: h.startMinute, endMinute: h.endMinute }));
+  }
+
+  function toCounsellor(r: typeof counsellors.$inferSelect): Counsellor {
+    return {
+      telegramUserId: r.telegramUserId,
+      displayName: r.displayName,
+      sites: JSON.parse(r.sites) as Site[],
+      topics: JSON.parse(r.topics) as Topic[],
+      slotMinutes: r.slotMinutes,
+      active: r.active,
+      demo: r.demo,
+      hours: hoursOf(r.telegramUserId),
+    };
+  }
+
+  const holding = inArray(appointments.status, [...HOLDING_STATUSES]);
+
+  return {
+    /** Adds or updates a counsellor's profile (not their hours). */
+    saveCounsellor(profile: CounsellorProfile): void {
+      const values = {
+        displayName: profile.displayName,
+        sites: JSON.stringify(profile.sites),
+        topics: JSON.stringify(profile.topics),
+        slotMinutes: profile.slotMinutes ?? 60,
+        active: true,
+        demo: profile.demo ?? false,
+      };
+      db.insert(counsellors)
+        .values({ telegramUserId: profile.telegramUserId, ...values, createdAt: now() })
+        .onConflictDoUpdate({ target: counsellors.telegramUserId, set: values })
+        .run();
+    },
+
+    /** Replaces a counsellor's weekly hours. */
+    setHours(counsellorId: number, hours: readonly WeeklyHours[]): void {
+      db.transaction(() => {
+        db.delete(counsellorHours).where(eq(counsellorHours.counsellorId, counsellorId)).run();
+        for (const h of hours) db.insert(counsellorHours).values({ counsellorId, ...h }).run();
+      });
+    },
+
+    setCounsellorActive(counsellorId: number, active: boolean): void {
+      db.update(counsellors).set({ active }).where(eq(counsellors.telegramUserId, counsellorId)).run();
+    },
+
+    counsellor(counsellorId: number): Counsellor | undefined {
+      const row = db.select().from(counsellors).where(eq(counsellors.telegramUserId, counsellorId)).get();
+      return row ? toCounsellor(row) : undefined;
+    },
+
+    /** Counsellors taking bookings: active here and still active staff. */
+    activeCounsellors(): Counsellor[] {
+      return db
+        .select({ c: counsellors })
+        .from(counsellors)
+        .innerJoin(staffMembers, eq(staffMembers.telegramUserId, counsellors.telegramUserId))
+        .where(and(eq(counsellors.active, true), eq(staffMembers.active, true)))
+        .orderBy(asc(counsellors.telegramUserId))
+        .all()
+        .map((r) => toCounsellor(r.c));
+    },
+
+    /** Slots held between two instants (start inclusive, end exclusive), by counsellor and start. */
+    heldSlots(from: number, to: number): { counsellorId: number; startsAt: number; endsAt: number }[] {
+      return db
+        .select({ counsellorId: appointments.counsellorId, startsAt: appointments.startsAt, endsAt: appointments.endsAt })
+        .from(appointments)
+        .where(and(holding, lt(appointments.startsAt, to), gte(appointments.endsAt, from)))
+        .all();
+    },
+
+    /**
+     * Inserts a booked appointment.
+     * @throws {SpeanError} SPEAN_SLOT_TAKEN when the counsellor's slot is already held (the unique index said no).
+     */
+    insert(a: NewAppointment): Appointment {
+      const at = now();
+      try {
+        const [row] = db
+          .insert(appointments)
+          .values({
+            chatId: a.chatId,
+            counsellorId: a.counsellorId,
+            topic: a.topic,
+            site: a.site,
+            startsAt: a.startsAt,
+            endsAt: a.endsAt,
+            forWhom: a.forWhom,
+            familyNameEnc: a.familyName ? cipher.encrypt(a.familyName) : null,
+            phoneEnc: a.phone ? cipher.encrypt(a.phone) : null,
+            locale: a.locale,
+            status: "booked",
+            rescheduledFrom: a.rescheduledFrom ?? null,
+            createdAt: at,
+            updatedAt: at,
+          })
+          .returning()
+          .all();
+        return toAppointment(row as typeof appointments.$inferSelect);
+      } catch (err) {
+        if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw new SpeanError("SPEAN_SLOT_TAKEN", undefined, { counsellorId: a.counsellorId, startsAt: a.startsAt });
+        throw err;
+      }
+    },
+
+    get(id: number): Appointment | undefined {
+      const row = db.select().from(appointments).where(eq(appointments.id, id)).get();
+      return row ? toAppointment(row) : undefined;
+    },
+
+    /** A chat's booked appointments that have not ended, soonest first. */
+    upcoming(chatId: number): Appointment[] {
+      return db
+        .select()
+        .from(appointments)
+        .where(and(eq(appointments.chatId, chatId), eq(appointments.status, "booked"), gte(appointments.endsAt, now())))
+        .orderBy(asc(appointments.startsAt))
+        .all()
+        .map(toAppointment);
+    },
+
+    /** A counsellor's appointments starting in [from, to), any status except cancelled/moved, by time. */
+    forCounsellor(counsellorId: number, from: number, to: number): Appointment[] {
+      return db
+        .select()
+        .from(appointments)
+        .where(and(eq(appointments.counsellorId, counsellorId), holding, gte(appointments.startsAt, from), lt(appointments.startsAt, to)))
+        .orderBy(asc(appointments.startsAt))
+        .all()
+        .map(toAppointment);
+    },
+
+    /** Moves a booked appointment to another status; false when it was no longer booked. */
+    setStatus(id: number, status: AppointmentStatus, markedBy?: number): boolean {
+      const at = now();
+      const marking = status === "attended" || status === "no_show";
+      return (
+        db
+          .update(appointments)
+          .set({ status, updatedAt: at, ...(marking ? { markedBy: markedBy ?? null, markedAt: at } : {}) })
+          .where(and(eq(appointments.id, id), marking ? holding : eq(appointments.status, "booked")))
+          .run().changes === 1
+      );
+    },
+
+    setFlag(id: number, flag: AppointmentFlag): void {
+      db.update(appointments).set({ flag, updatedAt: now() }).where(eq(appointments.id, id)).run();
+    },
+
+    confirm(id: number): void {
+      db.update(appointments).set({ confirmedAt: now(), updatedAt: now() }).where(eq(appointments.id, id)).run();
+    },
+
+    /** Booked appointments of a chat (quick exit turns their reminders off). */
+    bookedIds(chatId: number): number[] {
+      return db.select({ id: appointments.id }).from(appointments).where(and(eq(appointments.chatId, chatId), eq(appointments.status, "booked"))).all().map((r) => r.id);
+    },
+
+    /** Erases names and phone numbers of appointments that ended more than `days` ago; returns how many. */
+    purge(days: number): number {
+      const before = now() - days * 86_400_000;
+      return db
+        .update(appointments)
+        .set({ familyNameEnc: null, phoneEnc: null })
+        .where(and(lte(appointments.endsAt, before), sql`(${appointments.familyNameEnc} is not null or ${appointments.phoneEnc} is not null)`))
+        .run().changes;
+    },
+
+    /** How many appointments have each status (the programme counts attended sessions). */
+    countsByStatus(): Record<string, number> {
+      const rows = db.select({ status: appointments.status, n: sql<number>`count(*)` }).from(appointments).groupBy(appointments.status).all();
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    },
+  };
+}
