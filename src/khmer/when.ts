@@ -139,7 +139,7 @@ const AFTERNOON = /រសៀល|ល្ងាច|យប់|\d\s*p\.?m(?![a-z])/;
 
 function readTime(text: string): number | "impossible" | undefined {
   const clock = /(?<![\d/-])(\d{1,2})\s*[:.h]\s*(\d{1,2})(?![\d/.-])/.exec(text);
-  const hourOnly = /ម៉ោង\s*(\d{1,2})(?!\s*[/\d-])|(?<![\d/.:-])(\d{1,2})\s*(?:a\.?m(?![a-z])|p\.?m(?![a-z])|ព្រឹក|រសៀល|ល្ងាច|យប់|ថ្ងៃត្រង់|o'?clock)/.exec(text);
+  const hourOnly = /ម៉ោង\s*(\d{1,2})(?!\s*[/\d-])|(?<![\d/.:-])(\d{1,2})\s*(?:a\.?m(?![a-z])|p\.?m(?![a-z])|ព្រឹក|រសៀល|ល្ងាច|យប់|ថ្ងៃត្រង់|noon|o'?clock)/.exec(text);
   let hour: number;
   let minute = 0;
   if (clock) {
