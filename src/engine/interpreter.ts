@@ -83,6 +83,9 @@ export function createEngine(options: EngineOptions): Engine {
     if (!previous) {
       // Someone in danger may write before ever seeing the welcome: the emergency numbers come first then too.
       if (input.kind === "text" && registry.isDanger?.(input.text)) return prepend(go(fresh(), ENTRY.emergency, ctx, { resetStack: true }), say("emergency.danger"));
+      // A button on a message sent before any conversation (a reminder) still does what it says.
+      const external = input.kind === "button" && !decodeCallback(input.data) ? registry.externalButton?.({ chatId: ctx.chatId, locale: ctx.locale, vars: {}, data: input.data, now: ctx.now }) : undefined;
+      if (external) return follow(fresh(), external, ctx);
       return go(fresh(), ENTRY.welcome, ctx, { resetStack: true });
     }
     const current = findNode(flows, previous.node);

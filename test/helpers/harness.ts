@@ -16,9 +16,10 @@ export const CASEWORKER = 6001;
 export const SUPERVISOR = 6002;
 export const OUTSIDER = 6003;
 
-export function createHarness(env: Record<string, string> = {}) {
+/** `options.now` replaces the harness's own clock (e.g. Date.now under vitest's fake timers). */
+export function createHarness(env: Record<string, string> = {}, options: { now?: () => number } = {}) {
   let clock = Date.parse("2026-11-21T03:00:00Z");
-  const now = () => clock;
+  const now = options.now ?? (() => clock);
   const config = loadConfig({ DATABASE_PATH: ":memory:", STAFF_CHAT_ID: String(STAFF_CHAT), ...env });
   const logger = createLogger("silent");
   const core = createCore(config, logger, now);
