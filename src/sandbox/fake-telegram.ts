@@ -61,6 +61,12 @@ export interface FakeTelegramOptions {
   now?: () => number;
   /** Delay before re-delivering a webhook update that was not acknowledged (default 1000 ms). */
   webhookRetryMs?: number;
+  /**
+   * Telegram's sending limits, enforced on sendMessage when given (the benchmark uses them): more than `perSecond`
+   * messages in any second gets 429; two messages to one chat closer than `chatIntervalMs` are counted as a
+   * per-chat violation (Telegram may also answer 429 then).
+   */
+  limits?: { perSecond: number; chatIntervalMs: number };
 }
 
 const DELETE_WINDOW_MS = 48 * 3_600_000;
@@ -96,11 +102,17 @@ export class FakeTelegram {
   private delivering = false;
   private readonly webhookRetryMs: number;
   commands: Record<string, unknown> = {};
+  /** With `limits`: how often each was broken. */
+  readonly limitStats = { tooManyRequests: 0, perChatViolations: 0 };
+  private readonly limits: FakeTelegramOptions["limits"];
+  private recentSends: number[] = [];
+  private readonly lastSendToChat = new Map<number, number>();
 
   constructor(options: FakeTelegramOptions) {
     this.token = options.token;
     this.now = options.now ?? Date.now;
     this.webhookRetryMs = options.webhookRetryMs ?? 1000;
+    this.limits = options.limits;
     this.botInfo = {
       id: Number(options.token.split(":")[0]),
       is_bot: true as const,
@@ -368,6 +380,7 @@ export class FakeTelegram {
   private sendMessage(p: Record<string, unknown>): unknown {
     const chatId = Number(p.chat_id);
     const chat = this.requireChat(chatId);
+    if (this.limits) this.enforceLimits(chatId, this.limits);
     const text = typeof p.text === "string" ? p.text : "";
     checkText(text);
     checkMarkup(p.reply_markup);
@@ -471,6 +484,19 @@ export class FakeTelegram {
   }
 
   // ---- helpers ----
+
+  private enforceLimits(chatId: number, limits: { perSecond: number; chatIntervalMs: number }): void {
+    const at = this.now();
+    this.recentSends = this.recentSends.filter((t) => t > at - 1000);
+    if (this.recentSends.length >= limits.perSecond) {
+      this.limitStats.tooManyRequests++;
+      throw new ApiError(429, "Too Many Requests: retry after 1", 1);
+    }
+    const last = this.lastSendToChat.get(chatId);
+    if (last !== undefined && at - last < limits.chatIntervalMs) this.limitStats.perChatViolations++;
+    this.recentSends.push(at);
+    this.lastSendToChat.set(chatId, at);
+  }
 
   private injectFault(method: string, params: Record<string, unknown>): void {
     const index = this.faults.findIndex((f) => (!f.method || f.method === method) && (f.chatId === undefined || f.chatId === Number(params.chat_id)));
