@@ -262,14 +262,10 @@ export function createBookingDesk(options: BookingDeskOptions) {
   function sweepMissed(): number {
     let missed = 0;
     const at = now();
-    for (const counsellor of store.activeCounsellors()) {
-      for (const a of store.forCounsellor(counsellor.telegramUserId, at - 86_400_000, at + 1)) {
-        if (a.status !== "booked" || a.startsAt > at) continue;
-        if (outbox.cancelByPrefix(reminderPrefix(a.id)) > 0) {
-          recordMissed(a);
-          missed++;
-        }
-      }
+    for (const a of store.bookedStartedBetween(at - 86_400_000, at)) {
+      if (outbox.cancelByPrefix(reminderPrefix(a.id)) === 0) continue;
+      recordMissed(a);
+      missed++;
     }
     return missed;
   }
@@ -334,7 +330,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
   /** Whether this staff member may see and mark counselling lists. */
   function isCounsellingStaff(userId: number): boolean {
     const member = staff.get(userId);
-    return member !== undefined && (store.counsellor(userId) !== undefined || may(member.role, "resolve_any"));
+    return member !== undefined && (member.role === "counsellor" || store.counsellor(userId) !== undefined || may(member.role, "resolve_any"));
   }
 
   /**
@@ -371,7 +367,6 @@ export function createBookingDesk(options: BookingDeskOptions) {
       return a;
     },
     residentCard,
-    residentButtons,
     when,
     beforeSend,
     sweepMissed,

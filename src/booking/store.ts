@@ -206,6 +206,16 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
         .map(toAppointment);
     },
 
+    /** Booked appointments that started in [from, to] (reminders still queued for them can no longer help). */
+    bookedStartedBetween(from: number, to: number): Appointment[] {
+      return db
+        .select()
+        .from(appointments)
+        .where(and(eq(appointments.status, "booked"), gte(appointments.startsAt, from), lte(appointments.startsAt, to)))
+        .all()
+        .map(toAppointment);
+    },
+
     /** Moves a booked appointment to another status; false when it was no longer booked. */
     setStatus(id: number, status: AppointmentStatus, markedBy?: number): boolean {
       const at = now();

@@ -1,7 +1,12 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseWeeklyHours } from "../../src/booking/hours.ts";
 import { DEFAULT_REMINDER_POLICY, planReminders, rungTime } from "../../src/booking/reminders.ts";
 import { formatClock, formatDate, formatDateTime, parseTypedWhen } from "../../src/khmer/when.ts";
+import { PROJECT_ROOT } from "../../src/content/load.ts";
 import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
 import { instantAt, localTime } from "../../src/scheduling/local-time.ts";
 
@@ -147,5 +152,26 @@ describe("the fake Bot API's limits (used by the reminder benchmark)", () => {
     clock = 1600;
     await send(1);
     expect(fake.limitStats).toEqual({ tooManyRequests: 1, perChatViolations: 1 });
+  });
+});
+
+describe("booking command lines", () => {
+  it("seed:demo loads fictional counsellors in sandbox mode and refuses in production unless DEMO_DATA=on; counsellor sets hours", () => {
+    const dir = mkdtempSync(join(tmpdir(), "spean-cli-"));
+    try {
+      const run = (script: string, args: string[], extra: Record<string, string>) =>
+        spawnSync(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? "", ...extra }, encoding: "utf8" });
+      const sandbox = { DATABASE_PATH: join(dir, "sandbox.db") };
+      const production = { DATABASE_PATH: join(dir, "prod.db"), BOT_TOKEN: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") };
+      expect(run("seed-demo", [], sandbox)).toMatchObject({ status: 0, stdout: expect.stringContaining("Loaded 2 fictional") });
+      expect(run("seed-demo", [], production)).toMatchObject({ status: 1, stdout: expect.stringContaining("DEMO_DATA=on") });
+      expect(run("seed-demo", [], { ...production, DEMO_DATA: "on" }).status).toBe(0);
+      expect(run("counsellor", ["3001", "--hours", "mon-fri 08:00-10:00 phone", "--slot", "30"], sandbox)).toMatchObject({ status: 0, stdout: expect.stringContaining("30-minute") });
+      expect(run("counsellor", ["2001", "--hours", "mon 08:00-10:00 phone"], sandbox)).toMatchObject({ status: 1, stdout: expect.stringContaining("not a registered counsellor") });
+      expect(run("counsellor", ["3001", "--hours", "sat 08:00-10:00 phone"], sandbox)).toMatchObject({ status: 1, stdout: expect.stringContaining("weekends") });
+      expect(run("counsellor", [], sandbox)).toMatchObject({ status: 1, stdout: expect.stringContaining("usage") });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
