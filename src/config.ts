@@ -21,6 +21,17 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+const CLOCK = "([01]\\d|2[0-3]):[0-5]\\d";
+/** A local clock time such as 07:30, kept as text. */
+const clockText = (example: string) => z.string().trim().regex(new RegExp(`^${CLOCK}$`), `must look like ${example}`);
+/** A range of local clock times such as 08:00-17:00, as [start, end] minutes after midnight. */
+const clockRange = (example: string) =>
+  z
+    .string()
+    .trim()
+    .regex(new RegExp(`^${CLOCK}-${CLOCK}$`), `must look like ${example}`)
+    .transform((range) => range.split("-").map(minutesOf) as [number, number]);
+
 const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
 
@@ -62,15 +73,8 @@ const envSchema = z
     QUICK_EXIT_MESSAGE: optional(z.enum(["neutral", "none"], "must be neutral or none")),
     ESCALATION_URGENT_MINUTES: optional(integer(1, 1440)),
     ESCALATION_NORMAL_WORK_HOURS: optional(integer(1, 40)),
-    WORK_HOURS: optional(
-      z
-        .string()
-        .trim()
-        .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, "must look like 08:00-17:00")
-        .transform((range) => range.split("-").map(minutesOf) as [number, number])
-        .refine(([start, end]) => start < end, "must start before it ends"),
-    ),
-    DIGEST_TIME: optional(z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must look like 07:30")),
+    WORK_HOURS: optional(clockRange("08:00-17:00").refine(([start, end]) => start < end, "must start before it ends")),
+    DIGEST_TIME: optional(clockText("07:30")),
     REMINDER_OFFSETS: optional(
       z
         .string()
@@ -80,18 +84,11 @@ const envSchema = z
         .refine((minutes) => minutes.every((m) => m >= 5 && m <= 14 * 1440), "each must be between 5m and 336h")
         .refine((minutes) => new Set(minutes).size === minutes.length, "must not repeat a value"),
     ),
-    REMINDER_QUIET_HOURS: optional(
-      z
-        .string()
-        .trim()
-        .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, "must look like 21:00-07:00")
-        .transform((range) => range.split("-").map(minutesOf) as [number, number])
-        .refine(([start, end]) => start !== end, "must not start and end at the same time"),
-    ),
+    REMINDER_QUIET_HOURS: optional(clockRange("21:00-07:00").refine(([start, end]) => start !== end, "must not start and end at the same time")),
     REMINDER_LATE_GRACE_MINUTES: optional(integer(1, 720)),
     BOOKING_DAYS_AHEAD: optional(integer(1, 60)),
     BOOKING_MIN_NOTICE_MINUTES: optional(integer(0, 2880)),
-    COUNSELLOR_LIST_TIME: optional(z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must look like 07:00")),
+    COUNSELLOR_LIST_TIME: optional(clockText("07:00")),
     DEMO_DATA: optional(z.enum(["on", "off"], "must be on or off")),
   })
   .superRefine((env, ctx) => {

@@ -212,10 +212,17 @@ export function createBookingDesk(options: BookingDeskOptions) {
   function reschedule(chatId: number, appointmentId: number, startsAt: number): BookResult | undefined {
     const old = ownBooked(chatId, appointmentId);
     if (!old) return undefined;
-    const result = book(
-      { chatId, topic: old.topic, site: old.site, startsAt, forWhom: old.forWhom, familyName: old.familyName, phone: old.phone, locale: old.locale } as BookingRequest,
-      old.id,
-    );
+    const request: BookingRequest = {
+      chatId,
+      topic: old.topic,
+      site: old.site,
+      startsAt,
+      forWhom: old.forWhom,
+      locale: old.locale,
+      ...(old.familyName ? { familyName: old.familyName } : {}),
+      ...(old.phone ? { phone: old.phone } : {}),
+    };
+    const result = book(request, old.id);
     if (!result.ok) return result;
     store.setStatus(old.id, "rescheduled");
     outbox.cancelByPrefix(reminderPrefix(old.id));

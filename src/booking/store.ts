@@ -6,25 +6,17 @@
 import { and, asc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { appointments, counsellorHours, counsellors, staffMembers } from "../db/schema.ts";
-import type { Locale } from "../engine/actions.ts";
 import { SpeanError } from "../errors.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
-import type { Appointment, AppointmentFlag, AppointmentStatus, Counsellor, Site, Topic, WeeklyHours } from "./model.ts";
+import type { Appointment, AppointmentFlag, AppointmentStatus, BookingRequest, Counsellor, Site, Topic, WeeklyHours } from "./model.ts";
 
 /** Statuses that hold a counsellor's slot (cancelled and moved appointments free it). */
 export const HOLDING_STATUSES: readonly AppointmentStatus[] = ["booked", "attended", "no_show"];
 
-export interface NewAppointment {
-  chatId: number;
+/** A resident's request with the counsellor assigned to it. */
+export interface NewAppointment extends BookingRequest {
   counsellorId: number;
-  topic: Topic;
-  site: Site;
-  startsAt: number;
   endsAt: number;
-  forWhom: "self" | "family";
-  familyName?: string | undefined;
-  phone?: string | undefined;
-  locale: Locale;
   rescheduledFrom?: number;
 }
 
@@ -65,17 +57,20 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
     };
   }
 
-  function hoursOf(counsellorId: number): WeeklyHours[] {
-    return db
+  /** Weekly hours by counsellor, for one counsellor or (undefined) all, in one query. */
+  function hoursBy(counsellorId?: number): Map<number, WeeklyHours[]> {
+    const rows = db
       .select()
       .from(counsellorHours)
-      .where(eq(counsellorHours.counsellorId, counsellorId))
+      .where(counsellorId === undefined ? undefined : eq(counsellorHours.counsellorId, counsellorId))
       .orderBy(asc(counsellorHours.weekday), asc(counsellorHours.startMinute))
-      .all()
-      .map((h) => ({ site: h.site as Site, weekday: h.weekday, startMinute: h.startMinute, endMinute: h.endMinute }));
+      .all();
+    const hours = new Map<number, WeeklyHours[]>();
+    for (const h of rows) hours.set(h.counsellorId, [...(hours.get(h.counsellorId) ?? []), { site: h.site as Site, weekday: h.weekday, startMinute: h.startMinute, endMinute: h.endMinute }]);
+    return hours;
   }
 
-  function toCounsellor(r: typeof counsellors.$inferSelect): Counsellor {
+  function toCounsellor(r: typeof counsellors.$inferSelect, hours: Map<number, WeeklyHours[]>): Counsellor {
     return {
       telegramUserId: r.telegramUserId,
       displayName: r.displayName,
@@ -84,7 +79,7 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
       slotMinutes: r.slotMinutes,
       active: r.active,
       demo: r.demo,
-      hours: hoursOf(r.telegramUserId),
+      hours: hours.get(r.telegramUserId) ?? [],
     };
   }
 
@@ -121,11 +116,12 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
 
     counsellor(counsellorId: number): Counsellor | undefined {
       const row = db.select().from(counsellors).where(eq(counsellors.telegramUserId, counsellorId)).get();
-      return row ? toCounsellor(row) : undefined;
+      return row ? toCounsellor(row, hoursBy(counsellorId)) : undefined;
     },
 
     /** Counsellors taking bookings: active here and still active staff. */
     activeCounsellors(): Counsellor[] {
+      const hours = hoursBy();
       return db
         .select({ c: counsellors })
         .from(counsellors)
@@ -133,7 +129,7 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
         .where(and(eq(counsellors.active, true), eq(staffMembers.active, true)))
         .orderBy(asc(counsellors.telegramUserId))
         .all()
-        .map((r) => toCounsellor(r.c));
+        .map((r) => toCounsellor(r.c, hours));
     },
 
     /** Slots held between two instants (start inclusive, end exclusive), by counsellor and start. */

@@ -4,7 +4,7 @@
 import { calendarDateIn, compareDates, parseDayMonthYear, toIsoDate } from "../khmer/dates.ts";
 import { parseWholeNumber } from "../khmer/digits.ts";
 import { parseCambodianPhone } from "../khmer/phone.ts";
-import { normalizeForMatch } from "../khmer/text.ts";
+import { normalizeForMatch, visibleText } from "../khmer/text.ts";
 import type { AskNode } from "./flow-schema.ts";
 
 export type Answer = { ok: true; value: string | number } | { ok: false };
@@ -15,7 +15,8 @@ const TEXT_DEFAULT_MAX = 500;
 export function checkAnswer(node: AskNode, input: string, now: Date, timeZone: string): Answer {
   switch (node.input) {
     case "text": {
-      const value = input.normalize("NFC").trim();
+      // Invisible characters alone are not an answer (a zero-width space is not a name).
+      const value = visibleText(input);
       const length = [...value].length;
       const ok = length >= (node.min ?? 1) && length <= (node.max ?? TEXT_DEFAULT_MAX);
       return ok ? { ok, value } : { ok: false };

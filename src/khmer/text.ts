@@ -8,9 +8,14 @@ import { toLatinDigits } from "./digits.ts";
 const INVISIBLE = /\u200b|\u200c|\u200d|\u2060|\ufeff|\u00ad/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** NFC with invisible characters (zero-width space/joiner/non-joiner, BOM, soft hyphen) removed, trimmed. */
+export function visibleText(text: string): string {
+  return text.replace(LONE_SURROGATE, "\ufffd").normalize("NFC").replace(INVISIBLE, "").trim();
+}
+
 /** Normalises text for matching (see module comment). Idempotent. */
 export function normalizeForMatch(text: string): string {
-  return toLatinDigits(text.replace(LONE_SURROGATE, "\ufffd").normalize("NFC").replace(INVISIBLE, ""))
+  return toLatinDigits(visibleText(text))
     .replace(/\s+/gu, " ")
     .trim()
     .toLowerCase();

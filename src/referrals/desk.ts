@@ -15,7 +15,7 @@ import type { OutboxStore } from "../outbox/store.ts";
 import type { WorkCalendar } from "../scheduling/calendar.ts";
 import { may, type StaffAction } from "../staff/roles.ts";
 import type { StaffMember, StaffStore } from "../staff/store.ts";
-import { queueReply } from "../outbox/queue-reply.ts";
+import { queueEdit, queueReply } from "../outbox/queue-reply.ts";
 import { renderReply } from "../telegram/renderer.ts";
 import { type ContactPreference, caseNumber, type NewReferral, type Referral, type ReferralStore, type Urgency } from "./store.ts";
 
@@ -155,15 +155,15 @@ export function createDesk(options: DeskOptions) {
   function updateAlerts(referral: Referral, status: TextRef): number[] {
     if (options.staffChatId === undefined) return [];
     const reply: Reply = { text: [text("common.lines", { lines: [facts(referral), status] })], buttons: referral.status === "claimed" || referral.status === "in_conversation" ? alertButtons(referral) : [] };
-    const [payload] = renderReply(reply, staffLocale, translator) as [Record<string, unknown>];
     const ids: number[] = [];
     for (const messageId of outbox.sentMessageIds(`alert:${referral.id}:`)) {
-      const id = outbox.enqueue({
-        dedupeKey: `alert-edit:${referral.id}:${messageId}:${referral.status}:${now()}`,
+      const id = queueEdit(outbox, translator, {
         chatId: options.staffChatId,
+        messageId,
+        dedupeKey: `alert-edit:${referral.id}:${messageId}:${referral.status}:${now()}`,
+        reply,
+        locale: staffLocale,
         purpose: "alert",
-        method: "editMessageText",
-        payload: { ...payload, message_id: messageId, reply_markup: payload.reply_markup ?? { inline_keyboard: [] } },
       });
       if (id !== undefined) ids.push(id);
     }

@@ -13,9 +13,8 @@ import type { Translator } from "../i18n/translator.ts";
 import type { InboxStore } from "../inbox/store.ts";
 import { todayIn } from "../scheduling/local-time.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
-import { queueReply } from "../outbox/queue-reply.ts";
+import { queueEdit, queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxStore } from "../outbox/store.ts";
-import { renderReply } from "./renderer.ts";
 import { commandName } from "./input.ts";
 
 export interface CounsellingDeps {
@@ -48,14 +47,7 @@ export function counselling(deps: CounsellingDeps): MiddlewareFn<Context> {
       const ids: number[] = [];
       if (outcome?.card && pressed) {
         // The pressed entry is rewritten to show the mark (and loses its buttons).
-        const [payload] = renderReply(outcome.card, locale, translator) as [Record<string, unknown>];
-        const id = deps.outbox.enqueue({
-          dedupeKey: `mark:${ctx.update.update_id}`,
-          chatId: pressed.chat.id,
-          purpose: "notice",
-          method: "editMessageText",
-          payload: { ...payload, message_id: pressed.message_id, reply_markup: payload.reply_markup ?? { inline_keyboard: [] } },
-        });
+        const id = queueEdit(deps.outbox, translator, { chatId: pressed.chat.id, messageId: pressed.message_id, dedupeKey: `mark:${ctx.update.update_id}`, reply: outcome.card, locale });
         if (id !== undefined) ids.push(id);
       }
       deps.inbox.markDone(ctx.update.update_id);

@@ -97,6 +97,19 @@ describe("booking by taps", () => {
     expect([a?.familyName, a?.phone]).toEqual(["ដារា", "012345678"]);
   });
 
+  it("an empty-looking or over-long name, and a sticker on the days screen, get a clear answer", async () => {
+    await startBooking();
+    await h.handle(h.fake.sendOther(RESIDENT, "sticker"));
+    expect(h.lastTexts(2)).toEqual([h.render("common.unsupported"), h.render("booking.day_prompt")]);
+    await h.press("សុក្រ ២៧ វិច្ឆិកា");
+    await h.press("៩:០០ ព្រឹក");
+    await h.press(h.render("booking.who_family"));
+    await h.say("ក".repeat(41));
+    expect(h.lastTexts(2)).toEqual([h.render("booking.name_invalid"), h.render("booking.name_prompt")]);
+    await h.say("\u200b");
+    expect(h.lastTexts(2)[0]).toBe(h.render("booking.name_invalid"));
+  });
+
   it("sharing the contact works for the phone question", async () => {
     await startBooking("booking.topic_health", "booking.site_phone");
     await h.press(buttonsOf(h.last())[0]?.text as string);
