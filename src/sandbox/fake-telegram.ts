@@ -350,15 +350,18 @@ export class FakeTelegram {
       // A newer request ends an older one, as on Telegram.
       this.waiter?.reject(new ApiError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"));
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(done, timeout * 1000);
-        const waiter = { resolve: done, reject: (e: ApiError) => { clearTimeout(timer); if (this.waiter === waiter) this.waiter = undefined; reject(e); } };
-        this.waiter = waiter;
-        function done() {
+        // Only this request's own waiter is cleared: an older request settling later must not drop a newer one.
+        const waiter = {
+          resolve: () => settle(() => resolve()),
+          reject: (e: ApiError) => settle(() => reject(e)),
+        };
+        const timer = setTimeout(waiter.resolve, timeout * 1000);
+        const settle = (finish: () => void) => {
           clearTimeout(timer);
-          resolve();
-        }
-      }).finally(() => {
-        this.waiter = undefined;
+          if (this.waiter === waiter) this.waiter = undefined;
+          finish();
+        };
+        this.waiter = waiter;
       });
     }
     return this.updates.slice(0, limit);

@@ -7,7 +7,6 @@ import { parseWeeklyHours } from "../../src/booking/hours.ts";
 import { DEFAULT_REMINDER_POLICY, planReminders, rungTime } from "../../src/booking/reminders.ts";
 import { formatClock, formatDate, formatDateTime, parseTypedWhen } from "../../src/khmer/when.ts";
 import { PROJECT_ROOT } from "../../src/content/load.ts";
-import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
 import { instantAt, localTime } from "../../src/scheduling/local-time.ts";
 
 const TZ = "Asia/Phnom_Penh";
@@ -136,22 +135,6 @@ describe("weekly hours", () => {
 
   it.each(["sat 08:00-11:00 phone", "mon 11:00-08:00 phone", "mon 08:00-11:00 kampot", "mon 8-11 phone", ""])("refuses %j with a reason", (spec) => {
     expect(() => parseWeeklyHours(spec)).toThrow(/hours/);
-  });
-});
-
-describe("the fake Bot API's limits (used by the reminder benchmark)", () => {
-  it("answers 429 past the per-second limit and counts messages to one chat closer than the interval", async () => {
-    let clock = 0;
-    const fake = new FakeTelegram({ token: "1:abcdefghijklmnopqrstuvwxyz", now: () => clock, limits: { perSecond: 3, chatIntervalMs: 1000 } });
-    for (const id of [1, 2, 3, 4]) fake.addUser({ id, first_name: `U${id}` });
-    const send = (chat: number) => fake.call(fake.token, "sendMessage", { chat_id: chat, text: "hi" });
-    for (const chat of [1, 2, 3]) expect((await send(chat)).ok).toBe(true);
-    expect(await send(4)).toMatchObject({ ok: false, error_code: 429 });
-    clock = 1500;
-    expect((await send(1)).ok).toBe(true);
-    clock = 1600;
-    await send(1);
-    expect(fake.limitStats).toEqual({ tooManyRequests: 1, perChatViolations: 1 });
   });
 });
 
