@@ -1,7 +1,8 @@
 /**
  * `npm run bench:reminders`: counselling reminders at programme scale, in one run on this machine.
  *   (a) the due-reminder query with 100,000 booked appointments (200,000 reminder rows queued, 2,000 of them due):
- *       the sender's batch query (500 rows, payloads decrypted) and its "when is the next one due" query;
+ *       the sender's batch query (500 rows, payloads decrypted) and its "when is the next one due" query; and
+ *       the staff chat's /sessions counts over all of them;
  *   (b) the outbox sender against the fake Bot API over HTTP, with Telegram's limits enforced by the fake
  *       (30 messages per second overall, 1 second between two messages to one chat): 600 reminders to 200 chats at
  *       the default configured rate of 25 per second. Reported: achieved rate as a share of the configured rate and
@@ -64,6 +65,10 @@ async function dueQuery(): Promise<void> {
     const next = time(200, () => core.outbox.nextDueAt());
     console.log(`(a) due-reminder batch query (500 of ${DUE_NOW.toLocaleString("en")} due, decrypted): p50 ${due.p50.toFixed(2)} ms, p99 ${due.p99.toFixed(2)} ms (target < 50 ms)`);
     console.log(`(a) next-due query: p50 ${next.p50.toFixed(3)} ms, p99 ${next.p99.toFixed(3)} ms`);
+    // The staff chat's /sessions counts, over a month that holds every appointment (the worst case).
+    const month = 30 * 24 * HOUR;
+    const report = time(20, () => core.booking.store.sessionCounts(now - month, now + month, now));
+    console.log(`(a) /sessions counts over all ${APPOINTMENTS.toLocaleString("en")} appointments: p50 ${report.p50.toFixed(1)} ms, p99 ${report.p99.toFixed(1)} ms`);
     core.db.$client.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -90,6 +90,8 @@ const envSchema = z
     BOOKING_MIN_NOTICE_MINUTES: optional(integer(0, 2880)),
     COUNSELLOR_LIST_TIME: optional(clockText("07:00")),
     DEMO_DATA: optional(z.enum(["on", "off"], "must be on or off")),
+    PROGRAMME_SESSION_TARGET: optional(integer(1, 1_000_000)),
+    PROGRAMME_FAMILY_TARGET: optional(integer(1, 1_000_000)),
   })
   .superRefine((env, ctx) => {
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET)
@@ -168,6 +170,8 @@ export interface Config {
   readonly counsellorListTime: { readonly hour: number; readonly minute: number };
   /** Fictional demo counsellors: on by default in sandbox mode, off otherwise unless DEMO_DATA=on. */
   readonly demoData: boolean;
+  /** What /sessions measures progress against; default 2,700 attended sessions for 150 families. */
+  readonly programmeTargets: { readonly sessions: number; readonly families: number };
 }
 
 /** Raised by {@link loadConfig}; `problems` holds one line per variable, ready to print. */
@@ -218,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bookingMinNoticeMinutes: e.BOOKING_MIN_NOTICE_MINUTES ?? 60,
     counsellorListTime: Object.freeze(clockTime(e.COUNSELLOR_LIST_TIME ?? "07:00")),
     demoData: (e.DEMO_DATA ?? (mode === "sandbox" ? "on" : "off")) === "on",
+    programmeTargets: Object.freeze({ sessions: e.PROGRAMME_SESSION_TARGET ?? 2700, families: e.PROGRAMME_FAMILY_TARGET ?? 150 }),
   });
 }
 

@@ -206,6 +206,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
       staffChatId: config.staffChatId,
       timeZone: config.timeZone,
       quickExitMessage: config.quickExitMessage,
+      programmeTargets: config.programmeTargets,
     },
   );
   if (options.transformer) {

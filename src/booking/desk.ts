@@ -46,6 +46,10 @@ export type ResidentVerb = "coming" | "reschedule" | "cancel";
 export type CounsellorVerb = "attended" | "no_show" | "phone";
 
 const RESIDENT_CODES: Record<ResidentVerb, string> = { coming: "y", reschedule: "r", cancel: "c" };
+/** How far back a counsellor's list looks for appointments left without a mark. */
+const UNMARKED_LOOKBACK_DAYS = 30;
+/** At most this many of those are shown at once (oldest first), so that a list stays readable. */
+const MAX_UNMARKED_CARDS = 10;
 const COUNSELLOR_CODES: Record<CounsellorVerb, string> = { attended: "a", no_show: "n", phone: "p" };
 
 export function residentButtonData(verb: ResidentVerb, appointmentId: number): string {
@@ -302,15 +306,26 @@ export function createBookingDesk(options: BookingDeskOptions) {
     return [instantAt(date, 0, tz), instantAt(addDays(date, 1), 0, tz)];
   }
 
-  /** A counsellor's appointments on a day: a heading, then one message per appointment with its buttons. */
+  /**
+   * A counsellor's appointments on a day: a heading, then one message per appointment with its buttons; then, so
+   * that every session gets counted, the earlier days' appointments still waiting for a mark (see
+   * UNMARKED_LOOKBACK_DAYS and MAX_UNMARKED_CARDS).
+   */
   function dayList(counsellorId: number, date: CalendarDate): Reply[] {
     const locale = localeOf(counsellorId);
-    const list = store.forCounsellor(counsellorId, ...dayBounds(date));
+    const [dayStart, dayEnd] = dayBounds(date);
+    const list = store.forCounsellor(counsellorId, dayStart, dayEnd);
     const heading = text(list.length ? "booking.staff_day_heading" : "booking.staff_day_empty", {
       date: formatDate(locale, date),
       count: localDigits(locale, list.length),
     });
-    return [{ text: [heading] }, ...list.map((a) => counsellorCard(a, locale, a.status === "booked" ? undefined : markLine(a, locale)))];
+    const today = [{ text: [heading] }, ...list.map((a) => counsellorCard(a, locale, a.status === "booked" ? undefined : markLine(a, locale)))];
+    const unmarked = store.unmarkedFor(counsellorId, instantAt(addDays(date, -UNMARKED_LOOKBACK_DAYS), 0, tz), dayStart, now());
+    if (unmarked.length === 0) return today;
+    const shown = unmarked.slice(0, MAX_UNMARKED_CARDS);
+    const earlier = [text("booking.staff_unmarked_heading", { count: localDigits(locale, unmarked.length) })];
+    if (shown.length < unmarked.length) earlier.push(text("booking.staff_unmarked_more", { shown: localDigits(locale, shown.length) }));
+    return [...today, { text: [text("common.lines", { lines: earlier })] }, ...shown.map((a) => counsellorCard(a, locale))];
   }
 
   function markLine(a: Appointment, locale: Locale): TextRef {

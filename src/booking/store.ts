@@ -3,7 +3,7 @@
  * unique index (appointments_counsellor_slot) refuses a second appointment in a counsellor's held slot, whatever
  * the code above it checked.
  */
-import { and, asc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { appointments, counsellorHours, counsellors, staffMembers } from "../db/schema.ts";
 import { SpeanError } from "../errors.ts";
@@ -12,6 +12,25 @@ import type { Appointment, AppointmentFlag, AppointmentStatus, BookingRequest, C
 
 /** Statuses that hold a counsellor's slot (cancelled and moved appointments free it). */
 export const HOLDING_STATUSES: readonly AppointmentStatus[] = ["booked", "attended", "no_show"];
+
+/** Counts for the programme's sessions report (see {@link BookingStore.sessionCounts}). */
+export interface SessionCounts {
+  /** Attended sessions, ever. */
+  attended: number;
+  /** Chats with at least one attended session, ever. */
+  families: number;
+  /** Chats with an attended session in the window. */
+  windowFamilies: number;
+  /** Booked appointments that have ended without a mark. */
+  unmarked: number;
+  /** Coming booked appointments with a flag (unreachable, reminder missed, reminders off). */
+  needCall: number;
+  /** The window's appointments by counsellor (moved ones left out: their replacement counts). */
+  byCounsellor: { name: string; attended: number; noShow: number; cancelled: number; unmarked: number; booked: number }[];
+}
+
+/** `sum` of a condition, 0 over no rows. */
+const countWhere = (condition: SQL | undefined) => sql<number>`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;
 
 /** A resident's request with the counsellor assigned to it. */
 export interface NewAppointment extends BookingRequest {
@@ -248,10 +267,52 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
         .run().changes;
     },
 
-    /** How many appointments have each status (the programme counts attended sessions). */
-    countsByStatus(): Record<string, number> {
-      const rows = db.select({ status: appointments.status, n: sql<number>`count(*)` }).from(appointments).groupBy(appointments.status).all();
-      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    /**
+     * What the programme counts (see report.ts): attended sessions and the families (chats) they served, overall
+     * and for appointments starting in [from, to), by counsellor; and, as of `at`, booked appointments that ended
+     * without a mark, and coming ones flagged for a phone call.
+     */
+    sessionCounts(from: number, to: number, at: number): SessionCounts {
+      const status = appointments.status;
+      const inWindow = and(gte(appointments.startsAt, from), lt(appointments.startsAt, to));
+      const unmarked = and(eq(status, "booked"), lte(appointments.endsAt, at));
+      const totals = db
+        .select({
+          attended: countWhere(eq(status, "attended")),
+          families: sql<number>`count(distinct case when ${eq(status, "attended")} then ${appointments.chatId} end)`,
+          windowFamilies: sql<number>`count(distinct case when ${and(eq(status, "attended"), inWindow)} then ${appointments.chatId} end)`,
+          unmarked: countWhere(unmarked),
+          needCall: countWhere(and(eq(status, "booked"), gte(appointments.endsAt, at), sql`${appointments.flag} is not null`)),
+        })
+        .from(appointments)
+        .get() as Omit<SessionCounts, "byCounsellor">;
+      const byCounsellor = db
+        .select({
+          name: sql<string>`coalesce(${counsellors.displayName}, '')`,
+          attended: countWhere(eq(status, "attended")),
+          noShow: countWhere(eq(status, "no_show")),
+          cancelled: countWhere(eq(status, "cancelled")),
+          unmarked: countWhere(unmarked),
+          booked: countWhere(and(eq(status, "booked"), gte(appointments.endsAt, at))),
+        })
+        .from(appointments)
+        .leftJoin(counsellors, eq(counsellors.telegramUserId, appointments.counsellorId))
+        .where(and(inWindow, sql`${status} <> 'rescheduled'`))
+        .groupBy(appointments.counsellorId)
+        .orderBy(asc(counsellors.displayName))
+        .all();
+      return { ...totals, byCounsellor };
+    },
+
+    /** A counsellor's booked appointments that started in [from, to) and ended by `at` without a mark, oldest first. */
+    unmarkedFor(counsellorId: number, from: number, to: number, at: number): Appointment[] {
+      return db
+        .select()
+        .from(appointments)
+        .where(and(eq(appointments.counsellorId, counsellorId), eq(appointments.status, "booked"), gte(appointments.startsAt, from), lt(appointments.startsAt, to), lte(appointments.endsAt, at)))
+        .orderBy(asc(appointments.startsAt))
+        .all()
+        .map(toAppointment);
     },
   };
 }

@@ -28,6 +28,12 @@ export function formatDate(locale: Locale, date: CalendarDate): string {
   return locale === "km" ? `ថ្ងៃ${weekday} ទី${localDigits(locale, date.day)} ខែ${month}` : `${weekday} ${date.day} ${month}`;
 }
 
+/** "ខែវិច្ឆិកា ឆ្នាំ២០២៦" / "November 2026". */
+export function formatMonth(locale: Locale, year: number, month: number): string {
+  const name = MONTHS[locale][month - 1];
+  return locale === "km" ? `ខែ${name} ឆ្នាំ${localDigits(locale, year)}` : `${name} ${year}`;
+}
+
 /** A day button's label: "អង្គារ ២៥ វិច្ឆិកា" / "Tue 25 Nov". */
 export function formatDayShort(locale: Locale, date: CalendarDate): string {
   const weekday = WEEKDAYS[locale][weekdayOf(date)] as string;

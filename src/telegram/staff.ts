@@ -8,6 +8,9 @@ import type { CommitQueue } from "../db/commit-queue.ts";
 import type { Locale } from "../engine/actions.ts";
 import type { Translator } from "../i18n/translator.ts";
 import type { InboxStore } from "../inbox/store.ts";
+import { parseReportMonth, sessionsReport } from "../booking/report.ts";
+import type { BookingStore } from "../booking/store.ts";
+import { type Reply, text } from "../engine/reply.ts";
 import { questionsReport } from "../knowledge/report.ts";
 import type { KnowledgeStore } from "../knowledge/store.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
@@ -23,12 +26,15 @@ export interface StaffDeps {
   inbox: InboxStore;
   outbox: OutboxStore;
   sender: OutboxSender;
+  booking: { store: BookingStore };
+  programmeTargets: { sessions: number; families: number };
   defaultLocale: Locale;
   timeZone: string;
+  now: () => number;
 }
 
 /** The staff commands, by name. */
-export const STAFF_COMMANDS = ["questions"] as const;
+export const STAFF_COMMANDS = ["questions", "sessions"] as const;
 
 /** Creates the middleware answering staff commands in the staff chat. */
 export function staffCommands(deps: StaffDeps): MiddlewareFn<Context> {
@@ -38,12 +44,21 @@ export function staffCommands(deps: StaffDeps): MiddlewareFn<Context> {
     if (deps.staffChatId === undefined || ctx.chat?.id !== deps.staffChatId) return; // another group: nothing
     const chatId = deps.staffChatId;
     const updateId = ctx.update.update_id;
+    const argument = (ctx.message?.text ?? "").replace(/^\/\S+\s*/, "");
     const ids = await deps.commits.run(() => {
-      const reply = questionsReport(deps.knowledge, { locale: deps.defaultLocale, timeZone: deps.timeZone });
+      const reply = command === "questions" ? questionsReport(deps.knowledge, { locale: deps.defaultLocale, timeZone: deps.timeZone }) : sessions(deps, argument);
       const queued = queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `staff:${updateId}`, reply, locale: deps.defaultLocale });
       deps.inbox.markDone(updateId);
       return queued;
     });
     await deps.sender.deliverNow(ids);
   };
+}
+
+/** /sessions [year-month]: the programme's counselling figures, or how to ask when the month is not understood. */
+function sessions(deps: StaffDeps, argument: string): Reply {
+  const now = deps.now();
+  const month = parseReportMonth(argument, now, deps.timeZone);
+  if (!month) return { text: [text("booking.report_usage")] };
+  return sessionsReport(deps.booking.store, { locale: deps.defaultLocale, timeZone: deps.timeZone, targets: deps.programmeTargets, month, now });
 }
