@@ -21,8 +21,9 @@ const VARIANT_RULES: readonly [RegExp, string][] = [
   [/ច័ន្ទ/g, "ចន្ទ"],
   // ឲ្យ / ឱ្យ / អោយ (to give, to let).
   [/ឱ្យ|អោយ/g, "ឲ្យ"],
-  // The repetition mark (ផ្សេងៗ) adds nothing to the meaning of a question.
-  [/ៗ/g, ""],
+  // The repetition mark (ផ្សេងៗ) adds nothing to the meaning of a question. It ends a word, so it becomes a space:
+  // deleting it could join what stood around it into something an earlier step folds (ក.ៗក → ក.ក → កក).
+  [/ៗ/g, " "],
 ];
 
 /**

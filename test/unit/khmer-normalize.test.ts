@@ -15,6 +15,7 @@ describe("normalizeText: each rule, with the way residents type", () => {
     ["ច័ន្ទ is folded to ចន្ទ", "ថ្ងៃច័ន្ទ", "ថ្ងៃចន្ទ"],
     ["ឱ្យ and អោយ are folded to ឲ្យ", "ឱ្យខ្ញុំ អោយគាត់", "ឲ្យខ្ញុំ ឲ្យគាត់"],
     ["the repetition mark is dropped", "ផ្សេងៗ", "ផ្សេង"],
+    ["the repetition mark ends a word: it never joins its neighbours into an abbreviation", "ក.ៗក", "ក. ក"],
     ["a dotted abbreviation becomes one word", "លេខទូរស័ព្ទប.ស.ស", "លេខទូរស័ព្ទ បសស"],
     ["NFC composition", "e\u0301", "\u00e9"],
     ["whitespace is folded and trimmed", "  លិខិត \n\t ឆ្លងដែន  ", "លិខិត ឆ្លងដែន"],
