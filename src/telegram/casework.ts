@@ -9,28 +9,18 @@
  */
 import type { Context, MiddlewareFn } from "grammy";
 import type { ConversationStore } from "../conversations/store.ts";
-import type { CommitQueue } from "../db/commit-queue.ts";
 import type { Locale } from "../engine/actions.ts";
-import type { Reply } from "../engine/reply.ts";
-import type { Translator } from "../i18n/translator.ts";
-import type { InboxStore } from "../inbox/store.ts";
-import type { OutboxSender } from "../outbox/sender.ts";
-import { queueReply } from "../outbox/queue-reply.ts";
-import type { OutboxStore } from "../outbox/store.ts";
+import { type Reply, text } from "../engine/reply.ts";
 import { type Desk, parseDeskButton } from "../referrals/desk.ts";
 import { isRole } from "../staff/roles.ts";
 import type { StaffStore } from "../staff/store.ts";
-import { commandName } from "./input.ts";
+import { type AnswerDeps, answerPress, answerUpdate } from "./answer.ts";
+import { commandArgument, commandName } from "./input.ts";
 
-export interface CaseworkDeps {
-  commits: CommitQueue;
+export interface CaseworkDeps extends AnswerDeps {
   desk: Desk;
   staff: StaffStore;
   conversations: ConversationStore;
-  inbox: InboxStore;
-  outbox: OutboxStore;
-  sender: OutboxSender;
-  translator: Translator;
   defaultLocale: Locale;
   now: () => number;
   logger: { warn: (obj: object, msg: string) => void };
@@ -38,21 +28,13 @@ export interface CaseworkDeps {
 
 /** After this many wrong codes in a day, /join stops checking codes for that user. */
 const MAX_JOIN_FAILURES_PER_DAY = 5;
-const CALLBACK_TEXT_MAX = 200;
 
 export function casework(deps: CaseworkDeps): MiddlewareFn<Context> {
   const { commits, desk, staff, translator } = deps;
 
-  /** Queues replies to a chat and marks the update done, in one transaction; then sends them. */
-  async function answer(chatId: number, updateId: number, work: () => Reply | undefined): Promise<void> {
-    const ids = await commits.run(() => {
-      const reply = work();
-      const locale = deps.conversations.localeOf(chatId) ?? deps.defaultLocale;
-      const queued = reply ? queueReply(deps.outbox, translator, { chatId, dedupeKey: `staff:${updateId}`, reply, locale }) : [];
-      deps.inbox.markDone(updateId);
-      return queued;
-    });
-    await deps.sender.deliverNow(ids);
+  /** Answers in the chat's language (see answerUpdate). */
+  function answer(chatId: number, updateId: number, work: () => Reply | undefined): Promise<void> {
+    return answerUpdate(deps, { chatId, updateId, locale: deps.conversations.localeOf(chatId) ?? deps.defaultLocale }, work);
   }
 
   async function press(ctx: Context, data: string): Promise<void> {
@@ -64,10 +46,7 @@ export function casework(deps: CaseworkDeps): MiddlewareFn<Context> {
       return outcome;
     });
     const locale = deps.conversations.localeOf(userId) ?? deps.defaultLocale;
-    const notice = result ? translator.render(locale, result.notice).slice(0, CALLBACK_TEXT_MAX) : translator.render(locale, { key: "common.expired_short" });
-    await ctx
-      .answerCallbackQuery({ text: notice, show_alert: result?.alert ?? false })
-      .catch((err: unknown) => deps.logger.warn({ code: (err as { error_code?: number }).error_code }, "answerCallbackQuery failed"));
+    await answerPress(ctx, deps.logger, { text: translator.render(locale, result?.notice ?? text("common.expired_short")), alert: result?.alert ?? false });
     if (result) await deps.sender.deliverNow(result.outboxIds);
   }
 
@@ -91,7 +70,7 @@ export function casework(deps: CaseworkDeps): MiddlewareFn<Context> {
     const updateId = ctx.update.update_id;
     const chatId = ctx.chat.id;
     const command = commandName(message.text ?? "");
-    const argument = (message.text ?? "").split(/\s+/).slice(1).join(" ");
+    const argument = commandArgument(message.text ?? "");
 
     if (command === "join") return answer(chatId, updateId, () => join(from.id, from.first_name, argument));
     if (command === "invite") {

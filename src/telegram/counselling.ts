@@ -7,31 +7,21 @@
 import type { Context, MiddlewareFn } from "grammy";
 import { type BookingDesk, parseCounsellorButton } from "../booking/desk.ts";
 import type { ConversationStore } from "../conversations/store.ts";
-import type { CommitQueue } from "../db/commit-queue.ts";
 import type { Locale } from "../engine/actions.ts";
-import type { Translator } from "../i18n/translator.ts";
-import type { InboxStore } from "../inbox/store.ts";
 import { todayIn } from "../scheduling/local-time.ts";
-import type { OutboxSender } from "../outbox/sender.ts";
-import { queueEdit, queueReply } from "../outbox/queue-reply.ts";
-import type { OutboxStore } from "../outbox/store.ts";
+import { queueEdit } from "../outbox/queue-reply.ts";
+import { text } from "../engine/reply.ts";
+import { type AnswerDeps, answerPress, answerUpdate } from "./answer.ts";
 import { commandName } from "./input.ts";
 
-export interface CounsellingDeps {
-  commits: CommitQueue;
+export interface CounsellingDeps extends AnswerDeps {
   bookingDesk: BookingDesk;
   conversations: ConversationStore;
-  inbox: InboxStore;
-  outbox: OutboxStore;
-  sender: OutboxSender;
-  translator: Translator;
   defaultLocale: Locale;
   timeZone: string;
   now: () => number;
   logger: { warn: (obj: object, msg: string) => void };
 }
-
-const CALLBACK_TEXT_MAX = 200;
 
 export function counselling(deps: CounsellingDeps): MiddlewareFn<Context> {
   const { commits, bookingDesk, translator } = deps;
@@ -53,10 +43,7 @@ export function counselling(deps: CounsellingDeps): MiddlewareFn<Context> {
       deps.inbox.markDone(ctx.update.update_id);
       return { outcome, ids };
     });
-    const notice = result.outcome ? translator.render(locale, result.outcome.notice).slice(0, CALLBACK_TEXT_MAX) : translator.render(locale, { key: "common.expired_short" });
-    await ctx
-      .answerCallbackQuery({ text: notice, show_alert: result.outcome?.alert ?? false })
-      .catch((err: unknown) => deps.logger.warn({ code: (err as { error_code?: number }).error_code }, "answerCallbackQuery failed"));
+    await answerPress(ctx, deps.logger, { text: translator.render(locale, result.outcome?.notice ?? text("common.expired_short")), alert: result.outcome?.alert ?? false });
     await deps.sender.deliverNow(result.ids);
   }
 
@@ -66,14 +53,7 @@ export function counselling(deps: CounsellingDeps): MiddlewareFn<Context> {
     const from = ctx.message?.from;
     if (!from || ctx.chat?.type !== "private" || commandName(ctx.message?.text ?? "") !== "today") return next();
     if (!bookingDesk.isCounsellingStaff(from.id)) return next();
-    const updateId = ctx.update.update_id;
-    const ids = await commits.run(() => {
-      const locale = localeOf(from.id);
-      const replies = bookingDesk.dayList(from.id, todayIn(deps.now(), deps.timeZone));
-      const queued = replies.flatMap((reply, i) => queueReply(deps.outbox, translator, { chatId: from.id, dedupeKey: `staff:${updateId}:${i}`, reply, locale }));
-      deps.inbox.markDone(updateId);
-      return queued;
-    });
-    await deps.sender.deliverNow(ids);
+    const target = { chatId: from.id, updateId: ctx.update.update_id, locale: localeOf(from.id) };
+    return answerUpdate(deps, target, () => bookingDesk.dayList(from.id, todayIn(deps.now(), deps.timeZone)));
   };
 }

@@ -18,6 +18,7 @@ import { queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import type { BookingDesk } from "../booking/desk.ts";
 import type { Desk } from "../referrals/desk.ts";
+import { answerPress } from "./answer.ts";
 import { commandName } from "./input.ts";
 
 export interface QuickExitDeps {
@@ -54,7 +55,7 @@ export function quickExit(deps: QuickExitDeps): MiddlewareFn<Context> {
 
     if (pressed) {
       // Answered first, so the button stops spinning at once; nothing is said (a toast could be seen).
-      await ctx.answerCallbackQuery().catch((err: unknown) => deps.logger.warn({ code: (err as { error_code?: number }).error_code }, "answerCallbackQuery failed"));
+      await answerPress(ctx, deps.logger);
     }
     const ids = await deps.commits.run(() => {
       const locale = deps.conversations.localeOf(chatId) ?? deps.defaultLocale;

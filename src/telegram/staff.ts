@@ -4,28 +4,18 @@
  * in any other group it is ignored.
  */
 import type { Context, MiddlewareFn } from "grammy";
-import type { CommitQueue } from "../db/commit-queue.ts";
 import type { Locale } from "../engine/actions.ts";
-import type { Translator } from "../i18n/translator.ts";
-import type { InboxStore } from "../inbox/store.ts";
 import { parseReportMonth, sessionsReport } from "../booking/report.ts";
 import type { BookingStore } from "../booking/store.ts";
 import { type Reply, text } from "../engine/reply.ts";
 import { questionsReport } from "../knowledge/report.ts";
 import type { KnowledgeStore } from "../knowledge/store.ts";
-import type { OutboxSender } from "../outbox/sender.ts";
-import { queueReply } from "../outbox/queue-reply.ts";
-import type { OutboxStore } from "../outbox/store.ts";
-import { commandName } from "./input.ts";
+import { type AnswerDeps, answerUpdate } from "./answer.ts";
+import { commandArgument, commandName } from "./input.ts";
 
-export interface StaffDeps {
+export interface StaffDeps extends AnswerDeps {
   staffChatId: number | undefined;
-  commits: CommitQueue;
-  translator: Translator;
   knowledge: KnowledgeStore;
-  inbox: InboxStore;
-  outbox: OutboxStore;
-  sender: OutboxSender;
   booking: { store: BookingStore };
   programmeTargets: { sessions: number; families: number };
   defaultLocale: Locale;
@@ -42,16 +32,11 @@ export function staffCommands(deps: StaffDeps): MiddlewareFn<Context> {
     const command = commandName(ctx.message?.text ?? "");
     if (!command || !(STAFF_COMMANDS as readonly string[]).includes(command) || ctx.chat?.type === "private") return next();
     if (deps.staffChatId === undefined || ctx.chat?.id !== deps.staffChatId) return; // another group: nothing
-    const chatId = deps.staffChatId;
-    const updateId = ctx.update.update_id;
-    const argument = (ctx.message?.text ?? "").replace(/^\/\S+\s*/, "");
-    const ids = await deps.commits.run(() => {
-      const reply = command === "questions" ? questionsReport(deps.knowledge, { locale: deps.defaultLocale, timeZone: deps.timeZone }) : sessions(deps, argument);
-      const queued = queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `staff:${updateId}`, reply, locale: deps.defaultLocale });
-      deps.inbox.markDone(updateId);
-      return queued;
-    });
-    await deps.sender.deliverNow(ids);
+    const argument = commandArgument(ctx.message?.text ?? "");
+    const target = { chatId: deps.staffChatId, updateId: ctx.update.update_id, locale: deps.defaultLocale };
+    return answerUpdate(deps, target, () =>
+      command === "questions" ? questionsReport(deps.knowledge, { locale: deps.defaultLocale, timeZone: deps.timeZone }) : sessions(deps, argument),
+    );
   };
 }
 

@@ -14,6 +14,7 @@ import type { InboxStore } from "../inbox/store.ts";
 import type { InteractionLog } from "../interactions/log.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
 import type { OutboxStore } from "../outbox/store.ts";
+import { answerPress } from "./answer.ts";
 import { readInput } from "./input.ts";
 import { renderReply } from "./renderer.ts";
 
@@ -73,11 +74,7 @@ export function residentTurn(deps: TurnDeps): MiddlewareFn<Context> {
       return { replyIds, notice: turn.notice ? translator.render(locale, turn.notice) : undefined };
     });
 
-    if (resident.callbackQueryId) {
-      await ctx
-        .answerCallbackQuery(notice ? { text: notice } : undefined)
-        .catch((err: unknown) => deps.logger.warn({ code: (err as { error_code?: number }).error_code }, "answerCallbackQuery failed"));
-    }
+    if (resident.callbackQueryId) await answerPress(ctx, deps.logger, notice === undefined ? undefined : { text: notice });
     await sender.deliverNow(replyIds);
   };
 }

@@ -1,0 +1,54 @@
+/**
+ * How staff-facing middleware answers an update: replies queued in the same transaction that marks the update done
+ * (so a crash between the two cannot lose or repeat an answer), then sent; and a button press's toast or pop-up.
+ */
+import type { Context } from "grammy";
+import type { CommitQueue } from "../db/commit-queue.ts";
+import type { Locale } from "../engine/actions.ts";
+import type { Reply } from "../engine/reply.ts";
+import type { Translator } from "../i18n/translator.ts";
+import type { InboxStore } from "../inbox/store.ts";
+import type { OutboxSender } from "../outbox/sender.ts";
+import { queueReply } from "../outbox/queue-reply.ts";
+import type { OutboxStore } from "../outbox/store.ts";
+
+export interface AnswerDeps {
+  commits: CommitQueue;
+  translator: Translator;
+  inbox: InboxStore;
+  outbox: OutboxStore;
+  sender: OutboxSender;
+}
+
+/** Telegram shows at most 200 characters in a button press's toast or pop-up. */
+const CALLBACK_TEXT_MAX = 200;
+
+/**
+ * Runs `work` and queues the replies it returns (none for undefined) to `chatId`, and marks the update done, in one
+ * transaction; then sends them. Dedupe keys are `staff:<update id>:<reply index>`.
+ */
+export async function answerUpdate(
+  deps: AnswerDeps,
+  target: { chatId: number; updateId: number; locale: Locale },
+  work: () => Reply | readonly Reply[] | undefined,
+): Promise<void> {
+  const { chatId, updateId, locale } = target;
+  const ids = await deps.commits.run(() => {
+    const result = work();
+    const replies = result === undefined ? [] : Array.isArray(result) ? result : [result as Reply];
+    const queued = replies.flatMap((reply, i) => queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `staff:${updateId}:${i}`, reply, locale }));
+    deps.inbox.markDone(updateId);
+    return queued;
+  });
+  await deps.sender.deliverNow(ids);
+}
+
+/**
+ * Answers a button press so that it stops spinning: with no text, a toast, or (`alert`) a pop-up, cut to
+ * Telegram's 200 characters. A failure (the press is too old, Telegram is down) is logged, never thrown: the
+ * press's real work is already done.
+ */
+export async function answerPress(ctx: Context, logger: { warn: (obj: object, msg: string) => void }, notice?: { text: string; alert?: boolean }): Promise<void> {
+  const options = notice ? { text: notice.text.slice(0, CALLBACK_TEXT_MAX), show_alert: notice.alert ?? false } : undefined;
+  await ctx.answerCallbackQuery(options).catch((err: unknown) => logger.warn({ code: (err as { error_code?: number }).error_code }, "answerCallbackQuery failed"));
+}
