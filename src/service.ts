@@ -19,6 +19,7 @@ import { type Db, openDatabase } from "./db/open.ts";
 import { createRegistry } from "./content/registry.ts";
 import { createEngine, type Engine } from "./engine/interpreter.ts";
 import { createKnowledgeStore, type KnowledgeStore } from "./knowledge/store.ts";
+import { createSafetyStore, type SafetyStore } from "./safety/store.ts";
 import { createDesk, type Desk } from "./referrals/desk.ts";
 import { createReferralStore, type ReferralStore } from "./referrals/store.ts";
 import { calendarDateIn, toIsoDate } from "./khmer/dates.ts";
@@ -59,6 +60,8 @@ export interface Core {
   conversations: ConversationStore;
   interactions: InteractionLog;
   knowledge: KnowledgeStore;
+  /** Counts of the "Are you safe right now?" check-ins and choices, for /questions. */
+  safety: SafetyStore;
   inbox: InboxStore;
   outbox: OutboxStore;
   staff: StaffStore;
@@ -68,7 +71,7 @@ export interface Core {
   /** Counselling booking: store, free slots, and the desk (appointments, reminders, counsellors' lists). */
   booking: ReturnType<typeof createBookingParts>;
   bookingDesk: BookingDesk;
-  /** The danger detector the engine uses (also checked while a caseworker talks with a resident). */
+  /** Whether typed text is danger (also checked while a caseworker talks with a resident). */
   isDanger: (text: string) => boolean;
 }
 
@@ -81,6 +84,7 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
   const db = openDatabase(config.databasePath);
   const cipher = createFieldCipher(config.encryptionKey);
   const knowledgeStore = createKnowledgeStore(db, cipher, now);
+  const safetyStore = createSafetyStore(db, now);
   const conversations = createConversationStore(db, cipher, now);
   const outbox = createOutboxStore(db, cipher, now);
   const staff = createStaffStore(db, now);
@@ -113,6 +117,7 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
   });
   const registry = createRegistry(content, {
     knowledgeStore,
+    safetyStore,
     desk,
     districtOf: conversations.districtOf,
     setDistrict: conversations.setDistrict,
@@ -139,6 +144,7 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
     conversations,
     interactions: createInteractionLog(db, cipher, now),
     knowledge: knowledgeStore,
+    safety: safetyStore,
     inbox: createInboxStore(db, cipher, now),
     outbox,
     staff,
@@ -146,7 +152,7 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
     desk,
     booking,
     bookingDesk: booking.desk,
-    isDanger: registry.isDanger ?? (() => false),
+    isDanger: (text) => registry.safety?.assess(text).outcome === "danger",
   };
 }
 

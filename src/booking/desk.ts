@@ -119,7 +119,8 @@ export function createBookingDesk(options: BookingDeskOptions) {
 
   function reminderReply(a: Appointment, late: boolean): Reply {
     const heading = late ? text("booking.reminder_late") : text("booking.reminder");
-    return { text: [heading, text("common.lines", { lines: residentCard(a, a.locale, false) })], buttons: residentButtons(a) };
+    // Discreet: silent and not forwardable, since a reminder's lock-screen preview may be read by someone else.
+    return { text: [heading, text("common.lines", { lines: residentCard(a, a.locale, false) })], buttons: residentButtons(a), discreet: true };
   }
 
   /** The lines a counsellor sees: time, place, topic, for whom; never the phone number (that is a pop-up). */

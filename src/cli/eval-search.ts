@@ -7,7 +7,6 @@
 import { join } from "node:path";
 import { loadContent, PROJECT_ROOT } from "../content/load.ts";
 import { evaluateSearch, readEvalSet } from "../knowledge/evaluate.ts";
-import { createDangerDetector } from "../safety/danger.ts";
 import { createSearchIndex } from "../knowledge/search.ts";
 
 const FLOOR = { top1: 0.9, top3: 0.97 };
@@ -20,7 +19,7 @@ const tuning = { threshold: option("--threshold"), minCoverage: option("--min-co
 const searchIndex = Object.values(tuning).some((v) => v !== undefined)
   ? createSearchIndex(content.searchDocuments, { synonyms: content.knowledge.synonyms, stopwords: content.knowledge.stopwords, ...definedOnly(tuning) })
   : content.searchIndex;
-const report = evaluateSearch(readEvalSet(join(PROJECT_ROOT, "test", "fixtures", "search-eval.yaml")), content.knowledge, searchIndex, createDangerDetector(content.dangerPhrases));
+const report = evaluateSearch(readEvalSet(join(PROJECT_ROOT, "test", "fixtures", "search-eval.yaml")), content.knowledge, searchIndex, content.classifyDanger);
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 console.log(`${report.total} questions (${report.counts.km} Khmer, ${report.counts.en} English): top-1 ${pct(report.top1)}, top-3 ${pct(report.top3)}`);

@@ -14,6 +14,8 @@ import { HELP_TEXT_KEYS } from "../help/feature.ts";
 import type { LocaleTree } from "../i18n/translator.ts";
 import { MESSAGE_MAX_CHARS } from "../telegram/renderer.ts";
 import { KNOWLEDGE_TEXT_KEYS } from "../knowledge/feature.ts";
+import { SAFETY_TEXT_KEYS } from "../safety/feature.ts";
+import { safetyTextProblems } from "../safety/screens.ts";
 import { type Content, pageKeys } from "./load.ts";
 
 export interface CheckReport {
@@ -78,8 +80,8 @@ export function checkContent(content: Content, registry: Registry, today = new D
   const directory = checkDirectory(content, today);
   warnings.push(...directory.warnings);
   for (const key of directory.keys) usedKeys.add(key);
-  for (const key of ["common.apology", "common.expired", "common.expired_short", EXIT_LABEL, "emergency.danger"]) usedKeys.add(key);
-  for (const key of [...KNOWLEDGE_TEXT_KEYS, ...DIRECTORY_TEXT_KEYS, ...CASEWORK_TEXT_KEYS, ...HELP_TEXT_KEYS]) usedKeys.add(key);
+  for (const key of ["common.apology", "common.expired", "common.expired_short", EXIT_LABEL]) usedKeys.add(key);
+  for (const key of [...KNOWLEDGE_TEXT_KEYS, ...DIRECTORY_TEXT_KEYS, ...CASEWORK_TEXT_KEYS, ...HELP_TEXT_KEYS, ...SAFETY_TEXT_KEYS]) usedKeys.add(key);
 
   for (const key of usedKeys) {
     for (const locale of LOCALES) if (!translator.has(locale, key)) problems.push(`locales/${locale}: key "${key}" is missing`);
@@ -93,6 +95,7 @@ export function checkContent(content: Content, registry: Registry, today = new D
     }
   }
   problems.push(...screenLengths(content, registry));
+  for (const locale of LOCALES) problems.push(...safetyTextProblems(locale, leaves[locale] ?? new Map(), content.directory));
   const knowledge = checkKnowledge(content, registry, today);
   problems.push(...knowledge.problems);
   warnings.push(...knowledge.warnings);

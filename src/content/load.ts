@@ -1,6 +1,6 @@
 /**
  * Loads everything a conversation is made of: flows (structure), locales (words), data files (service
- * directory, holidays, knowledge base, danger phrases) and the search index. The registry of actions, blocks and choice
+ * directory, holidays, knowledge base, the danger classifier) and the search index. The registry of actions, blocks and choice
  * providers that flows may name is built by createRegistry (registry.ts), because some of them write to the
  * database.
  */
@@ -15,7 +15,9 @@ import { loadHolidays } from "../scheduling/calendar.ts";
 import { createTranslator, type LocaleTree, loadLocales, type Resources, type Translator } from "../i18n/translator.ts";
 import { buildKnowledgeFlow, KB_FLOW } from "../knowledge/flow.ts";
 import { type KnowledgeBase, loadKnowledge } from "../knowledge/model.ts";
-import { loadDangerPhrases } from "../safety/danger.ts";
+import { createDangerClassifier, type DangerClassifier } from "../safety/classifier.ts";
+import { loadConceptForms } from "../safety/lexicon.ts";
+import { loadDangerModel } from "../safety/model.ts";
 import { createSearchIndex, type SearchDocument, type SearchIndex } from "../knowledge/search.ts";
 
 /** The repository root (flows/ and locales/ live there). */
@@ -35,7 +37,8 @@ export interface Content {
   searchIndex: SearchIndex;
   /** How many pages an article has (p1, p2, ... in locales/km/articles.json). */
   pagesOf: (articleId: string) => number;
-  dangerPhrases: { km: string[]; en: string[] };
+  /** The danger classifier over flows/safety/concepts.yaml and flows/safety/model.json. */
+  classifyDanger: DangerClassifier;
   /** Keys a native speaker still has to review, per locale (locales/<lang>/_review.json). */
   reviewKeys: Record<string, string[]>;
 }
@@ -68,7 +71,7 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
     searchDocuments: documents,
     searchIndex: createSearchIndex(documents, { synonyms: knowledge.synonyms, stopwords: knowledge.stopwords }),
     pagesOf,
-    dangerPhrases: loadDangerPhrases(flowsDir),
+    classifyDanger: createDangerClassifier(loadConceptForms(flowsDir), loadDangerModel(flowsDir)),
     reviewKeys,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The registry: every action, block and choice provider a flow may name, the answer to typed questions, and the
- * danger detector. Built once the database is open, because recording questions, votes and referrals writes to it.
+ * safety hooks (danger classifier, check-in). Built once the database is open, because recording questions, votes and referrals writes to it.
  */
 import { randomBytes } from "node:crypto";
 import { createConversationStore } from "../conversations/store.ts";
@@ -17,7 +17,8 @@ import { createBookingFeature } from "../booking/feature.ts";
 import type { SlotFinder } from "../booking/slots.ts";
 import { createDesk, type Desk } from "../referrals/desk.ts";
 import { createReferralStore } from "../referrals/store.ts";
-import { createDangerDetector } from "../safety/danger.ts";
+import { createSafetyFeature } from "../safety/feature.ts";
+import { createSafetyStore, type SafetyStore } from "../safety/store.ts";
 import { createWorkCalendar } from "../scheduling/calendar.ts";
 import { createFieldCipher } from "../security/field-cipher.ts";
 import { createStaffStore } from "../staff/store.ts";
@@ -25,6 +26,8 @@ import type { Content } from "./load.ts";
 
 export interface RegistryServices {
   knowledgeStore: KnowledgeStore;
+  /** Counts of check-ins and choices; omitted where nothing is counted. */
+  safetyStore?: SafetyStore;
   desk: Desk;
   bookingDesk: BookingDesk;
   slots: SlotFinder;
@@ -36,7 +39,9 @@ export interface RegistryServices {
 
 /** Builds the registry over loaded content and the stores its entries write to. */
 export function createRegistry(content: Content, services: RegistryServices): Registry {
+  const safety = createSafetyFeature({ classify: content.classifyDanger, directory: content.directory, ...(services.safetyStore ? { store: services.safetyStore } : {}) });
   const knowledge = createKnowledgeFeature({
+    safetyNet: safety.hooks.net,
     kb: content.knowledge,
     index: content.searchIndex,
     store: services.knowledgeStore,
@@ -45,14 +50,14 @@ export function createRegistry(content: Content, services: RegistryServices): Re
   const help = createHelpFeature({ directory: content.directory, translator: content.translator, ...services });
   const booking = createBookingFeature({ desk: services.bookingDesk, slots: services.slots, timeZone: services.timeZone });
   return {
-    actions: new Map([["set_locale", setLocale], ...knowledge.actions, ...help.actions, ...booking.actions]),
-    blocks: new Map([["emergency_numbers", emergencyNumbersBlock(content.directory)], ...help.blocks, ...booking.blocks]),
+    actions: new Map([["set_locale", setLocale], ...knowledge.actions, ...help.actions, ...booking.actions, ...safety.actions]),
+    blocks: new Map([["emergency_numbers", emergencyNumbersBlock(content.directory, safety.emergencyFirst)], ...help.blocks, ...booking.blocks, ...safety.blocks]),
     choices: new Map([...knowledge.choices, ...booking.choices]),
     // A typed day or time on a booking screen is booking's; anything else is a question for the knowledge base.
     freeText: (ctx) => booking.freeText(ctx) ?? knowledge.freeText(ctx),
     externalButton: booking.externalButton,
     entries: booking.entries,
-    isDanger: createDangerDetector(content.dangerPhrases),
+    safety: safety.hooks,
   };
 }
 
@@ -77,6 +82,7 @@ export function createCheckRegistry(content: Content): Registry {
   });
   return createRegistry(content, {
     knowledgeStore: createKnowledgeStore(db, cipher),
+    safetyStore: createSafetyStore(db),
     desk,
     districtOf: conversations.districtOf,
     setDistrict: conversations.setDistrict,

@@ -155,6 +155,20 @@ export const articleFeedback = sqliteTable(
   (t) => [index("article_feedback_article").on(t.articleId, t.createdAt)],
 );
 
+/**
+ * What residents chose when the danger classifier was unsure: the "Are you safe right now?" check-in shown, "I'm
+ * safe" and "I need help now". Counts only: no chat, no text, so staff see how often it happens and nothing more.
+ */
+export const safetyChecks = sqliteTable(
+  "safety_checks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    event: text("event", { enum: ["shown", "safe", "help"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("safety_checks_created_at").on(t.createdAt)],
+);
+
 /** Staff registered by a one-time invite code, recognised by their Telegram user id. */
 export const staffMembers = sqliteTable("staff_members", {
   telegramUserId: integer("telegram_user_id").primaryKey(),

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { readYamlFile } from "../content/yaml-file.ts";
-import type { Block, Locale } from "../engine/actions.ts";
+import type { Block, BlockContext, Locale } from "../engine/actions.ts";
 import { type TextRef, text } from "../engine/reply.ts";
 import { localDigits } from "../khmer/digits.ts";
 
@@ -85,15 +85,24 @@ export function serviceKeys(s: Service): string[] {
   return [`directory.${s.id}.name`, `directory.${s.id}.does`, ...(s.address ? [`directory.${s.id}.address`] : [])];
 }
 
-/** The emergency screen's block: one entry per emergency service, in order ("🚓 Police: 117 (free)"). */
-export function emergencyNumbersBlock(directory: Directory): Block {
+/**
+ * The emergency screen's block: one entry per emergency service, in order ("🚓 Police: 117 (free)"). `first`
+ * names services to list before the others (the ones that fit the danger just found), default none.
+ */
+export function emergencyNumbersBlock(directory: Directory, first: (vars: BlockContext["vars"]) => readonly string[] = () => []): Block {
   const numbers = directory.services.filter((s) => s.emergency !== undefined).sort((a, b) => (a.emergency ?? 0) - (b.emergency ?? 0));
-  return () => [
-    ...numbers.map((s) =>
+  return ({ vars }) => [
+    ...ordered(numbers, first(vars)).map((s) =>
       text(s.free ? "emergency.line_free" : "emergency.line", { icon: s.icon, name: text(`directory.${s.id}.name`), does: text(`directory.${s.id}.does`), phones: s.phones.join(" / ") }),
     ),
     text("emergency.footer"),
   ];
+}
+
+/** `services` with those named in `first` moved to the front, in that order. */
+function ordered(services: Service[], first: readonly string[]): Service[] {
+  const rank = (s: Service) => (first.includes(s.id) ? first.indexOf(s.id) : first.length);
+  return [...services].sort((a, b) => rank(a) - rank(b));
 }
 
 /**

@@ -105,10 +105,22 @@ export interface Registry {
   /** Nodes that only hooks lead to (typed text, external buttons, computed choices): content check counts them as reachable and requires them to exist. */
   entries?: readonly string[];
   /**
-   * Whether typed text signals danger. Checked first on every screen (menus and questions alike): such text gets
-   * the emergency numbers and the offer of an urgent caseworker contact, never "I did not understand".
+   * What typed text means for the writer's safety. Checked first on every screen (menus and questions alike):
+   * danger gets `dangerReplies` and the emergency screen; possible danger gets "Are you safe right now?" and, on
+   * "I'm safe", the answer to what was typed; a request for a number gets the emergency numbers.
    */
-  isDanger?: (text: string) => boolean;
+  safety?: SafetyHooks;
+}
+
+export type SafetyOutcome = "danger" | "check" | "numbers" | "none";
+
+export interface SafetyHooks {
+  /** `kinds`: what kinds of danger, most serious first (they decide which numbers come first). */
+  assess: (text: string) => { outcome: SafetyOutcome; kinds: string[] };
+  /** Said before the emergency screen when a message is danger (the numbers that fit `kinds` first). */
+  dangerReplies: (kinds: readonly string[]) => Reply[];
+  /** The one-line safety net (117 / 119 and 🆘) added to "I can only read text" answers. */
+  net?: TextRef;
 }
 
 /** set_locale: params.locale is "km" or "en". */

@@ -22,6 +22,11 @@ export const ENTRY = {
   help: "main.help",
   language: "main.language",
   emergency: "emergency.numbers",
+  /** "Are you safe right now?" after a message the danger classifier was unsure about (records, then asks). */
+  safetyCheckIn: "safety.checkin",
+  safetyCheck: "safety.check",
+  /** "I'm safe": the engine answers the held message where it was typed instead of going here. */
+  safetyResume: "safety.resume",
 } as const satisfies Record<string, NodeRef>;
 
 /**

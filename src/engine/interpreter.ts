@@ -79,10 +79,12 @@ export function createEngine(options: EngineOptions): Engine {
   const { flows, registry, labelsOf } = options;
   const timeZone = options.timeZone ?? "Asia/Phnom_Penh";
 
-  function handle(previous: ConversationState | undefined, input: Input, ctx: TurnContext): Turn {
+  function handle(held: ConversationState | undefined, input: Input, ctx: TurnContext): Turn {
+    const previous = held && forgetHeldMessage(held);
     if (!previous) {
       // Someone in danger may write before ever seeing the welcome: the emergency numbers come first then too.
-      if (input.kind === "text" && registry.isDanger?.(input.text)) return prepend(go(fresh(), ENTRY.emergency, ctx, { resetStack: true }), say("emergency.danger"));
+      const screened = input.kind === "text" ? screen(fresh(), input.text, ctx) : undefined;
+      if (screened) return screened;
       // A button on a message sent before any conversation (a reminder) still does what it says.
       const external = input.kind === "button" && !decodeCallback(input.data) ? registry.externalButton?.({ chatId: ctx.chatId, locale: ctx.locale, vars: {}, data: input.data, now: ctx.now }) : undefined;
       if (external) return follow(fresh(), external, ctx);
@@ -102,10 +104,10 @@ export function createEngine(options: EngineOptions): Engine {
       case "text":
         return onText(previous, current, input.text, ctx);
       case "contact":
-        if (current.kind === "ask" && current.input === "phone") return onText(previous, current, input.phone, ctx);
-        return again(previous, current, ctx, "common.unsupported");
+        if (current.kind === "ask" && current.input === "phone") return onText(previous, current, input.phone, ctx, { screened: true });
+        return withNet(again(previous, current, ctx, "common.unsupported"));
       case "unsupported":
-        return again(previous, current, ctx, "common.unsupported");
+        return withNet(again(previous, current, ctx, "common.unsupported"));
     }
   }
 
@@ -139,8 +141,9 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
-  function onText(state: ConversationState, current: ScreenNode, typed: string, ctx: TurnContext): Turn {
-    if (registry.isDanger?.(typed)) return prepend(go(state, ENTRY.emergency, ctx, {}), say("emergency.danger"));
+  function onText(state: ConversationState, current: ScreenNode, typed: string, ctx: TurnContext, opts: { screened?: boolean } = {}): Turn {
+    const screened = opts.screened ? undefined : screen(state, typed, ctx);
+    if (screened) return screened;
     if (current.kind === "ask") {
       // The navigation buttons work on questions too (on a phone question they are reply-keyboard buttons).
       const nav = matchNav(typed);
@@ -161,6 +164,54 @@ export function createEngine(options: EngineOptions): Engine {
     const result = registry.freeText?.({ chatId: ctx.chatId, locale: ctx.locale, vars: state.vars, node: state.node, text: typed, now: ctx.now });
     if (result) return follow(state, result, ctx);
     return again(state, current, ctx, "common.not_understood");
+  }
+
+  /**
+   * Reads typed text for danger first. Danger: the lead for its kind, then the emergency screen. Possible danger:
+   * "Are you safe right now?", holding the text (in the encrypted conversation) to answer it on "I'm safe". A
+   * request for a number: the emergency screen. Otherwise undefined: the text is handled as usual.
+   */
+  function screen(state: ConversationState, typed: string, ctx: TurnContext): Turn | undefined {
+    const safety = registry.safety;
+    if (!safety) return undefined;
+    const { outcome, kinds } = safety.assess(typed);
+    const vars = kinds.length > 0 ? { ...state.vars, safety_kind: kinds.join(",") } : state.vars;
+    switch (outcome) {
+      case "danger": {
+        const turn = go({ ...state, vars }, ENTRY.emergency, ctx, {});
+        return { ...turn, replies: [...safety.dangerReplies(kinds), ...turn.replies] };
+      }
+      case "check":
+        return go({ ...state, vars: { ...vars, safety_text: typed, safety_from: state.node } }, ENTRY.safetyCheckIn, ctx, {});
+      case "numbers":
+        return go(state, ENTRY.emergency, ctx, {});
+      case "none":
+        return undefined;
+    }
+  }
+
+  /** "I'm safe": answers the held message on the screen it was typed on, without screening it again. */
+  function resume(state: ConversationState, ctx: TurnContext): Turn {
+    const typed = String(state.vars.safety_text ?? "");
+    const from = String(state.vars.safety_from ?? ENTRY.menu);
+    const node = findNode(flows, from);
+    const vars = withoutHeldMessage(state.vars);
+    if (!typed || !node || !isScreen(node)) return go({ ...state, vars }, ENTRY.menu, ctx, { resetStack: true });
+    return onText({ ...state, node: from, stack: state.stack.filter((ref) => ref !== from), vars }, node, typed, ctx, { screened: true });
+  }
+
+  /** The held message is kept only while the check-in question is on screen. */
+  function forgetHeldMessage(state: ConversationState): ConversationState {
+    if (state.node === ENTRY.safetyCheck || !(HELD_VARS.some((v) => v in state.vars) || "safety_kind" in state.vars)) return state;
+    const { safety_kind: _kind, ...vars } = withoutHeldMessage(state.vars);
+    return { ...state, vars };
+  }
+
+  function withNet(turn: Turn): Turn {
+    const net = registry.safety?.net;
+    if (!net) return turn;
+    const [first, ...rest] = turn.replies;
+    return first ? { ...turn, replies: [{ ...first, text: [...first.text, net] }, ...rest] } : turn;
   }
 
   /** Goes where a registry hook said, saying its replies first. */
@@ -189,7 +240,8 @@ export function createEngine(options: EngineOptions): Engine {
       locale = result.locale;
       replies.push(...(result.replies ?? []));
     }
-    const turn = go(working, resolveTarget(flowOf(state.node), choice.next), { ...ctx, locale: locale ?? ctx.locale }, {});
+    const target = resolveTarget(flowOf(state.node), choice.next);
+    const turn = target === ENTRY.safetyResume ? resume(working, { ...ctx, locale: locale ?? ctx.locale }) : go(working, target, { ...ctx, locale: locale ?? ctx.locale }, {});
     return { ...turn, replies: [...replies, ...turn.replies], locale: turn.locale ?? locale };
   }
 
@@ -334,6 +386,14 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   return { handle };
+}
+
+/** The message held while "Are you safe right now?" is asked, and where it was typed. */
+const HELD_VARS = ["safety_text", "safety_from"] as const;
+
+function withoutHeldMessage(vars: Vars): Vars {
+  const { safety_text: _text, safety_from: _from, ...rest } = vars;
+  return rest;
 }
 
 function fresh(vars: Vars = {}): ConversationState {

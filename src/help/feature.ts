@@ -34,9 +34,18 @@ export const HELP_TEXT_KEYS = [
   "help.district_not_given",
   "help.services_heading",
   "help.category_urgent",
+  "help.category_violence_neutral",
   ...CONTACT_METHODS.map((m) => `help.contact_${m}`),
   ...SAFE_TIMES.map((t) => `help.time_${t}`),
 ];
+
+/**
+ * A need as it is repeated back in the summary and above the services: "violence" is echoed with a neutral
+ * label, since these lines stay in the chat history where someone else may scroll.
+ */
+function categoryEcho(category: string) {
+  return text(category === "violence" ? "help.category_violence_neutral" : `help.category_${category}`);
+}
 
 /** Conversation variables the feature uses; all cleared once the referral is made. */
 const CLEARED = { help_contact: "", help_time: "", help_phone: "" };
@@ -105,7 +114,7 @@ export function createHelpFeature(options: HelpFeatureOptions) {
     const category = String(vars.help_category || URGENT_CATEGORY);
     return [
       text("help.summary", {
-        category: text(`help.category_${category}`),
+        category: categoryEcho(category),
         district: vars.help_district ? text(`help.district_${String(vars.help_district)}`) : text("help.district_not_given"),
         method: text(`help.contact_${String(vars.help_contact || "telegram")}`),
         time: text(`help.time_${String(vars.help_time || "any")}`),
@@ -118,7 +127,7 @@ export function createHelpFeature(options: HelpFeatureOptions) {
   const services = helpServicesBlock(directory);
   const servicesWithHeading: Block = (ctx) => [
     text("help.services_heading", {
-      category: text(`help.category_${String(ctx.vars.help_category)}`),
+      category: categoryEcho(String(ctx.vars.help_category)),
       district: text(`help.district_${String(ctx.vars.help_district || "elsewhere")}`),
     }),
     ...services(ctx),

@@ -21,6 +21,18 @@ const VARIANT_RULES: readonly [RegExp, string][] = [
   [/ច័ន្ទ/g, "ចន្ទ"],
   // ឲ្យ / ឱ្យ / អោយ (to give, to let).
   [/ឱ្យ|អោយ/g, "ឲ្យ"],
+  // Chat spellings of ខ្ញុំ (I): ខ្ញំ, ខ្នុំ, ខ្ញុ, and ញុំ on its own.
+  [/ខ្ញំ|ខ្នុំ/g, "ខ្ញុំ"],
+  [/ខ្ញុ(?!ំ)/g, "ខ្ញុំ"],
+  [/(?<!ខ្)ញុំ/g, "ខ្ញុំ"],
+  // Pre-reform and common spellings: សំលាប់ (kill), ប៉ូលីស (police), ឥលូវ/អីលូវ/អេលូវ (now).
+  [/សំលាប់/g, "សម្លាប់"],
+  [/ប៉ូលីស/g, "ប៉ូលិស"],
+  [/ឥលូវ|អីលូវ|អេលូវ/g, "ឥឡូវ"],
+  // ចាក់សោរ is a frequent misspelling of ចាក់សោ (to lock).
+  [/ចាក់សោរ/g, "ចាក់សោ"],
+  // A letter held down (ជួយយយយ, helppp): three or more of the same letter become one.
+  [/([\p{L}])\1{2,}/gu, "$1"],
   // The repetition mark (ផ្សេងៗ) adds nothing to the meaning of a question. It ends a word, so it becomes a space:
   // deleting it could join what stood around it into something an earlier step folds (ក.ៗក → ក.ក → កក).
   [/ៗ/g, " "],

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
 import type { KnowledgeBase } from "./model.ts";
-import type { DangerDetector } from "../safety/danger.ts";
+import type { DangerClassifier } from "../safety/classifier.ts";
 import type { SearchIndex } from "./search.ts";
 
 const byArticle = z.record(z.string(), z.array(z.string().min(1)).min(1));
@@ -50,7 +50,10 @@ export interface EvalReport {
 const VIOLENCE_TOPIC = "safety";
 
 /** Runs every question of `set` through the detector and the index. */
-export function evaluateSearch(set: EvalSet, kb: KnowledgeBase, index: SearchIndex, isDanger: DangerDetector): EvalReport {
+export function evaluateSearch(set: EvalSet, kb: KnowledgeBase, index: SearchIndex, classify: DangerClassifier): EvalReport {
+  // A question goes to the emergency screen only on "danger"; a danger message is caught by danger or the check-in.
+  const isDanger = (text: string) => classify(text).outcome === "danger";
+  const intercepted = (text: string) => ["danger", "check"].includes(classify(text).outcome);
   const topicOf = (id: string) => kb.articles.get(id)?.topic ?? "?";
   const labelled = (["km", "en"] as const).flatMap((language) =>
     Object.entries(set[language]).flatMap(([expected, questions]) => questions.map((question) => ({ question, expected, language }))),
@@ -83,7 +86,7 @@ export function evaluateSearch(set: EvalSet, kb: KnowledgeBase, index: SearchInd
   }
   const offTopicAnswered = [...set.none.km, ...set.none.en].flatMap((question) => {
     const { hits, confident } = index.search(question, 1);
-    return confident && !isDanger(question) ? [{ question, expected: "(none)", got: hits[0]?.id ?? "" }] : [];
+    return confident && !intercepted(question) ? [{ question, expected: "(none)", got: hits[0]?.id ?? "" }] : [];
   });
   const covered = new Set(labelled.map((l) => l.expected));
   return {
@@ -94,7 +97,7 @@ export function evaluateSearch(set: EvalSet, kb: KnowledgeBase, index: SearchInd
     perTopic: [...topics].map(([topic, s]) => ({ topic, questions: s.questions, top1: s.top1 / s.questions, top3: s.top3 / s.questions })),
     confusions,
     uncovered: [...kb.articles.keys()].filter((id) => !covered.has(id)),
-    missedDanger: [...set.danger.km, ...set.danger.en].filter((q) => !isDanger(q)),
+    missedDanger: [...set.danger.km, ...set.danger.en].filter((q) => !intercepted(q)),
     falseDanger,
     violenceMisrouted,
     offTopicAnswered,

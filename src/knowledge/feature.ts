@@ -4,12 +4,15 @@
  * so recording a question or a vote is part of handling the update.
  */
 import type { Action, ChoiceProvider, DynamicChoice, FreeTextContext, FreeTextResult, Vars } from "../engine/actions.ts";
+import type { TextRef } from "../engine/reply.ts";
 import { articlePage, KB_TOPICS, parseArticlePage } from "./flow.ts";
 import type { KnowledgeBase } from "./model.ts";
 import type { SearchIndex } from "./search.ts";
 import type { KnowledgeStore } from "./store.ts";
 
 export interface KnowledgeFeatureOptions {
+  /** The one-line safety net (117 / 119) under "not sure" and under an answer to a typed question. */
+  safetyNet?: TextRef;
   kb: KnowledgeBase;
   index: SearchIndex;
   store: KnowledgeStore;
@@ -38,6 +41,7 @@ const CLEARED: Vars = { kb_question: "", kb_best: "", kb_others: "" };
 
 export function createKnowledgeFeature(options: KnowledgeFeatureOptions) {
   const { kb, index, store, pagesOf } = options;
+  const net = options.safetyNet ? [options.safetyNet] : [];
 
   const articleChoices: ChoiceProvider = ({ node, vars }) => {
     const at = parseArticlePage(node);
@@ -76,11 +80,11 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions) {
     const { hits, confident } = index.search(ctx.text, 3);
     const best = confident ? hits[0] : undefined;
     const questionId = store.recordQuestion({ chatId: ctx.chatId, text: ctx.text, locale: ctx.locale, answeredWith: best?.id, score: hits[0]?.score ?? 0 });
-    if (!best) return { target: KB_TOPICS, replies: [{ text: [{ key: "knowledge.not_sure" }] }], vars: CLEARED };
+    if (!best) return { target: KB_TOPICS, replies: [{ text: [{ key: "knowledge.not_sure" }, ...net] }], vars: CLEARED };
     const others = hits.slice(1).filter((h) => h.score >= best.score * ALTERNATIVE_MIN_SHARE);
     return {
       target: articlePage(best.id, 1),
-      replies: [{ text: [{ key: "knowledge.found" }] }],
+      replies: [{ text: [{ key: "knowledge.found" }, ...net] }],
       vars: { kb_question: questionId, kb_best: best.id, kb_others: others.map((h) => h.id).join(",") },
     };
   }

@@ -1,11 +1,13 @@
 /**
  * The staff report of questions the knowledge base could not answer well: unanswered and 👎-rated questions, with
- * counts, so the content team knows what to write next. Shown only in the staff chat (see src/telegram/staff.ts).
+ * counts, so the content team knows what to write next; and, per week, how often the danger classifier was unsure
+ * and what residents chose (counts only). Shown only in the staff chat (see src/telegram/staff.ts).
  */
 import type { Locale } from "../engine/actions.ts";
 import type { Reply, TextRef } from "../engine/reply.ts";
 import { calendarDateIn, toIsoDate } from "../khmer/dates.ts";
 import { localDigits } from "../khmer/digits.ts";
+import type { SafetyStore } from "../safety/store.ts";
 import type { KnowledgeStore, ReportedQuestion } from "./store.ts";
 
 export interface QuestionsReportOptions {
@@ -15,6 +17,10 @@ export interface QuestionsReportOptions {
   days?: number;
   /** Default 20 questions. */
   limit?: number;
+  /** Check-in counts per week, when given. */
+  safety?: SafetyStore;
+  /** Weeks of check-in counts. Default 4. */
+  weeks?: number;
 }
 
 /** A question's text is cut to this many characters in the report. */
@@ -31,7 +37,18 @@ export function questionsReport(store: KnowledgeStore, options: QuestionsReportO
   const rows = store.needingContent(days, options.limit ?? 20);
   if (rows.length === 0) text.push({ key: "knowledge.report_empty" });
   for (const row of rows) text.push(reportLine(row, options));
+  if (options.safety) text.push(...safetyLines(options.safety, options));
   return { text, discreet: true };
+}
+
+/** "Are you safe right now?" per 7-day window, newest first: how often asked, and what residents chose. */
+function safetyLines(safety: SafetyStore, options: QuestionsReportOptions): TextRef[] {
+  const n = (value: number) => localDigits(options.locale, value);
+  const date = (at: number) => localDigits(options.locale, toIsoDate(calendarDateIn(new Date(at), options.timeZone)));
+  return [
+    { key: "knowledge.report_safety_title" },
+    ...safety.weekly(options.weeks ?? 4).map((w) => ({ key: "knowledge.report_safety_week", params: { from: date(w.from), shown: n(w.shown), safe: n(w.safe), help: n(w.help) } })),
+  ];
 }
 
 function reportLine(row: ReportedQuestion, options: QuestionsReportOptions): TextRef {

@@ -10,12 +10,14 @@ import type { BookingStore } from "../booking/store.ts";
 import { type Reply, text } from "../engine/reply.ts";
 import { questionsReport } from "../knowledge/report.ts";
 import type { KnowledgeStore } from "../knowledge/store.ts";
+import type { SafetyStore } from "../safety/store.ts";
 import { type AnswerDeps, answerUpdate } from "./answer.ts";
 import { commandArgument, commandName } from "./input.ts";
 
 export interface StaffDeps extends AnswerDeps {
   staffChatId: number | undefined;
   knowledge: KnowledgeStore;
+  safety: SafetyStore;
   booking: { store: BookingStore };
   programmeTargets: { sessions: number; families: number };
   defaultLocale: Locale;
@@ -35,7 +37,7 @@ export function staffCommands(deps: StaffDeps): MiddlewareFn<Context> {
     const argument = commandArgument(ctx.message?.text ?? "");
     const target = { chatId: deps.staffChatId, updateId: ctx.update.update_id, locale: deps.defaultLocale };
     return answerUpdate(deps, target, () =>
-      command === "questions" ? questionsReport(deps.knowledge, { locale: deps.defaultLocale, timeZone: deps.timeZone }) : sessions(deps, argument),
+      command === "questions" ? questionsReport(deps.knowledge, { locale: deps.defaultLocale, timeZone: deps.timeZone, safety: deps.safety }) : sessions(deps, argument),
     );
   };
 }

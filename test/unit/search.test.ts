@@ -2,7 +2,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
 import { evaluateSearch, readEvalSet } from "../../src/knowledge/evaluate.ts";
-import { createDangerDetector } from "../../src/safety/danger.ts";
 import { createSearchIndex, stem } from "../../src/knowledge/search.ts";
 
 const docs = [
@@ -50,22 +49,10 @@ describe("search ranking", () => {
   });
 });
 
-describe("danger detector", () => {
-  const isDanger = createDangerDetector({ km: ["ជួយផង", "ប្តីវាយ"], en: ["help me", "kill"] });
-
-  it.each(["ជួយផង", "ជួយ​ផង!!", "ប្ដីវាយខ្ញុំរាល់ថ្ងៃ", "Help me please", "he will KILL me"])("flags %s", (text) => {
-    expect(isDanger(text)).toBe(true);
-  });
-
-  it.each(["អំពើហិង្សាក្នុងគ្រួសារជាអ្វី", "I want new skills", "help", "helpline number"])("does not flag %s", (text) => {
-    expect(isDanger(text)).toBe(false);
-  });
-});
-
 describe("the evaluation set (npm run eval:search)", () => {
   const content = loadContent(() => ({}));
   const set = readEvalSet(join(PROJECT_ROOT, "test", "fixtures", "search-eval.yaml"));
-  const report = evaluateSearch(set, content.knowledge, content.searchIndex, createDangerDetector(content.dangerPhrases));
+  const report = evaluateSearch(set, content.knowledge, content.searchIndex, content.classifyDanger);
 
   it("has at least 200 Khmer and 40 English questions covering every article", () => {
     expect(report.counts.km).toBeGreaterThanOrEqual(200);

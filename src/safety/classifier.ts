@@ -1,0 +1,125 @@
+/**
+ * The danger classifier: what a message means for the resident's safety, with the reasons, in well under a
+ * millisecond. Three outcomes besides "ask for a number":
+ * - danger: the emergency screen, the number that fits the kind first;
+ * - check: one short "Are you safe right now?" with 117 and 119, then either help or the answer they asked for;
+ * - none: the normal answer.
+ * Rules over concepts (src/safety/rules.ts) decide first; the statistical model (src/safety/model.ts) confirms,
+ * lowers a rule hit that reads like an ordinary question, or raises a message the rules did not catch to a check.
+ */
+import { compileLexicon, type ConceptForms, type Lexicon } from "./lexicon.ts";
+import { type DangerModel, dangerProbability, features, likelyKind } from "./model.ts";
+import { applyRules, type DangerKind, type RuleResult } from "./rules.ts";
+import { messageWords, tagWords } from "./tagger.ts";
+
+export type SafetyOutcome = "danger" | "check" | "numbers" | "none";
+
+export interface Assessment {
+  outcome: SafetyOutcome;
+  /** For danger and check: what kind, which decides the number shown first. */
+  kind?: DangerKind;
+  /** Every kind found, most serious first (the lead names the first number of each). */
+  kinds?: DangerKind[];
+  /** The model's probability of danger (0..1). */
+  probability: number;
+  /** Why, for a safeguarding officer: rule sentences, the context that lowered them, the model's view. Never the message. */
+  reasons: string[];
+}
+
+export type DangerClassifier = (text: string) => Assessment;
+
+/**
+ * Thresholds on the model's probability, tuned on the dev split (`npm run eval:danger -- --split dev`):
+ * - a rule's danger stays danger unless the model is below VETO (then a check);
+ * - a rule's possible danger becomes danger above PROMOTE, and none below DISMISS;
+ * - without any rule, the model alone asks the check-in question above CHECK, and shows the danger screen above ALONE;
+ * - a message that names no act, means or state of harm gets the check-in above UNNAMED, never the danger screen.
+ */
+export const THRESHOLDS: Thresholds = { veto: 0.03, promote: 0.5, dismiss: 0.04, check: 0.4, alone: 0.9, unnamed: 0.9 };
+
+export interface Thresholds {
+  veto: number;
+  promote: number;
+  dismiss: number;
+  check: number;
+  alone: number;
+  unnamed: number;
+}
+
+export interface ClassifierParts {
+  lexicon: Lexicon;
+  model: DangerModel;
+  /** Default {@link THRESHOLDS}. */
+  thresholds?: Thresholds;
+}
+
+/** Compiles the lexicon (about 20 ms) and returns the classifier. */
+export function createDangerClassifier(forms: ConceptForms, model: DangerModel): DangerClassifier {
+  return classifierOver({ lexicon: compileLexicon(forms), model });
+}
+
+/** The classifier over a compiled lexicon and a model. */
+export function classifierOver({ lexicon, model, thresholds = THRESHOLDS }: ClassifierParts): DangerClassifier {
+  return (text) => {
+    const { rules, feats } = analyse(text, lexicon);
+    const probability = dangerProbability(model, feats);
+    return decide(rules, probability, () => likelyKind(model, feats), thresholds);
+  };
+}
+
+/** Tags, rules and model features of one message (used by the classifier and by training). */
+export function analyse(text: string, lexicon: Lexicon): { rules: RuleResult; feats: string[] } {
+  const words = messageWords(text);
+  const tagging = tagWords(words, lexicon);
+  // Marks the segmenter drops: laughter emoji after an exaggeration, and a question mark.
+  if (LAUGHTER.test(text)) tagging.tags.push(mark("joke", words.length));
+  if (/[?？]/.test(text)) tagging.tags.push(mark("question_mark", words.length));
+  if (words.some((w) => /^(?:19\d\d|20[01]\d|202[0-4])$/.test(w))) tagging.tags.push(mark("past", words.length));
+  if (saysMinor(words)) tagging.tags.push(mark("child", words.length));
+  const rules = applyRules(tagging);
+  return { rules, feats: features(words, tagging, rules) };
+}
+
+/** Words that introduce an age ("អាយុ ១២", "ayu 12", "age 12", "I'm 12"). */
+const AGE_WORDS = new Set(["អាយុ", "ayu", "ayuh", "age", "aged", "im", "i'm", "am"]);
+
+/** Whether the message gives an age under 18 ("អាយុ១២ឆ្នាំ", "I'm 13", "12 years old", "14yo"). */
+function saysMinor(words: readonly string[]): boolean {
+  return words.some((w, i) => {
+    if (!/^\d{1,2}$/.test(w) || Number(w) >= 18 || Number(w) === 0) return false;
+    const before = words[i - 1]?.toLowerCase() ?? "";
+    const after = `${words[i + 1] ?? ""} ${words[i + 2] ?? ""}`.toLowerCase();
+    return AGE_WORDS.has(before) || /^(?:years? old|yrs? old|yo\b|y\/o|year-old)/.test(after) || /^ឆ្នាំ/.test(words[i + 1] ?? "") && before === "អាយុ";
+  });
+}
+
+/** Laughing and winking emoji. */
+const LAUGHTER = /[\u{1F602}\u{1F923}\u{1F605}\u{1F606}\u{1F61C}\u{1F61D}\u{1F61B}\u{1F639}]/u;
+
+function mark(concept: string, at: number) {
+  return { concepts: [concept], key: concept, start: at, end: at, negated: false };
+}
+
+function decide(rules: RuleResult, probability: number, modelKind: () => DangerKind, limits: Thresholds): Assessment {
+  const why = rules.findings.filter((f) => f.level > 0).map((f) => `rule: ${f.rule} (${f.kind}, ${f.level === 2 ? "danger" : "possible"})`);
+  if (rules.lowered.length > 0) why.push(`lowered by context: ${rules.lowered.join(", ")}`);
+  const reasons = [...why, `model: ${(probability * 100).toFixed(0)} % danger`];
+  const result = (outcome: SafetyOutcome, kinds: DangerKind[] = []): Assessment => ({ outcome, probability, reasons, ...(kinds[0] ? { kind: kinds[0], kinds } : {}) });
+  const found = rules.kinds;
+  if (rules.level === 2) return result(probability < limits.veto ? "check" : "danger", found);
+  // Asking for a number while saying something is wrong: the danger screen gives the fitting number first.
+  if (rules.asksForNumber) return rules.level === 1 ? result("danger", found) : result("numbers");
+  if (rules.level === 1) {
+    if (probability >= limits.promote) return result("danger", found);
+    if (probability >= limits.dismiss) return result("check", found);
+  }
+  // A message that names no act, means or state of harm ("my child is clever") gets at most the check-in, and
+  // only when the model is very sure.
+  if (!rules.signal) {
+    if (rules.asksForNumber) return result("numbers");
+    return probability >= limits.unnamed ? result("check", [modelKind()]) : result("none");
+  }
+  if (probability >= limits.alone && rules.lowered.length === 0) return result("danger", found.length > 0 ? found : [modelKind()]);
+  if (probability >= limits.check) return result("check", found.length > 0 ? found : [modelKind()]);
+  return result("none");
+}

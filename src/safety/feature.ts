@@ -1,0 +1,56 @@
+/**
+ * Safety as the flow engine sees it: the classifier behind every typed message, the lead that names the fitting
+ * number first, the "Are you safe right now?" check-in (flows/safety.yaml) with its counts, and the one-line
+ * safety net. Runs inside the turn's transaction, so a count is written together with the resident's answer.
+ */
+import type { Directory } from "../directory/services.ts";
+import type { Action, SafetyHooks } from "../engine/actions.ts";
+import type { DangerClassifier } from "./classifier.ts";
+import { DANGER_KINDS } from "./rules.ts";
+import { checkNumbersBlock, dangerLead, emergencyFirst, kindsOf, safetyNetLine } from "./screens.ts";
+import type { SafetyStore } from "./store.ts";
+
+export interface SafetyFeatureOptions {
+  classify: DangerClassifier;
+  directory: Directory;
+  /** Where check-in choices are counted; without it nothing is counted (content check). */
+  store?: SafetyStore;
+}
+
+/** Words the feature shows outside the flow files (content check makes sure both languages have them). */
+export const SAFETY_TEXT_KEYS = ["safety.check_line", "safety.net", ...DANGER_KINDS.flatMap((k) => [`safety.lead.${k}`, `safety.also.${k}`])] as const;
+
+export function createSafetyFeature(options: SafetyFeatureOptions) {
+  const { classify, directory, store } = options;
+  const hooks: SafetyHooks = {
+    assess: (text) => {
+      const { outcome, kinds = [] } = classify(text);
+      return { outcome, kinds };
+    },
+    dangerReplies: (kinds) => [dangerLead(kindsOf(kinds.join(",")), directory)],
+    net: safetyNetLine(directory),
+  };
+
+  const checkIn: Action = () => {
+    store?.record("shown");
+    return {};
+  };
+
+  /** "I need help now" (the lead for the kind, then the emergency screen) or "I'm safe" (the held message answered). */
+  const choose: Action = ({ params, vars }) => {
+    const help = params.choice === "help";
+    store?.record(help ? "help" : "safe");
+    if (!help) return {};
+    return { replies: [dangerLead(kindsOf(vars.safety_kind), directory)], vars: { safety_text: "", safety_from: "" } };
+  };
+
+  return {
+    hooks,
+    actions: new Map<string, Action>([
+      ["safety_checkin", checkIn],
+      ["safety_choice", choose],
+    ]),
+    blocks: new Map([["safety_check_numbers", checkNumbersBlock(directory)]]),
+    emergencyFirst,
+  };
+}

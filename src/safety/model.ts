@@ -1,0 +1,160 @@
+/**
+ * The statistical signal beside the rules: logistic regression over features of a tagged message (its concepts,
+ * ordered concept pairs, words, Khmer letter trigrams and the rules it triggered). It catches wordings the
+ * rules miss and lowers rule hits that look like ordinary questions. Trained on the corpus's train split only
+ * (`npm run train:danger`), saved as flows/safety/model.json, loaded in milliseconds.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { contentError } from "../content/yaml-file.ts";
+import { DANGER_KINDS, type DangerKind, type RuleResult } from "./rules.ts";
+import type { Tagging } from "./tagger.ts";
+
+/** Pairs of concepts at most this many words apart become a feature ("hit>self"). */
+const PAIR_REACH = 6;
+
+/** A sparse weight vector. */
+const linear = z.strictObject({ bias: z.number(), weights: z.record(z.string(), z.number()) });
+const modelFile = z.strictObject({
+  version: z.literal(1),
+  trainedOn: z.strictObject({ examples: z.number().int(), danger: z.number().int(), corpus: z.string() }),
+  danger: linear,
+  kinds: z.record(z.enum(DANGER_KINDS), linear),
+});
+
+export type Linear = z.infer<typeof linear>;
+export type DangerModel = z.infer<typeof modelFile>;
+
+/** Reads flows/safety/model.json under `flowsDir`. @throws {SpeanError} SPEAN_CONTENT_INVALID when missing or malformed. */
+export function loadDangerModel(flowsDir: string): DangerModel {
+  const name = "flows/safety/model.json";
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(join(flowsDir, "safety", "model.json"), "utf8"));
+  } catch (err) {
+    throw contentError(name, [`not readable JSON (${(err as Error).message.split("\n")[0]}); run npm run train:danger`]);
+  }
+  const parsed = modelFile.safeParse(raw);
+  if (!parsed.success) throw contentError(name, parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`));
+  return parsed.data;
+}
+
+/** The features of a message (a set: each counts once). */
+export function features(words: readonly string[], tagging: Tagging, rules: RuleResult): string[] {
+  const out = new Set<string>();
+  for (const tag of tagging.tags) for (const c of tag.concepts) out.add(`${tag.negated ? "n" : "c"}:${c}`);
+  const { tags } = tagging;
+  for (let a = 0; a < tags.length; a++) {
+    for (let b = a + 1; b < tags.length && tags[b]!.start - tags[a]!.end < PAIR_REACH; b++) {
+      for (const x of tags[a]!.concepts) for (const y of tags[b]!.concepts) out.add(`p:${x}>${y}`);
+    }
+  }
+  for (const word of words) out.add(`w:${word.toLowerCase()}`);
+  const khmer = words.join("").replace(/[^\u1780-\u17ff]/g, "");
+  for (let i = 0; i + 3 <= khmer.length; i++) out.add(`g:${khmer.slice(i, i + 3)}`);
+  for (const f of rules.findings) if (f.level > 0) out.add(`r:${f.kind}:${f.level}`);
+  out.add(`r:level${rules.level}`);
+  out.add(`len:${Math.min(6, Math.ceil(Math.log2(1 + tagging.words)))}`);
+  return [...out];
+}
+
+/** The raw score (log-odds) of a linear model over a feature set. */
+export function score(model: Linear, feats: readonly string[]): number {
+  let sum = model.bias;
+  for (const f of feats) sum += model.weights[f] ?? 0;
+  return sum;
+}
+
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** The probability that a message is danger. */
+export function dangerProbability(model: DangerModel, feats: readonly string[]): number {
+  return sigmoid(score(model.danger, feats));
+}
+
+/** The most likely kind of danger by the model. */
+export function likelyKind(model: DangerModel, feats: readonly string[]): DangerKind {
+  let best: DangerKind = "threat";
+  let bestScore = -Infinity;
+  for (const kind of DANGER_KINDS) {
+    const m = model.kinds[kind];
+    if (!m) continue;
+    const s = score(m, feats);
+    if (s > bestScore) [best, bestScore] = [kind, s];
+  }
+  return best;
+}
+
+export interface TrainingExample {
+  feats: string[];
+  danger: boolean;
+  kind?: DangerKind;
+}
+
+export interface TrainOptions {
+  /** Passes over the data. Default 30. */
+  epochs?: number;
+  /** Default 0.1. */
+  rate?: number;
+  /** L2 penalty per step. Default 1e-4. */
+  l2?: number;
+  /** Weights smaller than this are dropped from the saved model. Default 0.01. */
+  prune?: number;
+}
+
+/**
+ * Trains a binary logistic regression by stochastic gradient descent, with balanced class weights. Deterministic:
+ * the examples are visited in a fixed shuffled order.
+ */
+export function trainLinear(examples: readonly { feats: string[]; y: boolean }[], options: TrainOptions = {}): Linear {
+  const epochs = options.epochs ?? 30;
+  const l2 = options.l2 ?? 1e-4;
+  const positives = examples.filter((e) => e.y).length;
+  const weightOf = (y: boolean) => (y ? examples.length / (2 * Math.max(1, positives)) : examples.length / (2 * Math.max(1, examples.length - positives)));
+  const w = new Map<string, number>();
+  let bias = 0;
+  const order = shuffled(examples.length);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const rate = (options.rate ?? 0.1) / (1 + epoch * 0.2);
+    for (const i of order) {
+      const e = examples[i]!;
+      let s = bias;
+      for (const f of e.feats) s += w.get(f) ?? 0;
+      const gradient = (sigmoid(s) - (e.y ? 1 : 0)) * weightOf(e.y);
+      bias -= rate * gradient;
+      for (const f of e.feats) {
+        const old = w.get(f) ?? 0;
+        w.set(f, old - rate * (gradient + l2 * old));
+      }
+    }
+  }
+  const prune = options.prune ?? 0.01;
+  const weights: Record<string, number> = {};
+  for (const [f, v] of [...w.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) if (Math.abs(v) >= prune) weights[f] = Math.round(v * 1000) / 1000;
+  return { bias: Math.round(bias * 1000) / 1000, weights };
+}
+
+/** Trains the danger model and one-vs-rest kind models. */
+export function trainModel(examples: readonly TrainingExample[], corpus: string, options: TrainOptions = {}): DangerModel {
+  const danger = trainLinear(examples.map((e) => ({ feats: e.feats, y: e.danger })), options);
+  const dangerous = examples.filter((e) => e.danger && e.kind);
+  const kinds = Object.fromEntries(
+    DANGER_KINDS.map((kind) => [kind, trainLinear(dangerous.map((e) => ({ feats: e.feats, y: e.kind === kind })), { ...options, prune: Math.max(options.prune ?? 0.01, 0.03) })]),
+  ) as DangerModel["kinds"];
+  return { version: 1, trainedOn: { examples: examples.length, danger: examples.filter((e) => e.danger).length, corpus }, danger, kinds };
+}
+
+/** 0..n-1 in a fixed pseudo-random order (a linear congruential generator with a fixed seed). */
+function shuffled(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let seed = 20261130;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}

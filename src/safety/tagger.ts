@@ -1,0 +1,137 @@
+/**
+ * Tagging a message with concepts: the message is normalised (spelling folds, digits, invisible characters),
+ * split into words (Intl.Segmenter for Khmer), and each span of whole words that is a lexicon form gets that
+ * form's concepts. Where forms overlap, the longest one starting first wins, so a form never fires inside a longer
+ * word or phrase (វាយតម្លៃ is "evaluate", not វាយ "hit"). Words no form matched are searched once more for acts
+ * inside them, at Khmer syllable boundaries, because the segmenter cuts misspelled text wrongly (ប៉ាវាយខ្ញុំ →
+ * ប៉ាវា|យ|ខ្ញុំ). A negation just before an act marks the act negated.
+ */
+import { tokenize } from "../khmer/normalize.ts";
+import { exactWord, type Lexicon, romanisedWord } from "./lexicon.ts";
+
+export interface Tag {
+  concepts: readonly string[];
+  /** Word positions [start, end). */
+  start: number;
+  end: number;
+  /** The lexicon key that matched (lexicon text, never more of the message than the form itself). */
+  key: string;
+  /** Set when a negation stands just before this act ("មិនដែលវាយ", "never hit"). */
+  negated: boolean;
+}
+
+export interface Tagging {
+  tags: Tag[];
+  /** How many words the message has. */
+  words: number;
+}
+
+/** Telegram's longest message; anything longer is cut (a danger phrase at character 4,000 still counts). */
+export const MAX_CLASSIFY_CHARS = 4096;
+
+/** Concepts that a negation just before them cancels. */
+const NEGATABLE = new Set(["hit", "sexual", "kill", "threaten", "suicide", "want_die", "self_harm", "bad_thing", "chase", "fear", "medical_crisis", "die", "confine", "sold", "take", "danger", "not_agree", "unpaid", "topic_word"]);
+/** How many words may stand between a negation and the act it negates ("មិនដែលបានវាយ"). */
+const NEGATION_REACH = 2;
+
+/** Splits a message into the words the lexicon is matched against. */
+export function messageWords(text: string): string[] {
+  return tokenize([...text].slice(0, MAX_CLASSIFY_CHARS).join(""));
+}
+
+/** Tags `words` (from {@link messageWords}) with the lexicon's concepts. */
+export function tagWords(words: readonly string[], lexicon: Lexicon): Tagging {
+  const exact = words.map(exactWord);
+  const romanised = words.map(romanisedWord);
+  const tags: Tag[] = [];
+  let i = 0;
+  while (i < words.length) {
+    const found = longestAt(i, exact, romanised, lexicon);
+    if (!found) {
+      i++;
+      continue;
+    }
+    tags.push({ ...found, start: i, negated: false });
+    i = found.end;
+  }
+  tags.push(...inWordTags(words, tags, lexicon));
+  tags.sort((a, b) => a.start - b.start);
+  markNegations(tags);
+  return { tags, words: words.length };
+}
+
+function longestAt(i: number, exact: string[], romanised: string[], lexicon: Lexicon) {
+  const last = Math.min(exact.length, i + lexicon.maxWords);
+  let best: { concepts: readonly string[]; end: number; key: string } | undefined;
+  let exactKey = "";
+  let romanKey = "";
+  for (let j = i; j < last; j++) {
+    exactKey += exact[j];
+    romanKey += romanised[j];
+    const concepts = lexicon.exact.get(exactKey) ?? lexicon.romanised.get(romanKey);
+    if (concepts) best = { concepts, end: j + 1, key: lexicon.exact.has(exactKey) ? exactKey : romanKey };
+  }
+  return best;
+}
+
+/** Acts found inside runs of untagged Khmer words, longest form first, at syllable boundaries. */
+function inWordTags(words: readonly string[], tags: readonly Tag[], lexicon: Lexicon): Tag[] {
+  const covered = new Array<boolean>(words.length).fill(false);
+  for (const tag of tags) for (let w = tag.start; w < tag.end; w++) covered[w] = true;
+  const found: Tag[] = [];
+  let w = 0;
+  while (w < words.length) {
+    if (covered[w] || !KHMER.test(words[w]!)) {
+      w++;
+      continue;
+    }
+    const runStart = w;
+    while (w < words.length && !covered[w] && KHMER.test(words[w]!)) w++;
+    found.push(...formsInRun(words, runStart, w, lexicon));
+  }
+  return found.filter((t) => !t.concepts.includes("neutral"));
+}
+
+function formsInRun(words: readonly string[], from: number, to: number, lexicon: Lexicon): Tag[] {
+  const text = words.slice(from, to).join("");
+  const wordAt: number[] = [];
+  for (let k = from; k < to; k++) for (let c = 0; c < words[k]!.length; c++) wordAt.push(k);
+  const taken = new Array<boolean>(text.length).fill(false);
+  const tags: Tag[] = [];
+  for (const { key, concepts } of lexicon.inWord) {
+    for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + 1)) {
+      const end = at + key.length;
+      if (!startsSyllable(text, at) || !endsSyllable(text, end) || taken.slice(at, end).some(Boolean)) continue;
+      taken.fill(true, at, end);
+      tags.push({ concepts, key, start: wordAt[at]!, end: wordAt[end - 1]! + 1, negated: false });
+    }
+  }
+  return tags;
+}
+
+const KHMER = /^[\u1780-\u17ff]+$/;
+const COENG = "\u17d2";
+/** A Khmer consonant or independent vowel: where a syllable can start. */
+const BASE = /[\u1780-\u17b3]/;
+
+function startsSyllable(text: string, at: number): boolean {
+  return BASE.test(text[at]!) && (at === 0 || text[at - 1] !== COENG);
+}
+
+function endsSyllable(text: string, end: number): boolean {
+  return end === text.length || (BASE.test(text[end]!) && text[end - 1] !== COENG);
+}
+
+/** A negation negates the first act after it within reach, past people and particles ("nobody is hurting me"). */
+function markNegations(tags: Tag[]): void {
+  tags.forEach((tag, k) => {
+    if (!tag.concepts.includes("negation")) return;
+    for (const next of tags.slice(k + 1)) {
+      if (next.start - tag.end > NEGATION_REACH || next.concepts.includes("negation")) return;
+      if (next.concepts.some((c) => NEGATABLE.has(c))) {
+        next.negated = true;
+        return;
+      }
+    }
+  });
+}
