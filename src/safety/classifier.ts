@@ -110,7 +110,7 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
   // Asking for a number while saying something is wrong: the danger screen gives the fitting number first.
   if (rules.asksForNumber) return rules.level === 1 ? result("danger", found) : result("numbers");
   if (rules.level === 1) {
-    if (probability >= limits.promote) return result("danger", found);
+    if (probability >= limits.promote && rules.promotable) return result("danger", found);
     if (probability >= limits.dismiss) return result("check", found);
   }
   // A message that names no act, means or state of harm ("my child is clever") gets at most the check-in, and
@@ -119,7 +119,7 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
     if (rules.asksForNumber) return result("numbers");
     return probability >= limits.unnamed ? result("check", [modelKind()]) : result("none");
   }
-  if (probability >= limits.alone && rules.lowered.length === 0) return result("danger", found.length > 0 ? found : [modelKind()]);
+  if (probability >= limits.alone && rules.lowered.length === 0 && rules.strongSignal) return result("danger", found.length > 0 ? found : [modelKind()]);
   if (probability >= limits.check) return result("check", found.length > 0 ? found : [modelKind()]);
   return result("none");
 }

@@ -16,7 +16,11 @@ export interface Finding {
   rule: string;
   kind: DangerKind;
   level: Level;
+  /** A weak sign (one unpaid wage, one debt): possible danger at most, whatever the model says. */
+  weak?: boolean;
 }
+
+type Find = (rule: string, kind: DangerKind, level: 1 | 2, options?: { weak?: boolean }) => void;
 
 export interface RuleResult {
   /** The highest level found after context; 0 when nothing was found. */
@@ -30,10 +34,16 @@ export interface RuleResult {
   lowered: string[];
   /** Whether the message asks for an emergency number (police, ambulance...) without saying more. */
   asksForNumber: boolean;
+  /** Whether a possible danger may become danger on the model's word (not when every finding is a weak sign). */
+  promotable: boolean;
   /** Whether any act, means or state of harm was named (the model alone may not raise a message without one). */
   signal: boolean;
+  /** Whether one of them is a strong sign (an act, a means, a medical emergency), not only unpaid wages or a debt. */
+  strongSignal: boolean;
 }
 
+/** Signs that alone never make danger: they can be part of an ordinary question. */
+const WEAK_SIGNALS: ReadonlySet<string> = new Set(["unpaid", "debt_trap", "docs", "medical_weak", "drunk", "topic_word"]);
 /** A request for a number is short: "លេខរាយការណ៍ការជួញដូរមនុស្ស", "what number do I call for help". */
 const MAX_NUMBER_REQUEST_WORDS = 14;
 const PEOPLE = ["self", "child", "intimate", "family", "other_person", "employer"] as const;
@@ -47,7 +57,7 @@ export function applyRules(tagging: Tagging): RuleResult {
   const view = conceptView(tagging.tags);
   const { has } = view;
   const findings: Finding[] = [];
-  const find = (rule: string, kind: DangerKind, level: 1 | 2) => findings.push({ rule, kind, level });
+  const find: Find = (rule, kind, level, options) => findings.push({ rule, kind, level, ...(options?.weak ? { weak: true } : {}) });
   const person = PEOPLE.some(has) || has("passive");
   const anyPerson = PEOPLE.filter((p) => p !== "self").some(has);
   const childVictim = view.childVictim();
@@ -101,8 +111,8 @@ export function applyRules(tagging: Tagging): RuleResult {
 
   // A cry for help, fear, danger.
   const plea = has("help") && (has("plea_particle") || tagging.words <= 3) && !has("info_request") && !has("question");
-  if (plea && (tagging.words <= 2 || has("danger") || has("fear"))) find("a cry for help", "threat", 2);
-  else if (plea && (has("now") || tagging.words <= 3)) find("a cry for help", "threat", 1);
+  if (plea && (onlyPlea(tagging) || has("danger") || has("fear"))) find("a cry for help", "threat", 2);
+  else if (plea && (has("now") || tagging.words <= 3)) find("a cry for help", "threat", 1, { weak: true });
   if (has("danger") && !has("generic")) find("says they are in danger", "threat", has("self") || tagging.words <= 3 ? 2 : 1);
   if (has("fear") && (has("hit") || has("drunk") || has("injury") || has("home") || has("chase") || has("threaten"))) find("fear of a person or of going home", childVictim ? "child_abuse" : "gbv", 1);
 
@@ -126,10 +136,20 @@ export function applyRules(tagging: Tagging): RuleResult {
   const asksForNumber =
     (has("service") && !has("generic") && (has("number_word") || tagging.words <= 3 || (has("help") && tagging.words <= 6))) ||
     (has("number_word") && tagging.words <= MAX_NUMBER_REQUEST_WORDS && ["service", "help", "report", "danger", "topic_word", "child"].some(has));
-  return { level: found[0]?.level ?? 0, kind: kinds[0], kinds, findings: adjusted, lowered, asksForNumber, signal: SIGNALS.some(has) };
+  const promotable = found.some((f) => !f.weak);
+  const signal = SIGNALS.some(has);
+  const strongSignal = SIGNALS.filter((s) => !WEAK_SIGNALS.has(s)).some(has);
+  return { level: found[0]?.level ?? 0, kind: kinds[0], kinds, findings: adjusted, lowered, asksForNumber, promotable, signal, strongSignal };
 }
 
-function trafficking(view: ConceptView, workContext: boolean, childVictim: boolean, find: (rule: string, kind: DangerKind, level: 1 | 2) => void) {
+/** Whether a message is nothing but a cry for help ("ជួយផង", "help me", "sos"), with no other word. */
+function onlyPlea(tagging: Tagging): boolean {
+  const covered = new Set<number>();
+  for (const t of tagging.tags) if (t.concepts.some((c) => c === "help" || c === "plea_particle" || c === "self" || c === "danger")) for (let w = t.start; w < t.end; w++) covered.add(w);
+  return tagging.words > 0 && tagging.words <= 3 && covered.size === tagging.words;
+}
+
+function trafficking(view: ConceptView, workContext: boolean, childVictim: boolean, find: Find) {
   const { has } = view;
   const indicators = [
     has("confine") && "confine",
@@ -149,12 +169,12 @@ function trafficking(view: ConceptView, workContext: boolean, childVictim: boole
   const kind: DangerKind = trafficked ? "trafficking" : childVictim ? "child_abuse" : has("intimate") || has("family") ? "gbv" : "threat";
   const held = (rule: string, level: 1 | 2) => {
     find(rule, kind, level);
-    if (kind !== "trafficking") find(rule, "trafficking", 1);
+    if (kind === "threat" || kind === "child_abuse") find(rule, "trafficking", 1);
   };
   if (indicators.length >= 2 && (strong.length >= 1 || workContext)) held(`signs of trafficking or forced labour (${indicators.join(", ")})`, 2);
   else if (strong.length === 1 && (workContext || has("self") || has("child") || has("other_person"))) held(`a sign of trafficking or being held (${strong[0]})`, 2);
   else if (strong.length === 1) held(`a sign of trafficking or being held (${strong[0]})`, 1);
-  else if (indicators.length === 1 && indicators[0] !== "unpaid" && (workContext || has("abroad"))) find(`a sign of forced labour (${indicators[0]})`, "trafficking", 1);
+  else if (indicators.length === 1 && indicators[0] !== "unpaid" && (workContext || has("abroad"))) find(`a sign of forced labour (${indicators[0]})`, "trafficking", 1, { weak: true });
 }
 
 interface ConceptView {

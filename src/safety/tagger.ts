@@ -55,6 +55,7 @@ export function tagWords(words: readonly string[], lexicon: Lexicon): Tagging {
     i = found.end;
   }
   tags.push(...inWordTags(words, tags, lexicon));
+  tags.push(...notLetGoTags(words, tags));
   tags.sort((a, b) => a.start - b.start);
   markNegations(tags);
   return { tags, words: words.length };
@@ -122,11 +123,35 @@ function endsSyllable(text: string, end: number): boolean {
   return end === text.length || (BASE.test(text[end]!) && text[end - 1] !== COENG);
 }
 
+const NOT_LET = /^(?:មិនឲ្យ|អត់ឲ្យ|គ្មានឲ្យ|មិនដែលឲ្យ)$/;
+const NOT = new Set(["មិន", "អត់", "មិនដែល", "min", "ot", "at"]);
+const LET = new Set(["ឲ្យ", "oy", "aoy", "ouy"]);
+/** Leaving, going home, calling or meeting (not "go and play": a parent may forbid that). */
+const GO = /^(?:ចេញ|មកវិញ|ត្រលប់|ខល|តេ|ប្រើទូរស័ព្ទ|ជួប|ចាកចេញ|ទៅណា|ទៅផ្ទះ|មកផ្ទះ|chenh|chen|leave|call|tel)/;
+
+/**
+ * "Not let (someone) go": a negation, ឲ្យ "let", at most two words (who), and a verb of leaving, calling or
+ * meeting (ប្តីមិនឲ្យខ្ញុំចេញពីផ្ទះ, "ot oy knhom chenh"): being held, whoever it is.
+ */
+function notLetGoTags(words: readonly string[], tags: readonly Tag[]): Tag[] {
+  const found: Tag[] = [];
+  const lower = words.map((w) => w.toLowerCase());
+  for (let i = 0; i < lower.length; i++) {
+    const letAt = NOT_LET.test(lower[i]!) ? i : NOT.has(lower[i]!) && LET.has(lower[i + 1] ?? "") ? i + 1 : -1;
+    if (letAt < 0) continue;
+    const goAt = [letAt + 1, letAt + 2, letAt + 3].find((k) => k < lower.length && GO.test(lower[k]!));
+    if (goAt === undefined || tags.some((t) => t.start <= goAt && t.end > i && t.concepts.includes("confine"))) continue;
+    found.push({ concepts: ["confine"], key: "not_let_go", start: i, end: goAt + 1, negated: false });
+  }
+  return found;
+}
+
 /** A negation negates the first act after it within reach, past people and particles ("nobody is hurting me"). */
 function markNegations(tags: Tag[]): void {
   tags.forEach((tag, k) => {
     if (!tag.concepts.includes("negation")) return;
     for (const next of tags.slice(k + 1)) {
+      if (next.start < tag.end) continue; // a form that contains the negation ("not let go")
       if (next.start - tag.end > NEGATION_REACH || next.concepts.includes("negation")) return;
       if (next.concepts.some((c) => NEGATABLE.has(c))) {
         next.negated = true;

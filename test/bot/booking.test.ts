@@ -100,7 +100,7 @@ describe("booking by taps", () => {
   it("an empty-looking or over-long name, and a sticker on the days screen, get a clear answer", async () => {
     await startBooking();
     await h.handle(h.fake.sendOther(RESIDENT, "sticker"));
-    expect(h.lastTexts(2)).toEqual([h.render("common.unsupported"), h.render("booking.day_prompt")]);
+    expect(h.lastTexts(2)).toEqual([`${h.render("common.unsupported")}\n\n${h.safetyNet()}`, h.render("booking.day_prompt")]);
     await h.press("សុក្រ ២៧ វិច្ឆិកា");
     await h.press("៩:០០ ព្រឹក");
     await h.press(h.render("booking.who_family"));

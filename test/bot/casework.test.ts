@@ -137,7 +137,7 @@ describe("talking through the bot", () => {
     expect(h.lastTexts(1)[0]).toBe(t("main.menu_prompt"));
     await h.say("គេវាយខ្ញុំ");
     await h.deliverQueued();
-    expect(h.lastTexts(2)[0]).toBe(t("emergency.danger"));
+    expect(h.lastTexts(2)[0]).toBe(h.dangerLead(["gbv"]));
     expect(h.fake.botMessages(CASEWORKER).at(-1)?.text).toBe("គេវាយខ្ញុំ");
 
     await h.pressAs(CASEWORKER, CASEWORKER, t("casework.button_end"));

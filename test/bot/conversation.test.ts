@@ -160,13 +160,13 @@ describe("stale buttons and odd input", () => {
   it.each(["ខ្ញុំមិនដឹង", "asdfgh", "៩៩", "x".repeat(4096)])("unmatched text %#: an honest 'not sure' and the topics", async (typed) => {
     await h.say("/start");
     await h.say(typed);
-    expect(h.lastTexts(2)).toEqual([h.render("knowledge.not_sure"), h.render("knowledge.topics_prompt")]);
+    expect(h.lastTexts(2)).toEqual([`${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`, h.render("knowledge.topics_prompt")]);
   });
 
   it.each(["sticker", "voice", "photo"] as const)("a %s gets a clear answer and the current screen", async (kind) => {
     await h.say("/start");
     await h.handle(h.fake.sendOther(RESIDENT, kind));
-    expect(h.lastTexts(2)).toEqual([h.render("common.unsupported"), h.render("main.menu_prompt")]);
+    expect(h.lastTexts(2)).toEqual([`${h.render("common.unsupported")}\n\n${h.safetyNet()}`, h.render("main.menu_prompt")]);
   });
 
   it("an unknown command is explained", async () => {

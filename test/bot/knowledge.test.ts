@@ -75,7 +75,7 @@ describe("typed questions", () => {
   it("answers with the best article, offers alternatives, and records the question", async () => {
     await h.say("ធ្វើលិខិតឆ្លងដែនអស់ប៉ុន្មាន");
     const [found, article] = h.lastTexts(2);
-    expect(found).toBe(h.render("knowledge.found"));
+    expect(found).toBe(`${h.render("knowledge.found")}\n\n${h.safetyNet()}`);
     expect(article?.startsWith(title("passport"))).toBe(true);
     const rows = questionRows();
     expect(rows).toHaveLength(1);
@@ -101,7 +101,7 @@ describe("typed questions", () => {
 
   it("says honestly when it is not sure, shows the topics and a counsellor, and logs the question as unanswered", async () => {
     await h.say("ឡានក្រុងទៅសៀមរាបម៉ោងប៉ុន្មាន");
-    expect(h.lastTexts(2)).toEqual([h.render("knowledge.not_sure"), h.render("knowledge.topics_prompt")]);
+    expect(h.lastTexts(2)).toEqual([`${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`, h.render("knowledge.topics_prompt")]);
     expect(labels()).toContain(h.render("knowledge.talk_to_counsellor"));
     expect(questionRows()[0]?.answeredWith).toBeNull();
   });
@@ -109,7 +109,7 @@ describe("typed questions", () => {
   it("a message that signals danger gets the emergency numbers, never an article", async () => {
     await h.say("ប្ដីវាយខ្ញុំ ជួយផង");
     const [danger, numbers] = h.lastTexts(2);
-    expect(danger).toBe(h.render("emergency.danger"));
+    expect(danger).toBe(h.dangerLead(["gbv"]));
     expect(numbers).toContain("117");
     expect(h.core.conversations.load(RESIDENT)?.node).toBe("emergency.numbers");
     expect(questionRows()).toHaveLength(0);

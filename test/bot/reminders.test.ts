@@ -59,7 +59,8 @@ describe("the reminder ladder", () => {
     expect(first?.text).toContain("ថ្ងៃសុក្រ ទី២៧ ខែវិច្ឆិកា ម៉ោង ៩:០០ ព្រឹក");
     expect(first?.text).not.toContain(h.render("booking.topic_health"));
     expect(buttonsOf(first).map((b) => b.text)).toEqual([h.render("booking.coming"), h.render("booking.reschedule"), h.render("booking.cancel")]);
-    expect(first?.disable_notification).not.toBe(true); // a reminder should be heard
+    // Silent and not forwardable: a lock-screen preview must not tell someone else that the family booked help.
+    expect(first).toMatchObject({ disable_notification: true, protect_content: true });
     await jumpTo(at(27, 7, 0));
     expect(reminders()).toHaveLength(2);
     await jumpTo(at(27, 8, 0));

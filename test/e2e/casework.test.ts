@@ -15,6 +15,8 @@ import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
 import { startFakeTelegramServer } from "../../src/sandbox/routes.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
 import { createService, type Service } from "../../src/service.ts";
+import type { TextRef } from "../../src/engine/reply.ts";
+import { dangerLead } from "../../src/safety/screens.ts";
 import { buttonsOf } from "../helpers/harness.ts";
 
 const TOKEN = "4242424242:e2e-token-for-the-fake-bot-api-only";
@@ -104,7 +106,8 @@ describe("a referral, end to end", () => {
     fake.sendText(RESIDENT, DANGER_TEXT);
     await waitForText(RESIDENT, "117");
     const afterDanger = texts(RESIDENT);
-    expect(afterDanger.at(-2)).toBe(t("emergency.danger"));
+    const lead = dangerLead(["gbv"], service.core.content.directory).text[0] as TextRef;
+    expect(afterDanger.at(-2)).toBe(service.core.content.translator.render("km", lead));
 
     await tap(t("emergency.ask_caseworker"), t("help.consent_explain").slice(0, 30));
     await tap(t("help.consent_yes"), t("help.contact_prompt"));

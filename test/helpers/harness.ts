@@ -7,6 +7,9 @@ import type { Update } from "grammy/types";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
+import type { TextRef } from "../../src/engine/reply.ts";
+import type { DangerKind } from "../../src/safety/rules.ts";
+import { dangerLead, safetyNetLine } from "../../src/safety/screens.ts";
 import { createCore, createTelegramSide, SANDBOX_TOKEN } from "../../src/service.ts";
 
 export const RESIDENT = 5001;
@@ -82,6 +85,12 @@ export function createHarness(env: Record<string, string> = {}, options: { now?:
     lastTexts: (count = 1) => fake.botMessages(RESIDENT).slice(-count).map((m) => m.text ?? ""),
     last: () => fake.botMessages(RESIDENT).at(-1),
     render: (key: string, locale: "km" | "en" = "km") => core.content.translator.render(locale, { key }),
+    /** A text with parameters, as the bot renders it. */
+    renderRef: (ref: TextRef, locale: "km" | "en" = "km") => core.content.translator.render(locale, ref),
+    /** The first reply to a danger message of these kinds (the lead that names the fitting numbers). */
+    dangerLead: (kinds: DangerKind[], locale: "km" | "en" = "km") => core.content.translator.render(locale, dangerLead(kinds, core.content.directory).text[0] as TextRef),
+    /** The one-line safety net (117 / 119). */
+    safetyNet: (locale: "km" | "en" = "km") => core.content.translator.render(locale, safetyNetLine(core.content.directory)),
     close: () => core.db.$client.close(),
   };
 }
