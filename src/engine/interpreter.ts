@@ -79,8 +79,12 @@ export function createEngine(options: EngineOptions): Engine {
   const { flows, registry, labelsOf } = options;
   const timeZone = options.timeZone ?? "Asia/Phnom_Penh";
 
-  function handle(held: ConversationState | undefined, input: Input, ctx: TurnContext): Turn {
-    const previous = held && forgetHeldMessage(held);
+  function handle(previous: ConversationState | undefined, input: Input, ctx: TurnContext): Turn {
+    const turn = handleInput(previous, input, ctx);
+    return { ...turn, state: forgetHeldMessage(turn.state) };
+  }
+
+  function handleInput(previous: ConversationState | undefined, input: Input, ctx: TurnContext): Turn {
     if (!previous) {
       // Someone in danger may write before ever seeing the welcome: the emergency numbers come first then too.
       const screened = input.kind === "text" ? screen(fresh(), input.text, ctx) : undefined;
@@ -200,7 +204,7 @@ export function createEngine(options: EngineOptions): Engine {
     return onText({ ...state, node: from, stack: state.stack.filter((ref) => ref !== from), vars }, node, typed, ctx, { screened: true });
   }
 
-  /** The held message is kept only while the check-in question is on screen. */
+  /** The held message and the kind of danger are kept only while the check-in question is on screen. */
   function forgetHeldMessage(state: ConversationState): ConversationState {
     if (state.node === ENTRY.safetyCheck || !(HELD_VARS.some((v) => v in state.vars) || "safety_kind" in state.vars)) return state;
     const { safety_kind: _kind, ...vars } = withoutHeldMessage(state.vars);

@@ -62,10 +62,11 @@ export const MAX_TOKENIZE_CHARS = 2000;
 
 /**
  * Splits text into word tokens: normalised, segmented with Intl.Segmenter("km") (Khmer has no spaces between
- * words), punctuation and symbols dropped. Latin words come out lower-cased, numbers as ASCII digits.
+ * words), punctuation and symbols dropped. Latin words come out lower-cased, numbers as ASCII digits. Text past
+ * `maxChars` (default {@link MAX_TOKENIZE_CHARS}) is not read.
  */
-export function tokenize(text: string): string[] {
-  const normal = normalizeText(text.slice(0, MAX_TOKENIZE_CHARS));
+export function tokenize(text: string, maxChars = MAX_TOKENIZE_CHARS): string[] {
+  const normal = normalizeText(text.slice(0, maxChars));
   const tokens: string[] = [];
   for (const part of segmenter.segment(normal)) {
     if (part.isWordLike) tokens.push(part.segment);

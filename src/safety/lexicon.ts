@@ -26,7 +26,7 @@ export interface Lexicon {
    * Khmer forms of act concepts (and the neutral forms that hide them), longest first, for finding an act inside a
    * word the segmenter cut wrongly (ប៉ាវាយខ្ញុំ → ប៉ាវា|យ|ខ្ញុំ): see tagger.ts.
    */
-  readonly inWord: readonly { key: string; concepts: readonly string[] }[];
+  readonly inWord: ReadonlyMap<string, readonly { key: string; concepts: readonly string[] }[]>;
   /** Every concept named in the file. */
   readonly concepts: ReadonlySet<string>;
 }
@@ -79,10 +79,14 @@ export function compileLexicon(concepts: ConceptForms): Lexicon {
     for (const form of en) add(exact, tokenize(form).map(exactWord), concept);
     for (const form of rom) add(romanised, tokenize(form).map(romanisedWord), concept);
   }
-  const inWord = [...exact.entries()]
-    .filter(([key, list]) => /^[\u1780-\u17ff]+$/.test(key) && [...key].length >= IN_WORD_MIN_CHARS && list.some((c) => IN_WORD_CONCEPTS.has(c)))
-    .map(([key, list]) => ({ key, concepts: list }))
-    .sort((a, b) => b.key.length - a.key.length);
+  // By first letter, longest first, so that a syllable start is checked against the forms that can start there.
+  const inWord = new Map<string, { key: string; concepts: readonly string[] }[]>();
+  const eligible = [...exact.entries()].filter(([key, list]) => /^[\u1780-\u17ff]+$/.test(key) && [...key].length >= IN_WORD_MIN_CHARS && list.some((c) => IN_WORD_CONCEPTS.has(c)));
+  for (const [key, concepts] of eligible.sort(([a], [b]) => b.length - a.length)) {
+    const list = inWord.get(key[0]!) ?? [];
+    list.push({ key, concepts });
+    inWord.set(key[0]!, list);
+  }
   return { exact, romanised, maxWords, inWord, concepts: new Set(Object.keys(concepts)) };
 }
 

@@ -36,7 +36,8 @@ const NEGATION_REACH = 2;
 
 /** Splits a message into the words the lexicon is matched against. */
 export function messageWords(text: string): string[] {
-  return tokenize([...text].slice(0, MAX_CLASSIFY_CHARS).join(""));
+  const cut = [...text].slice(0, MAX_CLASSIFY_CHARS).join("");
+  return tokenize(cut, cut.length);
 }
 
 /** Tags `words` (from {@link messageWords}) with the lexicon's concepts. */
@@ -97,15 +98,15 @@ function formsInRun(words: readonly string[], from: number, to: number, lexicon:
   const text = words.slice(from, to).join("");
   const wordAt: number[] = [];
   for (let k = from; k < to; k++) for (let c = 0; c < words[k]!.length; c++) wordAt.push(k);
-  const taken = new Array<boolean>(text.length).fill(false);
   const tags: Tag[] = [];
-  for (const { key, concepts } of lexicon.inWord) {
-    for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + 1)) {
-      const end = at + key.length;
-      if (!startsSyllable(text, at) || !endsSyllable(text, end) || taken.slice(at, end).some(Boolean)) continue;
-      taken.fill(true, at, end);
-      tags.push({ concepts, key, start: wordAt[at]!, end: wordAt[end - 1]! + 1, negated: false });
-    }
+  // Left to right, the longest form at each syllable start; a found form is skipped over.
+  for (let at = 0; at < text.length; at++) {
+    if (!startsSyllable(text, at)) continue;
+    const found = lexicon.inWord.get(text[at]!)?.find(({ key }) => text.startsWith(key, at) && endsSyllable(text, at + key.length));
+    if (!found) continue;
+    const end = at + found.key.length;
+    tags.push({ concepts: found.concepts, key: found.key, start: wordAt[at]!, end: wordAt[end - 1]! + 1, negated: false });
+    at = end - 1;
   }
   return tags;
 }

@@ -1,0 +1,234 @@
+/**
+ * Safety through the real bot (handleUpdate): the danger screen with the number that fits first, the "Are you safe
+ * right now?" check-in and its two answers, requests for a number, the safety net under other answers, danger from
+ * every state, and the counts staff see in /questions. Messages here are examples of each outcome, not the corpus.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buttonsOf, CASEWORKER, createHarness, type Harness, RESIDENT, STAFF_CHAT } from "../helpers/harness.ts";
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+});
+afterEach(() => h.close());
+
+const t = (key: string, locale: "km" | "en" = "km") => h.render(key, locale);
+const labels = () => buttonsOf(h.last()).map((b) => b.text);
+const node = () => h.core.conversations.load(RESIDENT)?.node;
+const sent = () => h.fake.calls.filter((c) => c.method === "sendMessage").map((c) => c.params as Record<string, unknown>);
+
+describe("danger: the number that fits first", () => {
+  it.each([
+    ["a child not breathing", "កូនខ្ញុំមិនដកដង្ហើម ជួយផង", "medical", "119"],
+    ["a snake bite, romanised", "pous chek kon knhom", "medical", "119"],
+    ["a child beaten", "ឪពុកចុងវាយកូនខ្ញុំរាល់ថ្ងៃ", "child_abuse", "1280"],
+    ["a passport kept and not allowed to leave", "ថៅកែយកលិខិតឆ្លងដែនខ្ញុំ ហើយមិនឲ្យចេញទៅណា", "trafficking", "1288"],
+    ["a plan to end one's life", "ខ្ញុំចង់សម្លាប់ខ្លួនយប់នេះ", "suicide", "097 911 1918"],
+    ["a husband, chat spelling", "ប្តីញុំវ៉ៃញុំទៀតហើយ", "gbv", "117"],
+  ] as const)("%s gets the %s lead, naming %s, then the emergency screen", async (_what, text, kind, number) => {
+    await h.say("/start");
+    await h.say(text);
+    const [lead, screen] = h.lastTexts(2);
+    expect(lead).toBe(h.dangerLead(h.core.content.classifyDanger(text).kinds ?? []));
+    expect(lead?.startsWith(t(`safety.lead.${kind}`).slice(0, 12))).toBe(true);
+    expect(lead).toContain(number);
+    expect(screen).toContain(t("emergency.intro"));
+    expect(labels()).toContain(t("emergency.ask_caseworker"));
+    expect(node()).toBe("emergency.numbers");
+    // Discreet: silent and not forwardable.
+    expect(sent().at(-2)).toMatchObject({ protect_content: true, disable_notification: true });
+  });
+
+  it("lists the numbers that fit first on the emergency screen too (a child: Child Helpline before the police)", async () => {
+    await h.say("ឪពុកចុងវាយកូនខ្ញុំរាល់ថ្ងៃ");
+    const screen = h.lastTexts(1)[0] as string;
+    expect(screen.indexOf("1280")).toBeLessThan(screen.indexOf("117 "));
+  });
+
+  it("writes every number in Latin digits, whatever the resident's digits", async () => {
+    await h.say("គេវាយខ្ញុំ ១២ ដង");
+    const [lead] = h.lastTexts(2);
+    expect(lead).toContain("117");
+    expect(lead).not.toMatch(/១១៧/);
+  });
+
+  it("in English, for an English speaker", async () => {
+    await h.say("/start");
+    await h.press(t("main.choice_language"));
+    await h.press(t("main.language_en"));
+    await h.say("my husband is beating me right now");
+    expect(h.lastTexts(2)[0]).toBe(h.dangerLead(["gbv"], "en"));
+  });
+});
+
+describe("possible danger: 'Are you safe right now?'", () => {
+  const UNSURE = "flood help";
+
+  it("asks once, already showing 117 and 119, with two buttons", async () => {
+    await h.say("/start");
+    await h.say(UNSURE);
+    const check = h.lastTexts(1)[0] as string;
+    expect(check).toContain(t("safety.check_prompt"));
+    expect(check).toContain("117");
+    expect(check).toContain("119");
+    expect(labels()).toEqual(expect.arrayContaining([t("safety.help_now"), t("safety.im_safe")]));
+    expect(node()).toBe("safety.check");
+  });
+
+  it("'I'm safe' answers the message they typed, without retyping", async () => {
+    await h.say("/start");
+    await h.say(UNSURE);
+    await h.press(t("safety.im_safe"));
+    // The flood article answers the held question.
+    expect(h.lastTexts(2)[0]).toBe(`${t("knowledge.found")}\n\n${h.safetyNet()}`);
+    expect(node()).toBe("kb.a_floods_1");
+    // The held text is gone from the conversation once answered.
+    expect(h.core.conversations.load(RESIDENT)?.vars.safety_text).toBeUndefined();
+  });
+
+  it("'I'm safe' on a booking screen answers the text as that screen would have", async () => {
+    await h.say("/start");
+    await h.press(t("main.choice_book"));
+    await h.press(t("booking.topic_family"));
+    await h.press(t("booking.site_phone"));
+    await h.say(UNSURE);
+    expect(node()).toBe("safety.check");
+    await h.press(t("safety.im_safe"));
+    // The days screen reads it as it reads any typed text: not a day it knows, so the days again.
+    expect(node()).toBe("booking.day");
+  });
+
+  it("'I need help now' gives the lead, the emergency screen and the urgent caseworker offer", async () => {
+    await h.say(UNSURE);
+    await h.press(t("safety.help_now"));
+    const [lead, screen] = h.lastTexts(2);
+    expect(lead).toContain("117");
+    expect(screen).toContain(t("emergency.intro"));
+    expect(labels()).toContain(t("emergency.ask_caseworker"));
+    expect(h.core.conversations.load(RESIDENT)?.vars.safety_text).toBeUndefined();
+    expect(h.core.conversations.load(RESIDENT)?.vars.safety_kind).toBeUndefined();
+  });
+
+  it("leaving the check-in another way forgets the held message", async () => {
+    await h.say(UNSURE);
+    expect(h.core.conversations.load(RESIDENT)?.vars.safety_text).toBe(UNSURE);
+    await h.say("/menu");
+    expect(h.core.conversations.load(RESIDENT)?.vars.safety_text).toBeUndefined();
+  });
+
+  it("a stale 'I'm safe' button does not answer a question twice", async () => {
+    await h.say(UNSURE);
+    await h.press(t("safety.im_safe"));
+    const before = h.fake.botMessages(RESIDENT).length;
+    const stale = [...h.fake.botMessages(RESIDENT)].reverse().find((m) => buttonsOf(m).some((b) => b.text === t("safety.im_safe")));
+    const button = buttonsOf(stale).find((b) => b.text === t("safety.im_safe")) as { callback_data: string };
+    await h.handle(h.fake.pressButton(RESIDENT, stale?.message_id as number, button.callback_data));
+    expect(h.lastTexts(2)[0]).toBe(t("common.expired"));
+    expect(h.fake.botMessages(RESIDENT).length).toBe(before + 2);
+  });
+});
+
+describe("asking for a number", () => {
+  it.each(["police", "ប៉ូលិស", "លេខប៉ូលិស", "lek police", "call an ambulance", "ហៅឡានពេទ្យ", "លេខទូរស័ព្ទជំនួយកុមារ", "number to report trafficking"])(
+    "%s goes straight to the emergency numbers, without the danger lead",
+    async (text) => {
+      await h.say("/start");
+      await h.say(text);
+      const screen = h.lastTexts(1)[0] as string;
+      expect(screen).toContain(t("emergency.intro"));
+      expect(screen).toContain("117");
+      expect(h.lastTexts(2)[0]).not.toContain(t("safety.lead.threat").slice(0, 12));
+      expect(node()).toBe("emergency.numbers");
+    },
+  );
+});
+
+describe("not danger: the normal answer", () => {
+  it.each([
+    ["an idiom", "ថ្ងៃនេះក្តៅស្លាប់ហើយ"],
+    ["'please' in a question", "ជួយប្រាប់ផងថាធ្វើអត្តសញ្ញាណប័ណ្ណយ៉ាងម៉េច"],
+    ["a baby that kicks", "កូនធាក់ពោះខ្ញុំរាល់យប់ ធម្មតាទេ"],
+    ["an impounded motorbike", "ប៉ូលិសចាប់ម៉ូតូខ្ញុំ ត្រូវបង់ប៉ុន្មាន"],
+    ["a lost birth certificate", "សំបុត្រកំណើតកូនខ្ញុំបាត់ ធ្វើម៉េច"],
+    ["an outreach worker", "how do I explain domestic violence to women in my community"],
+  ])("%s is answered, not sent to the emergency screen", async (_what, text) => {
+    await h.say("/start");
+    await h.say(text);
+    expect(node()).not.toBe("emergency.numbers");
+    expect(node()).not.toBe("safety.check");
+  });
+});
+
+describe("the safety net where the classifier may be blind", () => {
+  it("a voice note gets the 117 / 119 line and the 🆘 button", async () => {
+    await h.say("/start");
+    await h.handle(h.fake.sendOther(RESIDENT, "voice"));
+    expect(h.lastTexts(2)[0]).toBe(`${t("common.unsupported")}\n\n${h.safetyNet()}`);
+    expect(h.safetyNet()).toContain("117");
+    expect(h.safetyNet()).toContain("119");
+    expect(labels()).toContain(t("main.choice_emergency"));
+  });
+
+  it("a danger message after the 4,000th character of a long message is still found", async () => {
+    const padding = "សួស្តី ".repeat(600).slice(0, 4050);
+    await h.say(`${padding} ប្តីវាយខ្ញុំ`);
+    expect(node()).toBe("emergency.numbers");
+  });
+});
+
+describe("danger from every state", () => {
+  it("on an article page", async () => {
+    await h.say("/start");
+    await h.say("ម៉ោងបន្ថែម");
+    expect(node()).toMatch(/^kb\./);
+    await h.say("កូនខ្ញុំលង់ទឹក");
+    expect(node()).toBe("emergency.numbers");
+    expect(h.lastTexts(2)[0]).toContain("119");
+  });
+
+  it("on a booking screen, where typed text is read as a day", async () => {
+    await h.say("/start");
+    await h.press(t("main.choice_book"));
+    await h.press(t("booking.topic_family"));
+    await h.press(t("booking.site_phone"));
+    expect(node()).toBe("booking.day");
+    await h.say("គេចាប់រំលោភខ្ញុំ");
+    expect(node()).toBe("emergency.numbers");
+    expect(h.lastTexts(2)[0]).toBe(h.dangerLead(["sexual_violence"]));
+  });
+
+  it("while talking with a caseworker: the bot answers and the caseworker sees the message", async () => {
+    await h.say("/start");
+    await h.press(t("main.choice_help"));
+    await h.press(t("help.category_legal"));
+    await h.press(t("help.district_prek_pnov"));
+    await h.press(t("help.want_caseworker"));
+    await h.press(t("help.consent_yes"));
+    await h.press(t("help.contact_telegram"));
+    await h.press(t("help.time_any"));
+    await h.press(t("help.confirm_send"));
+    await h.deliverQueued();
+    await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
+    await h.deliverQueued();
+    await h.pressAs(CASEWORKER, CASEWORKER, t("casework.button_talk"));
+    await h.deliverQueued();
+    await h.say("ខ្ញុំចង់សម្លាប់ខ្លួន");
+    await h.deliverQueued();
+    expect(h.lastTexts(2)[0]).toBe(h.dangerLead(["suicide"]));
+    expect(h.fake.botMessages(CASEWORKER).at(-1)?.text).toBe("ខ្ញុំចង់សម្លាប់ខ្លួន");
+  });
+});
+
+describe("what staff see (/questions)", () => {
+  it("counts check-ins, 'I'm safe' and 'I need help now' per week, never the words", async () => {
+    await h.say("flood help");
+    await h.press(t("safety.im_safe"));
+    await h.say("flood help");
+    await h.press(t("safety.help_now"));
+    await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/questions"));
+    const report = h.fake.botMessages(STAFF_CHAT).at(-1)?.text ?? "";
+    expect(report).toContain(t("knowledge.report_safety_title"));
+    expect(h.core.safety.weekly(1)[0]).toMatchObject({ shown: 2, safe: 1, help: 1 });
+    expect(report).toContain("សួរ ២ ដង");
+  });
+});

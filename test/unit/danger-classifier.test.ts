@@ -1,0 +1,165 @@
+/**
+ * The danger classifier's parts: the tagger (word boundaries, words inside mis-segmented text, negation, "not let
+ * go"), the rules and what lowers them, the romanised fold, the model's training, the corpus and its splits, and
+ * the floor on the test split that `npm run eval:danger` reports.
+ */
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
+import { romanFold } from "../../src/khmer/romanised.ts";
+import { analyse } from "../../src/safety/classifier.ts";
+import { readSplit, SPLITS, splitOf } from "../../src/safety/corpus.ts";
+import { evaluateDanger } from "../../src/safety/evaluate.ts";
+import { DANGER_FLOOR, dangerNumberRules, meetsFloor } from "../../src/safety/floor.ts";
+import { compileLexicon, loadConceptForms } from "../../src/safety/lexicon.ts";
+import { loadDangerModel, trainModel } from "../../src/safety/model.ts";
+import { safetyTextProblems, shownFirst } from "../../src/safety/screens.ts";
+import { messageWords, tagWords } from "../../src/safety/tagger.ts";
+
+const flows = join(PROJECT_ROOT, "flows");
+const lexicon = compileLexicon(loadConceptForms(flows));
+const content = loadContent(() => ({}));
+const classify = content.classifyDanger;
+
+/** The concepts of a message, "!" before a negated one. */
+function concepts(text: string): string[] {
+  return tagWords(messageWords(text), lexicon).tags.flatMap((t) => t.concepts.map((c) => (t.negated ? `!${c}` : c)));
+}
+
+describe("tagging", () => {
+  it("never fires inside another word: វាយតម្លៃ (evaluate) is not វាយ (hit)", () => {
+    expect(concepts("ខ្ញុំចង់វាយតម្លៃការងារ")).not.toContain("hit");
+    expect(concepts("គេវាយខ្ញុំ")).toContain("hit");
+  });
+
+  it("finds an act inside a word the segmenter cut wrongly, at a syllable boundary only", () => {
+    expect(messageWords("ប៉ាវាយខ្ញុំ")).not.toContain("វាយ");
+    expect(concepts("ប៉ាវាយខ្ញុំ")).toContain("hit");
+    expect(concepts("ប្រាក់រង្វាន់ទៀងទាត់")).not.toContain("hit"); // ទាត់ (kick) inside ទៀងទាត់ (regular)
+  });
+
+  it("folds chat and pre-reform spellings onto one word", () => {
+    expect(concepts("ញុំចង់សំលាប់ខ្លួន")).toContain("suicide");
+    expect(concepts("ខ្ញុំ ចង់ សម្លាប់ ខ្លួន")).toContain("suicide");
+    expect(concepts("ប្តី\u200bវាយ\u200bខ្ញុំ")).toEqual(expect.arrayContaining(["intimate", "hit", "self"]));
+  });
+
+  it("marks an act negated after a negation, past people and particles", () => {
+    expect(concepts("ប្តីខ្ញុំមិនដែលវាយខ្ញុំទេ")).toContain("!hit");
+    expect(concepts("no one hurt me")).toContain("!hit");
+    expect(concepts("I don't want to die")).not.toContain("want_die");
+  });
+
+  it("reads 'not let (someone) leave' as being held, but not 'not let go and play'", () => {
+    expect(concepts("ប្តីមិនឲ្យខ្ញុំចេញពីផ្ទះ")).toContain("confine");
+    expect(concepts("pdey ot oy knhom chenh pteah")).toContain("confine");
+    expect(concepts("ម៉ាក់មិនឲ្យខ្ញុំទៅលេង")).not.toContain("confine");
+  });
+
+  it("folds romanised spellings together, keeping words that differ apart", () => {
+    expect(new Set(["chuoy", "chouy", "jouy", "juoy"].map(romanFold)).size).toBe(1);
+    expect(new Set(["vay", "vai", "veay"].map(romanFold)).size).toBe(1);
+    expect(romanFold("vay")).not.toBe(romanFold("vea")); // វាយ "hit" and វា "he, it"
+    expect(romanFold("117")).toBe("117");
+    expect(concepts("the man")).not.toContain("question"); // "the" is English, not romanised ទេ
+  });
+});
+
+describe("outcomes and reasons", () => {
+  it.each([
+    ["កូនខ្ញុំលង់ទឹក", "danger", "medical"],
+    ["ke rom lop knhom", "danger", "sexual_violence"],
+    ["boss yok passport knhom ot oy chenh", "danger", "trafficking"],
+    ["i will jump from the bridge tonight, goodbye", "danger", "suicide"],
+  ] as const)("%s → %s (%s)", (text, outcome, kind) => {
+    const got = classify(text);
+    expect(got.outcome).toBe(outcome);
+    expect(got.kind).toBe(kind);
+    expect(got.reasons.some((r) => r.startsWith("rule:"))).toBe(true);
+  });
+
+  it.each([
+    ["news about strangers", "ឃើញវីដេអូក្នុងហ្វេសប៊ុក គេវាយគ្នានៅកំពង់ចាម"],
+    ["an idiom", "ក្តៅស្លាប់ហើយថ្ងៃនេះ"],
+    ["a joke", "បើមកយឺតទៀត អញសម្លាប់ហ្អែង 😂"],
+    ["cooking", "វាយពងមាន់ ៣ គ្រាប់ ធ្វើនំ"],
+    ["the law, in general", "ច្បាប់ស្តីពីអំពើហិង្សាក្នុងគ្រួសារ និយាយអ្វីខ្លះ?"],
+  ])("%s is not danger, and says what lowered it", (_what, text) => {
+    const got = classify(text);
+    expect(got.outcome).toBe("none");
+  });
+
+  it("a request for a number is 'numbers', with no danger kind", () => {
+    expect(classify("លេខប៉ូលិស")).toMatchObject({ outcome: "numbers" });
+    expect(classify("lek lan pet")).toMatchObject({ outcome: "numbers" });
+    expect(classify("what number do i call for help").outcome).toBe("numbers");
+  });
+
+  it("the reasons name rules, context and the model, never the message's own words", () => {
+    const text = "ប្តីខ្ញុំវាយខ្ញុំរាល់យប់";
+    const { reasons } = classify(text);
+    expect(reasons.join(" ")).not.toContain(text);
+    expect(reasons.at(-1)).toMatch(/^model: \d+ % danger$/);
+  });
+
+  it("never throws and answers every input: empty, emoji, control characters, Khmer digits, 4,096 characters", () => {
+    for (const text of ["", "😀😀", "\u0000\u0007", "១២៣", "x".repeat(4096), "ក".repeat(4096), "\ud800"]) {
+      expect(["danger", "check", "numbers", "none"]).toContain(classify(text).outcome);
+    }
+    fc.assert(fc.property(fc.string({ unit: "grapheme", maxLength: 200 }), (text) => ["danger", "check", "numbers", "none"].includes(classify(text).outcome)), { numRuns: 300 });
+  });
+
+  it("shows the numbers that fit first: danger leads name the kind's own line; the check-in 117, 119 and it", () => {
+    expect(shownFirst("danger", ["child_abuse"])[0]).toBe("child_helpline");
+    expect(shownFirst("danger", ["medical"])[0]).toBe("ambulance");
+    expect(shownFirst("check", ["trafficking"])).toEqual(["police", "ambulance", "anti_trafficking_police"]);
+    expect(shownFirst("danger", ["gbv", "trafficking"])).toContain("anti_trafficking_police");
+  });
+});
+
+describe("content check of the danger texts", () => {
+  it("passes for the real texts, and names a lead that leaves out its kind's number", () => {
+    const leaves = new Map([["safety.lead.medical", "Call an ambulance"]]);
+    expect(safetyTextProblems("en", leaves, content.directory)).toContain('locales/en: "safety.lead.medical" does not name {{ambulance}}');
+  });
+});
+
+describe("the model", () => {
+  it("loads in well under a second", () => {
+    const started = performance.now();
+    loadDangerModel(flows);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("trains deterministically (the same examples give the same weights)", () => {
+    const examples = readSplit(PROJECT_ROOT, "train")
+      .slice(0, 80)
+      .map((e) => ({ feats: analyse(e.text, lexicon).feats, danger: e.label === "danger", ...(e.label === "danger" ? { kind: e.kind } : {}) }));
+    expect(trainModel(examples, "x", { epochs: 3 })).toEqual(trainModel(examples, "x", { epochs: 3 }));
+  });
+});
+
+describe("the corpus (test/fixtures/danger-corpus)", () => {
+  const splits = Object.fromEntries(SPLITS.map((s) => [s, readSplit(PROJECT_ROOT, s)])) as Record<(typeof SPLITS)[number], ReturnType<typeof readSplit>>;
+  const all = Object.values(splits).flat();
+
+  it("has at least 1,000 danger and 1,000 other messages, each with an English gloss, every kind and family", () => {
+    expect(all.filter((e) => e.label === "danger").length).toBeGreaterThanOrEqual(1000);
+    expect(all.filter((e) => e.label !== "danger").length).toBeGreaterThanOrEqual(1000);
+    expect(all.every((e) => e.gloss.trim().length > 0)).toBe(true);
+    expect(new Set(all.filter((e) => e.label === "danger").map((e) => e.kind)).size).toBe(7);
+    expect(new Set(all.map((e) => e.style)).size).toBeGreaterThanOrEqual(12);
+  });
+
+  it("is split once, by the text alone: no message in two splits, each where splitOf puts it", () => {
+    expect(new Set(all.map((e) => e.text)).size).toBe(all.length);
+    for (const split of SPLITS) expect(splits[split].every((e) => splitOf(e.text) === split)).toBe(true);
+  });
+
+  it(`meets the floor on the test split: ${JSON.stringify(DANGER_FLOOR)}`, () => {
+    const report = evaluateDanger(splits.test, classify, dangerNumberRules);
+    const summary = { recall: report.recall, dangerShare: report.dangerShare, falseDanger: report.falseDanger, falseCheck: report.falseCheck };
+    expect(meetsFloor(report), JSON.stringify(summary)).toBe(true);
+  });
+});
