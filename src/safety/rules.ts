@@ -90,7 +90,7 @@ export function applyRules(tagging: Tagging): RuleResult {
   }
   if (has("injury") && anyPerson && (has("hit") || has("drunk") || has("fear"))) find("injuries with a person, drink or fear", childVictim ? "child_abuse" : "gbv", 2);
   else if (has("injury") && (anyPerson || has("self"))) find("injuries", "gbv", 1);
-  if (has("drunk") && (has("intimate") || has("family")) && (has("fear") || has("home") || has("now"))) find("a drinking partner or relative, fear or home", "gbv", 1);
+  if (has("drunk") && (has("intimate") || has("family")) && (has("fear") || has("injury") || has("threaten"))) find("a drinking partner or relative, with fear or injuries", "gbv", 1);
 
   // Threats to life.
   if (has("kill") && !has("suicide")) find("a threat to kill", childVictim ? "child_abuse" : "threat", person || has("threaten") ? 2 : 1);
@@ -127,7 +127,7 @@ export function applyRules(tagging: Tagging): RuleResult {
   const drop = Math.min(2, lowered.length + (aboutOthers ? 2 : 0));
   if (aboutOthers) lowered.push("report_other");
   // Killing or hitting an animal is cooking, farming or pests.
-  const animalActs = has("animal") ? ["a threat to kill", "an act of violence with a person as doer or victim"] : [];
+  const animalActs = has("animal") ? ["a threat to kill", "an act of violence with a person as doer or victim", "a place or object of suicide with a wish to die, a goodbye or despair"] : [];
   const adjusted = findings.map((f) => ({ ...f, level: Math.max(0, f.level - drop - (animalActs.includes(f.rule) ? 2 : 0)) as Level }));
   const found = adjusted.filter((f) => f.level > 0).sort((a, b) => b.level - a.level || rank(a.kind) - rank(b.kind));
   const kinds = [...new Set(found.map((f) => f.kind))];
@@ -163,7 +163,7 @@ function trafficking(view: ConceptView, workContext: boolean, childVictim: boole
     has("not_agree") && (has("work") || has("employer")) && "forced_work",
     has("unpaid") && "unpaid",
   ].filter((x): x is string => typeof x === "string");
-  const strong = indicators.filter((i) => i !== "unpaid" && i !== "debt_trap" && i !== "cannot_go_home" && i !== "compound");
+  const strong = indicators.filter((i) => i !== "unpaid" && i !== "debt_trap" && i !== "cannot_go_home" && i !== "compound" && i !== "no_phone");
   // Sold, documents kept, a debt, a compound, abroad or an employer make it trafficking; otherwise someone held
   // by a partner, a relative or a stranger; trafficking stays among the kinds so its line is still shown.
   const trafficked = workContext || has("sold") || indicators.includes("documents_kept") || indicators.includes("debt_trap");

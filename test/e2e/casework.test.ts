@@ -104,7 +104,7 @@ describe("a referral, end to end", () => {
 
     // Danger words: the emergency numbers come first.
     fake.sendText(RESIDENT, DANGER_TEXT);
-    await waitForText(RESIDENT, "117");
+    await waitForText(RESIDENT, t("emergency.intro").split("\n")[0] as string);
     const afterDanger = texts(RESIDENT);
     const lead = dangerLead(["gbv"], service.core.content.directory).text[0] as TextRef;
     expect(afterDanger.at(-2)).toBe(service.core.content.translator.render("km", lead));
