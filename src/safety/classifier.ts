@@ -32,10 +32,11 @@ export type DangerClassifier = (text: string) => Assessment;
  * Thresholds on the model's probability, tuned on the dev split (`npm run eval:danger -- --split dev`):
  * - a rule's danger stays danger unless the model is below VETO (then a check);
  * - a rule's possible danger becomes danger above PROMOTE, and none below DISMISS;
- * - without any rule, the model alone asks the check-in question above CHECK, and shows the danger screen above ALONE;
+ * - without any rule, the model alone asks the check-in question above CHECK, and shows the danger screen above ALONE
+ *   (when an act, a means or a medical emergency is named) or above SURE (when only a weaker sign is);
  * - a message that names no act, means or state of harm gets the check-in above UNNAMED, never the danger screen.
  */
-export const THRESHOLDS: Thresholds = { veto: 0.03, promote: 0.5, dismiss: 0.04, check: 0.4, alone: 0.9, unnamed: 0.9 };
+export const THRESHOLDS: Thresholds = { veto: 0.03, promote: 0.5, dismiss: 0.04, check: 0.4, alone: 0.9, sure: 0.97, unnamed: 0.9 };
 
 export interface Thresholds {
   veto: number;
@@ -43,6 +44,7 @@ export interface Thresholds {
   dismiss: number;
   check: number;
   alone: number;
+  sure: number;
   unnamed: number;
 }
 
@@ -119,7 +121,7 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
     if (rules.asksForNumber) return result("numbers");
     return probability >= limits.unnamed ? result("check", [modelKind()]) : result("none");
   }
-  if (probability >= limits.alone && rules.lowered.length === 0 && rules.strongSignal) return result("danger", found.length > 0 ? found : [modelKind()]);
+  if (rules.lowered.length === 0 && (rules.strongSignal ? probability >= limits.alone : probability >= limits.sure)) return result("danger", found.length > 0 ? found : [modelKind()]);
   if (probability >= limits.check) return result("check", found.length > 0 ? found : [modelKind()]);
   return result("none");
 }

@@ -50,7 +50,7 @@ const PEOPLE = ["self", "child", "intimate", "family", "other_person", "employer
 /** Concepts that name an act, a means or a state of harm (not people, places or context). */
 const SIGNALS = ["hit", "sexual", "bad_thing", "not_agree", "kill", "threaten", "weapon", "chase", "confine", "no_phone", "docs", "debt_trap", "sold", "compound", "unpaid", "cannot_go_home", "neglect", "suicide", "want_die", "die", "self_harm", "suicide_means", "suicide_place", "goodbye", "hopeless", "medical_crisis", "bleeding", "injury", "medical_weak", "danger", "fear", "help", "drunk", "topic_word"] as const;
 /** Context that lowers a finding by one level each (at most two). */
-const LOWERING = ["generic", "hypothetical", "past", "safe_now"] as const;
+const LOWERING = ["generic", "past", "safe_now"] as const;
 
 /** Applies every rule to a tagged message. */
 export function applyRules(tagging: Tagging): RuleResult {
@@ -81,6 +81,7 @@ export function applyRules(tagging: Tagging): RuleResult {
 
   // Sexual violence.
   if (has("sexual")) find("sexual violence", childVictim || has("child") ? "child_abuse" : "sexual_violence", person ? 2 : 1);
+  if (has("not_agree") && has("passive") && !workContext && !has("sexual")) find("forced, said as something done to them", "sexual_violence", 1);
   if (has("bad_thing") && person) find("a person 'did a bad thing'", has("child") ? "child_abuse" : "sexual_violence", has("not_agree") || has("fear") || has("child") ? 2 : 1);
 
   // Physical violence.
@@ -118,13 +119,18 @@ export function applyRules(tagging: Tagging): RuleResult {
   if (has("fear") && (has("hit") || has("drunk") || has("injury") || has("home") || has("chase") || has("threaten"))) find("fear of a person or of going home", childVictim ? "child_abuse" : "gbv", 1);
 
   const lowered: string[] = LOWERING.filter(has);
+  // "If" lowers a question ("what to do if a child swallows a coin?"), not a conditional threat ("if I run he will
+  // kill me") or a disclosure ("if I say no he slaps me").
+  if (has("hypothetical") && (has("question") || has("question_mark") || has("info_request") || has("generic"))) lowered.push("hypothetical");
   // Two or more different words of a general question ("what are" ... "warning signs") lower twice.
   if (view.count("generic") >= 2) lowered.push("generic");
   // Laughter after an exaggeration ("I'll kill you 😂") lowers twice.
   if (has("joke") && !plea) lowered.push("joke", "joke");
   // News, films and games are about someone else: they lower twice, unless the writer says it is now.
+  // News, films and games lower twice; once when the writer's own family is in it ("my daughter posted on FB...").
   const aboutOthers = has("report_other") && !plea;
-  const drop = Math.min(2, lowered.length + (aboutOthers ? 2 : 0));
+  const close = has("self") && (has("child") || has("intimate") || has("family"));
+  const drop = Math.min(2, lowered.length + (aboutOthers ? (close ? 1 : 2) : 0));
   if (aboutOthers) lowered.push("report_other");
   // Killing or hitting an animal is cooking, farming or pests.
   const animalActs = has("animal") ? ["a threat to kill", "an act of violence with a person as doer or victim", "a place or object of suicide with a wish to die, a goodbye or despair"] : [];
