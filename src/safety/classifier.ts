@@ -33,10 +33,10 @@ export type DangerClassifier = (text: string) => Assessment;
  * - a rule's danger stays danger unless the model is below VETO (then a check);
  * - a rule's possible danger becomes danger above PROMOTE, and none below DISMISS;
  * - without any rule, the model alone asks the check-in question above CHECK, and shows the danger screen above ALONE
- *   (when an act, a means or a medical emergency is named) or above SURE (when only a weaker sign is);
+ *   when an act, a means or a medical emergency is named (a weaker sign alone, such as unpaid wages, never);
  * - a message that names no act, means or state of harm gets the check-in above UNNAMED, never the danger screen.
  */
-export const THRESHOLDS: Thresholds = { veto: 0.03, promote: 0.5, dismiss: 0.04, check: 0.4, alone: 0.9, sure: 0.97, unnamed: 0.9 };
+export const THRESHOLDS: Thresholds = { veto: 0.15, promote: 0.5, dismiss: 0.04, check: 0.4, alone: 0.9, unnamed: 0.98 };
 
 export interface Thresholds {
   veto: number;
@@ -44,7 +44,6 @@ export interface Thresholds {
   dismiss: number;
   check: number;
   alone: number;
-  sure: number;
   unnamed: number;
 }
 
@@ -79,7 +78,7 @@ export function analyse(text: string, lexicon: Lexicon): { rules: RuleResult; fe
   if (words.some((w) => /^(?:19\d\d|20[01]\d|202[0-4])$/.test(w))) tagging.tags.push(mark("past", words.length));
   if (saysMinor(words)) tagging.tags.push(mark("child", words.length));
   const rules = applyRules(tagging);
-  return { rules, feats: features(words, tagging, rules) };
+  return { rules, feats: features(words, tagging) };
 }
 
 /** Words that introduce an age ("អាយុ ១២", "ayu 12", "age 12", "I'm 12"). */
@@ -121,7 +120,7 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
     if (rules.asksForNumber) return result("numbers");
     return probability >= limits.unnamed ? result("check", [modelKind()]) : result("none");
   }
-  if (rules.lowered.length === 0 && (rules.strongSignal ? probability >= limits.alone : probability >= limits.sure)) return result("danger", found.length > 0 ? found : [modelKind()]);
+  if (rules.lowered.length === 0 && rules.strongSignal && probability >= limits.alone) return result("danger", found.length > 0 ? found : [modelKind()]);
   if (probability >= limits.check) return result("check", found.length > 0 ? found : [modelKind()]);
   return result("none");
 }

@@ -1,14 +1,15 @@
 /**
  * The statistical signal beside the rules: logistic regression over features of a tagged message (its concepts,
- * ordered concept pairs, words, Khmer letter trigrams and the rules it triggered). It catches wordings the
- * rules miss and lowers rule hits that look like ordinary questions. Trained on the corpus's train split only
+ * ordered concept pairs, words and Khmer letter trigrams). It does not see the rules' findings, so it is a second
+ * opinion: it catches wordings the rules miss and turns a rule hit that reads like an ordinary message into a
+ * check-in. Trained on the corpus's train split only
  * (`npm run train:danger`), saved as flows/safety/model.json, loaded in milliseconds.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { contentError } from "../content/yaml-file.ts";
-import { DANGER_KINDS, type DangerKind, type RuleResult } from "./rules.ts";
+import { DANGER_KINDS, type DangerKind } from "./rules.ts";
 import type { Tagging } from "./tagger.ts";
 
 /** Pairs of concepts at most this many words apart become a feature ("hit>self"). */
@@ -41,7 +42,7 @@ export function loadDangerModel(flowsDir: string): DangerModel {
 }
 
 /** The features of a message (a set: each counts once). */
-export function features(words: readonly string[], tagging: Tagging, rules: RuleResult): string[] {
+export function features(words: readonly string[], tagging: Tagging): string[] {
   const out = new Set<string>();
   for (const tag of tagging.tags) for (const c of tag.concepts) out.add(`${tag.negated ? "n" : "c"}:${c}`);
   const { tags } = tagging;
@@ -53,8 +54,6 @@ export function features(words: readonly string[], tagging: Tagging, rules: Rule
   for (const word of words) out.add(`w:${word.toLowerCase()}`);
   const khmer = words.join("").replace(/[^\u1780-\u17ff]/g, "");
   for (let i = 0; i + 3 <= khmer.length; i++) out.add(`g:${khmer.slice(i, i + 3)}`);
-  for (const f of rules.findings) if (f.level > 0) out.add(`r:${f.kind}:${f.level}`);
-  out.add(`r:level${rules.level}`);
   out.add(`len:${Math.min(6, Math.ceil(Math.log2(1 + tagging.words)))}`);
   return [...out];
 }

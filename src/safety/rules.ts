@@ -201,6 +201,8 @@ function conceptView(tags: readonly Tag[]): ConceptView {
     has,
     count: (concept) => new Set(tags.filter((t) => !t.negated && t.concepts.includes(concept)).map((t) => t.key)).size,
     childVictim: () => {
+      // A form that names both ("វាយកូន" hit a child, "លក់កូន" sell a child).
+      if (tags.some((t) => !t.negated && t.concepts.includes("child") && t.concepts.some((c) => ACTS.includes(c)))) return true;
       const firstAct = tags.find((t) => !t.negated && t.concepts.some((c) => ACTS.includes(c)));
       if (!firstAct) return has("child");
       return tags.some((t) => t.concepts.includes("child") && (t.start > firstAct.start || has("passive") || !tags.some((o) => o.start > firstAct.start && o.concepts.includes("self"))));
