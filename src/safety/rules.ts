@@ -81,7 +81,7 @@ export function applyRules(tagging: Tagging): RuleResult {
 
   // Sexual violence.
   if (has("sexual")) find("sexual violence", childVictim || has("child") ? "child_abuse" : "sexual_violence", person ? 2 : 1);
-  if (has("not_agree") && has("passive") && !workContext && !has("sexual")) find("forced, said as something done to them", "sexual_violence", 1);
+  if (has("not_agree") && (has("passive") || (has("self") && (has("other_person") || has("intimate")))) && !workContext && !has("sexual") && !has("child")) find("forced, said as something done to them", "sexual_violence", 1);
   if (has("bad_thing") && person) find("a person 'did a bad thing'", has("child") ? "child_abuse" : "sexual_violence", has("not_agree") || has("fear") || has("child") ? 2 : 1);
 
   // Physical violence.
@@ -97,11 +97,15 @@ export function applyRules(tagging: Tagging): RuleResult {
   if (has("kill") && !has("suicide")) find("a threat to kill", childVictim ? "child_abuse" : "threat", person || has("threaten") ? 2 : 1);
   if (has("threaten")) find("a threat", childVictim ? "child_abuse" : "threat", 2);
   if (has("weapon") && (anyPerson || has("chase") || has("fear") || has("threaten") || has("hit"))) find("a weapon with a person, fear or a chase", "threat", 2);
+  else if (has("weapon") && (has("help") || tagging.words <= 3)) find("a weapon and a cry for help, or a weapon alone", "threat", 2);
   else if (has("weapon") && has("self") && has("now")) find("a weapon, now", "threat", 1);
   if (has("chase")) find("being chased, followed or broken in on", "threat", has("self") || has("fear") || has("now") || has("help") ? 2 : 1);
 
   // Violence, trafficking or abuse named as a topic counts only when the writer says it happens to them.
   if (has("topic_word") && has("self") && (has("passive") || has("now"))) find("says they suffer violence, abuse or trafficking", childVictim ? "child_abuse" : "gbv", has("passive") ? 2 : 1);
+
+  // A child made to work to pay a debt, or forced to work.
+  if (has("child") && has("work") && (has("debt_trap") || has("not_agree") || has("employer"))) find("a child made to work", "child_abuse", has("debt_trap") || has("not_agree") ? 2 : 1);
 
   // A child left alone, without food, or missing.
   if (has("neglect")) find("a child left without care or food", "child_abuse", has("child") ? 2 : 1);
