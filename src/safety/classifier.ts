@@ -33,10 +33,11 @@ export type DangerClassifier = (text: string) => Assessment;
  * - a rule's danger stays danger unless the model is below VETO (then a check);
  * - a rule's possible danger becomes danger above PROMOTE, and none below DISMISS;
  * - without any rule, the model alone asks the check-in question above CHECK, and shows the danger screen above ALONE
- *   when an act, a means or a medical emergency is named (a weaker sign alone, such as unpaid wages, never);
+ *   when an act, a means or a medical emergency is named, above SURE for an illness or drink, and never for a weaker
+ *   sign alone (unpaid wages, a debt, a document);
  * - a message that names no act, means or state of harm gets the check-in above UNNAMED, never the danger screen.
  */
-export const THRESHOLDS: Thresholds = { veto: 0.15, promote: 0.5, dismiss: 0.04, check: 0.4, alone: 0.9, unnamed: 0.98 };
+export const THRESHOLDS: Thresholds = { veto: 0.15, promote: 0.5, dismiss: 0.04, check: 0.4, alone: 0.9, sure: 0.95, unnamed: 0.98 };
 
 export interface Thresholds {
   veto: number;
@@ -44,6 +45,7 @@ export interface Thresholds {
   dismiss: number;
   check: number;
   alone: number;
+  sure: number;
   unnamed: number;
 }
 
@@ -120,7 +122,7 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
     if (rules.asksForNumber) return result("numbers");
     return probability >= limits.unnamed ? result("check", [modelKind()]) : result("none");
   }
-  if (rules.lowered.length === 0 && rules.strongSignal && probability >= limits.alone) return result("danger", found.length > 0 ? found : [modelKind()]);
+  if (rules.lowered.length === 0 && (rules.strongSignal ? probability >= limits.alone : rules.bodySignal && probability >= limits.sure)) return result("danger", found.length > 0 ? found : [modelKind()]);
   if (probability >= limits.check) return result("check", found.length > 0 ? found : [modelKind()]);
   return result("none");
 }

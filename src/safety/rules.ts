@@ -40,6 +40,8 @@ export interface RuleResult {
   signal: boolean;
   /** Whether one of them is a strong sign (an act, a means, a medical emergency), not only unpaid wages or a debt. */
   strongSignal: boolean;
+  /** Whether, short of a strong sign, there is a sign of harm to a body: an illness, or drink. */
+  bodySignal: boolean;
 }
 
 /** Signs that alone never make danger: they can be part of an ordinary question. */
@@ -150,7 +152,8 @@ export function applyRules(tagging: Tagging): RuleResult {
   const promotable = found.some((f) => !f.weak);
   const signal = SIGNALS.some(has);
   const strongSignal = SIGNALS.filter((s) => !WEAK_SIGNALS.has(s)).some(has);
-  return { level: found[0]?.level ?? 0, kind: kinds[0], kinds, findings: adjusted, lowered, asksForNumber, promotable, signal, strongSignal };
+  const bodySignal = has("medical_weak") || has("drunk");
+  return { level: found[0]?.level ?? 0, kind: kinds[0], kinds, findings: adjusted, lowered, asksForNumber, promotable, signal, strongSignal, bodySignal };
 }
 
 /** Whether a message is nothing but a cry for help ("ជួយផង", "help me", "sos"), with no other word. */
