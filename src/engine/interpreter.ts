@@ -206,9 +206,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   /** The held message and the kind of danger are kept only while the check-in question is on screen. */
   function forgetHeldMessage(state: ConversationState): ConversationState {
-    if (state.node === ENTRY.safetyCheck || !(HELD_VARS.some((v) => v in state.vars) || "safety_kind" in state.vars)) return state;
-    const { safety_kind: _kind, ...vars } = withoutHeldMessage(state.vars);
-    return { ...state, vars };
+    if (state.node === ENTRY.safetyCheck || !SAFETY_VARS.some((v) => v in state.vars)) return state;
+    return { ...state, vars: without(state.vars, SAFETY_VARS) };
   }
 
   function withNet(turn: Turn): Turn {
@@ -394,10 +393,15 @@ export function createEngine(options: EngineOptions): Engine {
 
 /** The message held while "Are you safe right now?" is asked, and where it was typed. */
 const HELD_VARS = ["safety_text", "safety_from"] as const;
+/** Those, and the kinds of danger found (which order the emergency numbers in the same turn). */
+const SAFETY_VARS = [...HELD_VARS, "safety_kind"] as const;
+
+function without(vars: Vars, names: readonly string[]): Vars {
+  return Object.fromEntries(Object.entries(vars).filter(([name]) => !names.includes(name)));
+}
 
 function withoutHeldMessage(vars: Vars): Vars {
-  const { safety_text: _text, safety_from: _from, ...rest } = vars;
-  return rest;
+  return without(vars, HELD_VARS);
 }
 
 function fresh(vars: Vars = {}): ConversationState {
