@@ -159,7 +159,7 @@ export function trainModel(examples: readonly TrainingExample[], corpus: string,
   const danger = trainLinear(examples.map((e) => ({ feats: e.feats, y: e.danger })), options);
   const dangerous = examples.filter((e) => e.danger && e.kind);
   const kinds = Object.fromEntries(
-    DANGER_KINDS.map((kind) => [kind, trainLinear(dangerous.map((e) => ({ feats: e.feats, y: e.kind === kind })), { ...options, prune: Math.max(options.prune ?? 0.02, 0.05) })]),
+    DANGER_KINDS.map((kind) => [kind, trainLinear(dangerous.map((e) => ({ feats: e.feats, y: e.kind === kind })), { ...options, prune: Math.max(options.prune ?? 0.02, 0.1) })]),
   ) as DangerModel["kinds"];
   return { version: 1, trainedOn: { examples: examples.length, danger: examples.filter((e) => e.danger).length, corpus }, danger, kinds };
 }

@@ -143,8 +143,9 @@ export function applyRules(tagging: Tagging): RuleResult {
   const adjusted = findings.map((f) => ({ ...f, level: Math.max(0, f.level - drop - (animalActs.includes(f.rule) ? 2 : 0)) as Level }));
   const found = adjusted.filter((f) => f.level > 0).sort((a, b) => b.level - a.level || rank(a.kind) - rank(b.kind));
   const kinds = [...new Set(found.map((f) => f.kind))];
-  // A child named in a message about danger, or work abroad, keeps the child line or the trafficking line shown.
-  if (kinds.length > 0 && has("child") && !kinds.includes("child_abuse")) kinds.push("child_abuse");
+  // A child named in a message about danger (or a parent, often named by a child writing), or work abroad, keeps the
+  // child line or the trafficking line shown.
+  if (kinds.length > 0 && (has("child") || has("family")) && !kinds.includes("child_abuse")) kinds.push("child_abuse");
   if (kinds.length > 0 && (workContext || has("abroad")) && !kinds.includes("trafficking")) kinds.push("trafficking");
   const asksForNumber =
     (has("service") && !has("generic") && (has("number_word") || tagging.words <= 3 || (has("help") && tagging.words <= 6))) ||
