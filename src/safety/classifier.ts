@@ -31,17 +31,19 @@ export type DangerClassifier = (text: string) => Assessment;
 /**
  * Thresholds on the model's probability, tuned on the dev split (`npm run eval:danger -- --split dev`):
  * - a rule's danger stays danger unless the model is below VETO (then a check);
- * - a rule's possible danger becomes danger above PROMOTE, and none below DISMISS;
+ * - a rule's possible danger becomes danger above PROMOTE (PROMOTE_WEAK when every finding is a weak sign, such as
+ *   one unpaid wage or a short cry for help), and none below DISMISS;
  * - without any rule, the model alone asks the check-in question above CHECK, and shows the danger screen above ALONE
  *   when an act, a means or a medical emergency is named, above SURE for an illness or drink, and never for a weaker
  *   sign alone (unpaid wages, a debt, a document);
  * - a message that names no act, means or state of harm gets the check-in above UNNAMED, never the danger screen.
  */
-export const THRESHOLDS: Thresholds = { veto: 0.15, promote: 0.5, dismiss: 0.04, check: 0.4, alone: 0.9, sure: 0.95, unnamed: 0.98 };
+export const THRESHOLDS: Thresholds = { veto: 0.15, promote: 0.5, promoteWeak: 0.9, dismiss: 0.04, check: 0.4, alone: 0.9, sure: 0.95, unnamed: 0.98 };
 
 export interface Thresholds {
   veto: number;
   promote: number;
+  promoteWeak: number;
   dismiss: number;
   check: number;
   alone: number;
@@ -113,7 +115,7 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
   // Asking for a number while saying something is wrong: the danger screen gives the fitting number first.
   if (rules.asksForNumber) return rules.level === 1 ? result("danger", found) : result("numbers");
   if (rules.level === 1) {
-    if (probability >= limits.promote && rules.promotable) return result("danger", found);
+    if (probability >= (rules.promotable ? limits.promote : limits.promoteWeak)) return result("danger", found);
     if (probability >= limits.dismiss) return result("check", found);
   }
   // A message that names no act, means or state of harm ("my child is clever") gets at most the check-in, and
