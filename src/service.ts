@@ -21,7 +21,7 @@ import { createEngine, type Engine } from "./engine/interpreter.ts";
 import { createKnowledgeStore, type KnowledgeStore } from "./knowledge/store.ts";
 import { createSafetyStore, type SafetyStore } from "./safety/store.ts";
 import { createDesk, type Desk } from "./referrals/desk.ts";
-import { createReferralStore, type ReferralStore } from "./referrals/store.ts";
+import { caseNumber, createReferralStore, type ReferralStore } from "./referrals/store.ts";
 import { calendarDateIn, toIsoDate } from "./khmer/dates.ts";
 import { createWorkCalendar } from "./scheduling/calendar.ts";
 import { createStaffStore, type StaffStore } from "./staff/store.ts";
@@ -241,7 +241,9 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
       // A reminder that cannot be delivered flags its appointment and tells the counsellor (and the staff chat).
       if (core.bookingDesk.onUnreachable(row)) return sender.wake();
       if (row.purpose !== "reply" && config.staffChatId !== undefined && row.chatId !== config.staffChatId) {
-        notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", { chat_ref: String(row.chatId), purpose: row.purpose });
+        // Staff see the case number, never the resident's Telegram id.
+        const referralId = /^case:(\d+):/.exec(row.dedupeKey)?.[1];
+        notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", { case_ref: referralId ? caseNumber(Number(referralId)) : "—", purpose: row.purpose });
         sender.wake();
       }
     },

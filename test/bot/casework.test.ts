@@ -105,6 +105,17 @@ describe("talking through the bot", () => {
     await h.deliverQueued();
   }
 
+  it("a resident who blocked the bot: staff are told with the case number, never the Telegram id", async () => {
+    await talking();
+    h.fake.blockBot(RESIDENT);
+    await h.sayAs(CASEWORKER, "សួស្តី");
+    await h.deliverQueued();
+    const notice = staffTexts().at(-1) as string;
+    expect(notice.startsWith(t("staff.unreachable").split("\n")[0] as string)).toBe(true);
+    expect(notice).toContain(caseNumber(h.core.referrals.active()[0]?.id ?? 1));
+    expect(notice).not.toContain(String(RESIDENT));
+  });
+
   it("relays both ways, keeps the bot quiet, logs every message to the case, and hands back", async () => {
     await talking();
     expect(h.lastTexts(1)[0]).toContain(t("casework.resident_talking").split("{{")[0] as string);
