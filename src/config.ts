@@ -65,7 +65,8 @@ const envSchema = z
       z
         .string()
         .trim()
-        .refine((key) => decodeKey(key) !== undefined, "must be 32 bytes as base64 (44 characters) or hex (64)"),
+        .refine((key) => decodeKey(key) !== undefined, "must be 32 bytes as base64 (44 characters) or hex (64), nothing else")
+        .refine((key) => decodeKey(key) === undefined || looksRandom(key), "must be random, not a passphrase, a word or a repeated pattern: generate one with `openssl rand -base64 32`"),
     ),
     OUTBOX_RATE_PER_SECOND: optional(integer(1, 30)),
     OUTBOX_CHAT_INTERVAL_MS: optional(integer(0, 60_000)),
@@ -238,9 +239,23 @@ function minutesOf(time: string): number {
   return hour * 60 + minute;
 }
 
+/** 32 bytes written as 64 hex digits or as base64 (43 characters and one "="); anything else is refused. */
 function decodeKey(text: string): Buffer | undefined {
-  const bytes = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, "hex") : Buffer.from(text, "base64");
-  return bytes.length === 32 ? bytes : undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, "hex");
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(text)) return Buffer.from(text, "base64");
+  return undefined;
+}
+
+/**
+ * Whether a key looks like random bytes rather than something a person chose: at least 20 different byte values
+ * (32 random bytes have about 30; all zeros or a repeated pattern have a few), and in base64 the mix of lower and
+ * upper case and digits or symbols that random text almost always has (a 43-letter passphrase has not).
+ */
+function looksRandom(text: string): boolean {
+  const bytes = decodeKey(text) as Buffer;
+  if (new Set(bytes).size < 20) return false;
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return true;
+  return /[a-z]/.test(text) && /[A-Z]/.test(text) && /[0-9+/]/.test(text);
 }
 
 function isTimeZone(zone: string): boolean {

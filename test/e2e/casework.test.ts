@@ -20,7 +20,7 @@ import { dangerLead } from "../../src/safety/screens.ts";
 import { buttonsOf } from "../helpers/harness.ts";
 
 const TOKEN = "4242424242:e2e-token-for-the-fake-bot-api-only";
-const KEY = Buffer.alloc(32, 7);
+const KEY = Buffer.from("jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=", "base64");
 const STAFF = -778;
 const RESIDENT = 301;
 const CASEWORKER = 401;

@@ -18,7 +18,7 @@ import { createCore } from "../../src/service.ts";
 import { type RunningService, startService } from "../helpers/service-process.ts";
 
 const TOKEN = "4242424242:e2e-token-for-the-fake-bot-api-only";
-const KEY = Buffer.alloc(32, 7).toString("base64");
+const KEY = "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=";
 const FAMILIES = 300;
 const FIRST_CHAT = 10_001;
 

@@ -12,7 +12,7 @@ import { buttonsOf } from "../helpers/harness.ts";
 import { freePort, type RunningService, startService } from "../helpers/service-process.ts";
 
 const TOKEN = "4242424242:e2e-token-for-the-fake-bot-api-only";
-const KEY = Buffer.alloc(32, 9).toString("base64");
+const KEY = "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=";
 const STAFF = -777;
 const WELCOME = "សួស្តី! ខ្ញុំឈ្មោះ ស្ពាន។";
 const MENU = "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។";

@@ -145,7 +145,7 @@ describe("booking command lines", () => {
       const run = (script: string, args: string[], extra: Record<string, string>) =>
         spawnSync(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? "", ...extra }, encoding: "utf8" });
       const sandbox = { DATABASE_PATH: join(dir, "sandbox.db") };
-      const production = { DATABASE_PATH: join(dir, "prod.db"), BOT_TOKEN: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") };
+      const production = { DATABASE_PATH: join(dir, "prod.db"), BOT_TOKEN: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ENCRYPTION_KEY: "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=" };
       expect(run("seed-demo", [], sandbox)).toMatchObject({ status: 0, stdout: expect.stringContaining("Loaded 2 fictional") });
       expect(run("seed-demo", [], production)).toMatchObject({ status: 1, stdout: expect.stringContaining("DEMO_DATA=on") });
       expect(run("seed-demo", [], { ...production, DEMO_DATA: "on" }).status).toBe(0);

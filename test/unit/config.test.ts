@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 
 const TOKEN = "123456789:AAHk0vcc2mJ9vKq1x4cY7Z8s0aRk3XwYtQe";
-const KEY = Buffer.alloc(32, 7).toString("base64");
+/** A key as `openssl rand -base64 32` makes one (fixed, so that the tests are repeatable). */
+const KEY = "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -72,6 +73,17 @@ describe("loadConfig", () => {
   it("requires an encryption key for real conversations, and checks its size", () => {
     expect(problemsOf({ BOT_TOKEN: TOKEN }).join("\n")).toMatch(/ENCRYPTION_KEY is required/);
     expect(problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: "c2hvcnQ=" }).join("\n")).toMatch(/32 bytes/);
-    expect(loadConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: "ab".repeat(32) }).encryptionKey.length).toBe(32);
+    const hex = "3214bc246bc12dc91ad9869fea44cf4497faa86ca470d113b70128e4192a4a24";
+    expect(loadConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: hex }).encryptionKey).toEqual(Buffer.from(hex, "hex"));
+  });
+
+  it("refuses a key that is not random: zeros, a repeated pattern, a passphrase, base64 with junk", () => {
+    const refused = (key: string) => problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: key }).join("\n");
+    expect(refused("0".repeat(64))).toMatch(/openssl rand -base64 32/);
+    expect(refused(Buffer.alloc(32).toString("base64"))).toMatch(/must be random/);
+    expect(refused("ab".repeat(32))).toMatch(/must be random/);
+    expect(refused("correcthorsebatterystaplecorrecthorsebatter")).toMatch(/must be random/);
+    expect(refused(`${KEY.slice(0, 20)}!!${KEY.slice(22)}`)).toMatch(/32 bytes/);
+    expect(refused(`${KEY} junk`)).toMatch(/32 bytes/);
   });
 });
