@@ -18,6 +18,20 @@ export interface WebhookRouteOptions {
 
 /** Telegram updates are small; anything near this is not an update. */
 const BODY_LIMIT_BYTES = 1_048_576;
+/** A real update nests a dozen levels at most; a body nested deeper is refused before anything walks it recursively. */
+export const MAX_BODY_DEPTH = 64;
+
+/** Whether `value` nests objects or arrays deeper than `limit` (iterative: a deep body cannot overflow the stack). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (item === null || typeof item !== "object") continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(item)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 export const webhookRoute: FastifyPluginAsync<WebhookRouteOptions> = async (app, options) => {
   const expected = Buffer.from(options.secret);
@@ -34,7 +48,7 @@ export const webhookRoute: FastifyPluginAsync<WebhookRouteOptions> = async (app,
     },
     handler: async (request, reply) => {
       const body = request.body as Partial<InboundUpdate> | null;
-      if (!body || typeof body !== "object" || Array.isArray(body) || !Number.isSafeInteger(body.update_id)) {
+      if (!body || typeof body !== "object" || Array.isArray(body) || !Number.isSafeInteger(body.update_id) || nestedDeeperThan(body, MAX_BODY_DEPTH)) {
         return reply.code(400).send({ ok: false, error: "not a Telegram update" });
       }
       const fresh = await options.ingest(body as InboundUpdate);

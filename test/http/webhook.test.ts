@@ -46,6 +46,8 @@ describe("webhook", () => {
     ["no update_id", JSON.stringify({ message: {} })],
     ["a text update_id", JSON.stringify({ update_id: "7" })],
     ["null", "null"],
+    ["an update nested 100,000 deep", `{"update_id":1,"message":${"[".repeat(100_000)}${"]".repeat(100_000)}}`],
+    ["an update nested 65 deep", `{"update_id":1,"x":${'{"a":'.repeat(64)}1${"}".repeat(64)}}`],
   ])("%s gets 400 and touches nothing", async (_what, payload) => {
     const response = await app.inject({
       method: "POST",
