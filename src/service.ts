@@ -37,6 +37,7 @@ import { FakeTelegram } from "./sandbox/fake-telegram.ts";
 import { readSandboxPage } from "./sandbox/routes.ts";
 import { startJobs } from "./scheduling/jobs.ts";
 import { createFieldCipher } from "./security/field-cipher.ts";
+import { verifyKey } from "./security/key-check.ts";
 import { COMMANDS, createBot } from "./telegram/bot.ts";
 import { startPolling } from "./telegram/polling.ts";
 import { createTransport } from "./telegram/transport.ts";
@@ -83,6 +84,12 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
   const content = loadContent((locale) => ({ retention_days: localDigits(locale, config.retentionDays) }));
   const db = openDatabase(config.databasePath);
   const cipher = createFieldCipher(config.encryptionKey);
+  try {
+    verifyKey(db, cipher, now);
+  } catch (err) {
+    db.$client.close();
+    throw err;
+  }
   const knowledgeStore = createKnowledgeStore(db, cipher, now);
   const safetyStore = createSafetyStore(db, now);
   const conversations = createConversationStore(db, cipher, now);

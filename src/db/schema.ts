@@ -156,6 +156,16 @@ export const articleFeedback = sqliteTable(
 );
 
 /**
+ * Facts about the database itself, one row each: `key_check` holds a known text encrypted with the key the database
+ * was written with, so that a different ENCRYPTION_KEY is refused at start-up instead of failing on every row.
+ */
+export const storeMeta = sqliteTable("store_meta", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/**
  * What residents chose when the danger classifier was unsure: the "Are you safe right now?" check-in shown, "I'm
  * safe" and "I need help now". Counts only: no chat, no text, so staff see how often it happens and nothing more.
  */

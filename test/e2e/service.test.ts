@@ -146,6 +146,20 @@ describe("start-up", () => {
     expect(output).not.toMatch(/\n\s+at /);
   });
 
+  it("another ENCRYPTION_KEY than the database was written with: one clear message, exit 1, nothing changed", async () => {
+    const first = await start();
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    const other = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo=";
+    const second = await startService(env({ ENCRYPTION_KEY: other }), /cannot start/);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/SPEAN_KEY_MISMATCH: ENCRYPTION_KEY is not the key this database was written with/);
+    expect(second.output()).not.toMatch(/\n\s+at /);
+    const again = await start();
+    again.child.kill("SIGTERM");
+    expect(await again.exited).toBe(0);
+  });
+
   it("shuts down cleanly on SIGTERM, and a second signal does no harm", async () => {
     const service = await start();
     service.child.kill("SIGTERM");

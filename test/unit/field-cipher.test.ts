@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { SpeanError } from "../../src/errors.ts";
+import { openDatabase } from "../../src/db/open.ts";
+import { storeMeta } from "../../src/db/schema.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
+import { verifyKey } from "../../src/security/key-check.ts";
 
 describe("field cipher", () => {
   const cipher = createFieldCipher(Buffer.alloc(32, 1));
@@ -18,5 +21,18 @@ describe("field cipher", () => {
     expect(() => other.decrypt(stored)).toThrow(SpeanError);
     const altered = `${stored.slice(0, -4)}AAAA`;
     expect(() => cipher.decrypt(altered)).toThrow(expect.objectContaining({ code: "SPEAN_CRYPTO_FAILED" }));
+  });
+});
+
+describe("key check", () => {
+  it("a new database records its key; the same key starts again; another key is refused and changes nothing", () => {
+    const db = openDatabase(":memory:");
+    const key = createFieldCipher(Buffer.alloc(32, 1));
+    verifyKey(db, key);
+    expect(() => verifyKey(db, key)).not.toThrow();
+    const before = db.select().from(storeMeta).all();
+    expect(() => verifyKey(db, createFieldCipher(Buffer.alloc(32, 2)))).toThrow(expect.objectContaining({ code: "SPEAN_KEY_MISMATCH" }));
+    expect(db.select().from(storeMeta).all()).toEqual(before);
+    db.$client.close();
   });
 });
