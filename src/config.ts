@@ -53,6 +53,7 @@ const envSchema = z
     ),
     PORT: optional(integer(0, 65535)),
     HOST: optional(z.string().trim().min(1)),
+    SANDBOX_ALLOW_NETWORK: optional(z.enum(["yes", "no"])),
     DATABASE_PATH: optional(z.string().trim().min(1)),
     DEFAULT_LOCALE: optional(z.enum(["km", "en"], "must be km or en")),
     TIME_ZONE: optional(
@@ -104,15 +105,24 @@ const envSchema = z
     const official = (env.TELEGRAM_API_ROOT ?? OFFICIAL_API_ROOT) === OFFICIAL_API_ROOT;
     if (env.WEBHOOK_URL && official && !env.WEBHOOK_URL.startsWith("https://"))
       ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "must be https:// (Telegram only calls HTTPS)" });
+    // The sandbox serves every chat and the fault-injection API without a login: loopback only, unless asked.
+    if (!env.BOT_TOKEN && env.HOST && !LOOPBACK_HOSTS.has(env.HOST) && env.SANDBOX_ALLOW_NETWORK !== "yes")
+      ctx.addIssue({
+        code: "custom",
+        path: ["HOST"],
+        message: "the sandbox (no BOT_TOKEN) shows every chat and has no login, so it listens only on 127.0.0.1, ::1 or localhost; set SANDBOX_ALLOW_NETWORK=yes to serve it on this address anyway",
+      });
     if (env.BOT_TOKEN && !env.ENCRYPTION_KEY)
       ctx.addIssue({
         code: "custom",
         path: ["ENCRYPTION_KEY"],
         message:
-          "is required with BOT_TOKEN (real conversations are encrypted at rest); make one with: " +
-          "node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"",
+          "is required with BOT_TOKEN (real conversations are encrypted at rest); make one with: openssl rand -base64 32",
       });
   });
+
+/** Addresses that only this machine can reach. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export type Mode = "sandbox" | "polling" | "webhook";
 

@@ -86,4 +86,11 @@ describe("loadConfig", () => {
     expect(refused(`${KEY.slice(0, 20)}!!${KEY.slice(22)}`)).toMatch(/32 bytes/);
     expect(refused(`${KEY} junk`)).toMatch(/32 bytes/);
   });
+
+  it("keeps the sandbox on loopback unless told otherwise", () => {
+    expect(problemsOf({ HOST: "0.0.0.0" }).join("\n")).toMatch(/SANDBOX_ALLOW_NETWORK=yes/);
+    expect(loadConfig({ HOST: "0.0.0.0", SANDBOX_ALLOW_NETWORK: "yes" }).host).toBe("0.0.0.0");
+    expect(loadConfig({ HOST: "::1" }).host).toBe("::1");
+    expect(loadConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+  });
 });
