@@ -2,6 +2,7 @@
  * The durable inbox: every update is written here before Telegram is acknowledged, keyed by update_id so that a
  * re-delivered update is dropped. The payload is encrypted, and erased once the update is done.
  */
+import { SpeanError } from "../errors.ts";
 import { and, asc, eq, inArray, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { inbox } from "../db/schema.ts";
@@ -13,12 +14,11 @@ export interface InboundUpdate {
   [field: string]: unknown;
 }
 
-export interface PendingUpdate {
-  updateId: number;
-  lane: string;
-  attempts: number;
-  update: InboundUpdate;
-}
+/**
+ * An update waiting to be handled. `unreadable` (an error code) when its stored payload cannot be decrypted or
+ * parsed (a different key, an altered row): the worker quarantines it at once instead of retrying.
+ */
+export type PendingUpdate = { updateId: number; lane: string; attempts: number } & ({ update: InboundUpdate; unreadable?: undefined } | { update?: undefined; unreadable: string });
 
 export type InboxStore = ReturnType<typeof createInboxStore>;
 
@@ -89,7 +89,12 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
     nextInLane(lane: string): PendingUpdate | undefined {
       const row = oldestInLane.get({ lane });
       if (!row || row.nextAttemptAt > now() || !row.payloadEnc) return undefined;
-      return { updateId: row.updateId, lane, attempts: row.attempts, update: JSON.parse(cipher.decrypt(row.payloadEnc)) };
+      const base = { updateId: row.updateId, lane, attempts: row.attempts };
+      try {
+        return { ...base, update: JSON.parse(cipher.decrypt(row.payloadEnc)) as InboundUpdate };
+      } catch (err) {
+        return { ...base, unreadable: err instanceof SpeanError ? err.code : "SPEAN_UPDATE_UNREADABLE" };
+      }
     },
 
     /** The earliest time a pending update becomes due, for the worker's timer. */

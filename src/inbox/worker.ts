@@ -67,6 +67,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   }
 
   async function runOne(pending: PendingUpdate): Promise<boolean> {
+    // An update that cannot be read will never succeed: set it aside now, so that the chat moves on.
+    if (pending.unreadable !== undefined) return quarantineNow(pending, pending.unreadable);
     try {
       await handle(pending.update);
       store.markDone(pending.updateId);
@@ -77,10 +79,19 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       const { attempts, quarantined } = store.recordFailure(pending.updateId, code, maxAttempts, delay);
       logger.error({ updateId: pending.updateId, code, attempts, err: safeError(err) }, "update failed");
       if (!quarantined) return false;
-      logger.error({ updateId: pending.updateId, code, attempts }, "update quarantined");
-      await onQuarantine(pending, code, attempts).catch((e) => logger.error({ code: errorCode(e) }, "quarantine notice failed"));
-      return true;
+      return announceQuarantine(pending, code, attempts);
     }
+  }
+
+  async function quarantineNow(pending: PendingUpdate, code: string): Promise<boolean> {
+    const { attempts } = store.recordFailure(pending.updateId, code, 1, 0);
+    return announceQuarantine(pending, code, attempts);
+  }
+
+  async function announceQuarantine(pending: PendingUpdate, code: string, attempts: number): Promise<boolean> {
+    logger.error({ updateId: pending.updateId, code, attempts }, "update quarantined");
+    await onQuarantine(pending, code, attempts).catch((e) => logger.error({ code: errorCode(e) }, "quarantine notice failed"));
+    return true;
   }
 
   function schedule(): void {

@@ -88,3 +88,35 @@ describe("inbox batches", () => {
     expect(store.hasPending()).toBe(true);
   });
 });
+
+describe("an update that cannot be read", () => {
+  it("is quarantined at once (staff told), the worker does not spin, and other chats are answered", async () => {
+    const db = openDatabase(":memory:");
+    const inbox = createInboxStore(db, createFieldCipher(Buffer.alloc(32, 4)));
+    inbox.ingest(message(1, 10));
+    inbox.ingest(message(2, 11));
+    inbox.ingest(message(3, 11));
+    // One character of the stored ciphertext changed, as by a bad disk or a hand edit.
+    db.$client.prepare("update inbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) where update_id = 2").run();
+    const handled: number[] = [];
+    const quarantined: { updateId: number; code: string }[] = [];
+    const lookups = vi.spyOn(inbox, "nextInLane");
+    const worker = createInboxWorker({
+      store: inbox,
+      handle: async (u) => {
+        handled.push(u.update_id);
+      },
+      onQuarantine: async (pending, code) => {
+        quarantined.push({ updateId: pending.updateId, code });
+      },
+      logger: createLogger("silent"),
+    });
+    worker.start();
+    await vi.advanceTimersByTimeAsync(50);
+    await worker.stop();
+    expect(quarantined).toEqual([{ updateId: 2, code: "SPEAN_CRYPTO_FAILED" }]);
+    expect(handled.sort()).toEqual([1, 3]);
+    expect(inbox.counts()).toEqual({ pending: 0, done: 2, quarantined: 1 });
+    expect(lookups.mock.calls.length).toBeLessThan(20);
+  });
+});
