@@ -203,13 +203,16 @@ export interface TelegramSideOptions {
   transformer?: Transformer;
 }
 
+/** How long one getUpdates waits for updates (its deadline adds a margin, see createBot). */
+const POLL_SECONDS = 30;
+
 /** The bot, the outbox sender and the inbox worker, wired to one another. Nothing starts until told. */
 export function createTelegramSide(core: Core, options: TelegramSideOptions) {
   const { config, logger, conversations, interactions, outbox } = core;
   // The bot's turns deliver replies through the sender, and the sender sends through the bot's API: the turn
   // reaches the sender through this forwarder, which is only called once both exist.
   const senderRef = { deliverNow: (ids: number[]) => sender.deliverNow(ids) } as OutboxSender;
-  const { bot, queueApi } = createBot(
+  const { bot, queueApi, pollApi } = createBot(
     { token: options.token, apiRoot: options.apiRoot, ...(options.botInfo ? { botInfo: options.botInfo } : {}) },
     {
       ...core,
@@ -222,9 +225,11 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
       programmeTargets: config.programmeTargets,
     },
   );
+  const pollingApi = pollApi(POLL_SECONDS);
   if (options.transformer) {
     bot.api.config.use(options.transformer);
     queueApi.config.use(options.transformer);
+    pollingApi.config.use(options.transformer);
   }
   const sender = createOutboxSender({
     store: outbox,
@@ -267,7 +272,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     logger,
     concurrency: config.workerConcurrency,
   });
-  return { bot, queueApi, sender, worker };
+  return { bot, queueApi, pollingApi, sender, worker };
 }
 
 /** Apologises to the resident and tells staff (codes and ids only) when an update is set aside. */
@@ -358,7 +363,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
       } else {
         await side.bot.api.deleteWebhook({ drop_pending_updates: false }).catch((err: unknown) => logger.warn({ code: (err as { error_code?: number }).error_code }, "deleteWebhook failed"));
         const worker = side.worker;
-        stopPolling = startPolling({ api: side.bot.api, ingest: (updates) => core.inbox.ingestMany(updates), onBatch: () => worker.wake(), logger, allowedUpdates: ALLOWED_UPDATES });
+        stopPolling = startPolling({ api: side.pollingApi, timeoutSeconds: POLL_SECONDS, ingest: (updates) => core.inbox.ingestMany(updates), onBatch: () => worker.wake(), logger, allowedUpdates: ALLOWED_UPDATES });
       }
       stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
       logger.info({ mode: config.mode, address: service.address }, "spean started");

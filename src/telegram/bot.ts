@@ -19,17 +19,37 @@ export interface BotOptions {
   apiRoot: string;
   /** Known bot identity: skips getMe (sandbox and tests). */
   botInfo?: UserFromGetMe;
+  /** Deadline of every Bot API call but getUpdates. Default {@link SEND_DEADLINE_SECONDS}. */
+  sendDeadlineSeconds?: number;
+}
+
+/**
+ * A Bot API call that has not answered in this time is abandoned and retried like a 5xx (grammY's own default is
+ * 500 s: a Telegram that accepts connections and answers nothing would hold every reply for minutes).
+ */
+export const SEND_DEADLINE_SECONDS = 10;
+/** getUpdates waits up to its long-poll time; its deadline is that time plus this margin. */
+export const POLL_DEADLINE_MARGIN_SECONDS = 10;
+
+/** grammY client options: where the Bot API is, and how long a call may take before it is abandoned. */
+export function clientOptions(apiRoot: string, deadlineSeconds: number) {
+  return { apiRoot, timeoutSeconds: deadlineSeconds };
 }
 
 /** Replies to a resident retry at most twice and wait at most 5 s; longer waits belong to the outbox sender. */
 export const DIRECT_RETRY = { maxRetryAttempts: 2, maxDelaySeconds: 5 } as const;
 
-/** Creates the bot with Spean's middleware. Its `api` retries briefly; `queueApi` never retries by itself. */
+/**
+ * Creates the bot with Spean's middleware. Its `api` retries briefly; `queueApi` never retries by itself; both give
+ * up on a call after `sendDeadlineSeconds`. `pollApi` is for getUpdates only, with a deadline of
+ * `pollSeconds` (default 30) plus a margin.
+ */
 export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & CaseworkDeps & CounsellingDeps & QuickExitDeps & HandoffDeps & { conversations: ConversationStore }) {
-  const client = { apiRoot: options.apiRoot };
+  const client = clientOptions(options.apiRoot, options.sendDeadlineSeconds ?? SEND_DEADLINE_SECONDS);
   const bot = new Bot<Context>(options.token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
   bot.api.config.use(autoRetry(DIRECT_RETRY));
   const queueApi = new Api(options.token, client);
+  const pollApi = (pollSeconds = 30) => new Api(options.token, clientOptions(options.apiRoot, pollSeconds + POLL_DEADLINE_MARGIN_SECONDS));
 
   // A resident who blocks the bot (or unblocks it) tells us through my_chat_member.
   bot.on("my_chat_member", (ctx, next) => {
@@ -45,7 +65,7 @@ export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & Case
   bot.use(counselling(deps));
   bot.use(handoff(deps));
   bot.use(residentTurn(deps));
-  return { bot, queueApi };
+  return { bot, queueApi, pollApi };
 }
 
 /** The commands shown in Telegram's menu, per language. */
