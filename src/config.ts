@@ -61,6 +61,7 @@ const envSchema = z
     ),
     STAFF_CHAT_ID: optional(integer(-(10 ** 15), 10 ** 15)),
     RETENTION_DAYS: optional(integer(1, 3650)),
+    SHUTDOWN_GRACE_SECONDS: optional(integer(1, 300)),
     LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
     ENCRYPTION_KEY: optional(
       z
@@ -147,6 +148,8 @@ export interface Config {
   readonly staffChatId: number | undefined;
   /** Default 90 days: message text older than this is erased; the rows stay for counting. */
   readonly retentionDays: number;
+  /** How long SIGTERM waits for in-flight work before exiting anyway (what is unfinished stays queued). */
+  readonly shutdownGraceSeconds: number;
   /** Default info (warn in sandbox mode, so that it prints one line). */
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** 32 bytes for AES-256-GCM. */
@@ -216,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timeZone: e.TIME_ZONE ?? "Asia/Phnom_Penh",
     staffChatId: e.STAFF_CHAT_ID ?? (mode === "sandbox" ? SANDBOX_STAFF_CHAT_ID : undefined),
     retentionDays: e.RETENTION_DAYS ?? 90,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS ?? 10,
     logLevel: e.LOG_LEVEL ?? (mode === "sandbox" ? "warn" : "info"),
     encryptionKey: decodeKey(e.ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY) as Buffer,
     outboxRatePerSecond: e.OUTBOX_RATE_PER_SECOND ?? 25,

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { SpeanError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 import { createService } from "./service.ts";
+import { stopWithin } from "./shutdown.ts";
 
 async function main(): Promise<void> {
   let config;
@@ -28,13 +29,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    void (async () => {
+    const stop = async () => {
       await starting?.catch(() => undefined);
       await service?.stop();
-    })().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    };
+    void stopWithin(stop, config.shutdownGraceSeconds * 1000).then((how) => {
+      if (how === "late") logger.warn({ graceSeconds: config.shutdownGraceSeconds }, "shutdown took longer than its grace time; exiting, unfinished work stays queued");
+      process.exit(0);
+    });
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
