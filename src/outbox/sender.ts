@@ -185,6 +185,13 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     },
     wake,
     async deliverNow(ids) {
+      // While Telegram has asked the bot to wait (429 retry_after), direct replies wait too: the limit is per bot.
+      if (now() < pausedUntil) {
+        await commit(() => {
+          for (const row of store.pendingByIds(ids)) store.retryLater(row.id, pausedUntil, "RATE_LIMITED", false);
+        });
+        return wake();
+      }
       const rows = await commit(() => store.pendingByIds(ids).filter((row) => store.claim(row.id)));
       for (const [index, row] of rows.entries()) {
         const result = await send(row, directTransport, commit);

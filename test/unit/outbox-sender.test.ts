@@ -71,6 +71,22 @@ describe("outbox sender", () => {
     await s.stop();
   });
 
+  it("a direct reply asked for during a 429 window waits for it too (the limit is the whole bot's)", async () => {
+    queue(1, 1);
+    failNext = () => ((failNext = undefined), new SendError({ kind: "rate_limited", retryAfterMs: 5000 }, "TELEGRAM_429"));
+    const s = sender();
+    s.start();
+    await vi.advanceTimersByTimeAsync(100);
+    const reply = store.enqueue({ dedupeKey: "reply", chatId: 300, purpose: "reply", payload: { text: "reply" }, notBefore: Date.now() + 10_000 }) as number;
+    await s.deliverNow([reply]);
+    expect(sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(sent.map((m) => m.text).sort()).toEqual(["m0", "reply"]);
+    await s.stop();
+  });
+
   it("marks a blocked chat unreachable, once, without retrying", async () => {
     queue(1, 1);
     const unreachable: number[] = [];
