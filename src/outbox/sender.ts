@@ -43,6 +43,8 @@ export interface OutboxSender {
   wake(): void;
   /** Sends the given pending rows now, in order; stops at the first failure and leaves the rest to the queue. */
   deliverNow(ids: number[]): Promise<void>;
+  /** What the sender holds in memory: chats it remembers a last send for, and sends in flight (for health). */
+  stats(): { trackedChats: number; inFlight: number };
   stop(): Promise<void>;
   /** Resolves when nothing is due and nothing is in flight. */
   idle(): Promise<void>;
@@ -51,6 +53,8 @@ export interface OutboxSender {
 const BATCH = 500;
 const IDLE_POLL_MS = 500;
 const MAX_BACKOFF_MS = 5 * 60_000;
+/** The per-chat memory is pruned once it holds this many chats. */
+const PRUNE_ABOVE_CHATS = 256;
 
 /** Creates the sender (it does nothing until start()). */
 export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
@@ -76,6 +80,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     tokens = Math.min(burst, tokens + ((at - refilledAt) * rate) / 1000);
     refilledAt = at;
     if (at < pausedUntil) return schedule(pausedUntil - at);
+    forgetQuietChats(at);
     const seenChats = new Set<number>();
     let waitingOnChat = false;
     for (const row of store.due(BATCH)) {
@@ -106,6 +111,15 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     if (nextDue !== undefined) return schedule(Math.max(0, Math.min(IDLE_POLL_MS, nextDue - at)));
     if (inFlight.size === 0) settleIdle();
     schedule(IDLE_POLL_MS);
+  }
+
+  /**
+   * A chat's last send time matters only for `chatInterval`; older entries are dropped, so that thousands of chats
+   * served once do not stay in memory for the life of the process.
+   */
+  function forgetQuietChats(at: number): void {
+    if (lastSentToChat.size < PRUNE_ABOVE_CHATS) return;
+    for (const [chat, sentAt] of lastSentToChat) if (at - sentAt >= chatInterval && !inFlight.has(chat)) lastSentToChat.delete(chat);
   }
 
   function schedule(ms: number): void {
@@ -202,6 +216,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         wake();
         return;
       }
+    },
+    stats() {
+      return { trackedChats: lastSentToChat.size, inFlight: inFlight.size };
     },
     async stop() {
       running = false;

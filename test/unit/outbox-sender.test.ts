@@ -87,6 +87,19 @@ describe("outbox sender", () => {
     await s.stop();
   });
 
+  it("forgets chats it has not sent to for longer than the chat interval (memory stays flat)", async () => {
+    queue(2000, 2000);
+    const s = sender({ ratePerSecond: 30 });
+    s.start();
+    await vi.advanceTimersByTimeAsync(80_000);
+    expect(sent).toHaveLength(2000);
+    store.enqueue({ dedupeKey: "one-more", chatId: 5, purpose: "alert", payload: { text: "x" } });
+    s.wake();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(s.stats().trackedChats).toBeLessThan(300);
+    await s.stop();
+  });
+
   it("marks a blocked chat unreachable, once, without retrying", async () => {
     queue(1, 1);
     const unreachable: number[] = [];
