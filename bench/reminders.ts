@@ -69,7 +69,7 @@ async function dueQuery(): Promise<void> {
     const month = 30 * 24 * HOUR;
     const report = time(20, () => core.booking.store.sessionCounts(now - month, now + month, now));
     console.log(`(a) /sessions counts over all ${APPOINTMENTS.toLocaleString("en")} appointments: p50 ${report.p50.toFixed(1)} ms, p99 ${report.p99.toFixed(1)} ms`);
-    core.db.$client.close();
+    core.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

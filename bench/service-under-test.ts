@@ -56,7 +56,7 @@ if (mode === "bare") {
     }
     await side.worker.stop();
     await app.close();
-    core.db.$client.close();
+    core.close();
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   });

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   SPEAN_SEND_FAILED: "a message to Telegram could not be sent",
   SPEAN_CRYPTO_FAILED: "an encrypted field could not be decrypted (wrong key or corrupted data)",
   SPEAN_KEY_MISMATCH: "ENCRYPTION_KEY is not the key this database was written with",
+  SPEAN_DATABASE_IN_USE: "another Spean process is using this database",
   SPEAN_TURN_LIMIT: "a flow ran too many steps without waiting for the user (a loop)",
   SPEAN_SLOT_TAKEN: "the counsellor's time slot is already held by another appointment",
 } as const;

@@ -15,6 +15,7 @@ import { checkContent } from "./content/check.ts";
 import { type Content, loadContent } from "./content/load.ts";
 import { type ConversationStore, createConversationStore } from "./conversations/store.ts";
 import { type CommitQueue, createCommitQueue } from "./db/commit-queue.ts";
+import { lockDatabase } from "./db/lock.ts";
 import { type Db, openDatabase } from "./db/open.ts";
 import { createRegistry } from "./content/registry.ts";
 import { createEngine, type Engine } from "./engine/interpreter.ts";
@@ -54,6 +55,8 @@ export interface Core {
   logger: Logger;
   now: () => number;
   db: Db;
+  /** Closes the database and releases its lock (see src/db/lock.ts). */
+  close: () => void;
   /** Group commit for the hot path (webhook ingest, turns). */
   commits: CommitQueue;
   content: Content;
@@ -82,12 +85,18 @@ export interface Core {
  */
 export function createCore(config: Config, logger: Logger, now: () => number = Date.now): Core {
   const content = loadContent((locale) => ({ retention_days: localDigits(locale, config.retentionDays) }));
+  const unlock = lockDatabase(config.databasePath);
   const db = openDatabase(config.databasePath);
   const cipher = createFieldCipher(config.encryptionKey);
+  /** Closes the database and releases the lock (start-up failures and stop). */
+  const close = () => {
+    db.$client.close();
+    unlock();
+  };
   try {
     verifyKey(db, cipher, now);
   } catch (err) {
-    db.$client.close();
+    close();
     throw err;
   }
   const knowledgeStore = createKnowledgeStore(db, cipher, now);
@@ -134,7 +143,7 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
   });
   const report = checkContent(content, registry);
   if (report.problems.length > 0) {
-    db.$client.close();
+    close();
     throw new SpeanError("SPEAN_CONTENT_INVALID", `content problems:\n${report.problems.map((p) => `  - ${p}`).join("\n")}`, { problems: report.problems });
   }
   // Info, not warn: known content gaps (numbers not yet confirmed by phone) are listed by content:check too.
@@ -145,6 +154,7 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
     logger,
     now,
     db,
+    close,
     commits: createCommitQueue(db.$client),
     content,
     engine,
@@ -382,7 +392,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
         await side?.worker.stop();
         await side?.sender.stop();
         await stopJobs?.();
-        core.db.$client.close();
+        core.close();
         logger.info("spean stopped");
       })();
       return stopping;

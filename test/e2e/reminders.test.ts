@@ -53,7 +53,7 @@ function prepareDatabase(): void {
       queueReply(core.outbox, core.content.translator, { chatId: a.chatId, dedupeKey: `reminder:${a.id}:120`, reply, locale: "km", purpose: "reminder", notBefore: now });
     }
   });
-  core.db.$client.close();
+  core.close();
 }
 
 const reminderChats = () => fake.calls.filter((c) => c.method === "sendMessage" && Number(c.params.chat_id) >= FIRST_CHAT).map((c) => Number(c.params.chat_id));

@@ -160,6 +160,17 @@ describe("start-up", () => {
     expect(await again.exited).toBe(0);
   });
 
+  it("a second service on the same database refuses to start, and the first goes on", async () => {
+    const first = await start();
+    const second = await startService(env(), /cannot start/);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/SPEAN_DATABASE_IN_USE: another Spean process \(pid \d+\) is using/);
+    fake.sendText(1, "/start");
+    await waitForText(1, MENU);
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+  });
+
   it("shuts down cleanly on SIGTERM, and a second signal does no harm", async () => {
     const service = await start();
     service.child.kill("SIGTERM");

@@ -91,7 +91,7 @@ export function createHarness(env: Record<string, string> = {}, options: { now?:
     dangerLead: (kinds: DangerKind[], locale: "km" | "en" = "km") => core.content.translator.render(locale, dangerLead(kinds, core.content.directory).text[0] as TextRef),
     /** The one-line safety net (117 / 119). */
     safetyNet: (locale: "km" | "en" = "km") => core.content.translator.render(locale, safetyNetLine(core.content.directory)),
-    close: () => core.db.$client.close(),
+    close: () => core.close(),
   };
 }
 
