@@ -2,6 +2,7 @@
  * The outbox: every message the bot sends is a row here first. The unique dedupe key means the same logical
  * message is never queued twice; claiming a row (pending → sending) means it is never sent twice by two senders.
  */
+import { SpeanError } from "../errors.ts";
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { outbox } from "../db/schema.ts";
@@ -37,6 +38,21 @@ export type OutboxStore = ReturnType<typeof createOutboxStore>;
 export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
   function toRow(r: typeof outbox.$inferSelect): OutboxRow {
     return { id: r.id, dedupeKey: r.dedupeKey, chatId: r.chatId, purpose: r.purpose, method: r.method, payload: JSON.parse(cipher.decrypt(r.payloadEnc)), attempts: r.attempts };
+  }
+
+  /**
+   * The rows that can be read. A row whose payload cannot be decrypted or parsed (another key, an altered row) is
+   * marked failed with its code and left out, so that one bad row never stops the sender.
+   */
+  function readable(rows: (typeof outbox.$inferSelect)[]): OutboxRow[] {
+    return rows.flatMap((r) => {
+      try {
+        return [toRow(r)];
+      } catch (err) {
+        db.update(outbox).set({ status: "failed", lastError: err instanceof SpeanError ? err.code : "SPEAN_ROW_UNREADABLE" }).where(eq(outbox.id, r.id)).run();
+        return [];
+      }
+    });
   }
 
   // Prepared once: these run for every reply (see bench/README.md).
@@ -90,7 +106,7 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
 
     /** Due rows in send order (oldest first), at most `limit`. */
     due(limit: number): OutboxRow[] {
-      return dueRows.all({ at: now(), limit }).map(toRow);
+      return readable(dueRows.all({ at: now(), limit }));
     },
 
     /** Pending rows with the given ids, in id order (used to send replies right after they are queued). */
@@ -99,7 +115,7 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
         .sort((a, b) => a - b)
         .flatMap((id) => {
           const row = pendingById.get({ id });
-          return row ? [toRow(row)] : [];
+          return row ? readable([row]) : [];
         });
     },
 

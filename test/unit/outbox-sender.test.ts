@@ -100,6 +100,19 @@ describe("outbox sender", () => {
     await s.stop();
   });
 
+  it("a row that cannot be decrypted is marked failed and the others are sent", async () => {
+    const db = openDatabase(":memory:");
+    store = createOutboxStore(db, createFieldCipher(Buffer.alloc(32, 3)));
+    queue(3, 3);
+    db.$client.prepare("update outbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) where dedupe_key = 'k1'").run();
+    const s = sender();
+    s.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    await s.stop();
+    expect(sent.map((m) => m.text).sort()).toEqual(["m0", "m2"]);
+    expect(db.$client.prepare("select status, last_error from outbox where dedupe_key = 'k1'").get()).toEqual({ status: "failed", last_error: "SPEAN_CRYPTO_FAILED" });
+  });
+
   it("marks a blocked chat unreachable, once, without retrying", async () => {
     queue(1, 1);
     const unreachable: number[] = [];
