@@ -10,6 +10,8 @@ export interface AppDeps {
   logger: Logger;
   /** What GET /healthz reports (counts only, nothing personal). */
   health: () => Record<string, unknown>;
+  /** GET /readyz: whether the service can do its work now, and why not (200 when ready, else 503). */
+  ready?: () => { ready: boolean; checks: Record<string, unknown> };
   webhook?: WebhookRouteOptions;
   sandbox?: SandboxRoutesOptions;
 }
@@ -20,6 +22,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
   });
   app.get("/healthz", async () => ({ ok: true, ...deps.health() }));
+  if (deps.ready) {
+    const ready = deps.ready;
+    app.get("/readyz", async (_request, reply) => {
+      const state = ready();
+      return reply.code(state.ready ? 200 : 503).send(state);
+    });
+  }
   if (deps.webhook) await app.register(webhookRoute, deps.webhook);
   // The sandbox page polls several times a second; logging each request would drown everything else.
   if (deps.sandbox) await app.register(sandboxRoutes, { ...deps.sandbox, logLevel: "warn" });

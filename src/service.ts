@@ -41,6 +41,7 @@ import { createFieldCipher } from "./security/field-cipher.ts";
 import { verifyKey } from "./security/key-check.ts";
 import { COMMANDS, createBot } from "./telegram/bot.ts";
 import { startPolling } from "./telegram/polling.ts";
+import { createTelegramWatch } from "./telegram/watch.ts";
 import { createTransport } from "./telegram/transport.ts";
 
 /** The update types Spean asks Telegram for. */
@@ -236,6 +237,9 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     },
   );
   const pollingApi = pollApi(POLL_SECONDS);
+  // Installed first, so that it sees every call as it leaves for Telegram (and the test transformer, if any).
+  const watch = createTelegramWatch(logger, core.now);
+  for (const api of [bot.api, queueApi, pollingApi]) api.config.use(watch.transformer);
   if (options.transformer) {
     bot.api.config.use(options.transformer);
     queueApi.config.use(options.transformer);
@@ -282,7 +286,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     logger,
     concurrency: config.workerConcurrency,
   });
-  return { bot, queueApi, pollingApi, sender, worker };
+  return { bot, queueApi, pollingApi, sender, worker, watch };
 }
 
 /** Apologises to the resident and tells staff (codes and ids only) when an update is set aside. */
@@ -302,6 +306,35 @@ function onQuarantine(core: Core, pending: PendingUpdate): void {
       code: row?.lastError ?? "UNKNOWN",
     });
   });
+}
+
+/**
+ * What /readyz reports: ready when the service is started, the database takes writes and Telegram answered the
+ * latest call; counts and times only.
+ */
+function readiness(core: Core, side: ReturnType<typeof createTelegramSide> | undefined): { ready: boolean; checks: Record<string, unknown> } {
+  const telegram = side?.watch.status();
+  const database = databaseWritable(core.db);
+  const checks = {
+    started: side !== undefined,
+    database,
+    telegram: telegram ? { reachable: telegram.reachable, lastAnswerAt: telegram.lastAnswerAt ?? null, lastFailureAt: telegram.lastFailureAt ?? null } : null,
+    inbox: core.inbox.counts(),
+    sender: side?.sender.stats() ?? null,
+  };
+  return { ready: side !== undefined && database && (telegram?.reachable ?? false), checks };
+}
+
+/** Whether the database takes a write lock now (inside a transaction it is writing already). */
+function databaseWritable(db: Db): boolean {
+  if (db.$client.inTransaction) return true;
+  try {
+    db.$client.prepare("BEGIN IMMEDIATE").run();
+    db.$client.prepare("ROLLBACK").run();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Queues a message to the staff chat, if one is configured. Parameters must never hold a resident's words. */
@@ -349,6 +382,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
       const app = await buildApp({
         logger,
         health: () => ({ mode: config.mode, inbox: core.inbox.counts(), outbox: core.outbox.counts() }),
+        ready: () => readiness(core, side),
         ...(config.webhook && webhookPath
           ? { webhook: { path: webhookPath, secret: config.webhook.secret, ingest: (u) => core.commits.run(() => core.inbox.ingest(u)), onIngested: () => side?.worker.wake() } }
           : {}),

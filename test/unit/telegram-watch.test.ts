@@ -1,0 +1,45 @@
+/** The Telegram watch (src/telegram/watch.ts) and GET /readyz (src/app.ts). */
+import { describe, expect, it } from "vitest";
+import { buildApp } from "../../src/app.ts";
+import { createTelegramWatch } from "../../src/telegram/watch.ts";
+import { createLogger } from "../../src/logger.ts";
+
+function recordingLogger() {
+  const lines: string[] = [];
+  return { lines, warn: (_o: object, msg: string) => lines.push(`warn ${msg}`), info: (_o: object, msg: string) => lines.push(`info ${msg}`) };
+}
+
+describe("Telegram watch", () => {
+  it("tells when Telegram stops answering (one warning) and when it answers again (one line)", async () => {
+    const logger = recordingLogger();
+    let clock = 1000;
+    const watch = createTelegramWatch(logger, () => clock);
+    const ok = async () => ({ ok: true, result: true }) as never;
+    const silent = async () => {
+      throw new Error("deadline");
+    };
+    expect(watch.status()).toEqual({ lastAnswerAt: undefined, lastFailureAt: undefined, reachable: true });
+    await watch.transformer(ok, "sendMessage", { chat_id: 1, text: "x" } as never);
+    clock = 2000;
+    await expect(watch.transformer(silent as never, "sendMessage", { chat_id: 1, text: "x" } as never)).rejects.toThrow("deadline");
+    await expect(watch.transformer(silent as never, "getUpdates", {} as never)).rejects.toThrow();
+    expect(watch.status()).toEqual({ lastAnswerAt: 1000, lastFailureAt: 2000, reachable: false });
+    clock = 5000;
+    await watch.transformer(async () => ({ ok: false, error_code: 403, description: "blocked" }) as never, "sendMessage", {} as never);
+    expect(watch.status().reachable).toBe(true); // a 4xx is Telegram answering
+    expect(logger.lines).toEqual(["warn telegram is not answering", "info telegram answers again"]);
+  });
+});
+
+describe("GET /readyz", () => {
+  it("is 200 when ready and 503 with the reason when not, counts and times only", async () => {
+    let state = { ready: true, checks: { database: true, telegram: { reachable: true } } };
+    const app = await buildApp({ logger: createLogger("silent"), health: () => ({}), ready: () => state });
+    expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+    state = { ready: false, checks: { database: true, telegram: { reachable: false } } };
+    const response = await app.inject({ method: "GET", url: "/readyz" });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual(state);
+    await app.close();
+  });
+});
