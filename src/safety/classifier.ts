@@ -7,12 +7,13 @@
  * Rules over concepts (src/safety/rules.ts) decide first; the statistical model (src/safety/model.ts) confirms,
  * lowers a rule hit that reads like an ordinary question, or raises a message the rules did not catch to a check.
  */
+import type { SafetyOutcome } from "../engine/actions.ts";
 import { compileLexicon, type ConceptForms, type Lexicon } from "./lexicon.ts";
 import { type DangerModel, dangerProbability, features, likelyKind } from "./model.ts";
 import { applyRules, type DangerKind, type RuleResult } from "./rules.ts";
 import { messageWords, tagWords } from "./tagger.ts";
 
-export type SafetyOutcome = "danger" | "check" | "numbers" | "none";
+export type { SafetyOutcome };
 
 export interface Assessment {
   outcome: SafetyOutcome;
@@ -58,7 +59,7 @@ export interface ClassifierParts {
   thresholds?: Thresholds;
 }
 
-/** Compiles the lexicon (about 20 ms) and returns the classifier. */
+/** Compiles the lexicon (about 100 ms for 5,000 forms) and returns the classifier. */
 export function createDangerClassifier(forms: ConceptForms, model: DangerModel): DangerClassifier {
   return classifierOver({ lexicon: compileLexicon(forms), model });
 }
@@ -120,10 +121,7 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
   }
   // A message that names no act, means or state of harm ("my child is clever") gets at most the check-in, and
   // only when the model is very sure.
-  if (!rules.signal) {
-    if (rules.asksForNumber) return result("numbers");
-    return probability >= limits.unnamed ? result("check", [modelKind()]) : result("none");
-  }
+  if (!rules.signal) return probability >= limits.unnamed ? result("check", [modelKind()]) : result("none");
   if (rules.lowered.length === 0 && (rules.strongSignal ? probability >= limits.alone : rules.bodySignal && probability >= limits.sure)) return result("danger", found.length > 0 ? found : [modelKind()]);
   if (probability >= limits.check) return result("check", found.length > 0 ? found : [modelKind()]);
   return result("none");

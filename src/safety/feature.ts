@@ -27,7 +27,7 @@ export function createSafetyFeature(options: SafetyFeatureOptions) {
       const { outcome, kinds = [] } = classify(text);
       return { outcome, kinds };
     },
-    dangerReplies: (kinds) => [dangerLead(kindsOf(kinds.join(",")), directory)],
+    dangerReplies: (kinds) => [dangerLead(kindsOf(kinds), directory)],
     net: safetyNetLine(directory),
   };
 
@@ -41,7 +41,8 @@ export function createSafetyFeature(options: SafetyFeatureOptions) {
     const help = params.choice === "help";
     store?.record(help ? "help" : "safe");
     if (!help) return {};
-    return { replies: [dangerLead(kindsOf(vars.safety_kind), directory)], vars: { safety_text: "", safety_from: "" } };
+    // The engine forgets the held message once the check-in screen is left.
+    return { replies: [dangerLead(kindsOf(vars.safety_kind), directory)] };
   };
 
   return {

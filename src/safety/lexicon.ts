@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { readYamlFile } from "../content/yaml-file.ts";
-import { normalizeText, tokenize } from "../khmer/normalize.ts";
+import { tokenize } from "../khmer/normalize.ts";
 import { romanFold } from "../khmer/romanised.ts";
 
 const forms = z.array(z.union([z.string(), z.number()]).transform(String)).default([]);
@@ -88,9 +88,4 @@ export function compileLexicon(concepts: ConceptForms): Lexicon {
     inWord.set(key[0]!, list);
   }
   return { exact, romanised, maxWords, inWord, concepts: new Set(Object.keys(concepts)) };
-}
-
-/** The key a Khmer form gets (for tests and content checks). */
-export function khmerKey(form: string): string {
-  return tokenize(normalizeText(form)).join("");
 }

@@ -25,9 +25,8 @@ type Find = (rule: string, kind: DangerKind, level: 1 | 2, options?: { weak?: bo
 export interface RuleResult {
   /** The highest level found after context; 0 when nothing was found. */
   level: Level;
-  /** The kind of the most serious finding (medical first, then suicide, child, ...). */
-  kind: DangerKind | undefined;
-  /** Every kind found, the most serious first (a message may show a child in danger and trafficking). */
+  /** Every kind found, the most serious first (medical, then suicide, child, ...; a message may show a child in
+   * danger and trafficking). */
   kinds: DangerKind[];
   findings: Finding[];
   /** Why findings were lowered: the context concepts present. */
@@ -154,7 +153,7 @@ export function applyRules(tagging: Tagging): RuleResult {
   const signal = SIGNALS.some(has);
   const strongSignal = SIGNALS.filter((s) => !WEAK_SIGNALS.has(s)).some(has);
   const bodySignal = has("medical_weak") || has("drunk");
-  return { level: found[0]?.level ?? 0, kind: kinds[0], kinds, findings: adjusted, lowered, asksForNumber, promotable, signal, strongSignal, bodySignal };
+  return { level: found[0]?.level ?? 0, kinds, findings: adjusted, lowered, asksForNumber, promotable, signal, strongSignal, bodySignal };
 }
 
 /** Whether a message is nothing but a cry for help ("ជួយផង", "help me", "sos"), with no other word. */

@@ -41,11 +41,10 @@ const MAX_ALSO = 3;
 /** The check-in always shows these two, plus each kind's first service when it is another. */
 const CHECK_SERVICES = ["police", "ambulance"] as const;
 
-/** The kinds held in a conversation variable ("child_abuse,trafficking"), unknown names dropped. */
+/** The kinds in a list, or held in a conversation variable ("child_abuse,trafficking"); unknown names dropped. */
 export function kindsOf(value: unknown): DangerKind[] {
-  return String(value ?? "")
-    .split(",")
-    .filter((k): k is DangerKind => (DANGER_KINDS as readonly string[]).includes(k));
+  const names = Array.isArray(value) ? value.map(String) : String(value ?? "").split(",");
+  return names.filter((k): k is DangerKind => (DANGER_KINDS as readonly string[]).includes(k));
 }
 
 /** The services an outcome names first: the first kind's lead (danger) or police and ambulance (check), then the first service of every other kind. */
