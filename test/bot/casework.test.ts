@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { caseNumber } from "../../src/referrals/store.ts";
-import { buttonsOf, CASEWORKER, createHarness, type Harness, OUTSIDER, RESIDENT, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
+import { buttonsOf, CASEWORKER, createHarness, type Harness, OUTSIDER, RESIDENT, referToCaseworker, STAFF_CHAT, startTalking, SUPERVISOR } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -14,24 +14,7 @@ afterEach(() => h.close());
 
 const t = (key: string) => h.render(key);
 
-/** The resident asks for a caseworker about `category`, to be contacted in this chat or by phone. */
-async function refer(category = "help.category_legal", phone?: string) {
-  await h.say("/start");
-  await h.press(t("main.choice_help"));
-  await h.press(t(category));
-  await h.press(t("help.district_chbar_ampov"));
-  await h.press(t("help.want_caseworker"));
-  await h.press(t("help.consent_yes"));
-  if (phone) {
-    await h.press(t("help.contact_call"));
-    await h.say(phone);
-  } else {
-    await h.press(t("help.contact_telegram"));
-  }
-  await h.press(t("help.time_afternoon"));
-  await h.press(t("help.confirm_send"));
-  await h.deliverQueued();
-}
+const refer = (category?: string, phone?: string) => referToCaseworker(h, category, phone);
 
 const staffTexts = () => h.fake.botMessages(STAFF_CHAT).map((m) => m.text ?? "");
 
@@ -97,13 +80,7 @@ describe("claim and resolve", () => {
 });
 
 describe("talking through the bot", () => {
-  async function talking() {
-    await refer();
-    await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
-    await h.deliverQueued();
-    await h.pressAs(CASEWORKER, CASEWORKER, t("casework.button_talk"));
-    await h.deliverQueued();
-  }
+  const talking = () => startTalking(h);
 
   it("a resident who blocked the bot: staff are told with the case number, never the Telegram id", async () => {
     await talking();

@@ -4,7 +4,7 @@
  * every state, and the counts staff see in /questions. Messages here are examples of each outcome, not the corpus.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buttonsOf, CASEWORKER, createHarness, type Harness, RESIDENT, STAFF_CHAT } from "../helpers/harness.ts";
+import { buttonsOf, CASEWORKER, createHarness, type Harness, RESIDENT, STAFF_CHAT, startTalking } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -198,20 +198,7 @@ describe("danger from every state", () => {
   });
 
   it("while talking with a caseworker: the bot answers and the caseworker sees the message", async () => {
-    await h.say("/start");
-    await h.press(t("main.choice_help"));
-    await h.press(t("help.category_legal"));
-    await h.press(t("help.district_prek_pnov"));
-    await h.press(t("help.want_caseworker"));
-    await h.press(t("help.consent_yes"));
-    await h.press(t("help.contact_telegram"));
-    await h.press(t("help.time_any"));
-    await h.press(t("help.confirm_send"));
-    await h.deliverQueued();
-    await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
-    await h.deliverQueued();
-    await h.pressAs(CASEWORKER, CASEWORKER, t("casework.button_talk"));
-    await h.deliverQueued();
+    await startTalking(h);
     await h.say("ខ្ញុំចង់សម្លាប់ខ្លួន");
     await h.deliverQueued();
     expect(h.lastTexts(2)[0]).toBe(h.dangerLead(["suicide"]));

@@ -97,6 +97,35 @@ export function createHarness(env: Record<string, string> = {}, options: { now?:
 
 export type Harness = ReturnType<typeof createHarness>;
 
+/** The resident asks for a caseworker about `category`, to be contacted in this chat or, given `phone`, by phone. */
+export async function referToCaseworker(h: Harness, category = "help.category_legal", phone?: string) {
+  const t = (key: string) => h.render(key);
+  await h.say("/start");
+  await h.press(t("main.choice_help"));
+  await h.press(t(category));
+  await h.press(t("help.district_chbar_ampov"));
+  await h.press(t("help.want_caseworker"));
+  await h.press(t("help.consent_yes"));
+  if (phone) {
+    await h.press(t("help.contact_call"));
+    await h.say(phone);
+  } else {
+    await h.press(t("help.contact_telegram"));
+  }
+  await h.press(t("help.time_afternoon"));
+  await h.press(t("help.confirm_send"));
+  await h.deliverQueued();
+}
+
+/** After a referral: CASEWORKER claims it and starts talking with the resident through the bot. */
+export async function startTalking(h: Harness) {
+  await referToCaseworker(h);
+  await h.pressAs(CASEWORKER, STAFF_CHAT, h.render("casework.button_claim"));
+  await h.deliverQueued();
+  await h.pressAs(CASEWORKER, CASEWORKER, h.render("casework.button_talk"));
+  await h.deliverQueued();
+}
+
 export function buttonsOf(message: { reply_markup?: unknown } | undefined): { text: string; callback_data: string }[] {
   const rows = (message?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)?.inline_keyboard ?? [];
   return rows.flat();
