@@ -80,12 +80,23 @@ export interface Core {
   isDanger: (text: string) => boolean;
 }
 
+/** What createCore can be given instead of building it itself. */
+export interface CoreOptions {
+  /** Content already loaded with {@link loadServiceContent} for this configuration (tests load it once per file). */
+  content?: Content;
+}
+
+/** Loads the content with the parameters every string may use (the retention period, in the reader's digits). */
+export function loadServiceContent(config: Pick<Config, "retentionDays">): Content {
+  return loadContent((locale) => ({ retention_days: localDigits(locale, config.retentionDays) }));
+}
+
 /**
- * Opens the database and loads and checks the content.
+ * Opens the database, loads the content (unless given) and checks it against the registry.
  * @throws {SpeanError} SPEAN_CONTENT_INVALID (or the loader's code) listing every content problem.
  */
-export function createCore(config: Config, logger: Logger, now: () => number = Date.now): Core {
-  const content = loadContent((locale) => ({ retention_days: localDigits(locale, config.retentionDays) }));
+export function createCore(config: Config, logger: Logger, now: () => number = Date.now, options: CoreOptions = {}): Core {
+  const content = options.content ?? loadServiceContent(config);
   const unlock = lockDatabase(config.databasePath);
   const db = openDatabase(config.databasePath);
   const cipher = createFieldCipher(config.encryptionKey);

@@ -8,5 +8,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     // End-to-end tests start child processes; two workers keep the 2-core machines responsive.
     maxWorkers: 2,
+    // Test files share one module graph per worker: grammY, Fastify and Drizzle are imported once per worker, and
+    // the harness loads the (read-only) content once, instead of once per file. setup.ts undoes what could leak.
+    isolate: false,
+    setupFiles: ["test/helpers/setup.ts"],
   },
 });

@@ -10,7 +10,8 @@ import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
 import type { TextRef } from "../../src/engine/reply.ts";
 import type { DangerKind } from "../../src/safety/rules.ts";
 import { dangerLead, safetyNetLine } from "../../src/safety/screens.ts";
-import { createCore, createTelegramSide, SANDBOX_TOKEN } from "../../src/service.ts";
+import type { Content } from "../../src/content/load.ts";
+import { createCore, createTelegramSide, loadServiceContent, SANDBOX_TOKEN } from "../../src/service.ts";
 
 export const RESIDENT = 5001;
 export const STAFF_CHAT = -4001;
@@ -19,13 +20,24 @@ export const CASEWORKER = 6001;
 export const SUPERVISOR = 6002;
 export const OUTSIDER = 6003;
 
+/**
+ * Content is read from disk once per test file and per retention period (it is never changed by a test): loading
+ * it is most of what creating a core costs.
+ */
+const loadedContent = new Map<number, Content>();
+function contentFor(config: ReturnType<typeof loadConfig>): Content {
+  let content = loadedContent.get(config.retentionDays);
+  if (!content) loadedContent.set(config.retentionDays, (content = loadServiceContent(config)));
+  return content;
+}
+
 /** `options.now` replaces the harness's own clock (e.g. Date.now under vitest's fake timers). */
 export function createHarness(env: Record<string, string> = {}, options: { now?: () => number } = {}) {
   let clock = Date.parse("2026-11-21T03:00:00Z");
   const now = options.now ?? (() => clock);
   const config = loadConfig({ DATABASE_PATH: ":memory:", STAFF_CHAT_ID: String(STAFF_CHAT), ...env });
   const logger = createLogger("silent");
-  const core = createCore(config, logger, now);
+  const core = createCore(config, logger, now, { content: contentFor(config) });
   const fake = new FakeTelegram({ token: SANDBOX_TOKEN, now });
   fake.addUser({ id: RESIDENT, first_name: "Test", language_code: "km" });
   fake.addGroup(STAFF_CHAT, "Staff");
