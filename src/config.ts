@@ -3,7 +3,8 @@
  * once, reports every problem at the same time, and returns a frozen object that is passed down to every factory.
  */
 import { z } from "zod";
-import { SpeanError } from "./errors.ts";
+import { SpeanError } from "./base/errors.ts";
+import { DEFAULT_TIME_ZONE } from "./base/time.ts";
 
 /** Sandbox mode's encryption key. Public on purpose: the sandbox only ever holds made-up conversations. */
 export const SANDBOX_ENCRYPTION_KEY = "c2FuZGJveC1vbmx5LWtleS1uZXZlci1yZWFsLWRhdGE=";
@@ -216,7 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST ?? "127.0.0.1",
     databasePath: e.DATABASE_PATH ?? (mode === "sandbox" ? "./data/sandbox.db" : "./data/spean.db"),
     defaultLocale: e.DEFAULT_LOCALE ?? "km",
-    timeZone: e.TIME_ZONE ?? "Asia/Phnom_Penh",
+    timeZone: e.TIME_ZONE ?? DEFAULT_TIME_ZONE,
     staffChatId: e.STAFF_CHAT_ID ?? (mode === "sandbox" ? SANDBOX_STAFF_CHAT_ID : undefined),
     retentionDays: e.RETENTION_DAYS ?? 90,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS ?? 10,

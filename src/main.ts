@@ -3,7 +3,7 @@
  * createService). Bad configuration or content stops start-up with one message and exit code 1.
  */
 import { ConfigError, loadConfig } from "./config.ts";
-import { SpeanError } from "./errors.ts";
+import { SpeanError } from "./base/errors.ts";
 import { createLogger } from "./logger.ts";
 import { createService } from "./service.ts";
 import { stopWithin } from "./shutdown.ts";

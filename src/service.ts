@@ -23,10 +23,10 @@ import { createKnowledgeStore, type KnowledgeStore } from "./knowledge/store.ts"
 import { createSafetyStore, type SafetyStore } from "./safety/store.ts";
 import { createDesk, type Desk } from "./referrals/desk.ts";
 import { caseNumber, createReferralStore, type ReferralStore } from "./referrals/store.ts";
-import { calendarDateIn, toIsoDate } from "./khmer/dates.ts";
+import { calendarDateIn, toIsoDate } from "./base/calendar-date.ts";
 import { createWorkCalendar } from "./scheduling/calendar.ts";
 import { createStaffStore, type StaffStore } from "./staff/store.ts";
-import { SpeanError } from "./errors.ts";
+import { SpeanError } from "./base/errors.ts";
 import { createInboxStore, type InboxStore, type PendingUpdate } from "./inbox/store.ts";
 import { createInboxWorker } from "./inbox/worker.ts";
 import { createInteractionLog, type InteractionLog } from "./interactions/log.ts";
@@ -43,12 +43,12 @@ import { COMMANDS, createBot } from "./telegram/bot.ts";
 import { startPolling } from "./telegram/polling.ts";
 import { createTelegramWatch } from "./telegram/watch.ts";
 import { createTransport } from "./telegram/transport.ts";
+import { DAY_MS } from "./base/time.ts";
 
 /** The update types Spean asks Telegram for. */
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"];
 /** The sandbox's made-up bot token (the fake Bot API accepts only this one). */
 export const SANDBOX_TOKEN = "1000000001:sandbox-token-not-a-real-telegram-bot";
-const DAY_MS = 86_400_000;
 
 /** Everything that works without a network: database, content, engine, stores. */
 export interface Core {

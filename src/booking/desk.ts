@@ -4,17 +4,18 @@
  * transaction), what happens when a reminder cannot go out, counsellors' day lists and their attended / no-show
  * marks. Synchronous and free of network I/O: everything that reaches Telegram is an outbox row.
  */
-import type { Locale } from "../engine/actions.ts";
-import { type Button, type Reply, type TextRef, text } from "../engine/reply.ts";
-import { SpeanError } from "../errors.ts";
+import type { Locale } from "../base/locale.ts";
+import { type Button, type Reply, type TextRef, text } from "../base/reply.ts";
+import { SpeanError } from "../base/errors.ts";
 import type { Translator } from "../i18n/translator.ts";
-import { toIsoDate, type CalendarDate } from "../khmer/dates.ts";
+import { toIsoDate, type CalendarDate } from "../base/calendar-date.ts";
 import { localDigits } from "../khmer/digits.ts";
 import { formatClock, formatDate, formatDateTime } from "../khmer/when.ts";
 import { queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxRow, OutboxStore } from "../outbox/store.ts";
 import { renderReply } from "../telegram/renderer.ts";
-import { addDays, instantAt, localTime, MINUTE_MS } from "../scheduling/local-time.ts";
+import { addDays, instantAt, localTime } from "../base/local-time.ts";
+import { MINUTE_MS } from "../base/time.ts";
 import { may } from "../staff/roles.ts";
 import type { StaffStore } from "../staff/store.ts";
 import type { Appointment, BookingRequest } from "./model.ts";

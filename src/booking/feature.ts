@@ -4,12 +4,13 @@
  * typed days and times as an alternative to the buttons, and the buttons on reminders. The booking itself is the
  * desk's; this file only translates between screens and the desk.
  */
-import type { Action, ActionResult, Block, ChoiceProvider, DynamicChoice, ExternalButtonContext, FreeTextContext, FreeTextResult, Locale, Vars } from "../engine/actions.ts";
-import { type Reply, type TextRef, text } from "../engine/reply.ts";
-import { type CalendarDate, compareDates, toIsoDate } from "../khmer/dates.ts";
+import type { Action, ActionResult, Block, ChoiceProvider, DynamicChoice, ExternalButtonContext, FreeTextContext, FreeTextResult, Vars } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
+import { type Reply, type TextRef, text } from "../base/reply.ts";
+import { type CalendarDate, compareDates, toIsoDate } from "../base/calendar-date.ts";
 import { localDigits } from "../khmer/digits.ts";
 import { formatClock, formatDate, formatDayShort, parseTypedWhen } from "../khmer/when.ts";
-import { instantAt, todayIn } from "../scheduling/local-time.ts";
+import { instantAt, todayIn } from "../base/local-time.ts";
 import { type BookingDesk, parseResidentButton } from "./desk.ts";
 import { type BookingRequest, isSite, isTopic, SITES, TOPICS } from "./model.ts";
 import type { FreeSlot, SlotFinder } from "./slots.ts";

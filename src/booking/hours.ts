@@ -2,7 +2,7 @@
  * A counsellor's weekly hours as people write them: "mon-fri 08:00-11:30 prek_pnov; tue,thu 14:00-16:00 phone".
  * Used by `npm run counsellor` and by the demo data.
  */
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 import { isSite, type WeeklyHours } from "./model.ts";
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri"] as const;

@@ -1,7 +1,7 @@
 /**
  * Counselling booking's vocabulary: topics, sites, appointment statuses, and the shapes the store returns.
  */
-import type { Locale } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
 
 /** What a session is about. Locale wording is neutral on purpose ("family and safety", not "violence"). */
 export const TOPICS = ["health", "legal", "work", "family"] as const;

@@ -4,7 +4,7 @@
  */
 import type { Config } from "../config.ts";
 import type { Db } from "../db/open.ts";
-import type { Locale } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
 import type { Translator } from "../i18n/translator.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import { createWorkCalendar } from "../scheduling/calendar.ts";
@@ -13,6 +13,7 @@ import type { StaffStore } from "../staff/store.ts";
 import { createBookingDesk } from "./desk.ts";
 import { createSlotFinder } from "./slots.ts";
 import { createBookingStore } from "./store.ts";
+import { DEFAULT_TIME_ZONE } from "../base/time.ts";
 
 export type BookingConfig = Pick<
   Config,
@@ -21,7 +22,7 @@ export type BookingConfig = Pick<
 
 /** The defaults, for checking content without a configuration. */
 export const CHECK_BOOKING_CONFIG: BookingConfig = {
-  timeZone: "Asia/Phnom_Penh",
+  timeZone: DEFAULT_TIME_ZONE,
   defaultLocale: "km",
   reminderOffsets: [1440, 120],
   reminderQuietHours: [21 * 60, 7 * 60],

@@ -8,7 +8,8 @@
  *    two rungs together).
  * Pure: no clock, no database.
  */
-import { addDays, instantAt, localTime, MINUTE_MS } from "../scheduling/local-time.ts";
+import { addDays, instantAt, localTime } from "../base/local-time.ts";
+import { MINUTE_MS } from "../base/time.ts";
 
 export interface ReminderPolicy {
   /** Minutes before the start, largest first; default [1440, 120]. */

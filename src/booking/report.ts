@@ -3,11 +3,11 @@
  * programme's targets, one month's figures by counsellor, and what needs a person (appointments without a mark,
  * coming ones flagged for a phone call). Counts and counsellors' names only: nothing about any family.
  */
-import type { Locale } from "../engine/actions.ts";
-import { type Reply, type TextRef, text } from "../engine/reply.ts";
+import type { Locale } from "../base/locale.ts";
+import { type Reply, type TextRef, text } from "../base/reply.ts";
 import { localDigits, toLatinDigits } from "../khmer/digits.ts";
 import { formatMonth } from "../khmer/when.ts";
-import { instantAt, todayIn } from "../scheduling/local-time.ts";
+import { instantAt, todayIn } from "../base/local-time.ts";
 import type { BookingStore } from "./store.ts";
 
 /** A calendar month; `month` is 1-12. */

@@ -4,10 +4,11 @@
  * what starts too soon. A slot is a start time with at least one free counsellor; the resident never picks a
  * counsellor, the least busy free one that day is assigned.
  */
-import type { CalendarDate } from "../khmer/dates.ts";
-import { compareDates, toIsoDate } from "../khmer/dates.ts";
+import type { CalendarDate } from "../base/calendar-date.ts";
+import { compareDates, toIsoDate } from "../base/calendar-date.ts";
 import type { WorkCalendar } from "../scheduling/calendar.ts";
-import { addDays, instantAt, MINUTE_MS, todayIn, weekdayOf } from "../scheduling/local-time.ts";
+import { addDays, instantAt, todayIn, weekdayOf } from "../base/local-time.ts";
+import { MINUTE_MS } from "../base/time.ts";
 import type { Site, Topic } from "./model.ts";
 import type { BookingStore } from "./store.ts";
 

@@ -6,7 +6,7 @@
 import { and, asc, eq, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { appointments, counsellorHours, counsellors, staffMembers } from "../db/schema.ts";
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
 import type { Appointment, AppointmentFlag, AppointmentStatus, BookingRequest, Counsellor, Site, Topic, WeeklyHours } from "./model.ts";
 

@@ -5,7 +5,7 @@
 import { checkContent } from "../content/check.ts";
 import { loadContent } from "../content/load.ts";
 import { createCheckRegistry } from "../content/registry.ts";
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 
 try {
   const content = loadContent(() => ({ retention_days: 90 }));

@@ -9,7 +9,7 @@ import { isTopic, type Topic, TOPICS } from "../booking/model.ts";
 import { createBookingStore } from "../booking/store.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/open.ts";
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 import { createFieldCipher } from "../security/field-cipher.ts";
 import { createStaffStore } from "../staff/store.ts";
 

@@ -7,7 +7,7 @@ import { seedDemoCounsellors } from "../booking/demo-seed.ts";
 import { createBookingStore } from "../booking/store.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/open.ts";
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 import { createFieldCipher } from "../security/field-cipher.ts";
 import { createStaffStore } from "../staff/store.ts";
 

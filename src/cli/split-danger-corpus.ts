@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { z } from "zod";
 import { PROJECT_ROOT } from "../content/load.ts";
-import { readYamlFile } from "../content/yaml-file.ts";
+import { readYamlFile } from "../base/yaml-file.ts";
 import { CORPUS_DIR, type CorpusEntry, corpusEntry, readSplit, SPLITS, splitOf } from "../safety/corpus.ts";
 
 const partsDir = join(PROJECT_ROOT, CORPUS_DIR, "parts");

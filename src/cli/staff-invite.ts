@@ -5,7 +5,7 @@
  */
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/open.ts";
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 import { isRole, ROLES } from "../staff/roles.ts";
 import { createStaffStore } from "../staff/store.ts";
 

@@ -3,7 +3,8 @@
  * action exists, every node is reachable, every key exists in km and en, no text is over Telegram's limit, and
  * all callback data fits in 64 bytes.
  */
-import { LOCALES, type Registry } from "../engine/actions.ts";
+import { type Registry } from "../engine/actions.ts";
+import { LOCALES } from "../base/locale.ts";
 import { CHOICE_ID_PATTERN, encodeCallback, fitsCallbackLimit } from "../engine/callback-data.ts";
 import type { FlowNode } from "../engine/flow-schema.ts";
 import { ENTRY, type NodeRef, findNode, resolveTarget } from "../engine/flows.ts";

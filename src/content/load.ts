@@ -7,9 +7,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Locale } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
 import { type FlowSet, loadFlows } from "../engine/flows.ts";
-import type { TextParam } from "../engine/reply.ts";
+import type { TextParam } from "../base/reply.ts";
 import { type Directory, loadDirectory } from "../directory/services.ts";
 import { loadHolidays } from "../scheduling/calendar.ts";
 import { createTranslator, type LocaleTree, loadLocales, type Resources, type Translator } from "../i18n/translator.ts";

@@ -23,6 +23,7 @@ import { createWorkCalendar } from "../scheduling/calendar.ts";
 import { createFieldCipher } from "../security/field-cipher.ts";
 import { createStaffStore } from "../staff/store.ts";
 import type { Content } from "./load.ts";
+import { DEFAULT_TIME_ZONE } from "../base/time.ts";
 
 export interface RegistryServices {
   knowledgeStore: KnowledgeStore;
@@ -74,11 +75,11 @@ export function createCheckRegistry(content: Content): Registry {
     staff,
     outbox,
     translator: content.translator,
-    calendar: createWorkCalendar({ timeZone: "Asia/Phnom_Penh", holidays: content.holidays }),
+    calendar: createWorkCalendar({ timeZone: DEFAULT_TIME_ZONE, holidays: content.holidays }),
     staffChatId: undefined,
     staffLocale: "km",
     residentLocale: () => "km",
-    timeZone: "Asia/Phnom_Penh",
+    timeZone: DEFAULT_TIME_ZONE,
   });
   return createRegistry(content, {
     knowledgeStore: createKnowledgeStore(db, cipher),
@@ -88,6 +89,6 @@ export function createCheckRegistry(content: Content): Registry {
     setDistrict: conversations.setDistrict,
     bookingDesk: booking.desk,
     slots: booking.slots,
-    timeZone: "Asia/Phnom_Penh",
+    timeZone: DEFAULT_TIME_ZONE,
   });
 }

@@ -4,7 +4,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { conversations, users } from "../db/schema.ts";
-import type { Locale } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
 import type { ConversationState } from "../engine/interpreter.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 
 /**
  * Takes the lock for the database at `path` (nothing for ":memory:"); returns the function that releases it.

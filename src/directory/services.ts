@@ -4,9 +4,10 @@
  * services for a need ("Get help").
  */
 import { z } from "zod";
-import { readYamlFile } from "../content/yaml-file.ts";
-import type { Block, BlockContext, Locale } from "../engine/actions.ts";
-import { type TextRef, text } from "../engine/reply.ts";
+import { readYamlFile } from "../base/yaml-file.ts";
+import type { Block, BlockContext } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
+import { type TextRef, text } from "../base/reply.ts";
 import { localDigits } from "../khmer/digits.ts";
 
 const id = z.string().regex(/^[a-z0-9_]+$/);

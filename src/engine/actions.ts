@@ -3,10 +3,8 @@
  * and named content blocks (text appended to a screen). Both are synchronous and free of network I/O because they
  * run inside the transaction that records the update; anything that must reach Telegram goes through the outbox.
  */
-import type { Reply, TextRef } from "./reply.ts";
-
-export type Locale = "km" | "en";
-export const LOCALES: readonly Locale[] = ["km", "en"];
+import type { Locale } from "../base/locale.ts";
+import type { Reply, TextRef } from "../base/reply.ts";
 
 /** Answers given in a flow, by variable name. */
 export type Vars = Record<string, string | number>;

@@ -1,7 +1,8 @@
 /**
  * Checking a typed answer to an `ask` node. Khmer digits are accepted everywhere.
  */
-import { calendarDateIn, compareDates, parseDayMonthYear, toIsoDate } from "../khmer/dates.ts";
+import { calendarDateIn, compareDates, toIsoDate } from "../base/calendar-date.ts";
+import { parseDayMonthYear } from "../khmer/dates.ts";
 import { parseWholeNumber } from "../khmer/digits.ts";
 import { parseCambodianPhone } from "../khmer/phone.ts";
 import { normalizeForMatch, visibleText } from "../khmer/text.ts";

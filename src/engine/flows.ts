@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 import { type Flow, type FlowNode, flowFile } from "./flow-schema.ts";
 
 /** A node's full name, "flow.node". */

@@ -2,15 +2,17 @@
  * The flow interpreter: given where a chat is and what the user did, it decides the next state and what to say.
  * Pure apart from the actions it calls; it knows nothing of Telegram, HTTP or the database.
  */
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 import { normalizeForMatch } from "../khmer/text.ts";
 import { parseWholeNumber } from "../khmer/digits.ts";
-import type { DynamicChoice, FreeTextResult, Locale, Registry, Vars } from "./actions.ts";
+import type { DynamicChoice, FreeTextResult, Registry, Vars } from "./actions.ts";
+import type { Locale } from "../base/locale.ts";
 import { checkAnswer } from "./answers.ts";
 import { decodeCallback, encodeCallback } from "./callback-data.ts";
 import type { FlowNode, ScreenNode } from "./flow-schema.ts";
 import { ENTRY, type FlowSet, findNode, type NodeRef, resolveTarget, splitRef } from "./flows.ts";
-import { type Button, type Reply, type TextRef, text } from "./reply.ts";
+import { type Button, type Reply, type TextRef, text } from "../base/reply.ts";
+import { DEFAULT_TIME_ZONE } from "../base/time.ts";
 
 /** What the user did, already extracted from the Telegram update. */
 export type Input =
@@ -77,7 +79,7 @@ export const EXIT_LABEL = "common.quick_exit";
 /** Creates the interpreter over a loaded flow set and the registry of actions and blocks. */
 export function createEngine(options: EngineOptions): Engine {
   const { flows, registry, labelsOf } = options;
-  const timeZone = options.timeZone ?? "Asia/Phnom_Penh";
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
 
   function handle(previous: ConversationState | undefined, input: Input, ctx: TurnContext): Turn {
     const turn = handleInput(previous, input, ctx);

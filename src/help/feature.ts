@@ -4,8 +4,9 @@
  * staff alert are written together with the resident's answer.
  */
 import { createHash } from "node:crypto";
-import type { Action, Block, Locale } from "../engine/actions.ts";
-import { text } from "../engine/reply.ts";
+import type { Action, Block } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
+import { text } from "../base/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
 import { localDigits } from "../khmer/digits.ts";
 import { type Directory, helpServicesBlock } from "../directory/services.ts";

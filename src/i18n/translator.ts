@@ -5,9 +5,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import i18next, { type i18n } from "i18next";
-import { LOCALES, type Locale } from "../engine/actions.ts";
-import type { TextParam, TextRef } from "../engine/reply.ts";
-import { SpeanError } from "../errors.ts";
+import { LOCALES, type Locale } from "../base/locale.ts";
+import type { TextParam, TextRef } from "../base/reply.ts";
+import { SpeanError } from "../base/errors.ts";
 
 export type LocaleTree = { [key: string]: string | LocaleTree };
 export type Resources = Record<Locale, LocaleTree>;

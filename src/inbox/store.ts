@@ -2,7 +2,7 @@
  * The durable inbox: every update is written here before Telegram is acknowledged, keyed by update_id so that a
  * re-delivered update is dropped. The payload is encrypted, and erased once the update is done.
  */
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 import { and, asc, eq, inArray, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { inbox } from "../db/schema.ts";

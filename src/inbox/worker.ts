@@ -4,7 +4,7 @@
  * so that the chat's later updates are not blocked behind it.
  */
 import type { Logger } from "pino";
-import { errorCode } from "../errors.ts";
+import { errorCode } from "../base/errors.ts";
 import type { InboundUpdate, InboxStore, PendingUpdate } from "./store.ts";
 
 export interface InboxWorkerOptions {

@@ -6,6 +6,7 @@ import { and, eq, gte, isNotNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { chatMessages, interactions } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
+import { DAY_MS } from "../base/time.ts";
 
 export interface Interaction {
   chatId: number;
@@ -19,7 +20,6 @@ export interface Interaction {
 
 export type InteractionLog = ReturnType<typeof createInteractionLog>;
 
-const DAY_MS = 86_400_000;
 /** Telegram lets a bot delete messages for 48 hours; older message ids are useless. */
 const DELETABLE_MS = 48 * 3_600_000;
 

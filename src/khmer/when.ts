@@ -3,10 +3,10 @@
  * "Tuesday 25 November, 9:30 am") and parsing what people type ("ថ្ងៃស្អែក", "ថ្ងៃចន្ទ", "១៥/១២", "9:30",
  * "ម៉ោង៩ព្រឹក", "tomorrow 2pm"). Weekday and month names are CLDR's (see cambodia-facts.md §4).
  */
-import { type CalendarDate, compareDates, isRealDate } from "./dates.ts";
+import { type CalendarDate, compareDates, isRealDate } from "../base/calendar-date.ts";
 import { localDigits } from "./digits.ts";
 import { normalizeForMatch } from "./text.ts";
-import { addDays, weekdayOf } from "../scheduling/local-time.ts";
+import { addDays, weekdayOf } from "../base/local-time.ts";
 
 type Locale = "km" | "en";
 

@@ -4,7 +4,7 @@
  * so recording a question or a vote is part of handling the update.
  */
 import type { Action, ChoiceProvider, DynamicChoice, FreeTextContext, FreeTextResult, Vars } from "../engine/actions.ts";
-import type { TextRef } from "../engine/reply.ts";
+import type { TextRef } from "../base/reply.ts";
 import { articlePage, KB_TOPICS, parseArticlePage } from "./flow.ts";
 import type { KnowledgeBase } from "./model.ts";
 import type { SearchIndex } from "./search.ts";

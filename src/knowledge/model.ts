@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { contentError, readYamlFile } from "../content/yaml-file.ts";
+import { contentError, readYamlFile } from "../base/yaml-file.ts";
 
 const id = z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, "must be 1-20 characters of a-z, 0-9 and _, starting with a letter");
 

@@ -3,9 +3,9 @@
  * counts, so the content team knows what to write next; and, per week, how often the danger classifier was unsure
  * and what residents chose (counts only). Shown only in the staff chat (see src/telegram/staff.ts).
  */
-import type { Locale } from "../engine/actions.ts";
-import type { Reply, TextRef } from "../engine/reply.ts";
-import { calendarDateIn, toIsoDate } from "../khmer/dates.ts";
+import type { Locale } from "../base/locale.ts";
+import type { Reply, TextRef } from "../base/reply.ts";
+import { calendarDateIn, toIsoDate } from "../base/calendar-date.ts";
 import { localDigits } from "../khmer/digits.ts";
 import type { SafetyStore } from "../safety/store.ts";
 import type { KnowledgeStore, ReportedQuestion } from "./store.ts";

@@ -6,6 +6,7 @@ import { and, desc, eq, gte, isNotNull, isNull, lt, or, sql } from "drizzle-orm"
 import type { Db } from "../db/open.ts";
 import { articleFeedback, questions } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
+import { DAY_MS } from "../base/time.ts";
 
 export type Vote = "up" | "down";
 
@@ -28,7 +29,6 @@ export interface ReportedQuestion {
 
 export type KnowledgeStore = ReturnType<typeof createKnowledgeStore>;
 
-const DAY_MS = 86_400_000;
 
 /** Creates the store. `now` defaults to Date.now. */
 export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {

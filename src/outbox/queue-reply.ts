@@ -3,8 +3,8 @@
  * The first part is queued under `dedupeKey`, later parts of a long text under `<dedupeKey>.<n>`. Also: queueing an
  * edit of a message already sent.
  */
-import type { Locale } from "../engine/actions.ts";
-import type { Reply } from "../engine/reply.ts";
+import type { Locale } from "../base/locale.ts";
+import type { Reply } from "../base/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
 import { renderReply } from "../telegram/renderer.ts";
 import type { OutboxStore, Purpose } from "./store.ts";

@@ -4,7 +4,7 @@
  * Replies to a user's own message skip the queue: {@link OutboxSender.deliverNow} sends them at once, in order.
  */
 import type { Logger } from "pino";
-import { errorCode } from "../errors.ts";
+import { errorCode } from "../base/errors.ts";
 import type { OutboxRow, OutboxStore } from "./store.ts";
 import { SendError, type Transport } from "./transport.ts";
 

@@ -2,7 +2,7 @@
  * The outbox: every message the bot sends is a row here first. The unique dedupe key means the same logical
  * message is never queued twice; claiming a row (pending → sending) means it is never sent twice by two senders.
  */
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { outbox } from "../db/schema.ts";

@@ -2,7 +2,7 @@
  * How the outbox reaches Telegram, without knowing grammY: a function that calls a Bot API method, and the ways a
  * call can fail. src/telegram/transport.ts builds one from grammY's Api.
  */
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 
 export type SendFailure =
   /** 429: wait retryAfterMs before sending again. */

@@ -7,8 +7,8 @@
  * phone number. A caseworker sees the phone number only in a pop-up answer to their own button press, which is
  * not stored anywhere.
  */
-import type { Locale } from "../engine/actions.ts";
-import { type Reply, type TextRef, text } from "../engine/reply.ts";
+import type { Locale } from "../base/locale.ts";
+import { type Reply, type TextRef, text } from "../base/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
 import { localDigits } from "../khmer/digits.ts";
 import type { OutboxStore } from "../outbox/store.ts";
@@ -18,6 +18,7 @@ import type { StaffMember, StaffStore } from "../staff/store.ts";
 import { queueEdit, queueReply } from "../outbox/queue-reply.ts";
 import { renderReply } from "../telegram/renderer.ts";
 import { type ContactPreference, caseNumber, type NewReferral, type Referral, type ReferralStore, type Urgency } from "./store.ts";
+import { MINUTE_MS } from "../base/time.ts";
 
 export interface DeskOptions {
   referrals: ReferralStore;
@@ -82,7 +83,6 @@ export const CASEWORK_TEXT_KEYS = [
   "casework.private_only",
 ] as const;
 
-const MINUTE_MS = 60_000;
 
 export type Desk = ReturnType<typeof createDesk>;
 

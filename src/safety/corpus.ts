@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
-import { readYamlFile } from "../content/yaml-file.ts";
+import { readYamlFile } from "../base/yaml-file.ts";
 import { DANGER_KINDS } from "./rules.ts";
 
 export const SPLITS = ["train", "dev", "test"] as const;

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { readYamlFile } from "../content/yaml-file.ts";
+import { readYamlFile } from "../base/yaml-file.ts";
 import { tokenize } from "../khmer/normalize.ts";
 import { romanFold } from "../khmer/romanised.ts";
 

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { contentError } from "../content/yaml-file.ts";
+import { contentError } from "../base/yaml-file.ts";
 import { DANGER_KINDS, type DangerKind } from "./rules.ts";
 import type { Tagging } from "./tagger.ts";
 

@@ -5,7 +5,7 @@
  */
 import type { Directory } from "../directory/services.ts";
 import type { Block, Vars } from "../engine/actions.ts";
-import { type Reply, type TextRef, text } from "../engine/reply.ts";
+import { type Reply, type TextRef, text } from "../base/reply.ts";
 import { DANGER_KINDS, type DangerKind } from "./rules.ts";
 
 /**

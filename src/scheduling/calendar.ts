@@ -4,8 +4,9 @@
  * counts working time with it; counselling booking skips non-working days.
  */
 import { z } from "zod";
-import { readYamlFile } from "../content/yaml-file.ts";
-import { type CalendarDate, calendarDateIn, toIsoDate } from "../khmer/dates.ts";
+import { readYamlFile } from "../base/yaml-file.ts";
+import { type CalendarDate, calendarDateIn, toIsoDate } from "../base/calendar-date.ts";
+import { MINUTE_MS } from "../base/time.ts";
 
 const holidaysFile = z.strictObject({
   years: z.array(
@@ -41,7 +42,6 @@ export interface WorkCalendar {
   addWorkingMinutes(from: number, minutes: number): number;
 }
 
-const MINUTE_MS = 60_000;
 
 /** Creates the calendar. Weekends are Saturday and Sunday (CLDR's weekend for Cambodia). */
 export function createWorkCalendar(options: WorkCalendarOptions): WorkCalendar {

@@ -3,7 +3,7 @@
  * AES-256-GCM with a random 96-bit nonce per value. Stored form: "v1:" + base64(nonce | tag | ciphertext).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 
 const PREFIX = "v1:";
 const NONCE_BYTES = 12;

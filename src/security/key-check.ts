@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { storeMeta } from "../db/schema.ts";
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "../base/errors.ts";
 import type { FieldCipher } from "./field-cipher.ts";
 
 const CHECK_TEXT = "spean key check";

@@ -4,8 +4,8 @@
  */
 import type { Context } from "grammy";
 import type { CommitQueue } from "../db/commit-queue.ts";
-import type { Locale } from "../engine/actions.ts";
-import type { Reply } from "../engine/reply.ts";
+import type { Locale } from "../base/locale.ts";
+import type { Reply } from "../base/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
 import type { InboxStore } from "../inbox/store.ts";
 import type { OutboxSender } from "../outbox/sender.ts";

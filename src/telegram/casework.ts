@@ -9,8 +9,8 @@
  */
 import type { Context, MiddlewareFn } from "grammy";
 import type { ConversationStore } from "../conversations/store.ts";
-import type { Locale } from "../engine/actions.ts";
-import { type Reply, text } from "../engine/reply.ts";
+import type { Locale } from "../base/locale.ts";
+import { type Reply, text } from "../base/reply.ts";
 import { type Desk, parseDeskButton } from "../referrals/desk.ts";
 import { isRole } from "../staff/roles.ts";
 import type { StaffStore } from "../staff/store.ts";

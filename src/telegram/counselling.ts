@@ -7,10 +7,10 @@
 import type { Context, MiddlewareFn } from "grammy";
 import { type BookingDesk, parseCounsellorButton } from "../booking/desk.ts";
 import type { ConversationStore } from "../conversations/store.ts";
-import type { Locale } from "../engine/actions.ts";
-import { todayIn } from "../scheduling/local-time.ts";
+import type { Locale } from "../base/locale.ts";
+import { todayIn } from "../base/local-time.ts";
 import { queueEdit } from "../outbox/queue-reply.ts";
-import { text } from "../engine/reply.ts";
+import { text } from "../base/reply.ts";
 import { type AnswerDeps, answerPress, answerUpdate } from "./answer.ts";
 import { commandName } from "./input.ts";
 

@@ -7,7 +7,7 @@
 import type { Context, MiddlewareFn } from "grammy";
 import type { ConversationStore } from "../conversations/store.ts";
 import type { CommitQueue } from "../db/commit-queue.ts";
-import type { Locale } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
 import { decodeCallback } from "../engine/callback-data.ts";
 import { EXIT_LABEL } from "../engine/interpreter.ts";
 import type { Translator } from "../i18n/translator.ts";

@@ -3,8 +3,8 @@
  * writes can break the formatting. Text longer than Telegram's 4096 characters is split at paragraph or line
  * breaks; the buttons go with the last part.
  */
-import type { Locale } from "../engine/actions.ts";
-import type { Reply } from "../engine/reply.ts";
+import type { Locale } from "../base/locale.ts";
+import type { Reply } from "../base/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
 
 export const MESSAGE_MAX_CHARS = 4096;

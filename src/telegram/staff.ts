@@ -4,10 +4,10 @@
  * in any other group it is ignored.
  */
 import type { Context, MiddlewareFn } from "grammy";
-import type { Locale } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
 import { parseReportMonth, sessionsReport } from "../booking/report.ts";
 import type { BookingStore } from "../booking/store.ts";
-import { type Reply, text } from "../engine/reply.ts";
+import { type Reply, text } from "../base/reply.ts";
 import { questionsReport } from "../knowledge/report.ts";
 import type { KnowledgeStore } from "../knowledge/store.ts";
 import type { SafetyStore } from "../safety/store.ts";

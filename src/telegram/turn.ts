@@ -7,7 +7,7 @@
 import type { Context, MiddlewareFn } from "grammy";
 import type { ConversationStore } from "../conversations/store.ts";
 import type { CommitQueue } from "../db/commit-queue.ts";
-import type { Locale } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
 import type { Engine } from "../engine/interpreter.ts";
 import type { Translator } from "../i18n/translator.ts";
 import type { InboxStore } from "../inbox/store.ts";

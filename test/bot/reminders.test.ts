@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEMO_COUNSELLORS, seedDemoCounsellors } from "../../src/booking/demo-seed.ts";
 import type { Site } from "../../src/booking/model.ts";
-import { instantAt } from "../../src/scheduling/local-time.ts";
+import { instantAt } from "../../src/base/local-time.ts";
 import { buttonsOf, createHarness, type Harness, RESIDENT, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
 
 const TZ = "Asia/Phnom_Penh";

@@ -7,7 +7,7 @@ import type { Update } from "grammy/types";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
-import type { TextRef } from "../../src/engine/reply.ts";
+import type { TextRef } from "../../src/base/reply.ts";
 import type { DangerKind } from "../../src/safety/rules.ts";
 import { dangerLead, safetyNetLine } from "../../src/safety/screens.ts";
 import type { Content } from "../../src/content/load.ts";

@@ -7,7 +7,7 @@ import { parseWeeklyHours } from "../../src/booking/hours.ts";
 import { DEFAULT_REMINDER_POLICY, planReminders, rungTime } from "../../src/booking/reminders.ts";
 import { formatClock, formatDate, formatDateTime, parseTypedWhen } from "../../src/khmer/when.ts";
 import { PROJECT_ROOT } from "../../src/content/load.ts";
-import { instantAt, localTime } from "../../src/scheduling/local-time.ts";
+import { instantAt, localTime } from "../../src/base/local-time.ts";
 
 const TZ = "Asia/Phnom_Penh";
 const policy = { ...DEFAULT_REMINDER_POLICY, timeZone: TZ };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SpeanError } from "../../src/errors.ts";
+import { SpeanError } from "../../src/base/errors.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { storeMeta } from "../../src/db/schema.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { calendarDateIn, parseDayMonthYear } from "../../src/khmer/dates.ts";
+import { calendarDateIn } from "../../src/base/calendar-date.ts";
+import { parseDayMonthYear } from "../../src/khmer/dates.ts";
 import { localDigits, parseWholeNumber, toKhmerDigits, toLatinDigits } from "../../src/khmer/digits.ts";
 import { parseCambodianPhone } from "../../src/khmer/phone.ts";
 import { normalizeForMatch } from "../../src/khmer/text.ts";

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import type { z } from "zod";
-import { SpeanError } from "../errors.ts";
+import { SpeanError } from "./errors.ts";
 
 /**
  * Reads and validates `path`; `name` is how errors name the file (e.g. "flows/safety/danger.yaml").

@@ -2,11 +2,8 @@
  * Instants (epoch ms) and local wall-clock time in the service's time zone. Asia/Phnom_Penh has no daylight-saving
  * time, but nothing here assumes it: the offset is read from Intl for each instant.
  */
-import { type CalendarDate, calendarDateIn } from "../khmer/dates.ts";
-
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+import { type CalendarDate, calendarDateIn } from "./calendar-date.ts";
+import { MINUTE_MS } from "./time.ts";
 
 export interface LocalTime {
   date: CalendarDate;
