@@ -56,7 +56,7 @@ async function dueQuery(): Promise<void> {
         const a = core.booking.store.insert({ chatId: 1_000_000 + i, counsellorId, topic: "health", site: "prek_pnov", startsAt, endsAt: startsAt + HOUR, forWhom: "self", locale: "km" });
         for (const rung of [1440, 120]) {
           const notBefore = i * 2 < DUE_NOW ? now - 1000 : startsAt - rung * 60_000 + 24 * HOUR;
-          core.outbox.enqueue({ dedupeKey: `reminder:${a.id}:${rung}`, chatId: a.chatId, purpose: "reminder", payload: { text: "⏰ reminder" }, notBefore });
+          core.outbox.enqueue({ dedupeKey: `reminder:${a.id}:${rung}`, chatId: a.chatId, purpose: "reminder", subject: { kind: "reminder", id: a.id, rung }, message: { kind: "text", text: "⏰ reminder" }, notBefore });
         }
       }
     });
@@ -85,7 +85,7 @@ async function senderRate(): Promise<void> {
   const server = await startFakeTelegramServer(fake);
   const store = createOutboxStore(openDatabase(":memory:"), createFieldCipher(Buffer.alloc(32, 5)));
   for (let round = 0; round < PER_CHAT; round++)
-    for (let i = 0; i < CHATS; i++) store.enqueue({ dedupeKey: `reminder:${round}:${i}`, chatId: 20_000 + i, purpose: "reminder", payload: { text: "⏰ reminder" } });
+    for (let i = 0; i < CHATS; i++) store.enqueue({ dedupeKey: `reminder:${round}:${i}`, chatId: 20_000 + i, purpose: "reminder", message: { kind: "text", text: "⏰ reminder" } });
   const api = new Api(TOKEN, { apiRoot: server.url });
   const transport = createTransport(api);
   const sender = createOutboxSender({ store, transport, directTransport: transport, logger: createLogger("silent"), ratePerSecond: RATE, chatIntervalMs: 1000 });

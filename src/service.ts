@@ -22,6 +22,9 @@ import { createEngine, type Engine } from "./engine/interpreter.ts";
 import { createKnowledgeStore, type KnowledgeStore } from "./knowledge/store.ts";
 import { createSafetyStore, type SafetyStore } from "./safety/store.ts";
 import { createDesk, type Desk } from "./referrals/desk.ts";
+import type { OutboxHooks, OutboxHookTable } from "./outbox/hooks.ts";
+import { CASE_SUBJECT } from "./referrals/desk.ts";
+import { REMINDER_SUBJECT } from "./booking/desk.ts";
 import { caseNumber, createReferralStore, type ReferralStore } from "./referrals/store.ts";
 import { calendarDateIn, toIsoDate } from "./base/calendar-date.ts";
 import { createWorkCalendar } from "./scheduling/calendar.ts";
@@ -265,24 +268,18 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     chatIntervalMs: config.outboxChatIntervalMs,
     now: core.now,
     commit: (work) => core.commits.run(work),
+    hooks: outboxHooks(core),
     onSent: (row, messageId) => {
-      if (messageId === undefined) return;
-      interactions.rememberMessage(row.chatId, messageId, true);
-      // Messages about a case (the caseworker's card, relayed messages) let a reply find the case.
-      const referralId = /^case:(\d+):/.exec(row.dedupeKey)?.[1];
-      if (referralId) core.staff.linkMessage(row.chatId, messageId, Number(referralId));
+      if (messageId !== undefined) interactions.rememberMessage(row.chatId, messageId, true);
     },
-    beforeSend: (row) => core.bookingDesk.beforeSend(row),
-    onUnreachable: (row) => {
+    onUnreachable: (row, handled) => {
       conversations.markBlocked(row.chatId);
-      // A reminder that cannot be delivered flags its appointment and tells the counsellor (and the staff chat).
-      if (core.bookingDesk.onUnreachable(row)) return sender.wake();
-      if (row.purpose !== "reply" && config.staffChatId !== undefined && row.chatId !== config.staffChatId) {
+      if (!handled && row.purpose !== "reply" && config.staffChatId !== undefined && row.chatId !== config.staffChatId) {
         // Staff see the case number, never the resident's Telegram id.
-        const referralId = /^case:(\d+):/.exec(row.dedupeKey)?.[1];
-        notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", { case_ref: referralId ? caseNumber(Number(referralId)) : "—", purpose: row.purpose });
-        sender.wake();
+        const referralId = row.subject?.kind === CASE_SUBJECT ? row.subject.id : undefined;
+        notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", { case_ref: referralId !== undefined ? caseNumber(referralId) : "—", purpose: row.purpose });
       }
+      sender.wake();
     },
   });
   const worker = createInboxWorker({
@@ -298,6 +295,16 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     concurrency: config.workerConcurrency,
   });
   return { bot, queueApi, pollingApi, sender, worker, watch };
+}
+
+/** What the features do around the sending of their messages, by subject kind. */
+function outboxHooks(core: Core): OutboxHookTable {
+  return new Map<string, OutboxHooks>([
+    // Messages about a case (the caseworker's card, relayed messages) let a reply find the case.
+    [CASE_SUBJECT, { onSent: (row, messageId) => { if (messageId !== undefined && row.subject) core.staff.linkMessage(row.chatId, messageId, row.subject.id); } }],
+    // A reminder that cannot be delivered flags its appointment and tells the counsellor (and the staff chat).
+    [REMINDER_SUBJECT, core.bookingDesk.reminderHooks],
+  ]);
 }
 
 /** Apologises to the resident and tells staff (codes and ids only) when an update is set aside. */

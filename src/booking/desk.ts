@@ -11,9 +11,11 @@ import type { Translator } from "../i18n/translator.ts";
 import { toIsoDate, type CalendarDate } from "../base/calendar-date.ts";
 import { localDigits } from "../khmer/digits.ts";
 import { formatClock, formatDate, formatDateTime } from "../khmer/when.ts";
+import { composeReply } from "../outbox/compose.ts";
+import type { OutboxHooks } from "../outbox/hooks.ts";
+import type { Message } from "../outbox/message.ts";
 import { queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxRow, OutboxStore } from "../outbox/store.ts";
-import { renderReply } from "../telegram/renderer.ts";
 import { addDays, instantAt, localTime } from "../base/local-time.ts";
 import { MINUTE_MS } from "../base/time.ts";
 import { may } from "../staff/roles.ts";
@@ -76,7 +78,8 @@ function parseButton<V extends string>(data: string, prefix: string, codes: Reco
 }
 
 /** The outbox dedupe-key prefix of an appointment's reminders. */
-export const reminderPrefix = (appointmentId: number) => `reminder:${appointmentId}:`;
+/** Reminders of an appointment in the outbox (rung: minutes before it). */
+export const REMINDER_SUBJECT = "reminder";
 
 export type BookingDesk = ReturnType<typeof createBookingDesk>;
 
@@ -152,7 +155,8 @@ export function createBookingDesk(options: BookingDeskOptions) {
     for (const planned of planReminders(a.startsAt, bookedAt, policy)) {
       queueReply(outbox, translator, {
         chatId: a.chatId,
-        dedupeKey: `${reminderPrefix(a.id)}${planned.rung}`,
+        dedupeKey: `reminder:${a.id}:${planned.rung}`,
+        subject: { kind: REMINDER_SUBJECT, id: a.id, rung: planned.rung },
         reply: reminderReply(a, false),
         locale: a.locale,
         purpose: "reminder",
@@ -209,7 +213,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
   function cancel(chatId: number, appointmentId: number): Appointment | undefined {
     const a = ownBooked(chatId, appointmentId);
     if (!a || !store.setStatus(a.id, "cancelled")) return undefined;
-    outbox.cancelByPrefix(reminderPrefix(a.id));
+    outbox.cancelAbout(REMINDER_SUBJECT, a.id);
     tellCounsellor(a, "booking.staff_cancelled", `cancelled:${a.id}`);
     return a;
   }
@@ -231,7 +235,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
     const result = book(request, old.id);
     if (!result.ok) return result;
     store.setStatus(old.id, "rescheduled");
-    outbox.cancelByPrefix(reminderPrefix(old.id));
+    outbox.cancelAbout(REMINDER_SUBJECT, old.id);
     tellCounsellor(old, "booking.staff_moved_away", `moved:${old.id}`);
     return result;
   }
@@ -250,22 +254,20 @@ export function createBookingDesk(options: BookingDeskOptions) {
    * Decides, just before the sender sends it, what happens to a reminder: sent as queued; rewritten to say it is
    * late (its planned time passed more than the grace period ago and the appointment has not begun); or dropped
    * (the appointment was cancelled or moved, or has begun: then it is recorded as missed and staff are told).
-   * Rows that are not reminders pass through.
    */
   function beforeSend(row: OutboxRow): OutboxRow | undefined {
-    const match = /^reminder:(\d+):(\d+)$/.exec(row.dedupeKey);
-    if (!match) return row;
-    const a = store.get(Number(match[1]));
+    if (row.subject?.rung === undefined) return row;
+    const a = store.get(row.subject.id);
     if (!a || a.status !== "booked") return undefined;
     const at = now();
     if (at >= a.startsAt) {
       recordMissed(a);
       return undefined;
     }
-    if (at <= rungTime(a.startsAt, Number(match[2]), policy) + lateGrace) return row;
+    if (at <= rungTime(a.startsAt, row.subject.rung, policy) + lateGrace) return row;
     // The same outbox row goes out with the late wording (a reminder is one short message).
-    const [payload] = renderReply(reminderReply(a, true), a.locale, translator);
-    return { ...row, payload: payload as Record<string, unknown> };
+    const [late] = composeReply(reminderReply(a, true), a.locale, translator) as [Message];
+    return { ...row, message: late };
   }
 
   /**
@@ -276,7 +278,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
     let missed = 0;
     const at = now();
     for (const a of store.bookedStartedBetween(at - 86_400_000, at)) {
-      if (outbox.cancelByPrefix(reminderPrefix(a.id)) === 0) continue;
+      if (outbox.cancelAbout(REMINDER_SUBJECT, a.id) === 0) continue;
       recordMissed(a);
       missed++;
     }
@@ -285,12 +287,11 @@ export function createBookingDesk(options: BookingDeskOptions) {
 
   /** A reminder Telegram refused for good (blocked, chat not found): flagged, so that a person can call. */
   function onUnreachable(row: OutboxRow): boolean {
-    const match = /^reminder:(\d+):/.exec(row.dedupeKey);
-    if (!match) return false;
-    const a = store.get(Number(match[1]));
+    if (!row.subject) return false;
+    const a = store.get(row.subject.id);
     if (!a || a.status !== "booked") return true;
     store.setFlag(a.id, "unreachable");
-    outbox.cancelByPrefix(reminderPrefix(a.id));
+    outbox.cancelAbout(REMINDER_SUBJECT, a.id);
     const flagged = { ...a, flag: "unreachable" as const };
     tellCounsellor(flagged, "booking.staff_unreachable", `unreachable:${a.id}`);
     tellStaffChat(flagged, "booking.staff_chat_unreachable", `unreachable-staff:${a.id}`);
@@ -392,9 +393,9 @@ export function createBookingDesk(options: BookingDeskOptions) {
     },
     residentCard,
     when,
-    beforeSend,
+    /** Reminders are rewritten or dropped just before they are sent, and flagged when the chat cannot be reached. */
+    reminderHooks: { beforeSend, onUnreachable } satisfies OutboxHooks,
     sweepMissed,
-    onUnreachable,
     remindersCancelledByQuickExit,
     dayList,
     postDayLists,

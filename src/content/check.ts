@@ -13,7 +13,7 @@ import { DIRECTORY_TEXT_KEYS, LAST_CHECKED_WARN_DAYS, serviceKeys } from "../dir
 import { CASEWORK_TEXT_KEYS } from "../referrals/desk.ts";
 import { HELP_TEXT_KEYS } from "../help/feature.ts";
 import type { LocaleTree } from "../i18n/translator.ts";
-import { MESSAGE_MAX_CHARS } from "../telegram/renderer.ts";
+import { MESSAGE_MAX_CHARS } from "../outbox/message.ts";
 import { KNOWLEDGE_TEXT_KEYS } from "../knowledge/feature.ts";
 import { SAFETY_TEXT_KEYS } from "../safety/feature.ts";
 import { safetyTextProblems } from "../safety/screens.ts";

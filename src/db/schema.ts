@@ -88,10 +88,17 @@ export const outbox = sqliteTable(
     dedupeKey: text("dedupe_key").notNull(),
     chatId: integer("chat_id").notNull(),
     purpose: text("purpose", { enum: ["reply", "notice", "alert", "reminder"] }).notNull(),
-    /** Bot API method, e.g. sendMessage. */
+    /**
+     * The message's kind (text, edit, relay, delete: src/outbox/message.ts). Rows queued before migration 0007 hold
+     * a Bot API method here instead, and its parameters in the payload.
+     */
     method: text("method").notNull(),
-    /** JSON of the method's parameters except chat_id, encrypted. */
+    /** JSON of the message, encrypted. */
     payloadEnc: text("payload_enc").notNull(),
+    /** What the message is about (src/outbox/message.ts Subject): its hooks and its rows are found by these. */
+    subjectKind: text("subject_kind"),
+    subjectId: integer("subject_id"),
+    subjectRung: integer("subject_rung"),
     status: text("status", { enum: ["pending", "sending", "sent", "failed", "cancelled"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     notBefore: integer("not_before").notNull(),
@@ -104,6 +111,7 @@ export const outbox = sqliteTable(
     uniqueIndex("outbox_dedupe_key").on(t.dedupeKey),
     index("outbox_due").on(t.status, t.notBefore),
     index("outbox_chat").on(t.chatId, t.id),
+    index("outbox_subject").on(t.subjectKind, t.subjectId),
   ],
 );
 

@@ -1,12 +1,13 @@
 /**
- * Queues an engine reply for a chat: renders it in the chat's language and writes one outbox row per message part.
+ * Queues an engine reply for a chat: composes it in the chat's language and writes one outbox row per message part.
  * The first part is queued under `dedupeKey`, later parts of a long text under `<dedupeKey>.<n>`. Also: queueing an
  * edit of a message already sent.
  */
 import type { Locale } from "../base/locale.ts";
 import type { Reply } from "../base/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
-import { renderReply } from "../telegram/renderer.ts";
+import { composeReply } from "./compose.ts";
+import type { Mention, Subject } from "./message.ts";
 import type { OutboxStore, Purpose } from "./store.ts";
 
 export interface QueuedReply {
@@ -16,15 +17,27 @@ export interface QueuedReply {
   locale: Locale;
   /** Default notice. */
   purpose?: Purpose;
+  /** What the reply is about (its feature's outbox hooks are found by it). */
+  subject?: Subject;
+  /** Staff named on the last line, to be notified by name. */
+  mentions?: Mention[];
   /** Not before this time (epoch ms; default now). */
   notBefore?: number;
 }
 
 /** Returns the ids of the rows queued now (none for a dedupe key queued before). */
-export function queueReply(outbox: OutboxStore, translator: Translator, message: QueuedReply): number[] {
-  return renderReply(message.reply, message.locale, translator).flatMap((payload, part) => {
-    const dedupeKey = part === 0 ? message.dedupeKey : `${message.dedupeKey}.${part}`;
-    const id = outbox.enqueue({ dedupeKey, chatId: message.chatId, purpose: message.purpose ?? "notice", payload, ...(message.notBefore !== undefined ? { notBefore: message.notBefore } : {}) });
+export function queueReply(outbox: OutboxStore, translator: Translator, queued: QueuedReply): number[] {
+  const parts = composeReply(queued.reply, queued.locale, translator);
+  return parts.flatMap((message, part) => {
+    if (queued.mentions?.length && part === parts.length - 1) message.mentions = queued.mentions;
+    const id = outbox.enqueue({
+      dedupeKey: part === 0 ? queued.dedupeKey : `${queued.dedupeKey}.${part}`,
+      chatId: queued.chatId,
+      purpose: queued.purpose ?? "notice",
+      message,
+      ...(queued.subject ? { subject: queued.subject } : {}),
+      ...(queued.notBefore !== undefined ? { notBefore: queued.notBefore } : {}),
+    });
     return id === undefined ? [] : [id];
   });
 }
@@ -41,14 +54,13 @@ export interface QueuedEdit {
   purpose?: Purpose;
 }
 
-/** Queues an editMessageText of a message the bot sent; returns the row id (undefined when queued before). */
+/** Queues a rewrite of a message the bot sent; returns the row id (undefined when queued before). */
 export function queueEdit(outbox: OutboxStore, translator: Translator, edit: QueuedEdit): number | undefined {
-  const [payload] = renderReply(edit.reply, edit.locale, translator) as [Record<string, unknown>];
+  const [composed] = composeReply(edit.reply, edit.locale, translator) as [ReturnType<typeof composeReply>[number]];
   return outbox.enqueue({
     dedupeKey: edit.dedupeKey,
     chatId: edit.chatId,
     purpose: edit.purpose ?? "notice",
-    method: "editMessageText",
-    payload: { ...payload, message_id: edit.messageId, reply_markup: payload.reply_markup ?? { inline_keyboard: [] } },
+    message: { kind: "edit", messageId: edit.messageId, text: composed.text, buttons: composed.buttons ?? [] },
   });
 }

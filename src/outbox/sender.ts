@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import { errorCode } from "../base/errors.ts";
+import { hooksFor, type OutboxHookTable } from "./hooks.ts";
 import type { OutboxRow, OutboxStore } from "./store.ts";
 import { SendError, type Transport } from "./transport.ts";
 
@@ -21,15 +22,15 @@ export interface OutboxSenderOptions {
   chatIntervalMs?: number;
   /** Default 8: a row failing with 5xx or network errors this often is given up. */
   maxAttempts?: number;
-  /** Called after Telegram accepted a row (e.g. to remember the message id for quick exit). */
+  /** The features' hooks, by the subject kind of the rows they queued. */
+  hooks?: OutboxHookTable;
+  /** Called after Telegram accepted any row (e.g. to remember the message id for quick exit), before its hook. */
   onSent?: (row: OutboxRow, messageId: number | undefined) => void;
   /**
-   * Called for each queued row just before it is sent (not for direct replies): returns the row to send (possibly
-   * with a new payload), or undefined to drop it (the row is marked cancelled).
+   * Called when a chat cannot be reached (403 blocked, chat not found), after the row's own hook; `handled` says
+   * whether that hook told whoever must know.
    */
-  beforeSend?: (row: OutboxRow) => OutboxRow | undefined;
-  /** Called when a chat cannot be reached (403 blocked, chat not found). */
-  onUnreachable?: (row: OutboxRow, code: string) => void;
+  onUnreachable?: (row: OutboxRow, handled: boolean) => void;
   now?: () => number;
   /**
    * Runs direct replies' bookkeeping (claim, mark sent) in a group commit, so that many chats' replies share one
@@ -92,7 +93,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         continue;
       }
       if (!store.claim(row.id)) continue;
-      const outgoing = options.beforeSend ? options.beforeSend(row) : row;
+      const beforeSend = hooksFor(options.hooks, row)?.beforeSend;
+      const outgoing = beforeSend ? beforeSend(row) : row;
       if (!outgoing) {
         store.markCancelled(row.id);
         continue;
@@ -136,11 +138,11 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   /** Sends one claimed row; returns true when Telegram accepted it, else when the row will be tried again. */
   async function send(row: OutboxRow, via: Transport, record: (work: () => void) => void | Promise<void>): Promise<true | { retryAt: number | undefined }> {
     try {
-      const result = (await via(row.method, { chat_id: row.chatId, ...row.payload })) as { message_id?: number } | true;
-      const messageId = typeof result === "object" ? result.message_id : undefined;
+      const messageId = await via(row.chatId, row.message);
       await record(() => {
         store.markSent(row.id, messageId);
         options.onSent?.(row, messageId);
+        hooksFor(options.hooks, row)?.onSent?.(row, messageId);
       });
       return true;
     } catch (err) {
@@ -161,11 +163,11 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       case "unreachable":
         store.markFailed(row.id, code);
         logger.warn({ outboxId: row.id, purpose: row.purpose, code }, "chat unreachable");
-        options.onUnreachable?.(row, code);
+        options.onUnreachable?.(row, hooksFor(options.hooks, row)?.onUnreachable?.(row) ?? false);
         return;
       case "rejected":
         store.markFailed(row.id, code);
-        logger.error({ outboxId: row.id, purpose: row.purpose, code, method: row.method }, "telegram rejected a message");
+        logger.error({ outboxId: row.id, purpose: row.purpose, code, kind: row.message.kind }, "telegram rejected a message");
         return;
       case "transient": {
         const attempts = row.attempts + 1;

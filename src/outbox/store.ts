@@ -7,19 +7,29 @@ import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { outbox } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
+import { MESSAGE_KINDS, type Message, type MessageKind, type Subject } from "./message.ts";
 
 export type Purpose = "reply" | "notice" | "alert" | "reminder";
 
-export interface OutgoingMessage {
+export interface QueuedMessage {
+  /** Unique: the same logical message is never queued twice. Opaque: nothing parses it. */
   dedupeKey: string;
   chatId: number;
   purpose: Purpose;
-  /** Bot API method (default sendMessage). */
-  method?: string;
-  /** The method's parameters without chat_id. */
-  payload: Record<string, unknown>;
+  message: Message;
+  subject?: Subject;
   /** Not before this time (epoch ms; default now). */
   notBefore?: number;
+}
+
+/**
+ * A row queued before migration 0007 held a Bot API call rather than a message; it is sent as it was written.
+ * Only src/telegram/renderer.ts looks inside.
+ */
+export interface LegacyMessage {
+  kind: "legacy";
+  method: string;
+  params: Record<string, unknown>;
 }
 
 export interface OutboxRow {
@@ -27,8 +37,8 @@ export interface OutboxRow {
   dedupeKey: string;
   chatId: number;
   purpose: Purpose;
-  method: string;
-  payload: Record<string, unknown>;
+  message: Message | LegacyMessage;
+  subject: Subject | undefined;
   attempts: number;
 }
 
@@ -37,8 +47,13 @@ export type OutboxStore = ReturnType<typeof createOutboxStore>;
 /** Creates the outbox store. `now` defaults to Date.now. */
 export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
   function toRow(r: typeof outbox.$inferSelect): OutboxRow {
-    return { id: r.id, dedupeKey: r.dedupeKey, chatId: r.chatId, purpose: r.purpose, method: r.method, payload: JSON.parse(cipher.decrypt(r.payloadEnc)), attempts: r.attempts };
+    const payload = JSON.parse(cipher.decrypt(r.payloadEnc)) as Record<string, unknown>;
+    const message = MESSAGE_KINDS.includes(r.method as MessageKind) ? (payload as Message) : ({ kind: "legacy", method: r.method, params: payload } as const);
+    const subject = r.subjectKind !== null && r.subjectId !== null ? { kind: r.subjectKind, id: r.subjectId, ...(r.subjectRung !== null ? { rung: r.subjectRung } : {}) } : undefined;
+    return { id: r.id, dedupeKey: r.dedupeKey, chatId: r.chatId, purpose: r.purpose, message, subject, attempts: r.attempts };
   }
+
+  const ofSubject = (kind: string, id: number) => and(eq(outbox.subjectKind, kind), eq(outbox.subjectId, id));
 
   /**
    * The rows that can be read. A row whose payload cannot be decrypted or parsed (another key, an altered row) is
@@ -65,6 +80,9 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
       purpose: ph("purpose"),
       method: ph("method"),
       payloadEnc: ph("payloadEnc"),
+      subjectKind: ph("subjectKind"),
+      subjectId: ph("subjectId"),
+      subjectRung: ph("subjectRung"),
       status: "pending",
       notBefore: ph("notBefore"),
       createdAt: ph("at"),
@@ -90,15 +108,18 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
 
   return {
     /** Queues a message; returns its id, or undefined when the dedupe key was queued before. */
-    enqueue(message: OutgoingMessage): number | undefined {
+    enqueue(queued: QueuedMessage): number | undefined {
       const at = now();
       const [inserted] = insertMessage.all({
-        dedupeKey: message.dedupeKey,
-        chatId: message.chatId,
-        purpose: message.purpose,
-        method: message.method ?? "sendMessage",
-        payloadEnc: cipher.encrypt(JSON.stringify(message.payload)),
-        notBefore: message.notBefore ?? at,
+        dedupeKey: queued.dedupeKey,
+        chatId: queued.chatId,
+        purpose: queued.purpose,
+        method: queued.message.kind,
+        payloadEnc: cipher.encrypt(JSON.stringify(queued.message)),
+        subjectKind: queued.subject?.kind ?? null,
+        subjectId: queued.subject?.id ?? null,
+        subjectRung: queued.subject?.rung ?? null,
+        notBefore: queued.notBefore ?? at,
         at,
       });
       return inserted?.id;
@@ -145,21 +166,21 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
       db.update(outbox).set({ status: "failed", lastError: code, attempts: sql`${outbox.attempts} + 1` }).where(eq(outbox.id, id)).run();
     },
 
-    /** Cancels pending rows whose dedupe key starts with `prefix` (e.g. a cancelled appointment's reminders). */
-    cancelByPrefix(prefix: string): number {
+    /** Cancels the pending rows about a subject (e.g. a cancelled appointment's reminders); returns how many. */
+    cancelAbout(kind: string, id: number): number {
       return db
         .update(outbox)
         .set({ status: "cancelled" })
-        .where(and(eq(outbox.status, "pending"), sql`substr(${outbox.dedupeKey}, 1, ${prefix.length}) = ${prefix}`))
+        .where(and(eq(outbox.status, "pending"), ofSubject(kind, id)))
         .run().changes;
     },
 
-    /** Telegram message ids of sent rows whose dedupe key starts with `prefix` (e.g. every alert of a case). */
-    sentMessageIds(prefix: string): number[] {
+    /** Message ids of the sent rows about a subject, oldest first (e.g. every alert posted for a case). */
+    sentMessageIds(kind: string, id: number): number[] {
       return db
         .select({ messageId: outbox.telegramMessageId })
         .from(outbox)
-        .where(and(eq(outbox.status, "sent"), sql`substr(${outbox.dedupeKey}, 1, ${prefix.length}) = ${prefix}`, sql`${outbox.telegramMessageId} is not null`))
+        .where(and(eq(outbox.status, "sent"), ofSubject(kind, id), sql`${outbox.telegramMessageId} is not null`))
         .orderBy(asc(outbox.id))
         .all()
         .map((r) => r.messageId as number);

@@ -1,8 +1,9 @@
 /**
- * How the outbox reaches Telegram, without knowing grammY: a function that calls a Bot API method, and the ways a
- * call can fail. src/telegram/transport.ts builds one from grammY's Api.
+ * How the outbox reaches a chat, without knowing Telegram: a function that delivers one message, and the ways that
+ * can fail. src/telegram/transport.ts builds one from grammY's Api and the renderer.
  */
 import { SpeanError } from "../base/errors.ts";
+import type { OutboxRow } from "./store.ts";
 
 export type SendFailure =
   /** 429: wait retryAfterMs before sending again. */
@@ -25,5 +26,5 @@ export class SendError extends SpeanError {
   }
 }
 
-/** Calls a Bot API method; resolves with Telegram's result, rejects with {@link SendError}. */
-export type Transport = (method: string, params: Record<string, unknown>) => Promise<unknown>;
+/** Delivers one message to a chat; resolves with the new message's id (none for deletions), rejects with {@link SendError}. */
+export type Transport = (chatId: number, message: OutboxRow["message"]) => Promise<number | undefined>;

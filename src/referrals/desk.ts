@@ -15,8 +15,8 @@ import type { OutboxStore } from "../outbox/store.ts";
 import type { WorkCalendar } from "../scheduling/calendar.ts";
 import { may, type StaffAction } from "../staff/roles.ts";
 import type { StaffMember, StaffStore } from "../staff/store.ts";
+import type { Subject } from "../outbox/message.ts";
 import { queueEdit, queueReply } from "../outbox/queue-reply.ts";
-import { renderReply } from "../telegram/renderer.ts";
 import { type ContactPreference, caseNumber, type NewReferral, type Referral, type ReferralStore, type Urgency } from "./store.ts";
 import { MINUTE_MS } from "../base/time.ts";
 
@@ -84,6 +84,13 @@ export const CASEWORK_TEXT_KEYS = [
 ] as const;
 
 
+/** Messages about a case (the caseworker's card, relays, notices to the resident); a reply to one finds the case. */
+export const CASE_SUBJECT = "case";
+/** The staff-group alerts of a case (rung: the escalation round); rewritten when the case is claimed or closed. */
+export const ALERT_SUBJECT = "alert";
+
+const caseSubject = (referralId: number): Subject => ({ kind: CASE_SUBJECT, id: referralId });
+
 export type Desk = ReturnType<typeof createDesk>;
 
 export function createDesk(options: DeskOptions) {
@@ -93,12 +100,12 @@ export function createDesk(options: DeskOptions) {
   const normalWorkMinutes = options.normalEscalationWorkMinutes ?? 4 * 60;
 
   /** Renders a reply and queues it; returns the outbox ids. */
-  function queue(chatId: number, dedupeKey: string, reply: Reply, locale: Locale, purpose: "alert" | "notice" = "notice"): number[] {
-    return queueReply(outbox, translator, { chatId, dedupeKey, reply, locale, purpose });
+  function queue(chatId: number, dedupeKey: string, reply: Reply, locale: Locale, purpose: "alert" | "notice" = "notice", subject?: Subject): number[] {
+    return queueReply(outbox, translator, { chatId, dedupeKey, reply, locale, purpose, ...(subject ? { subject } : {}) });
   }
 
   function toResident(referral: Referral, key: string, reply: Reply): number[] {
-    return queue(referral.chatId, `case:${referral.id}:${key}`, { ...reply, discreet: true }, options.residentLocale(referral.chatId));
+    return queue(referral.chatId, `case:${referral.id}:${key}`, { ...reply, discreet: true }, options.residentLocale(referral.chatId), "notice", caseSubject(referral.id));
   }
 
   function toStaffChat(dedupeKey: string, reply: Reply): number[] {
@@ -140,15 +147,15 @@ export function createDesk(options: DeskOptions) {
       lines.push(text(key, { names: supervisors.map((s) => s.displayName).join(", ") }));
     }
     const reply: Reply = { text: [text("common.lines", { lines })], buttons: alertButtons(referral) };
-    const [payload] = renderReply(reply, staffLocale, translator) as [Record<string, unknown>];
-    const entities = mentionEntities(String(payload.text), supervisors);
-    const id = outbox.enqueue({
-      dedupeKey: `alert:${referral.id}:${round}`,
+    return queueReply(outbox, translator, {
       chatId: options.staffChatId,
+      dedupeKey: `alert:${referral.id}:${round}`,
+      reply,
+      locale: staffLocale,
       purpose: "alert",
-      payload: entities.length > 0 ? { ...payload, entities } : payload,
+      subject: { kind: ALERT_SUBJECT, id: referral.id, rung: round },
+      mentions: supervisors.map((m) => ({ name: m.displayName, userId: m.telegramUserId })),
     });
-    return id === undefined ? [] : [id];
   }
 
   /** Rewrites every alert already posted for a case (after a claim or a close). */
@@ -156,7 +163,7 @@ export function createDesk(options: DeskOptions) {
     if (options.staffChatId === undefined) return [];
     const reply: Reply = { text: [text("common.lines", { lines: [facts(referral), status] })], buttons: referral.status === "claimed" || referral.status === "in_conversation" ? alertButtons(referral) : [] };
     const ids: number[] = [];
-    for (const messageId of outbox.sentMessageIds(`alert:${referral.id}:`)) {
+    for (const messageId of outbox.sentMessageIds(ALERT_SUBJECT, referral.id)) {
       const id = queueEdit(outbox, translator, {
         chatId: options.staffChatId,
         messageId,
@@ -220,7 +227,7 @@ export function createDesk(options: DeskOptions) {
           const ids = [
             ...updateAlerts(claimed, text("casework.claimed_by", { name: member.displayName })),
             ...toResident(claimed, "claimed", { text: [text("casework.resident_claimed", { name: member.displayName, case: caseNumber(claimed.id) })] }),
-            ...queue(userId, `case:${claimed.id}:card:${userId}`, caseCard(claimed), staffLocale),
+            ...queue(userId, `case:${claimed.id}:card:${userId}`, caseCard(claimed), staffLocale, "notice", caseSubject(claimed.id)),
           ];
           return done("casework.you_claimed", ids, { case: caseNumber(claimed.id) });
         }
@@ -248,7 +255,7 @@ export function createDesk(options: DeskOptions) {
           const ids = referral.status === "claimed"
             ? toResident(referral, `talk:${now()}`, { text: [text("casework.resident_talking", { name: member.displayName })] })
             : [];
-          ids.push(...queue(userId, `case:${referralId}:staff-talk:${now()}`, { text: [text("casework.talk_started", { case: caseNumber(referralId) })], buttons: [[{ label: text("casework.button_end"), data: deskButtonData("end", referralId) }]] }, staffLocale));
+          ids.push(...queue(userId, `case:${referralId}:staff-talk:${now()}`, { text: [text("casework.talk_started", { case: caseNumber(referralId) })], buttons: [[{ label: text("casework.button_end"), data: deskButtonData("end", referralId) }]] }, staffLocale, "notice", caseSubject(referralId)));
           return done("casework.talk_notice", ids, { case: caseNumber(referralId) });
         }
         case "end": {
@@ -287,8 +294,8 @@ export function createDesk(options: DeskOptions) {
         dedupeKey: `case:${referralId}:relay:${message.updateId}`,
         chatId: referral.chatId,
         purpose: "notice",
-        method: "copyMessage",
-        payload: { from_chat_id: userId, message_id: message.messageId, protect_content: true },
+        message: { kind: "relay", fromChatId: userId, messageId: message.messageId, protect: true },
+        subject: caseSubject(referralId),
       });
       return { notice: text("casework.relayed"), outboxIds: id === undefined ? [] : [id] };
     },
@@ -301,8 +308,8 @@ export function createDesk(options: DeskOptions) {
         dedupeKey: `case:${referral.id}:relay:${message.updateId}`,
         chatId: referral.assignedTo,
         purpose: "notice",
-        method: "copyMessage",
-        payload: { from_chat_id: referral.chatId, message_id: message.messageId },
+        message: { kind: "relay", fromChatId: referral.chatId, messageId: message.messageId },
+        subject: caseSubject(referral.id),
       });
       return id === undefined ? [] : [id];
     },
@@ -313,7 +320,7 @@ export function createDesk(options: DeskOptions) {
       if (!referral || referral.assignedTo === null) return [];
       referrals.endConversation(referral.id, null);
       staff.clearActiveReferral(referral.id);
-      return queue(referral.assignedTo, `case:${referral.id}:left:${now()}`, { text: [text("casework.resident_left", { case: caseNumber(referral.id) })] }, staffLocale);
+      return queue(referral.assignedTo, `case:${referral.id}:left:${now()}`, { text: [text("casework.resident_left", { case: caseNumber(referral.id) })] }, staffLocale, "notice", caseSubject(referral.id));
     },
 
     /** Re-posts unclaimed alerts whose time is up, mentioning the supervisors. Returns how many. */
@@ -384,17 +391,4 @@ export function createDesk(options: DeskOptions) {
 /** "phone call, morning" */
 function contactText(contact: ContactPreference): TextRef {
   return text("casework.contact", { method: text(`help.contact_${contact.method}`), time: text(`help.time_${contact.time}`) });
-}
-
-/** text_mention entities for each name in `text` (offsets in UTF-16 code units, as Telegram counts). */
-function mentionEntities(body: string, members: StaffMember[]) {
-  const entities: Record<string, unknown>[] = [];
-  let from = body.lastIndexOf("\n") + 1;
-  for (const m of members) {
-    const offset = body.indexOf(m.displayName, from);
-    if (offset < 0) continue;
-    entities.push({ type: "text_mention", offset, length: m.displayName.length, user: { id: m.telegramUserId, is_bot: false, first_name: m.displayName } });
-    from = offset + m.displayName.length;
-  }
-  return entities;
 }

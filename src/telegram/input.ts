@@ -5,7 +5,7 @@
  */
 import type { Update } from "grammy/types";
 import type { Input } from "../engine/interpreter.ts";
-import { MESSAGE_MAX_CHARS } from "./renderer.ts";
+import { MESSAGE_MAX_CHARS } from "../outbox/message.ts";
 
 export interface ResidentInput {
   chatId: number;

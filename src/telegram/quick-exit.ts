@@ -68,7 +68,7 @@ export function quickExit(deps: QuickExitDeps): MiddlewareFn<Context> {
       deps.interactions.record({ chatId, direction: "in", kind: "quick_exit", updateId });
       const queued: number[] = [];
       for (let start = 0; start < messageIds.length; start += DELETE_BATCH) {
-        const id = deps.outbox.enqueue({ dedupeKey: `exit:${updateId}:${start / DELETE_BATCH}`, chatId, purpose: "notice", method: "deleteMessages", payload: { message_ids: messageIds.slice(start, start + DELETE_BATCH) } });
+        const id = deps.outbox.enqueue({ dedupeKey: `exit:${updateId}:${start / DELETE_BATCH}`, chatId, purpose: "notice", message: { kind: "delete", messageIds: messageIds.slice(start, start + DELETE_BATCH) } });
         if (id !== undefined) queued.push(id);
       }
       if (deps.quickExitMessage === "neutral") {

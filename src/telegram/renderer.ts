@@ -1,55 +1,61 @@
 /**
- * Turns engine replies into sendMessage parameters. Plain text (no parse_mode), so nothing a user or a translator
- * writes can break the formatting. Text longer than Telegram's 4096 characters is split at paragraph or line
- * breaks; the buttons go with the last part.
+ * Turns an outbox message (an intent) into the Bot API call that delivers it. Plain text (no parse_mode), so
+ * nothing a user or a translator writes can break the formatting.
  */
-import type { Locale } from "../base/locale.ts";
-import type { Reply } from "../base/reply.ts";
-import type { Translator } from "../i18n/translator.ts";
+import type { Message, MessageButton, Mention } from "../outbox/message.ts";
 
-export const MESSAGE_MAX_CHARS = 4096;
+export interface BotApiCall {
+  method: string;
+  params: Record<string, unknown>;
+}
 
-/** The sendMessage parameters (without chat_id) for one reply: usually one message, more if the text is long. */
-export function renderReply(reply: Reply, locale: Locale, translator: Translator): Record<string, unknown>[] {
-  const body = reply.text.map((ref) => translator.render(locale, ref)).join("\n\n");
-  const parts = splitText(body, MESSAGE_MAX_CHARS);
-  const discreet = reply.discreet ? { protect_content: true, disable_notification: true } : {};
-  return parts.map((part, index) => {
-    const payload: Record<string, unknown> = { text: part, ...discreet };
-    if (index === parts.length - 1) {
-      const markup = replyMarkup(reply, locale, translator);
-      if (markup) payload.reply_markup = markup;
+/** The Bot API call for `message` to `chatId`. */
+export function botApiCall(chatId: number, message: Message): BotApiCall {
+  switch (message.kind) {
+    case "text": {
+      const params: Record<string, unknown> = { chat_id: chatId, text: message.text };
+      if (message.discreet) Object.assign(params, { protect_content: true, disable_notification: true });
+      const markup = message.shareContactLabel ? contactKeyboard(message.shareContactLabel, message.buttons ?? []) : inlineKeyboard(message.buttons ?? []);
+      if (markup) params.reply_markup = markup;
+      const entities = mentionEntities(message.text, message.mentions ?? []);
+      if (entities.length > 0) params.entities = entities;
+      return { method: "sendMessage", params };
     }
-    return payload;
-  });
+    case "edit":
+      return {
+        method: "editMessageText",
+        params: { chat_id: chatId, message_id: message.messageId, text: message.text, reply_markup: inlineKeyboard(message.buttons) ?? { inline_keyboard: [] } },
+      };
+    case "relay":
+      return {
+        method: "copyMessage",
+        params: { chat_id: chatId, from_chat_id: message.fromChatId, message_id: message.messageId, ...(message.protect ? { protect_content: true } : {}) },
+      };
+    case "delete":
+      return { method: "deleteMessages", params: { chat_id: chatId, message_ids: message.messageIds } };
+  }
 }
 
-function replyMarkup(reply: Reply, locale: Locale, translator: Translator): Record<string, unknown> | undefined {
-  if (reply.requestContact) {
-    // A reply keyboard: its buttons send their label as text, which the engine matches like a typed word.
-    const rows = [[{ text: translator.render(locale, reply.requestContact), request_contact: true }]];
-    for (const row of reply.buttons ?? []) rows.push(row.map((b) => ({ text: translator.render(locale, b.label), request_contact: false })));
-    return { keyboard: rows, resize_keyboard: true, one_time_keyboard: true };
-  }
-  if (!reply.buttons?.length) return undefined;
-  return {
-    inline_keyboard: reply.buttons.map((row) => row.map((b) => ({ text: translator.render(locale, b.label), callback_data: b.data }))),
-  };
+function inlineKeyboard(buttons: MessageButton[][]): Record<string, unknown> | undefined {
+  if (buttons.length === 0) return undefined;
+  return { inline_keyboard: buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.data }))) };
 }
 
-/** Splits text into parts of at most `max` characters (code points), preferring to cut at a line break. */
-export function splitText(text: string, max: number): string[] {
-  let rest = [...text];
-  const parts: string[] = [];
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
-    const cut = window.lastIndexOf("\n");
-    const length = cut > max / 2 ? cut : max;
-    parts.push(rest.slice(0, length).join("").trimEnd());
-    rest = rest.slice(length);
-    while (rest[0] === "\n") rest = rest.slice(1);
+/** A reply keyboard: its buttons send their label as text, which the engine matches like a typed word. */
+function contactKeyboard(label: string, buttons: MessageButton[][]): Record<string, unknown> {
+  const rows = [[{ text: label, request_contact: true }], ...buttons.map((row) => row.map((b) => ({ text: b.label, request_contact: false })))];
+  return { keyboard: rows, resize_keyboard: true, one_time_keyboard: true };
+}
+
+/** text_mention entities for names on the text's last line, in order (offsets in UTF-16 units, as Telegram's). */
+function mentionEntities(text: string, mentions: Mention[]): Record<string, unknown>[] {
+  const entities: Record<string, unknown>[] = [];
+  let from = text.lastIndexOf("\n") + 1;
+  for (const m of mentions) {
+    const offset = text.indexOf(m.name, from);
+    if (offset < 0) continue;
+    entities.push({ type: "text_mention", offset, length: m.name.length, user: { id: m.userId, is_bot: false, first_name: m.name } });
+    from = offset + m.name.length;
   }
-  parts.push(rest.join(""));
-  const nonEmpty = parts.filter((p) => p.trim().length > 0);
-  return nonEmpty.length > 0 ? nonEmpty : [" "];
+  return entities;
 }

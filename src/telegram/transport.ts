@@ -1,18 +1,21 @@
 /**
- * The outbox's transport over grammY: calls a Bot API method and turns grammY's errors into classified
- * {@link SendError}s.
+ * The outbox's transport over grammY: renders each message as a Bot API call (renderer.ts), makes it, and turns
+ * grammY's errors into classified {@link SendError}s.
  */
 import { type Api, GrammyError, HttpError } from "grammy";
 import { SendError, type Transport } from "../outbox/transport.ts";
+import { botApiCall } from "./renderer.ts";
 
 /** Builds a transport on a grammY Api (whatever transformers it has installed). */
 export function createTransport(api: Api): Transport {
   const raw = api.raw as unknown as Record<string, (params: Record<string, unknown>) => Promise<unknown>>;
-  return async (method, params) => {
+  return async (chatId, message) => {
+    const { method, params } = message.kind === "legacy" ? { method: message.method, params: { chat_id: chatId, ...message.params } } : botApiCall(chatId, message);
     const call = raw[method];
     if (!call) throw new SendError({ kind: "rejected" }, "UNKNOWN_METHOD");
     try {
-      return await call(params);
+      const result = (await call(params)) as { message_id?: number } | true;
+      return typeof result === "object" ? result.message_id : undefined;
     } catch (err) {
       throw classify(err);
     }

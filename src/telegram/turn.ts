@@ -16,7 +16,7 @@ import type { OutboxSender } from "../outbox/sender.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import { answerPress } from "./answer.ts";
 import { readInput } from "./input.ts";
-import { renderReply } from "./renderer.ts";
+import { composeReply } from "../outbox/compose.ts";
 
 export interface TurnDeps {
   commits: CommitQueue;
@@ -64,10 +64,10 @@ export function residentTurn(deps: TurnDeps): MiddlewareFn<Context> {
       const [toFlow, toNode] = split(turn.state.node);
       const replyIds: number[] = [];
       turn.replies.forEach((reply, r) => {
-        renderReply(reply, locale, translator).forEach((payload, p) => {
-          const id = outbox.enqueue({ dedupeKey: `reply:${updateId}:${r}.${p}`, chatId, purpose: "reply", payload, notBefore: at + REPLY_GRACE_MS });
+        composeReply(reply, locale, translator).forEach((message, p) => {
+          const id = outbox.enqueue({ dedupeKey: `reply:${updateId}:${r}.${p}`, chatId, purpose: "reply", message, notBefore: at + REPLY_GRACE_MS });
           if (id !== undefined) replyIds.push(id);
-          interactions.record({ chatId, direction: "out", kind: "message", flow: toFlow, node: toNode, text: payload.text as string, updateId });
+          interactions.record({ chatId, direction: "out", kind: "message", flow: toFlow, node: toNode, text: message.text, updateId });
         });
       });
       inbox.markDone(updateId);

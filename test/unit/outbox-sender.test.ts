@@ -10,16 +10,15 @@ let store: OutboxStore;
 let sent: { chatId: number; at: number; text: unknown }[];
 let failNext: ((chatId: number) => SendError | undefined) | undefined;
 
-const transport: Transport = async (_method, params) => {
-  const chatId = params.chat_id as number;
+const transport: Transport = async (chatId, message) => {
   const failure = failNext?.(chatId);
   if (failure) throw failure;
-  sent.push({ chatId, at: Date.now(), text: params.text });
-  return { message_id: sent.length };
+  sent.push({ chatId, at: Date.now(), text: message.kind === "text" ? message.text : undefined });
+  return sent.length;
 };
 
 function queue(count: number, chats: number, purpose: "alert" | "reply" = "alert") {
-  for (let i = 0; i < count; i++) store.enqueue({ dedupeKey: `k${i}`, chatId: 100 + (i % chats), purpose, payload: { text: `m${i}` } });
+  for (let i = 0; i < count; i++) store.enqueue({ dedupeKey: `k${i}`, chatId: 100 + (i % chats), purpose, message: { kind: "text", text: `m${i}` } });
 }
 
 beforeEach(() => {
@@ -58,7 +57,7 @@ describe("outbox sender", () => {
 
   it("honours retry_after on 429: nothing new starts until it has passed, then the message goes out", async () => {
     queue(3, 3);
-    store.enqueue({ dedupeKey: "later", chatId: 200, purpose: "alert", payload: { text: "later" }, notBefore: Date.now() + 1000 });
+    store.enqueue({ dedupeKey: "later", chatId: 200, purpose: "alert", message: { kind: "text", text: "later" }, notBefore: Date.now() + 1000 });
     let first = true;
     failNext = () => (first ? ((first = false), new SendError({ kind: "rate_limited", retryAfterMs: 5000 }, "TELEGRAM_429")) : undefined);
     const s = sender();
@@ -77,7 +76,7 @@ describe("outbox sender", () => {
     const s = sender();
     s.start();
     await vi.advanceTimersByTimeAsync(100);
-    const reply = store.enqueue({ dedupeKey: "reply", chatId: 300, purpose: "reply", payload: { text: "reply" }, notBefore: Date.now() + 10_000 }) as number;
+    const reply = store.enqueue({ dedupeKey: "reply", chatId: 300, purpose: "reply", message: { kind: "text", text: "reply" }, notBefore: Date.now() + 10_000 }) as number;
     await s.deliverNow([reply]);
     expect(sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(4000);
@@ -93,7 +92,7 @@ describe("outbox sender", () => {
     s.start();
     await vi.advanceTimersByTimeAsync(25_000);
     expect(sent).toHaveLength(600);
-    store.enqueue({ dedupeKey: "one-more", chatId: 5, purpose: "alert", payload: { text: "x" } });
+    store.enqueue({ dedupeKey: "one-more", chatId: 5, purpose: "alert", message: { kind: "text", text: "x" } });
     s.wake();
     await vi.advanceTimersByTimeAsync(2_000);
     expect(s.stats().trackedChats).toBeLessThan(300);
@@ -151,7 +150,7 @@ describe("outbox sender", () => {
   });
 
   it("deliverNow keeps order: after a failure the rest waits behind the failed message", async () => {
-    const ids = [0, 1, 2].map((i) => store.enqueue({ dedupeKey: `r${i}`, chatId: 7, purpose: "reply", payload: { text: `r${i}` }, notBefore: Date.now() + 10_000 }) as number);
+    const ids = [0, 1, 2].map((i) => store.enqueue({ dedupeKey: `r${i}`, chatId: 7, purpose: "reply", message: { kind: "text", text: `r${i}` }, notBefore: Date.now() + 10_000 }) as number);
     let first = true;
     failNext = () => (first ? ((first = false), new SendError({ kind: "transient" }, "NETWORK")) : undefined);
     const s = sender();
