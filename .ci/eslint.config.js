@@ -9,12 +9,22 @@ export default tseslint.config(
   {
     files: ["src/**/*.ts"],
     rules: {
-      // Domain code never imports grammY or Fastify (DESIGN.md, principle 3).
-      "no-restricted-imports": ["error", { patterns: [{ group: ["grammy", "grammy/*", "fastify", "@grammyjs/*"], message: "only src/telegram, src/sandbox, src/http and app.ts talk to grammY or Fastify" }] }],
+      // Domain code never imports grammY, Fastify or the adapters (docs/ARCHITECTURE.md; test/unit/architecture.test.ts).
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["grammy", "grammy/*", "fastify", "@grammyjs/*", "@fastify/*", "**/telegram/*", "**/http/*", "**/sandbox/*"],
+              message: "only src/telegram, src/http, src/sandbox and the composition root (src/service, src/main.ts) talk to grammY, Fastify or the adapters",
+            },
+          ],
+        },
+      ],
     },
   },
   {
-    files: ["src/telegram/**", "src/sandbox/**", "src/http/**", "src/app.ts", "src/service.ts"],
+    files: ["src/telegram/**", "src/sandbox/**", "src/http/**", "src/service/**", "src/main.ts"],
     rules: { "no-restricted-imports": "off" },
   },
   {

@@ -19,7 +19,7 @@ import { createOutboxSender } from "../src/outbox/sender.ts";
 import { createOutboxStore } from "../src/outbox/store.ts";
 import { FakeTelegram } from "../src/sandbox/fake-telegram.ts";
 import { startFakeTelegramServer } from "../src/sandbox/routes.ts";
-import { createCore } from "../src/service.ts";
+import { createCore } from "../src/service/core.ts";
 import { createFieldCipher } from "../src/security/field-cipher.ts";
 import { createTransport } from "../src/telegram/transport.ts";
 

@@ -10,11 +10,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
-import { buildApp } from "../src/app.ts";
+import { buildApp } from "../src/http/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { FakeTelegram } from "../src/sandbox/fake-telegram.ts";
-import { createCore, createTelegramSide } from "../src/service.ts";
+import { createCore } from "../src/service/core.ts";
+import { createTelegramSide } from "../src/service/telegram-side.ts";
 import { BENCH_SECRET, BENCH_TOKEN, WEBHOOK_PATH } from "./shared.ts";
 
 const [mode, apiRoot, worker] = process.argv.slice(2);

@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig } from "./config.ts";
 import { SpeanError } from "./base/errors.ts";
 import { createLogger } from "./logger.ts";
-import { createService } from "./service.ts";
+import { createService } from "./service/service.ts";
 import { stopWithin } from "./shutdown.ts";
 
 async function main(): Promise<void> {

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   SPEAN_DATABASE_IN_USE: "another Spean process is using this database",
   SPEAN_TURN_LIMIT: "a flow ran too many steps without waiting for the user (a loop)",
   SPEAN_SLOT_TAKEN: "the counsellor's time slot is already held by another appointment",
+  SPEAN_FEATURE_CONFLICT: "two features register the same flow name or callback prefix (a programming error)",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

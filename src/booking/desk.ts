@@ -6,6 +6,7 @@
  */
 import type { Locale } from "../base/locale.ts";
 import { type Button, type Reply, type TextRef, text } from "../base/reply.ts";
+import { CALLBACK_PREFIXES, type CallbackPrefix, decodeVerbButton, encodeVerbButton } from "../engine/callback-data.ts";
 import { SpeanError } from "../base/errors.ts";
 import type { Translator } from "../i18n/translator.ts";
 import { toIsoDate, type CalendarDate } from "../base/calendar-date.ts";
@@ -18,7 +19,7 @@ import { queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxRow, OutboxStore } from "../outbox/store.ts";
 import { addDays, instantAt, localTime } from "../base/local-time.ts";
 import { MINUTE_MS } from "../base/time.ts";
-import { may } from "../staff/roles.ts";
+import { may } from "../features/roles.ts";
 import type { StaffStore } from "../staff/store.ts";
 import type { Appointment, BookingRequest } from "./model.ts";
 import { planReminders, type ReminderPolicy, rungTime } from "./reminders.ts";
@@ -56,25 +57,25 @@ const MAX_UNMARKED_CARDS = 10;
 const COUNSELLOR_CODES: Record<CounsellorVerb, string> = { attended: "a", no_show: "n", phone: "p" };
 
 export function residentButtonData(verb: ResidentVerb, appointmentId: number): string {
-  return `a:${RESIDENT_CODES[verb]}:${appointmentId.toString(36)}`;
+  return encodeVerbButton(CALLBACK_PREFIXES.appointment, RESIDENT_CODES[verb], appointmentId);
 }
 
 export function parseResidentButton(data: string): { verb: ResidentVerb; appointmentId: number } | undefined {
-  return parseButton(data, "a", RESIDENT_CODES);
+  return parseButton(data, CALLBACK_PREFIXES.appointment, RESIDENT_CODES);
 }
 
 export function counsellorButtonData(verb: CounsellorVerb, appointmentId: number): string {
-  return `v:${COUNSELLOR_CODES[verb]}:${appointmentId.toString(36)}`;
+  return encodeVerbButton(CALLBACK_PREFIXES.counsellor, COUNSELLOR_CODES[verb], appointmentId);
 }
 
 export function parseCounsellorButton(data: string): { verb: CounsellorVerb; appointmentId: number } | undefined {
-  return parseButton(data, "v", COUNSELLOR_CODES);
+  return parseButton(data, CALLBACK_PREFIXES.counsellor, COUNSELLOR_CODES);
 }
 
-function parseButton<V extends string>(data: string, prefix: string, codes: Record<V, string>): { verb: V; appointmentId: number } | undefined {
-  const match = new RegExp(`^${prefix}:([a-z]):([0-9a-z]{1,11})$`).exec(data);
-  const verb = (Object.keys(codes) as V[]).find((v) => codes[v] === match?.[1]);
-  return match && verb ? { verb, appointmentId: Number.parseInt(match[2] as string, 36) } : undefined;
+function parseButton<V extends string>(data: string, prefix: CallbackPrefix, codes: Record<V, string>): { verb: V; appointmentId: number } | undefined {
+  const button = decodeVerbButton(prefix, data);
+  const verb = (Object.keys(codes) as V[]).find((v) => codes[v] === button?.code);
+  return button && verb ? { verb, appointmentId: button.id } : undefined;
 }
 
 /** The outbox dedupe-key prefix of an appointment's reminders. */
@@ -353,11 +354,6 @@ export function createBookingDesk(options: BookingDeskOptions) {
   }
 
   /** Whether this staff member may see and mark counselling lists. */
-  function isCounsellingStaff(userId: number): boolean {
-    const member = staff.get(userId);
-    return member !== undefined && (member.role === "counsellor" || store.counsellor(userId) !== undefined || may(member.role, "resolve_any"));
-  }
-
   /**
    * A counsellor's button press (attended / no-show / show phone). Only the appointment's own counsellor, or a
    * supervisor or admin, may; every attempt is recorded. Returns the pop-up text, and for a mark the card to put
@@ -366,7 +362,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
   function press(userId: number, verb: CounsellorVerb, appointmentId: number): { notice: TextRef; alert?: boolean; card?: Reply } {
     const member = staff.get(userId);
     const a = store.get(appointmentId);
-    const allowed = member !== undefined && a !== undefined && (a.counsellorId === userId || may(member.role, "resolve_any"));
+    const allowed = a !== undefined && ((a.counsellorId === userId && may(member?.role, "mark_own_appointment")) || may(member?.role, "mark_any_appointment"));
     staff.audit(userId, `appointment_${verb}`, undefined, allowed);
     if (!allowed || !a) return { notice: text("booking.staff_not_allowed"), alert: true };
     const locale = localeOf(userId);
@@ -399,7 +395,6 @@ export function createBookingDesk(options: BookingDeskOptions) {
     remindersCancelledByQuickExit,
     dayList,
     postDayLists,
-    isCounsellingStaff,
     press,
   };
 }

@@ -1,6 +1,5 @@
 /**
- * Builds booking's parts (store, slot finder, desk) from the configuration, for the service and for the content
- * check's throwaway registry.
+ * Builds booking's parts (store, slot finder, desk) from the configuration.
  */
 import type { Config } from "../config.ts";
 import type { Db } from "../db/open.ts";
@@ -13,23 +12,11 @@ import type { StaffStore } from "../staff/store.ts";
 import { createBookingDesk } from "./desk.ts";
 import { createSlotFinder } from "./slots.ts";
 import { createBookingStore } from "./store.ts";
-import { DEFAULT_TIME_ZONE } from "../base/time.ts";
 
 export type BookingConfig = Pick<
   Config,
   "timeZone" | "defaultLocale" | "reminderOffsets" | "reminderQuietHours" | "reminderLateGraceMinutes" | "bookingDaysAhead" | "bookingMinNoticeMinutes"
 >;
-
-/** The defaults, for checking content without a configuration. */
-export const CHECK_BOOKING_CONFIG: BookingConfig = {
-  timeZone: DEFAULT_TIME_ZONE,
-  defaultLocale: "km",
-  reminderOffsets: [1440, 120],
-  reminderQuietHours: [21 * 60, 7 * 60],
-  reminderLateGraceMinutes: 15,
-  bookingDaysAhead: 14,
-  bookingMinNoticeMinutes: 60,
-};
 
 export interface BookingPartsOptions {
   db: Db;

@@ -6,7 +6,7 @@
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/open.ts";
 import { SpeanError } from "../base/errors.ts";
-import { isRole, ROLES } from "../staff/roles.ts";
+import { isRole, ROLES } from "../features/roles.ts";
 import { createStaffStore } from "../staff/store.ts";
 
 const role = (process.argv[2] ?? "").trim().toLowerCase();

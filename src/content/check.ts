@@ -10,12 +10,8 @@ import type { FlowNode } from "../engine/flow-schema.ts";
 import { ENTRY, type NodeRef, findNode, resolveTarget } from "../engine/flows.ts";
 import { EXIT_LABEL, GLOBAL_COMMANDS, NAV_LABELS } from "../engine/interpreter.ts";
 import { DIRECTORY_TEXT_KEYS, LAST_CHECKED_WARN_DAYS, serviceKeys } from "../directory/services.ts";
-import { CASEWORK_TEXT_KEYS } from "../referrals/desk.ts";
-import { HELP_TEXT_KEYS } from "../help/feature.ts";
 import type { LocaleTree } from "../i18n/translator.ts";
 import { MESSAGE_MAX_CHARS } from "../outbox/message.ts";
-import { KNOWLEDGE_TEXT_KEYS } from "../knowledge/feature.ts";
-import { SAFETY_TEXT_KEYS } from "../safety/feature.ts";
 import { safetyTextProblems } from "../safety/screens.ts";
 import { type Content, pageKeys } from "./load.ts";
 
@@ -34,8 +30,11 @@ export const ARTICLE_PAGE_MAX_CHARS = 900;
 /** Articles whose review is older than this get a warning. */
 const REVIEW_WARN_DAYS = 365;
 
-/** Checks loaded content against the registry flows may name; pure, no I/O. `today` is YYYY-MM-DD. */
-export function checkContent(content: Content, registry: Registry, today = new Date().toISOString().slice(0, 10)): CheckReport {
+/**
+ * Checks loaded content against the registry flows may name and the text keys features render (both built from
+ * the feature list); pure, no I/O. `today` is YYYY-MM-DD.
+ */
+export function checkContent(content: Content, registry: Registry, textKeys: Iterable<string>, today = new Date().toISOString().slice(0, 10)): CheckReport {
   const problems: string[] = [];
   const warnings: string[] = [];
   const { flows, translator } = content;
@@ -82,7 +81,7 @@ export function checkContent(content: Content, registry: Registry, today = new D
   warnings.push(...directory.warnings);
   for (const key of directory.keys) usedKeys.add(key);
   for (const key of ["common.apology", "common.expired", "common.expired_short", EXIT_LABEL]) usedKeys.add(key);
-  for (const key of [...KNOWLEDGE_TEXT_KEYS, ...DIRECTORY_TEXT_KEYS, ...CASEWORK_TEXT_KEYS, ...HELP_TEXT_KEYS, ...SAFETY_TEXT_KEYS]) usedKeys.add(key);
+  for (const key of [...DIRECTORY_TEXT_KEYS, ...textKeys]) usedKeys.add(key);
 
   for (const key of usedKeys) {
     for (const locale of LOCALES) if (!translator.has(locale, key)) problems.push(`locales/${locale}: key "${key}" is missing`);

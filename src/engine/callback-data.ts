@@ -6,6 +6,9 @@
  *   m                   Main menu (valid on any screen, however old)
  *   e                   Emergency numbers (valid on any screen, however old)
  *   x                   Quick exit (valid on any screen, however old; handled before the engine)
+ *   a:<verb>:<id>       A resident's answer on an appointment reminder (booking; the engine asks the feature)
+ *   k:<verb>:<id>       A caseworker's button on a case (referrals)
+ *   v:<verb>:<id>       A counsellor's button on an appointment (booking)
  *
  * A choice or Back whose step is not the conversation's current step is stale: the user pressed a button on an
  * older message.
@@ -13,6 +16,24 @@
 import { utf8Length } from "../khmer/text.ts";
 
 export const CALLBACK_DATA_MAX_BYTES = 64;
+
+/** Every prefix Spean writes into callback data, and who owns it. A feature's buttons name theirs from here. */
+export const CALLBACK_PREFIXES = {
+  /** The engine's own buttons. */
+  choice: "c",
+  back: "b",
+  menu: "m",
+  emergency: "e",
+  exit: "x",
+  /** Booking: "I will come" / "change" / "cancel" on a reminder. */
+  appointment: "a",
+  /** Referrals: Claim, Resolve, Talk, End, Could not reach, Show contact. */
+  casework: "k",
+  /** Booking: a counsellor's attended / no-show / phone buttons. */
+  counsellor: "v",
+} as const;
+
+export type CallbackPrefix = (typeof CALLBACK_PREFIXES)[keyof typeof CALLBACK_PREFIXES];
 /** Choice ids in flows: lower-case ASCII so that they stay short and safe in callback data. */
 export const CHOICE_ID_PATTERN = /^[a-z0-9_]{1,24}$/;
 
@@ -27,23 +48,17 @@ export type CallbackAction =
 export function encodeCallback(action: CallbackAction): string {
   switch (action.kind) {
     case "choice":
-      return `c:${action.step.toString(36)}:${action.choice}`;
+      return `${CALLBACK_PREFIXES.choice}:${action.step.toString(36)}:${action.choice}`;
     case "back":
-      return `b:${action.step.toString(36)}`;
-    case "menu":
-      return "m";
-    case "emergency":
-      return "e";
-    case "exit":
-      return "x";
+      return `${CALLBACK_PREFIXES.back}:${action.step.toString(36)}`;
+    default:
+      return CALLBACK_PREFIXES[action.kind];
   }
 }
 
 /** Decodes callback data; anything Spean did not write (or wrote in an older format) gives undefined. */
 export function decodeCallback(data: string): CallbackAction | undefined {
-  if (data === "m") return { kind: "menu" };
-  if (data === "e") return { kind: "emergency" };
-  if (data === "x") return { kind: "exit" };
+  for (const kind of ["menu", "emergency", "exit"] as const) if (data === CALLBACK_PREFIXES[kind]) return { kind };
   const choice = /^c:([0-9a-z]{1,11}):([a-z0-9_]{1,24})$/.exec(data);
   if (choice) return { kind: "choice", step: Number.parseInt(choice[1] as string, 36), choice: choice[2] as string };
   const back = /^b:([0-9a-z]{1,11})$/.exec(data);
@@ -55,4 +70,16 @@ export function decodeCallback(data: string): CallbackAction | undefined {
 export function fitsCallbackLimit(data: string): boolean {
   const bytes = utf8Length(data);
   return bytes >= 1 && bytes <= CALLBACK_DATA_MAX_BYTES;
+}
+
+/** Callback data `<prefix>:<verb code>:<id in base 36>`, the shape of every feature button. */
+export function encodeVerbButton(prefix: CallbackPrefix, code: string, id: number): string {
+  return `${prefix}:${code}:${id.toString(36)}`;
+}
+
+/** Reads `<prefix>:<one-letter code>:<id in base 36>`; undefined for anything else. */
+export function decodeVerbButton(prefix: CallbackPrefix, data: string): { code: string; id: number } | undefined {
+  const match = /^([a-z]):([a-z]):([0-9a-z]{1,11})$/.exec(data);
+  if (!match || match[1] !== prefix) return undefined;
+  return { code: match[2] as string, id: Number.parseInt(match[3] as string, 36) };
 }

@@ -1,10 +1,14 @@
 /**
- * The knowledge feature as the flow engine sees it: the kb_article choice provider (buttons under an article
- * page), the kb_feedback action (👍 / 👎), and the answer to typed questions. Runs inside the turn's transaction,
- * so recording a question or a vote is part of handling the update.
+ * The knowledge feature: the kb_article choice provider (buttons under an article page), the kb_feedback action
+ * (👍 / 👎), the answer to typed questions, /questions for staff, and retention of the questions' text. Runs inside
+ * the turn's transaction, so recording a question or a vote is part of handling the update.
  */
 import type { Action, ChoiceProvider, DynamicChoice, FreeTextContext, FreeTextResult, Vars } from "../engine/actions.ts";
+import type { Locale } from "../base/locale.ts";
 import type { TextRef } from "../base/reply.ts";
+import type { Feature } from "../features/contract.ts";
+import type { SafetyStore } from "../safety/store.ts";
+import { questionsReport } from "./report.ts";
 import { articlePage, KB_TOPICS, parseArticlePage } from "./flow.ts";
 import type { KnowledgeBase } from "./model.ts";
 import type { SearchIndex } from "./search.ts";
@@ -17,6 +21,11 @@ export interface KnowledgeFeatureOptions {
   index: SearchIndex;
   store: KnowledgeStore;
   pagesOf: (articleId: string) => number;
+  /** Check-in counts shown in /questions beside the unanswered questions. */
+  safetyStore: SafetyStore;
+  /** The language and time zone of staff-facing reports. */
+  staffLocale: Locale;
+  timeZone: string;
 }
 
 /** How many related articles an article's last page offers. */
@@ -39,7 +48,7 @@ export const KNOWLEDGE_TEXT_KEYS = [
 /** Variables the feature keeps in the conversation: the question being answered and its answers. */
 const CLEARED: Vars = { kb_question: "", kb_best: "", kb_others: "" };
 
-export function createKnowledgeFeature(options: KnowledgeFeatureOptions) {
+export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Feature {
   const { kb, index, store, pagesOf } = options;
   const net = options.safetyNet ? [options.safetyNet] : [];
 
@@ -90,9 +99,21 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions) {
   }
 
   return {
-    actions: new Map([["kb_feedback", feedback]]),
-    choices: new Map([["kb_article", articleChoices]]),
-    freeText: answer,
+    name: "knowledge",
+    textKeys: KNOWLEDGE_TEXT_KEYS,
+    flow: {
+      actions: new Map([["kb_feedback", feedback]]),
+      choices: new Map([["kb_article", articleChoices]]),
+      freeText: answer,
+    },
+    commands: [
+      {
+        name: "questions",
+        where: "staff-chat",
+        run: () => questionsReport(store, { locale: options.staffLocale, timeZone: options.timeZone, safety: options.safetyStore }),
+      },
+    ],
+    purge: (days) => ({ questionTextsErased: store.purge(days) }),
   };
 }
 

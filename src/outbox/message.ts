@@ -7,6 +7,9 @@
 /** The longest text one chat message may carry (Telegram: 4096 characters); longer replies are split. */
 export const MESSAGE_MAX_CHARS = 4096;
 
+/** One deletion takes at most this many message ids (Telegram's deleteMessages: 100), so 50 messages are one call. */
+export const DELETE_MAX_IDS = 100;
+
 /** A button under a message: its label, already translated, and the callback data it sends back. */
 export interface MessageButton {
   label: string;

@@ -7,13 +7,14 @@
  * phone number. A caseworker sees the phone number only in a pop-up answer to their own button press, which is
  * not stored anywhere.
  */
+import { CALLBACK_PREFIXES, decodeVerbButton, encodeVerbButton } from "../engine/callback-data.ts";
 import type { Locale } from "../base/locale.ts";
 import { type Reply, type TextRef, text } from "../base/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
 import { localDigits } from "../khmer/digits.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import type { WorkCalendar } from "../scheduling/calendar.ts";
-import { may, type StaffAction } from "../staff/roles.ts";
+import { may, type StaffAction } from "../features/roles.ts";
 import type { StaffMember, StaffStore } from "../staff/store.ts";
 import type { Subject } from "../outbox/message.ts";
 import { queueEdit, queueReply } from "../outbox/queue-reply.ts";
@@ -53,14 +54,13 @@ export const DESK_VERBS = { claim: "c", resolve: "r", unreachable: "u", talk: "t
 export type DeskVerb = keyof typeof DESK_VERBS;
 
 export function deskButtonData(verb: DeskVerb, referralId: number): string {
-  return `k:${DESK_VERBS[verb]}:${referralId.toString(36)}`;
+  return encodeVerbButton(CALLBACK_PREFIXES.casework, DESK_VERBS[verb], referralId);
 }
 
 export function parseDeskButton(data: string): { verb: DeskVerb; referralId: number } | undefined {
-  const match = /^k:([a-z]):([0-9a-z]{1,11})$/.exec(data);
-  if (!match) return undefined;
-  const verb = (Object.keys(DESK_VERBS) as DeskVerb[]).find((v) => DESK_VERBS[v] === match[1]);
-  return verb ? { verb, referralId: Number.parseInt(match[2] as string, 36) } : undefined;
+  const button = decodeVerbButton(CALLBACK_PREFIXES.casework, data);
+  const verb = (Object.keys(DESK_VERBS) as DeskVerb[]).find((v) => DESK_VERBS[v] === button?.code);
+  return button && verb ? { verb, referralId: button.id } : undefined;
 }
 
 /** Words casework shows (content check makes sure both languages have them). */
@@ -77,9 +77,7 @@ export const CASEWORK_TEXT_KEYS = [
   "casework.talk_ended", "casework.not_talking", "casework.relayed", "casework.relay_not_talking",
   "casework.resident_claimed", "casework.resident_talking", "casework.resident_back", "casework.resident_left",
   "casework.digest_title", "casework.digest_line", "casework.digest_overdue", "casework.digest_empty",
-  "casework.cases_title", "casework.cases_none", "casework.join_usage", "casework.join_ok", "casework.join_unknown",
-  "casework.join_expired", "casework.join_used", "casework.invite_usage", "casework.invite_created",
-  "casework.role_counsellor", "casework.role_caseworker", "casework.role_supervisor", "casework.role_admin",
+  "casework.cases_title", "casework.cases_none", "casework.role_counsellor", "casework.role_caseworker", "casework.role_supervisor", "casework.role_admin",
   "casework.private_only",
 ] as const;
 
@@ -198,7 +196,7 @@ export function createDesk(options: DeskOptions) {
 
   /** The resident is told they are back with the assistant, with the main menu button. */
   function backToAssistant(referral: Referral): number[] {
-    return toResident(referral, `back:${now()}`, { text: [text("casework.resident_back")], buttons: [[{ label: text("common.main_menu"), data: "m" }]] });
+    return toResident(referral, `back:${now()}`, { text: [text("casework.resident_back")], buttons: [[{ label: text("common.main_menu"), data: CALLBACK_PREFIXES.menu }]] });
   }
 
   return {

@@ -1,9 +1,10 @@
 /**
  * Safety as the flow engine sees it: the classifier behind every typed message, the lead that names the fitting
- * number first, the "Are you safe right now?" check-in (flows/safety.yaml) with its counts, and the one-line
- * safety net. Runs inside the turn's transaction, so a count is written together with the resident's answer.
+ * number first, the emergency numbers screen, the "Are you safe right now?" check-in (flows/safety.yaml) with its
+ * counts, and the one-line safety net. Runs inside the turn's transaction, so a count is written together with the resident's answer.
  */
-import type { Directory } from "../directory/services.ts";
+import { type Directory, emergencyNumbersBlock } from "../directory/services.ts";
+import type { Feature } from "../features/contract.ts";
 import type { Action, SafetyHooks } from "../engine/actions.ts";
 import type { DangerClassifier } from "./classifier.ts";
 import { DANGER_KINDS } from "./rules.ts";
@@ -20,7 +21,7 @@ export interface SafetyFeatureOptions {
 /** Words the feature shows outside the flow files (content check makes sure both languages have them). */
 export const SAFETY_TEXT_KEYS = ["safety.check_line", "safety.net", ...DANGER_KINDS.flatMap((k) => [`safety.lead.${k}`, `safety.also.${k}`])] as const;
 
-export function createSafetyFeature(options: SafetyFeatureOptions) {
+export function createSafetyFeature(options: SafetyFeatureOptions): Feature & { hooks: SafetyHooks } {
   const { classify, directory, store } = options;
   const hooks: SafetyHooks = {
     assess: (text) => {
@@ -46,12 +47,19 @@ export function createSafetyFeature(options: SafetyFeatureOptions) {
   };
 
   return {
+    name: "safety",
+    textKeys: SAFETY_TEXT_KEYS,
     hooks,
-    actions: new Map<string, Action>([
-      ["safety_checkin", checkIn],
-      ["safety_choice", choose],
-    ]),
-    blocks: new Map([["safety_check_numbers", checkNumbersBlock(directory)]]),
-    emergencyFirst,
+    flow: {
+      actions: new Map<string, Action>([
+        ["safety_checkin", checkIn],
+        ["safety_choice", choose],
+      ]),
+      blocks: new Map([
+        ["emergency_numbers", emergencyNumbersBlock(directory, emergencyFirst)],
+        ["safety_check_numbers", checkNumbersBlock(directory)],
+      ]),
+      safety: hooks,
+    },
   };
 }

@@ -6,7 +6,7 @@ import { createHash, randomInt } from "node:crypto";
 import { and, eq, gte, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { caseLinks, staffAudit, staffInvites, staffMembers } from "../db/schema.ts";
-import type { Role } from "./roles.ts";
+import type { Role } from "../features/roles.ts";
 
 export interface StaffMember {
   telegramUserId: number;

@@ -17,30 +17,34 @@ export interface AnswerDeps {
   translator: Translator;
   inbox: InboxStore;
   outbox: OutboxStore;
-  sender: OutboxSender;
+  sender: Pick<OutboxSender, "deliverNow">;
 }
 
 /** Telegram shows at most 200 characters in a button press's toast or pop-up. */
 const CALLBACK_TEXT_MAX = 200;
 
 /**
- * Runs `work` and queues the replies it returns (none for undefined) to `chatId`, and marks the update done, in one
- * transaction; then sends them. Dedupe keys are `staff:<update id>:<reply index>`.
+ * Runs `work` and queues the replies it returns to `chatId`, and marks the update done, in one transaction; then
+ * sends them. Dedupe keys are `answer:<update id>:<reply index>`. When `work` returns undefined nothing is queued,
+ * the update is left to whoever comes next, and the result is false.
  */
 export async function answerUpdate(
   deps: AnswerDeps,
   target: { chatId: number; updateId: number; locale: Locale },
   work: () => Reply | readonly Reply[] | undefined,
-): Promise<void> {
+): Promise<boolean> {
   const { chatId, updateId, locale } = target;
   const ids = await deps.commits.run(() => {
     const result = work();
-    const replies = result === undefined ? [] : Array.isArray(result) ? result : [result as Reply];
-    const queued = replies.flatMap((reply, i) => queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `staff:${updateId}:${i}`, reply, locale }));
+    if (result === undefined) return undefined;
+    const replies = Array.isArray(result) ? result : [result as Reply];
+    const queued = replies.flatMap((reply, i) => queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `answer:${updateId}:${i}`, reply, locale }));
     deps.inbox.markDone(updateId);
     return queued;
   });
+  if (ids === undefined) return false;
   await deps.sender.deliverNow(ids);
+  return true;
 }
 
 /**

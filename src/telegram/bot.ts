@@ -1,17 +1,17 @@
 /**
- * The grammY bot: the composer of Spean's features, mounted in one place in a fixed order. Nothing here listens
+ * The grammY bot: quick exit, the features' routes and the resident turn, mounted in one place in a fixed order. Nothing here listens
  * or polls; main.ts decides how updates arrive (polling or webhook, both through the inbox).
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { Api, Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import type { ConversationStore } from "../conversations/store.ts";
-import { type CaseworkDeps, casework } from "./casework.ts";
-import { type CounsellingDeps, counselling } from "./counselling.ts";
-import { type HandoffDeps, handoff } from "./handoff.ts";
-import { type QuickExitDeps, quickExit } from "./quick-exit.ts";
-import { type StaffDeps, staffCommands } from "./staff.ts";
-import { type TurnDeps, residentTurn } from "./turn.ts";
+import type { Feature } from "../features/contract.ts";
+import { featureRoutes, type FeatureRoutesDeps } from "./features.ts";
+import { type QuickExitMiddlewareDeps, quickExitMiddleware } from "./quick-exit.ts";
+import { type ResidentTurnDeps, residentTurn } from "./turn.ts";
+
+/** What the bot's middleware needs: the features, and the stores and services their routes use. */
+export type BotDeps = ResidentTurnDeps & FeatureRoutesDeps & QuickExitMiddlewareDeps & { features: readonly Feature[] };
 
 export interface BotOptions {
   token: string;
@@ -44,7 +44,7 @@ export const DIRECT_RETRY = { maxRetryAttempts: 2, maxDelaySeconds: 5 } as const
  * up on a call after `sendDeadlineSeconds`. `pollApi` is for getUpdates only, with a deadline of
  * `pollSeconds` (default 30) plus a margin.
  */
-export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & CaseworkDeps & CounsellingDeps & QuickExitDeps & HandoffDeps & { conversations: ConversationStore }) {
+export function createBot(options: BotOptions, deps: BotDeps) {
   const client = clientOptions(options.apiRoot, options.sendDeadlineSeconds ?? SEND_DEADLINE_SECONDS);
   const bot = new Bot<Context>(options.token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
   bot.api.config.use(autoRetry(DIRECT_RETRY));
@@ -57,13 +57,10 @@ export function createBot(options: BotOptions, deps: TurnDeps & StaffDeps & Case
     if (ctx.chat.type === "private" && status === "kicked") deps.conversations.markBlocked(ctx.chat.id);
     return next();
   });
-  // Order matters: quick exit works from any state; staff buttons and commands come before the resident's turn;
-  // a resident talking with a caseworker is relayed instead of answered.
-  bot.use(quickExit(deps));
-  bot.use(staffCommands(deps));
-  bot.use(casework(deps));
-  bot.use(counselling(deps));
-  bot.use(handoff(deps));
+  // Order matters: quick exit works from any state; the features' buttons, commands and interceptors (a resident
+  // talking with a caseworker is relayed instead of answered) come before the resident's turn.
+  bot.use(quickExitMiddleware(deps));
+  bot.use(featureRoutes(deps.features, deps));
   bot.use(residentTurn(deps));
   return { bot, queueApi, pollApi };
 }

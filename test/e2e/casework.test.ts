@@ -14,7 +14,7 @@ import { createLogger } from "../../src/logger.ts";
 import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
 import { startFakeTelegramServer } from "../../src/sandbox/routes.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
-import { createService, type Service } from "../../src/service.ts";
+import { createService, type Service } from "../../src/service/service.ts";
 import type { TextRef } from "../../src/base/reply.ts";
 import { dangerLead } from "../../src/safety/screens.ts";
 import { buttonsOf } from "../helpers/harness.ts";

@@ -14,7 +14,7 @@ import { createLogger } from "../../src/logger.ts";
 import { queueReply } from "../../src/outbox/queue-reply.ts";
 import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
 import { startFakeTelegramServer } from "../../src/sandbox/routes.ts";
-import { createCore } from "../../src/service.ts";
+import { createCore } from "../../src/service/core.ts";
 import { type RunningService, startService } from "../helpers/service-process.ts";
 
 const TOKEN = "4242424242:e2e-token-for-the-fake-bot-api-only";

@@ -11,7 +11,9 @@ import type { TextRef } from "../../src/base/reply.ts";
 import type { DangerKind } from "../../src/safety/rules.ts";
 import { dangerLead, safetyNetLine } from "../../src/safety/screens.ts";
 import type { Content } from "../../src/content/load.ts";
-import { createCore, createTelegramSide, loadServiceContent, SANDBOX_TOKEN } from "../../src/service.ts";
+import { createCore, loadServiceContent } from "../../src/service/core.ts";
+import { SANDBOX_TOKEN } from "../../src/service/sandbox.ts";
+import { createTelegramSide } from "../../src/service/telegram-side.ts";
 
 export const RESIDENT = 5001;
 export const STAFF_CHAT = -4001;

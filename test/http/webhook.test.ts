@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.ts";
+import { buildApp } from "../../src/http/app.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createHarness, type Harness, RESIDENT } from "../helpers/harness.ts";
 

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from "../../src/content/load.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { deskButtonData, parseDeskButton } from "../../src/referrals/desk.ts";
 import { createWorkCalendar } from "../../src/scheduling/calendar.ts";
-import { may } from "../../src/staff/roles.ts";
+import { may } from "../../src/features/roles.ts";
 import { createStaffStore, INVITE_TTL_MS } from "../../src/staff/store.ts";
 
 const calendar = createWorkCalendar({ timeZone: "Asia/Phnom_Penh", holidays: ["2026-11-23", "2026-11-24", "2026-11-25"] });

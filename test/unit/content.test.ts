@@ -2,8 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkContent } from "../../src/content/check.ts";
-import { createCheckRegistry } from "../../src/content/registry.ts";
+import { checkServiceContent } from "../../src/service/core.ts";
 import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
 
 const defaults = () => ({ retention_days: 90 });
@@ -29,7 +28,7 @@ afterEach(() => {
 describe("the shipped content", () => {
   it("passes the content check (the same check as npm run content:check)", () => {
     const content = loadContent(defaults);
-    const report = checkContent(content, createCheckRegistry(content));
+    const report = checkServiceContent(content);
     expect(report.problems).toEqual([]);
   });
 
@@ -86,9 +85,9 @@ describe("flow validation", () => {
 
   it("warns about a directory entry last checked more than 180 days ago", () => {
     const content = loadContent(defaults);
-    const fresh = checkContent(content, createCheckRegistry(content), "2027-05-01").warnings;
+    const fresh = checkServiceContent(content, "2027-05-01").warnings;
     expect(fresh.filter((w) => w.includes("last checked"))).toEqual([]);
-    const stale = checkContent(content, createCheckRegistry(content), "2027-06-01").warnings;
+    const stale = checkServiceContent(content, "2027-06-01").warnings;
     expect(stale).toContain('service "police" was last checked against its source 198 days ago (2026-11-15); check it again');
   });
 });
@@ -98,7 +97,7 @@ describe("content check", () => {
     const root = copyContent();
     change(root);
     const content = loadContent(defaults, root);
-    return checkContent(content, createCheckRegistry(content)).problems;
+    return checkServiceContent(content).problems;
   }
 
   it("finds a missing target", () => {
@@ -140,7 +139,7 @@ describe("content check: articles", () => {
     const root = copyContent();
     change(root);
     const content = loadContent(defaults, root);
-    return checkContent(content, createCheckRegistry(content), "2026-11-21").problems;
+    return checkServiceContent(content, "2026-11-21").problems;
   }
   function loadError(change: (root: string) => void): string {
     const root = copyContent();

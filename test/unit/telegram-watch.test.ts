@@ -1,6 +1,6 @@
 /** The Telegram watch (src/telegram/watch.ts) and GET /readyz (src/app.ts). */
 import { describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.ts";
+import { buildApp } from "../../src/http/app.ts";
 import { createTelegramWatch } from "../../src/telegram/watch.ts";
 import { createLogger } from "../../src/logger.ts";
 

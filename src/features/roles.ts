@@ -6,7 +6,16 @@ export const ROLES = ["counsellor", "caseworker", "supervisor", "admin"] as cons
 export type Role = (typeof ROLES)[number];
 
 /** Things staff do through the bot. */
-export type StaffAction = "claim" | "resolve_own" | "resolve_any" | "relay" | "invite" | "see_cases";
+export type StaffAction =
+  | "claim"
+  | "resolve_own"
+  | "resolve_any"
+  | "relay"
+  | "invite"
+  | "see_cases"
+  | "see_day_list"
+  | "mark_own_appointment"
+  | "mark_any_appointment";
 
 const ALLOWED: Record<StaffAction, readonly Role[]> = {
   claim: ["caseworker", "supervisor", "admin"],
@@ -15,6 +24,12 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   relay: ["caseworker", "supervisor", "admin"],
   invite: ["admin"],
   see_cases: ["caseworker", "supervisor", "admin"],
+  /** /today: a counsellor's own appointments (supervisors and admins see theirs, if any, and unmarked ones). */
+  see_day_list: ["counsellor", "supervisor", "admin"],
+  /** Attended / no-show / phone on an appointment with oneself. */
+  mark_own_appointment: ["counsellor", "supervisor", "admin"],
+  /** The same on anyone's appointment. */
+  mark_any_appointment: ["supervisor", "admin"],
 };
 
 /** Whether a role may do an action; no role (not staff, or inactive) may do nothing. */

@@ -3,8 +3,8 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { type WebhookRouteOptions, webhookRoute } from "./http/webhook.ts";
-import { type SandboxRoutesOptions, sandboxRoutes } from "./sandbox/routes.ts";
+import { type WebhookRouteOptions, webhookRoute } from "./webhook.ts";
+import { type SandboxRoutesOptions, sandboxRoutes } from "../sandbox/routes.ts";
 
 export interface AppDeps {
   logger: Logger;

@@ -10,10 +10,10 @@ import { text } from "../base/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
 import { localDigits } from "../khmer/digits.ts";
 import { type Directory, helpServicesBlock } from "../directory/services.ts";
-import type { Desk } from "../referrals/desk.ts";
-import { type ContactMethod, caseNumber, type SafeTime } from "../referrals/store.ts";
+import type { Desk } from "./desk.ts";
+import { type ContactMethod, caseNumber, type SafeTime } from "./store.ts";
 
-export interface HelpFeatureOptions {
+export interface HelpFlowOptions {
   directory: Directory;
   desk: Desk;
   translator: Translator;
@@ -56,7 +56,7 @@ export function consentVersion(translator: Translator, locale: Locale): string {
   return createHash("sha256").update(translator.render(locale, text("help.consent_explain"))).digest("hex").slice(0, 12);
 }
 
-export function createHelpFeature(options: HelpFeatureOptions) {
+export function createHelpFlow(options: HelpFlowOptions) {
   const { directory, desk, translator } = options;
 
   const chooseNeed: Action = ({ params }) => {

@@ -1,0 +1,84 @@
+/**
+ * Help and referrals as one feature: the "get help" flow (needs, districts, services, consent), and what follows a
+ * resident's yes: staff-group alerts with Claim / Resolve, a caseworker's buttons and /cases, conversations relayed
+ * through the bot, escalation and the morning digest, and what quick exit and retention do to a case.
+ */
+import { calendarDateIn, toIsoDate } from "../base/calendar-date.ts";
+import { CALLBACK_PREFIXES } from "../engine/callback-data.ts";
+import type { ButtonInput, ButtonOutcome, Feature, IncomingMessage, Interception } from "../features/contract.ts";
+import type { InteractionLog } from "../interactions/log.ts";
+import type { StaffStore } from "../staff/store.ts";
+import { CASE_SUBJECT, CASEWORK_TEXT_KEYS, type Desk, parseDeskButton } from "./desk.ts";
+import { createHelpFlow, HELP_TEXT_KEYS, type HelpFlowOptions } from "./help-flow.ts";
+import type { ReferralStore } from "./store.ts";
+
+export interface ReferralsFeatureOptions extends HelpFlowOptions {
+  desk: Desk;
+  referrals: ReferralStore;
+  staff: StaffStore;
+  interactions: InteractionLog;
+  /** The same danger test the conversation engine uses: danger words still get the bot's answer during a talk. */
+  isDanger: (text: string) => boolean;
+  /** When the morning digest of open cases is posted (local time). */
+  digestTime: { hour: number; minute: number };
+  timeZone: string;
+  now: () => number;
+}
+
+export function createReferralsFeature(options: ReferralsFeatureOptions): Feature {
+  const { desk, referrals, staff, interactions, isDanger, timeZone, now } = options;
+  const help = createHelpFlow(options);
+
+  /** A caseworker's button; every press is checked against the presser's role by the desk. */
+  function press(input: ButtonInput): ButtonOutcome {
+    const button = parseDeskButton(input.data);
+    return button ? desk.press(input.userId, button.verb, button.referralId) : { notice: { key: "common.expired_short" } };
+  }
+
+  /** A staff member's message is relayed to the case they talk with (or whose message they reply to). */
+  function fromStaff(message: IncomingMessage): Interception | undefined {
+    if (!staff.get(message.userId)) return undefined;
+    const relayed = desk.relayFromStaff(message.userId, message);
+    return relayed ? { outboxIds: relayed.outboxIds, answerToo: false } : undefined;
+  }
+
+  /**
+   * While a caseworker talks with a resident, the bot stays quiet: the resident's messages are copied to the
+   * caseworker and logged to the case. Danger words are passed on and also get the bot's own answer.
+   */
+  function fromResident(message: IncomingMessage): Interception | undefined {
+    const referral = referrals.inConversation(message.chatId);
+    if (!referral) return undefined;
+    const outboxIds = desk.relayFromResident(referral, message);
+    const danger = message.kind === "text" && message.text !== undefined && isDanger(message.text);
+    if (!danger) {
+      // The conversation engine is skipped, so this records what it would have: the message and its id.
+      interactions.record({ chatId: message.chatId, direction: "in", kind: message.kind, flow: "case", node: String(referral.id), text: message.text, updateId: message.updateId });
+      interactions.rememberMessage(message.chatId, message.messageId, false);
+    }
+    return { outboxIds, answerToo: danger };
+  }
+
+  return {
+    name: "referrals",
+    textKeys: [...HELP_TEXT_KEYS, ...CASEWORK_TEXT_KEYS],
+    flow: { actions: help.actions, blocks: help.blocks },
+    commands: [{ name: "cases", where: "private", permission: "see_cases", run: ({ userId }) => desk.casesFor(userId) }],
+    buttons: [{ prefix: CALLBACK_PREFIXES.casework, press }],
+    intercept: (message) => fromStaff(message) ?? fromResident(message),
+    jobs: [
+      { name: "referral-escalation", schedule: "* * * * *", run: () => ({ escalated: desk.escalateDue() }) },
+      {
+        name: "referral-digest",
+        schedule: `${options.digestTime.minute} ${options.digestTime.hour} * * *`,
+        run: () => ({ listed: desk.postDigest(toIsoDate(calendarDateIn(new Date(now()), timeZone))) }),
+      },
+    ],
+    outboxHooks: new Map([
+      // Messages about a case (the caseworker's card, relayed messages) let a reply to them find the case.
+      [CASE_SUBJECT, { onSent: (row, messageId) => (messageId !== undefined && row.subject ? staff.linkMessage(row.chatId, messageId, row.subject.id) : undefined) }],
+    ]),
+    onQuickExit: (chatId) => desk.residentLeft(chatId),
+    purge: (days) => ({ referralsErased: referrals.purge(days) }),
+  };
+}

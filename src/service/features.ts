@@ -1,0 +1,88 @@
+/**
+ * The list of features. Each line builds one vertical from the parts it needs; the registry, the content check,
+ * the bot, the scheduler, the outbox hooks, quick exit and retention are all built from this list. Adding a
+ * feature is its own folder and one line here (see docs/ARCHITECTURE.md).
+ *
+ * The order matters where features answer the same thing: typed text on a booking screen is booking's before the
+ * knowledge base takes it as a question; interceptors and commands are tried in this order.
+ */
+import type { BookingStore } from "../booking/store.ts";
+import type { BookingDesk } from "../booking/desk.ts";
+import { createBookingFeature } from "../booking/feature.ts";
+import type { SlotFinder } from "../booking/slots.ts";
+import type { Config } from "../config.ts";
+import type { Content } from "../content/load.ts";
+import type { ConversationStore } from "../conversations/store.ts";
+import type { Feature } from "../features/contract.ts";
+import type { InteractionLog } from "../interactions/log.ts";
+import { createKnowledgeFeature } from "../knowledge/feature.ts";
+import type { KnowledgeStore } from "../knowledge/store.ts";
+import type { Desk } from "../referrals/desk.ts";
+import { createReferralsFeature } from "../referrals/feature.ts";
+import type { ReferralStore } from "../referrals/store.ts";
+import { createSafetyFeature } from "../safety/feature.ts";
+import type { SafetyStore } from "../safety/store.ts";
+import { createStaffFeature } from "../staff/feature.ts";
+import type { StaffStore } from "../staff/store.ts";
+
+/** What features are built from: the configuration, the content, the shared stores and the two desks. */
+export interface FeatureParts {
+  config: Config;
+  content: Content;
+  now: () => number;
+  conversations: ConversationStore;
+  interactions: InteractionLog;
+  staff: StaffStore;
+  knowledge: KnowledgeStore;
+  safety: SafetyStore;
+  referrals: ReferralStore;
+  desk: Desk;
+  booking: { store: BookingStore; slots: SlotFinder; desk: BookingDesk };
+  /** Whether typed text is danger (the classifier behind the safety feature). */
+  isDanger: (text: string) => boolean;
+}
+
+/** Builds the features from their parts; a test adds its own with `(parts) => [...builtInFeatures(parts), mine]`. */
+export type FeatureList = (parts: FeatureParts) => Feature[];
+
+/** Spean's features, in order. */
+export const builtInFeatures: FeatureList = (p) => {
+  const { config, content } = p;
+  const safety = createSafetyFeature({ classify: content.classifyDanger, directory: content.directory, store: p.safety });
+  return [
+    safety,
+    createBookingFeature({
+      ...p.booking,
+      timeZone: config.timeZone,
+      staffLocale: config.defaultLocale,
+      programmeTargets: config.programmeTargets,
+      counsellorListTime: config.counsellorListTime,
+      now: p.now,
+    }),
+    createKnowledgeFeature({
+      ...(safety.hooks.net ? { safetyNet: safety.hooks.net } : {}),
+      kb: content.knowledge,
+      index: content.searchIndex,
+      store: p.knowledge,
+      pagesOf: content.pagesOf,
+      safetyStore: p.safety,
+      staffLocale: config.defaultLocale,
+      timeZone: config.timeZone,
+    }),
+    createReferralsFeature({
+      directory: content.directory,
+      translator: content.translator,
+      desk: p.desk,
+      referrals: p.referrals,
+      staff: p.staff,
+      interactions: p.interactions,
+      isDanger: p.isDanger,
+      districtOf: p.conversations.districtOf,
+      setDistrict: p.conversations.setDistrict,
+      digestTime: config.digestTime,
+      timeZone: config.timeZone,
+      now: p.now,
+    }),
+    createStaffFeature({ staff: p.staff, now: p.now }),
+  ];
+};

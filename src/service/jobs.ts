@@ -1,0 +1,32 @@
+/**
+ * The scheduled jobs: the features' own (escalation, digest, reminder sweep, counsellors' lists) and retention,
+ * which asks every feature to forget what is older than the retention period. Each job runs in one database
+ * transaction through the group commit; each looks at the database when it runs, so a restart loses nothing.
+ */
+import { DAY_MS } from "../base/time.ts";
+import type { Job } from "../scheduling/jobs.ts";
+import type { Core } from "./core.ts";
+
+/** How long a handled update's row is kept (its payload is gone already; the row keeps ordering honest). */
+const DONE_UPDATES_KEPT_MS = 7 * DAY_MS;
+
+/** Every job of the service, by name. */
+export function scheduledJobs(core: Core): Job[] {
+  const inTransaction = (job: Job): Job => ({ ...job, run: () => core.commits.run(() => job.run()) });
+  return [retention(core), ...core.features.flatMap((f) => f.jobs ?? [])].map(inTransaction);
+}
+
+/** Retention, nightly: interactions, each feature's records, handled updates and set-aside payloads. */
+function retention(core: Core): Job {
+  const days = core.config.retentionDays;
+  return {
+    name: "retention",
+    schedule: "15 3 * * *",
+    run: () => ({
+      ...core.interactions.purge(days),
+      ...Object.assign({}, ...core.features.map((f) => f.purge?.(days) ?? {})),
+      inboxPruned: core.inbox.pruneDone(DONE_UPDATES_KEPT_MS),
+      quarantinedErased: core.inbox.eraseQuarantinedPayloads(days * DAY_MS),
+    }),
+  };
+}

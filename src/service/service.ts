@@ -1,0 +1,128 @@
+/**
+ * The whole service for the configured mode (sandbox, polling or webhook): the core, the HTTP server, the Telegram
+ * side and the jobs. Nothing runs at import; createService returns an object whose start() listens, polls and
+ * schedules, and whose stop() undoes it all.
+ */
+import type { FastifyInstance } from "fastify";
+import { SpeanError } from "../base/errors.ts";
+import { DEMO_COUNSELLORS, seedDemoCounsellors } from "../booking/demo-seed.ts";
+import type { Config } from "../config.ts";
+import { buildApp } from "../http/app.ts";
+import type { Logger } from "pino";
+import type { FakeTelegram } from "../sandbox/fake-telegram.ts";
+import { readSandboxPage } from "../sandbox/routes.ts";
+import { startJobs } from "../scheduling/jobs.ts";
+import { COMMANDS } from "../telegram/bot.ts";
+import { startPolling } from "../telegram/polling.ts";
+import { type Core, createCore } from "./core.ts";
+import { scheduledJobs } from "./jobs.ts";
+import { readiness } from "./readiness.ts";
+import { createSandboxTelegram, SANDBOX_STAFF } from "./sandbox.ts";
+import { createTelegramSide, POLL_SECONDS, type TelegramSide } from "./telegram-side.ts";
+
+/** The update types Spean asks Telegram for. */
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"];
+
+export interface Service {
+  core: Core;
+  /** Present in sandbox mode. */
+  fake: FakeTelegram | undefined;
+  /** The address the HTTP server listens on, once started. */
+  address: string | undefined;
+  app: FastifyInstance | undefined;
+  start(): Promise<void>;
+  /** Stops taking updates, finishes in-flight work, stops jobs, closes the database. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Runs a scheduled job now, as its schedule would (tests drive escalation on a fake clock this way). */
+  runJob(name: string): Promise<unknown>;
+}
+
+/** Creates the whole service for the configured mode. `now` defaults to Date.now. */
+export function createService(config: Config, logger: Logger, options: { now?: () => number } = {}): Service {
+  const core = createCore(config, logger, options.now);
+  const fake = config.mode === "sandbox" ? createSandboxTelegram() : undefined;
+  if (fake) for (const member of SANDBOX_STAFF) core.staff.register(member.id, member.role, member.name);
+  if (config.demoData) {
+    seedDemoCounsellors(core.staff, core.booking.store);
+    for (const demo of DEMO_COUNSELLORS) fake?.addUser({ id: demo.telegramUserId, first_name: demo.displayName, language_code: "km" });
+  }
+  let side: TelegramSide | undefined;
+  let stopPolling: (() => Promise<void>) | undefined;
+  let stopJobs: (() => Promise<void>) | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const service: Service = {
+    core,
+    fake,
+    address: undefined,
+    app: undefined,
+    async start() {
+      const webhookPath = config.webhook ? new URL(config.webhook.url).pathname : undefined;
+      const app = await buildApp({
+        logger,
+        health: () => ({ mode: config.mode, inbox: core.inbox.counts(), outbox: core.outbox.counts() }),
+        ready: () => readiness(core, side),
+        ...(config.webhook && webhookPath
+          ? { webhook: { path: webhookPath, secret: config.webhook.secret, ingest: (u) => core.commits.run(() => core.inbox.ingest(u)), onIngested: () => side?.worker.wake() } }
+          : {}),
+        ...(fake ? { sandbox: { fake, page: { html: readSandboxPage(), strings: { km: core.content.resources.km.sandbox, en: core.content.resources.en.sandbox } } } } : {}),
+      });
+      service.app = app;
+      service.address = await app.listen({ host: config.host, port: config.port });
+      const port = new URL(service.address).port;
+
+      side = createTelegramSide(core, {
+        token: fake ? fake.token : (config.botToken as string),
+        apiRoot: fake ? `http://127.0.0.1:${port}` : config.telegramApiRoot,
+        ...(fake ? { botInfo: fake.botInfo } : {}),
+      });
+      if (!fake) await side.bot.init();
+      side.sender.start();
+      side.worker.start();
+      await registerCommands(side, core);
+
+      if (config.mode === "webhook" && config.webhook) {
+        await side.bot.api.setWebhook(config.webhook.url, { secret_token: config.webhook.secret, allowed_updates: ALLOWED_UPDATES as never, max_connections: 40 });
+      } else {
+        await side.bot.api.deleteWebhook({ drop_pending_updates: false }).catch((err: unknown) => logger.warn({ code: (err as { error_code?: number }).error_code }, "deleteWebhook failed"));
+        const worker = side.worker;
+        stopPolling = startPolling({ api: side.pollingApi, timeoutSeconds: POLL_SECONDS, ingest: (updates) => core.inbox.ingestMany(updates), onBatch: () => worker.wake(), logger, allowedUpdates: ALLOWED_UPDATES });
+      }
+      stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
+      logger.info({ mode: config.mode, address: service.address }, "spean started");
+    },
+    async runJob(name) {
+      const job = scheduledJobs(core).find((j) => j.name === name);
+      if (!job) throw new SpeanError("SPEAN_CONFIG_INVALID", `no job named ${name}`);
+      const result = await job.run();
+      side?.sender.wake();
+      return result;
+    },
+    stop() {
+      stopping ??= (async () => {
+        await stopPolling?.();
+        await service.app?.close();
+        await side?.worker.stop();
+        await side?.sender.stop();
+        await stopJobs?.();
+        core.close();
+        logger.info("spean stopped");
+      })();
+      return stopping;
+    },
+  };
+  return service;
+}
+
+/** Registers the command menu in Khmer (also the default) and English. A failure is logged, not fatal. */
+async function registerCommands(side: TelegramSide, core: Core): Promise<void> {
+  const { translator } = core.content;
+  const list = (locale: "km" | "en") => COMMANDS.map((command) => ({ command, description: translator.render(locale, { key: `commands.${command}` }) }));
+  for (const [languageCode, locale] of [[undefined, core.config.defaultLocale], ["km", "km"], ["en", "en"]] as const) {
+    try {
+      await side.bot.api.setMyCommands(list(locale), languageCode ? { language_code: languageCode } : {});
+    } catch (err) {
+      core.logger.warn({ code: (err as { error_code?: number }).error_code, languageCode }, "setMyCommands failed");
+    }
+  }
+}
