@@ -12,6 +12,7 @@ import type { DangerKind } from "../../src/safety/rules.ts";
 import { dangerLead, safetyNetLine } from "../../src/safety/screens.ts";
 import type { Content } from "../../src/content/load.ts";
 import { createCore, loadServiceContent } from "../../src/service/core.ts";
+import type { FeatureList } from "../../src/service/features.ts";
 import { SANDBOX_TOKEN } from "../../src/service/sandbox.ts";
 import { createTelegramSide } from "../../src/service/telegram-side.ts";
 
@@ -33,13 +34,16 @@ function contentFor(config: ReturnType<typeof loadConfig>): Content {
   return content;
 }
 
-/** `options.now` replaces the harness's own clock (e.g. Date.now under vitest's fake timers). */
-export function createHarness(env: Record<string, string> = {}, options: { now?: () => number } = {}) {
+/**
+ * `options.now` replaces the harness's own clock (e.g. Date.now under vitest's fake timers); `options.features`
+ * replaces the feature list (default: Spean's own).
+ */
+export function createHarness(env: Record<string, string> = {}, options: { now?: () => number; features?: FeatureList } = {}) {
   let clock = Date.parse("2026-11-21T03:00:00Z");
   const now = options.now ?? (() => clock);
   const config = loadConfig({ DATABASE_PATH: ":memory:", STAFF_CHAT_ID: String(STAFF_CHAT), ...env });
   const logger = createLogger("silent");
-  const core = createCore(config, logger, now, { content: contentFor(config) });
+  const core = createCore(config, logger, now, { content: contentFor(config), ...(options.features ? { features: options.features } : {}) });
   const fake = new FakeTelegram({ token: SANDBOX_TOKEN, now });
   fake.addUser({ id: RESIDENT, first_name: "Test", language_code: "km" });
   fake.addGroup(STAFF_CHAT, "Staff");

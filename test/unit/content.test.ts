@@ -120,6 +120,13 @@ describe("content check", () => {
     expect(problems).toContain('locales/en: key "booking.gone" is missing');
   });
 
+  it("finds a key a feature renders outside the flows missing from both languages (booking's included)", () => {
+    const problems = problemsAfter((root) => {
+      for (const locale of ["km", "en"]) edit(join(root, "locales", locale, "booking.json"), (t) => t.replace('"reminder_late":', '"reminder_late_renamed":'));
+    });
+    expect(problems).toContain('locales/km: key "booking.reminder_late" is missing');
+  });
+
   it("finds a text over Telegram's 4096-character limit", () => {
     const problems = problemsAfter((root) => edit(join(root, "locales", "km", "booking.json"), (t) => t.replace('"gone": "', `"gone": "${"ក".repeat(4100)}`)));
     expect(problems).toContain('locales/km: "booking.gone" is over 4096 characters');
