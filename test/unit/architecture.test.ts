@@ -11,6 +11,7 @@ import {
   formatEdge,
   importEdges,
   importsLeaving,
+  matches,
   readSources,
 } from "../helpers/import-graph.ts";
 
@@ -18,8 +19,16 @@ import {
 const ADAPTER_IMPORTERS = ["src/telegram/", "src/http/", "src/sandbox/", "src/main.ts", "src/service/"];
 // What only ADAPTER_IMPORTERS may import (a pattern without a trailing `/` also covers its subpaths: grammy/types).
 const ADAPTER_ONLY = ["grammy", "@grammyjs/", "fastify", "@fastify/", "src/telegram/", "src/http/", "src/sandbox/"];
-// The foundation folder: it imports nothing from src/ outside itself (trivially true while it does not exist).
+// The foundation folder: it imports nothing from src/ outside itself.
 const BASE_FOLDER = "src/base/";
+// The shared layers under the features (docs/ARCHITECTURE.md, "Layers"): they never reach up into a feature.
+const SHARED_FOLDERS = [
+  "src/base/", "src/khmer/", "src/i18n/", "src/db/", "src/security/", "src/engine/", "src/scheduling/",
+  "src/directory/", "src/outbox/", "src/inbox/", "src/interactions/", "src/features/", "src/conversations/",
+  "src/config.ts", "src/logger.ts",
+];
+// The feature folders (one vertical each; the list of features is src/service/features.ts).
+const FEATURE_FOLDERS = ["src/safety/", "src/knowledge/", "src/booking/", "src/referrals/", "src/staff/"];
 
 /** Rule a: the forbidden imports of grammY, Fastify and the adapters, as `from -> to` lines. */
 function adapterViolations(edges: Edge[]): string[] {
@@ -32,6 +41,12 @@ function loopReport(edges: Edge[]): string[] {
     `loop between ${cycle.nodes.join(", ")}:`,
     ...cycle.edges.map((edge) => `  ${formatEdge(edge)}`),
   ]);
+}
+
+/** Rule e: imports from a shared layer into a feature folder. */
+function sharedReachingUp(edges: Edge[]): string[] {
+  const any = (path: string, patterns: string[]) => patterns.some((pattern) => matches(path, pattern));
+  return edges.filter((edge) => any(edge.from, SHARED_FOLDERS) && any(edge.to, FEATURE_FOLDERS)).map(formatEdge);
 }
 
 /** Rule c: imports from src/base/ to the rest of src/. */
@@ -59,6 +74,10 @@ describe("architecture", () => {
 
   it("c. src/base/ imports nothing from src/ outside src/base/", () => {
     expect(baseViolations(edges)).toEqual([]);
+  });
+
+  it("e. the shared layers import no feature folder", () => {
+    expect(sharedReachingUp(edges)).toEqual([]);
   });
 
   it("d. the checker finds imports, a loop and forbidden imports in an in-memory example", () => {
@@ -105,5 +124,6 @@ describe("architecture", () => {
       "  src/c/three.ts -> src/a/one.ts",
     ]);
     expect(baseViolations(found)).toEqual(["src/base/clock.ts -> src/c/three.ts"]);
+    expect(sharedReachingUp([{ from: "src/outbox/x.ts", to: "src/booking/y.ts", typeOnly: true }])).toEqual(["src/outbox/x.ts -> src/booking/y.ts (type-only)"]);
   });
 });
