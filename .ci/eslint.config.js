@@ -15,8 +15,18 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["grammy", "grammy/*", "fastify", "@grammyjs/*", "@fastify/*", "**/telegram/*", "**/http/*", "**/sandbox/*"],
-              message: "only src/telegram, src/http, src/sandbox and the composition root (src/service, src/main.ts) talk to grammY, Fastify or the adapters",
+              group: [
+                "grammy",
+                "grammy/*",
+                "fastify",
+                "@grammyjs/*",
+                "@fastify/*",
+                "**/telegram/*",
+                "**/http/*",
+                "**/sandbox/*",
+              ],
+              message:
+                "only src/telegram, src/http, src/sandbox and the composition root (src/service, src/main.ts) talk to grammY, Fastify or the adapters",
             },
           ],
         },
@@ -30,6 +40,11 @@ export default tseslint.config(
   {
     files: ["src/**/*.ts"],
     ignores: ["src/config.ts", "src/main.ts"],
-    rules: { "no-restricted-properties": ["error", { object: "process", property: "env", message: "only src/config.ts reads the environment" }] },
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "only src/config.ts reads the environment" },
+      ],
+    },
   },
 );

@@ -46,29 +46,54 @@ function time(runs: number, work: () => unknown): { p50: number; p99: number } {
 async function dueQuery(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "spean-bench-reminders-"));
   try {
-    const core = createCore(loadConfig({ DATABASE_PATH: join(dir, "bench.db"), LOG_LEVEL: "silent" }), createLogger("silent"));
+    const core = createCore(
+      loadConfig({ DATABASE_PATH: join(dir, "bench.db"), LOG_LEVEL: "silent" }),
+      createLogger("silent"),
+    );
     const now = Date.now();
     const built = performance.now();
     core.db.transaction(() => {
       for (let i = 0; i < APPOINTMENTS; i++) {
         const counsellorId = 1 + (i % COUNSELLORS);
         const startsAt = now + 3 * HOUR + Math.floor(i / COUNSELLORS) * HOUR;
-        const a = core.booking.store.insert({ chatId: 1_000_000 + i, counsellorId, topic: "health", site: "prek_pnov", startsAt, endsAt: startsAt + HOUR, forWhom: "self", locale: "km" });
+        const a = core.booking.store.insert({
+          chatId: 1_000_000 + i,
+          counsellorId,
+          topic: "health",
+          site: "prek_pnov",
+          startsAt,
+          endsAt: startsAt + HOUR,
+          forWhom: "self",
+          locale: "km",
+        });
         for (const rung of [1440, 120]) {
           const notBefore = i * 2 < DUE_NOW ? now - 1000 : startsAt - rung * 60_000 + 24 * HOUR;
-          core.outbox.enqueue({ dedupeKey: `reminder:${a.id}:${rung}`, chatId: a.chatId, purpose: "reminder", subject: { kind: "reminder", id: a.id, rung }, message: { kind: "text", text: "⏰ reminder" }, notBefore });
+          core.outbox.enqueue({
+            dedupeKey: `reminder:${a.id}:${rung}`,
+            chatId: a.chatId,
+            purpose: "reminder",
+            subject: { kind: "reminder", id: a.id, rung },
+            message: { kind: "text", text: "⏰ reminder" },
+            notBefore,
+          });
         }
       }
     });
-    console.log(`built ${APPOINTMENTS.toLocaleString("en")} appointments and ${(APPOINTMENTS * 2).toLocaleString("en")} reminder rows in ${((performance.now() - built) / 1000).toFixed(1)} s`);
+    console.log(
+      `built ${APPOINTMENTS.toLocaleString("en")} appointments and ${(APPOINTMENTS * 2).toLocaleString("en")} reminder rows in ${((performance.now() - built) / 1000).toFixed(1)} s`,
+    );
     const due = time(200, () => core.outbox.due(500));
     const next = time(200, () => core.outbox.nextDueAt());
-    console.log(`(a) due-reminder batch query (500 of ${DUE_NOW.toLocaleString("en")} due, decrypted): p50 ${due.p50.toFixed(2)} ms, p99 ${due.p99.toFixed(2)} ms (target < 50 ms)`);
+    console.log(
+      `(a) due-reminder batch query (500 of ${DUE_NOW.toLocaleString("en")} due, decrypted): p50 ${due.p50.toFixed(2)} ms, p99 ${due.p99.toFixed(2)} ms (target < 50 ms)`,
+    );
     console.log(`(a) next-due query: p50 ${next.p50.toFixed(3)} ms, p99 ${next.p99.toFixed(3)} ms`);
     // The staff chat's /sessions counts, over a month that holds every appointment (the worst case).
     const month = 30 * 24 * HOUR;
     const report = time(20, () => core.booking.store.sessionCounts(now - month, now + month, now));
-    console.log(`(a) /sessions counts over all ${APPOINTMENTS.toLocaleString("en")} appointments: p50 ${report.p50.toFixed(1)} ms, p99 ${report.p99.toFixed(1)} ms`);
+    console.log(
+      `(a) /sessions counts over all ${APPOINTMENTS.toLocaleString("en")} appointments: p50 ${report.p50.toFixed(1)} ms, p99 ${report.p99.toFixed(1)} ms`,
+    );
     core.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -85,14 +110,30 @@ async function senderRate(): Promise<void> {
   const server = await startFakeTelegramServer(fake);
   const store = createOutboxStore(openDatabase(":memory:"), createFieldCipher(Buffer.alloc(32, 5)));
   for (let round = 0; round < PER_CHAT; round++)
-    for (let i = 0; i < CHATS; i++) store.enqueue({ dedupeKey: `reminder:${round}:${i}`, chatId: 20_000 + i, purpose: "reminder", message: { kind: "text", text: "⏰ reminder" } });
+    for (let i = 0; i < CHATS; i++)
+      store.enqueue({
+        dedupeKey: `reminder:${round}:${i}`,
+        chatId: 20_000 + i,
+        purpose: "reminder",
+        message: { kind: "text", text: "⏰ reminder" },
+      });
   const api = new Api(TOKEN, { apiRoot: server.url });
   const transport = createTransport(api);
-  const sender = createOutboxSender({ store, transport, directTransport: transport, logger: createLogger("silent"), ratePerSecond: RATE, chatIntervalMs: 1000 });
+  const sender = createOutboxSender({
+    store,
+    transport,
+    directTransport: transport,
+    logger: createLogger("silent"),
+    ratePerSecond: RATE,
+    chatIntervalMs: 1000,
+  });
   const total = CHATS * PER_CHAT;
   const started = performance.now();
   sender.start();
-  await fake.waitFor(() => fake.calls.filter((c) => c.method === "sendMessage").length - fake.limitStats.tooManyRequests >= total, 120_000);
+  await fake.waitFor(
+    () => fake.calls.filter((c) => c.method === "sendMessage").length - fake.limitStats.tooManyRequests >= total,
+    120_000,
+  );
   const seconds = (performance.now() - started) / 1000;
   await sender.stop();
   await server.close();

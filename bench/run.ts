@@ -22,10 +22,20 @@ const secretHeader = { "x-telegram-bot-api-secret-token": BENCH_SECRET };
 
 function post(port: number, path: string, body: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, method: body ? "POST" : "GET", agent, headers: { "content-type": "application/json", ...headers } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: body ? "POST" : "GET",
+        agent,
+        headers: { "content-type": "application/json", ...headers },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", reject);
     req.end(body || undefined);
   });
@@ -47,11 +57,25 @@ async function load(total: number, send: (i: number) => Promise<number>): Promis
 }
 
 const update = (id: number, chat: number, text: string) =>
-  JSON.stringify({ update_id: id, message: { message_id: id, date: 0, chat: { id: chat, type: "private" }, from: { id: chat, is_bot: false, first_name: "B" }, text } });
+  JSON.stringify({
+    update_id: id,
+    message: {
+      message_id: id,
+      date: 0,
+      chat: { id: chat, type: "private" },
+      from: { id: chat, is_bot: false, first_name: "B" },
+      text,
+    },
+  });
 
 /** Starts the process under test and resolves with its port and a function that stops it. */
-async function startUnderTest(...args: string[]): Promise<{ port: number; idle: () => Promise<void>; stop: () => Promise<void> }> {
-  const child: ChildProcess = fork(fileURLToPath(new URL("./service-under-test.ts", import.meta.url)), args, { execArgv: ["--import", "tsx"], stdio: "inherit" });
+async function startUnderTest(
+  ...args: string[]
+): Promise<{ port: number; idle: () => Promise<void>; stop: () => Promise<void> }> {
+  const child: ChildProcess = fork(fileURLToPath(new URL("./service-under-test.ts", import.meta.url)), args, {
+    execArgv: ["--import", "tsx"],
+    stdio: "inherit",
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once("message", (message) => resolve((message as { port: number }).port));
     child.once("exit", (code) => reject(new Error(`service under test exited with ${code}`)));
@@ -144,7 +168,8 @@ async function endToEnd(total: number, chats: number, offeredPerSecond?: number)
   await stop();
   await fakeServer.close();
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
   return { perSecond: replies / seconds, replies, p50: pct(50), p99: pct(99) };
 }
 
@@ -154,9 +179,17 @@ const ingestRate = await ingest(30_000);
 const e2e = await endToEnd(10_000, 200);
 const paced = await endToEnd(5000, 200, 500);
 
-console.log(`node ${process.version}, ${cpus().length} cores, ${CONNECTIONS} connections; server under test in its own process`);
+console.log(
+  `node ${process.version}, ${cpus().length} cores, ${CONNECTIONS} connections; server under test in its own process`,
+);
 console.log(`(a) bare Fastify hello world:          ${round(bare)} req/s`);
-console.log(`(b) webhook ingest (secret + inbox):   ${round(ingestRate)} req/s = ${((ingestRate / bare) * 100).toFixed(1)}% of bare Fastify (target >= 40%)`);
-console.log(`(c) end to end, as fast as possible:   ${round(e2e.perSecond)} updates/s (${e2e.replies} replies; target >= 1500) = ${(e2e.perSecond / 30).toFixed(0)}x Telegram's ~30 msg/s`);
-console.log(`    end to end at 500 updates/s:       p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms (target p99 < 50 ms; ${paced.replies} replies)`);
+console.log(
+  `(b) webhook ingest (secret + inbox):   ${round(ingestRate)} req/s = ${((ingestRate / bare) * 100).toFixed(1)}% of bare Fastify (target >= 40%)`,
+);
+console.log(
+  `(c) end to end, as fast as possible:   ${round(e2e.perSecond)} updates/s (${e2e.replies} replies; target >= 1500) = ${(e2e.perSecond / 30).toFixed(0)}x Telegram's ~30 msg/s`,
+);
+console.log(
+  `    end to end at 500 updates/s:       p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms (target p99 < 50 ms; ${paced.replies} replies)`,
+);
 agent.destroy();

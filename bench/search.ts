@@ -12,7 +12,11 @@ import { createSearchIndex, type SearchDocument, type SearchIndex } from "../src
 const ROUNDS = 20;
 const content = loadContent(() => ({}));
 const set = readEvalSet(join(PROJECT_ROOT, "test", "fixtures", "search-eval.yaml"));
-const questions = [...(["km", "en"] as const).flatMap((l) => Object.values(set[l]).flat()), ...set.none.km, ...set.none.en];
+const questions = [
+  ...(["km", "en"] as const).flatMap((l) => Object.values(set[l]).flat()),
+  ...set.none.km,
+  ...set.none.en,
+];
 
 /** A deterministic pseudo-random generator, so every run builds the same synthetic articles. */
 function random(seed: number): () => number {
@@ -24,10 +28,19 @@ function random(seed: number): () => number {
 }
 
 function syntheticDocuments(count: number): SearchDocument[] {
-  const words = [...new Set(content.searchDocuments.flatMap((d) => [...d.titles, ...d.keywords, ...d.bodies]).flatMap((t) => tokenize(t)))];
+  const words = [
+    ...new Set(
+      content.searchDocuments.flatMap((d) => [...d.titles, ...d.keywords, ...d.bodies]).flatMap((t) => tokenize(t)),
+    ),
+  ];
   const next = random(42);
   const pick = (n: number) => Array.from({ length: n }, () => words[Math.floor(next() * words.length)]).join(" ");
-  return Array.from({ length: count }, (_, i) => ({ id: `synthetic_${i}`, titles: [pick(3), pick(3)], keywords: [pick(2), pick(2), pick(2)], bodies: [pick(120), pick(120)] }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: `synthetic_${i}`,
+    titles: [pick(3), pick(3)],
+    keywords: [pick(2), pick(2), pick(2)],
+    bodies: [pick(120), pick(120)],
+  }));
 }
 
 function measure(index: SearchIndex): { p50: number; p99: number; max: number } {
@@ -53,5 +66,9 @@ const real = measure(content.searchIndex);
 const synthetic = measure(large);
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 console.log(`search latency, ${questions.length} questions x ${ROUNDS} rounds (target p99 < 2 ms)`);
-console.log(`  ${content.searchIndex.size} real articles:        p50 ${ms(real.p50)}, p99 ${ms(real.p99)}, max ${ms(real.max)}`);
-console.log(`  ${large.size} articles (1,000 synthetic): p50 ${ms(synthetic.p50)}, p99 ${ms(synthetic.p99)}, max ${ms(synthetic.max)} (index built in ${buildMs.toFixed(0)} ms)`);
+console.log(
+  `  ${content.searchIndex.size} real articles:        p50 ${ms(real.p50)}, p99 ${ms(real.p99)}, max ${ms(real.max)}`,
+);
+console.log(
+  `  ${large.size} articles (1,000 synthetic): p50 ${ms(synthetic.p50)}, p99 ${ms(synthetic.p99)}, max ${ms(synthetic.max)} (index built in ${buildMs.toFixed(0)} ms)`,
+);

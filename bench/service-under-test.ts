@@ -43,7 +43,12 @@ if (mode === "bare") {
   const app = await buildApp({
     logger,
     health: () => ({}),
-    webhook: { path: WEBHOOK_PATH, secret: BENCH_SECRET, ingest: (u) => core.commits.run(() => core.inbox.ingest(u)), onIngested: () => side.worker.wake() },
+    webhook: {
+      path: WEBHOOK_PATH,
+      secret: BENCH_SECRET,
+      ingest: (u) => core.commits.run(() => core.inbox.ingest(u)),
+      onIngested: () => side.worker.wake(),
+    },
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   // For the ingest measure the worker stays off, so that only the webhook's work is measured.

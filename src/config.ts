@@ -24,7 +24,11 @@ const integer = (min: number, max: number) =>
 
 const CLOCK = "([01]\\d|2[0-3]):[0-5]\\d";
 /** A local clock time such as 07:30, kept as text. */
-const clockText = (example: string) => z.string().trim().regex(new RegExp(`^${CLOCK}$`), `must look like ${example}`);
+const clockText = (example: string) =>
+  z
+    .string()
+    .trim()
+    .regex(new RegExp(`^${CLOCK}$`), `must look like ${example}`);
 /** A range of local clock times such as 08:00-17:00, as [start, end] minutes after midnight. */
 const clockRange = (example: string) =>
   z
@@ -39,7 +43,10 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefin
 const envSchema = z
   .object({
     BOT_TOKEN: optional(
-      z.string().trim().regex(/^\d{1,20}:[A-Za-z0-9_-]{20,}$/, "must look like 123456789:AA... (from @BotFather)"),
+      z
+        .string()
+        .trim()
+        .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,}$/, "must look like 123456789:AA... (from @BotFather)"),
     ),
     TELEGRAM_API_ROOT: optional(
       z
@@ -48,7 +55,12 @@ const envSchema = z
         .regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL")
         .transform((url) => url.replace(/\/+$/, "")),
     ),
-    WEBHOOK_URL: optional(z.string().trim().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL")),
+    WEBHOOK_URL: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL"),
+    ),
     WEBHOOK_SECRET: optional(
       z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and -"),
     ),
@@ -68,8 +80,14 @@ const envSchema = z
       z
         .string()
         .trim()
-        .refine((key) => decodeKey(key) !== undefined, "must be 32 bytes as base64 (44 characters) or hex (64), nothing else")
-        .refine((key) => decodeKey(key) === undefined || looksRandom(key), "must be random, not a passphrase, a word or a repeated pattern: generate one with `openssl rand -base64 32`"),
+        .refine(
+          (key) => decodeKey(key) !== undefined,
+          "must be 32 bytes as base64 (44 characters) or hex (64), nothing else",
+        )
+        .refine(
+          (key) => decodeKey(key) === undefined || looksRandom(key),
+          "must be random, not a passphrase, a word or a repeated pattern: generate one with `openssl rand -base64 32`",
+        ),
     ),
     OUTBOX_RATE_PER_SECOND: optional(integer(1, 30)),
     OUTBOX_CHAT_INTERVAL_MS: optional(integer(0, 60_000)),
@@ -84,11 +102,15 @@ const envSchema = z
         .string()
         .trim()
         .regex(/^\d{1,4}[hm](\s*,\s*\d{1,4}[hm])*$/, "must look like 24h,2h (hours h or minutes m, comma-separated)")
-        .transform((list) => list.split(",").map((item) => Number.parseInt(item, 10) * (item.trim().endsWith("h") ? 60 : 1)))
+        .transform((list) =>
+          list.split(",").map((item) => Number.parseInt(item, 10) * (item.trim().endsWith("h") ? 60 : 1)),
+        )
         .refine((minutes) => minutes.every((m) => m >= 5 && m <= 14 * 1440), "each must be between 5m and 336h")
         .refine((minutes) => new Set(minutes).size === minutes.length, "must not repeat a value"),
     ),
-    REMINDER_QUIET_HOURS: optional(clockRange("21:00-07:00").refine(([start, end]) => start !== end, "must not start and end at the same time")),
+    REMINDER_QUIET_HOURS: optional(
+      clockRange("21:00-07:00").refine(([start, end]) => start !== end, "must not start and end at the same time"),
+    ),
     REMINDER_LATE_GRACE_MINUTES: optional(integer(1, 720)),
     BOOKING_DAYS_AHEAD: optional(integer(1, 60)),
     BOOKING_MIN_NOTICE_MINUTES: optional(integer(0, 2880)),
@@ -112,7 +134,8 @@ const envSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["HOST"],
-        message: "the sandbox (no BOT_TOKEN) shows every chat and has no login, so it listens only on 127.0.0.1, ::1 or localhost; set SANDBOX_ALLOW_NETWORK=yes to serve it on this address anyway",
+        message:
+          "the sandbox (no BOT_TOKEN) shows every chat and has no login, so it listens only on 127.0.0.1, ::1 or localhost; set SANDBOX_ALLOW_NETWORK=yes to serve it on this address anyway",
       });
     if (env.BOT_TOKEN && !env.ENCRYPTION_KEY)
       ctx.addIssue({
@@ -212,7 +235,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mode,
     botToken: e.BOT_TOKEN,
     telegramApiRoot: e.TELEGRAM_API_ROOT ?? OFFICIAL_API_ROOT,
-    webhook: e.WEBHOOK_URL && e.WEBHOOK_SECRET ? Object.freeze({ url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET }) : undefined,
+    webhook:
+      e.WEBHOOK_URL && e.WEBHOOK_SECRET ? Object.freeze({ url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET }) : undefined,
     port: e.PORT ?? 3000,
     host: e.HOST ?? "127.0.0.1",
     databasePath: e.DATABASE_PATH ?? (mode === "sandbox" ? "./data/sandbox.db" : "./data/spean.db"),
@@ -238,7 +262,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bookingMinNoticeMinutes: e.BOOKING_MIN_NOTICE_MINUTES ?? 60,
     counsellorListTime: Object.freeze(clockTime(e.COUNSELLOR_LIST_TIME ?? "07:00")),
     demoData: (e.DEMO_DATA ?? (mode === "sandbox" ? "on" : "off")) === "on",
-    programmeTargets: Object.freeze({ sessions: e.PROGRAMME_SESSION_TARGET ?? 2700, families: e.PROGRAMME_FAMILY_TARGET ?? 150 }),
+    programmeTargets: Object.freeze({
+      sessions: e.PROGRAMME_SESSION_TARGET ?? 2700,
+      families: e.PROGRAMME_FAMILY_TARGET ?? 150,
+    }),
   });
 }
 

@@ -11,7 +11,21 @@ export function createLogger(level = "info", destination?: pino.DestinationStrea
   return pino(
     {
       level,
-      redact: { paths: ["token", "botToken", "secret", "*.token", "*.secret", 'req.headers["x-telegram-bot-api-secret-token"]', "text", "*.text", "phone", "*.phone"], censor: "[redacted]" },
+      redact: {
+        paths: [
+          "token",
+          "botToken",
+          "secret",
+          "*.token",
+          "*.secret",
+          'req.headers["x-telegram-bot-api-secret-token"]',
+          "text",
+          "*.text",
+          "phone",
+          "*.phone",
+        ],
+        censor: "[redacted]",
+      },
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: maskToken(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

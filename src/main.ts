@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`Spean cannot start: ${err.message}\nSee .env.example for every variable and its default.\n`);
+      process.stderr.write(
+        `Spean cannot start: ${err.message}\nSee .env.example for every variable and its default.\n`,
+      );
       process.exit(1);
     }
     throw err;
@@ -34,7 +36,11 @@ async function main(): Promise<void> {
       await service?.stop();
     };
     void stopWithin(stop, config.shutdownGraceSeconds * 1000).then((how) => {
-      if (how === "late") logger.warn({ graceSeconds: config.shutdownGraceSeconds }, "shutdown took longer than its grace time; exiting, unfinished work stays queued");
+      if (how === "late")
+        logger.warn(
+          { graceSeconds: config.shutdownGraceSeconds },
+          "shutdown took longer than its grace time; exiting, unfinished work stays queued",
+        );
       process.exit(0);
     });
   };

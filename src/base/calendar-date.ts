@@ -19,7 +19,12 @@ export function isRealDate({ year, month, day }: CalendarDate): boolean {
 
 /** The calendar date of an instant in a time zone (default Asia/Phnom_Penh). */
 export function calendarDateIn(instant: Date, timeZone = DEFAULT_TIME_ZONE): CalendarDate {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(instant);
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return { year: get("year"), month: get("month"), day: get("day") };
 }

@@ -19,11 +19,17 @@ export function readYamlFile<T>(path: string, schema: z.ZodType<T>, name: string
     throw contentError(name, [`not readable YAML (${(err as Error).message.split("\n")[0]})`]);
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw contentError(name, parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`));
+  if (!parsed.success)
+    throw contentError(
+      name,
+      parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`),
+    );
   return parsed.data;
 }
 
 /** The error for problems found in one content file. */
 export function contentError(name: string, problems: string[]): SpeanError {
-  return new SpeanError("SPEAN_CONTENT_INVALID", `${name}:\n${problems.map((p) => `  - ${p}`).join("\n")}`, { problems });
+  return new SpeanError("SPEAN_CONTENT_INVALID", `${name}:\n${problems.map((p) => `  - ${p}`).join("\n")}`, {
+    problems,
+  });
 }

@@ -27,7 +27,14 @@ export const DEMO_COUNSELLORS = [
 export function seedDemoCounsellors(staff: StaffStore, booking: BookingStore): number {
   for (const demo of DEMO_COUNSELLORS) {
     staff.register(demo.telegramUserId, "counsellor", demo.displayName);
-    booking.saveCounsellor({ telegramUserId: demo.telegramUserId, displayName: demo.displayName, sites: demo.sites, topics: TOPICS, slotMinutes: 60, demo: true });
+    booking.saveCounsellor({
+      telegramUserId: demo.telegramUserId,
+      displayName: demo.displayName,
+      sites: demo.sites,
+      topics: TOPICS,
+      slotMinutes: 60,
+      demo: true,
+    });
     booking.setHours(demo.telegramUserId, parseWeeklyHours(demo.hours));
   }
   return DEMO_COUNSELLORS.length;

@@ -72,7 +72,11 @@ export function parseCounsellorButton(data: string): { verb: CounsellorVerb; app
   return parseButton(data, CALLBACK_PREFIXES.counsellor, COUNSELLOR_CODES);
 }
 
-function parseButton<V extends string>(data: string, prefix: CallbackPrefix, codes: Record<V, string>): { verb: V; appointmentId: number } | undefined {
+function parseButton<V extends string>(
+  data: string,
+  prefix: CallbackPrefix,
+  codes: Record<V, string>,
+): { verb: V; appointmentId: number } | undefined {
   const button = decodeVerbButton(prefix, data);
   const verb = (Object.keys(codes) as V[]).find((v) => codes[v] === button?.code);
   return button && verb ? { verb, appointmentId: button.id } : undefined;
@@ -114,7 +118,12 @@ export function createBookingDesk(options: BookingDeskOptions) {
 
   function residentButtons(a: Appointment): Button[][] {
     return [
-      [{ label: text(a.site === "phone" ? "booking.coming_phone" : "booking.coming"), data: residentButtonData("coming", a.id) }],
+      [
+        {
+          label: text(a.site === "phone" ? "booking.coming_phone" : "booking.coming"),
+          data: residentButtonData("coming", a.id),
+        },
+      ],
       [
         { label: text("booking.reschedule"), data: residentButtonData("reschedule", a.id) },
         { label: text("booking.cancel"), data: residentButtonData("cancel", a.id) },
@@ -125,7 +134,11 @@ export function createBookingDesk(options: BookingDeskOptions) {
   function reminderReply(a: Appointment, late: boolean): Reply {
     const heading = late ? text("booking.reminder_late") : text("booking.reminder");
     // Discreet: silent and not forwardable, since a reminder's lock-screen preview may be read by someone else.
-    return { text: [heading, text("common.lines", { lines: residentCard(a, a.locale, false) })], buttons: residentButtons(a), discreet: true };
+    return {
+      text: [heading, text("common.lines", { lines: residentCard(a, a.locale, false) })],
+      buttons: residentButtons(a),
+      discreet: true,
+    };
   }
 
   /** The lines a counsellor sees: time, place, topic, for whom; never the phone number (that is a pop-up). */
@@ -145,7 +158,8 @@ export function createBookingDesk(options: BookingDeskOptions) {
         { label: text("booking.mark_attended"), data: counsellorButtonData("attended", a.id) },
         { label: text("booking.mark_no_show"), data: counsellorButtonData("no_show", a.id) },
       ]);
-      if (a.site === "phone") buttons.push([{ label: text("booking.show_phone"), data: counsellorButtonData("phone", a.id) }]);
+      if (a.site === "phone")
+        buttons.push([{ label: text("booking.show_phone"), data: counsellorButtonData("phone", a.id) }]);
     }
     return { text: [text("common.lines", { lines })], buttons };
   }
@@ -168,14 +182,34 @@ export function createBookingDesk(options: BookingDeskOptions) {
 
   function tellCounsellor(a: Appointment, key: string, dedupeKey: string): void {
     const locale = localeOf(a.counsellorId);
-    queueReply(outbox, translator, { chatId: a.counsellorId, dedupeKey, reply: { text: [text(key), ...counsellorCard(a, locale).text] }, locale, purpose: "alert" });
+    queueReply(outbox, translator, {
+      chatId: a.counsellorId,
+      dedupeKey,
+      reply: { text: [text(key), ...counsellorCard(a, locale).text] },
+      locale,
+      purpose: "alert",
+    });
   }
 
   function tellStaffChat(a: Appointment, key: string, dedupeKey: string): void {
     if (options.staffChatId === undefined) return;
     const counsellor = store.counsellor(a.counsellorId);
-    const reply = { text: [text(key, { ref: appointmentRef(a.id), when: when(options.staffLocale, a.startsAt), counsellor: counsellor?.displayName ?? "" })] };
-    queueReply(outbox, translator, { chatId: options.staffChatId, dedupeKey, reply, locale: options.staffLocale, purpose: "alert" });
+    const reply = {
+      text: [
+        text(key, {
+          ref: appointmentRef(a.id),
+          when: when(options.staffLocale, a.startsAt),
+          counsellor: counsellor?.displayName ?? "",
+        }),
+      ],
+    };
+    queueReply(outbox, translator, {
+      chatId: options.staffChatId,
+      dedupeKey,
+      reply,
+      locale: options.staffLocale,
+      purpose: "alert",
+    });
   }
 
   // ---- booking ----
@@ -196,7 +230,11 @@ export function createBookingDesk(options: BookingDeskOptions) {
           ...(rescheduledFrom !== undefined ? { rescheduledFrom } : {}),
         });
         queueReminders(appointment, now());
-        tellCounsellor(appointment, rescheduledFrom === undefined ? "booking.staff_new" : "booking.staff_moved_here", `booked:${appointment.id}`);
+        tellCounsellor(
+          appointment,
+          rescheduledFrom === undefined ? "booking.staff_new" : "booking.staff_moved_here",
+          `booked:${appointment.id}`,
+        );
         return { ok: true, appointment };
       } catch (err) {
         if (!(err instanceof SpeanError && err.code === "SPEAN_SLOT_TAKEN")) throw err;
@@ -323,13 +361,26 @@ export function createBookingDesk(options: BookingDeskOptions) {
       date: formatDate(locale, date),
       count: localDigits(locale, list.length),
     });
-    const today = [{ text: [heading] }, ...list.map((a) => counsellorCard(a, locale, a.status === "booked" ? undefined : markLine(a, locale)))];
-    const unmarked = store.unmarkedFor(counsellorId, instantAt(addDays(date, -UNMARKED_LOOKBACK_DAYS), 0, tz), dayStart, now());
+    const today = [
+      { text: [heading] },
+      ...list.map((a) => counsellorCard(a, locale, a.status === "booked" ? undefined : markLine(a, locale))),
+    ];
+    const unmarked = store.unmarkedFor(
+      counsellorId,
+      instantAt(addDays(date, -UNMARKED_LOOKBACK_DAYS), 0, tz),
+      dayStart,
+      now(),
+    );
     if (unmarked.length === 0) return today;
     const shown = unmarked.slice(0, MAX_UNMARKED_CARDS);
     const earlier = [text("booking.staff_unmarked_heading", { count: localDigits(locale, unmarked.length) })];
-    if (shown.length < unmarked.length) earlier.push(text("booking.staff_unmarked_more", { shown: localDigits(locale, shown.length) }));
-    return [...today, { text: [text("common.lines", { lines: earlier })] }, ...shown.map((a) => counsellorCard(a, locale))];
+    if (shown.length < unmarked.length)
+      earlier.push(text("booking.staff_unmarked_more", { shown: localDigits(locale, shown.length) }));
+    return [
+      ...today,
+      { text: [text("common.lines", { lines: earlier })] },
+      ...shown.map((a) => counsellorCard(a, locale)),
+    ];
   }
 
   function markLine(a: Appointment, locale: Locale): TextRef {
@@ -346,7 +397,13 @@ export function createBookingDesk(options: BookingDeskOptions) {
       if (replies.length <= 1) continue;
       const locale = localeOf(counsellor.telegramUserId);
       replies.forEach((reply, i) =>
-        queueReply(outbox, translator, { chatId: counsellor.telegramUserId, dedupeKey: `daylist:${toIsoDate(date)}:${counsellor.telegramUserId}:${i}`, reply, locale, purpose: "alert" }),
+        queueReply(outbox, translator, {
+          chatId: counsellor.telegramUserId,
+          dedupeKey: `daylist:${toIsoDate(date)}:${counsellor.telegramUserId}:${i}`,
+          reply,
+          locale,
+          purpose: "alert",
+        }),
       );
       posted++;
     }
@@ -359,21 +416,34 @@ export function createBookingDesk(options: BookingDeskOptions) {
    * supervisor or admin, may; every attempt is recorded. Returns the pop-up text, and for a mark the card to put
    * in place of the pressed message.
    */
-  function press(userId: number, verb: CounsellorVerb, appointmentId: number): { notice: TextRef; alert?: boolean; card?: Reply } {
+  function press(
+    userId: number,
+    verb: CounsellorVerb,
+    appointmentId: number,
+  ): { notice: TextRef; alert?: boolean; card?: Reply } {
     const member = staff.get(userId);
     const a = store.get(appointmentId);
-    const allowed = a !== undefined && ((a.counsellorId === userId && may(member?.role, "mark_own_appointment")) || may(member?.role, "mark_any_appointment"));
+    const allowed =
+      a !== undefined &&
+      ((a.counsellorId === userId && may(member?.role, "mark_own_appointment")) ||
+        may(member?.role, "mark_any_appointment"));
     staff.audit(userId, `appointment_${verb}`, undefined, allowed);
     if (!allowed || !a) return { notice: text("booking.staff_not_allowed"), alert: true };
     const locale = localeOf(userId);
     if (verb === "phone") {
-      return a.phone ? { notice: text("booking.staff_phone", { phone: a.phone }), alert: true } : { notice: text("booking.staff_no_phone"), alert: true };
+      return a.phone
+        ? { notice: text("booking.staff_phone", { phone: a.phone }), alert: true }
+        : { notice: text("booking.staff_no_phone"), alert: true };
     }
-    if (a.status !== "booked") return { notice: text("booking.staff_already_marked"), card: counsellorCard(a, locale, markLine(a, locale)) };
+    if (a.status !== "booked")
+      return { notice: text("booking.staff_already_marked"), card: counsellorCard(a, locale, markLine(a, locale)) };
     if (now() < a.startsAt) return { notice: text("booking.staff_not_started"), alert: true };
     store.setStatus(a.id, verb, userId);
     const marked = store.get(a.id) as Appointment;
-    return { notice: text(`booking.marked_${verb}_short`), card: counsellorCard(marked, locale, markLine(marked, locale)) };
+    return {
+      notice: text(`booking.marked_${verb}_short`),
+      card: counsellorCard(marked, locale, markLine(marked, locale)),
+    };
   }
 
   return {

@@ -37,7 +37,11 @@ export function createBookingFeature(options: BookingFeatureOptions): Feature {
     const button = parseCounsellorButton(input.data);
     if (!button) return { notice: text("common.expired_short") };
     const outcome = desk.press(input.userId, button.verb, button.appointmentId);
-    return { notice: outcome.notice, ...(outcome.alert ? { alert: true } : {}), ...(outcome.card ? { edit: outcome.card } : {}) };
+    return {
+      notice: outcome.notice,
+      ...(outcome.alert ? { alert: true } : {}),
+      ...(outcome.card ? { edit: outcome.card } : {}),
+    };
   }
 
   /** /sessions [year-month]: the month's counselling figures, or how to ask when the month is not understood. */
@@ -45,7 +49,13 @@ export function createBookingFeature(options: BookingFeatureOptions): Feature {
     const at = now();
     const month = parseReportMonth(argument, at, timeZone);
     if (!month) return { text: [text("booking.report_usage")] };
-    return sessionsReport(options.store, { locale: options.staffLocale, timeZone, targets: options.programmeTargets, month, now: at });
+    return sessionsReport(options.store, {
+      locale: options.staffLocale,
+      timeZone,
+      targets: options.programmeTargets,
+      month,
+      now: at,
+    });
   }
 
   return {
@@ -53,7 +63,12 @@ export function createBookingFeature(options: BookingFeatureOptions): Feature {
     textKeys: BOOKING_TEXT_KEYS,
     flow,
     commands: [
-      { name: "today", where: "private", permission: "see_day_list", run: ({ userId }) => desk.dayList(userId, todayIn(now(), timeZone)) },
+      {
+        name: "today",
+        where: "private",
+        permission: "see_day_list",
+        run: ({ userId }) => desk.dayList(userId, todayIn(now(), timeZone)),
+      },
       { name: "sessions", where: "staff-chat", run: sessions },
     ],
     buttons: [{ prefix: CALLBACK_PREFIXES.counsellor, press }],

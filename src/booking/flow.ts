@@ -4,7 +4,17 @@
  * typed days and times as an alternative to the buttons, and the buttons on reminders. The booking itself is the
  * desk's; this file only translates between screens and the desk.
  */
-import type { Action, ActionResult, Block, ChoiceProvider, DynamicChoice, ExternalButtonContext, FreeTextContext, FreeTextResult, Vars } from "../engine/actions.ts";
+import type {
+  Action,
+  ActionResult,
+  Block,
+  ChoiceProvider,
+  DynamicChoice,
+  ExternalButtonContext,
+  FreeTextContext,
+  FreeTextResult,
+  Vars,
+} from "../engine/actions.ts";
 import type { Locale } from "../base/locale.ts";
 import { type Reply, type TextRef, text } from "../base/reply.ts";
 import { type CalendarDate, compareDates, toIsoDate } from "../base/calendar-date.ts";
@@ -83,7 +93,18 @@ export const BOOKING_TEXT_KEYS = [
 ];
 
 /** The conversation variables of a booking in progress; all cleared when a new one starts or one is made. */
-const CLEARED: Vars = { bk_topic: "", bk_site: "", bk_day: "", bk_start: "", bk_want: "", bk_who: "", bk_name: "", bk_phone: "", bk_move: "", bk_done: "" };
+const CLEARED: Vars = {
+  bk_topic: "",
+  bk_site: "",
+  bk_day: "",
+  bk_start: "",
+  bk_want: "",
+  bk_who: "",
+  bk_name: "",
+  bk_phone: "",
+  bk_move: "",
+  bk_done: "",
+};
 /** Screens where a typed day or time is understood. */
 const WHEN_SCREENS = new Set(["booking.day", "booking.time", "booking.taken", "booking.nearby"]);
 /** At most this many appointments are listed in "My appointments" (buttons stay readable). */
@@ -98,7 +119,8 @@ export function createBookingFlow(options: BookingFlowOptions) {
     const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(vars.bk_day ?? ""));
     return match ? { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) } : undefined;
   };
-  const numberVar = (vars: Readonly<Vars>, name: string) => (typeof vars[name] === "number" ? (vars[name] as number) : undefined);
+  const numberVar = (vars: Readonly<Vars>, name: string) =>
+    typeof vars[name] === "number" ? (vars[name] as number) : undefined;
 
   function request(chatId: number, locale: Locale, vars: Readonly<Vars>): BookingRequest | undefined {
     const topic = topicOf(vars);
@@ -124,8 +146,10 @@ export function createBookingFlow(options: BookingFlowOptions) {
 
   const begin: Action = () => ({ vars: CLEARED });
 
-  const setTopic: Action = ({ params }) => (isTopic(params.topic) ? { vars: { bk_topic: params.topic } } : { outcome: "invalid" });
-  const setSite: Action = ({ params }) => (isSite(params.site) ? { vars: { bk_site: params.site } } : { outcome: "invalid" });
+  const setTopic: Action = ({ params }) =>
+    isTopic(params.topic) ? { vars: { bk_topic: params.topic } } : { outcome: "invalid" };
+  const setSite: Action = ({ params }) =>
+    isSite(params.site) ? { vars: { bk_site: params.site } } : { outcome: "invalid" };
   const setDay: Action = ({ params }) => ({ vars: { bk_day: String(params.day) } });
   const setStart: Action = ({ params }) => ({ vars: { bk_start: Number(params.start), bk_day: String(params.day) } });
   const setWho: Action = ({ params }) => {
@@ -161,12 +185,22 @@ export function createBookingFlow(options: BookingFlowOptions) {
     const a = desk.ownBooked(chatId, Number(vars.bk_selected));
     if (!a) return { outcome: "gone" };
     return {
-      vars: { ...CLEARED, bk_move: a.id, bk_topic: a.topic, bk_site: a.site, bk_who: a.forWhom, bk_name: a.familyName ?? "", bk_phone: a.phone ?? "" },
+      vars: {
+        ...CLEARED,
+        bk_move: a.id,
+        bk_topic: a.topic,
+        bk_site: a.site,
+        bk_who: a.forWhom,
+        bk_name: a.familyName ?? "",
+        bk_phone: a.phone ?? "",
+      },
     };
   };
 
-  const cancel: Action = ({ chatId, vars }) => (desk.cancel(chatId, Number(vars.bk_selected)) ? {} : { outcome: "gone" });
-  const coming: Action = ({ chatId, vars }) => (desk.confirmComing(chatId, Number(vars.bk_selected)) ? {} : { outcome: "gone" });
+  const cancel: Action = ({ chatId, vars }) =>
+    desk.cancel(chatId, Number(vars.bk_selected)) ? {} : { outcome: "gone" };
+  const coming: Action = ({ chatId, vars }) =>
+    desk.confirmComing(chatId, Number(vars.bk_selected)) ? {} : { outcome: "gone" };
 
   // ---- what screens show ----
 
@@ -229,8 +263,14 @@ export function createBookingFlow(options: BookingFlowOptions) {
   ];
 
   /** Days, plus a way back to the places when there are none (or none that suit). */
-  const dayChoicesWithPlace: ChoiceProvider = (ctx) => [...dayChoices(ctx), { id: "place", label: text("booking.other_place"), next: "booking.site" }];
-  const nearestWithDays: ChoiceProvider = (ctx) => [...nearestChoices(ctx), { id: "days", label: text("booking.other_day"), next: "booking.day" }];
+  const dayChoicesWithPlace: ChoiceProvider = (ctx) => [
+    ...dayChoices(ctx),
+    { id: "place", label: text("booking.other_place"), next: "booking.site" },
+  ];
+  const nearestWithDays: ChoiceProvider = (ctx) => [
+    ...nearestChoices(ctx),
+    { id: "days", label: text("booking.other_day"), next: "booking.day" },
+  ];
 
   // ---- blocks ----
 
@@ -256,8 +296,15 @@ export function createBookingFlow(options: BookingFlowOptions) {
       ...(startsAt !== undefined ? [text("booking.card_when", { when: desk.when(locale, startsAt) })] : []),
       text("booking.card_place", { place: text(`booking.site_${String(vars.bk_site)}`) }),
       text("booking.card_topic", { topic: text(`booking.topic_${String(vars.bk_topic)}`) }),
-      text("booking.card_who", { who: vars.bk_who === "family" ? text("booking.for_family", { name: String(vars.bk_name) }) : text("booking.for_self") }),
-      ...(vars.bk_site === "phone" && vars.bk_phone ? [text("booking.card_phone", { phone: localDigits(locale, String(vars.bk_phone)) })] : []),
+      text("booking.card_who", {
+        who:
+          vars.bk_who === "family"
+            ? text("booking.for_family", { name: String(vars.bk_name) })
+            : text("booking.for_self"),
+      }),
+      ...(vars.bk_site === "phone" && vars.bk_phone
+        ? [text("booking.card_phone", { phone: localDigits(locale, String(vars.bk_phone)) })]
+        : []),
     ];
     return [text("common.lines", { lines })];
   };
@@ -281,7 +328,10 @@ export function createBookingFlow(options: BookingFlowOptions) {
   /** A typed day and/or time on the day, time or nearest-times screens. */
   function typedWhen(ctx: FreeTextContext): FreeTextResult | undefined {
     if (!WHEN_SCREENS.has(ctx.node)) return undefined;
-    const stay = (key: string, params?: Record<string, string>): FreeTextResult => ({ target: ctx.node, replies: [say(key, params)] });
+    const stay = (key: string, params?: Record<string, string>): FreeTextResult => ({
+      target: ctx.node,
+      replies: [say(key, params)],
+    });
     const topic = topicOf(ctx.vars);
     const site = siteOf(ctx.vars);
     if (!topic || !site) return undefined;
@@ -289,21 +339,25 @@ export function createBookingFlow(options: BookingFlowOptions) {
     const today = todayIn(at, timeZone);
     const typed = parseTypedWhen(ctx.text, today);
     if (!typed) return stay("booking.when_not_understood");
-    if ("impossible" in typed) return stay(typed.impossible === "date" ? "booking.when_impossible_date" : "booking.when_impossible_time");
+    if ("impossible" in typed)
+      return stay(typed.impossible === "date" ? "booking.when_impossible_date" : "booking.when_impossible_time");
     const date = typed.date ?? (ctx.node === "booking.day" ? undefined : dayOf(ctx.vars));
     if (!date) return stay("booking.when_need_day");
     if (compareDates(date, today) < 0) return stay("booking.when_past");
     const dayName = formatDate(ctx.locale, date);
     if (typed.minute === undefined) {
       const bookable = slots.isBookableDay(date);
-      if (bookable === "closed") return { target: "booking.day", replies: [say("booking.when_day_closed", { day: dayName })] };
+      if (bookable === "closed")
+        return { target: "booking.day", replies: [say("booking.when_day_closed", { day: dayName })] };
       if (bookable === "too_far") return { target: "booking.day", replies: [say("booking.when_day_too_far")] };
-      if (slots.slotsOn(topic, site, date).length === 0) return { target: "booking.day", replies: [say("booking.when_day_full", { day: dayName })] };
+      if (slots.slotsOn(topic, site, date).length === 0)
+        return { target: "booking.day", replies: [say("booking.when_day_full", { day: dayName })] };
       return { target: "booking.time", vars: { bk_day: toIsoDate(date) } };
     }
     const startsAt = instantAt(date, typed.minute, timeZone);
     if (startsAt <= at) return stay("booking.when_past");
-    if (slots.slotAt(topic, site, startsAt)) return { target: "booking.after_time", vars: { bk_day: toIsoDate(date), bk_start: startsAt } };
+    if (slots.slotAt(topic, site, startsAt))
+      return { target: "booking.after_time", vars: { bk_day: toIsoDate(date), bk_start: startsAt } };
     return { target: "booking.nearby", vars: { bk_want: startsAt } };
   }
 
@@ -314,7 +368,9 @@ export function createBookingFlow(options: BookingFlowOptions) {
     if (!button) return undefined;
     const vars = { bk_selected: button.appointmentId };
     if (!desk.ownBooked(ctx.chatId, button.appointmentId)) return { target: "booking.gone", vars };
-    const target = { coming: "booking.coming", reschedule: "booking.move", cancel: "booking.cancel_confirm" }[button.verb];
+    const target = { coming: "booking.coming", reschedule: "booking.move", cancel: "booking.cancel_confirm" }[
+      button.verb
+    ];
     return { target, vars };
   }
 
@@ -351,6 +407,15 @@ export function createBookingFlow(options: BookingFlowOptions) {
     freeText: typedWhen,
     externalButton: reminderButton,
     /** Reached only by computed buttons, typed text and reminder buttons. */
-    entries: ["booking.after_time", "booking.manage", "booking.coming", "booking.move", "booking.cancel_confirm", "booking.gone", "booking.nearby", "booking.time"],
+    entries: [
+      "booking.after_time",
+      "booking.manage",
+      "booking.coming",
+      "booking.move",
+      "booking.cancel_confirm",
+      "booking.gone",
+      "booking.nearby",
+      "booking.time",
+    ],
   };
 }

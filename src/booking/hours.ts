@@ -13,8 +13,13 @@ const DAYS = ["mon", "tue", "wed", "thu", "fri"] as const;
  */
 export function parseWeeklyHours(spec: string): WeeklyHours[] {
   const hours: WeeklyHours[] = [];
-  for (const part of spec.split(";").map((p) => p.trim()).filter(Boolean)) {
-    const match = /^([a-z,-]+)\s+([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)\s+([a-z_]+)$/.exec(part.toLowerCase());
+  for (const part of spec
+    .split(";")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z,-]+)\s+([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)\s+([a-z_]+)$/.exec(
+      part.toLowerCase(),
+    );
     if (!match) throw invalid(part, 'must look like "mon-fri 08:00-11:30 prek_pnov"');
     const [, days, h1, m1, h2, m2, site] = match as unknown as string[];
     if (!isSite(site)) throw invalid(part, "the place must be prek_pnov, russey_keo, chbar_ampov or phone");

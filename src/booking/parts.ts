@@ -15,7 +15,13 @@ import { createBookingStore } from "./store.ts";
 
 export type BookingConfig = Pick<
   Config,
-  "timeZone" | "defaultLocale" | "reminderOffsets" | "reminderQuietHours" | "reminderLateGraceMinutes" | "bookingDaysAhead" | "bookingMinNoticeMinutes"
+  | "timeZone"
+  | "defaultLocale"
+  | "reminderOffsets"
+  | "reminderQuietHours"
+  | "reminderLateGraceMinutes"
+  | "bookingDaysAhead"
+  | "bookingMinNoticeMinutes"
 >;
 
 export interface BookingPartsOptions {
@@ -35,7 +41,14 @@ export function createBookingParts(options: BookingPartsOptions) {
   const { config, now } = options;
   const store = createBookingStore(options.db, options.cipher, now);
   const calendar = createWorkCalendar({ timeZone: config.timeZone, holidays: options.holidays });
-  const slots = createSlotFinder({ store, calendar, timeZone: config.timeZone, daysAhead: config.bookingDaysAhead, minNoticeMinutes: config.bookingMinNoticeMinutes, now });
+  const slots = createSlotFinder({
+    store,
+    calendar,
+    timeZone: config.timeZone,
+    daysAhead: config.bookingDaysAhead,
+    minNoticeMinutes: config.bookingMinNoticeMinutes,
+    now,
+  });
   const desk = createBookingDesk({
     store,
     slots,

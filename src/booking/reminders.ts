@@ -31,7 +31,12 @@ export interface PlannedReminder {
 /** How far before quiet hours a moved reminder goes out. */
 const QUIET_MARGIN_MINUTES = 30;
 
-export const DEFAULT_REMINDER_POLICY: Omit<ReminderPolicy, "timeZone"> = { rungs: [1440, 120], quietStart: 21 * 60, quietEnd: 7 * 60, minGapMinutes: 30 };
+export const DEFAULT_REMINDER_POLICY: Omit<ReminderPolicy, "timeZone"> = {
+  rungs: [1440, 120],
+  quietStart: 21 * 60,
+  quietEnd: 7 * 60,
+  minGapMinutes: 30,
+};
 
 /** The send time of one rung for an appointment starting at `startsAt`, after moving it out of quiet hours. */
 export function rungTime(startsAt: number, rung: number, policy: ReminderPolicy): number {

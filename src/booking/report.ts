@@ -54,7 +54,8 @@ export function sessionsReport(store: BookingStore, options: SessionsReportOptio
   const next = month.month === 12 ? { year: month.year + 1, month: 1 } : { year: month.year, month: month.month + 1 };
   const to = instantAt({ ...next, day: 1 }, 0, options.timeZone);
   const counts = store.sessionCounts(from, to, options.now);
-  const sum = (field: "attended" | "noShow" | "cancelled" | "booked") => counts.byCounsellor.reduce((total, row) => total + row[field], 0);
+  const sum = (field: "attended" | "noShow" | "cancelled" | "booked") =>
+    counts.byCounsellor.reduce((total, row) => total + row[field], 0);
   const monthName = formatMonth(locale, month.year, month.month);
 
   const lines: TextRef[] = [
@@ -70,10 +71,23 @@ export function sessionsReport(store: BookingStore, options: SessionsReportOptio
   if (counts.byCounsellor.length === 0) lines.push(text("booking.report_month_empty", { month: monthName }));
   else {
     lines.push(
-      text("booking.report_month", { month: monthName, attended: n(sum("attended")), families: n(counts.windowFamilies), noShow: n(sum("noShow")), cancelled: n(sum("cancelled")), booked: n(sum("booked")) }),
+      text("booking.report_month", {
+        month: monthName,
+        attended: n(sum("attended")),
+        families: n(counts.windowFamilies),
+        noShow: n(sum("noShow")),
+        cancelled: n(sum("cancelled")),
+        booked: n(sum("booked")),
+      }),
       text("booking.report_by_counsellor"),
       ...counts.byCounsellor.map((row) =>
-        text("booking.report_counsellor_line", { name: row.name, attended: n(row.attended), noShow: n(row.noShow), unmarked: n(row.unmarked), booked: n(row.booked) }),
+        text("booking.report_counsellor_line", {
+          name: row.name,
+          attended: n(row.attended),
+          noShow: n(row.noShow),
+          unmarked: n(row.unmarked),
+          booked: n(row.booked),
+        }),
       ),
     );
   }

@@ -46,7 +46,8 @@ export function createSlotFinder(options: SlotFinderOptions) {
     const windowStart = instantAt(today, 0, timeZone);
     const windowEnd = instantAt(addDays(today, daysAhead), 0, timeZone);
     const held = new Map<number, { startsAt: number; endsAt: number }[]>();
-    for (const slot of store.heldSlots(windowStart, windowEnd)) held.set(slot.counsellorId, [...(held.get(slot.counsellorId) ?? []), slot]);
+    for (const slot of store.heldSlots(windowStart, windowEnd))
+      held.set(slot.counsellorId, [...(held.get(slot.counsellorId) ?? []), slot]);
     const busyOnDay = (counsellorId: number, date: CalendarDate) => {
       const from = instantAt(date, 0, timeZone);
       const to = instantAt(addDays(date, 1), 0, timeZone);
@@ -67,7 +68,8 @@ export function createSlotFinder(options: SlotFinderOptions) {
             const startsAt = instantAt(date, minute, timeZone);
             const endsAt = startsAt + length * MINUTE_MS;
             if (startsAt < at + notice) continue;
-            if ((held.get(counsellor.telegramUserId) ?? []).some((h) => h.startsAt < endsAt && h.endsAt > startsAt)) continue;
+            if ((held.get(counsellor.telegramUserId) ?? []).some((h) => h.startsAt < endsAt && h.endsAt > startsAt))
+              continue;
             const slot = slots.get(startsAt) ?? { startsAt, date, minute, counsellors: [] };
             slot.counsellors.push({ id: counsellor.telegramUserId, endsAt });
             slots.set(startsAt, slot);
@@ -76,7 +78,8 @@ export function createSlotFinder(options: SlotFinderOptions) {
       }
     }
     const ordered = [...slots.values()].sort((a, b) => a.startsAt - b.startsAt);
-    for (const slot of ordered) slot.counsellors.sort((a, b) => busyOnDay(a.id, slot.date) - busyOnDay(b.id, slot.date) || a.id - b.id);
+    for (const slot of ordered)
+      slot.counsellors.sort((a, b) => busyOnDay(a.id, slot.date) - busyOnDay(b.id, slot.date) || a.id - b.id);
     return ordered;
   }
 

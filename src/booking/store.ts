@@ -8,7 +8,16 @@ import type { Db } from "../db/open.ts";
 import { appointments, counsellorHours, counsellors, staffMembers } from "../db/schema.ts";
 import { SpeanError } from "../base/errors.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
-import type { Appointment, AppointmentFlag, AppointmentStatus, BookingRequest, Counsellor, Site, Topic, WeeklyHours } from "./model.ts";
+import type {
+  Appointment,
+  AppointmentFlag,
+  AppointmentStatus,
+  BookingRequest,
+  Counsellor,
+  Site,
+  Topic,
+  WeeklyHours,
+} from "./model.ts";
 
 /** Statuses that hold a counsellor's slot (cancelled and moved appointments free it). */
 export const HOLDING_STATUSES: readonly AppointmentStatus[] = ["booked", "attended", "no_show"];
@@ -26,11 +35,19 @@ export interface SessionCounts {
   /** Coming booked appointments with a flag (unreachable, reminder missed, reminders off). */
   needCall: number;
   /** The window's appointments by counsellor (moved ones left out: their replacement counts). */
-  byCounsellor: { name: string; attended: number; noShow: number; cancelled: number; unmarked: number; booked: number }[];
+  byCounsellor: {
+    name: string;
+    attended: number;
+    noShow: number;
+    cancelled: number;
+    unmarked: number;
+    booked: number;
+  }[];
 }
 
 /** `sum` of a condition, 0 over no rows. */
-const countWhere = (condition: SQL | undefined) => sql<number>`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;
+const countWhere = (condition: SQL | undefined) =>
+  sql<number>`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;
 
 /** A resident's request with the counsellor assigned to it. */
 export interface NewAppointment extends BookingRequest {
@@ -85,7 +102,11 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
       .orderBy(asc(counsellorHours.weekday), asc(counsellorHours.startMinute))
       .all();
     const hours = new Map<number, WeeklyHours[]>();
-    for (const h of rows) hours.set(h.counsellorId, [...(hours.get(h.counsellorId) ?? []), { site: h.site as Site, weekday: h.weekday, startMinute: h.startMinute, endMinute: h.endMinute }]);
+    for (const h of rows)
+      hours.set(h.counsellorId, [
+        ...(hours.get(h.counsellorId) ?? []),
+        { site: h.site as Site, weekday: h.weekday, startMinute: h.startMinute, endMinute: h.endMinute },
+      ]);
     return hours;
   }
 
@@ -125,7 +146,10 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
     setHours(counsellorId: number, hours: readonly WeeklyHours[]): void {
       db.transaction(() => {
         db.delete(counsellorHours).where(eq(counsellorHours.counsellorId, counsellorId)).run();
-        for (const h of hours) db.insert(counsellorHours).values({ counsellorId, ...h }).run();
+        for (const h of hours)
+          db.insert(counsellorHours)
+            .values({ counsellorId, ...h })
+            .run();
       });
     },
 
@@ -154,7 +178,11 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
     /** Slots held between two instants (start inclusive, end exclusive), by counsellor and start. */
     heldSlots(from: number, to: number): { counsellorId: number; startsAt: number; endsAt: number }[] {
       return db
-        .select({ counsellorId: appointments.counsellorId, startsAt: appointments.startsAt, endsAt: appointments.endsAt })
+        .select({
+          counsellorId: appointments.counsellorId,
+          startsAt: appointments.startsAt,
+          endsAt: appointments.endsAt,
+        })
         .from(appointments)
         .where(and(holding, lt(appointments.startsAt, to), gte(appointments.endsAt, from)))
         .all();
@@ -189,7 +217,8 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
           .all();
         return toAppointment(row as typeof appointments.$inferSelect);
       } catch (err) {
-        if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw new SpeanError("SPEAN_SLOT_TAKEN", undefined, { counsellorId: a.counsellorId, startsAt: a.startsAt });
+        if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE")
+          throw new SpeanError("SPEAN_SLOT_TAKEN", undefined, { counsellorId: a.counsellorId, startsAt: a.startsAt });
         throw err;
       }
     },
@@ -215,7 +244,14 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
       return db
         .select()
         .from(appointments)
-        .where(and(eq(appointments.counsellorId, counsellorId), holding, gte(appointments.startsAt, from), lt(appointments.startsAt, to)))
+        .where(
+          and(
+            eq(appointments.counsellorId, counsellorId),
+            holding,
+            gte(appointments.startsAt, from),
+            lt(appointments.startsAt, to),
+          ),
+        )
         .orderBy(asc(appointments.startsAt))
         .all()
         .map(toAppointment);
@@ -254,7 +290,12 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
 
     /** Booked appointments of a chat (quick exit turns their reminders off). */
     bookedIds(chatId: number): number[] {
-      return db.select({ id: appointments.id }).from(appointments).where(and(eq(appointments.chatId, chatId), eq(appointments.status, "booked"))).all().map((r) => r.id);
+      return db
+        .select({ id: appointments.id })
+        .from(appointments)
+        .where(and(eq(appointments.chatId, chatId), eq(appointments.status, "booked")))
+        .all()
+        .map((r) => r.id);
     },
 
     /** Erases names and phone numbers of appointments that ended more than `days` ago; returns how many. */
@@ -263,7 +304,12 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
       return db
         .update(appointments)
         .set({ familyNameEnc: null, phoneEnc: null })
-        .where(and(lte(appointments.endsAt, before), sql`(${appointments.familyNameEnc} is not null or ${appointments.phoneEnc} is not null)`))
+        .where(
+          and(
+            lte(appointments.endsAt, before),
+            sql`(${appointments.familyNameEnc} is not null or ${appointments.phoneEnc} is not null)`,
+          ),
+        )
         .run().changes;
     },
 
@@ -282,7 +328,9 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
           families: sql<number>`count(distinct case when ${eq(status, "attended")} then ${appointments.chatId} end)`,
           windowFamilies: sql<number>`count(distinct case when ${and(eq(status, "attended"), inWindow)} then ${appointments.chatId} end)`,
           unmarked: countWhere(unmarked),
-          needCall: countWhere(and(eq(status, "booked"), gte(appointments.endsAt, at), sql`${appointments.flag} is not null`)),
+          needCall: countWhere(
+            and(eq(status, "booked"), gte(appointments.endsAt, at), sql`${appointments.flag} is not null`),
+          ),
         })
         .from(appointments)
         .get() as Omit<SessionCounts, "byCounsellor">;
@@ -309,7 +357,15 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
       return db
         .select()
         .from(appointments)
-        .where(and(eq(appointments.counsellorId, counsellorId), eq(appointments.status, "booked"), gte(appointments.startsAt, from), lt(appointments.startsAt, to), lte(appointments.endsAt, at)))
+        .where(
+          and(
+            eq(appointments.counsellorId, counsellorId),
+            eq(appointments.status, "booked"),
+            gte(appointments.startsAt, from),
+            lt(appointments.startsAt, to),
+            lte(appointments.endsAt, at),
+          ),
+        )
         .orderBy(asc(appointments.startsAt))
         .all()
         .map(toAppointment);

@@ -11,7 +11,11 @@ try {
   const report = checkServiceContent(content);
   for (const warning of report.warnings) console.log(`warning: ${warning}`);
   for (const problem of report.problems) console.log(`problem: ${problem}`);
-  console.log(report.problems.length === 0 ? "content check passed" : `content check failed: ${report.problems.length} problem(s)`);
+  console.log(
+    report.problems.length === 0
+      ? "content check passed"
+      : `content check failed: ${report.problems.length} problem(s)`,
+  );
   process.exitCode = report.problems.length === 0 ? 0 : 1;
 } catch (err) {
   console.log(err instanceof SpeanError ? err.message : String(err));

@@ -13,7 +13,8 @@ import { SpeanError } from "../base/errors.ts";
 import { createFieldCipher } from "../security/field-cipher.ts";
 import { createStaffStore } from "../staff/store.ts";
 
-const USAGE = 'usage: npm run counsellor -- <telegram user id> --hours "mon-fri 08:00-11:30 prek_pnov; tue 14:00-16:00 phone" [--topics health,legal,work,family] [--slot 60] | <id> --off';
+const USAGE =
+  'usage: npm run counsellor -- <telegram user id> --hours "mon-fri 08:00-11:30 prek_pnov; tue 14:00-16:00 phone" [--topics health,legal,work,family] [--slot 60] | <id> --off';
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(`--${name}`);
@@ -30,7 +31,11 @@ try {
   const booking = createBookingStore(db, createFieldCipher(config.encryptionKey));
   const member = staff.get(id);
   try {
-    if (member?.role !== "counsellor") throw new SpeanError("SPEAN_CONFIG_INVALID", `${id} is not a registered counsellor: make a code with /invite counsellor (or npm run staff:invite -- counsellor) and have them type /join <code>`);
+    if (member?.role !== "counsellor")
+      throw new SpeanError(
+        "SPEAN_CONFIG_INVALID",
+        `${id} is not a registered counsellor: make a code with /invite counsellor (or npm run staff:invite -- counsellor) and have them type /join <code>`,
+      );
     if (args.includes("--off")) {
       booking.setCounsellorActive(id, false);
       console.log(`${member.displayName} takes no new bookings now.`);
@@ -39,11 +44,20 @@ try {
       const topics = (option(args, "topics") ?? TOPICS.join(",")).split(",").map((t) => t.trim());
       if (!topics.every(isTopic)) throw new SpeanError("SPEAN_CONFIG_INVALID", `topics are ${TOPICS.join(", ")}`);
       const slot = Number(option(args, "slot") ?? 60);
-      if (!Number.isInteger(slot) || slot < 15 || slot > 240) throw new SpeanError("SPEAN_CONFIG_INVALID", "--slot is minutes, 15 to 240");
+      if (!Number.isInteger(slot) || slot < 15 || slot > 240)
+        throw new SpeanError("SPEAN_CONFIG_INVALID", "--slot is minutes, 15 to 240");
       const sites = [...new Set(hours.map((h) => h.site))];
-      booking.saveCounsellor({ telegramUserId: id, displayName: member.displayName, sites, topics: topics as Topic[], slotMinutes: slot });
+      booking.saveCounsellor({
+        telegramUserId: id,
+        displayName: member.displayName,
+        sites,
+        topics: topics as Topic[],
+        slotMinutes: slot,
+      });
       booking.setHours(id, hours);
-      console.log(`${member.displayName}: ${hours.length} weekly periods at ${sites.join(", ")}; topics ${topics.join(", ")}; ${slot}-minute sessions.`);
+      console.log(
+        `${member.displayName}: ${hours.length} weekly periods at ${sites.join(", ")}; topics ${topics.join(", ")}; ${slot}-minute sessions.`,
+      );
     }
   } finally {
     db.$client.close();

@@ -18,17 +18,35 @@ const report = evaluateDanger(readSplit(PROJECT_ROOT, split), content.classifyDa
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 console.log(`danger classifier on the ${split} split`);
-console.log(`recall (danger or check-in, fitting number): ${pct(report.recall)}   danger screen: ${pct(report.dangerShare)}`);
+console.log(
+  `recall (danger or check-in, fitting number): ${pct(report.recall)}   danger screen: ${pct(report.dangerShare)}`,
+);
 console.log(`near misses to danger: ${pct(report.falseDanger)}   to check-in: ${pct(report.falseCheck)}`);
 console.log(`number requests answered with the numbers: ${report.numbers.answered} / ${report.numbers.total}`);
 console.log("\nrecall per kind:");
-for (const [kind, s] of Object.entries(report.kinds)) console.log(`  ${kind.padEnd(16)} ${String(s.total).padStart(4)}  caught ${pct(s.caught / s.total).padStart(7)}  danger ${pct(s.danger / s.total).padStart(7)}`);
+for (const [kind, s] of Object.entries(report.kinds))
+  console.log(
+    `  ${kind.padEnd(16)} ${String(s.total).padStart(4)}  caught ${pct(s.caught / s.total).padStart(7)}  danger ${pct(s.danger / s.total).padStart(7)}`,
+  );
 console.log("\nnear misses per family:");
-for (const [family, s] of Object.entries(report.families)) console.log(`  ${family.padEnd(16)} ${String(s.total).padStart(4)}  danger ${String(s.danger).padStart(3)}  check-in ${String(s.check).padStart(3)}  numbers ${String(s.numbers).padStart(3)}`);
+for (const [family, s] of Object.entries(report.families))
+  console.log(
+    `  ${family.padEnd(16)} ${String(s.total).padStart(4)}  danger ${String(s.danger).padStart(3)}  check-in ${String(s.check).padStart(3)}  numbers ${String(s.numbers).padStart(3)}`,
+  );
 console.log("\nconfusion (label → outcome):");
-for (const [label, row] of Object.entries(report.confusion)) console.log(`  ${label.padEnd(8)} ${Object.entries(row).map(([o, n]) => `${o} ${n}`).join("  ")}`);
+for (const [label, row] of Object.entries(report.confusion))
+  console.log(
+    `  ${label.padEnd(8)} ${Object.entries(row)
+      .map(([o, n]) => `${o} ${n}`)
+      .join("  ")}`,
+  );
 console.log(`\nmisses (${report.misses.length}):`);
-for (const m of report.misses) console.log(`- "${m.text}" (${m.gloss})\n    expected ${m.expected}, got ${m.got}${m.kind ? ` (${m.kind})` : ""}; ${m.reasons.join("; ")}`);
+for (const m of report.misses)
+  console.log(
+    `- "${m.text}" (${m.gloss})\n    expected ${m.expected}, got ${m.got}${m.kind ? ` (${m.kind})` : ""}; ${m.reasons.join("; ")}`,
+  );
 process.exitCode = meetsFloor(report) ? 0 : 1;
 console.log(`\nfloor ${JSON.stringify(DANGER_FLOOR)}: ${process.exitCode === 0 ? "met" : "NOT met"}`);
-console.log(`target (issue 11) ${JSON.stringify(DANGER_TARGET)}: ${meetsFloor(report, DANGER_TARGET) ? "met" : "not met yet"}`);
+console.log(
+  `target (issue 11) ${JSON.stringify(DANGER_TARGET)}: ${meetsFloor(report, DANGER_TARGET) ? "met" : "not met yet"}`,
+);

@@ -15,15 +15,33 @@ const option = (name: string) => {
   const at = process.argv.indexOf(name);
   return at > 0 ? Number(process.argv[at + 1]) : undefined;
 };
-const tuning = { threshold: option("--threshold"), minCoverage: option("--min-coverage"), strongScore: option("--strong-score") };
+const tuning = {
+  threshold: option("--threshold"),
+  minCoverage: option("--min-coverage"),
+  strongScore: option("--strong-score"),
+};
 const searchIndex = Object.values(tuning).some((v) => v !== undefined)
-  ? createSearchIndex(content.searchDocuments, { synonyms: content.knowledge.synonyms, stopwords: content.knowledge.stopwords, ...definedOnly(tuning) })
+  ? createSearchIndex(content.searchDocuments, {
+      synonyms: content.knowledge.synonyms,
+      stopwords: content.knowledge.stopwords,
+      ...definedOnly(tuning),
+    })
   : content.searchIndex;
-const report = evaluateSearch(readEvalSet(join(PROJECT_ROOT, "test", "fixtures", "search-eval.yaml")), content.knowledge, searchIndex, content.classifyDanger);
+const report = evaluateSearch(
+  readEvalSet(join(PROJECT_ROOT, "test", "fixtures", "search-eval.yaml")),
+  content.knowledge,
+  searchIndex,
+  content.classifyDanger,
+);
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-console.log(`${report.total} questions (${report.counts.km} Khmer, ${report.counts.en} English): top-1 ${pct(report.top1)}, top-3 ${pct(report.top3)}`);
-for (const t of report.perTopic) console.log(`  ${t.topic.padEnd(12)} ${String(t.questions).padStart(3)}  top-1 ${pct(t.top1).padStart(6)}  top-3 ${pct(t.top3).padStart(6)}`);
+console.log(
+  `${report.total} questions (${report.counts.km} Khmer, ${report.counts.en} English): top-1 ${pct(report.top1)}, top-3 ${pct(report.top3)}`,
+);
+for (const t of report.perTopic)
+  console.log(
+    `  ${t.topic.padEnd(12)} ${String(t.questions).padStart(3)}  top-1 ${pct(t.top1).padStart(6)}  top-3 ${pct(t.top3).padStart(6)}`,
+  );
 if (report.confusions.length > 0) console.log("confusions:");
 for (const c of report.confusions) console.log(`  "${c.question}": expected ${c.expected}, got ${c.got}`);
 const lists: [string, unknown[]][] = [

@@ -14,11 +14,16 @@ import { createStaffStore } from "../staff/store.ts";
 try {
   const config = loadConfig();
   if (!config.demoData) {
-    console.log(`Not loading demo counsellors: this is ${config.mode} mode. Set DEMO_DATA=on if you really want fictional counsellors here.`);
+    console.log(
+      `Not loading demo counsellors: this is ${config.mode} mode. Set DEMO_DATA=on if you really want fictional counsellors here.`,
+    );
     process.exitCode = 1;
   } else {
     const db = openDatabase(config.databasePath);
-    const count = seedDemoCounsellors(createStaffStore(db), createBookingStore(db, createFieldCipher(config.encryptionKey)));
+    const count = seedDemoCounsellors(
+      createStaffStore(db),
+      createBookingStore(db, createFieldCipher(config.encryptionKey)),
+    );
     db.$client.close();
     console.log(`Loaded ${count} fictional demo counsellors into ${config.databasePath}.`);
   }

@@ -13,8 +13,13 @@ import { readYamlFile } from "../base/yaml-file.ts";
 import { CORPUS_DIR, type CorpusEntry, corpusEntry, readSplit, SPLITS, splitOf } from "../safety/corpus.ts";
 
 const partsDir = join(PROJECT_ROOT, CORPUS_DIR, "parts");
-const files = existsSync(partsDir) ? readdirSync(partsDir).filter((f) => f.endsWith(".yaml")).sort() : [];
-const existing = (split: (typeof SPLITS)[number]) => (existsSync(join(PROJECT_ROOT, CORPUS_DIR, `${split}.yaml`)) ? readSplit(PROJECT_ROOT, split) : []);
+const files = existsSync(partsDir)
+  ? readdirSync(partsDir)
+      .filter((f) => f.endsWith(".yaml"))
+      .sort()
+  : [];
+const existing = (split: (typeof SPLITS)[number]) =>
+  existsSync(join(PROJECT_ROOT, CORPUS_DIR, `${split}.yaml`)) ? readSplit(PROJECT_ROOT, split) : [];
 const bySplit = new Map(SPLITS.map((s) => [s, existing(s)]));
 const seen = new Set([...bySplit.values()].flat().map((e) => e.text));
 for (const file of files) {
@@ -27,7 +32,8 @@ for (const file of files) {
 const order = (e: CorpusEntry) => `${e.label}:${e.kind}`;
 for (const [split, entries] of bySplit) {
   entries.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
-  const header = `# The danger corpus, ${split} split (${entries.length} messages), kept by npm run corpus:split (src/cli/split-danger-corpus.ts).\n` +
+  const header =
+    `# The danger corpus, ${split} split (${entries.length} messages), kept by npm run corpus:split (src/cli/split-danger-corpus.ts).\n` +
     (split === "test" ? "# Read only by npm run eval:danger and its floor test: never tune on these messages.\n" : "");
   writeFileSync(join(PROJECT_ROOT, CORPUS_DIR, `${split}.yaml`), header + stringify(entries, { lineWidth: 0 }));
   console.log(`${split}: ${entries.length}`);

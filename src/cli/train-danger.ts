@@ -21,4 +21,6 @@ const model = trainModel(examples, "test/fixtures/danger-corpus/train.yaml");
 const path = join(PROJECT_ROOT, "flows", "safety", "model.json");
 writeFileSync(path, `${JSON.stringify(model)}\n`);
 const size = Object.keys(model.danger.weights).length;
-console.log(`trained on ${examples.length} messages (${model.trainedOn.danger} danger); ${size} danger weights; wrote flows/safety/model.json`);
+console.log(
+  `trained on ${examples.length} messages (${model.trainedOn.danger} danger); ${size} danger weights; wrote flows/safety/model.json`,
+);

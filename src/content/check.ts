@@ -34,7 +34,12 @@ const REVIEW_WARN_DAYS = 365;
  * Checks loaded content against the registry flows may name and the text keys features render (both built from
  * the feature list); pure, no I/O. `today` is YYYY-MM-DD.
  */
-export function checkContent(content: Content, registry: Registry, textKeys: Iterable<string>, today = new Date().toISOString().slice(0, 10)): CheckReport {
+export function checkContent(
+  content: Content,
+  registry: Registry,
+  textKeys: Iterable<string>,
+  today = new Date().toISOString().slice(0, 10),
+): CheckReport {
   const problems: string[] = [];
   const warnings: string[] = [];
   const { flows, translator } = content;
@@ -44,26 +49,34 @@ export function checkContent(content: Content, registry: Registry, textKeys: Ite
     for (const [nodeId, node] of Object.entries(flow.nodes)) {
       const where = `flows/${flowId}.yaml: node "${nodeId}"`;
       for (const target of targetsOf(node)) {
-        if (!findNode(flows, resolveTarget(flowId, target))) problems.push(`${where}: goes to "${target}", which does not exist`);
+        if (!findNode(flows, resolveTarget(flowId, target)))
+          problems.push(`${where}: goes to "${target}", which does not exist`);
       }
       for (const action of actionsOf(node)) {
         if (!registry.actions.has(action)) problems.push(`${where}: action "${action}" is not registered`);
       }
       if (node.kind === "menu") {
-        for (const block of node.blocks ?? []) if (!registry.blocks.has(block)) problems.push(`${where}: block "${block}" is not registered`);
-        if (node.choices_from && !registry.choices.has(node.choices_from)) problems.push(`${where}: choice provider "${node.choices_from}" is not registered`);
+        for (const block of node.blocks ?? [])
+          if (!registry.blocks.has(block)) problems.push(`${where}: block "${block}" is not registered`);
+        if (node.choices_from && !registry.choices.has(node.choices_from))
+          problems.push(`${where}: choice provider "${node.choices_from}" is not registered`);
         const ids = new Set<string>();
         for (const choice of node.choices) {
           if (ids.has(choice.id)) problems.push(`${where}: choice id "${choice.id}" is used twice`);
           ids.add(choice.id);
           const data = encodeCallback({ kind: "choice", step: MAX_STEP, choice: choice.id });
-          if (!fitsCallbackLimit(data)) problems.push(`${where}: callback data for choice "${choice.id}" is over 64 bytes`);
+          if (!fitsCallbackLimit(data))
+            problems.push(`${where}: callback data for choice "${choice.id}" is over 64 bytes`);
         }
       }
       for (const key of keysOf(node)) usedKeys.add(key);
     }
   }
-  for (const data of [encodeCallback({ kind: "back", step: MAX_STEP }), encodeCallback({ kind: "menu" }), encodeCallback({ kind: "emergency" })]) {
+  for (const data of [
+    encodeCallback({ kind: "back", step: MAX_STEP }),
+    encodeCallback({ kind: "menu" }),
+    encodeCallback({ kind: "emergency" }),
+  ]) {
     if (!fitsCallbackLimit(data)) problems.push(`navigation callback data "${data}" is over 64 bytes`);
   }
 
@@ -72,7 +85,8 @@ export function checkContent(content: Content, registry: Registry, textKeys: Ite
   const reachable = reach(content, registry, entries);
   for (const [flowId, flow] of flows.flows) {
     for (const nodeId of Object.keys(flow.nodes)) {
-      if (!reachable.has(`${flowId}.${nodeId}`)) problems.push(`flows/${flowId}.yaml: node "${nodeId}" cannot be reached`);
+      if (!reachable.has(`${flowId}.${nodeId}`))
+        problems.push(`flows/${flowId}.yaml: node "${nodeId}" cannot be reached`);
     }
   }
   problems.push(...loopsWithoutScreens(content));
@@ -84,23 +98,29 @@ export function checkContent(content: Content, registry: Registry, textKeys: Ite
   for (const key of [...DIRECTORY_TEXT_KEYS, ...textKeys]) usedKeys.add(key);
 
   for (const key of usedKeys) {
-    for (const locale of LOCALES) if (!translator.has(locale, key)) problems.push(`locales/${locale}: key "${key}" is missing`);
+    for (const locale of LOCALES)
+      if (!translator.has(locale, key)) problems.push(`locales/${locale}: key "${key}" is missing`);
   }
   const leaves = Object.fromEntries(LOCALES.map((l) => [l, flatten(content.resources[l])]));
   for (const locale of LOCALES) {
     for (const [key, value] of leaves[locale] ?? new Map()) {
-      for (const other of LOCALES) if (other !== locale && !leaves[other]?.has(key)) problems.push(`locales/${other}: key "${key}" is missing (it exists in ${locale})`);
-      if ([...value].length > MESSAGE_MAX_CHARS) problems.push(`locales/${locale}: "${key}" is over ${MESSAGE_MAX_CHARS} characters`);
+      for (const other of LOCALES)
+        if (other !== locale && !leaves[other]?.has(key))
+          problems.push(`locales/${other}: key "${key}" is missing (it exists in ${locale})`);
+      if ([...value].length > MESSAGE_MAX_CHARS)
+        problems.push(`locales/${locale}: "${key}" is over ${MESSAGE_MAX_CHARS} characters`);
       if (value.trim() === "") problems.push(`locales/${locale}: "${key}" is empty`);
     }
   }
   problems.push(...screenLengths(content, registry));
-  for (const locale of LOCALES) problems.push(...safetyTextProblems(locale, leaves[locale] ?? new Map(), content.directory));
+  for (const locale of LOCALES)
+    problems.push(...safetyTextProblems(locale, leaves[locale] ?? new Map(), content.directory));
   const knowledge = checkKnowledge(content, registry, today);
   problems.push(...knowledge.problems);
   warnings.push(...knowledge.warnings);
   for (const [locale, keys] of Object.entries(content.reviewKeys)) {
-    for (const key of keys) if (!leaves[locale]?.has(key)) problems.push(`locales/${locale}/_review.json: "${key}" is not a key`);
+    for (const key of keys)
+      if (!leaves[locale]?.has(key)) problems.push(`locales/${locale}/_review.json: "${key}" is not a key`);
   }
   return { problems: [...new Set(problems)], warnings };
 }
@@ -120,8 +140,14 @@ function checkDirectory(content: Content, today: string): { keys: string[]; warn
   const todayMs = Date.parse(today);
   for (const s of directory.services) {
     const age = Math.floor((todayMs - Date.parse(s.last_checked)) / 86_400_000);
-    if (age > LAST_CHECKED_WARN_DAYS) warnings.push(`service "${s.id}" was last checked against its source ${age} days ago (${s.last_checked}); check it again`);
-    if (!s.checked_by_staff) warnings.push(`service "${s.id}" (${s.phones.join(", ")}) has not been confirmed by phone (checked_by_staff is empty)`);
+    if (age > LAST_CHECKED_WARN_DAYS)
+      warnings.push(
+        `service "${s.id}" was last checked against its source ${age} days ago (${s.last_checked}); check it again`,
+      );
+    if (!s.checked_by_staff)
+      warnings.push(
+        `service "${s.id}" (${s.phones.join(", ")}) has not been confirmed by phone (checked_by_staff is empty)`,
+      );
   }
   return { keys, warnings };
 }
@@ -177,7 +203,13 @@ function reach(content: Content, registry: Registry, entries: NodeRef[]): Set<No
     const flowId = ref.slice(0, ref.indexOf("."));
     for (const target of targetsOf(node)) queue.push(resolveTarget(flowId, target));
     if (node.kind === "menu" && node.choices_from) {
-      for (const choice of registry.choices.get(node.choices_from)?.({ node: ref, chatId: 0, locale: "km", vars: {} }) ?? []) queue.push(choice.next);
+      for (const choice of registry.choices.get(node.choices_from)?.({
+        node: ref,
+        chatId: 0,
+        locale: "km",
+        vars: {},
+      }) ?? [])
+        queue.push(choice.next);
     }
   }
   return seen;
@@ -197,7 +229,8 @@ function loopsWithoutScreens(content: Content): string[] {
         if (!node || node.kind === "menu" || node.kind === "ask" || node.kind === "end") continue;
         const from = ref.slice(0, ref.indexOf("."));
         for (const target of targetsOf(node).map((t) => resolveTarget(from, t))) {
-          if (target === start) problems.push(`flows/${flowId}.yaml: node "${nodeId}" loops back to itself without waiting for the user`);
+          if (target === start)
+            problems.push(`flows/${flowId}.yaml: node "${nodeId}" loops back to itself without waiting for the user`);
           else if (!visited.has(target)) {
             visited.add(target);
             stack.push(target);
@@ -216,9 +249,16 @@ function screenLengths(content: Content, registry: Registry): string[] {
     for (const [nodeId, node] of Object.entries(flow.nodes)) {
       if (node.kind !== "menu") continue;
       for (const locale of LOCALES) {
-        const blocks = (node.blocks ?? []).flatMap((b) => registry.blocks.get(b)?.({ chatId: 0, locale, vars: {} }) ?? []);
-        const text = [...(node.title ? [{ key: node.title }] : []), { key: node.text }, ...blocks].map((ref) => content.translator.render(locale, ref)).join("\n\n");
-        if ([...text].length > MESSAGE_MAX_CHARS) problems.push(`flows/${flowId}.yaml: node "${nodeId}" renders over ${MESSAGE_MAX_CHARS} characters in ${locale}`);
+        const blocks = (node.blocks ?? []).flatMap(
+          (b) => registry.blocks.get(b)?.({ chatId: 0, locale, vars: {} }) ?? [],
+        );
+        const text = [...(node.title ? [{ key: node.title }] : []), { key: node.text }, ...blocks]
+          .map((ref) => content.translator.render(locale, ref))
+          .join("\n\n");
+        if ([...text].length > MESSAGE_MAX_CHARS)
+          problems.push(
+            `flows/${flowId}.yaml: node "${nodeId}" renders over ${MESSAGE_MAX_CHARS} characters in ${locale}`,
+          );
       }
     }
   }
@@ -237,24 +277,42 @@ function checkKnowledge(content: Content, registry: Registry, today: string): Ch
   for (const article of content.knowledge.articles.values()) {
     const where = `article "${article.id}"`;
     const counts = LOCALES.map((l) => pageKeys(content.resources[l], article.id).length);
-    if (counts.some((n) => n === 0)) problems.push(`${where}: needs p1 (and a title) in locales/km/articles.json and locales/en/articles.json`);
-    if (new Set(counts).size > 1) problems.push(`${where}: has ${counts.join(" and ")} pages in ${LOCALES.join(" and ")}; both languages need the same pages`);
+    if (counts.some((n) => n === 0))
+      problems.push(`${where}: needs p1 (and a title) in locales/km/articles.json and locales/en/articles.json`);
+    if (new Set(counts).size > 1)
+      problems.push(
+        `${where}: has ${counts.join(" and ")} pages in ${LOCALES.join(" and ")}; both languages need the same pages`,
+      );
     for (const locale of LOCALES) {
       for (const key of pageKeys(content.resources[locale], article.id)) {
         const length = [...content.translator.render(locale, { key: `articles.${article.id}.${key}` })].length;
-        if (length > ARTICLE_PAGE_MAX_CHARS) problems.push(`${where}: ${locale} ${key} has ${length} characters (at most ${ARTICLE_PAGE_MAX_CHARS}: split it into another page)`);
+        if (length > ARTICLE_PAGE_MAX_CHARS)
+          problems.push(
+            `${where}: ${locale} ${key} has ${length} characters (at most ${ARTICLE_PAGE_MAX_CHARS}: split it into another page)`,
+          );
       }
     }
     const ageDays = (Date.parse(today) - Date.parse(article.reviewed)) / 86_400_000;
     if (ageDays > REVIEW_WARN_DAYS) warnings.push(`${where}: last reviewed ${article.reviewed}, over a year ago`);
     if (!provider) continue;
-    const others = [...content.knowledge.articles.keys()].filter((id) => id !== article.id).slice(0, 2).join(",");
+    const others = [...content.knowledge.articles.keys()]
+      .filter((id) => id !== article.id)
+      .slice(0, 2)
+      .join(",");
     for (let page = 1; page <= content.pagesOf(article.id); page++) {
       const node = `kb.a_${article.id}_${page}`;
-      for (const choice of provider({ node, chatId: 0, locale: "km", vars: { kb_best: article.id, kb_others: others } })) {
-        if (!CHOICE_ID_PATTERN.test(choice.id)) problems.push(`${where}: button id "${choice.id}" is not a valid choice id`);
-        if (!findNode(content.flows, choice.next)) problems.push(`${where}: button "${choice.id}" goes to "${choice.next}", which does not exist`);
-        if (choice.action && !registry.actions.has(choice.action)) problems.push(`${where}: action "${choice.action}" is not registered`);
+      for (const choice of provider({
+        node,
+        chatId: 0,
+        locale: "km",
+        vars: { kb_best: article.id, kb_others: others },
+      })) {
+        if (!CHOICE_ID_PATTERN.test(choice.id))
+          problems.push(`${where}: button id "${choice.id}" is not a valid choice id`);
+        if (!findNode(content.flows, choice.next))
+          problems.push(`${where}: button "${choice.id}" goes to "${choice.next}", which does not exist`);
+        if (choice.action && !registry.actions.has(choice.action))
+          problems.push(`${where}: action "${choice.action}" is not registered`);
       }
     }
   }

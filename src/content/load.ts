@@ -58,7 +58,9 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
   const reviewKeys: Record<string, string[]> = {};
   for (const locale of ["km", "en"]) {
     const file = join(root, "locales", locale, "_review.json");
-    reviewKeys[locale] = existsSync(file) ? ((JSON.parse(readFileSync(file, "utf8")) as { keys?: string[] }).keys ?? []) : [];
+    reviewKeys[locale] = existsSync(file)
+      ? ((JSON.parse(readFileSync(file, "utf8")) as { keys?: string[] }).keys ?? [])
+      : [];
   }
   const documents = searchDocuments(knowledge, resources);
   return {
@@ -88,12 +90,16 @@ export function pageKeys(tree: LocaleTree, articleId: string): string[] {
 /** Each article as the search index sees it: titles, keywords and pages in both languages. */
 function searchDocuments(kb: KnowledgeBase, resources: Resources): SearchDocument[] {
   return [...kb.articles.values()].map((article) => {
-    const texts = (["km", "en"] as const).map((l) => (resources[l].articles as LocaleTree | undefined)?.[article.id] as LocaleTree | undefined);
+    const texts = (["km", "en"] as const).map(
+      (l) => (resources[l].articles as LocaleTree | undefined)?.[article.id] as LocaleTree | undefined,
+    );
     return {
       id: article.id,
       titles: texts.map((t) => (typeof t?.title === "string" ? t.title : "")),
       keywords: [...article.keywords.km, ...article.keywords.en],
-      bodies: texts.flatMap((t) => Object.entries(t ?? {}).flatMap(([k, v]) => (/^p\d+$/.test(k) && typeof v === "string" ? [v] : []))),
+      bodies: texts.flatMap((t) =>
+        Object.entries(t ?? {}).flatMap(([k, v]) => (/^p\d+$/.test(k) && typeof v === "string" ? [v] : [])),
+      ),
     };
   });
 }

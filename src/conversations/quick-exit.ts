@@ -28,7 +28,10 @@ export interface QuickExitDeps {
  * Quick exit for `chatId`; `messageId` is the resident's own /exit message, deleted too. Returns the outbox ids
  * for the resident's chat (`queued`) and for staff (`staffNotices`), to send in that order.
  */
-export function quickExit(deps: QuickExitDeps, exit: { chatId: number; updateId: number; messageId?: number }): { queued: number[]; staffNotices: number[] } {
+export function quickExit(
+  deps: QuickExitDeps,
+  exit: { chatId: number; updateId: number; messageId?: number },
+): { queued: number[]; staffNotices: number[] } {
   const { chatId, updateId } = exit;
   const locale = deps.conversations.localeOf(chatId) ?? deps.defaultLocale;
   const messageIds = deps.interactions.takeDeletableMessageIds(chatId);
@@ -40,11 +43,23 @@ export function quickExit(deps: QuickExitDeps, exit: { chatId: number; updateId:
   const queued: number[] = [];
   for (let start = 0; start < messageIds.length; start += DELETE_MAX_IDS) {
     const message = { kind: "delete", messageIds: messageIds.slice(start, start + DELETE_MAX_IDS) } as const;
-    const id = deps.outbox.enqueue({ dedupeKey: `exit:${updateId}:${start / DELETE_MAX_IDS}`, chatId, purpose: "notice", message });
+    const id = deps.outbox.enqueue({
+      dedupeKey: `exit:${updateId}:${start / DELETE_MAX_IDS}`,
+      chatId,
+      purpose: "notice",
+      message,
+    });
     if (id !== undefined) queued.push(id);
   }
   if (deps.quickExitMessage === "neutral") {
-    queued.push(...queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `exit:${updateId}:neutral`, reply: { text: [{ key: "common.exit_neutral" }] }, locale }));
+    queued.push(
+      ...queueReply(deps.outbox, deps.translator, {
+        chatId,
+        dedupeKey: `exit:${updateId}:neutral`,
+        reply: { text: [{ key: "common.exit_neutral" }] },
+        locale,
+      }),
+    );
   }
   return { queued, staffNotices };
 }

@@ -20,13 +20,32 @@ export function createConversationStore(db: Db, cipher: FieldCipher, now: () => 
     .onConflictDoUpdate({ target: users.chatId, set: { lastSeenAt: sql`${ph("at")}`, blockedAt: null } })
     .returning({ locale: users.locale })
     .prepare();
-  const selectState = db.select().from(conversations).where(eq(conversations.chatId, ph("chatId"))).prepare();
+  const selectState = db
+    .select()
+    .from(conversations)
+    .where(eq(conversations.chatId, ph("chatId")))
+    .prepare();
   const upsertState = db
     .insert(conversations)
-    .values({ chatId: ph("chatId"), flow: ph("flow"), node: ph("node"), step: ph("step"), stack: ph("stack"), varsEnc: ph("varsEnc"), updatedAt: ph("at") })
+    .values({
+      chatId: ph("chatId"),
+      flow: ph("flow"),
+      node: ph("node"),
+      step: ph("step"),
+      stack: ph("stack"),
+      varsEnc: ph("varsEnc"),
+      updatedAt: ph("at"),
+    })
     .onConflictDoUpdate({
       target: conversations.chatId,
-      set: { flow: sql`excluded.flow`, node: sql`excluded.node`, step: sql`excluded.step`, stack: sql`excluded.stack`, varsEnc: sql`excluded.vars_enc`, updatedAt: sql`excluded.updated_at` },
+      set: {
+        flow: sql`excluded.flow`,
+        node: sql`excluded.node`,
+        step: sql`excluded.step`,
+        stack: sql`excluded.stack`,
+        varsEnc: sql`excluded.vars_enc`,
+        updatedAt: sql`excluded.updated_at`,
+      },
     })
     .prepare();
 
@@ -43,12 +62,17 @@ export function createConversationStore(db: Db, cipher: FieldCipher, now: () => 
 
     /** The chat's chosen locale; null when none was chosen. */
     localeOf(chatId: number): Locale | null {
-      return (db.select({ locale: users.locale }).from(users).where(eq(users.chatId, chatId)).get()?.locale as Locale | null | undefined) ?? null;
+      return (
+        (db.select({ locale: users.locale }).from(users).where(eq(users.chatId, chatId)).get()?.locale as
+          Locale | null | undefined) ?? null
+      );
     },
 
     /** The district the resident chose under "Get help" (remembered until they change it). */
     districtOf(chatId: number): string | undefined {
-      return db.select({ district: users.district }).from(users).where(eq(users.chatId, chatId)).get()?.district ?? undefined;
+      return (
+        db.select({ district: users.district }).from(users).where(eq(users.chatId, chatId)).get()?.district ?? undefined
+      );
     },
 
     setDistrict(chatId: number, district: string): void {
@@ -94,7 +118,12 @@ export function createConversationStore(db: Db, cipher: FieldCipher, now: () => 
     },
 
     countUsers(): number {
-      return db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
+      return (
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(users)
+          .get()?.n ?? 0
+      );
     },
   };
 }

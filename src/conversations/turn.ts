@@ -48,22 +48,48 @@ export function takeTurn(deps: TurnDeps, action: ResidentAction): { replyIds: nu
   const { chatId, updateId, at } = action;
   const chosen = conversations.touch(chatId, action.userId).locale;
   const previous = conversations.load(chatId);
-  const turn = engine.handle(previous, action.input, { chatId, locale: chosen ?? deps.defaultLocale, now: new Date(at) });
+  const turn = engine.handle(previous, action.input, {
+    chatId,
+    locale: chosen ?? deps.defaultLocale,
+    now: new Date(at),
+  });
   const locale = turn.locale ?? chosen ?? deps.defaultLocale;
   if (turn.locale) conversations.setLocale(chatId, turn.locale);
   conversations.save(chatId, turn.state);
 
   const [fromFlow, fromNode] = split(previous?.node);
-  interactions.record({ chatId, direction: "in", kind: action.kind, flow: fromFlow, node: fromNode, text: action.logText, updateId });
+  interactions.record({
+    chatId,
+    direction: "in",
+    kind: action.kind,
+    flow: fromFlow,
+    node: fromNode,
+    text: action.logText,
+    updateId,
+  });
   if (action.messageId !== undefined) interactions.rememberMessage(chatId, action.messageId, false, at);
 
   const [toFlow, toNode] = split(turn.state.node);
   const replyIds: number[] = [];
   turn.replies.forEach((reply, r) => {
     composeReply(reply, locale, translator).forEach((message, p) => {
-      const id = outbox.enqueue({ dedupeKey: `reply:${updateId}:${r}.${p}`, chatId, purpose: "reply", message, notBefore: at + REPLY_GRACE_MS });
+      const id = outbox.enqueue({
+        dedupeKey: `reply:${updateId}:${r}.${p}`,
+        chatId,
+        purpose: "reply",
+        message,
+        notBefore: at + REPLY_GRACE_MS,
+      });
       if (id !== undefined) replyIds.push(id);
-      interactions.record({ chatId, direction: "out", kind: "message", flow: toFlow, node: toNode, text: message.text, updateId });
+      interactions.record({
+        chatId,
+        direction: "out",
+        kind: "message",
+        flow: toFlow,
+        node: toNode,
+        text: message.text,
+        updateId,
+      });
     });
   });
   return { replyIds, notice: turn.notice ? translator.render(locale, turn.notice) : undefined };

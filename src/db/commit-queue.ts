@@ -32,16 +32,18 @@ export function createCommitQueue(client: Database.Database, maxBatch = 256): Co
     if (waiting.length > 0) schedule();
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      client.transaction(() => {
-        for (const pending of batch) {
-          try {
-            // A transaction function called inside a transaction runs as a savepoint.
-            outcomes.push({ ok: true, value: client.transaction(pending.work)() });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
+      client
+        .transaction(() => {
+          for (const pending of batch) {
+            try {
+              // A transaction function called inside a transaction runs as a savepoint.
+              outcomes.push({ ok: true, value: client.transaction(pending.work)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
           }
-        }
-      }).immediate();
+        })
+        .immediate();
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;

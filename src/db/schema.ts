@@ -127,7 +127,6 @@ export const chatMessages = sqliteTable(
   (t) => [uniqueIndex("chat_messages_pk").on(t.chatId, t.messageId), index("chat_messages_sent_at").on(t.sentAt)],
 );
 
-
 /**
  * Questions residents typed to the knowledge search, for the content team: what was asked, what was answered and
  * whether it helped. text_enc is erased after RETENTION_DAYS like the interaction log.
@@ -244,7 +243,9 @@ export const referrals = sqliteTable(
     consentAt: integer("consent_at").notNull(),
     /** JSON {method, time, phone?}, encrypted; erased RETENTION_DAYS after the case is closed. */
     contactEnc: text("contact_enc"),
-    status: text("status", { enum: ["open", "claimed", "in_conversation", "resolved", "closed_unreachable"] }).notNull(),
+    status: text("status", {
+      enum: ["open", "claimed", "in_conversation", "resolved", "closed_unreachable"],
+    }).notNull(),
     assignedTo: integer("assigned_to"),
     createdAt: integer("created_at").notNull(),
     claimedAt: integer("claimed_at"),
@@ -255,7 +256,10 @@ export const referrals = sqliteTable(
     escalations: integer("escalations").notNull().default(0),
     nextEscalationAt: integer("next_escalation_at"),
   },
-  (t) => [index("referrals_status_escalation").on(t.status, t.nextEscalationAt), index("referrals_chat_status").on(t.chatId, t.status)],
+  (t) => [
+    index("referrals_status_escalation").on(t.status, t.nextEscalationAt),
+    index("referrals_chat_status").on(t.chatId, t.status),
+  ],
 );
 
 /** Every status change of a referral: who, what, when. */
@@ -365,7 +369,9 @@ export const appointments = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
-    uniqueIndex("appointments_counsellor_slot").on(t.counsellorId, t.startsAt).where(sql`status in ('booked', 'attended', 'no_show')`),
+    uniqueIndex("appointments_counsellor_slot")
+      .on(t.counsellorId, t.startsAt)
+      .where(sql`status in ('booked', 'attended', 'no_show')`),
     index("appointments_chat_status").on(t.chatId, t.status, t.startsAt),
     index("appointments_status_starts").on(t.status, t.startsAt),
   ],

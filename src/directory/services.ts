@@ -15,7 +15,9 @@ const id = z.string().regex(/^[a-z0-9_]+$/);
 const service = z.strictObject({
   id,
   icon: z.string().min(1),
-  phones: z.array(z.string().regex(/^\+?\d[\d ]{2,16}$/, "digits and spaces only (a leading + for foreign numbers)")).min(1),
+  phones: z
+    .array(z.string().regex(/^\+?\d[\d ]{2,16}$/, "digits and spaces only (a leading + for foreign numbers)"))
+    .min(1),
   /** true only when a source says so; null when no source says either way. */
   free: z.boolean().nullable(),
   /** "always": a source says 24 hours. */
@@ -38,10 +40,18 @@ const directoryFile = z
   .superRefine((file, ctx) => {
     const ids = new Set<string>();
     file.services.forEach((s, i) => {
-      if (ids.has(s.id)) ctx.addIssue({ code: "custom", path: ["services", i, "id"], message: `"${s.id}" is used twice` });
+      if (ids.has(s.id))
+        ctx.addIssue({ code: "custom", path: ["services", i, "id"], message: `"${s.id}" is used twice` });
       ids.add(s.id);
-      for (const c of s.categories) if (!file.categories.includes(c)) ctx.addIssue({ code: "custom", path: ["services", i, "categories"], message: `unknown category "${c}"` });
-      if (s.located_in && !file.districts.includes(s.located_in)) ctx.addIssue({ code: "custom", path: ["services", i, "located_in"], message: `unknown district "${s.located_in}"` });
+      for (const c of s.categories)
+        if (!file.categories.includes(c))
+          ctx.addIssue({ code: "custom", path: ["services", i, "categories"], message: `unknown category "${c}"` });
+      if (s.located_in && !file.districts.includes(s.located_in))
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", i, "located_in"],
+          message: `unknown district "${s.located_in}"`,
+        });
     });
   });
 
@@ -90,11 +100,21 @@ export function serviceKeys(s: Service): string[] {
  * The emergency screen's block: one entry per emergency service, in order ("🚓 Police: 117 (free)"). `first`
  * names services to list before the others (the ones that fit the danger just found), default none.
  */
-export function emergencyNumbersBlock(directory: Directory, first: (vars: BlockContext["vars"]) => readonly string[] = () => []): Block {
-  const numbers = directory.services.filter((s) => s.emergency !== undefined).sort((a, b) => (a.emergency ?? 0) - (b.emergency ?? 0));
+export function emergencyNumbersBlock(
+  directory: Directory,
+  first: (vars: BlockContext["vars"]) => readonly string[] = () => [],
+): Block {
+  const numbers = directory.services
+    .filter((s) => s.emergency !== undefined)
+    .sort((a, b) => (a.emergency ?? 0) - (b.emergency ?? 0));
   return ({ vars }) => [
     ...ordered(numbers, first(vars)).map((s) =>
-      text(s.free ? "emergency.line_free" : "emergency.line", { icon: s.icon, name: text(`directory.${s.id}.name`), does: text(`directory.${s.id}.does`), phones: s.phones.join(" / ") }),
+      text(s.free ? "emergency.line_free" : "emergency.line", {
+        icon: s.icon,
+        name: text(`directory.${s.id}.name`),
+        does: text(`directory.${s.id}.does`),
+        phones: s.phones.join(" / "),
+      }),
     ),
     text("emergency.footer"),
   ];
@@ -122,7 +142,10 @@ export function helpServicesBlock(directory: Directory): Block {
 /** The services of a category, those located in `district` first, otherwise in file order. */
 export function servicesFor(directory: Directory, category: string, district: string): Service[] {
   const inCategory = directory.services.filter((s) => s.categories.includes(category));
-  return [...inCategory.filter((s) => s.located_in === district), ...inCategory.filter((s) => s.located_in !== district)];
+  return [
+    ...inCategory.filter((s) => s.located_in === district),
+    ...inCategory.filter((s) => s.located_in !== district),
+  ];
 }
 
 function serviceCard(s: Service, district: string, locale: Locale): TextRef {

@@ -24,7 +24,12 @@ const common = {
   discreet: z.boolean().optional(),
 };
 
-export const messageNode = z.strictObject({ kind: z.literal("message"), text: key, next: target.optional(), ...common });
+export const messageNode = z.strictObject({
+  kind: z.literal("message"),
+  text: key,
+  next: target.optional(),
+  ...common,
+});
 
 export const menuNode = z.strictObject({
   kind: z.literal("menu"),

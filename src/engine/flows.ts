@@ -36,7 +36,9 @@ export const ENTRY = {
 export function loadFlows(dir: string): FlowSet {
   const problems: string[] = [];
   const flows = new Map<string, Flow>();
-  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
   for (const file of files) {
     const flow = parseFlowFile(join(dir, file), problems);
     if (!flow) continue;
@@ -60,7 +62,10 @@ function parseFlowFile(path: string, problems: string[]): Flow | undefined {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [first, nodeId, ...rest] = issue.path.map(String);
-      const where = first === "nodes" && nodeId ? `node "${nodeId}"${rest.length ? ` (${rest.join(".")})` : ""}` : issue.path.join(".") || "file";
+      const where =
+        first === "nodes" && nodeId
+          ? `node "${nodeId}"${rest.length ? ` (${rest.join(".")})` : ""}`
+          : issue.path.join(".") || "file";
       problems.push(`${name}: ${where}: ${issue.message}`);
     }
     return undefined;

@@ -92,7 +92,16 @@ export function createEngine(options: EngineOptions): Engine {
       const screened = input.kind === "text" ? screen(fresh(), input.text, ctx) : undefined;
       if (screened) return screened;
       // A button on a message sent before any conversation (a reminder) still does what it says.
-      const external = input.kind === "button" && !decodeCallback(input.data) ? registry.externalButton?.({ chatId: ctx.chatId, locale: ctx.locale, vars: {}, data: input.data, now: ctx.now }) : undefined;
+      const external =
+        input.kind === "button" && !decodeCallback(input.data)
+          ? registry.externalButton?.({
+              chatId: ctx.chatId,
+              locale: ctx.locale,
+              vars: {},
+              data: input.data,
+              now: ctx.now,
+            })
+          : undefined;
       if (external) return follow(fresh(), external, ctx);
       return go(fresh(), ENTRY.welcome, ctx, { resetStack: true });
     }
@@ -110,7 +119,8 @@ export function createEngine(options: EngineOptions): Engine {
       case "text":
         return onText(previous, current, input.text, ctx);
       case "contact":
-        if (current.kind === "ask" && current.input === "phone") return onText(previous, current, input.phone, ctx, { screened: true });
+        if (current.kind === "ask" && current.input === "phone")
+          return onText(previous, current, input.phone, ctx, { screened: true });
         return withNet(again(previous, current, ctx, "common.unsupported"));
       case "unsupported":
         return withNet(again(previous, current, ctx, "common.unsupported"));
@@ -126,7 +136,13 @@ export function createEngine(options: EngineOptions): Engine {
   function onButton(state: ConversationState, current: ScreenNode, data: string, ctx: TurnContext): Turn {
     const action = decodeCallback(data);
     if (!action) {
-      const result = registry.externalButton?.({ chatId: ctx.chatId, locale: ctx.locale, vars: state.vars, data, now: ctx.now });
+      const result = registry.externalButton?.({
+        chatId: ctx.chatId,
+        locale: ctx.locale,
+        vars: state.vars,
+        data,
+        now: ctx.now,
+      });
       return result ? follow(state, result, ctx) : stale(state, current, ctx);
     }
     switch (action.kind) {
@@ -147,7 +163,13 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
-  function onText(state: ConversationState, current: ScreenNode, typed: string, ctx: TurnContext, opts: { screened?: boolean } = {}): Turn {
+  function onText(
+    state: ConversationState,
+    current: ScreenNode,
+    typed: string,
+    ctx: TurnContext,
+    opts: { screened?: boolean } = {},
+  ): Turn {
     const screened = opts.screened ? undefined : screen(state, typed, ctx);
     if (screened) return screened;
     if (current.kind === "ask") {
@@ -167,7 +189,14 @@ export function createEngine(options: EngineOptions): Engine {
     if (nav === "menu") return go(state, ENTRY.menu, ctx, { resetStack: true });
     if (nav === "emergency") return go(state, ENTRY.emergency, ctx, {});
     if (nav === "back" && !current.home) return back(state, ctx);
-    const result = registry.freeText?.({ chatId: ctx.chatId, locale: ctx.locale, vars: state.vars, node: state.node, text: typed, now: ctx.now });
+    const result = registry.freeText?.({
+      chatId: ctx.chatId,
+      locale: ctx.locale,
+      vars: state.vars,
+      node: state.node,
+      text: typed,
+      now: ctx.now,
+    });
     if (result) return follow(state, result, ctx);
     return again(state, current, ctx, "common.not_understood");
   }
@@ -188,7 +217,12 @@ export function createEngine(options: EngineOptions): Engine {
         return { ...turn, replies: [...safety.dangerReplies(kinds), ...turn.replies] };
       }
       case "check":
-        return go({ ...state, vars: { ...vars, safety_text: typed, safety_from: state.node } }, ENTRY.safetyCheckIn, ctx, {});
+        return go(
+          { ...state, vars: { ...vars, safety_text: typed, safety_from: state.node } },
+          ENTRY.safetyCheckIn,
+          ctx,
+          {},
+        );
       case "numbers":
         return go(state, ENTRY.emergency, ctx, {});
       case "none":
@@ -203,7 +237,9 @@ export function createEngine(options: EngineOptions): Engine {
     const node = findNode(flows, from);
     const vars = withoutHeldMessage(state.vars);
     if (!typed || !node || !isScreen(node)) return go({ ...state, vars }, ENTRY.menu, ctx, { resetStack: true });
-    return onText({ ...state, node: from, stack: state.stack.filter((ref) => ref !== from), vars }, node, typed, ctx, { screened: true });
+    return onText({ ...state, node: from, stack: state.stack.filter((ref) => ref !== from), vars }, node, typed, ctx, {
+      screened: true,
+    });
   }
 
   /** The held message and the kind of danger are kept only while the check-in question is on screen. */
@@ -226,12 +262,18 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** A menu's choices, static and computed, with `next` as full node names. */
-  function choicesOf(ref: NodeRef, node: ScreenNode, vars: Vars, ctx: { chatId: number; locale: Locale }): DynamicChoice[] {
+  function choicesOf(
+    ref: NodeRef,
+    node: ScreenNode,
+    vars: Vars,
+    ctx: { chatId: number; locale: Locale },
+  ): DynamicChoice[] {
     if (node.kind !== "menu") return [];
     const fixed = node.choices.map((c) => ({ ...c, label: text(c.label), next: resolveTarget(flowOf(ref), c.next) }));
     if (!node.choices_from) return fixed;
     const provider = registry.choices.get(node.choices_from);
-    if (!provider) throw new SpeanError("SPEAN_FLOW_INVALID", "unknown choice provider", { provider: node.choices_from });
+    if (!provider)
+      throw new SpeanError("SPEAN_FLOW_INVALID", "unknown choice provider", { provider: node.choices_from });
     return [...fixed, ...provider({ node: ref, chatId: ctx.chatId, locale: ctx.locale, vars })];
   }
 
@@ -246,7 +288,10 @@ export function createEngine(options: EngineOptions): Engine {
       replies.push(...(result.replies ?? []));
     }
     const target = resolveTarget(flowOf(state.node), choice.next);
-    const turn = target === ENTRY.safetyResume ? resume(working, { ...ctx, locale: locale ?? ctx.locale }) : go(working, target, { ...ctx, locale: locale ?? ctx.locale }, {});
+    const turn =
+      target === ENTRY.safetyResume
+        ? resume(working, { ...ctx, locale: locale ?? ctx.locale })
+        : go(working, target, { ...ctx, locale: locale ?? ctx.locale }, {});
     return { ...turn, replies: [...replies, ...turn.replies], locale: turn.locale ?? locale };
   }
 
@@ -269,17 +314,27 @@ export function createEngine(options: EngineOptions): Engine {
           ref = resolveTarget(flow, node.target);
           continue;
         case "action": {
-          const result = runAction(node.action, node.params ?? {}, { ...state, vars }, { ...ctx, locale: locale ?? ctx.locale });
+          const result = runAction(
+            node.action,
+            node.params ?? {},
+            { ...state, vars },
+            { ...ctx, locale: locale ?? ctx.locale },
+          );
           vars = { ...vars, ...result.vars };
           locale = result.locale ?? locale;
           replies.push(...(result.replies ?? []));
           const next = (result.outcome && node.outcomes?.[result.outcome]) ?? node.next;
-          if (!next) throw new SpeanError("SPEAN_FLOW_INVALID", "action node has nowhere to go", { node: ref, outcome: result.outcome });
+          if (!next)
+            throw new SpeanError("SPEAN_FLOW_INVALID", "action node has nowhere to go", {
+              node: ref,
+              outcome: result.outcome,
+            });
           ref = resolveTarget(flow, next);
           continue;
         }
         case "end":
-          if (node.text) replies.push({ text: [text(node.text, vars)], buttons: [[navButton("menu", 0)]], discreet: node.discreet });
+          if (node.text)
+            replies.push({ text: [text(node.text, vars)], buttons: [[navButton("menu", 0)]], discreet: node.discreet });
           return finish(replies, locale);
         case "menu":
         case "ask": {
@@ -323,11 +378,19 @@ export function createEngine(options: EngineOptions): Engine {
     return { ...again(state, current, ctx, "common.expired"), notice: text("common.expired_short") };
   }
 
-  function renderScreen(ref: NodeRef, node: ScreenNode, step: number, vars: Vars, ctx: { chatId: number; locale: Locale }): Reply {
-    const paragraphs = node.kind === "menu" && node.title ? [text(node.title), text(node.text, vars)] : [text(node.text, vars)];
+  function renderScreen(
+    ref: NodeRef,
+    node: ScreenNode,
+    step: number,
+    vars: Vars,
+    ctx: { chatId: number; locale: Locale },
+  ): Reply {
+    const paragraphs =
+      node.kind === "menu" && node.title ? [text(node.title), text(node.text, vars)] : [text(node.text, vars)];
     const rows: Button[][] = [];
     if (node.kind === "menu") {
-      for (const name of node.blocks ?? []) paragraphs.push(...requireBlock(name)({ chatId: ctx.chatId, locale: ctx.locale, vars }));
+      for (const name of node.blocks ?? [])
+        paragraphs.push(...requireBlock(name)({ chatId: ctx.chatId, locale: ctx.locale, vars }));
       rows.push(...choiceRows(choicesOf(ref, node, vars, ctx), node.columns, step));
     }
     const home = node.kind === "menu" && node.home;
@@ -339,7 +402,12 @@ export function createEngine(options: EngineOptions): Engine {
     return reply;
   }
 
-  function runAction(name: string, params: Record<string, string | number | boolean>, state: ConversationState, ctx: TurnContext) {
+  function runAction(
+    name: string,
+    params: Record<string, string | number | boolean>,
+    state: ConversationState,
+    ctx: TurnContext,
+  ) {
     const action = registry.actions.get(name);
     if (!action) throw new SpeanError("SPEAN_ACTION_UNKNOWN", undefined, { action: name });
     try {
@@ -384,7 +452,10 @@ export function createEngine(options: EngineOptions): Engine {
     const wanted = bare(typed);
     if (!wanted) return undefined;
     for (const [nav, key] of Object.entries(NAV_LABELS) as [keyof typeof NAV_LABELS, string][]) {
-      if (labelsOf(text(key)).some((l) => bare(l) === wanted) || labelsOf(text(`${key}_words`)).some((w) => w.split("|").map(bare).includes(wanted)))
+      if (
+        labelsOf(text(key)).some((l) => bare(l) === wanted) ||
+        labelsOf(text(`${key}_words`)).some((w) => w.split("|").map(bare).includes(wanted))
+      )
         return nav;
     }
     return undefined;
@@ -437,7 +508,11 @@ function choiceRows(choices: DynamicChoice[], columns: number, step: number): Bu
   let open: { group: string | undefined; buttons: Button[] } | undefined;
   for (const choice of choices) {
     const button = { label: choice.label, data: encodeCallback({ kind: "choice", step, choice: choice.id }) };
-    const fits = open && (choice.group !== undefined ? open.group === choice.group : open.group === undefined && open.buttons.length < columns);
+    const fits =
+      open &&
+      (choice.group !== undefined
+        ? open.group === choice.group
+        : open.group === undefined && open.buttons.length < columns);
     if (open && fits) {
       open.buttons.push(button);
       continue;

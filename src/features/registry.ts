@@ -10,9 +10,18 @@ import type { Feature } from "./contract.ts";
 /** The registry over `features`, in their order (it decides who answers typed text first). */
 export function createRegistry(features: readonly Feature[]): Registry {
   assertUniquePrefixes(features);
-  const actions = merge<Action>("action", [["engine", new Map([["set_locale", setLocale]])], ...features.map((f) => [f.name, f.flow?.actions] as const)]);
-  const blocks = merge<Block>("block", features.map((f) => [f.name, f.flow?.blocks] as const));
-  const choices = merge<ChoiceProvider>("choice provider", features.map((f) => [f.name, f.flow?.choices] as const));
+  const actions = merge<Action>("action", [
+    ["engine", new Map([["set_locale", setLocale]])],
+    ...features.map((f) => [f.name, f.flow?.actions] as const),
+  ]);
+  const blocks = merge<Block>(
+    "block",
+    features.map((f) => [f.name, f.flow?.blocks] as const),
+  );
+  const choices = merge<ChoiceProvider>(
+    "choice provider",
+    features.map((f) => [f.name, f.flow?.choices] as const),
+  );
   const freeTexts = features.flatMap((f) => (f.flow?.freeText ? [f.flow.freeText] : []));
   const externalButtons = features.flatMap((f) => (f.flow?.externalButton ? [f.flow.externalButton] : []));
   const safety = features.flatMap((f) => (f.flow?.safety ? [f.flow.safety] : []));
@@ -33,12 +42,19 @@ export function featureTextKeys(features: readonly Feature[]): string[] {
   return features.flatMap((f) => f.textKeys ?? []);
 }
 
-function merge<T>(what: string, parts: readonly (readonly [string, ReadonlyMap<string, T> | undefined])[]): Map<string, T> {
+function merge<T>(
+  what: string,
+  parts: readonly (readonly [string, ReadonlyMap<string, T> | undefined])[],
+): Map<string, T> {
   const merged = new Map<string, T>();
   const owner = new Map<string, string>();
   for (const [feature, entries] of parts) {
     for (const [name, entry] of entries ?? []) {
-      if (merged.has(name)) throw new SpeanError("SPEAN_FEATURE_CONFLICT", `${what} "${name}" is registered by ${owner.get(name)} and ${feature}`);
+      if (merged.has(name))
+        throw new SpeanError(
+          "SPEAN_FEATURE_CONFLICT",
+          `${what} "${name}" is registered by ${owner.get(name)} and ${feature}`,
+        );
       merged.set(name, entry);
       owner.set(name, feature);
     }
@@ -59,7 +75,11 @@ function assertUniquePrefixes(features: readonly Feature[]): void {
   for (const feature of features) {
     for (const button of feature.buttons ?? []) {
       const other = seen.get(button.prefix);
-      if (other) throw new SpeanError("SPEAN_FEATURE_CONFLICT", `callback prefix "${button.prefix}" is claimed by ${other} and ${feature.name}`);
+      if (other)
+        throw new SpeanError(
+          "SPEAN_FEATURE_CONFLICT",
+          `callback prefix "${button.prefix}" is claimed by ${other} and ${feature.name}`,
+        );
       seen.set(button.prefix, feature.name);
     }
   }

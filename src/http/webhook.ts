@@ -28,7 +28,8 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
     const [item, depth] = stack.pop() as [unknown, number];
     if (item === null || typeof item !== "object") continue;
     if (depth > limit) return true;
-    for (const child of Object.values(item)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    for (const child of Object.values(item))
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
   return false;
 }
@@ -48,7 +49,13 @@ export const webhookRoute: FastifyPluginAsync<WebhookRouteOptions> = async (app,
     },
     handler: async (request, reply) => {
       const body = request.body as Partial<InboundUpdate> | null;
-      if (!body || typeof body !== "object" || Array.isArray(body) || !Number.isSafeInteger(body.update_id) || nestedDeeperThan(body, MAX_BODY_DEPTH)) {
+      if (
+        !body ||
+        typeof body !== "object" ||
+        Array.isArray(body) ||
+        !Number.isSafeInteger(body.update_id) ||
+        nestedDeeperThan(body, MAX_BODY_DEPTH)
+      ) {
         return reply.code(400).send({ ok: false, error: "not a Telegram update" });
       }
       const fresh = await options.ingest(body as InboundUpdate);

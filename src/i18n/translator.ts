@@ -30,7 +30,9 @@ export function loadLocales(dir: string): Resources {
   for (const locale of LOCALES) {
     const tree: LocaleTree = {};
     const folder = join(dir, locale);
-    for (const file of readdirSync(folder).filter((f) => f.endsWith(".json") && !f.startsWith("_")).sort()) {
+    for (const file of readdirSync(folder)
+      .filter((f) => f.endsWith(".json") && !f.startsWith("_"))
+      .sort()) {
       try {
         tree[file.slice(0, -".json".length)] = JSON.parse(readFileSync(join(folder, file), "utf8")) as LocaleTree;
       } catch (err) {
@@ -46,7 +48,10 @@ export function loadLocales(dir: string): Resources {
  * Creates a translator over loaded resources. `defaults` gives, per locale, parameters every string may use.
  * Missing keys fall back to the other language, then to the key itself (content check prevents both).
  */
-export function createTranslator(resources: Resources, defaults: (locale: Locale) => Record<string, TextParam> = () => ({})): Translator {
+export function createTranslator(
+  resources: Resources,
+  defaults: (locale: Locale) => Record<string, TextParam> = () => ({}),
+): Translator {
   const instance: i18n = i18next.createInstance();
   void instance.init({
     initAsync: false,
@@ -58,12 +63,19 @@ export function createTranslator(resources: Resources, defaults: (locale: Locale
     returnNull: false,
   });
   const fixed = Object.fromEntries(LOCALES.map((l) => [l, instance.getFixedT(l)]));
-  const defaultParams = Object.fromEntries(LOCALES.map((l) => [l, defaults(l)])) as Record<Locale, Record<string, TextParam>>;
+  const defaultParams = Object.fromEntries(LOCALES.map((l) => [l, defaults(l)])) as Record<
+    Locale,
+    Record<string, TextParam>
+  >;
 
   function render(locale: Locale, ref: TextRef): string {
     const params: Record<string, string | number> = {};
     for (const [name, value] of Object.entries({ ...defaultParams[locale], ...ref.params })) {
-      params[name] = Array.isArray(value) ? value.map((line) => render(locale, line)).join("\n") : typeof value === "object" ? render(locale, value) : value;
+      params[name] = Array.isArray(value)
+        ? value.map((line) => render(locale, line)).join("\n")
+        : typeof value === "object"
+          ? render(locale, value)
+          : value;
     }
     return String(fixed[locale]?.(ref.key, params));
   }

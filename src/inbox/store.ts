@@ -18,7 +18,9 @@ export interface InboundUpdate {
  * An update waiting to be handled. `unreadable` (an error code) when its stored payload cannot be decrypted or
  * parsed (a different key, an altered row): the worker quarantines it at once instead of retrying.
  */
-export type PendingUpdate = { updateId: number; lane: string; attempts: number } & ({ update: InboundUpdate; unreadable?: undefined } | { update?: undefined; unreadable: string });
+export type PendingUpdate = { updateId: number; lane: string; attempts: number } & (
+  { update: InboundUpdate; unreadable?: undefined } | { update?: undefined; unreadable: string }
+);
 
 export type InboxStore = ReturnType<typeof createInboxStore>;
 
@@ -32,7 +34,14 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
   const ph = sql.placeholder;
   const insertUpdate = db
     .insert(inbox)
-    .values({ updateId: ph("updateId"), lane: ph("lane"), payloadEnc: ph("payloadEnc"), status: "pending", nextAttemptAt: ph("at"), receivedAt: ph("at") })
+    .values({
+      updateId: ph("updateId"),
+      lane: ph("lane"),
+      payloadEnc: ph("payloadEnc"),
+      status: "pending",
+      nextAttemptAt: ph("at"),
+      receivedAt: ph("at"),
+    })
     .onConflictDoNothing()
     .prepare();
   const oldestPending = db.$client.prepare<[number], { lane: string; due: number }>(
@@ -45,8 +54,17 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
     .orderBy(asc(inbox.updateId))
     .limit(1)
     .prepare();
-  const earliestDue = db.select({ at: sql<number | null>`min(${inbox.nextAttemptAt})` }).from(inbox).where(eq(inbox.status, "pending")).prepare();
-  const anyPending = db.select({ id: inbox.updateId }).from(inbox).where(eq(inbox.status, "pending")).limit(1).prepare();
+  const earliestDue = db
+    .select({ at: sql<number | null>`min(${inbox.nextAttemptAt})` })
+    .from(inbox)
+    .where(eq(inbox.status, "pending"))
+    .prepare();
+  const anyPending = db
+    .select({ id: inbox.updateId })
+    .from(inbox)
+    .where(eq(inbox.status, "pending"))
+    .limit(1)
+    .prepare();
   const setDone = db
     .update(inbox)
     .set({ status: "done", payloadEnc: null, doneAt: sql`${ph("at")}` })
@@ -55,7 +73,12 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
 
   /** Persists an update; false when its update_id was seen before (a duplicate, dropped). */
   function ingest(update: InboundUpdate): boolean {
-    const result = insertUpdate.run({ updateId: update.update_id, lane: laneOf(update), payloadEnc: cipher.encrypt(JSON.stringify(update)), at: now() });
+    const result = insertUpdate.run({
+      updateId: update.update_id,
+      lane: laneOf(update),
+      payloadEnc: cipher.encrypt(JSON.stringify(update)),
+      at: now(),
+    });
     return result.changes === 1;
   }
 
@@ -121,7 +144,12 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
       const attempts = (row?.attempts ?? 0) + 1;
       const quarantined = attempts >= maxAttempts;
       db.update(inbox)
-        .set({ attempts, lastError: code, status: quarantined ? "quarantined" : "pending", nextAttemptAt: now() + retryDelayMs })
+        .set({
+          attempts,
+          lastError: code,
+          status: quarantined ? "quarantined" : "pending",
+          nextAttemptAt: now() + retryDelayMs,
+        })
         .where(eq(inbox.updateId, updateId))
         .run();
       return { attempts, quarantined };
@@ -129,7 +157,11 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
 
     /** Counts by status, for health checks and tests. */
     counts(): Record<"pending" | "done" | "quarantined", number> {
-      const rows = db.select({ status: inbox.status, n: sql<number>`count(*)` }).from(inbox).groupBy(inbox.status).all();
+      const rows = db
+        .select({ status: inbox.status, n: sql<number>`count(*)` })
+        .from(inbox)
+        .groupBy(inbox.status)
+        .all();
       const counts = { pending: 0, done: 0, quarantined: 0 };
       for (const r of rows) counts[r.status] = r.n;
       return counts;
@@ -138,7 +170,13 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
     /** Quarantined updates, newest first (ids and error codes only). */
     quarantined(limit = 50) {
       return db
-        .select({ updateId: inbox.updateId, lane: inbox.lane, attempts: inbox.attempts, lastError: inbox.lastError, receivedAt: inbox.receivedAt })
+        .select({
+          updateId: inbox.updateId,
+          lane: inbox.lane,
+          attempts: inbox.attempts,
+          lastError: inbox.lastError,
+          receivedAt: inbox.receivedAt,
+        })
         .from(inbox)
         .where(eq(inbox.status, "quarantined"))
         .orderBy(sql`${inbox.updateId} desc`)
@@ -148,7 +186,10 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
 
     /** Deletes done rows older than `olderThanMs` (duplicates are only re-sent within hours). Returns the count. */
     pruneDone(olderThanMs: number): number {
-      return db.delete(inbox).where(and(eq(inbox.status, "done"), lt(inbox.doneAt, now() - olderThanMs))).run().changes;
+      return db
+        .delete(inbox)
+        .where(and(eq(inbox.status, "done"), lt(inbox.doneAt, now() - olderThanMs)))
+        .run().changes;
     },
 
     /** Erases payloads of quarantined updates older than the retention period. */

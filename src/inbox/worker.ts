@@ -90,7 +90,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
 
   async function announceQuarantine(pending: PendingUpdate, code: string, attempts: number): Promise<boolean> {
     logger.error({ updateId: pending.updateId, code, attempts }, "update quarantined");
-    await onQuarantine(pending, code, attempts).catch((e) => logger.error({ code: errorCode(e) }, "quarantine notice failed"));
+    await onQuarantine(pending, code, attempts).catch((e) =>
+      logger.error({ code: errorCode(e) }, "quarantine notice failed"),
+    );
     return true;
   }
 

@@ -29,7 +29,16 @@ export function createInteractionLog(db: Db, cipher: FieldCipher, now: () => num
   const ph = sql.placeholder;
   const insertInteraction = db
     .insert(interactions)
-    .values({ chatId: ph("chatId"), direction: ph("direction"), kind: ph("kind"), flow: ph("flow"), node: ph("node"), textEnc: ph("textEnc"), updateId: ph("updateId"), createdAt: ph("at") })
+    .values({
+      chatId: ph("chatId"),
+      direction: ph("direction"),
+      kind: ph("kind"),
+      flow: ph("flow"),
+      node: ph("node"),
+      textEnc: ph("textEnc"),
+      updateId: ph("updateId"),
+      createdAt: ph("at"),
+    })
     .prepare();
   const insertMessageId = db
     .insert(chatMessages)
@@ -79,7 +88,10 @@ export function createInteractionLog(db: Db, cipher: FieldCipher, now: () => num
         .set({ textEnc: null })
         .where(and(isNotNull(interactions.textEnc), lt(interactions.createdAt, now() - retentionDays * DAY_MS)))
         .run().changes;
-      const messageIdsForgotten = db.delete(chatMessages).where(lt(chatMessages.sentAt, now() - DELETABLE_MS)).run().changes;
+      const messageIdsForgotten = db
+        .delete(chatMessages)
+        .where(lt(chatMessages.sentAt, now() - DELETABLE_MS))
+        .run().changes;
       return { textsErased, messageIdsForgotten };
     },
 

@@ -21,7 +21,9 @@ export function toKhmerDigits(text: string): string {
  * Returns undefined for anything else (signs, decimals, letters, empty input, more than 15 digits).
  */
 export function parseWholeNumber(text: string): number | undefined {
-  const compact = toLatinDigits(text.normalize("NFC")).trim().replace(/[\s,.\u200b]/g, "");
+  const compact = toLatinDigits(text.normalize("NFC"))
+    .trim()
+    .replace(/[\s,.\u200b]/g, "");
   if (!/^\d{1,15}$/.test(compact)) return undefined;
   return Number(compact);
 }

@@ -46,7 +46,10 @@ const VARIANT_RULES: readonly [RegExp, string][] = [
 export function normalizeText(text: string): string {
   let result = normalizeForMatch(text)
     // Khmer abbreviations are written with dots (ប.ស.ស for NSSF): the dots go, and the letters become a word.
-    .replace(/(?:[\u1780-\u17b3][\u17b6-\u17dd]*\.)+[\u1780-\u17b3][\u17b6-\u17dd]*\.?/gu, (abbreviation) => ` ${abbreviation.replaceAll(".", "")} `)
+    .replace(
+      /(?:[\u1780-\u17b3][\u17b6-\u17dd]*\.)+[\u1780-\u17b3][\u17b6-\u17dd]*\.?/gu,
+      (abbreviation) => ` ${abbreviation.replaceAll(".", "")} `,
+    )
     .replace(/(?<=[\p{L}\p{M}])(?=\p{Nd})/gu, " ")
     .replace(/(?<=\p{Nd})(?=\p{L})/gu, " ")
     // Khmer glued to a Latin word (ស្នើសុំidpoor): the segmenter does not split scripts, so a space does.

@@ -15,10 +15,7 @@ export function visibleText(text: string): string {
 
 /** Normalises text for matching (see module comment). Idempotent. */
 export function normalizeForMatch(text: string): string {
-  return toLatinDigits(visibleText(text))
-    .replace(/\s+/gu, " ")
-    .trim()
-    .toLowerCase();
+  return toLatinDigits(visibleText(text)).replace(/\s+/gu, " ").trim().toLowerCase();
 }
 
 /** The number of UTF-8 bytes of a string (Telegram's callback_data limit is counted in bytes). */

@@ -18,14 +18,29 @@ const WEEKDAYS: Record<Locale, readonly string[]> = {
 /** January to December. */
 const MONTHS: Record<Locale, readonly string[]> = {
   km: ["មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ"],
-  en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+  en: [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+  ],
 };
 
 /** "ថ្ងៃអង្គារ ទី២៥ ខែវិច្ឆិកា" / "Tuesday 25 November". */
 export function formatDate(locale: Locale, date: CalendarDate): string {
   const weekday = WEEKDAYS[locale][weekdayOf(date)];
   const month = MONTHS[locale][date.month - 1];
-  return locale === "km" ? `ថ្ងៃ${weekday} ទី${localDigits(locale, date.day)} ខែ${month}` : `${weekday} ${date.day} ${month}`;
+  return locale === "km"
+    ? `ថ្ងៃ${weekday} ទី${localDigits(locale, date.day)} ខែ${month}`
+    : `${weekday} ${date.day} ${month}`;
 }
 
 /** "ខែវិច្ឆិកា ឆ្នាំ២០២៦" / "November 2026". */
@@ -38,7 +53,9 @@ export function formatMonth(locale: Locale, year: number, month: number): string
 export function formatDayShort(locale: Locale, date: CalendarDate): string {
   const weekday = WEEKDAYS[locale][weekdayOf(date)] as string;
   const month = MONTHS[locale][date.month - 1] as string;
-  return locale === "km" ? `${weekday} ${localDigits(locale, date.day)} ${month}` : `${weekday.slice(0, 3)} ${date.day} ${month.slice(0, 3)}`;
+  return locale === "km"
+    ? `${weekday} ${localDigits(locale, date.day)} ${month}`
+    : `${weekday.slice(0, 3)} ${date.day} ${month.slice(0, 3)}`;
 }
 
 /**
@@ -59,12 +76,16 @@ export function formatClock(locale: Locale, minute: number): string {
   const hour = Math.floor(minute / 60);
   const twelve = hour % 12 === 0 ? 12 : hour % 12;
   const clock = `${twelve}:${String(minute % 60).padStart(2, "0")}`;
-  return locale === "km" ? `${localDigits(locale, clock)} ${khmerDayPeriod(minute)}` : `${clock} ${hour < 12 ? "am" : "pm"}`;
+  return locale === "km"
+    ? `${localDigits(locale, clock)} ${khmerDayPeriod(minute)}`
+    : `${clock} ${hour < 12 ? "am" : "pm"}`;
 }
 
 /** "ថ្ងៃអង្គារ ទី២៥ ខែវិច្ឆិកា ម៉ោង ៩:៣០ ព្រឹក" / "Tuesday 25 November, 9:30 am". */
 export function formatDateTime(locale: Locale, date: CalendarDate, minute: number): string {
-  return locale === "km" ? `${formatDate(locale, date)} ម៉ោង ${formatClock(locale, minute)}` : `${formatDate(locale, date)}, ${formatClock(locale, minute)}`;
+  return locale === "km"
+    ? `${formatDate(locale, date)} ម៉ោង ${formatClock(locale, minute)}`
+    : `${formatDate(locale, date)}, ${formatClock(locale, minute)}`;
 }
 
 /** What a typed day/time said: a date, a minute of the day, or both; or which part is impossible. */
@@ -113,7 +134,9 @@ export function parseTypedWhen(typed: string, today: CalendarDate): TypedWhen | 
 }
 
 function readDate(text: string, today: CalendarDate): CalendarDate | "impossible" | undefined {
-  const numeric = /(?<!\d)(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}|\d{2}))?(?!\d)/.exec(text) ?? /(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?!\d)/.exec(text);
+  const numeric =
+    /(?<!\d)(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}|\d{2}))?(?!\d)/.exec(text) ??
+    /(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?!\d)/.exec(text);
   if (numeric) return withYear(Number(numeric[1]), Number(numeric[2]), numeric[3], today);
   const monthIndex = MONTH_WORDS.findIndex((re) => re.test(text));
   if (monthIndex >= 0) {
@@ -126,7 +149,12 @@ function readDate(text: string, today: CalendarDate): CalendarDate | "impossible
   return undefined;
 }
 
-function withYear(day: number, month: number, yearText: string | undefined, today: CalendarDate): CalendarDate | "impossible" {
+function withYear(
+  day: number,
+  month: number,
+  yearText: string | undefined,
+  today: CalendarDate,
+): CalendarDate | "impossible" {
   if (yearText !== undefined) {
     const date = { year: yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText), month, day };
     return isRealDate(date) ? date : "impossible";
@@ -145,7 +173,10 @@ const AFTERNOON = /រសៀល|ល្ងាច|យប់|\d\s*p\.?m(?![a-z])/;
 
 function readTime(text: string): number | "impossible" | undefined {
   const clock = /(?<![\d/-])(\d{1,2})\s*[:.h]\s*(\d{1,2})(?![\d/.-])/.exec(text);
-  const hourOnly = /ម៉ោង\s*(\d{1,2})(?!\s*[/\d-])|(?<![\d/.:-])(\d{1,2})\s*(?:a\.?m(?![a-z])|p\.?m(?![a-z])|ព្រឹក|រសៀល|ល្ងាច|យប់|ថ្ងៃត្រង់|noon|o'?clock)/.exec(text);
+  const hourOnly =
+    /ម៉ោង\s*(\d{1,2})(?!\s*[/\d-])|(?<![\d/.:-])(\d{1,2})\s*(?:a\.?m(?![a-z])|p\.?m(?![a-z])|ព្រឹក|រសៀល|ល្ងាច|យប់|ថ្ងៃត្រង់|noon|o'?clock)/.exec(
+      text,
+    );
   let hour: number;
   let minute = 0;
   if (clock) {

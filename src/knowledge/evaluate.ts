@@ -50,13 +50,20 @@ export interface EvalReport {
 const VIOLENCE_TOPIC = "safety";
 
 /** Runs every question of `set` through the detector and the index. */
-export function evaluateSearch(set: EvalSet, kb: KnowledgeBase, index: SearchIndex, classify: DangerClassifier): EvalReport {
+export function evaluateSearch(
+  set: EvalSet,
+  kb: KnowledgeBase,
+  index: SearchIndex,
+  classify: DangerClassifier,
+): EvalReport {
   // A question goes to the emergency screen only on "danger"; a danger message is caught by danger or the check-in.
   const isDanger = (text: string) => classify(text).outcome === "danger";
   const intercepted = (text: string) => ["danger", "check"].includes(classify(text).outcome);
   const topicOf = (id: string) => kb.articles.get(id)?.topic ?? "?";
   const labelled = (["km", "en"] as const).flatMap((language) =>
-    Object.entries(set[language]).flatMap(([expected, questions]) => questions.map((question) => ({ question, expected, language }))),
+    Object.entries(set[language]).flatMap(([expected, questions]) =>
+      questions.map((question) => ({ question, expected, language })),
+    ),
   );
   const topics = new Map<string, { questions: number; top1: number; top3: number }>();
   const confusions: Confusion[] = [];
@@ -82,7 +89,8 @@ export function evaluateSearch(set: EvalSet, kb: KnowledgeBase, index: SearchInd
       stats.top3 += 1;
     }
     const first = answered[0];
-    if (topicOf(expected) === VIOLENCE_TOPIC && first && topicOf(first.id) !== VIOLENCE_TOPIC) violenceMisrouted.push({ question, expected, got: first.id });
+    if (topicOf(expected) === VIOLENCE_TOPIC && first && topicOf(first.id) !== VIOLENCE_TOPIC)
+      violenceMisrouted.push({ question, expected, got: first.id });
   }
   const offTopicAnswered = [...set.none.km, ...set.none.en].flatMap((question) => {
     const { hits, confident } = index.search(question, 1);
@@ -91,10 +99,18 @@ export function evaluateSearch(set: EvalSet, kb: KnowledgeBase, index: SearchInd
   const covered = new Set(labelled.map((l) => l.expected));
   return {
     total: labelled.length,
-    counts: { km: labelled.filter((l) => l.language === "km").length, en: labelled.filter((l) => l.language === "en").length },
+    counts: {
+      km: labelled.filter((l) => l.language === "km").length,
+      en: labelled.filter((l) => l.language === "en").length,
+    },
     top1: top1 / Math.max(1, labelled.length),
     top3: top3 / Math.max(1, labelled.length),
-    perTopic: [...topics].map(([topic, s]) => ({ topic, questions: s.questions, top1: s.top1 / s.questions, top3: s.top3 / s.questions })),
+    perTopic: [...topics].map(([topic, s]) => ({
+      topic,
+      questions: s.questions,
+      top1: s.top1 / s.questions,
+      top3: s.top3 / s.questions,
+    })),
     confusions,
     uncovered: [...kb.articles.keys()].filter((id) => !covered.has(id)),
     missedDanger: [...set.danger.km, ...set.danger.en].filter((q) => !intercepted(q)),

@@ -3,7 +3,14 @@
  * (👍 / 👎), the answer to typed questions, /questions for staff, and retention of the questions' text. Runs inside
  * the turn's transaction, so recording a question or a vote is part of handling the update.
  */
-import type { Action, ChoiceProvider, DynamicChoice, FreeTextContext, FreeTextResult, Vars } from "../engine/actions.ts";
+import type {
+  Action,
+  ChoiceProvider,
+  DynamicChoice,
+  FreeTextContext,
+  FreeTextResult,
+  Vars,
+} from "../engine/actions.ts";
 import type { Locale } from "../base/locale.ts";
 import type { TextRef } from "../base/reply.ts";
 import type { Feature } from "../features/contract.ts";
@@ -58,19 +65,36 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
     if (!at || !article) return [];
     const pages = pagesOf(article.id);
     const choices: DynamicChoice[] = [];
-    if (at.page < pages) choices.push({ id: "next", label: { key: "knowledge.next_page" }, next: articlePage(article.id, at.page + 1) });
-    const others = vars.kb_best === article.id ? String(vars.kb_others ?? "").split(",").filter((id) => kb.articles.has(id)) : [];
+    if (at.page < pages)
+      choices.push({ id: "next", label: { key: "knowledge.next_page" }, next: articlePage(article.id, at.page + 1) });
+    const others =
+      vars.kb_best === article.id
+        ? String(vars.kb_others ?? "")
+            .split(",")
+            .filter((id) => kb.articles.has(id))
+        : [];
     if (at.page === 1) {
-      others.forEach((id, i) => choices.push({ id: `other${i + 1}`, label: titled("knowledge.other_answer", id), next: articlePage(id, 1) }));
+      others.forEach((id, i) =>
+        choices.push({ id: `other${i + 1}`, label: titled("knowledge.other_answer", id), next: articlePage(id, 1) }),
+      );
     }
     if (at.page === pages) {
       for (const vote of ["up", "down"] as const) {
-        choices.push({ id: vote, label: { key: `knowledge.vote_${vote}` }, next: `kb.thanks_${vote}`, action: "kb_feedback", params: { article: article.id, vote }, group: "vote" });
+        choices.push({
+          id: vote,
+          label: { key: `knowledge.vote_${vote}` },
+          next: `kb.thanks_${vote}`,
+          action: "kb_feedback",
+          params: { article: article.id, vote },
+          group: "vote",
+        });
       }
       article.related
         .filter((id) => !others.includes(id))
         .slice(0, MAX_RELATED)
-        .forEach((id, i) => choices.push({ id: `related${i + 1}`, label: titled("knowledge.related", id), next: articlePage(id, 1) }));
+        .forEach((id, i) =>
+          choices.push({ id: `related${i + 1}`, label: titled("knowledge.related", id), next: articlePage(id, 1) }),
+        );
       choices.push({ id: "counsellor", label: { key: "knowledge.talk_to_counsellor" }, next: kb.counsellor });
     }
     return choices;
@@ -88,8 +112,15 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
     if (index.termsOf(ctx.text).length === 0) return undefined; // "ok", "thanks", emoji: nothing to search for
     const { hits, confident } = index.search(ctx.text, 3);
     const best = confident ? hits[0] : undefined;
-    const questionId = store.recordQuestion({ chatId: ctx.chatId, text: ctx.text, locale: ctx.locale, answeredWith: best?.id, score: hits[0]?.score ?? 0 });
-    if (!best) return { target: KB_TOPICS, replies: [{ text: [{ key: "knowledge.not_sure" }, ...net] }], vars: CLEARED };
+    const questionId = store.recordQuestion({
+      chatId: ctx.chatId,
+      text: ctx.text,
+      locale: ctx.locale,
+      answeredWith: best?.id,
+      score: hits[0]?.score ?? 0,
+    });
+    if (!best)
+      return { target: KB_TOPICS, replies: [{ text: [{ key: "knowledge.not_sure" }, ...net] }], vars: CLEARED };
     const others = hits.slice(1).filter((h) => h.score >= best.score * ALTERNATIVE_MIN_SHARE);
     return {
       target: articlePage(best.id, 1),
@@ -110,7 +141,12 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
       {
         name: "questions",
         where: "staff-chat",
-        run: () => questionsReport(store, { locale: options.staffLocale, timeZone: options.timeZone, safety: options.safetyStore }),
+        run: () =>
+          questionsReport(store, {
+            locale: options.staffLocale,
+            timeZone: options.timeZone,
+            safety: options.safetyStore,
+          }),
       },
     ],
     purge: (days) => ({ questionTextsErased: store.purge(days) }),

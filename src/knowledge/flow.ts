@@ -27,7 +27,10 @@ export function buildKnowledgeFlow(kb: KnowledgeBase, pagesOf: (articleId: strin
   nodes.topics = {
     kind: "menu",
     text: "knowledge.topics_prompt",
-    choices: [...kb.topics.map((t) => ({ id: t.id, label: `knowledge.topics.${t.id}`, next: `topic_${t.id}` })), counsellor],
+    choices: [
+      ...kb.topics.map((t) => ({ id: t.id, label: `knowledge.topics.${t.id}`, next: `topic_${t.id}` })),
+      counsellor,
+    ],
     columns: 1,
     home: false,
   };
@@ -64,5 +67,9 @@ export function buildKnowledgeFlow(kb: KnowledgeBase, pagesOf: (articleId: strin
   });
   nodes.thanks_up = afterVote("knowledge.thanks_up");
   nodes.thanks_down = afterVote("knowledge.thanks_down");
-  return { id: KB_FLOW, description: "Safe-migration knowledge (generated from flows/knowledge/articles.yaml).", nodes };
+  return {
+    id: KB_FLOW,
+    description: "Safe-migration knowledge (generated from flows/knowledge/articles.yaml).",
+    nodes,
+  };
 }

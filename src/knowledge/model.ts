@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { z } from "zod";
 import { contentError, readYamlFile } from "../base/yaml-file.ts";
 
-const id = z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, "must be 1-20 characters of a-z, 0-9 and _, starting with a letter");
+const id = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,19}$/, "must be 1-20 characters of a-z, 0-9 and _, starting with a letter");
 
 const source = z.strictObject({
   url: z.url(),
@@ -59,8 +61,16 @@ export interface KnowledgeBase {
  * @throws {SpeanError} SPEAN_CONTENT_INVALID naming the file and every problem.
  */
 export function loadKnowledge(flowsDir: string): KnowledgeBase {
-  const file = readYamlFile(join(flowsDir, "knowledge", "articles.yaml"), knowledgeFile, "flows/knowledge/articles.yaml");
-  const synonyms = readYamlFile(join(flowsDir, "knowledge", "synonyms.yaml"), synonymsFile, "flows/knowledge/synonyms.yaml");
+  const file = readYamlFile(
+    join(flowsDir, "knowledge", "articles.yaml"),
+    knowledgeFile,
+    "flows/knowledge/articles.yaml",
+  );
+  const synonyms = readYamlFile(
+    join(flowsDir, "knowledge", "synonyms.yaml"),
+    synonymsFile,
+    "flows/knowledge/synonyms.yaml",
+  );
   const articles = new Map<string, Article>();
   const problems: string[] = [];
   for (const t of file.topics) {
@@ -75,8 +85,15 @@ export function loadKnowledge(flowsDir: string): KnowledgeBase {
     if (!articles.has(articleId)) problems.push(`article "${articleId}" is in no topic`);
   }
   for (const a of articles.values()) {
-    for (const related of a.related) if (!file.articles[related]) problems.push(`article "${a.id}": related article "${related}" does not exist`);
+    for (const related of a.related)
+      if (!file.articles[related]) problems.push(`article "${a.id}": related article "${related}" does not exist`);
   }
   if (problems.length > 0) throw contentError("flows/knowledge/articles.yaml", problems);
-  return { counsellor: file.counsellor, topics: file.topics, articles, synonyms: synonyms.groups, stopwords: synonyms.stopwords };
+  return {
+    counsellor: file.counsellor,
+    topics: file.topics,
+    articles,
+    synonyms: synonyms.groups,
+    stopwords: synonyms.stopwords,
+  };
 }

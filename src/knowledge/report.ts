@@ -32,7 +32,16 @@ export function questionsReport(store: KnowledgeStore, options: QuestionsReportO
   const summary = store.summary(days);
   const n = (value: number) => localDigits(options.locale, value);
   const text: TextRef[] = [
-    { key: "knowledge.report_title", params: { days: n(days), asked: n(summary.asked), unanswered: n(summary.unanswered), up: n(summary.up), down: n(summary.down) } },
+    {
+      key: "knowledge.report_title",
+      params: {
+        days: n(days),
+        asked: n(summary.asked),
+        unanswered: n(summary.unanswered),
+        up: n(summary.up),
+        down: n(summary.down),
+      },
+    },
   ];
   const rows = store.needingContent(days, options.limit ?? 20);
   if (rows.length === 0) text.push({ key: "knowledge.report_empty" });
@@ -47,13 +56,22 @@ function safetyLines(safety: SafetyStore, options: QuestionsReportOptions): Text
   const date = (at: number) => localDigits(options.locale, toIsoDate(calendarDateIn(new Date(at), options.timeZone)));
   return [
     { key: "knowledge.report_safety_title" },
-    ...safety.weekly(options.weeks ?? 4).map((w) => ({ key: "knowledge.report_safety_week", params: { from: date(w.from), shown: n(w.shown), safe: n(w.safe), help: n(w.help) } })),
+    ...safety
+      .weekly(options.weeks ?? 4)
+      .map((w) => ({
+        key: "knowledge.report_safety_week",
+        params: { from: date(w.from), shown: n(w.shown), safe: n(w.safe), help: n(w.help) },
+      })),
   ];
 }
 
 function reportLine(row: ReportedQuestion, options: QuestionsReportOptions): TextRef {
-  const asked = row.text === null ? { key: "knowledge.report_erased" } : [...row.text].slice(0, MAX_QUESTION_CHARS).join("");
-  const answer = row.answeredWith === null ? { key: "knowledge.report_unanswered" } : { key: "knowledge.report_down", params: { article: { key: `articles.${row.answeredWith}.title` } } };
+  const asked =
+    row.text === null ? { key: "knowledge.report_erased" } : [...row.text].slice(0, MAX_QUESTION_CHARS).join("");
+  const answer =
+    row.answeredWith === null
+      ? { key: "knowledge.report_unanswered" }
+      : { key: "knowledge.report_down", params: { article: { key: `articles.${row.answeredWith}.title` } } };
   const date = localDigits(options.locale, toIsoDate(calendarDateIn(new Date(row.createdAt), options.timeZone)));
   return { key: "knowledge.report_line", params: { date, text: asked, answer } };
 }

@@ -71,7 +71,11 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
   const fold = createSynonymFolder(synonyms);
   const stop = new Set((options.stopwords ?? []).flatMap((w) => tokenize(w).map(stem)));
   // Words the search knows, for splitting a Khmer token the segmenter left whole (ជំពាក់បំណុល → ជំពាក់ + បំណុល).
-  const known = new Set<string>([...synonyms.flat(), ...documents.flatMap((d) => [...d.titles, ...d.keywords, ...d.bodies])].flatMap((t) => tokenize(t).map(stem)));
+  const known = new Set<string>(
+    [...synonyms.flat(), ...documents.flatMap((d) => [...d.titles, ...d.keywords, ...d.bodies])].flatMap((t) =>
+      tokenize(t).map(stem),
+    ),
+  );
 
   // Per term, the documents that have it: how often in the body, and whether in the title or keywords.
   const postings = new Map<string, { doc: number; body: number; key: boolean }[]>();
@@ -79,8 +83,10 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
   documents.forEach((document, doc) => {
     const body = new Map<string, number>();
     const key = new Set<string>();
-    for (const text of document.bodies) for (const term of termsOfText(text)) body.set(term.text, (body.get(term.text) ?? 0) + 1);
-    for (const text of [...document.titles, ...document.keywords]) for (const term of termsOfText(text)) key.add(term.text);
+    for (const text of document.bodies)
+      for (const term of termsOfText(text)) body.set(term.text, (body.get(term.text) ?? 0) + 1);
+    for (const text of [...document.titles, ...document.keywords])
+      for (const term of termsOfText(text)) key.add(term.text);
     for (const term of new Set([...body.keys(), ...key])) {
       const list = postings.get(term) ?? [];
       list.push({ doc, body: body.get(term) ?? 0, key: key.has(term) });
@@ -96,7 +102,9 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
 
   /** Words (split where unknown, stemmed, synonyms folded, stopwords dropped) and adjacent pairs, each weighted. */
   function termsOfText(text: string): { text: string; weight: number }[] {
-    const words = fold(tokenize(text).flatMap((t) => (known.has(stem(t)) ? [stem(t)] : splitKnown(stem(t), known)))).filter((w) => !stop.has(w));
+    const words = fold(
+      tokenize(text).flatMap((t) => (known.has(stem(t)) ? [stem(t)] : splitKnown(stem(t), known))),
+    ).filter((w) => !stop.has(w));
     const terms = words.map((w) => ({ text: w, weight: 1 }));
     for (let i = 1; i < words.length; i++) terms.push({ text: `${words[i - 1]} ${words[i]}`, weight: PAIR_WEIGHT });
     return terms;
@@ -123,9 +131,14 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
     const hits = [...scores]
       .sort((a, b) => b[1] - a[1] || a[0] - b[0])
       .slice(0, limit)
-      .map(([doc, score]) => ({ id: (documents[doc] as SearchDocument).id, score, coverage: (matchedWeight.get(doc) ?? 0) / Math.max(questionWeight, 1e-9) }));
+      .map(([doc, score]) => ({
+        id: (documents[doc] as SearchDocument).id,
+        score,
+        coverage: (matchedWeight.get(doc) ?? 0) / Math.max(questionWeight, 1e-9),
+      }));
     const best = hits[0];
-    const confident = best !== undefined && best.score >= threshold && (best.coverage >= minCoverage || best.score >= strongScore);
+    const confident =
+      best !== undefined && best.score >= threshold && (best.coverage >= minCoverage || best.score >= strongScore);
     return { hits, confident };
   }
 
@@ -157,7 +170,8 @@ function undouble(word: string): string {
 function splitKnown(token: string, known: ReadonlySet<string>): string[] {
   const chars = [...token];
   if (chars.length < 4 || chars.length > 40 || !/^[\u1780-\u17ff]+$/.test(token)) return [token];
-  const canCut = (i: number) => i === 0 || i === chars.length || (!/\p{M}/u.test(chars[i] as string) && chars[i - 1] !== "\u17d2");
+  const canCut = (i: number) =>
+    i === 0 || i === chars.length || (!/\p{M}/u.test(chars[i] as string) && chars[i - 1] !== "\u17d2");
   // best[i]: the most characters of chars[0..i) covered by known words of length >= 2, and the pieces.
   const best: { covered: number; pieces: string[] }[] = [{ covered: 0, pieces: [] }];
   for (let end = 1; end <= chars.length; end++) {
@@ -167,7 +181,8 @@ function splitKnown(token: string, known: ReadonlySet<string>): string[] {
         if (!canCut(start)) continue;
         const piece = chars.slice(start, end).join("");
         const before = best[start];
-        if (before && known.has(piece) && before.covered + (end - start) > choice.covered) choice = { covered: before.covered + (end - start), pieces: [...before.pieces, piece] };
+        if (before && known.has(piece) && before.covered + (end - start) > choice.covered)
+          choice = { covered: before.covered + (end - start), pieces: [...before.pieces, piece] };
       }
     }
     best[end] = choice;
@@ -183,7 +198,9 @@ function splitKnown(token: string, known: ReadonlySet<string>): string[] {
 function createSynonymFolder(groups: string[][]): (tokens: string[]) => string[] {
   const byFirst = new Map<string, { tokens: string[]; name: string }[]>();
   for (const group of groups) {
-    const name = `~${tokenize(group[0] ?? "").map(stem).join("_")}`;
+    const name = `~${tokenize(group[0] ?? "")
+      .map(stem)
+      .join("_")}`;
     for (const entry of group) {
       const tokens = tokenize(entry).map(stem);
       const first = tokens[0];
@@ -196,7 +213,7 @@ function createSynonymFolder(groups: string[][]): (tokens: string[]) => string[]
   }
   return (tokens) => {
     const out: string[] = [];
-    for (let i = 0; i < tokens.length; ) {
+    for (let i = 0; i < tokens.length;) {
       const match = byFirst.get(tokens[i] as string)?.find((c) => c.tokens.every((t, k) => tokens[i + k] === t));
       if (match) {
         out.push(match.name);

@@ -29,7 +29,6 @@ export interface ReportedQuestion {
 
 export type KnowledgeStore = ReturnType<typeof createKnowledgeStore>;
 
-
 /** Creates the store. `now` defaults to Date.now. */
 export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
   return {
@@ -52,9 +51,14 @@ export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => num
 
     /** Records a 👍 / 👎; when the article answered one of this chat's questions, the question gets the vote too. */
     recordFeedback(chatId: number, articleId: string, vote: Vote, questionId: number | undefined): void {
-      db.insert(articleFeedback).values({ chatId, articleId, vote, questionId: questionId ?? null, createdAt: now() }).run();
+      db.insert(articleFeedback)
+        .values({ chatId, articleId, vote, questionId: questionId ?? null, createdAt: now() })
+        .run();
       if (questionId !== undefined) {
-        db.update(questions).set({ vote }).where(and(eq(questions.id, questionId), eq(questions.chatId, chatId))).run();
+        db.update(questions)
+          .set({ vote })
+          .where(and(eq(questions.id, questionId), eq(questions.chatId, chatId)))
+          .run();
       }
     },
 
@@ -63,11 +67,22 @@ export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => num
       return db
         .select()
         .from(questions)
-        .where(and(gte(questions.createdAt, now() - days * DAY_MS), or(isNull(questions.answeredWith), eq(questions.vote, "down"))))
+        .where(
+          and(
+            gte(questions.createdAt, now() - days * DAY_MS),
+            or(isNull(questions.answeredWith), eq(questions.vote, "down")),
+          ),
+        )
         .orderBy(desc(questions.createdAt), desc(questions.id))
         .limit(limit)
         .all()
-        .map((r) => ({ id: r.id, text: r.textEnc ? cipher.decrypt(r.textEnc) : null, answeredWith: r.answeredWith, vote: r.vote, createdAt: r.createdAt }));
+        .map((r) => ({
+          id: r.id,
+          text: r.textEnc ? cipher.decrypt(r.textEnc) : null,
+          answeredWith: r.answeredWith,
+          vote: r.vote,
+          createdAt: r.createdAt,
+        }));
     },
 
     /** Counts for the staff report: questions asked, unanswered, and votes, in the last `days` days. */

@@ -26,7 +26,9 @@ export function composeReply(reply: Reply, locale: Locale, translator: Translato
 }
 
 function translatedButtons(reply: Reply, locale: Locale, translator: Translator): MessageButton[][] {
-  return (reply.buttons ?? []).map((row) => row.map((b) => ({ label: translator.render(locale, b.label), data: b.data })));
+  return (reply.buttons ?? []).map((row) =>
+    row.map((b) => ({ label: translator.render(locale, b.label), data: b.data })),
+  );
 }
 
 /** Splits text into parts of at most `max` characters (code points), preferring to cut at a line break. */

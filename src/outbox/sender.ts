@@ -101,10 +101,15 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       }
       tokens -= 1;
       lastSentToChat.set(row.chatId, at);
-      const sending = send(outgoing, transport, (work) => work()).then(() => undefined, () => undefined).finally(() => {
-        inFlight.delete(row.chatId);
-        wake();
-      });
+      const sending = send(outgoing, transport, (work) => work())
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          inFlight.delete(row.chatId);
+          wake();
+        });
       inFlight.set(row.chatId, sending);
     }
     const busy = tokens < 1 || waitingOnChat;
@@ -121,7 +126,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
    */
   function forgetQuietChats(at: number): void {
     if (lastSentToChat.size < PRUNE_ABOVE_CHATS) return;
-    for (const [chat, sentAt] of lastSentToChat) if (at - sentAt >= chatInterval && !inFlight.has(chat)) lastSentToChat.delete(chat);
+    for (const [chat, sentAt] of lastSentToChat)
+      if (at - sentAt >= chatInterval && !inFlight.has(chat)) lastSentToChat.delete(chat);
   }
 
   function schedule(ms: number): void {
@@ -136,7 +142,11 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   }
 
   /** Sends one claimed row; returns true when Telegram accepted it, else when the row will be tried again. */
-  async function send(row: OutboxRow, via: Transport, record: (work: () => void) => void | Promise<void>): Promise<true | { retryAt: number | undefined }> {
+  async function send(
+    row: OutboxRow,
+    via: Transport,
+    record: (work: () => void) => void | Promise<void>,
+  ): Promise<true | { retryAt: number | undefined }> {
     try {
       const messageId = await via(row.chatId, row.message);
       await record(() => {
@@ -158,7 +168,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       case "rate_limited":
         pausedUntil = Math.max(pausedUntil, now() + failure.retryAfterMs);
         store.retryLater(row.id, pausedUntil, code, false);
-        logger.warn({ outboxId: row.id, retryAfterMs: failure.retryAfterMs }, "telegram rate limit: pausing the sender");
+        logger.warn(
+          { outboxId: row.id, retryAfterMs: failure.retryAfterMs },
+          "telegram rate limit: pausing the sender",
+        );
         return pausedUntil;
       case "unreachable":
         store.markFailed(row.id, code);
@@ -167,7 +180,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         return;
       case "rejected":
         store.markFailed(row.id, code);
-        logger.error({ outboxId: row.id, purpose: row.purpose, code, kind: row.message.kind }, "telegram rejected a message");
+        logger.error(
+          { outboxId: row.id, purpose: row.purpose, code, kind: row.message.kind },
+          "telegram rejected a message",
+        );
         return;
       case "transient": {
         const attempts = row.attempts + 1;

@@ -48,9 +48,22 @@ export type OutboxStore = ReturnType<typeof createOutboxStore>;
 export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
   function toRow(r: typeof outbox.$inferSelect): OutboxRow {
     const payload = JSON.parse(cipher.decrypt(r.payloadEnc)) as Record<string, unknown>;
-    const message = MESSAGE_KINDS.includes(r.method as MessageKind) ? (payload as Message) : ({ kind: "legacy", method: r.method, params: payload } as const);
-    const subject = r.subjectKind !== null && r.subjectId !== null ? { kind: r.subjectKind, id: r.subjectId, ...(r.subjectRung !== null ? { rung: r.subjectRung } : {}) } : undefined;
-    return { id: r.id, dedupeKey: r.dedupeKey, chatId: r.chatId, purpose: r.purpose, message, subject, attempts: r.attempts };
+    const message = MESSAGE_KINDS.includes(r.method as MessageKind)
+      ? (payload as Message)
+      : ({ kind: "legacy", method: r.method, params: payload } as const);
+    const subject =
+      r.subjectKind !== null && r.subjectId !== null
+        ? { kind: r.subjectKind, id: r.subjectId, ...(r.subjectRung !== null ? { rung: r.subjectRung } : {}) }
+        : undefined;
+    return {
+      id: r.id,
+      dedupeKey: r.dedupeKey,
+      chatId: r.chatId,
+      purpose: r.purpose,
+      message,
+      subject,
+      attempts: r.attempts,
+    };
   }
 
   const ofSubject = (kind: string, id: number) => and(eq(outbox.subjectKind, kind), eq(outbox.subjectId, id));
@@ -64,7 +77,10 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
       try {
         return [toRow(r)];
       } catch (err) {
-        db.update(outbox).set({ status: "failed", lastError: err instanceof SpeanError ? err.code : "SPEAN_ROW_UNREADABLE" }).where(eq(outbox.id, r.id)).run();
+        db.update(outbox)
+          .set({ status: "failed", lastError: err instanceof SpeanError ? err.code : "SPEAN_ROW_UNREADABLE" })
+          .where(eq(outbox.id, r.id))
+          .run();
         return [];
       }
     });
@@ -90,11 +106,24 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     .onConflictDoNothing()
     .returning({ id: outbox.id })
     .prepare();
-  const pendingById = db.select().from(outbox).where(and(eq(outbox.id, ph("id")), eq(outbox.status, "pending"))).prepare();
-  const setSending = db.update(outbox).set({ status: "sending" }).where(and(eq(outbox.id, ph("id")), eq(outbox.status, "pending"))).prepare();
+  const pendingById = db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.id, ph("id")), eq(outbox.status, "pending")))
+    .prepare();
+  const setSending = db
+    .update(outbox)
+    .set({ status: "sending" })
+    .where(and(eq(outbox.id, ph("id")), eq(outbox.status, "pending")))
+    .prepare();
   const setSent = db
     .update(outbox)
-    .set({ status: "sent", sentAt: sql`${ph("at")}`, telegramMessageId: sql`${ph("messageId")}`, attempts: sql`${outbox.attempts} + 1` })
+    .set({
+      status: "sent",
+      sentAt: sql`${ph("at")}`,
+      telegramMessageId: sql`${ph("messageId")}`,
+      attempts: sql`${outbox.attempts} + 1`,
+    })
     .where(eq(outbox.id, ph("id")))
     .prepare();
   const dueRows = db
@@ -104,7 +133,11 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     .orderBy(asc(outbox.id))
     .limit(ph("limit"))
     .prepare();
-  const earliestDue = db.select({ at: sql<number | null>`min(${outbox.notBefore})` }).from(outbox).where(eq(outbox.status, "pending")).prepare();
+  const earliestDue = db
+    .select({ at: sql<number | null>`min(${outbox.notBefore})` })
+    .from(outbox)
+    .where(eq(outbox.status, "pending"))
+    .prepare();
 
   return {
     /** Queues a message; returns its id, or undefined when the dedupe key was queued before. */
@@ -152,7 +185,12 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     /** Puts a claimed row back to pending, to be tried again at `notBefore`. */
     retryLater(id: number, notBefore: number, code: string, countAttempt: boolean): void {
       db.update(outbox)
-        .set({ status: "pending", notBefore, lastError: code, attempts: countAttempt ? sql`${outbox.attempts} + 1` : outbox.attempts })
+        .set({
+          status: "pending",
+          notBefore,
+          lastError: code,
+          attempts: countAttempt ? sql`${outbox.attempts} + 1` : outbox.attempts,
+        })
         .where(eq(outbox.id, id))
         .run();
     },
@@ -163,7 +201,10 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     },
 
     markFailed(id: number, code: string): void {
-      db.update(outbox).set({ status: "failed", lastError: code, attempts: sql`${outbox.attempts} + 1` }).where(eq(outbox.id, id)).run();
+      db.update(outbox)
+        .set({ status: "failed", lastError: code, attempts: sql`${outbox.attempts} + 1` })
+        .where(eq(outbox.id, id))
+        .run();
     },
 
     /** Cancels the pending rows about a subject (e.g. a cancelled appointment's reminders); returns how many. */
@@ -188,7 +229,11 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
 
     /** Cancels every pending row to a chat (quick exit: nothing more arrives about what was said). */
     cancelForChat(chatId: number): number {
-      return db.update(outbox).set({ status: "cancelled" }).where(and(eq(outbox.status, "pending"), eq(outbox.chatId, chatId))).run().changes;
+      return db
+        .update(outbox)
+        .set({ status: "cancelled" })
+        .where(and(eq(outbox.status, "pending"), eq(outbox.chatId, chatId)))
+        .run().changes;
     },
 
     /**
@@ -205,7 +250,11 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     },
 
     counts(): Record<string, number> {
-      const rows = db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all();
+      const rows = db
+        .select({ status: outbox.status, n: sql<number>`count(*)` })
+        .from(outbox)
+        .groupBy(outbox.status)
+        .all();
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
   };

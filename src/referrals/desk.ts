@@ -18,7 +18,14 @@ import { may, type StaffAction } from "../features/roles.ts";
 import type { StaffMember, StaffStore } from "../staff/store.ts";
 import type { Subject } from "../outbox/message.ts";
 import { queueEdit, queueReply } from "../outbox/queue-reply.ts";
-import { type ContactPreference, caseNumber, type NewReferral, type Referral, type ReferralStore, type Urgency } from "./store.ts";
+import {
+  type ContactPreference,
+  caseNumber,
+  type NewReferral,
+  type Referral,
+  type ReferralStore,
+  type Urgency,
+} from "./store.ts";
 import { MINUTE_MS } from "../base/time.ts";
 
 export interface DeskOptions {
@@ -65,22 +72,60 @@ export function parseDeskButton(data: string): { verb: DeskVerb; referralId: num
 
 /** Words casework shows (content check makes sure both languages have them). */
 export const CASEWORK_TEXT_KEYS = [
-  "casework.alert_new", "casework.alert_again", "casework.alert_mention", "casework.alert_no_supervisor",
-  "casework.facts", "casework.contact", "casework.contact_erased", "casework.district_unknown",
-  "casework.urgency_urgent", "casework.urgency_normal", "casework.status_open", "casework.status_claimed",
-  "casework.status_in_conversation", "casework.button_claim", "casework.button_resolve",
-  "casework.button_unreachable", "casework.button_contact", "casework.button_talk", "casework.button_end",
-  "casework.claimed_by", "casework.closed_resolved", "casework.closed_closed_unreachable", "casework.you_claimed",
-  "casework.you_closed_resolved", "casework.you_closed_closed_unreachable", "casework.already_taken",
-  "casework.already_closed", "casework.not_yours", "casework.not_allowed", "casework.card_intro",
-  "casework.contact_popup_phone", "casework.contact_popup_chat", "casework.talk_started", "casework.talk_notice",
-  "casework.talk_ended", "casework.not_talking", "casework.relayed", "casework.relay_not_talking",
-  "casework.resident_claimed", "casework.resident_talking", "casework.resident_back", "casework.resident_left",
-  "casework.digest_title", "casework.digest_line", "casework.digest_overdue", "casework.digest_empty",
-  "casework.cases_title", "casework.cases_none", "casework.role_counsellor", "casework.role_caseworker", "casework.role_supervisor", "casework.role_admin",
+  "casework.alert_new",
+  "casework.alert_again",
+  "casework.alert_mention",
+  "casework.alert_no_supervisor",
+  "casework.facts",
+  "casework.contact",
+  "casework.contact_erased",
+  "casework.district_unknown",
+  "casework.urgency_urgent",
+  "casework.urgency_normal",
+  "casework.status_open",
+  "casework.status_claimed",
+  "casework.status_in_conversation",
+  "casework.button_claim",
+  "casework.button_resolve",
+  "casework.button_unreachable",
+  "casework.button_contact",
+  "casework.button_talk",
+  "casework.button_end",
+  "casework.claimed_by",
+  "casework.closed_resolved",
+  "casework.closed_closed_unreachable",
+  "casework.you_claimed",
+  "casework.you_closed_resolved",
+  "casework.you_closed_closed_unreachable",
+  "casework.already_taken",
+  "casework.already_closed",
+  "casework.not_yours",
+  "casework.not_allowed",
+  "casework.card_intro",
+  "casework.contact_popup_phone",
+  "casework.contact_popup_chat",
+  "casework.talk_started",
+  "casework.talk_notice",
+  "casework.talk_ended",
+  "casework.not_talking",
+  "casework.relayed",
+  "casework.relay_not_talking",
+  "casework.resident_claimed",
+  "casework.resident_talking",
+  "casework.resident_back",
+  "casework.resident_left",
+  "casework.digest_title",
+  "casework.digest_line",
+  "casework.digest_overdue",
+  "casework.digest_empty",
+  "casework.cases_title",
+  "casework.cases_none",
+  "casework.role_counsellor",
+  "casework.role_caseworker",
+  "casework.role_supervisor",
+  "casework.role_admin",
   "casework.private_only",
 ] as const;
-
 
 /** Messages about a case (the caseworker's card, relays, notices to the resident); a reply to one finds the case. */
 export const CASE_SUBJECT = "case";
@@ -98,12 +143,33 @@ export function createDesk(options: DeskOptions) {
   const normalWorkMinutes = options.normalEscalationWorkMinutes ?? 4 * 60;
 
   /** Renders a reply and queues it; returns the outbox ids. */
-  function queue(chatId: number, dedupeKey: string, reply: Reply, locale: Locale, purpose: "alert" | "notice" = "notice", subject?: Subject): number[] {
-    return queueReply(outbox, translator, { chatId, dedupeKey, reply, locale, purpose, ...(subject ? { subject } : {}) });
+  function queue(
+    chatId: number,
+    dedupeKey: string,
+    reply: Reply,
+    locale: Locale,
+    purpose: "alert" | "notice" = "notice",
+    subject?: Subject,
+  ): number[] {
+    return queueReply(outbox, translator, {
+      chatId,
+      dedupeKey,
+      reply,
+      locale,
+      purpose,
+      ...(subject ? { subject } : {}),
+    });
   }
 
   function toResident(referral: Referral, key: string, reply: Reply): number[] {
-    return queue(referral.chatId, `case:${referral.id}:${key}`, { ...reply, discreet: true }, options.residentLocale(referral.chatId), "notice", caseSubject(referral.id));
+    return queue(
+      referral.chatId,
+      `case:${referral.id}:${key}`,
+      { ...reply, discreet: true },
+      options.residentLocale(referral.chatId),
+      "notice",
+      caseSubject(referral.id),
+    );
   }
 
   function toStaffChat(dedupeKey: string, reply: Reply): number[] {
@@ -125,13 +191,25 @@ export function createDesk(options: DeskOptions) {
   }
 
   function clock(at: number): string {
-    const formatted = new Intl.DateTimeFormat(staffLocale === "km" ? "km-KH" : "en-GB", { timeZone: options.timeZone, day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(at));
+    const formatted = new Intl.DateTimeFormat(staffLocale === "km" ? "km-KH" : "en-GB", {
+      timeZone: options.timeZone,
+      day: "numeric",
+      month: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(new Date(at));
     return localDigits(staffLocale, formatted);
   }
 
   function alertButtons(referral: Referral) {
     return referral.status === "open"
-      ? [[{ label: text("casework.button_claim"), data: deskButtonData("claim", referral.id) }, { label: text("casework.button_resolve"), data: deskButtonData("resolve", referral.id) }]]
+      ? [
+          [
+            { label: text("casework.button_claim"), data: deskButtonData("claim", referral.id) },
+            { label: text("casework.button_resolve"), data: deskButtonData("resolve", referral.id) },
+          ],
+        ]
       : [[{ label: text("casework.button_resolve"), data: deskButtonData("resolve", referral.id) }]];
   }
 
@@ -159,7 +237,10 @@ export function createDesk(options: DeskOptions) {
   /** Rewrites every alert already posted for a case (after a claim or a close). */
   function updateAlerts(referral: Referral, status: TextRef): number[] {
     if (options.staffChatId === undefined) return [];
-    const reply: Reply = { text: [text("common.lines", { lines: [facts(referral), status] })], buttons: referral.status === "claimed" || referral.status === "in_conversation" ? alertButtons(referral) : [] };
+    const reply: Reply = {
+      text: [text("common.lines", { lines: [facts(referral), status] })],
+      buttons: referral.status === "claimed" || referral.status === "in_conversation" ? alertButtons(referral) : [],
+    };
     const ids: number[] = [];
     for (const messageId of outbox.sentMessageIds(ALERT_SUBJECT, referral.id)) {
       const id = queueEdit(outbox, translator, {
@@ -176,11 +257,18 @@ export function createDesk(options: DeskOptions) {
   }
 
   function firstEscalation(urgency: Urgency, from: number): number {
-    return urgency === "urgent" ? from + urgentMinutes * MINUTE_MS : options.calendar.addWorkingMinutes(from, normalWorkMinutes);
+    return urgency === "urgent"
+      ? from + urgentMinutes * MINUTE_MS
+      : options.calendar.addWorkingMinutes(from, normalWorkMinutes);
   }
 
   /** Checks the role; records the attempt either way. */
-  function allowed(member: StaffMember | undefined, userId: number, action: StaffAction, referralId: number | undefined): member is StaffMember {
+  function allowed(
+    member: StaffMember | undefined,
+    userId: number,
+    action: StaffAction,
+    referralId: number | undefined,
+  ): member is StaffMember {
     const ok = may(member?.role, action);
     staff.audit(userId, action, referralId, ok);
     return ok;
@@ -196,7 +284,10 @@ export function createDesk(options: DeskOptions) {
 
   /** The resident is told they are back with the assistant, with the main menu button. */
   function backToAssistant(referral: Referral): number[] {
-    return toResident(referral, `back:${now()}`, { text: [text("casework.resident_back")], buttons: [[{ label: text("common.main_menu"), data: CALLBACK_PREFIXES.menu }]] });
+    return toResident(referral, `back:${now()}`, {
+      text: [text("casework.resident_back")],
+      buttons: [[{ label: text("common.main_menu"), data: CALLBACK_PREFIXES.menu }]],
+    });
   }
 
   return {
@@ -224,8 +315,17 @@ export function createDesk(options: DeskOptions) {
           staff.setActiveReferral(userId, null);
           const ids = [
             ...updateAlerts(claimed, text("casework.claimed_by", { name: member.displayName })),
-            ...toResident(claimed, "claimed", { text: [text("casework.resident_claimed", { name: member.displayName, case: caseNumber(claimed.id) })] }),
-            ...queue(userId, `case:${claimed.id}:card:${userId}`, caseCard(claimed), staffLocale, "notice", caseSubject(claimed.id)),
+            ...toResident(claimed, "claimed", {
+              text: [text("casework.resident_claimed", { name: member.displayName, case: caseNumber(claimed.id) })],
+            }),
+            ...queue(
+              userId,
+              `case:${claimed.id}:card:${userId}`,
+              caseCard(claimed),
+              staffLocale,
+              "notice",
+              caseSubject(claimed.id),
+            ),
           ];
           return done("casework.you_claimed", ids, { case: caseNumber(claimed.id) });
         }
@@ -247,13 +347,30 @@ export function createDesk(options: DeskOptions) {
         case "talk": {
           if (!allowed(member, userId, "relay", referralId)) return refused();
           if (!referral || referral.assignedTo !== userId) return done("casework.not_yours", []);
-          if (referral.status === "claimed" && !referrals.startConversation(referralId, userId)) return done("casework.already_closed", []);
-          if (referral.status !== "claimed" && referral.status !== "in_conversation") return done("casework.already_closed", []);
+          if (referral.status === "claimed" && !referrals.startConversation(referralId, userId))
+            return done("casework.already_closed", []);
+          if (referral.status !== "claimed" && referral.status !== "in_conversation")
+            return done("casework.already_closed", []);
           staff.setActiveReferral(userId, referralId);
-          const ids = referral.status === "claimed"
-            ? toResident(referral, `talk:${now()}`, { text: [text("casework.resident_talking", { name: member.displayName })] })
-            : [];
-          ids.push(...queue(userId, `case:${referralId}:staff-talk:${now()}`, { text: [text("casework.talk_started", { case: caseNumber(referralId) })], buttons: [[{ label: text("casework.button_end"), data: deskButtonData("end", referralId) }]] }, staffLocale, "notice", caseSubject(referralId)));
+          const ids =
+            referral.status === "claimed"
+              ? toResident(referral, `talk:${now()}`, {
+                  text: [text("casework.resident_talking", { name: member.displayName })],
+                })
+              : [];
+          ids.push(
+            ...queue(
+              userId,
+              `case:${referralId}:staff-talk:${now()}`,
+              {
+                text: [text("casework.talk_started", { case: caseNumber(referralId) })],
+                buttons: [[{ label: text("casework.button_end"), data: deskButtonData("end", referralId) }]],
+              },
+              staffLocale,
+              "notice",
+              caseSubject(referralId),
+            ),
+          );
           return done("casework.talk_notice", ids, { case: caseNumber(referralId) });
         }
         case "end": {
@@ -265,7 +382,8 @@ export function createDesk(options: DeskOptions) {
         }
         case "contact": {
           if (!allowed(member, userId, "relay", referralId)) return refused();
-          if (!referral || (referral.assignedTo !== userId && !may(member.role, "resolve_any"))) return done("casework.not_yours", []);
+          if (!referral || (referral.assignedTo !== userId && !may(member.role, "resolve_any")))
+            return done("casework.not_yours", []);
           const contact = referrals.contactOf(referralId);
           return { notice: contactNotice(referral, contact), alert: true, outboxIds: [] };
         }
@@ -276,7 +394,16 @@ export function createDesk(options: DeskOptions) {
      * A staff member's message in their private chat: relayed to the case it replies to, or to their active case.
      * Returns undefined when it is not for a case (the bot then treats it like anyone's message).
      */
-    relayFromStaff(userId: number, message: { messageId: number; replyTo: number | undefined; kind: string; text: string | undefined; updateId: number }): DeskResult | undefined {
+    relayFromStaff(
+      userId: number,
+      message: {
+        messageId: number;
+        replyTo: number | undefined;
+        kind: string;
+        text: string | undefined;
+        updateId: number;
+      },
+    ): DeskResult | undefined {
       const member = staff.get(userId);
       if (!member) return undefined;
       const linked = message.replyTo === undefined ? undefined : staff.caseOfMessage(userId, message.replyTo);
@@ -285,7 +412,15 @@ export function createDesk(options: DeskOptions) {
       if (!allowed(member, userId, "relay", referralId)) return refused();
       const referral = referrals.get(referralId);
       if (!referral || referral.assignedTo !== userId || referral.status !== "in_conversation") {
-        return { notice: text("casework.relay_not_talking", { case: caseNumber(referralId) }), outboxIds: queue(userId, `relay-refused:${message.updateId}`, { text: [text("casework.relay_not_talking", { case: caseNumber(referralId) })] }, staffLocale) };
+        return {
+          notice: text("casework.relay_not_talking", { case: caseNumber(referralId) }),
+          outboxIds: queue(
+            userId,
+            `relay-refused:${message.updateId}`,
+            { text: [text("casework.relay_not_talking", { case: caseNumber(referralId) })] },
+            staffLocale,
+          ),
+        };
       }
       referrals.logMessage(referralId, "to_resident", userId, message.kind, message.text);
       const id = outbox.enqueue({
@@ -299,7 +434,10 @@ export function createDesk(options: DeskOptions) {
     },
 
     /** A resident's message while a caseworker talks with them: copied to the caseworker and logged to the case. */
-    relayFromResident(referral: Referral, message: { messageId: number; kind: string; text: string | undefined; updateId: number }): number[] {
+    relayFromResident(
+      referral: Referral,
+      message: { messageId: number; kind: string; text: string | undefined; updateId: number },
+    ): number[] {
       if (referral.assignedTo === null) return [];
       referrals.logMessage(referral.id, "from_resident", referral.assignedTo, message.kind, message.text);
       const id = outbox.enqueue({
@@ -318,14 +456,24 @@ export function createDesk(options: DeskOptions) {
       if (!referral || referral.assignedTo === null) return [];
       referrals.endConversation(referral.id, null);
       staff.clearActiveReferral(referral.id);
-      return queue(referral.assignedTo, `case:${referral.id}:left:${now()}`, { text: [text("casework.resident_left", { case: caseNumber(referral.id) })] }, staffLocale, "notice", caseSubject(referral.id));
+      return queue(
+        referral.assignedTo,
+        `case:${referral.id}:left:${now()}`,
+        { text: [text("casework.resident_left", { case: caseNumber(referral.id) })] },
+        staffLocale,
+        "notice",
+        caseSubject(referral.id),
+      );
     },
 
     /** Re-posts unclaimed alerts whose time is up, mentioning the supervisors. Returns how many. */
     escalateDue(): number {
       let count = 0;
       for (const referral of referrals.dueEscalations()) {
-        const next = referral.urgency === "urgent" ? now() + urgentMinutes * MINUTE_MS : options.calendar.addWorkingMinutes(now(), normalWorkMinutes);
+        const next =
+          referral.urgency === "urgent"
+            ? now() + urgentMinutes * MINUTE_MS
+            : options.calendar.addWorkingMinutes(now(), normalWorkMinutes);
         if (!referrals.markEscalated(referral.id, next)) continue;
         postAlert({ ...referral, escalations: referral.escalations + 1 }, referral.escalations + 1);
         count++;
@@ -337,7 +485,12 @@ export function createDesk(options: DeskOptions) {
     postDigest(localDate: string): number {
       const active = referrals.active();
       const at = now();
-      const lines: TextRef[] = [text("casework.digest_title", { date: localDigits(staffLocale, localDate), count: localDigits(staffLocale, active.length) })];
+      const lines: TextRef[] = [
+        text("casework.digest_title", {
+          date: localDigits(staffLocale, localDate),
+          count: localDigits(staffLocale, active.length),
+        }),
+      ];
       for (const r of active) {
         const overdue = r.status === "open" && r.escalations > 0;
         lines.push(
@@ -372,7 +525,10 @@ export function createDesk(options: DeskOptions) {
       buttons: [
         [{ label: text("casework.button_contact"), data: deskButtonData("contact", referral.id) }],
         [{ label: text("casework.button_talk"), data: deskButtonData("talk", referral.id) }],
-        [{ label: text("casework.button_resolve"), data: deskButtonData("resolve", referral.id) }, { label: text("casework.button_unreachable"), data: deskButtonData("unreachable", referral.id) }],
+        [
+          { label: text("casework.button_resolve"), data: deskButtonData("resolve", referral.id) },
+          { label: text("casework.button_unreachable"), data: deskButtonData("unreachable", referral.id) },
+        ],
       ],
     };
   }
@@ -388,5 +544,8 @@ export function createDesk(options: DeskOptions) {
 
 /** "phone call, morning" */
 function contactText(contact: ContactPreference): TextRef {
-  return text("casework.contact", { method: text(`help.contact_${contact.method}`), time: text(`help.time_${contact.time}`) });
+  return text("casework.contact", {
+    method: text(`help.contact_${contact.method}`),
+    time: text(`help.time_${contact.time}`),
+  });
 }

@@ -32,7 +32,9 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
   /** A caseworker's button; every press is checked against the presser's role by the desk. */
   function press(input: ButtonInput): ButtonOutcome {
     const button = parseDeskButton(input.data);
-    return button ? desk.press(input.userId, button.verb, button.referralId) : { notice: { key: "common.expired_short" } };
+    return button
+      ? desk.press(input.userId, button.verb, button.referralId)
+      : { notice: { key: "common.expired_short" } };
   }
 
   /** A staff member's message is relayed to the case they talk with (or whose message they reply to). */
@@ -53,7 +55,15 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
     const danger = message.kind === "text" && message.text !== undefined && isDanger(message.text);
     if (!danger) {
       // The conversation engine is skipped, so this records what it would have: the message and its id.
-      interactions.record({ chatId: message.chatId, direction: "in", kind: message.kind, flow: "case", node: String(referral.id), text: message.text, updateId: message.updateId });
+      interactions.record({
+        chatId: message.chatId,
+        direction: "in",
+        kind: message.kind,
+        flow: "case",
+        node: String(referral.id),
+        text: message.text,
+        updateId: message.updateId,
+      });
       interactions.rememberMessage(message.chatId, message.messageId, false);
     }
     return { outboxIds, answerToo: danger };
@@ -63,7 +73,9 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
     name: "referrals",
     textKeys: [...HELP_TEXT_KEYS, ...CASEWORK_TEXT_KEYS],
     flow: { actions: help.actions, blocks: help.blocks },
-    commands: [{ name: "cases", where: "private", permission: "see_cases", run: ({ userId }) => desk.casesFor(userId) }],
+    commands: [
+      { name: "cases", where: "private", permission: "see_cases", run: ({ userId }) => desk.casesFor(userId) },
+    ],
     buttons: [{ prefix: CALLBACK_PREFIXES.casework, press }],
     intercept: (message) => fromStaff(message) ?? fromResident(message),
     jobs: [
@@ -76,7 +88,15 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
     ],
     outboxHooks: new Map([
       // Messages about a case (the caseworker's card, relayed messages) let a reply to them find the case.
-      [CASE_SUBJECT, { onSent: (row, messageId) => (messageId !== undefined && row.subject ? staff.linkMessage(row.chatId, messageId, row.subject.id) : undefined) }],
+      [
+        CASE_SUBJECT,
+        {
+          onSent: (row, messageId) =>
+            messageId !== undefined && row.subject
+              ? staff.linkMessage(row.chatId, messageId, row.subject.id)
+              : undefined,
+        },
+      ],
     ]),
     onQuickExit: (chatId) => desk.residentLeft(chatId),
     purge: (days) => ({ referralsErased: referrals.purge(days) }),

@@ -53,7 +53,10 @@ const CLEARED = { help_contact: "", help_time: "", help_phone: "" };
 
 /** The consent wording's version: a short hash of the text the resident saw, so a changed text is a new version. */
 export function consentVersion(translator: Translator, locale: Locale): string {
-  return createHash("sha256").update(translator.render(locale, text("help.consent_explain"))).digest("hex").slice(0, 12);
+  return createHash("sha256")
+    .update(translator.render(locale, text("help.consent_explain")))
+    .digest("hex")
+    .slice(0, 12);
 }
 
 export function createHelpFlow(options: HelpFlowOptions) {
@@ -83,7 +86,9 @@ export function createHelpFlow(options: HelpFlowOptions) {
 
   const setContact: Action = ({ params }) => {
     const method = String(params.method) as ContactMethod;
-    return CONTACT_METHODS.includes(method) ? { vars: { help_contact: method, help_phone: "" } } : { outcome: "invalid" };
+    return CONTACT_METHODS.includes(method)
+      ? { vars: { help_contact: method, help_phone: "" } }
+      : { outcome: "invalid" };
   };
 
   const setTime: Action = ({ params }) => {
@@ -93,11 +98,13 @@ export function createHelpFlow(options: HelpFlowOptions) {
 
   const createReferral: Action = ({ chatId, locale, vars }) => {
     const existing = desk.activeReferral(chatId);
-    if (existing) return { outcome: "exists", vars: { ...CLEARED, help_case: localDigits(locale, caseNumber(existing.id)) } };
+    if (existing)
+      return { outcome: "exists", vars: { ...CLEARED, help_case: localDigits(locale, caseNumber(existing.id)) } };
     const method = String(vars.help_contact) as ContactMethod;
     const time = String(vars.help_time) as SafeTime;
     const phone = vars.help_phone ? String(vars.help_phone) : undefined;
-    if (!CONTACT_METHODS.includes(method) || !SAFE_TIMES.includes(time) || (method !== "telegram" && !phone)) return { outcome: "incomplete" };
+    if (!CONTACT_METHODS.includes(method) || !SAFE_TIMES.includes(time) || (method !== "telegram" && !phone))
+      return { outcome: "incomplete" };
     const category = String(vars.help_category || URGENT_CATEGORY);
     const referral = desk.createReferral({
       chatId,
@@ -116,7 +123,9 @@ export function createHelpFlow(options: HelpFlowOptions) {
     return [
       text("help.summary", {
         category: categoryEcho(category),
-        district: vars.help_district ? text(`help.district_${String(vars.help_district)}`) : text("help.district_not_given"),
+        district: vars.help_district
+          ? text(`help.district_${String(vars.help_district)}`)
+          : text("help.district_not_given"),
         method: text(`help.contact_${String(vars.help_contact || "telegram")}`),
         time: text(`help.time_${String(vars.help_time || "any")}`),
         phone: vars.help_phone ? text("help.summary_phone_given") : "",

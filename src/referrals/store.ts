@@ -70,7 +70,13 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
   }
 
   /** Moves a case from one of `from` to `to`; false when it was not in one of them (someone else acted first). */
-  function transition(id: number, from: readonly ReferralStatus[], to: ReferralStatus, actor: number | null, extra: Partial<typeof referrals.$inferInsert> = {}): boolean {
+  function transition(
+    id: number,
+    from: readonly ReferralStatus[],
+    to: ReferralStatus,
+    actor: number | null,
+    extra: Partial<typeof referrals.$inferInsert> = {},
+  ): boolean {
     const changed = db
       .update(referrals)
       .set({ status: to, updatedAt: now(), ...extra })
@@ -111,7 +117,12 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
 
     /** The resident's case that is still being handled, if any (a resident has at most one). */
     activeForChat(chatId: number): Referral | undefined {
-      return db.select(columns).from(referrals).where(and(eq(referrals.chatId, chatId), inArray(referrals.status, [...ACTIVE_STATUSES]))).orderBy(sql`${referrals.id} desc`).get();
+      return db
+        .select(columns)
+        .from(referrals)
+        .where(and(eq(referrals.chatId, chatId), inArray(referrals.status, [...ACTIVE_STATUSES])))
+        .orderBy(sql`${referrals.id} desc`)
+        .get();
     },
 
     /** The decrypted contact preference; undefined once erased. */
@@ -121,7 +132,11 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
     },
 
     claim(id: number, staffId: number): boolean {
-      return transition(id, ["open"], "claimed", staffId, { assignedTo: staffId, claimedAt: now(), nextEscalationAt: null });
+      return transition(id, ["open"], "claimed", staffId, {
+        assignedTo: staffId,
+        claimedAt: now(),
+        nextEscalationAt: null,
+      });
     },
 
     startConversation(id: number, staffId: number): boolean {
@@ -138,7 +153,11 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
 
     /** The case a resident is talking to a person in, if any. */
     inConversation(chatId: number): Referral | undefined {
-      return db.select(columns).from(referrals).where(and(eq(referrals.chatId, chatId), eq(referrals.status, "in_conversation"))).get();
+      return db
+        .select(columns)
+        .from(referrals)
+        .where(and(eq(referrals.chatId, chatId), eq(referrals.status, "in_conversation")))
+        .get();
     },
 
     /** Open cases whose re-post is due, oldest first. */
@@ -146,7 +165,13 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
       return db
         .select(columns)
         .from(referrals)
-        .where(and(eq(referrals.status, "open"), isNotNull(referrals.nextEscalationAt), lte(referrals.nextEscalationAt, now())))
+        .where(
+          and(
+            eq(referrals.status, "open"),
+            isNotNull(referrals.nextEscalationAt),
+            lte(referrals.nextEscalationAt, now()),
+          ),
+        )
         .orderBy(asc(referrals.nextEscalationAt))
         .limit(limit)
         .all();
@@ -175,8 +200,16 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
     },
 
     /** Logs a relayed message to the case (text encrypted). */
-    logMessage(referralId: number, direction: "to_resident" | "from_resident", staffId: number, kind: string, text: string | undefined): void {
-      db.insert(caseMessages).values({ referralId, direction, staffId, kind, textEnc: text ? cipher.encrypt(text) : null, at: now() }).run();
+    logMessage(
+      referralId: number,
+      direction: "to_resident" | "from_resident",
+      staffId: number,
+      kind: string,
+      text: string | undefined,
+    ): void {
+      db.insert(caseMessages)
+        .values({ referralId, direction, staffId, kind, textEnc: text ? cipher.encrypt(text) : null, at: now() })
+        .run();
     },
 
     messagesOf(referralId: number) {
@@ -190,7 +223,12 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
     },
 
     eventsOf(referralId: number) {
-      return db.select().from(referralEvents).where(eq(referralEvents.referralId, referralId)).orderBy(referralEvents.id).all();
+      return db
+        .select()
+        .from(referralEvents)
+        .where(eq(referralEvents.referralId, referralId))
+        .orderBy(referralEvents.id)
+        .all();
     },
 
     /**

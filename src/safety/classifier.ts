@@ -39,7 +39,16 @@ export type DangerClassifier = (text: string) => Assessment;
  *   sign alone (unpaid wages, a debt, a document);
  * - a message that names no act, means or state of harm gets the check-in above UNNAMED, never the danger screen.
  */
-export const THRESHOLDS: Thresholds = { veto: 0.15, promote: 0.5, promoteWeak: 0.9, dismiss: 0.04, check: 0.4, alone: 0.9, sure: 0.95, unnamed: 0.98 };
+export const THRESHOLDS: Thresholds = {
+  veto: 0.15,
+  promote: 0.5,
+  promoteWeak: 0.9,
+  dismiss: 0.04,
+  check: 0.4,
+  alone: 0.9,
+  sure: 0.95,
+  unnamed: 0.98,
+};
 
 export interface Thresholds {
   veto: number;
@@ -95,7 +104,11 @@ function saysMinor(words: readonly string[]): boolean {
     if (!/^\d{1,2}$/.test(w) || Number(w) >= 18 || Number(w) === 0) return false;
     const before = words[i - 1]?.toLowerCase() ?? "";
     const after = `${words[i + 1] ?? ""} ${words[i + 2] ?? ""}`.toLowerCase();
-    return AGE_WORDS.has(before) || /^(?:years? old|yrs? old|yo\b|y\/o|year-old)/.test(after) || /^ឆ្នាំ/.test(words[i + 1] ?? "") && before === "អាយុ";
+    return (
+      AGE_WORDS.has(before) ||
+      /^(?:years? old|yrs? old|yo\b|y\/o|year-old)/.test(after) ||
+      (/^ឆ្នាំ/.test(words[i + 1] ?? "") && before === "អាយុ")
+    );
   });
 }
 
@@ -107,10 +120,17 @@ function mark(concept: string, at: number) {
 }
 
 function decide(rules: RuleResult, probability: number, modelKind: () => DangerKind, limits: Thresholds): Assessment {
-  const why = rules.findings.filter((f) => f.level > 0).map((f) => `rule: ${f.rule} (${f.kind}, ${f.level === 2 ? "danger" : "possible"})`);
+  const why = rules.findings
+    .filter((f) => f.level > 0)
+    .map((f) => `rule: ${f.rule} (${f.kind}, ${f.level === 2 ? "danger" : "possible"})`);
   if (rules.lowered.length > 0) why.push(`lowered by context: ${rules.lowered.join(", ")}`);
   const reasons = [...why, `model: ${(probability * 100).toFixed(0)} % danger`];
-  const result = (outcome: SafetyOutcome, kinds: DangerKind[] = []): Assessment => ({ outcome, probability, reasons, ...(kinds[0] ? { kind: kinds[0], kinds } : {}) });
+  const result = (outcome: SafetyOutcome, kinds: DangerKind[] = []): Assessment => ({
+    outcome,
+    probability,
+    reasons,
+    ...(kinds[0] ? { kind: kinds[0], kinds } : {}),
+  });
   const found = rules.kinds;
   if (rules.level === 2) return result(probability < limits.veto ? "check" : "danger", found);
   // Asking for a number while saying something is wrong: the danger screen gives the fitting number first.
@@ -122,7 +142,11 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
   // A message that names no act, means or state of harm ("my child is clever") gets at most the check-in, and
   // only when the model is very sure.
   if (!rules.signal) return probability >= limits.unnamed ? result("check", [modelKind()]) : result("none");
-  if (rules.lowered.length === 0 && (rules.strongSignal ? probability >= limits.alone : rules.bodySignal && probability >= limits.sure)) return result("danger", found.length > 0 ? found : [modelKind()]);
+  if (
+    rules.lowered.length === 0 &&
+    (rules.strongSignal ? probability >= limits.alone : rules.bodySignal && probability >= limits.sure)
+  )
+    return result("danger", found.length > 0 ? found : [modelKind()]);
   if (probability >= limits.check) return result("check", found.length > 0 ? found : [modelKind()]);
   return result("none");
 }

@@ -13,9 +13,36 @@ import { DANGER_KINDS } from "./rules.ts";
 export const SPLITS = ["train", "dev", "test"] as const;
 export type Split = (typeof SPLITS)[number];
 
-export const SAFE_FAMILIES = ["idiom", "please_help", "pregnancy", "seized_thing", "news_other", "cooking_work", "games_media", "chitchat", "outreach", "topic_question", "ordinary", "negated", "past_over"] as const;
+export const SAFE_FAMILIES = [
+  "idiom",
+  "please_help",
+  "pregnancy",
+  "seized_thing",
+  "news_other",
+  "cooking_work",
+  "games_media",
+  "chitchat",
+  "outreach",
+  "topic_question",
+  "ordinary",
+  "negated",
+  "past_over",
+] as const;
 export const NUMBER_KINDS = ["police", "ambulance", "child_line", "hotline", "trafficking_line"] as const;
-export const STYLES = ["polite", "blunt", "short", "misspelled", "nospace", "zwsp", "khmer_digits", "romanised", "mixed", "english", "indirect", "long"] as const;
+export const STYLES = [
+  "polite",
+  "blunt",
+  "short",
+  "misspelled",
+  "nospace",
+  "zwsp",
+  "khmer_digits",
+  "romanised",
+  "mixed",
+  "english",
+  "indirect",
+  "long",
+] as const;
 
 const base = { text: z.string().min(1), gloss: z.string().min(1), style: z.enum(STYLES) };
 export const corpusEntry = z.discriminatedUnion("label", [

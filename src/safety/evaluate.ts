@@ -53,7 +53,11 @@ export interface NumberRules {
 }
 
 /** Runs the classifier on every entry and scores it. */
-export function evaluateDanger(entries: readonly CorpusEntry[], classify: DangerClassifier, numbers: NumberRules): DangerReport {
+export function evaluateDanger(
+  entries: readonly CorpusEntry[],
+  classify: DangerClassifier,
+  numbers: NumberRules,
+): DangerReport {
   const kinds: Record<string, KindScore> = {};
   const families: Record<string, FamilyScore> = {};
   const confusion: Record<string, Record<SafetyOutcome, number>> = {};
@@ -63,7 +67,15 @@ export function evaluateDanger(entries: readonly CorpusEntry[], classify: Danger
     const got = classify(entry.text);
     const row = (confusion[entry.label] ??= { danger: 0, check: 0, numbers: 0, none: 0 });
     row[got.outcome]++;
-    const miss = (expected: string) => misses.push({ text: entry.text, gloss: entry.gloss, expected, got: got.outcome, reasons: got.reasons, ...(got.kind ? { kind: got.kind } : {}) });
+    const miss = (expected: string) =>
+      misses.push({
+        text: entry.text,
+        gloss: entry.gloss,
+        expected,
+        got: got.outcome,
+        reasons: got.reasons,
+        ...(got.kind ? { kind: got.kind } : {}),
+      });
     if (entry.label === "danger") {
       const score = (kinds[entry.kind] ??= { total: 0, caught: 0, danger: 0 });
       score.total++;
@@ -91,10 +103,22 @@ export function evaluateDanger(entries: readonly CorpusEntry[], classify: Danger
     families,
     numbers: numberScore,
     confusion,
-    recall: ratio(sum(k, (s) => s.caught), sum(k, (s) => s.total)),
-    dangerShare: ratio(sum(k, (s) => s.danger), sum(k, (s) => s.total)),
-    falseDanger: ratio(sum(f, (s) => s.danger), sum(f, (s) => s.total)),
-    falseCheck: ratio(sum(f, (s) => s.check), sum(f, (s) => s.total)),
+    recall: ratio(
+      sum(k, (s) => s.caught),
+      sum(k, (s) => s.total),
+    ),
+    dangerShare: ratio(
+      sum(k, (s) => s.danger),
+      sum(k, (s) => s.total),
+    ),
+    falseDanger: ratio(
+      sum(f, (s) => s.danger),
+      sum(f, (s) => s.total),
+    ),
+    falseCheck: ratio(
+      sum(f, (s) => s.check),
+      sum(f, (s) => s.total),
+    ),
     misses,
   };
 }

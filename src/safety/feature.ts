@@ -19,7 +19,11 @@ export interface SafetyFeatureOptions {
 }
 
 /** Words the feature shows outside the flow files (content check makes sure both languages have them). */
-export const SAFETY_TEXT_KEYS = ["safety.check_line", "safety.net", ...DANGER_KINDS.flatMap((k) => [`safety.lead.${k}`, `safety.also.${k}`])] as const;
+export const SAFETY_TEXT_KEYS = [
+  "safety.check_line",
+  "safety.net",
+  ...DANGER_KINDS.flatMap((k) => [`safety.lead.${k}`, `safety.also.${k}`]),
+] as const;
 
 export function createSafetyFeature(options: SafetyFeatureOptions): Feature & { hooks: SafetyHooks } {
   const { classify, directory, store } = options;

@@ -30,6 +30,14 @@ export const DANGER_TARGET = {
 export const dangerNumberRules: NumberRules = { shownFirst, fitting: (kind) => FITTING_SERVICES[kind] };
 
 /** Whether a report reaches `limits` (default the floor). */
-export function meetsFloor(report: DangerReport, limits: Readonly<Record<keyof typeof DANGER_TARGET, number>> = DANGER_FLOOR): boolean {
-  return report.recall >= limits.recall && report.dangerShare >= limits.dangerShare && report.falseDanger <= limits.falseDanger && report.falseCheck <= limits.falseCheck;
+export function meetsFloor(
+  report: DangerReport,
+  limits: Readonly<Record<keyof typeof DANGER_TARGET, number>> = DANGER_FLOOR,
+): boolean {
+  return (
+    report.recall >= limits.recall &&
+    report.dangerShare >= limits.dangerShare &&
+    report.falseDanger <= limits.falseDanger &&
+    report.falseCheck <= limits.falseCheck
+  );
 }

@@ -46,7 +46,9 @@ export function exactWord(word: string): string {
  * like ថា "tha", "at" is អត់ "at"), so they are matched as English only.
  */
 const ENGLISH_ONLY = new Set(
-  "a an the at to of in on is it its and or but for with as be by from this that these those was were am are has have had will would can could do does did my your his her our their me him them you i we they so if not no yes please thanks thank ok okay what when where who why how which there here then than too very just only also about after before into out up down over under again all any some".split(" "),
+  "a an the at to of in on is it its and or but for with as be by from this that these those was were am are has have had will would can could do does did my your his her our their me him them you i we they so if not no yes please thanks thank ok okay what when where who why how which there here then than too very just only also about after before into out up down over under again all any some".split(
+    " ",
+  ),
 );
 
 /** A word as the romanised map keys it: Latin words folded (common English words are not), anything else as it is. */
@@ -57,7 +59,31 @@ export function romanisedWord(word: string): string {
 }
 
 /** Concepts whose Khmer forms are also looked for inside mis-segmented words (acts, means and states, not people). */
-const IN_WORD_CONCEPTS = new Set(["hit", "sexual", "kill", "threaten", "weapon", "suicide", "want_die", "self_harm", "suicide_means", "suicide_place", "medical_crisis", "confine", "sold", "compound", "chase", "bad_thing", "neglect", "injury", "bleeding", "neutral", "report_other", "past", "animal"]);
+const IN_WORD_CONCEPTS = new Set([
+  "hit",
+  "sexual",
+  "kill",
+  "threaten",
+  "weapon",
+  "suicide",
+  "want_die",
+  "self_harm",
+  "suicide_means",
+  "suicide_place",
+  "medical_crisis",
+  "confine",
+  "sold",
+  "compound",
+  "chase",
+  "bad_thing",
+  "neglect",
+  "injury",
+  "bleeding",
+  "neutral",
+  "report_other",
+  "past",
+  "animal",
+]);
 /** Shorter forms are not looked for inside words (too many false finds). */
 const IN_WORD_MIN_CHARS = 3;
 
@@ -81,7 +107,12 @@ export function compileLexicon(concepts: ConceptForms): Lexicon {
   }
   // By first letter, longest first, so that a syllable start is checked against the forms that can start there.
   const inWord = new Map<string, { key: string; concepts: readonly string[] }[]>();
-  const eligible = [...exact.entries()].filter(([key, list]) => /^[\u1780-\u17ff]+$/.test(key) && [...key].length >= IN_WORD_MIN_CHARS && list.some((c) => IN_WORD_CONCEPTS.has(c)));
+  const eligible = [...exact.entries()].filter(
+    ([key, list]) =>
+      /^[\u1780-\u17ff]+$/.test(key) &&
+      [...key].length >= IN_WORD_MIN_CHARS &&
+      list.some((c) => IN_WORD_CONCEPTS.has(c)),
+  );
   for (const [key, concepts] of eligible.sort(([a], [b]) => b.length - a.length)) {
     const list = inWord.get(key[0]!) ?? [];
     list.push({ key, concepts });

@@ -34,10 +34,16 @@ export function loadDangerModel(flowsDir: string): DangerModel {
   try {
     raw = JSON.parse(readFileSync(join(flowsDir, "safety", "model.json"), "utf8"));
   } catch (err) {
-    throw contentError(name, [`not readable JSON (${(err as Error).message.split("\n")[0]}); run npm run train:danger`]);
+    throw contentError(name, [
+      `not readable JSON (${(err as Error).message.split("\n")[0]}); run npm run train:danger`,
+    ]);
   }
   const parsed = modelFile.safeParse(raw);
-  if (!parsed.success) throw contentError(name, parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`));
+  if (!parsed.success)
+    throw contentError(
+      name,
+      parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`),
+    );
   return parsed.data;
 }
 
@@ -130,7 +136,10 @@ export function trainLinear(examples: readonly { feats: string[]; y: boolean }[]
   const epochs = options.epochs ?? 30;
   const l2 = options.l2 ?? 1e-4;
   const positives = examples.filter((e) => e.y).length;
-  const weightOf = (y: boolean) => (y ? examples.length / (2 * Math.max(1, positives)) : examples.length / (2 * Math.max(1, examples.length - positives)));
+  const weightOf = (y: boolean) =>
+    y
+      ? examples.length / (2 * Math.max(1, positives))
+      : examples.length / (2 * Math.max(1, examples.length - positives));
   const w = new Map<string, number>();
   let bias = 0;
   const order = shuffled(examples.length);
@@ -150,18 +159,37 @@ export function trainLinear(examples: readonly { feats: string[]; y: boolean }[]
   }
   const prune = options.prune ?? 0.02;
   const weights: Record<string, number> = {};
-  for (const [f, v] of [...w.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) if (Math.abs(v) >= prune) weights[f] = Math.round(v * 100) / 100;
+  for (const [f, v] of [...w.entries()].sort(([a], [b]) => (a < b ? -1 : 1)))
+    if (Math.abs(v) >= prune) weights[f] = Math.round(v * 100) / 100;
   return { bias: Math.round(bias * 1000) / 1000, weights };
 }
 
 /** Trains the danger model and one-vs-rest kind models. */
-export function trainModel(examples: readonly TrainingExample[], corpus: string, options: TrainOptions = {}): DangerModel {
-  const danger = trainLinear(examples.map((e) => ({ feats: e.feats, y: e.danger })), options);
+export function trainModel(
+  examples: readonly TrainingExample[],
+  corpus: string,
+  options: TrainOptions = {},
+): DangerModel {
+  const danger = trainLinear(
+    examples.map((e) => ({ feats: e.feats, y: e.danger })),
+    options,
+  );
   const dangerous = examples.filter((e) => e.danger && e.kind);
   const kinds = Object.fromEntries(
-    DANGER_KINDS.map((kind) => [kind, trainLinear(dangerous.map((e) => ({ feats: e.feats, y: e.kind === kind })), { ...options, prune: Math.max(options.prune ?? 0.02, 0.1) })]),
+    DANGER_KINDS.map((kind) => [
+      kind,
+      trainLinear(
+        dangerous.map((e) => ({ feats: e.feats, y: e.kind === kind })),
+        { ...options, prune: Math.max(options.prune ?? 0.02, 0.1) },
+      ),
+    ]),
   ) as DangerModel["kinds"];
-  return { version: 1, trainedOn: { examples: examples.length, danger: examples.filter((e) => e.danger).length, corpus }, danger, kinds };
+  return {
+    version: 1,
+    trainedOn: { examples: examples.length, danger: examples.filter((e) => e.danger).length, corpus },
+    danger,
+    kinds,
+  };
 }
 
 /** 0..n-1 in a fixed pseudo-random order (a linear congruential generator with a fixed seed). */

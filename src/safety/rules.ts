@@ -7,7 +7,15 @@
 import type { Tag, Tagging } from "./tagger.ts";
 
 /** The kinds of danger; each has the number that fits it first (see src/safety/screens.ts). */
-export const DANGER_KINDS = ["medical", "suicide", "child_abuse", "sexual_violence", "trafficking", "threat", "gbv"] as const;
+export const DANGER_KINDS = [
+  "medical",
+  "suicide",
+  "child_abuse",
+  "sexual_violence",
+  "trafficking",
+  "threat",
+  "gbv",
+] as const;
 export type DangerKind = (typeof DANGER_KINDS)[number];
 
 export type Level = 0 | 1 | 2;
@@ -44,12 +52,54 @@ export interface RuleResult {
 }
 
 /** Signs that alone never make danger: they can be part of an ordinary question. */
-const WEAK_SIGNALS: ReadonlySet<string> = new Set(["unpaid", "debt_trap", "docs", "medical_weak", "drunk", "topic_word"]);
+const WEAK_SIGNALS: ReadonlySet<string> = new Set([
+  "unpaid",
+  "debt_trap",
+  "docs",
+  "medical_weak",
+  "drunk",
+  "topic_word",
+]);
 /** A request for a number is short: "លេខរាយការណ៍ការជួញដូរមនុស្ស", "what number do I call for help". */
 const MAX_NUMBER_REQUEST_WORDS = 14;
 const PEOPLE = ["self", "child", "intimate", "family", "other_person", "employer"] as const;
 /** Concepts that name an act, a means or a state of harm (not people, places or context). */
-const SIGNALS = ["hit", "sexual", "bad_thing", "not_agree", "kill", "threaten", "weapon", "chase", "confine", "no_phone", "docs", "debt_trap", "sold", "compound", "unpaid", "cannot_go_home", "neglect", "suicide", "want_die", "die", "self_harm", "suicide_means", "suicide_place", "goodbye", "hopeless", "medical_crisis", "bleeding", "injury", "medical_weak", "danger", "fear", "help", "drunk", "topic_word"] as const;
+const SIGNALS = [
+  "hit",
+  "sexual",
+  "bad_thing",
+  "not_agree",
+  "kill",
+  "threaten",
+  "weapon",
+  "chase",
+  "confine",
+  "no_phone",
+  "docs",
+  "debt_trap",
+  "sold",
+  "compound",
+  "unpaid",
+  "cannot_go_home",
+  "neglect",
+  "suicide",
+  "want_die",
+  "die",
+  "self_harm",
+  "suicide_means",
+  "suicide_place",
+  "goodbye",
+  "hopeless",
+  "medical_crisis",
+  "bleeding",
+  "injury",
+  "medical_weak",
+  "danger",
+  "fear",
+  "help",
+  "drunk",
+  "topic_word",
+] as const;
 /** Context that lowers a finding by one level each (at most two). */
 const LOWERING = ["generic", "past", "safe_now"] as const;
 
@@ -58,60 +108,96 @@ export function applyRules(tagging: Tagging): RuleResult {
   const view = conceptView(tagging.tags);
   const { has } = view;
   const findings: Finding[] = [];
-  const find: Find = (rule, kind, level, options) => findings.push({ rule, kind, level, ...(options?.weak ? { weak: true } : {}) });
+  const find: Find = (rule, kind, level, options) =>
+    findings.push({ rule, kind, level, ...(options?.weak ? { weak: true } : {}) });
   const person = PEOPLE.some(has) || has("passive");
   const anyPerson = PEOPLE.filter((p) => p !== "self").some(has);
   const childVictim = view.childVictim();
   const workContext = has("abroad") || has("employer") || has("work") || has("compound");
 
   // Suicide and self-harm.
-  if (has("suicide") || has("want_die") || has("self_harm")) find("says they want to end their life or hurt themselves", "suicide", 2);
+  if (has("suicide") || has("want_die") || has("self_harm"))
+    find("says they want to end their life or hurt themselves", "suicide", 2);
   if (has("suicide_means")) {
-    if (has("self") || has("goodbye") || has("hopeless") || has("die") || has("now")) find("a means of suicide with intent, a goodbye or despair", "suicide", 2);
+    if (has("self") || has("goodbye") || has("hopeless") || has("die") || has("now"))
+      find("a means of suicide with intent, a goodbye or despair", "suicide", 2);
     else find("a means of suicide", "suicide", 1);
   }
-  if (has("suicide_place") && (has("want_die") || has("suicide") || has("goodbye") || has("hopeless") || has("die"))) find("a place or object of suicide with a wish to die, a goodbye or despair", "suicide", 2);
+  if (has("suicide_place") && (has("want_die") || has("suicide") || has("goodbye") || has("hopeless") || has("die")))
+    find("a place or object of suicide with a wish to die, a goodbye or despair", "suicide", 2);
   if (has("goodbye") && (has("die") || has("hopeless"))) find("a goodbye with death or despair", "suicide", 2);
   if (has("hopeless")) find("despair", "suicide", has("die") ? 2 : 1);
 
   // Medical emergencies.
   if (has("medical_crisis")) find("a medical emergency", "medical", 2);
   if (has("pregnant") && has("bleeding")) find("bleeding in pregnancy", "medical", 2);
-  if (has("bleeding") && !has("pregnant")) find("bleeding", "medical", has("now") || has("help") || has("injury") ? 2 : 1);
-  if (has("medical_weak") && (has("child") || has("pregnant")) && (has("now") || has("help") || has("plea_particle"))) find("an urgent illness of a child or in pregnancy", "medical", 1);
+  if (has("bleeding") && !has("pregnant"))
+    find("bleeding", "medical", has("now") || has("help") || has("injury") ? 2 : 1);
+  if (has("medical_weak") && (has("child") || has("pregnant")) && (has("now") || has("help") || has("plea_particle")))
+    find("an urgent illness of a child or in pregnancy", "medical", 1);
 
   // Sexual violence.
-  if (has("sexual")) find("sexual violence", childVictim || has("child") ? "child_abuse" : "sexual_violence", person ? 2 : 1);
-  if (has("not_agree") && (has("passive") || (has("self") && (has("other_person") || has("intimate")))) && !workContext && !has("sexual") && !has("child")) find("forced, said as something done to them", "sexual_violence", 1);
-  if (has("bad_thing") && person) find("a person 'did a bad thing'", has("child") ? "child_abuse" : "sexual_violence", has("not_agree") || has("fear") || has("child") ? 2 : 1);
+  if (has("sexual"))
+    find("sexual violence", childVictim || has("child") ? "child_abuse" : "sexual_violence", person ? 2 : 1);
+  if (
+    has("not_agree") &&
+    (has("passive") || (has("self") && (has("other_person") || has("intimate")))) &&
+    !workContext &&
+    !has("sexual") &&
+    !has("child")
+  )
+    find("forced, said as something done to them", "sexual_violence", 1);
+  if (has("bad_thing") && person)
+    find(
+      "a person 'did a bad thing'",
+      has("child") ? "child_abuse" : "sexual_violence",
+      has("not_agree") || has("fear") || has("child") ? 2 : 1,
+    );
 
   // Physical violence.
   if (has("hit")) {
     const kind: DangerKind = childVictim ? "child_abuse" : has("employer") && workContext ? "trafficking" : "gbv";
     find("an act of violence with a person as doer or victim", kind, person ? 2 : 1);
   }
-  if (has("injury") && anyPerson && (has("hit") || has("drunk") || has("fear"))) find("injuries with a person, drink or fear", childVictim ? "child_abuse" : "gbv", 2);
+  if (has("injury") && anyPerson && (has("hit") || has("drunk") || has("fear")))
+    find("injuries with a person, drink or fear", childVictim ? "child_abuse" : "gbv", 2);
   else if (has("injury") && (anyPerson || has("self"))) find("injuries", "gbv", 1);
-  if (has("drunk") && (has("intimate") || has("family")) && (has("fear") || has("injury") || has("threaten"))) find("a drinking partner or relative, with fear or injuries", "gbv", 1);
+  if (has("drunk") && (has("intimate") || has("family")) && (has("fear") || has("injury") || has("threaten")))
+    find("a drinking partner or relative, with fear or injuries", "gbv", 1);
 
   // Threats to life.
-  if (has("kill") && !has("suicide")) find("a threat to kill", childVictim ? "child_abuse" : "threat", person || has("threaten") ? 2 : 1);
+  if (has("kill") && !has("suicide"))
+    find("a threat to kill", childVictim ? "child_abuse" : "threat", person || has("threaten") ? 2 : 1);
   if (has("threaten")) find("a threat", childVictim ? "child_abuse" : "threat", 2);
-  if (has("weapon") && (anyPerson || has("chase") || has("fear") || has("threaten") || has("hit"))) find("a weapon with a person, fear or a chase", "threat", 2);
-  else if (has("weapon") && (has("help") || tagging.words <= 3)) find("a weapon and a cry for help, or a weapon alone", "threat", 2);
+  if (has("weapon") && (anyPerson || has("chase") || has("fear") || has("threaten") || has("hit")))
+    find("a weapon with a person, fear or a chase", "threat", 2);
+  else if (has("weapon") && (has("help") || tagging.words <= 3))
+    find("a weapon and a cry for help, or a weapon alone", "threat", 2);
   else if (has("weapon") && has("self") && has("now")) find("a weapon, now", "threat", 1);
-  if (has("chase")) find("being chased, followed or broken in on", "threat", has("self") || has("fear") || has("now") || has("help") ? 2 : 1);
+  if (has("chase"))
+    find(
+      "being chased, followed or broken in on",
+      "threat",
+      has("self") || has("fear") || has("now") || has("help") ? 2 : 1,
+    );
 
   // Violence, trafficking or abuse named as a topic counts only when the writer says it happens to them.
-  if (has("topic_word") && has("self") && (has("passive") || has("now"))) find("says they suffer violence, abuse or trafficking", childVictim ? "child_abuse" : "gbv", has("passive") ? 2 : 1);
+  if (has("topic_word") && has("self") && (has("passive") || has("now")))
+    find(
+      "says they suffer violence, abuse or trafficking",
+      childVictim ? "child_abuse" : "gbv",
+      has("passive") ? 2 : 1,
+    );
 
   // A child made to work to pay a debt, or forced to work.
-  if (has("child") && has("work") && (has("debt_trap") || has("not_agree") || has("employer"))) find("a child made to work", "child_abuse", has("debt_trap") || has("not_agree") ? 2 : 1);
+  if (has("child") && has("work") && (has("debt_trap") || has("not_agree") || has("employer")))
+    find("a child made to work", "child_abuse", has("debt_trap") || has("not_agree") ? 2 : 1);
 
   // A child left alone, without food, or missing.
   if (has("neglect")) find("a child left without care or food", "child_abuse", has("child") ? 2 : 1);
   // "Lost" with a document or a thing (a birth certificate, a phone) is not a missing child.
-  if (has("cannot_go_home") && has("child") && !has("abroad") && !has("docs") && !has("thing") && !has("animal")) find("a missing child", "child_abuse", 2);
+  if (has("cannot_go_home") && has("child") && !has("abroad") && !has("docs") && !has("thing") && !has("animal"))
+    find("a missing child", "child_abuse", 2);
 
   // Trafficking and forced labour.
   trafficking(view, workContext, childVictim, find);
@@ -120,13 +206,16 @@ export function applyRules(tagging: Tagging): RuleResult {
   const plea = has("help") && (has("plea_particle") || tagging.words <= 3) && !has("info_request") && !has("question");
   if (plea && (onlyPlea(tagging) || has("danger") || has("fear"))) find("a cry for help", "threat", 2);
   else if (plea && (has("now") || tagging.words <= 3)) find("a cry for help", "threat", 1, { weak: true });
-  if (has("danger") && !has("generic")) find("says they are in danger", "threat", has("self") || tagging.words <= 3 ? 2 : 1);
-  if (has("fear") && (has("hit") || has("drunk") || has("injury") || has("home") || has("chase") || has("threaten"))) find("fear of a person or of going home", childVictim ? "child_abuse" : "gbv", 1);
+  if (has("danger") && !has("generic"))
+    find("says they are in danger", "threat", has("self") || tagging.words <= 3 ? 2 : 1);
+  if (has("fear") && (has("hit") || has("drunk") || has("injury") || has("home") || has("chase") || has("threaten")))
+    find("fear of a person or of going home", childVictim ? "child_abuse" : "gbv", 1);
 
   const lowered: string[] = LOWERING.filter(has);
   // "If" lowers a question ("what to do if a child swallows a coin?"), not a conditional threat ("if I run he will
   // kill me") or a disclosure ("if I say no he slaps me").
-  if (has("hypothetical") && (has("question") || has("question_mark") || has("info_request") || has("generic"))) lowered.push("hypothetical");
+  if (has("hypothetical") && (has("question") || has("question_mark") || has("info_request") || has("generic")))
+    lowered.push("hypothetical");
   // Two or more different words of a general question ("what are" ... "warning signs") lower twice.
   if (view.count("generic") >= 2) lowered.push("generic");
   // Laughter after an exaggeration ("I'll kill you 😂") lowers twice.
@@ -138,8 +227,17 @@ export function applyRules(tagging: Tagging): RuleResult {
   const drop = Math.min(2, lowered.length + (aboutOthers ? (close ? 1 : 2) : 0));
   if (aboutOthers) lowered.push("report_other");
   // Killing or hitting an animal is cooking, farming or pests.
-  const animalActs = has("animal") ? ["a threat to kill", "an act of violence with a person as doer or victim", "a place or object of suicide with a wish to die, a goodbye or despair"] : [];
-  const adjusted = findings.map((f) => ({ ...f, level: Math.max(0, f.level - drop - (animalActs.includes(f.rule) ? 2 : 0)) as Level }));
+  const animalActs = has("animal")
+    ? [
+        "a threat to kill",
+        "an act of violence with a person as doer or victim",
+        "a place or object of suicide with a wish to die, a goodbye or despair",
+      ]
+    : [];
+  const adjusted = findings.map((f) => ({
+    ...f,
+    level: Math.max(0, f.level - drop - (animalActs.includes(f.rule) ? 2 : 0)) as Level,
+  }));
   const found = adjusted.filter((f) => f.level > 0).sort((a, b) => b.level - a.level || rank(a.kind) - rank(b.kind));
   const kinds = [...new Set(found.map((f) => f.kind))];
   // A child named in a message about danger (or a parent, often named by a child writing), or work abroad, keeps the
@@ -147,19 +245,35 @@ export function applyRules(tagging: Tagging): RuleResult {
   if (kinds.length > 0 && (has("child") || has("family")) && !kinds.includes("child_abuse")) kinds.push("child_abuse");
   if (kinds.length > 0 && (workContext || has("abroad")) && !kinds.includes("trafficking")) kinds.push("trafficking");
   const asksForNumber =
-    (has("service") && !has("generic") && (has("number_word") || tagging.words <= 3 || (has("help") && tagging.words <= 6))) ||
-    (has("number_word") && tagging.words <= MAX_NUMBER_REQUEST_WORDS && ["service", "help", "report", "danger", "topic_word", "child"].some(has));
+    (has("service") &&
+      !has("generic") &&
+      (has("number_word") || tagging.words <= 3 || (has("help") && tagging.words <= 6))) ||
+    (has("number_word") &&
+      tagging.words <= MAX_NUMBER_REQUEST_WORDS &&
+      ["service", "help", "report", "danger", "topic_word", "child"].some(has));
   const promotable = found.some((f) => !f.weak);
   const signal = SIGNALS.some(has);
   const strongSignal = SIGNALS.filter((s) => !WEAK_SIGNALS.has(s)).some(has);
   const bodySignal = has("medical_weak") || has("drunk");
-  return { level: found[0]?.level ?? 0, kinds, findings: adjusted, lowered, asksForNumber, promotable, signal, strongSignal, bodySignal };
+  return {
+    level: found[0]?.level ?? 0,
+    kinds,
+    findings: adjusted,
+    lowered,
+    asksForNumber,
+    promotable,
+    signal,
+    strongSignal,
+    bodySignal,
+  };
 }
 
 /** Whether a message is nothing but a cry for help ("ជួយផង", "help me", "sos"), with no other word. */
 function onlyPlea(tagging: Tagging): boolean {
   const covered = new Set<number>();
-  for (const t of tagging.tags) if (t.concepts.some((c) => c === "help" || c === "plea_particle" || c === "self" || c === "danger")) for (let w = t.start; w < t.end; w++) covered.add(w);
+  for (const t of tagging.tags)
+    if (t.concepts.some((c) => c === "help" || c === "plea_particle" || c === "self" || c === "danger"))
+      for (let w = t.start; w < t.end; w++) covered.add(w);
   return tagging.words > 0 && tagging.words <= 3 && covered.size === tagging.words;
 }
 
@@ -176,19 +290,31 @@ function trafficking(view: ConceptView, workContext: boolean, childVictim: boole
     has("not_agree") && (has("work") || has("employer")) && "forced_work",
     has("unpaid") && "unpaid",
   ].filter((x): x is string => typeof x === "string");
-  const strong = indicators.filter((i) => i !== "unpaid" && i !== "debt_trap" && i !== "cannot_go_home" && i !== "compound" && i !== "no_phone");
+  const strong = indicators.filter(
+    (i) => i !== "unpaid" && i !== "debt_trap" && i !== "cannot_go_home" && i !== "compound" && i !== "no_phone",
+  );
   // Sold, documents kept, a debt, a compound, abroad or an employer make it trafficking; otherwise someone held
   // by a partner, a relative or a stranger; trafficking stays among the kinds so its line is still shown.
-  const trafficked = workContext || has("sold") || indicators.includes("documents_kept") || indicators.includes("debt_trap");
-  const kind: DangerKind = trafficked ? "trafficking" : childVictim ? "child_abuse" : has("intimate") || has("family") ? "gbv" : "threat";
+  const trafficked =
+    workContext || has("sold") || indicators.includes("documents_kept") || indicators.includes("debt_trap");
+  const kind: DangerKind = trafficked
+    ? "trafficking"
+    : childVictim
+      ? "child_abuse"
+      : has("intimate") || has("family")
+        ? "gbv"
+        : "threat";
   const held = (rule: string, level: 1 | 2) => {
     find(rule, kind, level);
     if (kind === "threat" || kind === "child_abuse") find(rule, "trafficking", 1);
   };
-  if (indicators.length >= 2 && (strong.length >= 1 || workContext)) held(`signs of trafficking or forced labour (${indicators.join(", ")})`, 2);
-  else if (strong.length === 1 && (workContext || has("self") || has("child") || has("other_person"))) held(`a sign of trafficking or being held (${strong[0]})`, 2);
+  if (indicators.length >= 2 && (strong.length >= 1 || workContext))
+    held(`signs of trafficking or forced labour (${indicators.join(", ")})`, 2);
+  else if (strong.length === 1 && (workContext || has("self") || has("child") || has("other_person")))
+    held(`a sign of trafficking or being held (${strong[0]})`, 2);
   else if (strong.length === 1) held(`a sign of trafficking or being held (${strong[0]})`, 1);
-  else if (indicators.length === 1 && indicators[0] !== "unpaid" && (workContext || has("abroad"))) find(`a sign of forced labour (${indicators[0]})`, "trafficking", 1, { weak: true });
+  else if (indicators.length === 1 && indicators[0] !== "unpaid" && (workContext || has("abroad")))
+    find(`a sign of forced labour (${indicators[0]})`, "trafficking", 1, { weak: true });
 }
 
 interface ConceptView {
@@ -209,10 +335,17 @@ function conceptView(tags: readonly Tag[]): ConceptView {
     count: (concept) => new Set(tags.filter((t) => !t.negated && t.concepts.includes(concept)).map((t) => t.key)).size,
     childVictim: () => {
       // A form that names both ("វាយកូន" hit a child, "លក់កូន" sell a child).
-      if (tags.some((t) => !t.negated && t.concepts.includes("child") && t.concepts.some((c) => ACTS.includes(c)))) return true;
+      if (tags.some((t) => !t.negated && t.concepts.includes("child") && t.concepts.some((c) => ACTS.includes(c))))
+        return true;
       const firstAct = tags.find((t) => !t.negated && t.concepts.some((c) => ACTS.includes(c)));
       if (!firstAct) return has("child");
-      return tags.some((t) => t.concepts.includes("child") && (t.start > firstAct.start || has("passive") || !tags.some((o) => o.start > firstAct.start && o.concepts.includes("self"))));
+      return tags.some(
+        (t) =>
+          t.concepts.includes("child") &&
+          (t.start > firstAct.start ||
+            has("passive") ||
+            !tags.some((o) => o.start > firstAct.start && o.concepts.includes("self"))),
+      );
     },
   };
 }

@@ -50,7 +50,10 @@ export function kindsOf(value: unknown): DangerKind[] {
 /** The services an outcome names first: the first kind's lead (danger) or police and ambulance (check), then the first service of every other kind. */
 export function shownFirst(outcome: "danger" | "check", kinds: readonly DangerKind[]): readonly string[] {
   const [first, ...others] = kinds;
-  const head = outcome === "danger" && first ? LEAD_SERVICES[first] : [...CHECK_SERVICES, ...(first ? LEAD_SERVICES[first].slice(0, 1) : [])];
+  const head =
+    outcome === "danger" && first
+      ? LEAD_SERVICES[first]
+      : [...CHECK_SERVICES, ...(first ? LEAD_SERVICES[first].slice(0, 1) : [])];
   const extra = (outcome === "danger" ? others.slice(0, MAX_ALSO) : others).map((k) => LEAD_SERVICES[k][0]!);
   return [...new Set([...head, ...extra])];
 }
@@ -84,7 +87,15 @@ export function checkNumbersBlock(directory: Directory): Block {
   return ({ vars }) => {
     const lines: TextRef[] = shownFirst("check", kindsOf(vars.safety_kind)).flatMap((id) => {
       const s = byId.get(id);
-      return s ? [text("safety.check_line", { icon: s.icon, name: text(`directory.${s.id}.name`), phones: s.phones.join(" / ") })] : [];
+      return s
+        ? [
+            text("safety.check_line", {
+              icon: s.icon,
+              name: text(`directory.${s.id}.name`),
+              phones: s.phones.join(" / "),
+            }),
+          ]
+        : [];
     });
     return [text("common.lines", { lines })];
   };
@@ -99,15 +110,25 @@ export function emergencyFirst(vars: Readonly<Vars>): readonly string[] {
  * What content check requires of the danger texts in one locale: every service the screens claim to show first is
  * in the directory, each lead names all of its kind's services ({{id}}), and each "also" line its kind's first.
  */
-export function safetyTextProblems(locale: string, leaves: ReadonlyMap<string, string>, directory: Directory): string[] {
+export function safetyTextProblems(
+  locale: string,
+  leaves: ReadonlyMap<string, string>,
+  directory: Directory,
+): string[] {
   const ids = new Set(directory.services.map((s) => s.id));
   const problems: string[] = [];
   for (const kind of DANGER_KINDS) {
-    for (const id of LEAD_SERVICES[kind]) if (!ids.has(id)) problems.push(`src/safety/screens.ts: service "${id}" (${kind}) is not in flows/data/services.yaml`);
-    const needs: [string, readonly string[]][] = [[`safety.lead.${kind}`, LEAD_SERVICES[kind]], [`safety.also.${kind}`, LEAD_SERVICES[kind].slice(0, 1)]];
+    for (const id of LEAD_SERVICES[kind])
+      if (!ids.has(id))
+        problems.push(`src/safety/screens.ts: service "${id}" (${kind}) is not in flows/data/services.yaml`);
+    const needs: [string, readonly string[]][] = [
+      [`safety.lead.${kind}`, LEAD_SERVICES[kind]],
+      [`safety.also.${kind}`, LEAD_SERVICES[kind].slice(0, 1)],
+    ];
     for (const [key, services] of needs) {
       const value = leaves.get(key) ?? "";
-      for (const id of services) if (!value.includes(`{{${id}}}`)) problems.push(`locales/${locale}: "${key}" does not name {{${id}}}`);
+      for (const id of services)
+        if (!value.includes(`{{${id}}}`)) problems.push(`locales/${locale}: "${key}" does not name {{${id}}}`);
     }
   }
   return problems;

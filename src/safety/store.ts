@@ -32,7 +32,11 @@ export function createSafetyStore(db: Db, now: () => number = Date.now) {
       const end = now();
       const since = end - weeks * WEEK_MS;
       const rows = db
-        .select({ week: sql<number>`cast((${end} - ${safetyChecks.createdAt}) / ${WEEK_MS} as integer)`, event: safetyChecks.event, n: sql<number>`count(*)` })
+        .select({
+          week: sql<number>`cast((${end} - ${safetyChecks.createdAt}) / ${WEEK_MS} as integer)`,
+          event: safetyChecks.event,
+          n: sql<number>`count(*)`,
+        })
         .from(safetyChecks)
         .where(gte(safetyChecks.createdAt, since))
         .groupBy(sql`1`, safetyChecks.event)

@@ -30,7 +30,27 @@ export interface Tagging {
 export const MAX_CLASSIFY_CHARS = 4096;
 
 /** Concepts that a negation just before them cancels. */
-const NEGATABLE = new Set(["hit", "sexual", "kill", "threaten", "suicide", "want_die", "self_harm", "bad_thing", "chase", "fear", "medical_crisis", "die", "confine", "sold", "take", "danger", "not_agree", "unpaid", "topic_word"]);
+const NEGATABLE = new Set([
+  "hit",
+  "sexual",
+  "kill",
+  "threaten",
+  "suicide",
+  "want_die",
+  "self_harm",
+  "bad_thing",
+  "chase",
+  "fear",
+  "medical_crisis",
+  "die",
+  "confine",
+  "sold",
+  "take",
+  "danger",
+  "not_agree",
+  "unpaid",
+  "topic_word",
+]);
 /** How many words may stand between a negation and the act it negates ("មិនដែលបានវាយ"). */
 const NEGATION_REACH = 2;
 
@@ -102,10 +122,18 @@ function formsInRun(words: readonly string[], from: number, to: number, lexicon:
   // Left to right, the longest form at each syllable start; a found form is skipped over.
   for (let at = 0; at < text.length; at++) {
     if (!startsSyllable(text, at)) continue;
-    const found = lexicon.inWord.get(text[at]!)?.find(({ key }) => text.startsWith(key, at) && endsSyllable(text, at + key.length));
+    const found = lexicon.inWord
+      .get(text[at]!)
+      ?.find(({ key }) => text.startsWith(key, at) && endsSyllable(text, at + key.length));
     if (!found) continue;
     const end = at + found.key.length;
-    tags.push({ concepts: found.concepts, key: found.key, start: wordAt[at]!, end: wordAt[end - 1]! + 1, negated: false });
+    tags.push({
+      concepts: found.concepts,
+      key: found.key,
+      start: wordAt[at]!,
+      end: wordAt[end - 1]! + 1,
+      negated: false,
+    });
     at = end - 1;
   }
   return tags;
@@ -141,7 +169,8 @@ function notLetGoTags(words: readonly string[], tags: readonly Tag[]): Tag[] {
     const letAt = NOT_LET.test(lower[i]!) ? i : NOT.has(lower[i]!) && LET.has(lower[i + 1] ?? "") ? i + 1 : -1;
     if (letAt < 0) continue;
     const goAt = [letAt + 1, letAt + 2, letAt + 3].find((k) => k < lower.length && GO.test(lower[k]!));
-    if (goAt === undefined || tags.some((t) => t.start <= goAt && t.end > i && t.concepts.includes("confine"))) continue;
+    if (goAt === undefined || tags.some((t) => t.start <= goAt && t.end > i && t.concepts.includes("confine")))
+      continue;
     found.push({ concepts: ["confine"], key: "not_let_go", start: i, end: goAt + 1, negated: false });
   }
   return found;

@@ -52,7 +52,9 @@ export interface Fault {
   times: number;
 }
 
-type ApiResult = { ok: true; result: unknown } | { ok: false; error_code: number; description: string; parameters?: { retry_after: number } };
+type ApiResult =
+  | { ok: true; result: unknown }
+  | { ok: false; error_code: number; description: string; parameters?: { retry_after: number } };
 
 export interface FakeTelegramOptions {
   token: string;
@@ -154,20 +156,51 @@ export class FakeTelegram {
   sendText(userId: number, text: string, options: { replyTo?: number } = {}): Record<string, unknown> {
     const message = this.recordUserMessage(userId, "text", text);
     const entities = commandEntities(text);
-    const replied = options.replyTo === undefined ? undefined : this.messages.find((m) => m.chat_id === userId && m.message_id === options.replyTo);
-    const reply = replied ? { reply_to_message: { message_id: replied.message_id, date: replied.date, chat: this.chatObject(userId), text: replied.text ?? "" } } : {};
-    return this.pushUpdate({ message: { ...this.messageBase(userId, message), text, ...(entities ? { entities } : {}), ...reply } });
+    const replied =
+      options.replyTo === undefined
+        ? undefined
+        : this.messages.find((m) => m.chat_id === userId && m.message_id === options.replyTo);
+    const reply = replied
+      ? {
+          reply_to_message: {
+            message_id: replied.message_id,
+            date: replied.date,
+            chat: this.chatObject(userId),
+            text: replied.text ?? "",
+          },
+        }
+      : {};
+    return this.pushUpdate({
+      message: { ...this.messageBase(userId, message), text, ...(entities ? { entities } : {}), ...reply },
+    });
   }
 
   /** A user (resident or staff member) writes in a group chat, e.g. a command in the staff group. */
   sendGroupText(groupId: number, userId: number, text: string): Record<string, unknown> {
     const chat = this.chats.get(groupId);
     if (!chat || chat.type !== "group") throw new ApiError(400, "Bad Request: chat not found");
-    const message: FakeMessage = { seq: ++this.seq, message_id: this.takeMessageId(groupId), chat_id: groupId, from: "user", kind: "text", date: this.seconds(), deleted: false, edited: false, text };
+    const message: FakeMessage = {
+      seq: ++this.seq,
+      message_id: this.takeMessageId(groupId),
+      chat_id: groupId,
+      from: "user",
+      kind: "text",
+      date: this.seconds(),
+      deleted: false,
+      edited: false,
+      text,
+    };
     this.messages.push(message);
     const entities = commandEntities(text);
     return this.pushUpdate({
-      message: { message_id: message.message_id, date: message.date, chat: this.chatObject(groupId), from: this.userObject(userId), text, ...(entities ? { entities } : {}) },
+      message: {
+        message_id: message.message_id,
+        date: message.date,
+        chat: this.chatObject(groupId),
+        from: this.userObject(userId),
+        text,
+        ...(entities ? { entities } : {}),
+      },
     });
   }
 
@@ -175,7 +208,15 @@ export class FakeTelegram {
   sendOther(userId: number, kind: "sticker" | "voice" | "photo"): Record<string, unknown> {
     const message = this.recordUserMessage(userId, kind, undefined);
     const body = {
-      sticker: { file_id: "sticker-1", file_unique_id: "s1", type: "regular", width: 512, height: 512, is_animated: false, is_video: false },
+      sticker: {
+        file_id: "sticker-1",
+        file_unique_id: "s1",
+        type: "regular",
+        width: 512,
+        height: 512,
+        is_animated: false,
+        is_video: false,
+      },
       voice: { file_id: "voice-1", file_unique_id: "v1", duration: 3 },
       photo: [{ file_id: "photo-1", file_unique_id: "p1", width: 90, height: 90 }],
     }[kind];
@@ -201,7 +242,13 @@ export class FakeTelegram {
         from: this.userObject(userId),
         chat_instance: `ci${userId}`,
         data,
-        message: { message_id: message.message_id, date: message.date, chat: this.chatObject(chatId), from: this.botInfo, text: message.text ?? "" },
+        message: {
+          message_id: message.message_id,
+          date: message.date,
+          chat: this.chatObject(chatId),
+          from: this.botInfo,
+          text: message.text ?? "",
+        },
       },
     });
   }
@@ -310,7 +357,11 @@ export class FakeTelegram {
         if (p.drop_pending_updates) this.updates = [];
         return true;
       case "getWebhookInfo":
-        return { url: this.webhook?.url ?? "", has_custom_certificate: false, pending_update_count: this.updates.length };
+        return {
+          url: this.webhook?.url ?? "",
+          has_custom_certificate: false,
+          pending_update_count: this.updates.length,
+        };
       case "sendMessage":
         return this.sendMessage(p);
       case "editMessageText":
@@ -324,7 +375,8 @@ export class FakeTelegram {
         return this.deleteMessage(Number(p.chat_id), Number(p.message_id));
       case "answerCallbackQuery": {
         const id = String(p.callback_query_id);
-        if (!this.openQueries.delete(id)) throw new ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid");
+        if (!this.openQueries.delete(id))
+          throw new ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid");
         return true;
       }
       case "setMyCommands":
@@ -341,14 +393,23 @@ export class FakeTelegram {
   }
 
   private async getUpdates(p: Record<string, unknown>): Promise<unknown> {
-    if (this.webhook) throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+    if (this.webhook)
+      throw new ApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
     const offset = typeof p.offset === "number" ? p.offset : 0;
     const limit = Math.min(100, Math.max(1, typeof p.limit === "number" ? p.limit : 100));
     const timeout = Math.min(50, Math.max(0, typeof p.timeout === "number" ? p.timeout : 0));
     this.updates = this.updates.filter((u) => (u.update_id as number) >= offset);
     if (this.updates.length === 0 && timeout > 0) {
       // A newer request ends an older one, as on Telegram.
-      this.waiter?.reject(new ApiError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"));
+      this.waiter?.reject(
+        new ApiError(
+          409,
+          "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+        ),
+      );
       await new Promise<void>((resolve, reject) => {
         // Only this request's own waiter is cleared: an older request settling later must not drop a newer one.
         const waiter = {
@@ -374,7 +435,8 @@ export class FakeTelegram {
       return true;
     }
     const secret = p.secret_token === undefined ? undefined : String(p.secret_token);
-    if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) throw new ApiError(400, "Bad Request: secret token contains unallowed characters");
+    if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret))
+      throw new ApiError(400, "Bad Request: secret token contains unallowed characters");
     this.webhook = { url, ...(secret ? { secret } : {}) };
     void this.deliverWebhook();
     return true;
@@ -389,11 +451,21 @@ export class FakeTelegram {
     checkMarkup(p.reply_markup);
     const message = this.addBotMessage(chatId, p, { text, kind: "text", reply_markup: p.reply_markup });
     const messageId = message.message_id;
-    return { message_id: messageId, date: message.date, chat: { id: chatId, type: chat.type }, from: this.botInfo, text };
+    return {
+      message_id: messageId,
+      date: message.date,
+      chat: { id: chatId, type: chat.type },
+      from: this.botInfo,
+      text,
+    };
   }
 
   /** Records a message the bot sent (sendMessage, copyMessage) with the delivery flags of the call. */
-  private addBotMessage(chatId: number, p: Record<string, unknown>, content: Pick<FakeMessage, "kind"> & Partial<Pick<FakeMessage, "text" | "reply_markup">>): FakeMessage {
+  private addBotMessage(
+    chatId: number,
+    p: Record<string, unknown>,
+    content: Pick<FakeMessage, "kind"> & Partial<Pick<FakeMessage, "text" | "reply_markup">>,
+  ): FakeMessage {
     const message: FakeMessage = {
       seq: ++this.seq,
       message_id: this.takeMessageId(chatId),
@@ -413,7 +485,9 @@ export class FakeTelegram {
   private editMessage(p: Record<string, unknown>, withText: boolean): unknown {
     const chatId = Number(p.chat_id);
     this.requireChat(chatId);
-    const message = this.messages.find((m) => m.chat_id === chatId && m.message_id === Number(p.message_id) && !m.deleted);
+    const message = this.messages.find(
+      (m) => m.chat_id === chatId && m.message_id === Number(p.message_id) && !m.deleted,
+    );
     if (!message || message.from !== "bot") throw new ApiError(400, "Bad Request: message to edit not found");
     if (withText) {
       const text = typeof p.text === "string" ? p.text : "";
@@ -430,8 +504,10 @@ export class FakeTelegram {
     const chat = this.requireChat(chatId);
     const message = this.messages.find((m) => m.chat_id === chatId && m.message_id === messageId);
     if (!message || message.deleted) throw new ApiError(400, "Bad Request: message to delete not found");
-    if (this.now() - message.date * 1000 > DELETE_WINDOW_MS) throw new ApiError(400, "Bad Request: message can't be deleted");
-    if (message.from === "user" && chat.type !== "private") throw new ApiError(400, "Bad Request: message can't be deleted");
+    if (this.now() - message.date * 1000 > DELETE_WINDOW_MS)
+      throw new ApiError(400, "Bad Request: message can't be deleted");
+    if (message.from === "user" && chat.type !== "private")
+      throw new ApiError(400, "Bad Request: message can't be deleted");
     message.deleted = true;
     return true;
   }
@@ -439,7 +515,8 @@ export class FakeTelegram {
   /** Like Telegram: ids that cannot be deleted are skipped; 1-100 ids per call. */
   private deleteMessages(chatId: number, ids: unknown): true {
     this.requireChat(chatId);
-    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) throw new ApiError(400, "Bad Request: message_ids must contain 1-100 ids");
+    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100)
+      throw new ApiError(400, "Bad Request: message_ids must contain 1-100 ids");
     for (const id of ids) {
       try {
         this.deleteMessage(chatId, Number(id));
@@ -453,9 +530,14 @@ export class FakeTelegram {
   private copyMessage(p: Record<string, unknown>): unknown {
     const chatId = Number(p.chat_id);
     const chat = this.requireChat(chatId);
-    const source = this.messages.find((m) => m.chat_id === Number(p.from_chat_id) && m.message_id === Number(p.message_id) && !m.deleted);
+    const source = this.messages.find(
+      (m) => m.chat_id === Number(p.from_chat_id) && m.message_id === Number(p.message_id) && !m.deleted,
+    );
     if (!source) throw new ApiError(400, "Bad Request: message to copy not found");
-    const message = this.addBotMessage(chatId, p, { kind: source.kind, ...(source.text !== undefined ? { text: source.text } : {}) });
+    const message = this.addBotMessage(chatId, p, {
+      kind: source.kind,
+      ...(source.text !== undefined ? { text: source.text } : {}),
+    });
     return { message_id: message.message_id, chat: { id: chatId, type: chat.type } };
   }
 
@@ -470,7 +552,10 @@ export class FakeTelegram {
         try {
           const response = await fetch(url, {
             method: "POST",
-            headers: { "content-type": "application/json", ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}) },
+            headers: {
+              "content-type": "application/json",
+              ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}),
+            },
             body: JSON.stringify(update),
           });
           delivered = response.ok;
@@ -502,13 +587,21 @@ export class FakeTelegram {
   }
 
   private injectFault(method: string, params: Record<string, unknown>): void {
-    const index = this.faults.findIndex((f) => (!f.method || f.method === method) && (f.chatId === undefined || f.chatId === Number(params.chat_id)));
+    const index = this.faults.findIndex(
+      (f) => (!f.method || f.method === method) && (f.chatId === undefined || f.chatId === Number(params.chat_id)),
+    );
     if (index < 0) return;
     const fault = this.faults[index] as Fault;
     if (--fault.times <= 0) this.faults.splice(index, 1);
     const description =
       fault.description ??
-      { 429: `Too Many Requests: retry after ${fault.retryAfter ?? 1}`, 403: "Forbidden: bot was blocked by the user", 400: "Bad Request: chat not found", 500: "Internal Server Error", 502: "Bad Gateway" }[fault.errorCode];
+      {
+        429: `Too Many Requests: retry after ${fault.retryAfter ?? 1}`,
+        403: "Forbidden: bot was blocked by the user",
+        400: "Bad Request: chat not found",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+      }[fault.errorCode];
     throw new ApiError(fault.errorCode, description, fault.errorCode === 429 ? (fault.retryAfter ?? 1) : undefined);
   }
 
@@ -540,7 +633,12 @@ export class FakeTelegram {
   }
 
   private messageBase(userId: number, message: FakeMessage) {
-    return { message_id: message.message_id, date: message.date, chat: this.chatObject(userId), from: this.userObject(userId) };
+    return {
+      message_id: message.message_id,
+      date: message.date,
+      chat: this.chatObject(userId),
+      from: this.userObject(userId),
+    };
   }
 
   private pushUpdate(body: Record<string, unknown>, keepId = false): Record<string, unknown> {
@@ -554,12 +652,19 @@ export class FakeTelegram {
 
   private userObject(userId: number) {
     const user = this.users.get(userId);
-    return { id: userId, is_bot: false, first_name: user?.first_name ?? "Resident", ...(user?.language_code ? { language_code: user.language_code } : {}) };
+    return {
+      id: userId,
+      is_bot: false,
+      first_name: user?.first_name ?? "Resident",
+      ...(user?.language_code ? { language_code: user.language_code } : {}),
+    };
   }
 
   private chatObject(chatId: number) {
     const chat = this.chats.get(chatId);
-    return chat?.type === "group" ? { id: chatId, type: "group", title: chat.title } : { id: chatId, type: "private", first_name: chat?.title ?? "Resident" };
+    return chat?.type === "group"
+      ? { id: chatId, type: "group", title: chat.title }
+      : { id: chatId, type: "private", first_name: chat?.title ?? "Resident" };
   }
 
   private takeMessageId(chatId: number): number {
@@ -588,12 +693,16 @@ function checkMarkup(markup: unknown): void {
   if (!Array.isArray(rows)) return;
   for (const row of rows) {
     for (const button of row as { text?: unknown; callback_data?: unknown; url?: unknown }[]) {
-      if (typeof button.text !== "string" || button.text === "") throw new ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard");
+      if (typeof button.text !== "string" || button.text === "")
+        throw new ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard");
       if (typeof button.callback_data === "string") {
         const bytes = utf8Length(button.callback_data);
         if (bytes < 1 || bytes > 64) throw new ApiError(400, "Bad Request: BUTTON_DATA_INVALID");
       } else if (typeof button.url !== "string") {
-        throw new ApiError(400, "Bad Request: can't parse inline keyboard button: field \"callback_data\" or \"url\" must be set");
+        throw new ApiError(
+          400,
+          'Bad Request: can\'t parse inline keyboard button: field "callback_data" or "url" must be set',
+        );
       }
     }
   }
@@ -603,5 +712,7 @@ export { ApiError as FakeApiError };
 
 /** Telegram marks a leading /command with a bot_command entity. */
 function commandEntities(text: string): { type: string; offset: number; length: number }[] | undefined {
-  return text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]?.length ?? 1 }] : undefined;
+  return text.startsWith("/")
+    ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]?.length ?? 1 }]
+    : undefined;
 }

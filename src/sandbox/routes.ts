@@ -20,8 +20,12 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
     url: "/:botToken/:method",
     handler: async (request, reply) => {
       const { botToken, method } = request.params as { botToken: string; method: string };
-      if (!botToken.startsWith("bot")) return reply.code(404).send({ ok: false, error_code: 404, description: "Not Found" });
-      const params = { ...(request.query as object), ...((request.body as object | undefined) ?? {}) } as Record<string, unknown>;
+      if (!botToken.startsWith("bot"))
+        return reply.code(404).send({ ok: false, error_code: 404, description: "Not Found" });
+      const params = { ...(request.query as object), ...((request.body as object | undefined) ?? {}) } as Record<
+        string,
+        unknown
+      >;
       const result = await fake.call(botToken.slice(3), method, params);
       return reply.code(result.ok ? 200 : result.error_code).send(result);
     },
@@ -32,18 +36,30 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
   app.post(`${api}/chats`, async (request) => {
     const { name } = (request.body ?? {}) as { name?: string };
     const id = 1000 + fake.listChats().length + 1;
-    return fake.addUser({ id, first_name: typeof name === "string" && name.trim() ? name.trim().slice(0, 40) : `Resident ${id}` });
+    return fake.addUser({
+      id,
+      first_name: typeof name === "string" && name.trim() ? name.trim().slice(0, 40) : `Resident ${id}`,
+    });
   });
-  app.get(`${api}/messages`, async (request) => fake.messagesAfter(Number((request.query as { after?: string }).after ?? 0) || 0));
-  app.get(`${api}/chats/:chatId/messages`, async (request) => fake.chatLog(Number((request.params as { chatId: string }).chatId)));
+  app.get(`${api}/messages`, async (request) =>
+    fake.messagesAfter(Number((request.query as { after?: string }).after ?? 0) || 0),
+  );
+  app.get(`${api}/chats/:chatId/messages`, async (request) =>
+    fake.chatLog(Number((request.params as { chatId: string }).chatId)),
+  );
   app.post(`${api}/chats/:chatId/send`, async (request) => {
     const { text } = (request.body ?? {}) as { text?: unknown };
     if (typeof text !== "string" || text.trim() === "") throw httpError(400, "text is required");
     return fake.sendText(chatIdOf(request), text.slice(0, 4096));
   });
   app.post(`${api}/chats/:chatId/press`, async (request) => {
-    const { message_id, data, user_id } = (request.body ?? {}) as { message_id?: unknown; data?: unknown; user_id?: unknown };
-    if (typeof message_id !== "number" || typeof data !== "string") throw httpError(400, "message_id and data are required");
+    const { message_id, data, user_id } = (request.body ?? {}) as {
+      message_id?: unknown;
+      data?: unknown;
+      user_id?: unknown;
+    };
+    if (typeof message_id !== "number" || typeof data !== "string")
+      throw httpError(400, "message_id and data are required");
     const chatId = chatIdOf(request);
     // In a group someone presses the button: user_id says who (the page's "Press buttons as").
     if (chatId < 0 && typeof user_id !== "number") throw httpError(400, "user_id is required in a group");
@@ -51,7 +67,8 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
   });
   app.post(`${api}/chats/:chatId/other`, async (request) => {
     const { kind } = (request.body ?? {}) as { kind?: unknown };
-    if (kind !== "sticker" && kind !== "voice" && kind !== "photo") throw httpError(400, "kind must be sticker, voice or photo");
+    if (kind !== "sticker" && kind !== "voice" && kind !== "photo")
+      throw httpError(400, "kind must be sticker, voice or photo");
     return fake.sendOther(chatIdOf(request), kind);
   });
   app.post(`${api}/chats/:chatId/contact`, async (request) => {
@@ -74,7 +91,8 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
-    if (err instanceof FakeApiError) return reply.code(err.errorCode).send({ ok: false, error_code: err.errorCode, description: err.description });
+    if (err instanceof FakeApiError)
+      return reply.code(err.errorCode).send({ ok: false, error_code: err.errorCode, description: err.description });
     return reply.code(err.statusCode ?? 500).send({ ok: false, description: err.message });
   });
 
@@ -93,7 +111,10 @@ export function readSandboxPage(): string {
  * Starts the fake Telegram on its own HTTP server (for end-to-end tests and benchmarks).
  * Default host 127.0.0.1, port 0 (any free port).
  */
-export async function startFakeTelegramServer(fake: FakeTelegram, port = 0): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
+export async function startFakeTelegramServer(
+  fake: FakeTelegram,
+  port = 0,
+): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
   const app = Fastify({ logger: false });
   await app.register(sandboxRoutes, { fake });
   const address = await app.listen({ host: "127.0.0.1", port });

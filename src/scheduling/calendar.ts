@@ -42,7 +42,6 @@ export interface WorkCalendar {
   addWorkingMinutes(from: number, minutes: number): number;
 }
 
-
 /** Creates the calendar. Weekends are Saturday and Sunday (CLDR's weekend for Cambodia). */
 export function createWorkCalendar(options: WorkCalendarOptions): WorkCalendar {
   const holidays = new Set(options.holidays);
@@ -56,7 +55,12 @@ export function createWorkCalendar(options: WorkCalendarOptions): WorkCalendar {
 
   /** Minutes since local midnight of an instant. */
   function minuteOfDay(at: number): number {
-    const parts = new Intl.DateTimeFormat("en-GB", { timeZone: options.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(at));
+    const parts = new Intl.DateTimeFormat("en-GB", {
+      timeZone: options.timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).formatToParts(new Date(at));
     const value = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
     return value("hour") * 60 + value("minute");
   }

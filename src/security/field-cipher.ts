@@ -31,7 +31,9 @@ export function createFieldCipher(key: Buffer): FieldCipher {
       try {
         const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, NONCE_BYTES));
         decipher.setAuthTag(raw.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES));
-        return Buffer.concat([decipher.update(raw.subarray(NONCE_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
+        return Buffer.concat([decipher.update(raw.subarray(NONCE_BYTES + TAG_BYTES)), decipher.final()]).toString(
+          "utf8",
+        );
       } catch (cause) {
         throw new SpeanError("SPEAN_CRYPTO_FAILED", undefined, {}, { cause });
       }

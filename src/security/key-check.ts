@@ -19,7 +19,10 @@ const NAME = "key_check";
 export function verifyKey(db: Db, cipher: FieldCipher, now: () => number = Date.now): void {
   const row = db.select().from(storeMeta).where(eq(storeMeta.name, NAME)).get();
   if (!row) {
-    db.insert(storeMeta).values({ name: NAME, value: cipher.encrypt(CHECK_TEXT), createdAt: now() }).onConflictDoNothing().run();
+    db.insert(storeMeta)
+      .values({ name: NAME, value: cipher.encrypt(CHECK_TEXT), createdAt: now() })
+      .onConflictDoNothing()
+      .run();
     return;
   }
   let text: string | undefined;

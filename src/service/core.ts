@@ -84,7 +84,12 @@ export function loadServiceContent(config: Pick<Config, "retentionDays">): Conte
  * `now` defaults to Date.now.
  * @throws {SpeanError} SPEAN_CONTENT_INVALID listing every content problem; SPEAN_KEY_MISMATCH, SPEAN_DATABASE_IN_USE
  */
-export function createCore(config: Config, logger: Logger, now: () => number = Date.now, options: CoreOptions = {}): Core {
+export function createCore(
+  config: Config,
+  logger: Logger,
+  now: () => number = Date.now,
+  options: CoreOptions = {},
+): Core {
   const content = options.content ?? loadServiceContent(config);
   const unlock = lockDatabase(config.databasePath);
   const db = openDatabase(config.databasePath);
@@ -99,7 +104,11 @@ export function createCore(config: Config, logger: Logger, now: () => number = D
     const core = assemble({ config, logger, now, content, db, cipher, close }, options.features ?? builtInFeatures);
     const report = checkContent(content, core.registry, featureTextKeys(core.features));
     if (report.problems.length > 0) {
-      throw new SpeanError("SPEAN_CONTENT_INVALID", `content problems:\n${report.problems.map((p) => `  - ${p}`).join("\n")}`, { problems: report.problems });
+      throw new SpeanError(
+        "SPEAN_CONTENT_INVALID",
+        `content problems:\n${report.problems.map((p) => `  - ${p}`).join("\n")}`,
+        { problems: report.problems },
+      );
     }
     // Info, not warn: known content gaps (numbers not yet confirmed by phone) are listed by content:check too.
     for (const warning of report.warnings) logger.info({ warning }, "content warning");
@@ -118,7 +127,15 @@ export function checkServiceContent(content: Content, today?: string): CheckRepo
   const config = loadConfig({ DATABASE_PATH: ":memory:" });
   const db = openDatabase(":memory:");
   try {
-    const base = { config, logger: createLogger("silent"), now: Date.now, content, db, cipher: createFieldCipher(randomBytes(32)), close: () => undefined };
+    const base = {
+      config,
+      logger: createLogger("silent"),
+      now: Date.now,
+      content,
+      db,
+      cipher: createFieldCipher(randomBytes(32)),
+      close: () => undefined,
+    };
     const core = assemble(base, builtInFeatures);
     return checkContent(content, core.registry, featureTextKeys(core.features), ...(today ? [today] : []));
   } finally {
@@ -151,7 +168,12 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     staff,
     outbox,
     translator: content.translator,
-    calendar: createWorkCalendar({ timeZone: config.timeZone, holidays: content.holidays, startMinute: config.workHours[0], endMinute: config.workHours[1] }),
+    calendar: createWorkCalendar({
+      timeZone: config.timeZone,
+      holidays: content.holidays,
+      startMinute: config.workHours[0],
+      endMinute: config.workHours[1],
+    }),
     staffChatId: config.staffChatId,
     staffLocale: config.defaultLocale,
     residentLocale: (chatId) => conversations.localeOf(chatId) ?? config.defaultLocale,
@@ -173,9 +195,27 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     now,
   });
   const isDanger = (text: string) => content.classifyDanger(text).outcome === "danger";
-  const features = featureList({ config, content, now, conversations, interactions, staff, knowledge, safety, referrals, desk, booking, isDanger });
+  const features = featureList({
+    config,
+    content,
+    now,
+    conversations,
+    interactions,
+    staff,
+    knowledge,
+    safety,
+    referrals,
+    desk,
+    booking,
+    isDanger,
+  });
   const registry = createRegistry(features);
-  const engine = createEngine({ flows: content.flows, registry, labelsOf: content.translator.labelsOf, timeZone: config.timeZone });
+  const engine = createEngine({
+    flows: content.flows,
+    registry,
+    labelsOf: content.translator.labelsOf,
+    timeZone: config.timeZone,
+  });
   return {
     ...base,
     commits: createCommitQueue(db.$client),

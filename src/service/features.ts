@@ -48,7 +48,11 @@ export type FeatureList = (parts: FeatureParts) => Feature[];
 /** Spean's features, in order. */
 export const builtInFeatures: FeatureList = (p) => {
   const { config, content } = p;
-  const safety = createSafetyFeature({ classify: content.classifyDanger, directory: content.directory, store: p.safety });
+  const safety = createSafetyFeature({
+    classify: content.classifyDanger,
+    directory: content.directory,
+    store: p.safety,
+  });
   return [
     safety,
     createBookingFeature({

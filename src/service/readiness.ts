@@ -6,13 +6,22 @@ import type { Db } from "../db/open.ts";
 import type { Core } from "./core.ts";
 import type { TelegramSide } from "./telegram-side.ts";
 
-export function readiness(core: Core, side: TelegramSide | undefined): { ready: boolean; checks: Record<string, unknown> } {
+export function readiness(
+  core: Core,
+  side: TelegramSide | undefined,
+): { ready: boolean; checks: Record<string, unknown> } {
   const telegram = side?.watch.status();
   const database = databaseWritable(core.db);
   const checks = {
     started: side !== undefined,
     database,
-    telegram: telegram ? { reachable: telegram.reachable, lastAnswerAt: telegram.lastAnswerAt ?? null, lastFailureAt: telegram.lastFailureAt ?? null } : null,
+    telegram: telegram
+      ? {
+          reachable: telegram.reachable,
+          lastAnswerAt: telegram.lastAnswerAt ?? null,
+          lastFailureAt: telegram.lastFailureAt ?? null,
+        }
+      : null,
     inbox: core.inbox.counts(),
     sender: side?.sender.stats() ?? null,
   };

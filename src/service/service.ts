@@ -44,7 +44,8 @@ export function createService(config: Config, logger: Logger, options: { now?: (
   if (fake) for (const member of SANDBOX_STAFF) core.staff.register(member.id, member.role, member.name);
   if (config.demoData) {
     seedDemoCounsellors(core.staff, core.booking.store);
-    for (const demo of DEMO_COUNSELLORS) fake?.addUser({ id: demo.telegramUserId, first_name: demo.displayName, language_code: "km" });
+    for (const demo of DEMO_COUNSELLORS)
+      fake?.addUser({ id: demo.telegramUserId, first_name: demo.displayName, language_code: "km" });
   }
   let side: TelegramSide | undefined;
   let stopPolling: (() => Promise<void>) | undefined;
@@ -63,9 +64,26 @@ export function createService(config: Config, logger: Logger, options: { now?: (
         health: () => ({ mode: config.mode, inbox: core.inbox.counts(), outbox: core.outbox.counts() }),
         ready: () => readiness(core, side),
         ...(config.webhook && webhookPath
-          ? { webhook: { path: webhookPath, secret: config.webhook.secret, ingest: (u) => core.commits.run(() => core.inbox.ingest(u)), onIngested: () => side?.worker.wake() } }
+          ? {
+              webhook: {
+                path: webhookPath,
+                secret: config.webhook.secret,
+                ingest: (u) => core.commits.run(() => core.inbox.ingest(u)),
+                onIngested: () => side?.worker.wake(),
+              },
+            }
           : {}),
-        ...(fake ? { sandbox: { fake, page: { html: readSandboxPage(), strings: { km: core.content.resources.km.sandbox, en: core.content.resources.en.sandbox } } } } : {}),
+        ...(fake
+          ? {
+              sandbox: {
+                fake,
+                page: {
+                  html: readSandboxPage(),
+                  strings: { km: core.content.resources.km.sandbox, en: core.content.resources.en.sandbox },
+                },
+              },
+            }
+          : {}),
       });
       service.app = app;
       service.address = await app.listen({ host: config.host, port: config.port });
@@ -82,11 +100,26 @@ export function createService(config: Config, logger: Logger, options: { now?: (
       await registerCommands(side, core);
 
       if (config.mode === "webhook" && config.webhook) {
-        await side.bot.api.setWebhook(config.webhook.url, { secret_token: config.webhook.secret, allowed_updates: ALLOWED_UPDATES as never, max_connections: 40 });
+        await side.bot.api.setWebhook(config.webhook.url, {
+          secret_token: config.webhook.secret,
+          allowed_updates: ALLOWED_UPDATES as never,
+          max_connections: 40,
+        });
       } else {
-        await side.bot.api.deleteWebhook({ drop_pending_updates: false }).catch((err: unknown) => logger.warn({ code: (err as { error_code?: number }).error_code }, "deleteWebhook failed"));
+        await side.bot.api
+          .deleteWebhook({ drop_pending_updates: false })
+          .catch((err: unknown) =>
+            logger.warn({ code: (err as { error_code?: number }).error_code }, "deleteWebhook failed"),
+          );
         const worker = side.worker;
-        stopPolling = startPolling({ api: side.pollingApi, timeoutSeconds: POLL_SECONDS, ingest: (updates) => core.inbox.ingestMany(updates), onBatch: () => worker.wake(), logger, allowedUpdates: ALLOWED_UPDATES });
+        stopPolling = startPolling({
+          api: side.pollingApi,
+          timeoutSeconds: POLL_SECONDS,
+          ingest: (updates) => core.inbox.ingestMany(updates),
+          onBatch: () => worker.wake(),
+          logger,
+          allowedUpdates: ALLOWED_UPDATES,
+        });
       }
       stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
       logger.info({ mode: config.mode, address: service.address }, "spean started");
@@ -117,8 +150,13 @@ export function createService(config: Config, logger: Logger, options: { now?: (
 /** Registers the command menu in Khmer (also the default) and English. A failure is logged, not fatal. */
 async function registerCommands(side: TelegramSide, core: Core): Promise<void> {
   const { translator } = core.content;
-  const list = (locale: "km" | "en") => COMMANDS.map((command) => ({ command, description: translator.render(locale, { key: `commands.${command}` }) }));
-  for (const [languageCode, locale] of [[undefined, core.config.defaultLocale], ["km", "km"], ["en", "en"]] as const) {
+  const list = (locale: "km" | "en") =>
+    COMMANDS.map((command) => ({ command, description: translator.render(locale, { key: `commands.${command}` }) }));
+  for (const [languageCode, locale] of [
+    [undefined, core.config.defaultLocale],
+    ["km", "km"],
+    ["en", "en"],
+  ] as const) {
     try {
       await side.bot.api.setMyCommands(list(locale), languageCode ? { language_code: languageCode } : {});
     } catch (err) {

@@ -15,7 +15,13 @@ import type { Core } from "./core.ts";
 export function notifyStaff(core: Core, dedupeKey: string, key: string, params: Record<string, string | number>): void {
   const { config, content, outbox } = core;
   if (config.staffChatId === undefined) return;
-  queueReply(outbox, content.translator, { chatId: config.staffChatId, dedupeKey, reply: { text: [{ key, params }] }, locale: config.defaultLocale, purpose: "alert" });
+  queueReply(outbox, content.translator, {
+    chatId: config.staffChatId,
+    dedupeKey,
+    reply: { text: [{ key, params }] },
+    locale: config.defaultLocale,
+    purpose: "alert",
+  });
 }
 
 /** Apologises to the resident and tells staff (codes and ids only) when an update is set aside. */
@@ -25,7 +31,10 @@ export function onQuarantine(core: Core, pending: PendingUpdate): void {
   core.db.transaction(() => {
     if (chatId !== undefined && chatId > 0) {
       const locale = conversations.touch(chatId, undefined).locale ?? config.defaultLocale;
-      const reply = { text: [{ key: "common.apology" }], buttons: [[{ label: { key: "common.main_menu" }, data: CALLBACK_PREFIXES.menu }]] };
+      const reply = {
+        text: [{ key: "common.apology" }],
+        buttons: [[{ label: { key: "common.main_menu" }, data: CALLBACK_PREFIXES.menu }]],
+      };
       queueReply(outbox, content.translator, { chatId, dedupeKey: `apology:${pending.updateId}`, reply, locale });
     }
     const row = core.inbox.quarantined(1).find((q) => q.updateId === pending.updateId);
@@ -44,7 +53,11 @@ export function onQuarantine(core: Core, pending: PendingUpdate): void {
 export function onUnreachable(core: Core, row: OutboxRow, handled: boolean): void {
   const { config } = core;
   core.conversations.markBlocked(row.chatId);
-  if (handled || row.purpose === "reply" || config.staffChatId === undefined || row.chatId === config.staffChatId) return;
+  if (handled || row.purpose === "reply" || config.staffChatId === undefined || row.chatId === config.staffChatId)
+    return;
   const referralId = row.subject?.kind === CASE_SUBJECT ? row.subject.id : undefined;
-  notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", { case_ref: referralId !== undefined ? caseNumber(referralId) : "—", purpose: row.purpose });
+  notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", {
+    case_ref: referralId !== undefined ? caseNumber(referralId) : "—",
+    purpose: row.purpose,
+  });
 }

@@ -28,11 +28,19 @@ export function createStaffFeature(options: { staff: StaffStore; now: () => numb
   function join({ userId, firstName, argument }: CommandInput): Reply {
     const code = argument.trim();
     if (!code) return { text: [{ key: "casework.join_usage" }] };
-    if (staff.refusals(userId, "join", now() - DAY_MS) >= MAX_JOIN_FAILURES_PER_DAY) return { text: [{ key: "casework.join_unknown" }] };
+    if (staff.refusals(userId, "join", now() - DAY_MS) >= MAX_JOIN_FAILURES_PER_DAY)
+      return { text: [{ key: "casework.join_unknown" }] };
     const result = staff.redeem(code, userId, firstName);
     staff.audit(userId, "join", undefined, result.ok);
     if (!result.ok) return { text: [{ key: `casework.join_${result.reason}` }] };
-    return { text: [{ key: "casework.join_ok", params: { name: result.member.displayName, role: { key: `casework.role_${result.member.role}` } } }] };
+    return {
+      text: [
+        {
+          key: "casework.join_ok",
+          params: { name: result.member.displayName, role: { key: `casework.role_${result.member.role}` } },
+        },
+      ],
+    };
   }
 
   function invite({ userId, argument }: CommandInput): Reply {

@@ -28,24 +28,39 @@ export type StaffStore = ReturnType<typeof createStaffStore>;
 /** Creates the staff store. `now` defaults to Date.now. */
 export function createStaffStore(db: Db, now: () => number = Date.now) {
   function toMember(r: typeof staffMembers.$inferSelect): StaffMember {
-    return { telegramUserId: r.telegramUserId, role: r.role, displayName: r.displayName, activeReferralId: r.activeReferralId };
+    return {
+      telegramUserId: r.telegramUserId,
+      role: r.role,
+      displayName: r.displayName,
+      activeReferralId: r.activeReferralId,
+    };
   }
 
   return {
     /** Makes a one-time code for a role; returns the code (shown once, never stored). */
     createInvite(role: Role, createdBy: number | null): string {
       const code = Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
-      db.insert(staffInvites).values({ codeHash: hashCode(code), role, createdBy, expiresAt: now() + INVITE_TTL_MS, createdAt: now() }).run();
+      db.insert(staffInvites)
+        .values({ codeHash: hashCode(code), role, createdBy, expiresAt: now() + INVITE_TTL_MS, createdAt: now() })
+        .run();
       return code;
     },
 
     /** Registers the Telegram user with the code's role (or changes their role); the code cannot be used again. */
     redeem(code: string, telegramUserId: number, displayName: string): RedeemResult {
-      const invite = db.select().from(staffInvites).where(eq(staffInvites.codeHash, hashCode(code))).get();
+      const invite = db
+        .select()
+        .from(staffInvites)
+        .where(eq(staffInvites.codeHash, hashCode(code)))
+        .get();
       if (!invite) return { ok: false, reason: "unknown" };
       if (invite.usedAt !== null) return { ok: false, reason: "used" };
       if (invite.expiresAt < now()) return { ok: false, reason: "expired" };
-      const taken = db.update(staffInvites).set({ usedBy: telegramUserId, usedAt: now() }).where(and(eq(staffInvites.id, invite.id), isNull(staffInvites.usedAt))).run();
+      const taken = db
+        .update(staffInvites)
+        .set({ usedBy: telegramUserId, usedAt: now() })
+        .where(and(eq(staffInvites.id, invite.id), isNull(staffInvites.usedAt)))
+        .run();
       if (taken.changes !== 1) return { ok: false, reason: "used" };
       return { ok: true, member: this.register(telegramUserId, invite.role, displayName) };
     },
@@ -63,41 +78,70 @@ export function createStaffStore(db: Db, now: () => number = Date.now) {
     /** The active member with this Telegram user id, if any. */
     get(telegramUserId: number | undefined): StaffMember | undefined {
       if (telegramUserId === undefined) return undefined;
-      const row = db.select().from(staffMembers).where(and(eq(staffMembers.telegramUserId, telegramUserId), eq(staffMembers.active, true))).get();
+      const row = db
+        .select()
+        .from(staffMembers)
+        .where(and(eq(staffMembers.telegramUserId, telegramUserId), eq(staffMembers.active, true)))
+        .get();
       return row ? toMember(row) : undefined;
     },
 
     /** Active members with a role, e.g. the supervisors to mention on an escalation. */
     withRole(role: Role): StaffMember[] {
-      return db.select().from(staffMembers).where(and(eq(staffMembers.role, role), eq(staffMembers.active, true))).all().map(toMember);
+      return db
+        .select()
+        .from(staffMembers)
+        .where(and(eq(staffMembers.role, role), eq(staffMembers.active, true)))
+        .all()
+        .map(toMember);
     },
 
     deactivate(telegramUserId: number): void {
-      db.update(staffMembers).set({ active: false, activeReferralId: null }).where(eq(staffMembers.telegramUserId, telegramUserId)).run();
+      db.update(staffMembers)
+        .set({ active: false, activeReferralId: null })
+        .where(eq(staffMembers.telegramUserId, telegramUserId))
+        .run();
     },
 
     /** The case a member's plain messages go to; null stops relaying. */
     setActiveReferral(telegramUserId: number, referralId: number | null): void {
-      db.update(staffMembers).set({ activeReferralId: referralId }).where(eq(staffMembers.telegramUserId, telegramUserId)).run();
+      db.update(staffMembers)
+        .set({ activeReferralId: referralId })
+        .where(eq(staffMembers.telegramUserId, telegramUserId))
+        .run();
     },
 
     /** Stops relaying to a case for every member (the case ended). */
     clearActiveReferral(referralId: number): void {
-      db.update(staffMembers).set({ activeReferralId: null }).where(eq(staffMembers.activeReferralId, referralId)).run();
+      db.update(staffMembers)
+        .set({ activeReferralId: null })
+        .where(eq(staffMembers.activeReferralId, referralId))
+        .run();
     },
 
     /** Records a staff action or a refused attempt. */
     audit(telegramUserId: number, action: string, referralId: number | undefined, allowed: boolean): void {
-      db.insert(staffAudit).values({ telegramUserId, action, referralId: referralId ?? null, allowed, at: now() }).run();
+      db.insert(staffAudit)
+        .values({ telegramUserId, action, referralId: referralId ?? null, allowed, at: now() })
+        .run();
     },
 
     /** Refused attempts of one kind by a user since `since` (to stop guessing invite codes). */
     refusals(telegramUserId: number, action: string, since: number): number {
-      return db
-        .select({ n: sql<number>`count(*)` })
-        .from(staffAudit)
-        .where(and(eq(staffAudit.telegramUserId, telegramUserId), eq(staffAudit.action, action), eq(staffAudit.allowed, false), gte(staffAudit.at, since)))
-        .get()?.n ?? 0;
+      return (
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(staffAudit)
+          .where(
+            and(
+              eq(staffAudit.telegramUserId, telegramUserId),
+              eq(staffAudit.action, action),
+              eq(staffAudit.allowed, false),
+              gte(staffAudit.at, since),
+            ),
+          )
+          .get()?.n ?? 0
+      );
     },
 
     auditLog() {
@@ -110,7 +154,11 @@ export function createStaffStore(db: Db, now: () => number = Date.now) {
     },
 
     caseOfMessage(chatId: number, messageId: number): number | undefined {
-      return db.select().from(caseLinks).where(and(eq(caseLinks.chatId, chatId), eq(caseLinks.messageId, messageId))).get()?.referralId;
+      return db
+        .select()
+        .from(caseLinks)
+        .where(and(eq(caseLinks.chatId, chatId), eq(caseLinks.messageId, messageId)))
+        .get()?.referralId;
     },
   };
 }

@@ -38,7 +38,9 @@ export async function answerUpdate(
     const result = work();
     if (result === undefined) return undefined;
     const replies = Array.isArray(result) ? result : [result as Reply];
-    const queued = replies.flatMap((reply, i) => queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `answer:${updateId}:${i}`, reply, locale }));
+    const queued = replies.flatMap((reply, i) =>
+      queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `answer:${updateId}:${i}`, reply, locale }),
+    );
     deps.inbox.markDone(updateId);
     return queued;
   });
@@ -52,7 +54,17 @@ export async function answerUpdate(
  * Telegram's 200 characters. A failure (the press is too old, Telegram is down) is logged, never thrown: the
  * press's real work is already done.
  */
-export async function answerPress(ctx: Context, logger: { warn: (obj: object, msg: string) => void }, notice?: { text: string; alert?: boolean }): Promise<void> {
-  const options = notice ? { text: notice.text.slice(0, CALLBACK_TEXT_MAX), show_alert: notice.alert ?? false } : undefined;
-  await ctx.answerCallbackQuery(options).catch((err: unknown) => logger.warn({ code: (err as { error_code?: number }).error_code }, "answerCallbackQuery failed"));
+export async function answerPress(
+  ctx: Context,
+  logger: { warn: (obj: object, msg: string) => void },
+  notice?: { text: string; alert?: boolean },
+): Promise<void> {
+  const options = notice
+    ? { text: notice.text.slice(0, CALLBACK_TEXT_MAX), show_alert: notice.alert ?? false }
+    : undefined;
+  await ctx
+    .answerCallbackQuery(options)
+    .catch((err: unknown) =>
+      logger.warn({ code: (err as { error_code?: number }).error_code }, "answerCallbackQuery failed"),
+    );
 }

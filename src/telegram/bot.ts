@@ -49,7 +49,8 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   const bot = new Bot<Context>(options.token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
   bot.api.config.use(autoRetry(DIRECT_RETRY));
   const queueApi = new Api(options.token, client);
-  const pollApi = (pollSeconds = 30) => new Api(options.token, clientOptions(options.apiRoot, pollSeconds + POLL_DEADLINE_MARGIN_SECONDS));
+  const pollApi = (pollSeconds = 30) =>
+    new Api(options.token, clientOptions(options.apiRoot, pollSeconds + POLL_DEADLINE_MARGIN_SECONDS));
 
   // A resident who blocks the bot (or unblocks it) tells us through my_chat_member.
   bot.on("my_chat_member", (ctx, next) => {

@@ -27,7 +27,9 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
   const composer = new Composer<Context>();
   const localeOf = (chatId: number) => deps.conversations.localeOf(chatId) ?? deps.defaultLocale;
   const privateChats = composer.chatType("private");
-  const staffChat = composer.chatType(["group", "supergroup"]).filter((ctx) => deps.staffChatId !== undefined && ctx.chat.id === deps.staffChatId);
+  const staffChat = composer
+    .chatType(["group", "supergroup"])
+    .filter((ctx) => deps.staffChatId !== undefined && ctx.chat.id === deps.staffChatId);
 
   /** Whether the sender may; a refusal is audited. */
   function permitted(userId: number, command: FeatureCommand): boolean {
@@ -42,7 +44,14 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
     const chatId = ctx.chat?.id;
     if (!from || chatId === undefined || !permitted(from.id, command)) return next();
     const locale = command.where === "staff-chat" ? deps.defaultLocale : localeOf(chatId);
-    const input = { userId: from.id, chatId, firstName: from.first_name, argument: String(ctx.match ?? "").trim(), updateId: ctx.update.update_id, locale };
+    const input = {
+      userId: from.id,
+      chatId,
+      firstName: from.first_name,
+      argument: String(ctx.match ?? "").trim(),
+      updateId: ctx.update.update_id,
+      locale,
+    };
     const answered = await answerUpdate(deps, { chatId, updateId: input.updateId, locale }, () => command.run(input));
     if (!answered) return next();
   }
@@ -53,26 +62,44 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
     const pressed = query.message;
     const updateId = ctx.update.update_id;
     const locale = localeOf(query.from.id);
-    const input = { userId: query.from.id, chatId: pressed?.chat.id ?? query.from.id, messageId: pressed?.message_id, data: query.data, updateId, locale };
+    const input = {
+      userId: query.from.id,
+      chatId: pressed?.chat.id ?? query.from.id,
+      messageId: pressed?.message_id,
+      data: query.data,
+      updateId,
+      locale,
+    };
     const { outcome, ids } = await deps.commits.run(() => {
       const outcome = button.press(input);
       const ids = [...(outcome.outboxIds ?? [])];
       if (outcome.edit && pressed) {
-        const edit = { chatId: pressed.chat.id, messageId: pressed.message_id, dedupeKey: `press:${updateId}`, reply: outcome.edit as Reply, locale };
+        const edit = {
+          chatId: pressed.chat.id,
+          messageId: pressed.message_id,
+          dedupeKey: `press:${updateId}`,
+          reply: outcome.edit as Reply,
+          locale,
+        };
         const id = queueEdit(deps.outbox, deps.translator, edit);
         if (id !== undefined) ids.push(id);
       }
       deps.inbox.markDone(updateId);
       return { outcome, ids };
     });
-    await answerPress(ctx, deps.logger, { text: deps.translator.render(locale, outcome.notice), alert: outcome.alert ?? false });
+    await answerPress(ctx, deps.logger, {
+      text: deps.translator.render(locale, outcome.notice),
+      alert: outcome.alert ?? false,
+    });
     await deps.sender.deliverNow(ids);
   }
 
   for (const feature of features) {
-    for (const button of feature.buttons ?? []) composer.callbackQuery(new RegExp(`^${button.prefix}:`), (ctx) => press(ctx, button));
+    for (const button of feature.buttons ?? [])
+      composer.callbackQuery(new RegExp(`^${button.prefix}:`), (ctx) => press(ctx, button));
     for (const command of feature.commands ?? []) {
-      if (command.where === "private") privateChats.command(command.name, (ctx, next) => runCommand(ctx, next, command));
+      if (command.where === "private")
+        privateChats.command(command.name, (ctx, next) => runCommand(ctx, next, command));
       else staffChat.command(command.name, (ctx, next) => runCommand(ctx, next, command));
     }
   }

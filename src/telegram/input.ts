@@ -20,7 +20,19 @@ export interface ResidentInput {
   callbackQueryId: string | undefined;
 }
 
-const UNSUPPORTED_KINDS = ["sticker", "voice", "audio", "video", "video_note", "photo", "document", "animation", "location", "poll", "dice"];
+const UNSUPPORTED_KINDS = [
+  "sticker",
+  "voice",
+  "audio",
+  "video",
+  "video_note",
+  "photo",
+  "document",
+  "animation",
+  "location",
+  "poll",
+  "dice",
+];
 
 /** Extracts the resident's input; undefined for updates that are not a private-chat message or button press. */
 export function readInput(update: Update): ResidentInput | undefined {
@@ -41,7 +53,12 @@ export function readInput(update: Update): ResidentInput | undefined {
   }
   const message = update.message;
   if (!message || message.chat?.type !== "private") return undefined;
-  const base = { chatId: message.chat.id, userId: message.from?.id, messageId: message.message_id, callbackQueryId: undefined };
+  const base = {
+    chatId: message.chat.id,
+    userId: message.from?.id,
+    messageId: message.message_id,
+    callbackQueryId: undefined,
+  };
   if (typeof message.text === "string") {
     const text = [...message.text].slice(0, MESSAGE_MAX_CHARS).join("");
     const command = commandName(text);
@@ -51,7 +68,9 @@ export function readInput(update: Update): ResidentInput | undefined {
   if (message.contact) {
     // Only the resident's own number counts; a forwarded contact card of someone else is not an answer.
     const own = message.contact.user_id === message.from?.id;
-    const input: Input = own ? { kind: "contact", phone: message.contact.phone_number } : { kind: "unsupported", what: "contact" };
+    const input: Input = own
+      ? { kind: "contact", phone: message.contact.phone_number }
+      : { kind: "unsupported", what: "contact" };
     return { ...base, input, kind: "contact", logText: undefined };
   }
   const what = UNSUPPORTED_KINDS.find((k) => k in message) ?? "other";

@@ -42,7 +42,10 @@ export function startPolling(options: PollerOptions): () => Promise<void> {
         failures += 1;
         const conflict = err instanceof GrammyError && err.error_code === 409;
         const wait = conflict ? 5000 : Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
-        logger.warn({ code: err instanceof GrammyError ? err.error_code : "NETWORK", wait }, conflict ? "another poller or a webhook is active" : "getUpdates failed");
+        logger.warn(
+          { code: err instanceof GrammyError ? err.error_code : "NETWORK", wait },
+          conflict ? "another poller or a webhook is active" : "getUpdates failed",
+        );
         await sleep(wait, abort.signal);
       }
     }

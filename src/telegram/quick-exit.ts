@@ -26,13 +26,18 @@ export function quickExitMiddleware(deps: QuickExitMiddlewareDeps): MiddlewareFn
     const pressed = ctx.callbackQuery?.data !== undefined && decodeCallback(ctx.callbackQuery.data)?.kind === "exit";
     const typedText = ctx.message?.text;
     // On a phone question the 🚪 button is a reply-keyboard button, which sends its label as text.
-    const typed = typedText !== undefined && (commandName(typedText) === "exit" || exitLabels.includes(typedText.trim()));
+    const typed =
+      typedText !== undefined && (commandName(typedText) === "exit" || exitLabels.includes(typedText.trim()));
     if (!pressed && !typed) return next();
     const updateId = ctx.update.update_id;
     // Answered first, so the button stops spinning at once; nothing is said (a toast could be seen).
     if (pressed) await answerPress(ctx, deps.logger);
     const ids = await deps.commits.run(() => {
-      const result = quickExit(deps, { chatId: ctx.chat?.id as number, updateId, ...(ctx.message ? { messageId: ctx.message.message_id } : {}) });
+      const result = quickExit(deps, {
+        chatId: ctx.chat?.id as number,
+        updateId,
+        ...(ctx.message ? { messageId: ctx.message.message_id } : {}),
+      });
       deps.inbox.markDone(updateId);
       return result;
     });

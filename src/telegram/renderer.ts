@@ -15,7 +15,9 @@ export function botApiCall(chatId: number, message: Message): BotApiCall {
     case "text": {
       const params: Record<string, unknown> = { chat_id: chatId, text: message.text };
       if (message.discreet) Object.assign(params, { protect_content: true, disable_notification: true });
-      const markup = message.shareContactLabel ? contactKeyboard(message.shareContactLabel, message.buttons ?? []) : inlineKeyboard(message.buttons ?? []);
+      const markup = message.shareContactLabel
+        ? contactKeyboard(message.shareContactLabel, message.buttons ?? [])
+        : inlineKeyboard(message.buttons ?? []);
       if (markup) params.reply_markup = markup;
       const entities = mentionEntities(message.text, message.mentions ?? []);
       if (entities.length > 0) params.entities = entities;
@@ -24,12 +26,22 @@ export function botApiCall(chatId: number, message: Message): BotApiCall {
     case "edit":
       return {
         method: "editMessageText",
-        params: { chat_id: chatId, message_id: message.messageId, text: message.text, reply_markup: inlineKeyboard(message.buttons) ?? { inline_keyboard: [] } },
+        params: {
+          chat_id: chatId,
+          message_id: message.messageId,
+          text: message.text,
+          reply_markup: inlineKeyboard(message.buttons) ?? { inline_keyboard: [] },
+        },
       };
     case "relay":
       return {
         method: "copyMessage",
-        params: { chat_id: chatId, from_chat_id: message.fromChatId, message_id: message.messageId, ...(message.protect ? { protect_content: true } : {}) },
+        params: {
+          chat_id: chatId,
+          from_chat_id: message.fromChatId,
+          message_id: message.messageId,
+          ...(message.protect ? { protect_content: true } : {}),
+        },
       };
     case "delete":
       return { method: "deleteMessages", params: { chat_id: chatId, message_ids: message.messageIds } };
@@ -43,7 +55,10 @@ function inlineKeyboard(buttons: MessageButton[][]): Record<string, unknown> | u
 
 /** A reply keyboard: its buttons send their label as text, which the engine matches like a typed word. */
 function contactKeyboard(label: string, buttons: MessageButton[][]): Record<string, unknown> {
-  const rows = [[{ text: label, request_contact: true }], ...buttons.map((row) => row.map((b) => ({ text: b.label, request_contact: false })))];
+  const rows = [
+    [{ text: label, request_contact: true }],
+    ...buttons.map((row) => row.map((b) => ({ text: b.label, request_contact: false }))),
+  ];
   return { keyboard: rows, resize_keyboard: true, one_time_keyboard: true };
 }
 
@@ -54,7 +69,12 @@ function mentionEntities(text: string, mentions: Mention[]): Record<string, unkn
   for (const m of mentions) {
     const offset = text.indexOf(m.name, from);
     if (offset < 0) continue;
-    entities.push({ type: "text_mention", offset, length: m.name.length, user: { id: m.userId, is_bot: false, first_name: m.name } });
+    entities.push({
+      type: "text_mention",
+      offset,
+      length: m.name.length,
+      user: { id: m.userId, is_bot: false, first_name: m.name },
+    });
     from = offset + m.name.length;
   }
   return entities;

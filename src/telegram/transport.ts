@@ -10,7 +10,10 @@ import { botApiCall } from "./renderer.ts";
 export function createTransport(api: Api): Transport {
   const raw = api.raw as unknown as Record<string, (params: Record<string, unknown>) => Promise<unknown>>;
   return async (chatId, message) => {
-    const { method, params } = message.kind === "legacy" ? { method: message.method, params: { chat_id: chatId, ...message.params } } : botApiCall(chatId, message);
+    const { method, params } =
+      message.kind === "legacy"
+        ? { method: message.method, params: { chat_id: chatId, ...message.params } }
+        : botApiCall(chatId, message);
     const call = raw[method];
     if (!call) throw new SendError({ kind: "rejected" }, "UNKNOWN_METHOD");
     try {
@@ -26,7 +29,10 @@ export function createTransport(api: Api): Transport {
 export function classify(err: unknown): SendError {
   if (err instanceof GrammyError) {
     const code = `TELEGRAM_${err.error_code}`;
-    if (err.error_code === 429) return new SendError({ kind: "rate_limited", retryAfterMs: (err.parameters.retry_after ?? 5) * 1000 }, code, { cause: err });
+    if (err.error_code === 429)
+      return new SendError({ kind: "rate_limited", retryAfterMs: (err.parameters.retry_after ?? 5) * 1000 }, code, {
+        cause: err,
+      });
     if (err.error_code === 403 || /chat not found|user is deactivated/i.test(err.description))
       return new SendError({ kind: "unreachable" }, code, { cause: err });
     if (err.error_code >= 500) return new SendError({ kind: "transient" }, code, { cause: err });

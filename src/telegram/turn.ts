@@ -30,7 +30,8 @@ export function residentTurn(deps: ResidentTurnDeps): MiddlewareFn<Context> {
       deps.inbox.markDone(updateId);
       return result;
     });
-    if (resident.callbackQueryId) await answerPress(ctx, deps.logger, notice === undefined ? undefined : { text: notice });
+    if (resident.callbackQueryId)
+      await answerPress(ctx, deps.logger, notice === undefined ? undefined : { text: notice });
     await deps.sender.deliverNow(replyIds);
   };
 }

@@ -20,14 +20,18 @@ export interface TelegramWatch {
 }
 
 /** Creates the watch. `now` defaults to Date.now. */
-export function createTelegramWatch(logger: { warn: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void }, now: () => number = Date.now): TelegramWatch {
+export function createTelegramWatch(
+  logger: { warn: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void },
+  now: () => number = Date.now,
+): TelegramWatch {
   let lastAnswerAt: number | undefined;
   let lastFailureAt: number | undefined;
   let reachable = true;
 
   const answered = () => {
     lastAnswerAt = now();
-    if (!reachable) logger.info({ downForMs: lastAnswerAt - (lastFailureAt ?? lastAnswerAt) }, "telegram answers again");
+    if (!reachable)
+      logger.info({ downForMs: lastAnswerAt - (lastFailureAt ?? lastAnswerAt) }, "telegram answers again");
     reachable = true;
   };
   const failed = (method: string) => {
@@ -40,7 +44,11 @@ export function createTelegramWatch(logger: { warn: (obj: object, msg: string) =
     try {
       const result = await prev(method, payload, signal);
       // A result with ok: false and an error code below 500 is still Telegram answering.
-      if ((result as { ok?: boolean; error_code?: number }).ok === false && ((result as { error_code?: number }).error_code ?? 0) >= 500) failed(method);
+      if (
+        (result as { ok?: boolean; error_code?: number }).ok === false &&
+        ((result as { error_code?: number }).error_code ?? 0) >= 500
+      )
+        failed(method);
       else answered();
       return result;
     } catch (err) {

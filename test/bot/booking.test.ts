@@ -18,9 +18,16 @@ beforeEach(() => {
 });
 afterEach(() => h.close());
 
-const appointments = () => h.core.db.$client.prepare("select * from appointments order by id").all() as Record<string, unknown>[];
+const appointments = () =>
+  h.core.db.$client.prepare("select * from appointments order by id").all() as Record<string, unknown>[];
 const pendingReminders = () =>
-  (h.core.db.$client.prepare("select dedupe_key from outbox where status = 'pending' and dedupe_key like 'reminder:%' order by dedupe_key").all() as { dedupe_key: string }[]).map((r) => r.dedupe_key);
+  (
+    h.core.db.$client
+      .prepare(
+        "select dedupe_key from outbox where status = 'pending' and dedupe_key like 'reminder:%' order by dedupe_key",
+      )
+      .all() as { dedupe_key: string }[]
+  ).map((r) => r.dedupe_key);
 
 async function startBooking(topic = "booking.topic_health", site = "booking.site_prek_pnov") {
   await h.say("/start");
@@ -38,7 +45,11 @@ describe("booking by taps", () => {
     expect(days.slice(0, 3)).toEqual(["សុក្រ ២៧ វិច្ឆិកា", "ចន្ទ ៣០ វិច្ឆិកា", "ពុធ ២ ធ្នូ"]);
     expect(days).not.toContain("ពុធ ២៥ វិច្ឆិកា");
     await h.press("សុក្រ ២៧ វិច្ឆិកា");
-    expect(buttonsOf(h.last()).slice(0, 3).map((b) => b.text)).toEqual(["៨:០០ ព្រឹក", "៩:០០ ព្រឹក", "១០:០០ ព្រឹក"]);
+    expect(
+      buttonsOf(h.last())
+        .slice(0, 3)
+        .map((b) => b.text),
+    ).toEqual(["៨:០០ ព្រឹក", "៩:០០ ព្រឹក", "១០:០០ ព្រឹក"]);
     await h.press("៩:០០ ព្រឹក");
     expect(h.lastTexts(1)[0]).toBe(h.render("booking.who_prompt"));
     await h.press(h.render("booking.who_self"));
@@ -50,7 +61,14 @@ describe("booking by taps", () => {
     expect(h.last()?.protect_content).toBe(true);
 
     const [booked] = appointments();
-    expect(booked).toMatchObject({ chat_id: RESIDENT, counsellor_id: SREYMOM, topic: "health", site: "prek_pnov", status: "booked", for_whom: "self" });
+    expect(booked).toMatchObject({
+      chat_id: RESIDENT,
+      counsellor_id: SREYMOM,
+      topic: "health",
+      site: "prek_pnov",
+      status: "booked",
+      for_whom: "self",
+    });
     expect(pendingReminders()).toEqual([`reminder:${booked?.id}:120`, `reminder:${booked?.id}:1440`]);
     await h.deliverQueued();
     const told = h.fake.botMessages(SREYMOM).at(-1)?.text ?? "";
@@ -100,7 +118,10 @@ describe("booking by taps", () => {
   it("an empty-looking or over-long name, and a sticker on the days screen, get a clear answer", async () => {
     await startBooking();
     await h.handle(h.fake.sendOther(RESIDENT, "sticker"));
-    expect(h.lastTexts(2)).toEqual([`${h.render("common.unsupported")}\n\n${h.safetyNet()}`, h.render("booking.day_prompt")]);
+    expect(h.lastTexts(2)).toEqual([
+      `${h.render("common.unsupported")}\n\n${h.safetyNet()}`,
+      h.render("booking.day_prompt"),
+    ]);
     await h.press("សុក្រ ២៧ វិច្ឆិកា");
     await h.press("៩:០០ ព្រឹក");
     await h.press(h.render("booking.who_family"));
@@ -165,7 +186,12 @@ describe("booking by typing", () => {
   it("a weekend, a public holiday, a day too far and a full day each get their own answer", async () => {
     await startBooking();
     await h.say("ថ្ងៃស្អែក");
-    expect(h.lastTexts(2)[0]).toBe(h.core.content.translator.render("km", { key: "booking.when_day_closed", params: { day: "ថ្ងៃអាទិត្យ ទី២២ ខែវិច្ឆិកា" } }));
+    expect(h.lastTexts(2)[0]).toBe(
+      h.core.content.translator.render("km", {
+        key: "booking.when_day_closed",
+        params: { day: "ថ្ងៃអាទិត្យ ទី២២ ខែវិច្ឆិកា" },
+      }),
+    );
     await h.say("24/11");
     expect(h.lastTexts(2)[0]).toContain("ថ្ងៃអង្គារ ទី២៤ ខែវិច្ឆិកា");
     await h.say("15/12");
@@ -179,7 +205,11 @@ describe("booking by typing", () => {
     await h.say("27/11 ម៉ោង១២ថ្ងៃត្រង់");
     expect(h.lastTexts(1)[0]).toBe(h.render("booking.nearby"));
     const labels = buttonsOf(h.last()).map((b) => b.text);
-    expect(labels.slice(0, 3)).toEqual(["សុក្រ ២៧ វិច្ឆិកា · ៨:០០ ព្រឹក", "សុក្រ ២៧ វិច្ឆិកា · ៩:០០ ព្រឹក", "សុក្រ ២៧ វិច្ឆិកា · ១០:០០ ព្រឹក"]);
+    expect(labels.slice(0, 3)).toEqual([
+      "សុក្រ ២៧ វិច្ឆិកា · ៨:០០ ព្រឹក",
+      "សុក្រ ២៧ វិច្ឆិកា · ៩:០០ ព្រឹក",
+      "សុក្រ ២៧ វិច្ឆិកា · ១០:០០ ព្រឹក",
+    ]);
     await h.press("សុក្រ ២៧ វិច្ឆិកា · ១០:០០ ព្រឹក");
     expect(h.lastTexts(1)[0]).toBe(h.render("booking.who_prompt"));
   });
@@ -228,7 +258,9 @@ describe("my appointments", () => {
     await book("សុក្រ ២៧ វិច្ឆិកា", "៩:០០ ព្រឹក");
     const [a] = appointments();
     h.core.bookingDesk.cancel(RESIDENT, a?.id as number);
-    await h.handle(h.fake.pressButton(RESIDENT, h.last()?.message_id as number, `a:c:${(a?.id as number).toString(36)}`));
+    await h.handle(
+      h.fake.pressButton(RESIDENT, h.last()?.message_id as number, `a:c:${(a?.id as number).toString(36)}`),
+    );
     expect(h.lastTexts(1)[0]).toBe(h.render("booking.gone"));
   });
 
@@ -244,7 +276,16 @@ describe("my appointments", () => {
 describe("no double booking", () => {
   it("the database refuses a second appointment in a counsellor's slot, whatever the code checked", () => {
     const store = h.core.booking.store;
-    const slot = { chatId: 1, counsellorId: SREYMOM, topic: "health", site: "prek_pnov", startsAt: 1_800_000_000_000, endsAt: 1_800_003_600_000, forWhom: "self", locale: "km" } as const;
+    const slot = {
+      chatId: 1,
+      counsellorId: SREYMOM,
+      topic: "health",
+      site: "prek_pnov",
+      startsAt: 1_800_000_000_000,
+      endsAt: 1_800_003_600_000,
+      forWhom: "self",
+      locale: "km",
+    } as const;
     const outcomes = Array.from({ length: 50 }, (_, i) => {
       try {
         store.insert({ ...slot, chatId: 100 + i });
@@ -269,7 +310,9 @@ describe("no double booking", () => {
       h.fake.addUser({ id: userId, first_name: `R${userId}`, language_code: "km" });
       for (const step of ["/start"]) await h.handle(h.fake.sendText(userId, step));
       const tap = async (label: string) => {
-        const message = [...h.fake.botMessages(userId)].reverse().find((m) => buttonsOf(m).some((b) => b.text === label));
+        const message = [...h.fake.botMessages(userId)]
+          .reverse()
+          .find((m) => buttonsOf(m).some((b) => b.text === label));
         const button = buttonsOf(message).find((b) => b.text === label) as { callback_data: string };
         await h.handle(h.fake.pressButton(userId, message?.message_id as number, button.callback_data));
       };
@@ -279,7 +322,9 @@ describe("no double booking", () => {
       await h.handle(h.fake.sendText(userId, "27/11 9:00"));
       await tap(h.render("booking.who_self"));
       const confirm = h.fake.botMessages(userId).at(-1);
-      const yes = buttonsOf(confirm).find((b) => b.text === h.render("booking.confirm_yes")) as { callback_data: string };
+      const yes = buttonsOf(confirm).find((b) => b.text === h.render("booking.confirm_yes")) as {
+        callback_data: string;
+      };
       confirms.push({ userId, messageId: confirm?.message_id as number, data: yes.callback_data });
     }
     await Promise.all(confirms.map((c) => h.handle(h.fake.pressButton(c.userId, c.messageId, c.data))));

@@ -4,7 +4,18 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { caseNumber } from "../../src/referrals/store.ts";
-import { buttonsOf, CASEWORKER, createHarness, type Harness, OUTSIDER, RESIDENT, referToCaseworker, STAFF_CHAT, startTalking, SUPERVISOR } from "../helpers/harness.ts";
+import {
+  buttonsOf,
+  CASEWORKER,
+  createHarness,
+  type Harness,
+  OUTSIDER,
+  RESIDENT,
+  referToCaseworker,
+  STAFF_CHAT,
+  startTalking,
+  SUPERVISOR,
+} from "../helpers/harness.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -23,7 +34,12 @@ describe("claim and resolve", () => {
     await refer();
     await h.pressAs(OUTSIDER, STAFF_CHAT, t("casework.button_claim"));
     await h.pressAs(RESIDENT, STAFF_CHAT, t("casework.button_claim"));
-    expect(h.callbackAnswers().slice(-2).map(({ text, show_alert }) => ({ text, show_alert }))).toEqual([
+    expect(
+      h
+        .callbackAnswers()
+        .slice(-2)
+        .map(({ text, show_alert }) => ({ text, show_alert })),
+    ).toEqual([
       { text: t("casework.not_allowed"), show_alert: true },
       { text: t("casework.not_allowed"), show_alert: true },
     ]);
@@ -42,7 +58,12 @@ describe("claim and resolve", () => {
     expect(alert?.edited).toBe(true);
     expect(alert?.text).toContain("✋ Bopha");
     expect(buttonsOf(alert).map((b) => b.text)).toEqual([t("casework.button_resolve")]);
-    expect(h.lastTexts(1)[0]).toBe(h.core.content.translator.render("km", { key: "casework.resident_claimed", params: { name: "Bopha", case: caseNumber(1) } }));
+    expect(h.lastTexts(1)[0]).toBe(
+      h.core.content.translator.render("km", {
+        key: "casework.resident_claimed",
+        params: { name: "Bopha", case: caseNumber(1) },
+      }),
+    );
     expect(h.last()?.protect_content).toBe(true);
     const card = h.fake.botMessages(CASEWORKER).at(-1);
     expect(buttonsOf(card).map((b) => b.text)).toContain(t("casework.button_talk"));
@@ -51,7 +72,9 @@ describe("claim and resolve", () => {
     // A second claim is too late; the contact details are shown only to the caseworker, in a pop-up.
     await h.pressAs(SUPERVISOR, STAFF_CHAT, t("casework.button_resolve")); // supervisors may resolve any case...
     await h.pressAs(CASEWORKER, CASEWORKER, t("casework.button_contact")); // ...but here the case is already resolved
-    expect(h.callbackAnswers().at(-2)?.text).toBe(h.core.content.translator.render("km", { key: "casework.you_closed_resolved", params: { case: "SP-0001" } }));
+    expect(h.callbackAnswers().at(-2)?.text).toBe(
+      h.core.content.translator.render("km", { key: "casework.you_closed_resolved", params: { case: "SP-0001" } }),
+    );
     expect(h.core.referrals.get(1)?.status).toBe("resolved");
   });
 
@@ -75,7 +98,11 @@ describe("claim and resolve", () => {
     expect(h.callbackAnswers().at(-1)?.text).toBe(t("casework.not_allowed"));
     await h.pressAs(SUPERVISOR, STAFF_CHAT, t("casework.button_resolve"));
     expect(h.core.referrals.get(1)?.status).toBe("resolved");
-    expect(h.core.referrals.eventsOf(1).map((e) => [e.status, e.actor])).toEqual([["open", null], ["claimed", CASEWORKER], ["resolved", SUPERVISOR]]);
+    expect(h.core.referrals.eventsOf(1).map((e) => [e.status, e.actor])).toEqual([
+      ["open", null],
+      ["claimed", CASEWORKER],
+      ["resolved", SUPERVISOR],
+    ]);
   });
 });
 
@@ -149,7 +176,9 @@ describe("talking through the bot", () => {
     await h.say("/exit");
     await h.deliverQueued();
     expect(h.core.referrals.get(1)?.status).toBe("claimed");
-    expect(h.fake.botMessages(CASEWORKER).at(-1)?.text).toBe(h.core.content.translator.render("km", { key: "casework.resident_left", params: { case: "SP-0001" } }));
+    expect(h.fake.botMessages(CASEWORKER).at(-1)?.text).toBe(
+      h.core.content.translator.render("km", { key: "casework.resident_left", params: { case: "SP-0001" } }),
+    );
     await h.say("hello again");
     expect(h.lastTexts(1)[0]).not.toBe("hello again");
   });
@@ -167,7 +196,9 @@ describe("escalation and digest (fake clock)", () => {
     expect(again?.text).toContain(t("casework.alert_again"));
     expect(again?.text).toContain("Vanna");
     const call = h.fake.calls.filter((c) => c.method === "sendMessage" && c.params.chat_id === STAFF_CHAT).at(-1);
-    expect(call?.params.entities).toEqual([expect.objectContaining({ type: "text_mention", user: expect.objectContaining({ id: SUPERVISOR }) })]);
+    expect(call?.params.entities).toEqual([
+      expect.objectContaining({ type: "text_mention", user: expect.objectContaining({ id: SUPERVISOR }) }),
+    ]);
     // Claimed in time: no more re-posts.
     await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
     h.advance(60 * 60_000);
@@ -211,7 +242,12 @@ describe("staff registration", () => {
     expect(code).toHaveLength(10);
 
     await h.sayAs(6101, `/join ${code.toLowerCase()}`);
-    expect(h.fake.botMessages(6101).at(-1)?.text).toBe(h.core.content.translator.render("km", { key: "casework.join_ok", params: { name: "Chenda", role: { key: "casework.role_caseworker" } } }));
+    expect(h.fake.botMessages(6101).at(-1)?.text).toBe(
+      h.core.content.translator.render("km", {
+        key: "casework.join_ok",
+        params: { name: "Chenda", role: { key: "casework.role_caseworker" } },
+      }),
+    );
     expect(h.core.staff.get(6101)?.role).toBe("caseworker");
 
     await h.sayAs(OUTSIDER, `/join ${code}`);

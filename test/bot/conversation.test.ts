@@ -17,7 +17,17 @@ describe("first contact", () => {
     expect(privacy).toContain("៩០ ថ្ងៃ"); // retention in Khmer digits
     expect(menu).toBe(h.render("main.menu_prompt"));
     const labels = buttonsOf(h.last()).map((b) => b.text);
-    expect(labels).toEqual(["main.choice_info", "main.choice_book", "main.choice_appointments", "main.choice_help", "main.choice_emergency", "main.choice_privacy", "main.choice_language"].map((k) => h.render(k)));
+    expect(labels).toEqual(
+      [
+        "main.choice_info",
+        "main.choice_book",
+        "main.choice_appointments",
+        "main.choice_help",
+        "main.choice_emergency",
+        "main.choice_privacy",
+        "main.choice_language",
+      ].map((k) => h.render(k)),
+    );
   });
 
   it("greets a first message that is not /start the same way (nobody misses the privacy notice)", async () => {
@@ -59,7 +69,12 @@ describe("navigation", () => {
         h.core.conversations.save(RESIDENT, { node: "main.menu", step: 1, stack: [], vars: {} });
         await h.handle(h.fake.pressButton(RESIDENT, h.last()?.message_id ?? 1, "m"));
         const state = h.core.conversations.load(RESIDENT);
-        h.core.conversations.save(RESIDENT, { node: screen, step: (state?.step ?? 0) + 1, stack: ["main.menu"], vars: {} });
+        h.core.conversations.save(RESIDENT, {
+          node: screen,
+          step: (state?.step ?? 0) + 1,
+          stack: ["main.menu"],
+          vars: {},
+        });
         await h.say("/nothing"); // re-shows the current screen with fresh buttons
         const keyboard = (h.last()?.reply_markup as { keyboard?: { text: string }[][] } | undefined)?.keyboard;
         if (keyboard) {
@@ -116,7 +131,9 @@ describe("stale buttons and odd input", () => {
     await h.say("/start");
     const oldMenu = h.last();
     await h.press(h.render("main.choice_language"));
-    const button = buttonsOf(oldMenu).find((b) => b.text === h.render("main.choice_privacy")) as { callback_data: string };
+    const button = buttonsOf(oldMenu).find((b) => b.text === h.render("main.choice_privacy")) as {
+      callback_data: string;
+    };
     await h.handle(h.fake.pressButton(RESIDENT, oldMenu?.message_id as number, button.callback_data));
     expect(h.lastTexts(2)).toEqual([h.render("common.expired"), h.render("main.language_prompt")]);
     const answer = h.fake.calls.filter((c) => c.method === "answerCallbackQuery").at(-1);
@@ -151,22 +168,34 @@ describe("stale buttons and odd input", () => {
     expect((h.lastTexts(1)[0] as string).startsWith(h.render(expectedKey))).toBe(true);
   });
 
-  it.each(["   ", "🙂", "!!!", "ok"])("text with nothing to search for %#: says so kindly and shows the menu again", async (typed) => {
-    await h.say("/start");
-    await h.say(typed);
-    expect(h.lastTexts(2)).toEqual([h.render("common.not_understood"), h.render("main.menu_prompt")]);
-  });
+  it.each(["   ", "🙂", "!!!", "ok"])(
+    "text with nothing to search for %#: says so kindly and shows the menu again",
+    async (typed) => {
+      await h.say("/start");
+      await h.say(typed);
+      expect(h.lastTexts(2)).toEqual([h.render("common.not_understood"), h.render("main.menu_prompt")]);
+    },
+  );
 
-  it.each(["ខ្ញុំមិនដឹង", "asdfgh", "៩៩", "x".repeat(4096)])("unmatched text %#: an honest 'not sure' and the topics", async (typed) => {
-    await h.say("/start");
-    await h.say(typed);
-    expect(h.lastTexts(2)).toEqual([`${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`, h.render("knowledge.topics_prompt")]);
-  });
+  it.each(["ខ្ញុំមិនដឹង", "asdfgh", "៩៩", "x".repeat(4096)])(
+    "unmatched text %#: an honest 'not sure' and the topics",
+    async (typed) => {
+      await h.say("/start");
+      await h.say(typed);
+      expect(h.lastTexts(2)).toEqual([
+        `${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`,
+        h.render("knowledge.topics_prompt"),
+      ]);
+    },
+  );
 
   it.each(["sticker", "voice", "photo"] as const)("a %s gets a clear answer and the current screen", async (kind) => {
     await h.say("/start");
     await h.handle(h.fake.sendOther(RESIDENT, kind));
-    expect(h.lastTexts(2)).toEqual([`${h.render("common.unsupported")}\n\n${h.safetyNet()}`, h.render("main.menu_prompt")]);
+    expect(h.lastTexts(2)).toEqual([
+      `${h.render("common.unsupported")}\n\n${h.safetyNet()}`,
+      h.render("main.menu_prompt"),
+    ]);
   });
 
   it("an unknown command is explained", async () => {
@@ -177,8 +206,18 @@ describe("stale buttons and odd input", () => {
 
   it("ignores group chats and edited messages (no reply, no crash)", async () => {
     const before = h.fake.calls.length;
-    await h.handle(h.fake.injectUpdate({ update_id: 1, message: { message_id: 1, date: 0, chat: { id: -5, type: "group", title: "g" }, text: "/start" } }));
-    await h.handle(h.fake.injectUpdate({ update_id: 2, edited_message: { message_id: 1, date: 0, chat: { id: RESIDENT, type: "private" }, text: "x" } }));
+    await h.handle(
+      h.fake.injectUpdate({
+        update_id: 1,
+        message: { message_id: 1, date: 0, chat: { id: -5, type: "group", title: "g" }, text: "/start" },
+      }),
+    );
+    await h.handle(
+      h.fake.injectUpdate({
+        update_id: 2,
+        edited_message: { message_id: 1, date: 0, chat: { id: RESIDENT, type: "private" }, text: "x" },
+      }),
+    );
     expect(h.fake.calls.length).toBe(before);
   });
 });

@@ -14,7 +14,8 @@ afterEach(() => h?.close());
 
 describe("a toy feature, registered with one line", () => {
   const state: ToyState = { ticks: 0, exits: [], purgedWithDays: [] };
-  const withToy = (textKey?: string) => createHarness({}, { features: (parts) => [...builtInFeatures(parts), createToyFeature(state, textKey)] });
+  const withToy = (textKey?: string) =>
+    createHarness({}, { features: (parts) => [...builtInFeatures(parts), createToyFeature(state, textKey)] });
 
   it("gets its action, commands, job, retention and quick exit wired in", async () => {
     h = withToy();
@@ -42,7 +43,9 @@ describe("a toy feature, registered with one line", () => {
     await h.say("/start");
     await h.say("/toy");
     expect(h.lastTexts(2)[0]).toBe(h.render("common.unknown_command"));
-    const audit = h.core.db.$client.prepare("select action, allowed from staff_audit where telegram_user_id = ?").all(RESIDENT);
+    const audit = h.core.db.$client
+      .prepare("select action, allowed from staff_audit where telegram_user_id = ?")
+      .all(RESIDENT);
     expect(audit).toEqual([{ action: "resolve_any", allowed: 0 }]);
   });
 
@@ -52,7 +55,9 @@ describe("a toy feature, registered with one line", () => {
 
   it("two features registering the same name is a start-up error naming both", () => {
     const clash = { name: "clash", flow: { actions: new Map([["kb_feedback", () => ({})]]) } };
-    expect(() => createHarness({}, { features: (parts) => [...builtInFeatures(parts), clash] })).toThrow(/action "kb_feedback" is registered by knowledge and clash/);
+    expect(() => createHarness({}, { features: (parts) => [...builtInFeatures(parts), clash] })).toThrow(
+      /action "kb_feedback" is registered by knowledge and clash/,
+    );
   });
 });
 

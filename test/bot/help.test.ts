@@ -97,9 +97,16 @@ describe("referral with consent", () => {
 
     const [referral] = h.core.referrals.active();
     expect(referral).toMatchObject({ category: "violence", urgency: "urgent", district: "russey_keo", status: "open" });
-    expect(h.core.referrals.contactOf(referral?.id as number)).toEqual({ method: "call", time: "morning", phone: "012345678" });
+    expect(h.core.referrals.contactOf(referral?.id as number)).toEqual({
+      method: "call",
+      time: "morning",
+      phone: "012345678",
+    });
     // At rest the contact preference is ciphertext.
-    const raw = h.core.db.$client.prepare("select contact_enc, consent_version from referrals").get() as { contact_enc: string; consent_version: string };
+    const raw = h.core.db.$client.prepare("select contact_enc, consent_version from referrals").get() as {
+      contact_enc: string;
+      consent_version: string;
+    };
     expect(raw.contact_enc).not.toContain("012345678");
     expect(raw.consent_version).toMatch(/^[0-9a-f]{12}$/);
     // The phone number is gone from the conversation once the referral is made.
@@ -141,31 +148,37 @@ describe("referral with consent", () => {
 describe("danger from any state", () => {
   it.each([
     ["a menu", async () => h.press(t("main.choice_privacy"))],
-    ["a phone question", async () => {
-      await h.press(t("main.choice_help"));
-      await h.press(t("help.category_health"));
-      await h.press(t("help.district_prek_pnov"));
-      await h.press(t("help.want_caseworker"));
-      await h.press(t("help.consent_yes"));
-      await h.press(t("help.contact_call"));
-    }],
-  ])("on %s, danger words get the emergency numbers first and the offer of an urgent caseworker", async (_where, arrive) => {
-    await h.say("/start");
-    await arrive();
-    await h.say("ប្តី វាយ ខ្ញុំ");
-    const [first, second] = h.lastTexts(2);
-    expect(first).toBe(h.dangerLead(["gbv"]));
-    expect(second).toContain("117");
-    expect(buttonsOf(h.last()).map((b) => b.text)).toContain(t("emergency.ask_caseworker"));
+    [
+      "a phone question",
+      async () => {
+        await h.press(t("main.choice_help"));
+        await h.press(t("help.category_health"));
+        await h.press(t("help.district_prek_pnov"));
+        await h.press(t("help.want_caseworker"));
+        await h.press(t("help.consent_yes"));
+        await h.press(t("help.contact_call"));
+      },
+    ],
+  ])(
+    "on %s, danger words get the emergency numbers first and the offer of an urgent caseworker",
+    async (_where, arrive) => {
+      await h.say("/start");
+      await arrive();
+      await h.say("ប្តី វាយ ខ្ញុំ");
+      const [first, second] = h.lastTexts(2);
+      expect(first).toBe(h.dangerLead(["gbv"]));
+      expect(second).toContain("117");
+      expect(buttonsOf(h.last()).map((b) => b.text)).toContain(t("emergency.ask_caseworker"));
 
-    await h.press(t("emergency.ask_caseworker"));
-    expect(h.lastTexts(1)[0]).toBe(t("help.consent_explain"));
-    await h.press(t("help.consent_yes"));
-    await h.press(t("help.contact_telegram"));
-    await h.press(t("help.time_any"));
-    await h.press(t("help.confirm_send"));
-    expect(h.core.referrals.active()[0]).toMatchObject({ category: "urgent", urgency: "urgent" });
-  });
+      await h.press(t("emergency.ask_caseworker"));
+      expect(h.lastTexts(1)[0]).toBe(t("help.consent_explain"));
+      await h.press(t("help.consent_yes"));
+      await h.press(t("help.contact_telegram"));
+      await h.press(t("help.time_any"));
+      await h.press(t("help.confirm_send"));
+      expect(h.core.referrals.active()[0]).toMatchObject({ category: "urgent", urgency: "urgent" });
+    },
+  );
 
   it("the very first message, before any welcome, gets the emergency numbers when it signals danger", async () => {
     await h.say("help me he is hitting me");
@@ -185,7 +198,10 @@ describe("quick exit", () => {
     await h.say("/start"); // message ids 1 (resident) and 2-4 (bot)
     h.advance(49 * 3_600_000); // those are now too old to delete
     await openHelp();
-    const recent = h.fake.chatLog(RESIDENT).filter((m) => m.message_id > 4).map((m) => m.message_id);
+    const recent = h.fake
+      .chatLog(RESIDENT)
+      .filter((m) => m.message_id > 4)
+      .map((m) => m.message_id);
     const started = performance.now();
     await h.say("/exit");
     const elapsed = performance.now() - started;
@@ -193,7 +209,12 @@ describe("quick exit", () => {
     const deleted = calls.flatMap((c) => c.params.message_ids as number[]);
     expect(deleted.sort((a, b) => a - b)).toEqual([...recent, Math.max(...recent) + 1].sort((a, b) => a - b));
     expect(deleted.some((id) => id <= 4)).toBe(false);
-    expect(h.fake.chatLog(RESIDENT).filter((m) => m.message_id > 4 && !m.deleted).map((m) => m.text)).toEqual([t("common.exit_neutral")]);
+    expect(
+      h.fake
+        .chatLog(RESIDENT)
+        .filter((m) => m.message_id > 4 && !m.deleted)
+        .map((m) => m.text),
+    ).toEqual([t("common.exit_neutral")]);
     expect(h.core.conversations.load(RESIDENT)).toBeUndefined();
     expect(elapsed).toBeLessThan(3000);
   });
@@ -216,6 +237,11 @@ describe("quick exit", () => {
     await h.say("/exit");
     expect(performance.now() - started).toBeLessThan(3000);
     expect(h.fake.calls.filter((c) => c.method === "deleteMessages")).toHaveLength(1);
-    expect(h.fake.chatLog(RESIDENT).filter((m) => !m.deleted).map((m) => m.text)).toEqual([t("common.exit_neutral")]);
+    expect(
+      h.fake
+        .chatLog(RESIDENT)
+        .filter((m) => !m.deleted)
+        .map((m) => m.text),
+    ).toEqual([t("common.exit_neutral")]);
   });
 });

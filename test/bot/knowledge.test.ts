@@ -27,11 +27,22 @@ describe("browsing", () => {
     await h.press(h.render("knowledge.next_page"));
     expect(h.lastTexts(1)[0]).toBe(h.render("articles.passport.p2"));
     expect(labels()).toEqual(
-      expect.arrayContaining([h.render("knowledge.vote_up"), h.render("knowledge.vote_down"), h.render("knowledge.talk_to_counsellor"), h.render("common.back"), h.render("common.main_menu")]),
+      expect.arrayContaining([
+        h.render("knowledge.vote_up"),
+        h.render("knowledge.vote_down"),
+        h.render("knowledge.talk_to_counsellor"),
+        h.render("common.back"),
+        h.render("common.main_menu"),
+      ]),
     );
     // related articles, as buttons titled with the article's title
     const related = h.core.content.knowledge.articles.get("passport")?.related ?? [];
-    expect(labels()).toContain(h.core.content.translator.render("km", { key: "knowledge.related", params: { title: { key: `articles.${related[0]}.title` } } }));
+    expect(labels()).toContain(
+      h.core.content.translator.render("km", {
+        key: "knowledge.related",
+        params: { title: { key: `articles.${related[0]}.title` } },
+      }),
+    );
   });
 
   it("👍 and 👎 sit on one row", async () => {
@@ -39,7 +50,12 @@ describe("browsing", () => {
     await h.press(h.render("knowledge.topics.labour"));
     await h.press(title("minimum_wage"));
     const rows = (h.last()?.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard;
-    expect(rows.some((row) => row.map((b) => b.text).join("|") === `${h.render("knowledge.vote_up")}|${h.render("knowledge.vote_down")}`)).toBe(true);
+    expect(
+      rows.some(
+        (row) =>
+          row.map((b) => b.text).join("|") === `${h.render("knowledge.vote_up")}|${h.render("knowledge.vote_down")}`,
+      ),
+    ).toBe(true);
   });
 
   it("a related article opens, and Back returns to the page before", async () => {
@@ -101,7 +117,10 @@ describe("typed questions", () => {
 
   it("says honestly when it is not sure, shows the topics and a counsellor, and logs the question as unanswered", async () => {
     await h.say("ឡានក្រុងទៅសៀមរាបម៉ោងប៉ុន្មាន");
-    expect(h.lastTexts(2)).toEqual([`${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`, h.render("knowledge.topics_prompt")]);
+    expect(h.lastTexts(2)).toEqual([
+      `${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`,
+      h.render("knowledge.topics_prompt"),
+    ]);
     expect(labels()).toContain(h.render("knowledge.talk_to_counsellor"));
     expect(questionRows()[0]?.answeredWith).toBeNull();
   });

@@ -15,7 +15,8 @@ const PISETH = DEMO_COUNSELLORS[1].telegramUserId;
 let h: Harness;
 
 /** Local time in Phnom Penh → instant. */
-const at = (day: number, hour: number, minute = 0, month = 11) => instantAt({ year: 2026, month, day }, hour * 60 + minute, TZ);
+const at = (day: number, hour: number, minute = 0, month = 11) =>
+  instantAt({ year: 2026, month, day }, hour * 60 + minute, TZ);
 
 beforeEach(() => {
   vi.useFakeTimers({ now: at(21, 10), toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
@@ -30,7 +31,15 @@ afterEach(async () => {
 });
 
 function book(startsAt: number, site: Site = "prek_pnov") {
-  const result = h.core.bookingDesk.book({ chatId: RESIDENT, topic: "health", site, startsAt, forWhom: "self", locale: "km", ...(site === "phone" ? { phone: "012345678" } : {}) });
+  const result = h.core.bookingDesk.book({
+    chatId: RESIDENT,
+    topic: "health",
+    site,
+    startsAt,
+    forWhom: "self",
+    locale: "km",
+    ...(site === "phone" ? { phone: "012345678" } : {}),
+  });
   if (!result.ok) throw new Error("slot not free");
   return result.appointment;
 }
@@ -58,7 +67,11 @@ describe("the reminder ladder", () => {
     expect(first?.text).toContain(h.render("booking.reminder"));
     expect(first?.text).toContain("ថ្ងៃសុក្រ ទី២៧ ខែវិច្ឆិកា ម៉ោង ៩:០០ ព្រឹក");
     expect(first?.text).not.toContain(h.render("booking.topic_health"));
-    expect(buttonsOf(first).map((b) => b.text)).toEqual([h.render("booking.coming"), h.render("booking.reschedule"), h.render("booking.cancel")]);
+    expect(buttonsOf(first).map((b) => b.text)).toEqual([
+      h.render("booking.coming"),
+      h.render("booking.reschedule"),
+      h.render("booking.cancel"),
+    ]);
     // Silent and not forwardable: a lock-screen preview must not tell someone else that the family booked help.
     expect(first).toMatchObject({ disable_notification: true, protect_content: true });
     await jumpTo(at(27, 7, 0));
@@ -73,7 +86,9 @@ describe("the reminder ladder", () => {
     book(at(26, 14), "phone");
     vi.setSystemTime(at(26, 13));
     book(at(26, 15), "phone");
-    const keys = h.core.db.$client.prepare("select dedupe_key from outbox where dedupe_key like 'reminder:%'").all() as { dedupe_key: string }[];
+    const keys = h.core.db.$client
+      .prepare("select dedupe_key from outbox where dedupe_key like 'reminder:%'")
+      .all() as { dedupe_key: string }[];
     expect(keys.map((k) => k.dedupe_key)).toEqual(["reminder:1:120"]);
     h.side.sender.start();
     await jumpTo(at(26, 12));
@@ -89,7 +104,9 @@ describe("the reminder ladder", () => {
     expect(reminders()).toHaveLength(1); // the 24 h rung, Thursday 08:00
     await jumpTo(at(26, 20, 30));
     expect(reminders()).toHaveLength(2);
-    const sentAt = h.fake.calls.filter((c) => c.method === "sendMessage" && c.params.chat_id === RESIDENT).map((c) => new Date(c.at).getUTCHours() + 7);
+    const sentAt = h.fake.calls
+      .filter((c) => c.method === "sendMessage" && c.params.chat_id === RESIDENT)
+      .map((c) => new Date(c.at).getUTCHours() + 7);
     for (const hour of sentAt) expect(hour % 24 >= 7 && hour % 24 < 21).toBe(true);
   });
 });
@@ -178,7 +195,9 @@ describe("the reminder's buttons", () => {
     const a = book(at(27, 9));
     h.fake.addUser({ id: 5002, first_name: "Other", language_code: "km" });
     await h.handle(h.fake.sendText(5002, "/start"));
-    await h.handle(h.fake.pressButton(5002, h.fake.botMessages(5002).at(-1)?.message_id as number, `a:c:${a.id.toString(36)}`));
+    await h.handle(
+      h.fake.pressButton(5002, h.fake.botMessages(5002).at(-1)?.message_id as number, `a:c:${a.id.toString(36)}`),
+    );
     expect(h.fake.botMessages(5002).at(-1)?.text).toBe(h.render("booking.gone"));
     expect(appointment(a.id)?.status).toBe("booked");
   });
@@ -234,10 +253,13 @@ describe("counsellors", () => {
     expect(h.lastTexts(2)[0]).toBe(h.render("common.unknown_command"));
     const a = book(at(26, 14), "phone");
     await h.sayAs(SREYMOM, "/today");
-    await h.handle(h.fake.pressButton(SREYMOM, h.fake.botMessages(SREYMOM).at(-1)?.message_id as number, `v:p:${a.id.toString(36)}`));
+    await h.handle(
+      h.fake.pressButton(SREYMOM, h.fake.botMessages(SREYMOM).at(-1)?.message_id as number, `v:p:${a.id.toString(36)}`),
+    );
     expect(h.callbackAnswers().at(-1)).toMatchObject({ text: "📞 012345678", show_alert: true });
     await h.deliverQueued();
-    for (const id of [SREYMOM, STAFF_CHAT]) for (const m of h.fake.botMessages(id)) expect(m.text ?? "").not.toContain("012345678");
+    for (const id of [SREYMOM, STAFF_CHAT])
+      for (const m of h.fake.botMessages(id)) expect(m.text ?? "").not.toContain("012345678");
   });
 
   it("the morning list goes to each counsellor with appointments that day, once", async () => {

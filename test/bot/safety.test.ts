@@ -4,7 +4,15 @@
  * every state, and the counts staff see in /questions. Messages here are examples of each outcome, not the corpus.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buttonsOf, CASEWORKER, createHarness, type Harness, RESIDENT, STAFF_CHAT, startTalking } from "../helpers/harness.ts";
+import {
+  buttonsOf,
+  CASEWORKER,
+  createHarness,
+  type Harness,
+  RESIDENT,
+  STAFF_CHAT,
+  startTalking,
+} from "../helpers/harness.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -15,7 +23,8 @@ afterEach(() => h.close());
 const t = (key: string, locale: "km" | "en" = "km") => h.render(key, locale);
 const labels = () => buttonsOf(h.last()).map((b) => b.text);
 const node = () => h.core.conversations.load(RESIDENT)?.node;
-const sent = () => h.fake.calls.filter((c) => c.method === "sendMessage").map((c) => c.params as Record<string, unknown>);
+const sent = () =>
+  h.fake.calls.filter((c) => c.method === "sendMessage").map((c) => c.params as Record<string, unknown>);
 
 describe("danger: the number that fits first", () => {
   it.each([
@@ -120,7 +129,9 @@ describe("possible danger: 'Are you safe right now?'", () => {
     await h.say(UNSURE);
     await h.press(t("safety.im_safe"));
     const before = h.fake.botMessages(RESIDENT).length;
-    const stale = [...h.fake.botMessages(RESIDENT)].reverse().find((m) => buttonsOf(m).some((b) => b.text === t("safety.im_safe")));
+    const stale = [...h.fake.botMessages(RESIDENT)]
+      .reverse()
+      .find((m) => buttonsOf(m).some((b) => b.text === t("safety.im_safe")));
     const button = buttonsOf(stale).find((b) => b.text === t("safety.im_safe")) as { callback_data: string };
     await h.handle(h.fake.pressButton(RESIDENT, stale?.message_id as number, button.callback_data));
     expect(h.lastTexts(2)[0]).toBe(t("common.expired"));
@@ -129,18 +140,24 @@ describe("possible danger: 'Are you safe right now?'", () => {
 });
 
 describe("asking for a number", () => {
-  it.each(["police", "ប៉ូលិស", "លេខប៉ូលិស", "lek police", "call an ambulance", "ហៅឡានពេទ្យ", "លេខទូរស័ព្ទជំនួយកុមារ", "number to report trafficking"])(
-    "%s goes straight to the emergency numbers, without the danger lead",
-    async (text) => {
-      await h.say("/start");
-      await h.say(text);
-      const screen = h.lastTexts(1)[0] as string;
-      expect(screen).toContain(t("emergency.intro"));
-      expect(screen).toContain("117");
-      expect(h.lastTexts(2)[0]).not.toContain(t("safety.lead.threat").slice(0, 12));
-      expect(node()).toBe("emergency.numbers");
-    },
-  );
+  it.each([
+    "police",
+    "ប៉ូលិស",
+    "លេខប៉ូលិស",
+    "lek police",
+    "call an ambulance",
+    "ហៅឡានពេទ្យ",
+    "លេខទូរស័ព្ទជំនួយកុមារ",
+    "number to report trafficking",
+  ])("%s goes straight to the emergency numbers, without the danger lead", async (text) => {
+    await h.say("/start");
+    await h.say(text);
+    const screen = h.lastTexts(1)[0] as string;
+    expect(screen).toContain(t("emergency.intro"));
+    expect(screen).toContain("117");
+    expect(h.lastTexts(2)[0]).not.toContain(t("safety.lead.threat").slice(0, 12));
+    expect(node()).toBe("emergency.numbers");
+  });
 });
 
 describe("not danger: the normal answer", () => {

@@ -27,8 +27,23 @@ beforeEach(() => {
 afterEach(() => h.close());
 
 /** Puts an appointment straight into the store (past ones included) and gives it a status. */
-function appointment(counsellorId: number, chatId: number, startsAt: number, status: AppointmentStatus = "booked", site: Site = "prek_pnov") {
-  const a = h.core.booking.store.insert({ chatId, counsellorId, topic: "family", site, startsAt, endsAt: startsAt + 3_600_000, forWhom: "self", locale: "km" });
+function appointment(
+  counsellorId: number,
+  chatId: number,
+  startsAt: number,
+  status: AppointmentStatus = "booked",
+  site: Site = "prek_pnov",
+) {
+  const a = h.core.booking.store.insert({
+    chatId,
+    counsellorId,
+    topic: "family",
+    site,
+    startsAt,
+    endsAt: startsAt + 3_600_000,
+    forWhom: "self",
+    locale: "km",
+  });
   if (status !== "booked") h.core.booking.store.setStatus(a.id, status, counsellorId);
   return a;
 }
@@ -72,7 +87,8 @@ describe("/sessions in the staff chat", () => {
     expect(await sessions("2026-10")).toContain("ខែតុលា ឆ្នាំ២០២៦៖ បានមក ១ វគ្គ ពីគ្រួសារ ១។");
     expect(await sessions("២០២៦-១២")).toContain("• Sreymom (demo)៖ បានមក ០, មិនបានមក ០, មិនទាន់កត់ ០, កក់ទុកខាងមុខ ១");
     expect(await sessions("2026-09")).toContain("ខែកញ្ញា ឆ្នាំ២០២៦៖ គ្មានការណាត់ជួបទេ។");
-    for (const wrong of ["2026-13", "last month", "11/2026", "1999-01"]) expect(await sessions(wrong)).toBe(h.render("booking.report_usage"));
+    for (const wrong of ["2026-13", "last month", "11/2026", "1999-01"])
+      expect(await sessions(wrong)).toBe(h.render("booking.report_usage"));
   });
 
   it("a resident typing /sessions gets nothing privileged; another group gets nothing", async () => {
@@ -92,7 +108,10 @@ describe("appointments left without a mark", () => {
     await h.sayAs(PISETH, "/today");
     const list = h.fake.botMessages(PISETH);
     expect(list.map((m) => (m.text ?? "").split("\n")[0])).toEqual([
-      h.core.content.translator.render("km", { key: "booking.staff_day_empty", params: { date: "ថ្ងៃសុក្រ ទី២៧ ខែវិច្ឆិកា" } }),
+      h.core.content.translator.render("km", {
+        key: "booking.staff_day_empty",
+        params: { date: "ថ្ងៃសុក្រ ទី២៧ ខែវិច្ឆិកា" },
+      }),
       h.core.content.translator.render("km", { key: "booking.staff_unmarked_heading", params: { count: "១" } }),
       "🗓️ ថ្ងៃពុធ ទី២៥ ខែវិច្ឆិកា ម៉ោង ៩:០០ ព្រឹក",
     ]);
@@ -110,7 +129,9 @@ describe("appointments left without a mark", () => {
     await h.deliverQueued();
     const list = h.fake.botMessages(SREYMOM);
     expect(list).toHaveLength(12);
-    expect(list[1]?.text).toContain(h.core.content.translator.render("km", { key: "booking.staff_unmarked_more", params: { shown: "១០" } }));
+    expect(list[1]?.text).toContain(
+      h.core.content.translator.render("km", { key: "booking.staff_unmarked_more", params: { shown: "១០" } }),
+    );
     expect(list[1]?.text).toContain("៖ ១២។");
     expect(list[2]?.text).toContain("ទី៣ ខែវិច្ឆិកា");
     expect(list[11]?.text).toContain("ទី១២ ខែវិច្ឆិកា");

@@ -76,9 +76,13 @@ afterEach(async () => {
 const t = (key: string) => service.core.content.translator.render("km", { key });
 const texts = (chat: number) => fake.botMessages(chat).map((m) => m.text ?? "");
 const waitForText = (chat: number, wanted: string, count = 1) =>
-  fake.waitFor(() => texts(chat).filter((x) => x.includes(wanted)).length >= count, 15_000).catch((err: Error) => {
-    throw new Error(`${err.message}: no "${wanted}" in chat ${chat}; it has ${JSON.stringify(texts(chat).slice(-3))}`);
-  });
+  fake
+    .waitFor(() => texts(chat).filter((x) => x.includes(wanted)).length >= count, 15_000)
+    .catch((err: Error) => {
+      throw new Error(
+        `${err.message}: no "${wanted}" in chat ${chat}; it has ${JSON.stringify(texts(chat).slice(-3))}`,
+      );
+    });
 
 function press(userId: number, chat: number, label: string) {
   const message = [...fake.botMessages(chat)].reverse().find((m) => buttonsOf(m).some((b) => b.text === label));
@@ -123,7 +127,9 @@ describe("a referral, end to end", () => {
 
     // Someone not registered presses Claim: refused.
     press(OUTSIDER, STAFF, t("casework.button_claim"));
-    await fake.waitFor(() => fake.calls.some((c) => c.method === "answerCallbackQuery" && c.params.text === t("casework.not_allowed")));
+    await fake.waitFor(() =>
+      fake.calls.some((c) => c.method === "answerCallbackQuery" && c.params.text === t("casework.not_allowed")),
+    );
     expect(service.core.referrals.get(1)?.status).toBe("open");
 
     // Nobody claims it for 15 minutes: it is posted again, mentioning the supervisor.
@@ -144,10 +150,18 @@ describe("a referral, end to end", () => {
     await waitForText(CASEWORKER, RELAY_TEXT);
     fake.sendText(CASEWORKER, CASEWORKER_TEXT);
     await waitForText(RESIDENT, CASEWORKER_TEXT);
-    expect(fake.botMessages(RESIDENT).slice(quietFrom).map((m) => m.text)).toEqual([CASEWORKER_TEXT]);
+    expect(
+      fake
+        .botMessages(RESIDENT)
+        .slice(quietFrom)
+        .map((m) => m.text),
+    ).toEqual([CASEWORKER_TEXT]);
 
     // Quick exit: every message id of the last 48 hours, and nothing older, in one deleteMessages call.
-    const recentIds = fake.chatLog(RESIDENT).filter((m) => !oldIds.includes(m.message_id)).map((m) => m.message_id);
+    const recentIds = fake
+      .chatLog(RESIDENT)
+      .filter((m) => !oldIds.includes(m.message_id))
+      .map((m) => m.message_id);
     const started = Date.now();
     fake.sendText(RESIDENT, "/exit");
     const call = await fake.waitFor(() => fake.calls.find((c) => c.method === "deleteMessages"));
@@ -160,11 +174,20 @@ describe("a referral, end to end", () => {
 
     // Nothing the resident wrote, and not their phone number, is in any log line, staff message or outbox payload.
     const cipher = createFieldCipher(KEY);
-    const payloads = (service.core.db.$client.prepare("select payload_enc from outbox").all() as { payload_enc: string }[]).map((r) => cipher.decrypt(r.payload_enc));
-    const staffTexts = [...texts(STAFF), ...fake.botMessages(CASEWORKER).filter((m) => m.text !== RELAY_TEXT).map((m) => m.text ?? "")];
+    const payloads = (
+      service.core.db.$client.prepare("select payload_enc from outbox").all() as { payload_enc: string }[]
+    ).map((r) => cipher.decrypt(r.payload_enc));
+    const staffTexts = [
+      ...texts(STAFF),
+      ...fake
+        .botMessages(CASEWORKER)
+        .filter((m) => m.text !== RELAY_TEXT)
+        .map((m) => m.text ?? ""),
+    ];
     const phoneForms = ["012345678", "012 345 678", "345 678", "12345678"];
     for (const haystack of [logLines.join("\n"), payloads.join("\n"), staffTexts.join("\n")]) {
-      for (const secret of [DANGER_TEXT, "ប្ដីខ្ញុំវាយខ្ញុំ", RELAY_TEXT, CASEWORKER_TEXT, "Srey", ...phoneForms]) expect(haystack).not.toContain(secret);
+      for (const secret of [DANGER_TEXT, "ប្ដីខ្ញុំវាយខ្ញុំ", RELAY_TEXT, CASEWORKER_TEXT, "Srey", ...phoneForms])
+        expect(haystack).not.toContain(secret);
     }
     expect(logLines.length).toBeGreaterThan(5);
   });

@@ -39,7 +39,14 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const env = () => ({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: server.url, ENCRYPTION_KEY: KEY, DATABASE_PATH: join(dir, "spean.db"), PORT: "0", OUTBOX_RATE_PER_SECOND: "30" });
+const env = () => ({
+  BOT_TOKEN: TOKEN,
+  TELEGRAM_API_ROOT: server.url,
+  ENCRYPTION_KEY: KEY,
+  DATABASE_PATH: join(dir, "spean.db"),
+  PORT: "0",
+  OUTBOX_RATE_PER_SECOND: "30",
+});
 
 /** Books one appointment per family, three hours from now, and queues its 2-hour reminder as due now. */
 function prepareDatabase(): void {
@@ -48,15 +55,34 @@ function prepareDatabase(): void {
   core.db.transaction(() => {
     for (let i = 0; i < FAMILIES; i++) {
       const startsAt = now + 3 * 3_600_000 + i * 60_000;
-      const a = core.booking.store.insert({ chatId: FIRST_CHAT + i, counsellorId: 3001, topic: "health", site: "prek_pnov", startsAt, endsAt: startsAt + 3_600_000, forWhom: "self", locale: "km" });
+      const a = core.booking.store.insert({
+        chatId: FIRST_CHAT + i,
+        counsellorId: 3001,
+        topic: "health",
+        site: "prek_pnov",
+        startsAt,
+        endsAt: startsAt + 3_600_000,
+        forWhom: "self",
+        locale: "km",
+      });
       const reply = { text: [{ key: "booking.reminder" }] };
-      queueReply(core.outbox, core.content.translator, { chatId: a.chatId, dedupeKey: `reminder:${a.id}:120`, reply, locale: "km", purpose: "reminder", notBefore: now });
+      queueReply(core.outbox, core.content.translator, {
+        chatId: a.chatId,
+        dedupeKey: `reminder:${a.id}:120`,
+        reply,
+        locale: "km",
+        purpose: "reminder",
+        notBefore: now,
+      });
     }
   });
   core.close();
 }
 
-const reminderChats = () => fake.calls.filter((c) => c.method === "sendMessage" && Number(c.params.chat_id) >= FIRST_CHAT).map((c) => Number(c.params.chat_id));
+const reminderChats = () =>
+  fake.calls
+    .filter((c) => c.method === "sendMessage" && Number(c.params.chat_id) >= FIRST_CHAT)
+    .map((c) => Number(c.params.chat_id));
 
 it("SIGKILL while reminders are being sent, then a restart: every reminder delivered, duplicates only inside the measured crash window", async () => {
   prepareDatabase();
@@ -69,7 +95,13 @@ it("SIGKILL while reminders are being sent, then a restart: every reminder deliv
   // The crash window, measured at the kill: reminders Telegram accepted whose row the database does not mark sent.
   const acceptedAtKill = new Set(reminderChats());
   const db = new Database(join(dir, "spean.db"), { readonly: true });
-  const recordedSent = new Set((db.prepare("select chat_id from outbox where status = 'sent' and dedupe_key like 'reminder:%'").all() as { chat_id: number }[]).map((r) => r.chat_id));
+  const recordedSent = new Set(
+    (
+      db.prepare("select chat_id from outbox where status = 'sent' and dedupe_key like 'reminder:%'").all() as {
+        chat_id: number;
+      }[]
+    ).map((r) => r.chat_id),
+  );
   db.close();
   const window = [...acceptedAtKill].filter((chat) => !recordedSent.has(chat));
   expect(acceptedAtKill.size).toBeLessThan(FAMILIES); // killed mid-way
@@ -85,5 +117,7 @@ it("SIGKILL while reminders are being sent, then a restart: every reminder deliv
   expect(duplicated.sort()).toEqual(window.sort());
   // The window is what was in flight at one moment: bounded by the sender's burst (rate / 5 + in-flight).
   expect(window.length).toBeLessThanOrEqual(12);
-  console.log(`crash window at the kill: ${window.length} reminder(s) accepted by Telegram but not yet marked sent; ${acceptedAtKill.size} of ${FAMILIES} delivered before the kill`);
+  console.log(
+    `crash window at the kill: ${window.length} reminder(s) accepted by Telegram but not yet marked sent; ${acceptedAtKill.size} of ${FAMILIES} delivered before the kill`,
+  );
 });

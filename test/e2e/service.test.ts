@@ -36,7 +36,15 @@ afterEach(async () => {
 });
 
 function env(extra: Record<string, string> = {}) {
-  return { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: server.url, ENCRYPTION_KEY: KEY, DATABASE_PATH: join(dir, "spean.db"), STAFF_CHAT_ID: String(STAFF), PORT: "0", ...extra };
+  return {
+    BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: server.url,
+    ENCRYPTION_KEY: KEY,
+    DATABASE_PATH: join(dir, "spean.db"),
+    STAFF_CHAT_ID: String(STAFF),
+    PORT: "0",
+    ...extra,
+  };
 }
 
 async function start(extra: Record<string, string> = {}) {
@@ -46,7 +54,8 @@ async function start(extra: Record<string, string> = {}) {
 }
 
 const texts = (chat: number) => fake.botMessages(chat).map((m) => m.text ?? "");
-const waitForText = (chat: number, text: string, count = 1) => fake.waitFor(() => texts(chat).filter((t) => t.startsWith(text)).length >= count, 15_000);
+const waitForText = (chat: number, text: string, count = 1) =>
+  fake.waitFor(() => texts(chat).filter((t) => t.startsWith(text)).length >= count, 15_000);
 
 function pressLatest(chat: number, label: string) {
   const message = [...fake.botMessages(chat)].reverse().find((m) => buttonsOf(m).some((b) => b.text === label));
@@ -83,17 +92,23 @@ describe("the service, end to end (polling)", () => {
   it("a kill -9 while updates arrive loses none and handles none twice", async () => {
     const first = await start();
     const sent: number[] = [];
-    for (let round = 0; round < 3; round++) for (let chat = 1; chat <= 20; chat++) sent.push(fake.sendText(chat, `/menu`).update_id as number);
+    for (let round = 0; round < 3; round++)
+      for (let chat = 1; chat <= 20; chat++) sent.push(fake.sendText(chat, `/menu`).update_id as number);
     await fake.waitFor(() => fake.botMessages(5).length >= 1, 15_000);
     first.child.kill("SIGKILL");
     await first.exited;
     for (let chat = 1; chat <= 20; chat++) sent.push(fake.sendText(chat, "/help").update_id as number);
     await start();
     for (let chat = 1; chat <= 20; chat++) await waitForText(chat, "ℹ️", 1);
-    await fake.waitFor(() => [...Array(20).keys()].every((i) => texts(i + 1).filter((t) => t.startsWith(MENU)).length >= 3), 15_000);
+    await fake.waitFor(
+      () => [...Array(20).keys()].every((i) => texts(i + 1).filter((t) => t.startsWith(MENU)).length >= 3),
+      15_000,
+    );
 
     const db = new Database(join(dir, "spean.db"), { readonly: true });
-    const handled = db.prepare("select update_id, count(*) as n from interactions where direction = 'in' group by update_id").all() as { update_id: number; n: number }[];
+    const handled = db
+      .prepare("select update_id, count(*) as n from interactions where direction = 'in' group by update_id")
+      .all() as { update_id: number; n: number }[];
     const inbox = db.prepare("select status, count(*) as n from inbox group by status").all();
     db.close();
     expect(handled.map((r) => r.update_id).sort()).toEqual([...sent].sort());
@@ -113,7 +128,14 @@ describe("the service, end to end (polling)", () => {
     fake.sendText(3, "/start");
     await waitForText(3, MENU);
     // A button press without a sender cannot be handled: it fails every time.
-    fake.injectUpdate({ callback_query: { id: "poison", chat_instance: "x", data: "m", message: { message_id: 1, date: 0, chat: { id: 3, type: "private" } } } });
+    fake.injectUpdate({
+      callback_query: {
+        id: "poison",
+        chat_instance: "x",
+        data: "m",
+        message: { message_id: 1, date: 0, chat: { id: 3, type: "private" } },
+      },
+    });
     fake.sendText(3, "/help");
     await waitForText(3, "សូមទោស មានបញ្ហាបច្ចេកទេស");
     await waitForText(3, "ℹ️");
@@ -126,11 +148,19 @@ describe("the service, end to end (polling)", () => {
 describe("the service, end to end (webhook)", () => {
   it("sets the webhook with its secret and answers updates delivered to it", async () => {
     const port = await freePort();
-    await start({ PORT: String(port), WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`, WEBHOOK_SECRET: "e2e_secret" });
+    await start({
+      PORT: String(port),
+      WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`,
+      WEBHOOK_SECRET: "e2e_secret",
+    });
     expect(fake.webhookInfo()).toEqual({ url: `http://127.0.0.1:${port}/telegram/webhook`, secret: "e2e_secret" });
     fake.sendText(4, "/start");
     await waitForText(4, MENU);
-    const wrong = await fetch(`http://127.0.0.1:${port}/telegram/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const wrong = await fetch(`http://127.0.0.1:${port}/telegram/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(wrong.status).toBe(401);
   });
 });

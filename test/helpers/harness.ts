@@ -38,12 +38,18 @@ function contentFor(config: ReturnType<typeof loadConfig>): Content {
  * `options.now` replaces the harness's own clock (e.g. Date.now under vitest's fake timers); `options.features`
  * replaces the feature list (default: Spean's own).
  */
-export function createHarness(env: Record<string, string> = {}, options: { now?: () => number; features?: FeatureList } = {}) {
+export function createHarness(
+  env: Record<string, string> = {},
+  options: { now?: () => number; features?: FeatureList } = {},
+) {
   let clock = Date.parse("2026-11-21T03:00:00Z");
   const now = options.now ?? (() => clock);
   const config = loadConfig({ DATABASE_PATH: ":memory:", STAFF_CHAT_ID: String(STAFF_CHAT), ...env });
   const logger = createLogger("silent");
-  const core = createCore(config, logger, now, { content: contentFor(config), ...(options.features ? { features: options.features } : {}) });
+  const core = createCore(config, logger, now, {
+    content: contentFor(config),
+    ...(options.features ? { features: options.features } : {}),
+  });
   const fake = new FakeTelegram({ token: SANDBOX_TOKEN, now });
   fake.addUser({ id: RESIDENT, first_name: "Test", language_code: "km" });
   fake.addGroup(STAFF_CHAT, "Staff");
@@ -54,7 +60,12 @@ export function createHarness(env: Record<string, string> = {}, options: { now?:
   core.staff.register(SUPERVISOR, "supervisor", "Vanna");
   const toFake: Transformer = async (_prev, method, payload) =>
     (await fake.call(SANDBOX_TOKEN, method, payload as Record<string, unknown>)) as never;
-  const side = createTelegramSide(core, { token: SANDBOX_TOKEN, apiRoot: "http://127.0.0.1:9", botInfo: fake.botInfo, transformer: toFake });
+  const side = createTelegramSide(core, {
+    token: SANDBOX_TOKEN,
+    apiRoot: "http://127.0.0.1:9",
+    botInfo: fake.botInfo,
+    transformer: toFake,
+  });
 
   /** Ingests an update into the inbox and handles it, as the worker would. */
   async function handle(update: Record<string, unknown>) {
@@ -88,7 +99,8 @@ export function createHarness(env: Record<string, string> = {}, options: { now?:
       await handle(fake.pressButton(userId, message.message_id, button.callback_data, chatId));
     },
     /** Someone other than the resident writes to the bot in their private chat. */
-    sayAs: (userId: number, text: string, replyTo?: number) => handle(fake.sendText(userId, text, replyTo === undefined ? {} : { replyTo })),
+    sayAs: (userId: number, text: string, replyTo?: number) =>
+      handle(fake.sendText(userId, text, replyTo === undefined ? {} : { replyTo })),
     /** Sends everything queued and due (alerts, notices), as the outbox sender would. */
     async deliverQueued() {
       for (let round = 0; round < 10; round++) {
@@ -98,17 +110,26 @@ export function createHarness(env: Record<string, string> = {}, options: { now?:
       }
     },
     /** The answers to button presses (toasts and pop-ups), newest last. */
-    callbackAnswers: () => fake.calls.filter((c) => c.method === "answerCallbackQuery").map((c) => c.params as { text?: string; show_alert?: boolean }),
+    callbackAnswers: () =>
+      fake.calls
+        .filter((c) => c.method === "answerCallbackQuery")
+        .map((c) => c.params as { text?: string; show_alert?: boolean }),
     /** Texts the bot sent to the resident since the last call. */
-    lastTexts: (count = 1) => fake.botMessages(RESIDENT).slice(-count).map((m) => m.text ?? ""),
+    lastTexts: (count = 1) =>
+      fake
+        .botMessages(RESIDENT)
+        .slice(-count)
+        .map((m) => m.text ?? ""),
     last: () => fake.botMessages(RESIDENT).at(-1),
     render: (key: string, locale: "km" | "en" = "km") => core.content.translator.render(locale, { key }),
     /** A text with parameters, as the bot renders it. */
     renderRef: (ref: TextRef, locale: "km" | "en" = "km") => core.content.translator.render(locale, ref),
     /** The first reply to a danger message of these kinds (the lead that names the fitting numbers). */
-    dangerLead: (kinds: DangerKind[], locale: "km" | "en" = "km") => core.content.translator.render(locale, dangerLead(kinds, core.content.directory).text[0] as TextRef),
+    dangerLead: (kinds: DangerKind[], locale: "km" | "en" = "km") =>
+      core.content.translator.render(locale, dangerLead(kinds, core.content.directory).text[0] as TextRef),
     /** The one-line safety net (117 / 119). */
-    safetyNet: (locale: "km" | "en" = "km") => core.content.translator.render(locale, safetyNetLine(core.content.directory)),
+    safetyNet: (locale: "km" | "en" = "km") =>
+      core.content.translator.render(locale, safetyNetLine(core.content.directory)),
     close: () => core.close(),
   };
 }
@@ -145,7 +166,9 @@ export async function startTalking(h: Harness) {
 }
 
 export function buttonsOf(message: { reply_markup?: unknown } | undefined): { text: string; callback_data: string }[] {
-  const rows = (message?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)?.inline_keyboard ?? [];
+  const rows =
+    (message?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)
+      ?.inline_keyboard ?? [];
   return rows.flat();
 }
 

@@ -13,7 +13,12 @@ beforeEach(async () => {
   app = await buildApp({
     logger: createLogger("silent"),
     health: () => ({ inbox: h.core.inbox.counts() }),
-    webhook: { path: "/telegram/webhook", secret: SECRET, ingest: (u) => h.core.inbox.ingest(u), onIngested: () => h.side.worker.wake() },
+    webhook: {
+      path: "/telegram/webhook",
+      secret: SECRET,
+      ingest: (u) => h.core.inbox.ingest(u),
+      onIngested: () => h.side.worker.wake(),
+    },
   });
 });
 afterEach(async () => {
@@ -22,7 +27,16 @@ afterEach(async () => {
   h.close();
 });
 
-const update = (id: number) => ({ update_id: id, message: { message_id: id, date: 0, chat: { id: RESIDENT, type: "private" }, from: { id: RESIDENT, is_bot: false, first_name: "T" }, text: "/start" } });
+const update = (id: number) => ({
+  update_id: id,
+  message: {
+    message_id: id,
+    date: 0,
+    chat: { id: RESIDENT, type: "private" },
+    from: { id: RESIDENT, is_bot: false, first_name: "T" },
+    text: "/start",
+  },
+});
 
 describe("webhook", () => {
   it.each([
@@ -36,7 +50,12 @@ describe("webhook", () => {
   });
 
   it("a wrong secret with a malformed body is still 401 (the body is not even parsed)", async () => {
-    const response = await app.inject({ method: "POST", url: "/telegram/webhook", headers: { "content-type": "application/json" }, payload: "{not json" });
+    const response = await app.inject({
+      method: "POST",
+      url: "/telegram/webhook",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
     expect(response.statusCode).toBe(401);
   });
 
@@ -61,7 +80,12 @@ describe("webhook", () => {
 
   it("the same update delivered 3 times is stored once and handled once", async () => {
     for (let i = 0; i < 3; i++) {
-      const response = await app.inject({ method: "POST", url: "/telegram/webhook", headers: { "x-telegram-bot-api-secret-token": SECRET }, payload: update(42) });
+      const response = await app.inject({
+        method: "POST",
+        url: "/telegram/webhook",
+        headers: { "x-telegram-bot-api-secret-token": SECRET },
+        payload: update(42),
+      });
       expect(response.statusCode).toBe(200);
     }
     expect(h.core.inbox.counts().pending).toBe(1);

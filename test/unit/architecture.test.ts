@@ -23,9 +23,21 @@ const ADAPTER_ONLY = ["grammy", "@grammyjs/", "fastify", "@fastify/", "src/teleg
 const BASE_FOLDER = "src/base/";
 // The shared layers under the features (docs/ARCHITECTURE.md, "Layers"): they never reach up into a feature.
 const SHARED_FOLDERS = [
-  "src/base/", "src/khmer/", "src/i18n/", "src/db/", "src/security/", "src/engine/", "src/scheduling/",
-  "src/directory/", "src/outbox/", "src/inbox/", "src/interactions/", "src/features/", "src/conversations/",
-  "src/config.ts", "src/logger.ts",
+  "src/base/",
+  "src/khmer/",
+  "src/i18n/",
+  "src/db/",
+  "src/security/",
+  "src/engine/",
+  "src/scheduling/",
+  "src/directory/",
+  "src/outbox/",
+  "src/inbox/",
+  "src/interactions/",
+  "src/features/",
+  "src/conversations/",
+  "src/config.ts",
+  "src/logger.ts",
 ];
 // The feature folders (one vertical each; the list of features is src/service/features.ts).
 const FEATURE_FOLDERS = ["src/safety/", "src/knowledge/", "src/booking/", "src/referrals/", "src/staff/"];
@@ -124,6 +136,8 @@ describe("architecture", () => {
       "  src/c/three.ts -> src/a/one.ts",
     ]);
     expect(baseViolations(found)).toEqual(["src/base/clock.ts -> src/c/three.ts"]);
-    expect(sharedReachingUp([{ from: "src/outbox/x.ts", to: "src/booking/y.ts", typeOnly: true }])).toEqual(["src/outbox/x.ts -> src/booking/y.ts (type-only)"]);
+    expect(sharedReachingUp([{ from: "src/outbox/x.ts", to: "src/booking/y.ts", typeOnly: true }])).toEqual([
+      "src/outbox/x.ts -> src/booking/y.ts (type-only)",
+    ]);
   });
 });

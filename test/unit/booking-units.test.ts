@@ -23,8 +23,12 @@ const today = { year: 2026, month: 11, day: 21 }; // a Saturday
 
 describe("Khmer and English dates and times", () => {
   it("formats the issue's example the Khmer way, with Khmer digits and the day period", () => {
-    expect(formatDateTime("km", { year: 2026, month: 11, day: 25 }, 9 * 60 + 30)).toBe("ថ្ងៃពុធ ទី២៥ ខែវិច្ឆិកា ម៉ោង ៩:៣០ ព្រឹក");
-    expect(formatDateTime("km", { year: 2026, month: 11, day: 24 }, 9 * 60 + 30)).toBe("ថ្ងៃអង្គារ ទី២៤ ខែវិច្ឆិកា ម៉ោង ៩:៣០ ព្រឹក");
+    expect(formatDateTime("km", { year: 2026, month: 11, day: 25 }, 9 * 60 + 30)).toBe(
+      "ថ្ងៃពុធ ទី២៥ ខែវិច្ឆិកា ម៉ោង ៩:៣០ ព្រឹក",
+    );
+    expect(formatDateTime("km", { year: 2026, month: 11, day: 24 }, 9 * 60 + 30)).toBe(
+      "ថ្ងៃអង្គារ ទី២៤ ខែវិច្ឆិកា ម៉ោង ៩:៣០ ព្រឹក",
+    );
     expect(formatDateTime("en", { year: 2026, month: 11, day: 24 }, 14 * 60)).toBe("Tuesday 24 November, 2:00 pm");
   });
 
@@ -133,9 +137,12 @@ describe("weekly hours", () => {
     ]);
   });
 
-  it.each(["sat 08:00-11:00 phone", "mon 11:00-08:00 phone", "mon 08:00-11:00 kampot", "mon 8-11 phone", ""])("refuses %j with a reason", (spec) => {
-    expect(() => parseWeeklyHours(spec)).toThrow(/hours/);
-  });
+  it.each(["sat 08:00-11:00 phone", "mon 11:00-08:00 phone", "mon 08:00-11:00 kampot", "mon 8-11 phone", ""])(
+    "refuses %j with a reason",
+    (spec) => {
+      expect(() => parseWeeklyHours(spec)).toThrow(/hours/);
+    },
+  );
 });
 
 describe("booking command lines", () => {
@@ -143,15 +150,37 @@ describe("booking command lines", () => {
     const dir = mkdtempSync(join(tmpdir(), "spean-cli-"));
     try {
       const run = (script: string, args: string[], extra: Record<string, string>) =>
-        spawnSync(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? "", ...extra }, encoding: "utf8" });
+        spawnSync(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], {
+          cwd: PROJECT_ROOT,
+          env: { PATH: process.env.PATH ?? "", ...extra },
+          encoding: "utf8",
+        });
       const sandbox = { DATABASE_PATH: join(dir, "sandbox.db") };
-      const production = { DATABASE_PATH: join(dir, "prod.db"), BOT_TOKEN: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ENCRYPTION_KEY: "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=" };
-      expect(run("seed-demo", [], sandbox)).toMatchObject({ status: 0, stdout: expect.stringContaining("Loaded 2 fictional") });
-      expect(run("seed-demo", [], production)).toMatchObject({ status: 1, stdout: expect.stringContaining("DEMO_DATA=on") });
+      const production = {
+        DATABASE_PATH: join(dir, "prod.db"),
+        BOT_TOKEN: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ENCRYPTION_KEY: "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=",
+      };
+      expect(run("seed-demo", [], sandbox)).toMatchObject({
+        status: 0,
+        stdout: expect.stringContaining("Loaded 2 fictional"),
+      });
+      expect(run("seed-demo", [], production)).toMatchObject({
+        status: 1,
+        stdout: expect.stringContaining("DEMO_DATA=on"),
+      });
       expect(run("seed-demo", [], { ...production, DEMO_DATA: "on" }).status).toBe(0);
-      expect(run("counsellor", ["3001", "--hours", "mon-fri 08:00-10:00 phone", "--slot", "30"], sandbox)).toMatchObject({ status: 0, stdout: expect.stringContaining("30-minute") });
-      expect(run("counsellor", ["2001", "--hours", "mon 08:00-10:00 phone"], sandbox)).toMatchObject({ status: 1, stdout: expect.stringContaining("not a registered counsellor") });
-      expect(run("counsellor", ["3001", "--hours", "sat 08:00-10:00 phone"], sandbox)).toMatchObject({ status: 1, stdout: expect.stringContaining("weekends") });
+      expect(
+        run("counsellor", ["3001", "--hours", "mon-fri 08:00-10:00 phone", "--slot", "30"], sandbox),
+      ).toMatchObject({ status: 0, stdout: expect.stringContaining("30-minute") });
+      expect(run("counsellor", ["2001", "--hours", "mon 08:00-10:00 phone"], sandbox)).toMatchObject({
+        status: 1,
+        stdout: expect.stringContaining("not a registered counsellor"),
+      });
+      expect(run("counsellor", ["3001", "--hours", "sat 08:00-10:00 phone"], sandbox)).toMatchObject({
+        status: 1,
+        stdout: expect.stringContaining("weekends"),
+      });
       expect(run("counsellor", [], sandbox)).toMatchObject({ status: 1, stdout: expect.stringContaining("usage") });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CHOICE_ID_PATTERN, decodeCallback, encodeCallback, fitsCallbackLimit } from "../../src/engine/callback-data.ts";
+import {
+  CHOICE_ID_PATTERN,
+  decodeCallback,
+  encodeCallback,
+  fitsCallbackLimit,
+} from "../../src/engine/callback-data.ts";
 
 describe("callback data", () => {
   it("round-trips every action within 64 bytes, for any step and any valid choice id", () => {
@@ -20,7 +25,8 @@ describe("callback data", () => {
   });
 
   it("does not recognise data it did not write", () => {
-    for (const data of ["", "y", "c:1", "c::info", "c:1:Info", "c:1:ព័ត៌មាន", "b:", "m:1", "c:zzzzzzzzzzzz:a"]) expect(decodeCallback(data)).toBeUndefined();
+    for (const data of ["", "y", "c:1", "c::info", "c:1:Info", "c:1:ព័ត៌មាន", "b:", "m:1", "c:zzzzzzzzzzzz:a"])
+      expect(decodeCallback(data)).toBeUndefined();
   });
 
   it("counts the limit in UTF-8 bytes, not characters", () => {

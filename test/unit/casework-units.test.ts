@@ -14,7 +14,10 @@ import { createWorkCalendar } from "../../src/scheduling/calendar.ts";
 import { may } from "../../src/features/roles.ts";
 import { createStaffStore, INVITE_TTL_MS } from "../../src/staff/store.ts";
 
-const calendar = createWorkCalendar({ timeZone: "Asia/Phnom_Penh", holidays: ["2026-11-23", "2026-11-24", "2026-11-25"] });
+const calendar = createWorkCalendar({
+  timeZone: "Asia/Phnom_Penh",
+  holidays: ["2026-11-23", "2026-11-24", "2026-11-25"],
+});
 const at = (local: string) => Date.parse(`${local}+07:00`);
 
 describe("working calendar", () => {
@@ -67,12 +70,20 @@ describe("invite codes", () => {
     const dir = mkdtempSync(join(tmpdir(), "spean-invite-"));
     try {
       const env = { PATH: process.env.PATH ?? "", DATABASE_PATH: join(dir, "spean.db") };
-      const output = execFileSync(process.execPath, ["--import", "tsx", "src/cli/staff-invite.ts", "admin"], { cwd: PROJECT_ROOT, env, encoding: "utf8" });
+      const output = execFileSync(process.execPath, ["--import", "tsx", "src/cli/staff-invite.ts", "admin"], {
+        cwd: PROJECT_ROOT,
+        env,
+        encoding: "utf8",
+      });
       const code = /\/join ([A-Z2-9]{10})/.exec(output)?.[1] as string;
       const db = openDatabase(join(dir, "spean.db"));
       expect(createStaffStore(db).redeem(code, 7, "Admin")).toMatchObject({ ok: true, member: { role: "admin" } });
       db.$client.close();
-      const wrong = spawnSync(process.execPath, ["--import", "tsx", "src/cli/staff-invite.ts", "boss"], { cwd: PROJECT_ROOT, env, encoding: "utf8" });
+      const wrong = spawnSync(process.execPath, ["--import", "tsx", "src/cli/staff-invite.ts", "boss"], {
+        cwd: PROJECT_ROOT,
+        env,
+        encoding: "utf8",
+      });
       expect(wrong.status).toBe(1);
       expect(wrong.stdout).toMatch(/^usage: npm run staff:invite/);
     } finally {

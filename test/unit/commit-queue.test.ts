@@ -6,8 +6,15 @@ import { users } from "../../src/db/schema.ts";
 function setup() {
   const db = openDatabase(":memory:");
   const commits = createCommitQueue(db.$client);
-  const addUser = (chatId: number) => () => db.insert(users).values({ chatId, firstSeenAt: 0, lastSeenAt: 0 }).run().changes;
-  const chatIds = () => db.select({ chatId: users.chatId }).from(users).all().map((r) => r.chatId).sort((a, b) => a - b);
+  const addUser = (chatId: number) => () =>
+    db.insert(users).values({ chatId, firstSeenAt: 0, lastSeenAt: 0 }).run().changes;
+  const chatIds = () =>
+    db
+      .select({ chatId: users.chatId })
+      .from(users)
+      .all()
+      .map((r) => r.chatId)
+      .sort((a, b) => a - b);
   return { db, commits, addUser, chatIds };
 }
 
@@ -44,7 +51,9 @@ describe("commit queue (group commit)", () => {
   it("rejects every caller when the commit itself fails, and works again afterwards", async () => {
     const { db, commits, addUser, chatIds } = setup();
     // A deferred foreign key is checked at COMMIT, not when the savepoint is released.
-    db.$client.exec("create table parent (id integer primary key); create table child (parent_id integer references parent(id) deferrable initially deferred)");
+    db.$client.exec(
+      "create table parent (id integer primary key); create table child (parent_id integer references parent(id) deferrable initially deferred)",
+    );
     const orphan = () => db.$client.prepare("insert into child values (42)").run().changes;
     const outcomes = await Promise.allSettled([commits.run(addUser(1)), commits.run(orphan)]);
     expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
@@ -57,7 +66,11 @@ describe("commit queue (group commit)", () => {
     const db = openDatabase(":memory:");
     const commits = createCommitQueue(db.$client, 10);
     const begin = vi.spyOn(db.$client, "transaction");
-    await Promise.all(Array.from({ length: 25 }, (_, i) => commits.run(() => db.insert(users).values({ chatId: i, firstSeenAt: 0, lastSeenAt: 0 }).run())));
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        commits.run(() => db.insert(users).values({ chatId: i, firstSeenAt: 0, lastSeenAt: 0 }).run()),
+      ),
+    );
     expect(begin.mock.calls.length - 25).toBe(3); // 3 outer transactions for 25 pieces of work
   });
 

@@ -34,7 +34,12 @@ describe("loadConfig", () => {
 
   it("chooses polling with a token and webhook with a URL and secret", () => {
     expect(loadConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY }).mode).toBe("polling");
-    const webhook = loadConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, WEBHOOK_URL: "https://spean.example.org/tg", WEBHOOK_SECRET: "s3cret_-X" });
+    const webhook = loadConfig({
+      BOT_TOKEN: TOKEN,
+      ENCRYPTION_KEY: KEY,
+      WEBHOOK_URL: "https://spean.example.org/tg",
+      WEBHOOK_SECRET: "s3cret_-X",
+    });
     expect(webhook.mode).toBe("webhook");
     expect(webhook.webhook).toEqual({ url: "https://spean.example.org/tg", secret: "s3cret_-X" });
   });
@@ -47,7 +52,13 @@ describe("loadConfig", () => {
   });
 
   it("lists every problem at once, by variable", () => {
-    const problems = problemsOf({ BOT_TOKEN: "not-a-token", PORT: "70000", DEFAULT_LOCALE: "fr", TIME_ZONE: "Mars/Olympus", RETENTION_DAYS: "abc" });
+    const problems = problemsOf({
+      BOT_TOKEN: "not-a-token",
+      PORT: "70000",
+      DEFAULT_LOCALE: "fr",
+      TIME_ZONE: "Mars/Olympus",
+      RETENTION_DAYS: "abc",
+    });
     expect(problems.join("\n")).toMatch(/BOT_TOKEN/);
     expect(problems.join("\n")).toMatch(/PORT/);
     expect(problems.join("\n")).toMatch(/DEFAULT_LOCALE must be km or en/);
@@ -58,14 +69,26 @@ describe("loadConfig", () => {
 
   it("requires WEBHOOK_URL and WEBHOOK_SECRET together, with a token", () => {
     expect(problemsOf({ WEBHOOK_URL: "https://x.example/tg" }).join("\n")).toMatch(/WEBHOOK_SECRET is required/);
-    expect(problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, WEBHOOK_SECRET: "abc" }).join("\n")).toMatch(/WEBHOOK_URL is required/);
-    expect(problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, WEBHOOK_URL: "https://x.example/tg", WEBHOOK_SECRET: "has space" }).join("\n")).toMatch(
-      /WEBHOOK_SECRET must be 1-256 characters/,
+    expect(problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, WEBHOOK_SECRET: "abc" }).join("\n")).toMatch(
+      /WEBHOOK_URL is required/,
     );
+    expect(
+      problemsOf({
+        BOT_TOKEN: TOKEN,
+        ENCRYPTION_KEY: KEY,
+        WEBHOOK_URL: "https://x.example/tg",
+        WEBHOOK_SECRET: "has space",
+      }).join("\n"),
+    ).toMatch(/WEBHOOK_SECRET must be 1-256 characters/);
   });
 
   it("refuses plain-http webhooks to the real Telegram but allows them against a local Bot API", () => {
-    const env = { BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, WEBHOOK_URL: "http://127.0.0.1:3000/tg", WEBHOOK_SECRET: "abc" };
+    const env = {
+      BOT_TOKEN: TOKEN,
+      ENCRYPTION_KEY: KEY,
+      WEBHOOK_URL: "http://127.0.0.1:3000/tg",
+      WEBHOOK_SECRET: "abc",
+    };
     expect(problemsOf(env).join("\n")).toMatch(/must be https/);
     expect(loadConfig({ ...env, TELEGRAM_API_ROOT: "http://127.0.0.1:8081" }).mode).toBe("webhook");
   });

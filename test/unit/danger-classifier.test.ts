@@ -107,7 +107,12 @@ describe("outcomes and reasons", () => {
     for (const text of ["", "😀😀", "\u0000\u0007", "១២៣", "x".repeat(4096), "ក".repeat(4096), "\ud800"]) {
       expect(["danger", "check", "numbers", "none"]).toContain(classify(text).outcome);
     }
-    fc.assert(fc.property(fc.string({ unit: "grapheme", maxLength: 200 }), (text) => ["danger", "check", "numbers", "none"].includes(classify(text).outcome)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 200 }), (text) =>
+        ["danger", "check", "numbers", "none"].includes(classify(text).outcome),
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it("shows the numbers that fit first: danger leads name the kind's own line; the check-in 117, 119 and it", () => {
@@ -121,7 +126,9 @@ describe("outcomes and reasons", () => {
 describe("content check of the danger texts", () => {
   it("passes for the real texts, and names a lead that leaves out its kind's number", () => {
     const leaves = new Map([["safety.lead.medical", "Call an ambulance"]]);
-    expect(safetyTextProblems("en", leaves, content.directory)).toContain('locales/en: "safety.lead.medical" does not name {{ambulance}}');
+    expect(safetyTextProblems("en", leaves, content.directory)).toContain(
+      'locales/en: "safety.lead.medical" does not name {{ambulance}}',
+    );
   });
 });
 
@@ -135,13 +142,20 @@ describe("the model", () => {
   it("trains deterministically (the same examples give the same weights)", () => {
     const examples = readSplit(PROJECT_ROOT, "train")
       .slice(0, 80)
-      .map((e) => ({ feats: analyse(e.text, lexicon).feats, danger: e.label === "danger", ...(e.label === "danger" ? { kind: e.kind } : {}) }));
+      .map((e) => ({
+        feats: analyse(e.text, lexicon).feats,
+        danger: e.label === "danger",
+        ...(e.label === "danger" ? { kind: e.kind } : {}),
+      }));
     expect(trainModel(examples, "x", { epochs: 3 })).toEqual(trainModel(examples, "x", { epochs: 3 }));
   });
 });
 
 describe("the corpus (test/fixtures/danger-corpus)", () => {
-  const splits = Object.fromEntries(SPLITS.map((s) => [s, readSplit(PROJECT_ROOT, s)])) as Record<(typeof SPLITS)[number], ReturnType<typeof readSplit>>;
+  const splits = Object.fromEntries(SPLITS.map((s) => [s, readSplit(PROJECT_ROOT, s)])) as Record<
+    (typeof SPLITS)[number],
+    ReturnType<typeof readSplit>
+  >;
   const all = Object.values(splits).flat();
 
   it("has at least 1,000 danger and 1,000 other messages, each with an English gloss, every kind and family", () => {
@@ -159,7 +173,12 @@ describe("the corpus (test/fixtures/danger-corpus)", () => {
 
   it(`meets the floor on the test split: ${JSON.stringify(DANGER_FLOOR)}`, () => {
     const report = evaluateDanger(splits.test, classify, dangerNumberRules);
-    const summary = { recall: report.recall, dangerShare: report.dangerShare, falseDanger: report.falseDanger, falseCheck: report.falseCheck };
+    const summary = {
+      recall: report.recall,
+      dangerShare: report.dangerShare,
+      falseDanger: report.falseDanger,
+      falseCheck: report.falseCheck,
+    };
     expect(meetsFloor(report), JSON.stringify(summary)).toBe(true);
   });
 });

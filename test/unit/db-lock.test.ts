@@ -12,7 +12,9 @@ describe("database lock", () => {
   it("is refused while a running process holds it, and free again once released", () => {
     const path = join(mkdtempSync(join(tmpdir(), "spean-lock-")), "spean.db");
     const release = lockDatabase(path); // held by this (running) process
-    expect(() => lockDatabase(path, process.pid + 1)).toThrow(expect.objectContaining({ code: "SPEAN_DATABASE_IN_USE" }));
+    expect(() => lockDatabase(path, process.pid + 1)).toThrow(
+      expect.objectContaining({ code: "SPEAN_DATABASE_IN_USE" }),
+    );
     release();
     expect(existsSync(`${path}.lock`)).toBe(false);
     lockDatabase(path, process.pid + 1)();

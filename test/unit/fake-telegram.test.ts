@@ -16,7 +16,10 @@ describe("the fake Bot API", () => {
     // Let the older request settle completely before the update arrives: it must not take the newer waiter with it.
     await new Promise((resolve) => setImmediate(resolve));
     const update = fake.sendText(1, "/start");
-    const answer = await Promise.race([newer, new Promise((resolve) => setTimeout(() => resolve("still waiting"), 1_000))]);
+    const answer = await Promise.race([
+      newer,
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 1_000)),
+    ]);
     expect(answer).toMatchObject({ ok: true, result: [{ update_id: update.update_id }] });
   });
 

@@ -31,7 +31,9 @@ describe("key check", () => {
     verifyKey(db, key);
     expect(() => verifyKey(db, key)).not.toThrow();
     const before = db.select().from(storeMeta).all();
-    expect(() => verifyKey(db, createFieldCipher(Buffer.alloc(32, 2)))).toThrow(expect.objectContaining({ code: "SPEAN_KEY_MISMATCH" }));
+    expect(() => verifyKey(db, createFieldCipher(Buffer.alloc(32, 2)))).toThrow(
+      expect.objectContaining({ code: "SPEAN_KEY_MISMATCH" }),
+    );
     expect(db.select().from(storeMeta).all()).toEqual(before);
     db.$client.close();
   });

@@ -6,7 +6,10 @@ import { createLogger } from "../../src/logger.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
 
 let store: InboxStore;
-const message = (id: number, chat: number) => ({ update_id: id, message: { message_id: id, date: 0, chat: { id: chat, type: "private" }, text: `t${id}` } });
+const message = (id: number, chat: number) => ({
+  update_id: id,
+  message: { message_id: id, date: 0, chat: { id: chat, type: "private" }, text: `t${id}` },
+});
 
 beforeEach(() => {
   vi.useFakeTimers({ now: Date.parse("2026-11-21T00:00:00Z") });
@@ -24,7 +27,9 @@ describe("inbox", () => {
 
   it("puts updates of one chat in one lane, and updates without a chat in their own", () => {
     expect(laneOf(message(1, 10))).toBe("chat:10");
-    expect(laneOf({ update_id: 5, callback_query: { from: { id: 10 }, message: { chat: { id: 10 } } } })).toBe("chat:10");
+    expect(laneOf({ update_id: 5, callback_query: { from: { id: 10 }, message: { chat: { id: 10 } } } })).toBe(
+      "chat:10",
+    );
     expect(laneOf({ update_id: 6, poll: {} })).toBe("update:6");
   });
 });
@@ -97,7 +102,11 @@ describe("an update that cannot be read", () => {
     inbox.ingest(message(2, 11));
     inbox.ingest(message(3, 11));
     // One character of the stored ciphertext changed, as by a bad disk or a hand edit.
-    db.$client.prepare("update inbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) where update_id = 2").run();
+    db.$client
+      .prepare(
+        "update inbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) where update_id = 2",
+      )
+      .run();
     const handled: number[] = [];
     const quarantined: { updateId: number; code: string }[] = [];
     const lookups = vi.spyOn(inbox, "nextInLane");

@@ -47,11 +47,16 @@ describe("tokenize", () => {
 });
 
 describe("properties", () => {
-  const khmerish = fc.string({ unit: fc.constantFrom(..."កខគឃងចឆជញដណតថទធនបផពភមយរលវសហឡអាិីឹឺុូួើឿៀេែៃោៅំះ់៉៊័្ៗ៖។០១២៣៤៥៦៧៨៩ .\u200b\u200cabcXYZ09🙂") });
+  const khmerish = fc.string({
+    unit: fc.constantFrom(..."កខគឃងចឆជញដណតថទធនបផពភមយរលវសហឡអាិីឹឺុូួើឿៀេែៃោៅំះ់៉៊័្ៗ៖។០១២៣៤៥៦៧៨៩ .\u200b\u200cabcXYZ09🙂"),
+  });
   const anything = fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" }), khmerish);
 
   it("normalisation is idempotent", () => {
-    fc.assert(fc.property(anything, (s) => normalizeText(normalizeText(s)) === normalizeText(s)), { numRuns: 500 });
+    fc.assert(
+      fc.property(anything, (s) => normalizeText(normalizeText(s)) === normalizeText(s)),
+      { numRuns: 500 },
+    );
   });
 
   it("never throws, whatever the input (lone surrogates, emoji, 10,000 characters)", () => {
@@ -66,6 +71,9 @@ describe("properties", () => {
   });
 
   it("tokens are never empty and never contain spaces", () => {
-    fc.assert(fc.property(anything, (s) => tokenize(s).every((t) => t.length > 0 && !/\s/.test(t))), { numRuns: 300 });
+    fc.assert(
+      fc.property(anything, (s) => tokenize(s).every((t) => t.length > 0 && !/\s/.test(t))),
+      { numRuns: 300 },
+    );
   });
 });

@@ -46,8 +46,9 @@ describe("Cambodian phone numbers", () => {
     ["0969 123 456", "0969123456"],
   ])("accepts %j as %j", (input, expected) => expect(parseCambodianPhone(input)).toBe(expected));
 
-  it.each(["117", "1280", "12345678", "012 345 67", "0012345678", "hello", "", "+66 2 957 5851", "012 345 678 901"])("rejects %j", (input) =>
-    expect(parseCambodianPhone(input)).toBeUndefined(),
+  it.each(["117", "1280", "12345678", "012 345 67", "0012345678", "hello", "", "+66 2 957 5851", "012 345 678 901"])(
+    "rejects %j",
+    (input) => expect(parseCambodianPhone(input)).toBeUndefined(),
   );
 });
 
@@ -58,7 +59,9 @@ describe("typed dates", () => {
     ["29.02.28", { year: 2028, month: 2, day: 29 }],
   ])("parses %j", (input, expected) => expect(parseDayMonthYear(input, 2026)).toEqual(expected));
 
-  it.each(["31/02/2026", "29/02/2026", "0/1", "12/13", "tomorrow", ""])("rejects %j", (input) => expect(parseDayMonthYear(input, 2026)).toBeUndefined());
+  it.each(["31/02/2026", "29/02/2026", "0/1", "12/13", "tomorrow", ""])("rejects %j", (input) =>
+    expect(parseDayMonthYear(input, 2026)).toBeUndefined(),
+  );
 
   it("knows the date in Phnom Penh (UTC+7)", () => {
     expect(calendarDateIn(new Date("2026-11-21T18:30:00Z"))).toEqual({ year: 2026, month: 11, day: 22 });
@@ -71,7 +74,10 @@ describe("normalizeForMatch", () => {
   });
 
   it("never throws and is idempotent on arbitrary text, lone surrogates and 10k characters included", () => {
-    const anyText = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.string({ unit: "grapheme", maxLength: 200 }));
+    const anyText = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 200 }),
+      fc.string({ unit: "grapheme", maxLength: 200 }),
+    );
     fc.assert(fc.property(anyText, (s) => normalizeForMatch(normalizeForMatch(s)) === normalizeForMatch(s)));
     expect(normalizeForMatch("\ud800x\udc00")).toBe("\ufffdx\ufffd");
     expect(normalizeForMatch("ក".repeat(10_000))).toHaveLength(10_000);

@@ -18,7 +18,8 @@ const transport: Transport = async (chatId, message) => {
 };
 
 function queue(count: number, chats: number, purpose: "alert" | "reply" = "alert") {
-  for (let i = 0; i < count; i++) store.enqueue({ dedupeKey: `k${i}`, chatId: 100 + (i % chats), purpose, message: { kind: "text", text: `m${i}` } });
+  for (let i = 0; i < count; i++)
+    store.enqueue({ dedupeKey: `k${i}`, chatId: 100 + (i % chats), purpose, message: { kind: "text", text: `m${i}` } });
 }
 
 beforeEach(() => {
@@ -30,7 +31,15 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 function sender(extra: Partial<Parameters<typeof createOutboxSender>[0]> = {}) {
-  return createOutboxSender({ store, transport, directTransport: transport, logger: createLogger("silent"), ratePerSecond: 25, chatIntervalMs: 1000, ...extra });
+  return createOutboxSender({
+    store,
+    transport,
+    directTransport: transport,
+    logger: createLogger("silent"),
+    ratePerSecond: 25,
+    chatIntervalMs: 1000,
+    ...extra,
+  });
 }
 
 describe("outbox sender", () => {
@@ -49,7 +58,8 @@ describe("outbox sender", () => {
     const byChat = new Map<number, typeof sent>();
     for (const m of sent) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
     for (const messages of byChat.values()) {
-      for (let i = 1; i < messages.length; i++) expect((messages[i]?.at ?? 0) - (messages[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+      for (let i = 1; i < messages.length; i++)
+        expect((messages[i]?.at ?? 0) - (messages[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
     }
     // Each chat's messages go out in the order they were queued.
     expect(byChat.get(100)?.map((m) => m.text)).toEqual(["m0", "m50", "m100", "m150"]);
@@ -57,9 +67,18 @@ describe("outbox sender", () => {
 
   it("honours retry_after on 429: nothing new starts until it has passed, then the message goes out", async () => {
     queue(3, 3);
-    store.enqueue({ dedupeKey: "later", chatId: 200, purpose: "alert", message: { kind: "text", text: "later" }, notBefore: Date.now() + 1000 });
+    store.enqueue({
+      dedupeKey: "later",
+      chatId: 200,
+      purpose: "alert",
+      message: { kind: "text", text: "later" },
+      notBefore: Date.now() + 1000,
+    });
     let first = true;
-    failNext = () => (first ? ((first = false), new SendError({ kind: "rate_limited", retryAfterMs: 5000 }, "TELEGRAM_429")) : undefined);
+    failNext = () =>
+      first
+        ? ((first = false), new SendError({ kind: "rate_limited", retryAfterMs: 5000 }, "TELEGRAM_429"))
+        : undefined;
     const s = sender();
     s.start();
     await vi.advanceTimersByTimeAsync(4000);
@@ -72,11 +91,20 @@ describe("outbox sender", () => {
 
   it("a direct reply asked for during a 429 window waits for it too (the limit is the whole bot's)", async () => {
     queue(1, 1);
-    failNext = () => ((failNext = undefined), new SendError({ kind: "rate_limited", retryAfterMs: 5000 }, "TELEGRAM_429"));
+    failNext = () => (
+      (failNext = undefined),
+      new SendError({ kind: "rate_limited", retryAfterMs: 5000 }, "TELEGRAM_429")
+    );
     const s = sender();
     s.start();
     await vi.advanceTimersByTimeAsync(100);
-    const reply = store.enqueue({ dedupeKey: "reply", chatId: 300, purpose: "reply", message: { kind: "text", text: "reply" }, notBefore: Date.now() + 10_000 }) as number;
+    const reply = store.enqueue({
+      dedupeKey: "reply",
+      chatId: 300,
+      purpose: "reply",
+      message: { kind: "text", text: "reply" },
+      notBefore: Date.now() + 10_000,
+    }) as number;
     await s.deliverNow([reply]);
     expect(sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(4000);
@@ -103,13 +131,20 @@ describe("outbox sender", () => {
     const db = openDatabase(":memory:");
     store = createOutboxStore(db, createFieldCipher(Buffer.alloc(32, 3)));
     queue(3, 3);
-    db.$client.prepare("update outbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) where dedupe_key = 'k1'").run();
+    db.$client
+      .prepare(
+        "update outbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) where dedupe_key = 'k1'",
+      )
+      .run();
     const s = sender();
     s.start();
     await vi.advanceTimersByTimeAsync(3000);
     await s.stop();
     expect(sent.map((m) => m.text).sort()).toEqual(["m0", "m2"]);
-    expect(db.$client.prepare("select status, last_error from outbox where dedupe_key = 'k1'").get()).toEqual({ status: "failed", last_error: "SPEAN_CRYPTO_FAILED" });
+    expect(db.$client.prepare("select status, last_error from outbox where dedupe_key = 'k1'").get()).toEqual({
+      status: "failed",
+      last_error: "SPEAN_CRYPTO_FAILED",
+    });
   });
 
   it("marks a blocked chat unreachable, once, without retrying", async () => {
@@ -150,7 +185,16 @@ describe("outbox sender", () => {
   });
 
   it("deliverNow keeps order: after a failure the rest waits behind the failed message", async () => {
-    const ids = [0, 1, 2].map((i) => store.enqueue({ dedupeKey: `r${i}`, chatId: 7, purpose: "reply", message: { kind: "text", text: `r${i}` }, notBefore: Date.now() + 10_000 }) as number);
+    const ids = [0, 1, 2].map(
+      (i) =>
+        store.enqueue({
+          dedupeKey: `r${i}`,
+          chatId: 7,
+          purpose: "reply",
+          message: { kind: "text", text: `r${i}` },
+          notBefore: Date.now() + 10_000,
+        }) as number,
+    );
     let first = true;
     failNext = () => (first ? ((first = false), new SendError({ kind: "transient" }, "NETWORK")) : undefined);
     const s = sender();

@@ -10,7 +10,16 @@ const docs = [
   { id: "wages", titles: ["ប្រាក់ឈ្នួល", "Wages"], keywords: ["minimum wage"], bodies: ["ប្រាក់ខែរបស់កម្មករ paid wages"] },
   { id: "debt", titles: ["បំណុល", "Debt"], keywords: ["ខ្ចីលុយ"], bodies: ["ជំពាក់លុយ"] },
 ];
-const options = { synonyms: [["ប័ណ្ណសមធម៌", "idpoor", "id poor"], ["អត្តសញ្ញាណប័ណ្ណ", "id card"]], stopwords: ["ខ្ញុំ", "ចង់", "what", "is"], threshold: 1, minCoverage: 0.5, strongScore: 99 };
+const options = {
+  synonyms: [
+    ["ប័ណ្ណសមធម៌", "idpoor", "id poor"],
+    ["អត្តសញ្ញាណប័ណ្ណ", "id card"],
+  ],
+  stopwords: ["ខ្ញុំ", "ចង់", "what", "is"],
+  threshold: 1,
+  minCoverage: 0.5,
+  strongScore: 99,
+};
 
 describe("search ranking", () => {
   const index = createSearchIndex(docs, options);

@@ -6,7 +6,11 @@ import { createLogger } from "../../src/logger.ts";
 
 function recordingLogger() {
   const lines: string[] = [];
-  return { lines, warn: (_o: object, msg: string) => lines.push(`warn ${msg}`), info: (_o: object, msg: string) => lines.push(`info ${msg}`) };
+  return {
+    lines,
+    warn: (_o: object, msg: string) => lines.push(`warn ${msg}`),
+    info: (_o: object, msg: string) => lines.push(`info ${msg}`),
+  };
 }
 
 describe("Telegram watch", () => {
@@ -21,11 +25,17 @@ describe("Telegram watch", () => {
     expect(watch.status()).toEqual({ lastAnswerAt: undefined, lastFailureAt: undefined, reachable: true });
     await watch.transformer(ok, "sendMessage", { chat_id: 1, text: "x" } as never);
     clock = 2000;
-    await expect(watch.transformer(silent as never, "sendMessage", { chat_id: 1, text: "x" } as never)).rejects.toThrow("deadline");
+    await expect(watch.transformer(silent as never, "sendMessage", { chat_id: 1, text: "x" } as never)).rejects.toThrow(
+      "deadline",
+    );
     await expect(watch.transformer(silent as never, "getUpdates", {} as never)).rejects.toThrow();
     expect(watch.status()).toEqual({ lastAnswerAt: 1000, lastFailureAt: 2000, reachable: false });
     clock = 5000;
-    await watch.transformer(async () => ({ ok: false, error_code: 403, description: "blocked" }) as never, "sendMessage", {} as never);
+    await watch.transformer(
+      async () => ({ ok: false, error_code: 403, description: "blocked" }) as never,
+      "sendMessage",
+      {} as never,
+    );
     expect(watch.status().reachable).toBe(true); // a 4xx is Telegram answering
     expect(logger.lines).toEqual(["warn telegram is not answering", "info telegram answers again"]);
   });
