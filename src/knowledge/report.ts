@@ -56,12 +56,10 @@ function safetyLines(safety: SafetyStore, options: QuestionsReportOptions): Text
   const date = (at: number) => localDigits(options.locale, toIsoDate(calendarDateIn(new Date(at), options.timeZone)));
   return [
     { key: "knowledge.report_safety_title" },
-    ...safety
-      .weekly(options.weeks ?? 4)
-      .map((w) => ({
-        key: "knowledge.report_safety_week",
-        params: { from: date(w.from), shown: n(w.shown), safe: n(w.safe), help: n(w.help) },
-      })),
+    ...safety.weekly(options.weeks ?? 4).map((w) => ({
+      key: "knowledge.report_safety_week",
+      params: { from: date(w.from), shown: n(w.shown), safe: n(w.safe), help: n(w.help) },
+    })),
   ];
 }
 
