@@ -69,7 +69,7 @@ export function createBookingFeature(options: BookingFeatureOptions): Feature {
         permission: "see_day_list",
         run: ({ userId }) => desk.dayList(userId, todayIn(now(), timeZone)),
       },
-      { name: "sessions", where: "staff-chat", run: sessions },
+      { name: "sessions", where: "staff-chat", permission: "see_reports", run: sessions },
     ],
     buttons: [{ prefix: CALLBACK_PREFIXES.counsellor, press }],
     jobs: [

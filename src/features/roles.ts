@@ -13,6 +13,7 @@ export type StaffAction =
   | "relay"
   | "invite"
   | "see_cases"
+  | "see_reports"
   | "see_day_list"
   | "mark_own_appointment"
   | "mark_any_appointment";
@@ -24,6 +25,8 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   relay: ["caseworker", "supervisor", "admin"],
   invite: ["admin"],
   see_cases: ["caseworker", "supervisor", "admin"],
+  /** /questions and /sessions in the staff chat: registered staff only (the questions are residents' own words). */
+  see_reports: ["counsellor", "caseworker", "supervisor", "admin"],
   /** /today: a counsellor's own appointments (supervisors and admins see theirs, if any, and unmarked ones). */
   see_day_list: ["counsellor", "supervisor", "admin"],
   /** Attended / no-show / phone on an appointment with oneself. */

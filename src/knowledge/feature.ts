@@ -141,6 +141,7 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
       {
         name: "questions",
         where: "staff-chat",
+        permission: "see_reports",
         run: () =>
           questionsReport(store, {
             locale: options.staffLocale,

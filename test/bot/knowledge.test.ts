@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { questions } from "../../src/db/schema.ts";
-import { buttonsOf, createHarness, type Harness, RESIDENT, STAFF_CHAT } from "../helpers/harness.ts";
+import {
+  buttonsOf,
+  CASEWORKER,
+  createHarness,
+  type Harness,
+  OUTSIDER,
+  RESIDENT,
+  STAFF_CHAT,
+} from "../helpers/harness.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -12,7 +20,8 @@ afterEach(() => h.close());
 const labels = () => buttonsOf(h.last()).map((b) => b.text);
 const title = (id: string) => h.render(`articles.${id}.title`);
 const questionRows = () => h.core.db.select().from(questions).all();
-const STAFF_MEMBER = 9001;
+/** A registered caseworker (see the harness); OUTSIDER is in the staff group but not registered. */
+const STAFF_MEMBER = CASEWORKER;
 
 describe("browsing", () => {
   it("main menu → topics → topic → article → next page → last page with votes, related and counsellor", async () => {
@@ -180,6 +189,12 @@ describe("staff report (/questions)", () => {
     await h.say("/questions");
     expect(h.lastTexts(2)[0]).toBe(h.render("common.unknown_command"));
     expect(h.fake.botMessages(RESIDENT).some((m) => (m.text ?? "").includes("ឡានក្រុង"))).toBe(false);
+  });
+
+  it("a member of the staff group who is not registered staff gets nothing (the questions are residents' words)", async () => {
+    await h.say("ឡានក្រុងទៅសៀមរាបម៉ោងប៉ុន្មាន");
+    await h.handle(h.fake.sendGroupText(STAFF_CHAT, OUTSIDER, "/questions"));
+    expect(h.fake.botMessages(STAFF_CHAT)).toEqual([]);
   });
 
   it("in another group, /questions is ignored", async () => {
