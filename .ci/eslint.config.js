@@ -7,9 +7,15 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // The line limit Prettier aims for (.prettierrc.json), also for the lines it cannot break: strings and comments.
+    files: ["**/*.ts", "**/*.js"],
+    rules: { "max-len": ["error", { code: 120, ignoreUrls: true }] },
+  },
+  {
     files: ["src/**/*.ts"],
     rules: {
-      // Domain code never imports grammY, Fastify or the adapters (docs/ARCHITECTURE.md; test/unit/architecture.test.ts).
+      // Domain code never imports grammY, Fastify or the adapters
+      // (docs/ARCHITECTURE.md; test/unit/architecture.test.ts).
       "no-restricted-imports": [
         "error",
         {
@@ -26,7 +32,8 @@ export default tseslint.config(
                 "**/sandbox/*",
               ],
               message:
-                "only src/telegram, src/http, src/sandbox and the composition root (src/service, src/main.ts) talk to grammY, Fastify or the adapters",
+                "only src/telegram, src/http, src/sandbox and the composition root (src/service, src/main.ts) " +
+                "talk to grammY, Fastify or the adapters",
             },
           ],
         },

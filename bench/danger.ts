@@ -40,8 +40,10 @@ const typical = measure(classify, messages, ROUNDS);
 const longest = measure(classify, long, 5);
 console.log(`danger classifier (target p99 < 1 ms); lexicon and model loaded in ${loadMs.toFixed(0)} ms`);
 console.log(
-  `  ${messages.length} corpus messages x ${ROUNDS}: p50 ${ms(typical.p50)}, p99 ${ms(typical.p99)}, max ${ms(typical.max)}`,
+  `  ${messages.length} corpus messages x ${ROUNDS}: ` +
+    `p50 ${ms(typical.p50)}, p99 ${ms(typical.p99)}, max ${ms(typical.max)}`,
 );
 console.log(
-  `  ${long.length} messages of 4,096 characters x 5: p50 ${ms(longest.p50)}, p99 ${ms(longest.p99)}, max ${ms(longest.max)}`,
+  `  ${long.length} messages of 4,096 characters x 5: ` +
+    `p50 ${ms(longest.p50)}, p99 ${ms(longest.p99)}, max ${ms(longest.max)}`,
 );

@@ -80,19 +80,22 @@ async function dueQuery(): Promise<void> {
       }
     });
     console.log(
-      `built ${APPOINTMENTS.toLocaleString("en")} appointments and ${(APPOINTMENTS * 2).toLocaleString("en")} reminder rows in ${((performance.now() - built) / 1000).toFixed(1)} s`,
+      `built ${APPOINTMENTS.toLocaleString("en")} appointments and ${(APPOINTMENTS * 2).toLocaleString("en")} ` +
+        `reminder rows in ${((performance.now() - built) / 1000).toFixed(1)} s`,
     );
     const due = time(200, () => core.outbox.due(500));
     const next = time(200, () => core.outbox.nextDueAt());
     console.log(
-      `(a) due-reminder batch query (500 of ${DUE_NOW.toLocaleString("en")} due, decrypted): p50 ${due.p50.toFixed(2)} ms, p99 ${due.p99.toFixed(2)} ms (target < 50 ms)`,
+      `(a) due-reminder batch query (500 of ${DUE_NOW.toLocaleString("en")} due, decrypted): ` +
+        `p50 ${due.p50.toFixed(2)} ms, p99 ${due.p99.toFixed(2)} ms (target < 50 ms)`,
     );
     console.log(`(a) next-due query: p50 ${next.p50.toFixed(3)} ms, p99 ${next.p99.toFixed(3)} ms`);
     // The staff chat's /sessions counts, over a month that holds every appointment (the worst case).
     const month = 30 * 24 * HOUR;
     const report = time(20, () => core.booking.store.sessionCounts(now - month, now + month, now));
     console.log(
-      `(a) /sessions counts over all ${APPOINTMENTS.toLocaleString("en")} appointments: p50 ${report.p50.toFixed(1)} ms, p99 ${report.p99.toFixed(1)} ms`,
+      `(a) /sessions counts over all ${APPOINTMENTS.toLocaleString("en")} appointments: ` +
+        `p50 ${report.p50.toFixed(1)} ms, p99 ${report.p99.toFixed(1)} ms`,
     );
     core.close();
   } finally {
@@ -139,8 +142,10 @@ async function senderRate(): Promise<void> {
   await server.close();
   const achieved = total / seconds;
   console.log(
-    `(b) sender: ${total} reminders to ${CHATS} chats in ${seconds.toFixed(1)} s = ${achieved.toFixed(2)}/s = ${((achieved / RATE) * 100).toFixed(1)} % of the configured ${RATE}/s ` +
-      `(${((achieved / 30) * 100).toFixed(1)} % of Telegram's ~30/s); per-chat violations ${fake.limitStats.perChatViolations}; 429 answers ${fake.limitStats.tooManyRequests}`,
+    `(b) sender: ${total} reminders to ${CHATS} chats in ${seconds.toFixed(1)} s = ${achieved.toFixed(2)}/s = ` +
+      `${((achieved / RATE) * 100).toFixed(1)} % of the configured ${RATE}/s ` +
+      `(${((achieved / 30) * 100).toFixed(1)} % of Telegram's ~30/s); ` +
+      `per-chat violations ${fake.limitStats.perChatViolations}; 429 answers ${fake.limitStats.tooManyRequests}`,
   );
 }
 

@@ -140,7 +140,8 @@ async function endToEnd(total: number, chats: number, offeredPerSecond?: number)
   let id = 1;
   // Every chat starts once, so that the measured updates are one flow step with one reply each.
   for (let chat = 1; chat <= chats; chat++) await post(port, WEBHOOK_PATH, update(id++, chat, "/start"), secretHeader);
-  await idle(); // every /start handled and its replies sent (direct replies are sent before the update counts as handled)
+  // Every /start handled and its replies sent (direct replies are sent before the update counts as handled).
+  await idle();
   replies = 0;
   latencies.length = 0;
 
@@ -184,12 +185,15 @@ console.log(
 );
 console.log(`(a) bare Fastify hello world:          ${round(bare)} req/s`);
 console.log(
-  `(b) webhook ingest (secret + inbox):   ${round(ingestRate)} req/s = ${((ingestRate / bare) * 100).toFixed(1)}% of bare Fastify (target >= 40%)`,
+  `(b) webhook ingest (secret + inbox):   ${round(ingestRate)} req/s = ` +
+    `${((ingestRate / bare) * 100).toFixed(1)}% of bare Fastify (target >= 40%)`,
 );
 console.log(
-  `(c) end to end, as fast as possible:   ${round(e2e.perSecond)} updates/s (${e2e.replies} replies; target >= 1500) = ${(e2e.perSecond / 30).toFixed(0)}x Telegram's ~30 msg/s`,
+  `(c) end to end, as fast as possible:   ${round(e2e.perSecond)} updates/s ` +
+    `(${e2e.replies} replies; target >= 1500) = ${(e2e.perSecond / 30).toFixed(0)}x Telegram's ~30 msg/s`,
 );
 console.log(
-  `    end to end at 500 updates/s:       p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms (target p99 < 50 ms; ${paced.replies} replies)`,
+  `    end to end at 500 updates/s:       p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms ` +
+    `(target p99 < 50 ms; ${paced.replies} replies)`,
 );
 agent.destroy();

@@ -70,5 +70,6 @@ console.log(
   `  ${content.searchIndex.size} real articles:        p50 ${ms(real.p50)}, p99 ${ms(real.p99)}, max ${ms(real.max)}`,
 );
 console.log(
-  `  ${large.size} articles (1,000 synthetic): p50 ${ms(synthetic.p50)}, p99 ${ms(synthetic.p99)}, max ${ms(synthetic.max)} (index built in ${buildMs.toFixed(0)} ms)`,
+  `  ${large.size} articles (1,000 synthetic): p50 ${ms(synthetic.p50)}, p99 ${ms(synthetic.p99)}, ` +
+    `max ${ms(synthetic.max)} (index built in ${buildMs.toFixed(0)} ms)`,
 );

@@ -135,14 +135,17 @@ const envSchema = z
         code: "custom",
         path: ["HOST"],
         message:
-          "the sandbox (no BOT_TOKEN) shows every chat and has no login, so it listens only on 127.0.0.1, ::1 or localhost; set SANDBOX_ALLOW_NETWORK=yes to serve it on this address anyway",
+          "the sandbox (no BOT_TOKEN) shows every chat and has no login, " +
+          "so it listens only on 127.0.0.1, ::1 or localhost; " +
+          "set SANDBOX_ALLOW_NETWORK=yes to serve it on this address anyway",
       });
     if (env.BOT_TOKEN && !env.ENCRYPTION_KEY)
       ctx.addIssue({
         code: "custom",
         path: ["ENCRYPTION_KEY"],
         message:
-          "is required with BOT_TOKEN (real conversations are encrypted at rest); make one with: openssl rand -base64 32",
+          "is required with BOT_TOKEN (real conversations are encrypted at rest); " +
+          "make one with: openssl rand -base64 32",
       });
   });
 

@@ -1,6 +1,6 @@
 /**
- * Reading a content file (a YAML file under flows/) against its zod schema, with one error that names the file and every
- * problem, so a content editor can fix them all in one go.
+ * Reading a content file (a YAML file under flows/) against its zod schema, with one error that names the file and
+ * every problem, so a content editor can fix them all in one go.
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";

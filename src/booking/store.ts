@@ -322,11 +322,12 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
       const status = appointments.status;
       const inWindow = and(gte(appointments.startsAt, from), lt(appointments.startsAt, to));
       const unmarked = and(eq(status, "booked"), lte(appointments.endsAt, at));
+      const attendedInWindow = and(eq(status, "attended"), inWindow);
       const totals = db
         .select({
           attended: countWhere(eq(status, "attended")),
           families: sql<number>`count(distinct case when ${eq(status, "attended")} then ${appointments.chatId} end)`,
-          windowFamilies: sql<number>`count(distinct case when ${and(eq(status, "attended"), inWindow)} then ${appointments.chatId} end)`,
+          windowFamilies: sql<number>`count(distinct case when ${attendedInWindow} then ${appointments.chatId} end)`,
           unmarked: countWhere(unmarked),
           needCall: countWhere(
             and(eq(status, "booked"), gte(appointments.endsAt, at), sql`${appointments.flag} is not null`),

@@ -14,7 +14,8 @@ import { createFieldCipher } from "../security/field-cipher.ts";
 import { createStaffStore } from "../staff/store.ts";
 
 const USAGE =
-  'usage: npm run counsellor -- <telegram user id> --hours "mon-fri 08:00-11:30 prek_pnov; tue 14:00-16:00 phone" [--topics health,legal,work,family] [--slot 60] | <id> --off';
+  'usage: npm run counsellor -- <telegram user id> --hours "mon-fri 08:00-11:30 prek_pnov; tue 14:00-16:00 phone" ' +
+  "[--topics health,legal,work,family] [--slot 60] | <id> --off";
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(`--${name}`);
@@ -34,7 +35,8 @@ try {
     if (member?.role !== "counsellor")
       throw new SpeanError(
         "SPEAN_CONFIG_INVALID",
-        `${id} is not a registered counsellor: make a code with /invite counsellor (or npm run staff:invite -- counsellor) and have them type /join <code>`,
+        `${id} is not a registered counsellor: make a code with /invite counsellor ` +
+          "(or npm run staff:invite -- counsellor) and have them type /join <code>",
       );
     if (args.includes("--off")) {
       booking.setCounsellorActive(id, false);
@@ -56,7 +58,8 @@ try {
       });
       booking.setHours(id, hours);
       console.log(
-        `${member.displayName}: ${hours.length} weekly periods at ${sites.join(", ")}; topics ${topics.join(", ")}; ${slot}-minute sessions.`,
+        `${member.displayName}: ${hours.length} weekly periods at ${sites.join(", ")}; ` +
+          `topics ${topics.join(", ")}; ${slot}-minute sessions.`,
       );
     }
   } finally {

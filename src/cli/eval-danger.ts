@@ -26,12 +26,14 @@ console.log(`number requests answered with the numbers: ${report.numbers.answere
 console.log("\nrecall per kind:");
 for (const [kind, s] of Object.entries(report.kinds))
   console.log(
-    `  ${kind.padEnd(16)} ${String(s.total).padStart(4)}  caught ${pct(s.caught / s.total).padStart(7)}  danger ${pct(s.danger / s.total).padStart(7)}`,
+    `  ${kind.padEnd(16)} ${String(s.total).padStart(4)}  ` +
+      `caught ${pct(s.caught / s.total).padStart(7)}  danger ${pct(s.danger / s.total).padStart(7)}`,
   );
 console.log("\nnear misses per family:");
 for (const [family, s] of Object.entries(report.families))
   console.log(
-    `  ${family.padEnd(16)} ${String(s.total).padStart(4)}  danger ${String(s.danger).padStart(3)}  check-in ${String(s.check).padStart(3)}  numbers ${String(s.numbers).padStart(3)}`,
+    `  ${family.padEnd(16)} ${String(s.total).padStart(4)}  danger ${String(s.danger).padStart(3)}  ` +
+      `check-in ${String(s.check).padStart(3)}  numbers ${String(s.numbers).padStart(3)}`,
   );
 console.log("\nconfusion (label → outcome):");
 for (const [label, row] of Object.entries(report.confusion))
@@ -43,7 +45,8 @@ for (const [label, row] of Object.entries(report.confusion))
 console.log(`\nmisses (${report.misses.length}):`);
 for (const m of report.misses)
   console.log(
-    `- "${m.text}" (${m.gloss})\n    expected ${m.expected}, got ${m.got}${m.kind ? ` (${m.kind})` : ""}; ${m.reasons.join("; ")}`,
+    `- "${m.text}" (${m.gloss})\n` +
+      `    expected ${m.expected}, got ${m.got}${m.kind ? ` (${m.kind})` : ""}; ${m.reasons.join("; ")}`,
   );
 process.exitCode = meetsFloor(report) ? 0 : 1;
 console.log(`\nfloor ${JSON.stringify(DANGER_FLOOR)}: ${process.exitCode === 0 ? "met" : "NOT met"}`);

@@ -36,11 +36,13 @@ const report = evaluateSearch(
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 console.log(
-  `${report.total} questions (${report.counts.km} Khmer, ${report.counts.en} English): top-1 ${pct(report.top1)}, top-3 ${pct(report.top3)}`,
+  `${report.total} questions (${report.counts.km} Khmer, ${report.counts.en} English): ` +
+    `top-1 ${pct(report.top1)}, top-3 ${pct(report.top3)}`,
 );
 for (const t of report.perTopic)
   console.log(
-    `  ${t.topic.padEnd(12)} ${String(t.questions).padStart(3)}  top-1 ${pct(t.top1).padStart(6)}  top-3 ${pct(t.top3).padStart(6)}`,
+    `  ${t.topic.padEnd(12)} ${String(t.questions).padStart(3)}  ` +
+      `top-1 ${pct(t.top1).padStart(6)}  top-3 ${pct(t.top3).padStart(6)}`,
   );
 if (report.confusions.length > 0) console.log("confusions:");
 for (const c of report.confusions) console.log(`  "${c.question}": expected ${c.expected}, got ${c.got}`);

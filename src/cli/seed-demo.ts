@@ -15,7 +15,8 @@ try {
   const config = loadConfig();
   if (!config.demoData) {
     console.log(
-      `Not loading demo counsellors: this is ${config.mode} mode. Set DEMO_DATA=on if you really want fictional counsellors here.`,
+      `Not loading demo counsellors: this is ${config.mode} mode. ` +
+        "Set DEMO_DATA=on if you really want fictional counsellors here.",
     );
     process.exitCode = 1;
   } else {

@@ -33,7 +33,8 @@ const order = (e: CorpusEntry) => `${e.label}:${e.kind}`;
 for (const [split, entries] of bySplit) {
   entries.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   const header =
-    `# The danger corpus, ${split} split (${entries.length} messages), kept by npm run corpus:split (src/cli/split-danger-corpus.ts).\n` +
+    `# The danger corpus, ${split} split (${entries.length} messages), ` +
+    "kept by npm run corpus:split (src/cli/split-danger-corpus.ts).\n" +
     (split === "test" ? "# Read only by npm run eval:danger and its floor test: never tune on these messages.\n" : "");
   writeFileSync(join(PROJECT_ROOT, CORPUS_DIR, `${split}.yaml`), header + stringify(entries, { lineWidth: 0 }));
   console.log(`${split}: ${entries.length}`);

@@ -22,5 +22,6 @@ const path = join(PROJECT_ROOT, "flows", "safety", "model.json");
 writeFileSync(path, `${JSON.stringify(model)}\n`);
 const size = Object.keys(model.danger.weights).length;
 console.log(
-  `trained on ${examples.length} messages (${model.trainedOn.danger} danger); ${size} danger weights; wrote flows/safety/model.json`,
+  `trained on ${examples.length} messages (${model.trainedOn.danger} danger); ` +
+    `${size} danger weights; wrote flows/safety/model.json`,
 );

@@ -288,7 +288,8 @@ function checkKnowledge(content: Content, registry: Registry, today: string): Ch
         const length = [...content.translator.render(locale, { key: `articles.${article.id}.${key}` })].length;
         if (length > ARTICLE_PAGE_MAX_CHARS)
           problems.push(
-            `${where}: ${locale} ${key} has ${length} characters (at most ${ARTICLE_PAGE_MAX_CHARS}: split it into another page)`,
+            `${where}: ${locale} ${key} has ${length} characters ` +
+              `(at most ${ARTICLE_PAGE_MAX_CHARS}: split it into another page)`,
           );
       }
     }

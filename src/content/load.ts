@@ -1,8 +1,8 @@
 /**
  * Loads everything a conversation is made of: flows (structure), locales (words), data files (service
- * directory, holidays, knowledge base, the danger classifier) and the search index. The registry of actions, blocks and choice
- * providers that flows may name is built by createRegistry (registry.ts), because some of them write to the
- * database.
+ * directory, holidays, knowledge base, the danger classifier) and the search index. The registry of actions,
+ * blocks and choice providers that flows may name is built by createRegistry (registry.ts), because some of
+ * them write to the database.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";

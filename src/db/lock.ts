@@ -23,7 +23,8 @@ export function lockDatabase(path: string, pid = process.pid): () => void {
     if (Number.isInteger(holder) && holder > 0 && holder !== pid && isRunning(holder)) {
       throw new SpeanError(
         "SPEAN_DATABASE_IN_USE",
-        `another Spean process (pid ${holder}) is using ${path}. Stop it first: two services on one database would answer every update twice.`,
+        `another Spean process (pid ${holder}) is using ${path}. ` +
+          "Stop it first: two services on one database would answer every update twice.",
       );
     }
     writeFileSync(lockPath, String(pid)); // left by a process that no longer runs

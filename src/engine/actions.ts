@@ -100,7 +100,10 @@ export interface Registry {
    * whatever screen the chat is on. Undefined treats the press as an old button.
    */
   externalButton?: (ctx: ExternalButtonContext) => FreeTextResult | undefined;
-  /** Nodes that only hooks lead to (typed text, external buttons, computed choices): content check counts them as reachable and requires them to exist. */
+  /**
+   * Nodes that only hooks lead to (typed text, external buttons, computed choices): content check counts them as
+   * reachable and requires them to exist.
+   */
   entries?: readonly string[];
   /**
    * What typed text means for the writer's safety. Checked first on every screen (menus and questions alike):

@@ -22,8 +22,8 @@ function vowelClass(run: string): string {
 
 /**
  * Folds one Latin word for comparing romanised spellings: lower case, letters only, ch/j → c, an h after a
- * consonant dropped, doubled letters single, vowel runs to one class ("vay", "vai", "veay" → "vai"; "vea" → "va"). Words with
- * digits are returned lower-cased only ("117").
+ * consonant dropped, doubled letters single, vowel runs to one class ("vay", "vai", "veay" → "vai";
+ * "vea" → "va"). Words with digits are returned lower-cased only ("117").
  */
 export function romanFold(word: string): string {
   const lower = word.toLowerCase().replace(/[^a-z0-9]/g, "");

@@ -170,13 +170,15 @@ function withYear(
 const MORNING = /ព្រឹក|\d\s*a\.?m(?![a-z])/;
 const NOON = /ថ្ងៃត្រង់|\bnoon\b/;
 const AFTERNOON = /រសៀល|ល្ងាច|យប់|\d\s*p\.?m(?![a-z])/;
+// An hour without minutes: "ម៉ោង 9", or a number followed by am/pm, a Khmer time of day, noon or o'clock.
+const HOUR_ONLY = new RegExp(
+  "ម៉ោង\\s*(\\d{1,2})(?!\\s*[/\\d-])" +
+    "|(?<![\\d/.:-])(\\d{1,2})\\s*(?:a\\.?m(?![a-z])|p\\.?m(?![a-z])|ព្រឹក|រសៀល|ល្ងាច|យប់|ថ្ងៃត្រង់|noon|o'?clock)",
+);
 
 function readTime(text: string): number | "impossible" | undefined {
   const clock = /(?<![\d/-])(\d{1,2})\s*[:.h]\s*(\d{1,2})(?![\d/.-])/.exec(text);
-  const hourOnly =
-    /ម៉ោង\s*(\d{1,2})(?!\s*[/\d-])|(?<![\d/.:-])(\d{1,2})\s*(?:a\.?m(?![a-z])|p\.?m(?![a-z])|ព្រឹក|រសៀល|ល្ងាច|យប់|ថ្ងៃត្រង់|noon|o'?clock)/.exec(
-      text,
-    );
+  const hourOnly = HOUR_ONLY.exec(text);
   let hour: number;
   let minute = 0;
   if (clock) {

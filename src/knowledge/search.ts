@@ -1,8 +1,8 @@
 /**
  * Question answering over the articles: BM25 over the body's word tokens and adjacent-word pairs (so that a
  * compound the segmenter splits, such as អត្តសញ្ញាណ + ប័ណ្ណ, still counts as one phrase), with synonym groups
- * folded to one term, plus a bonus for each term found in an article's title or keywords. Both languages of an article are indexed
- * together, so a Khmer question with an English word in it still finds its article.
+ * folded to one term, plus a bonus for each term found in an article's title or keywords. Both languages of an
+ * article are indexed together, so a Khmer question with an English word in it still finds its article.
  */
 import { tokenize } from "../khmer/normalize.ts";
 

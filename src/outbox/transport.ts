@@ -26,5 +26,8 @@ export class SendError extends SpeanError {
   }
 }
 
-/** Delivers one message to a chat; resolves with the new message's id (none for deletions), rejects with {@link SendError}. */
+/**
+ * Delivers one message to a chat; resolves with the new message's id (none for deletions), rejects with
+ * {@link SendError}.
+ */
 export type Transport = (chatId: number, message: OutboxRow["message"]) => Promise<number | undefined>;

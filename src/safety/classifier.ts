@@ -23,7 +23,10 @@ export interface Assessment {
   kinds?: DangerKind[];
   /** The model's probability of danger (0..1). */
   probability: number;
-  /** Why, for a safeguarding officer: rule sentences, the context that lowered them, the model's view. Never the message. */
+  /**
+   * Why, for a safeguarding officer: rule sentences, the context that lowered them, the model's view. Never the
+   * message.
+   */
   reasons: string[];
 }
 

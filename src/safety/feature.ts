@@ -1,7 +1,8 @@
 /**
  * Safety as the flow engine sees it: the classifier behind every typed message, the lead that names the fitting
  * number first, the emergency numbers screen, the "Are you safe right now?" check-in (flows/safety.yaml) with its
- * counts, and the one-line safety net. Runs inside the turn's transaction, so a count is written together with the resident's answer.
+ * counts, and the one-line safety net. Runs inside the turn's transaction, so a count is written together with
+ * the resident's answer.
  */
 import { type Directory, emergencyNumbersBlock } from "../directory/services.ts";
 import type { Feature } from "../features/contract.ts";

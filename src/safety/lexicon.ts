@@ -46,9 +46,12 @@ export function exactWord(word: string): string {
  * like ថា "tha", "at" is អត់ "at"), so they are matched as English only.
  */
 const ENGLISH_ONLY = new Set(
-  "a an the at to of in on is it its and or but for with as be by from this that these those was were am are has have had will would can could do does did my your his her our their me him them you i we they so if not no yes please thanks thank ok okay what when where who why how which there here then than too very just only also about after before into out up down over under again all any some".split(
-    " ",
-  ),
+  (
+    "a an the at to of in on is it its and or but for with as be by from this that these those was were " +
+    "am are has have had will would can could do does did my your his her our their me him them you i we " +
+    "they so if not no yes please thanks thank ok okay what when where who why how which there here then " +
+    "than too very just only also about after before into out up down over under again all any some"
+  ).split(" "),
 );
 
 /** A word as the romanised map keys it: Latin words folded (common English words are not), anything else as it is. */

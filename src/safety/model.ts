@@ -27,7 +27,10 @@ const modelFile = z.strictObject({
 export type Linear = z.infer<typeof linear>;
 export type DangerModel = z.infer<typeof modelFile>;
 
-/** Reads flows/safety/model.json under `flowsDir`. @throws {SpeanError} SPEAN_CONTENT_INVALID when missing or malformed. */
+/**
+ * Reads flows/safety/model.json under `flowsDir`.
+ * @throws {SpeanError} SPEAN_CONTENT_INVALID when missing or malformed.
+ */
 export function loadDangerModel(flowsDir: string): DangerModel {
   const name = "flows/safety/model.json";
   let raw: unknown;

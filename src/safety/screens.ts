@@ -47,7 +47,10 @@ export function kindsOf(value: unknown): DangerKind[] {
   return names.filter((k): k is DangerKind => (DANGER_KINDS as readonly string[]).includes(k));
 }
 
-/** The services an outcome names first: the first kind's lead (danger) or police and ambulance (check), then the first service of every other kind. */
+/**
+ * The services an outcome names first: the first kind's lead (danger) or police and ambulance (check), then the
+ * first service of every other kind.
+ */
 export function shownFirst(outcome: "danger" | "check", kinds: readonly DangerKind[]): readonly string[] {
   const [first, ...others] = kinds;
   const head =

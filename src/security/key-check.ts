@@ -34,7 +34,8 @@ export function verifyKey(db: Db, cipher: FieldCipher, now: () => number = Date.
   if (text !== CHECK_TEXT) {
     throw new SpeanError(
       "SPEAN_KEY_MISMATCH",
-      "ENCRYPTION_KEY is not the key this database was written with. Start again with that key; for a fresh start, point DATABASE_PATH at a new file. Nothing was changed.",
+      "ENCRYPTION_KEY is not the key this database was written with. Start again with that key; " +
+        "for a fresh start, point DATABASE_PATH at a new file. Nothing was changed.",
     );
   }
 }

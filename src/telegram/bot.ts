@@ -1,6 +1,6 @@
 /**
- * The grammY bot: quick exit, the features' routes and the resident turn, mounted in one place in a fixed order. Nothing here listens
- * or polls; main.ts decides how updates arrive (polling or webhook, both through the inbox).
+ * The grammY bot: quick exit, the features' routes and the resident turn, mounted in one place in a fixed order.
+ * Nothing here listens or polls; main.ts decides how updates arrive (polling or webhook, both through the inbox).
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { Api, Bot, type Context } from "grammy";

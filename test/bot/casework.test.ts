@@ -50,33 +50,36 @@ describe("claim and resolve", () => {
     ]);
   });
 
-  it("Claim edits the alert, tells the resident the caseworker's first name, and sends the caseworker a case card", async () => {
-    await refer("help.category_legal", "012 345 678");
-    await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
-    await h.deliverQueued();
-    const [alert] = h.fake.botMessages(STAFF_CHAT);
-    expect(alert?.edited).toBe(true);
-    expect(alert?.text).toContain("✋ Bopha");
-    expect(buttonsOf(alert).map((b) => b.text)).toEqual([t("casework.button_resolve")]);
-    expect(h.lastTexts(1)[0]).toBe(
-      h.core.content.translator.render("km", {
-        key: "casework.resident_claimed",
-        params: { name: "Bopha", case: caseNumber(1) },
-      }),
-    );
-    expect(h.last()?.protect_content).toBe(true);
-    const card = h.fake.botMessages(CASEWORKER).at(-1);
-    expect(buttonsOf(card).map((b) => b.text)).toContain(t("casework.button_talk"));
-    expect(card?.text).not.toContain("012");
+  it(
+    "Claim edits the alert, tells the resident the caseworker's first name, " + "and sends the caseworker a case card",
+    async () => {
+      await refer("help.category_legal", "012 345 678");
+      await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
+      await h.deliverQueued();
+      const [alert] = h.fake.botMessages(STAFF_CHAT);
+      expect(alert?.edited).toBe(true);
+      expect(alert?.text).toContain("✋ Bopha");
+      expect(buttonsOf(alert).map((b) => b.text)).toEqual([t("casework.button_resolve")]);
+      expect(h.lastTexts(1)[0]).toBe(
+        h.core.content.translator.render("km", {
+          key: "casework.resident_claimed",
+          params: { name: "Bopha", case: caseNumber(1) },
+        }),
+      );
+      expect(h.last()?.protect_content).toBe(true);
+      const card = h.fake.botMessages(CASEWORKER).at(-1);
+      expect(buttonsOf(card).map((b) => b.text)).toContain(t("casework.button_talk"));
+      expect(card?.text).not.toContain("012");
 
-    // A second claim is too late; the contact details are shown only to the caseworker, in a pop-up.
-    await h.pressAs(SUPERVISOR, STAFF_CHAT, t("casework.button_resolve")); // supervisors may resolve any case...
-    await h.pressAs(CASEWORKER, CASEWORKER, t("casework.button_contact")); // ...but here the case is already resolved
-    expect(h.callbackAnswers().at(-2)?.text).toBe(
-      h.core.content.translator.render("km", { key: "casework.you_closed_resolved", params: { case: "SP-0001" } }),
-    );
-    expect(h.core.referrals.get(1)?.status).toBe("resolved");
-  });
+      // A second claim is too late; the contact details are shown only to the caseworker, in a pop-up.
+      await h.pressAs(SUPERVISOR, STAFF_CHAT, t("casework.button_resolve")); // supervisors may resolve any case...
+      await h.pressAs(CASEWORKER, CASEWORKER, t("casework.button_contact")); // ...but here the case is already resolved
+      expect(h.callbackAnswers().at(-2)?.text).toBe(
+        h.core.content.translator.render("km", { key: "casework.you_closed_resolved", params: { case: "SP-0001" } }),
+      );
+      expect(h.core.referrals.get(1)?.status).toBe("resolved");
+    },
+  );
 
   it("shows the phone number only in the caseworker's pop-up, never in a stored message", async () => {
     await refer("help.category_work", "097 111 2222");

@@ -233,7 +233,7 @@ describe("records", () => {
     expect(raw.some((r) => r.text_enc?.includes("012345678"))).toBe(false);
   });
 
-  it("keeps the conversation in the database: a new engine over the same data continues where the chat was", async () => {
+  it("keeps the conversation in the database: a new engine on the same data continues where the chat was", async () => {
     await h.say("/start");
     await h.press(h.render("main.choice_language"));
     expect(h.core.conversations.load(RESIDENT)?.node).toBe("main.language");

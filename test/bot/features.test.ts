@@ -62,7 +62,7 @@ describe("a toy feature, registered with one line", () => {
 });
 
 describe("routing", () => {
-  it("in a shared group, a command addressed to another bot is ignored; one addressed to Spean is answered", async () => {
+  it("in a shared group, a command to another bot is ignored; one addressed to Spean is answered", async () => {
     h = createHarness();
     await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/sessions@some_other_bot"));
     expect(h.fake.botMessages(STAFF_CHAT)).toEqual([]);
@@ -70,7 +70,7 @@ describe("routing", () => {
     expect(h.fake.botMessages(STAFF_CHAT)).toHaveLength(1);
   });
 
-  it("/today is a counsellor's (roles table): a caseworker is answered as a resident, a supervisor gets a day list", async () => {
+  it("/today per the roles table: a caseworker is answered as a resident, a supervisor gets a day list", async () => {
     h = createHarness();
     const [dayList] = h.render("booking.staff_day_empty").split("{{") as [string];
     await h.sayAs(CASEWORKER, "/today");

@@ -78,7 +78,7 @@ describe("referral with consent", () => {
     expect(h.fake.botMessages(STAFF_CHAT)).toEqual([]);
   });
 
-  it("after a clear yes: a case number for the resident and an alert for staff with no free text, name or phone", async () => {
+  it("after a clear yes: a case number for the resident, a staff alert with no free text, name or phone", async () => {
     await openHelp();
     await h.press(t("help.district_russey_keo"));
     await h.press(t("help.want_caseworker"));
@@ -194,7 +194,7 @@ describe("danger from any state", () => {
 });
 
 describe("quick exit", () => {
-  it("/exit deletes the last 48 hours of the chat, both sides, forgets the state and leaves one neutral message", async () => {
+  it("/exit deletes the chat's last 48 hours, both sides, forgets the state, leaves one neutral message", async () => {
     await h.say("/start"); // message ids 1 (resident) and 2-4 (bot)
     h.advance(49 * 3_600_000); // those are now too old to delete
     await openHelp();

@@ -124,7 +124,7 @@ describe("typed questions", () => {
     expect(h.core.conversations.load(RESIDENT)?.node).toBe("kb.a_idpoor_register_1");
   });
 
-  it("says honestly when it is not sure, shows the topics and a counsellor, and logs the question as unanswered", async () => {
+  it("admits when it is not sure, shows the topics and a counsellor, and logs the question as unanswered", async () => {
     await h.say("ឡានក្រុងទៅសៀមរាបម៉ោងប៉ុន្មាន");
     expect(h.lastTexts(2)).toEqual([
       `${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`,
@@ -191,7 +191,7 @@ describe("staff report (/questions)", () => {
     expect(h.fake.botMessages(RESIDENT).some((m) => (m.text ?? "").includes("ឡានក្រុង"))).toBe(false);
   });
 
-  it("a member of the staff group who is not registered staff gets nothing (the questions are residents' words)", async () => {
+  it("an unregistered member of the staff group gets nothing (the questions are residents' words)", async () => {
     await h.say("ឡានក្រុងទៅសៀមរាបម៉ោងប៉ុន្មាន");
     await h.handle(h.fake.sendGroupText(STAFF_CHAT, OUTSIDER, "/questions"));
     expect(h.fake.botMessages(STAFF_CHAT)).toEqual([]);

@@ -127,7 +127,7 @@ describe("cancel and reschedule never leave a stale reminder", () => {
 });
 
 describe("when a reminder cannot go out as planned", () => {
-  it("403 (bot blocked): the appointment is flagged and the counsellor and staff are told, without the phone number", async () => {
+  it("403 (bot blocked): appointment flagged; counsellor and staff told, without the phone number", async () => {
     const a = book(at(27, 9));
     h.fake.blockBot(RESIDENT);
     h.side.sender.start();
@@ -150,21 +150,25 @@ describe("when a reminder cannot go out as planned", () => {
     expect(reminders()[0]?.text).toContain(h.render("booking.reminder_late"));
   });
 
-  it("not sent before the appointment began: recorded as missed, the counsellor and staff told, nothing sent to the family", async () => {
-    const a = book(at(27, 9));
-    vi.setSystemTime(at(26, 9, 5));
-    h.side.sender.start();
-    await jumpTo(at(26, 9, 5)); // the 24 h rung, 5 minutes late: still on time
-    expect(reminders()[0]?.text).toContain(h.render("booking.reminder"));
-    await h.side.sender.stop();
-    vi.setSystemTime(at(27, 9, 5)); // down through the 2 h rung until after the start
-    h.side.sender.start();
-    await jumpTo(at(27, 9, 5));
-    expect(reminders()).toHaveLength(1);
-    expect(appointment(a.id)?.flag).toBe("reminder_missed");
-    expect(lastIn(SREYMOM)).toContain(h.render("booking.staff_reminder_missed"));
-    expect(lastIn(STAFF_CHAT)).toContain("A-0001");
-  });
+  it(
+    "not sent before the appointment began: recorded as missed, the counsellor and staff told, " +
+      "nothing sent to the family",
+    async () => {
+      const a = book(at(27, 9));
+      vi.setSystemTime(at(26, 9, 5));
+      h.side.sender.start();
+      await jumpTo(at(26, 9, 5)); // the 24 h rung, 5 minutes late: still on time
+      expect(reminders()[0]?.text).toContain(h.render("booking.reminder"));
+      await h.side.sender.stop();
+      vi.setSystemTime(at(27, 9, 5)); // down through the 2 h rung until after the start
+      h.side.sender.start();
+      await jumpTo(at(27, 9, 5));
+      expect(reminders()).toHaveLength(1);
+      expect(appointment(a.id)?.flag).toBe("reminder_missed");
+      expect(lastIn(SREYMOM)).toContain(h.render("booking.staff_reminder_missed"));
+      expect(lastIn(STAFF_CHAT)).toContain("A-0001");
+    },
+  );
 
   it("the minute job finds reminders of appointments that began while the sender was held up", async () => {
     const a = book(at(27, 9));
@@ -247,7 +251,7 @@ describe("counsellors", () => {
     ]);
   });
 
-  it("a resident typing /today gets 'unknown command'; the phone number is only a pop-up for the counsellor", async () => {
+  it("a resident typing /today gets 'unknown command'; the phone number is only a counsellor's pop-up", async () => {
     await h.say("/start");
     await h.say("/today");
     expect(h.lastTexts(2)[0]).toBe(h.render("common.unknown_command"));

@@ -48,7 +48,7 @@ describe("danger: the number that fits first", () => {
     expect(sent().at(-2)).toMatchObject({ protect_content: true, disable_notification: true });
   });
 
-  it("lists the numbers that fit first on the emergency screen too (a child: Child Helpline before the police)", async () => {
+  it("lists fitting numbers first on the emergency screen too (a child: Child Helpline before police)", async () => {
     await h.say("ឪពុកចុងវាយកូនខ្ញុំរាល់ថ្ងៃ");
     const screen = h.lastTexts(1)[0] as string;
     expect(screen.indexOf("1280")).toBeLessThan(screen.indexOf("117 "));

@@ -67,7 +67,7 @@ describe("/sessions in the staff chat", () => {
     appointment(SREYMOM, 7006, at(15, 9, 10), "attended"); // October
   });
 
-  it("shows the programme against its targets, the month by counsellor, and what needs a person, discreetly", async () => {
+  it("shows the programme against targets, the month by counsellor and what needs a person, discreetly", async () => {
     const report = await sessions();
     expect(report.split("\n")).toEqual([
       "📊 វគ្គប្រឹក្សា ខែវិច្ឆិកា ឆ្នាំ២០២៦",
@@ -83,7 +83,7 @@ describe("/sessions in the staff chat", () => {
     expect(sent.protect_content).toBe(true);
   });
 
-  it("takes another month in Latin or Khmer digits; a month with nothing says so; anything else gets the usage", async () => {
+  it("takes another month in Latin or Khmer digits; an empty month says so; anything else gets the usage", async () => {
     expect(await sessions("2026-10")).toContain("ខែតុលា ឆ្នាំ២០២៦៖ បានមក ១ វគ្គ ពីគ្រួសារ ១។");
     expect(await sessions("២០២៦-១២")).toContain("• Sreymom (demo)៖ បានមក ០, មិនបានមក ០, មិនទាន់កត់ ០, កក់ទុកខាងមុខ ១");
     expect(await sessions("2026-09")).toContain("ខែកញ្ញា ឆ្នាំ២០២៦៖ គ្មានការណាត់ជួបទេ។");
@@ -122,20 +122,24 @@ describe("appointments left without a mark", () => {
     expect(h.fake.botMessages(PISETH).at(-1)?.text).toContain("ថ្ងៃសុក្រ ទី២៧ ខែវិច្ឆិកា");
   });
 
-  it("the morning list shows at most 10, oldest first, and says how many more; older than 30 days are left to the report", async () => {
-    appointment(SREYMOM, 7010, at(10, 9, 10)); // 48 days before: only in /sessions
-    for (let day = 3; day <= 14; day++) appointment(SREYMOM, 7000 + day, at(day, 9));
-    expect(h.core.bookingDesk.postDayLists({ year: 2026, month: 11, day: 27 })).toBe(1);
-    await h.deliverQueued();
-    const list = h.fake.botMessages(SREYMOM);
-    expect(list).toHaveLength(12);
-    expect(list[1]?.text).toContain(
-      h.core.content.translator.render("km", { key: "booking.staff_unmarked_more", params: { shown: "១០" } }),
-    );
-    expect(list[1]?.text).toContain("៖ ១២។");
-    expect(list[2]?.text).toContain("ទី៣ ខែវិច្ឆិកា");
-    expect(list[11]?.text).toContain("ទី១២ ខែវិច្ឆិកា");
-    expect(list.slice(2).every((m) => buttonsOf(m).length > 0)).toBe(true);
-    expect(await sessions()).toContain("⏳ ការណាត់ជួបដែលកន្លងហើយ ១៣ មិនទាន់បានកត់។");
-  });
+  it(
+    "the morning list shows at most 10, oldest first, and says how many more; " +
+      "older than 30 days are left to the report",
+    async () => {
+      appointment(SREYMOM, 7010, at(10, 9, 10)); // 48 days before: only in /sessions
+      for (let day = 3; day <= 14; day++) appointment(SREYMOM, 7000 + day, at(day, 9));
+      expect(h.core.bookingDesk.postDayLists({ year: 2026, month: 11, day: 27 })).toBe(1);
+      await h.deliverQueued();
+      const list = h.fake.botMessages(SREYMOM);
+      expect(list).toHaveLength(12);
+      expect(list[1]?.text).toContain(
+        h.core.content.translator.render("km", { key: "booking.staff_unmarked_more", params: { shown: "១០" } }),
+      );
+      expect(list[1]?.text).toContain("៖ ១២។");
+      expect(list[2]?.text).toContain("ទី៣ ខែវិច្ឆិកា");
+      expect(list[11]?.text).toContain("ទី១២ ខែវិច្ឆិកា");
+      expect(list.slice(2).every((m) => buttonsOf(m).length > 0)).toBe(true);
+      expect(await sessions()).toContain("⏳ ការណាត់ជួបដែលកន្លងហើយ ១៣ មិនទាន់បានកត់។");
+    },
+  );
 });

@@ -60,7 +60,7 @@ describe("sandbox page", () => {
     await page.close();
   });
 
-  it("shows the staff group and a caseworker's private chat: an alert appears, a refused and an accepted Claim", async () => {
+  it("shows the staff group and a caseworker's private chat: an alert, a refused and an accepted Claim", async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     await page.goto(url);
     await page.getByRole("button", { name: "👤 ដារា Dara" }).click();

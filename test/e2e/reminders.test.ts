@@ -84,40 +84,45 @@ const reminderChats = () =>
     .filter((c) => c.method === "sendMessage" && Number(c.params.chat_id) >= FIRST_CHAT)
     .map((c) => Number(c.params.chat_id));
 
-it("SIGKILL while reminders are being sent, then a restart: every reminder delivered, duplicates only inside the measured crash window", async () => {
-  prepareDatabase();
-  const first = await startService(env(), /spean started/);
-  running.push(first);
-  await fake.waitFor(() => reminderChats().length >= 60, 20_000);
-  first.child.kill("SIGKILL");
-  await first.exited;
+it(
+  "SIGKILL while reminders are being sent, then a restart: " +
+    "every reminder delivered, duplicates only inside the measured crash window",
+  async () => {
+    prepareDatabase();
+    const first = await startService(env(), /spean started/);
+    running.push(first);
+    await fake.waitFor(() => reminderChats().length >= 60, 20_000);
+    first.child.kill("SIGKILL");
+    await first.exited;
 
-  // The crash window, measured at the kill: reminders Telegram accepted whose row the database does not mark sent.
-  const acceptedAtKill = new Set(reminderChats());
-  const db = new Database(join(dir, "spean.db"), { readonly: true });
-  const recordedSent = new Set(
-    (
-      db.prepare("select chat_id from outbox where status = 'sent' and dedupe_key like 'reminder:%'").all() as {
-        chat_id: number;
-      }[]
-    ).map((r) => r.chat_id),
-  );
-  db.close();
-  const window = [...acceptedAtKill].filter((chat) => !recordedSent.has(chat));
-  expect(acceptedAtKill.size).toBeLessThan(FAMILIES); // killed mid-way
+    // The crash window, measured at the kill: reminders Telegram accepted whose row the database does not mark sent.
+    const acceptedAtKill = new Set(reminderChats());
+    const db = new Database(join(dir, "spean.db"), { readonly: true });
+    const recordedSent = new Set(
+      (
+        db.prepare("select chat_id from outbox where status = 'sent' and dedupe_key like 'reminder:%'").all() as {
+          chat_id: number;
+        }[]
+      ).map((r) => r.chat_id),
+    );
+    db.close();
+    const window = [...acceptedAtKill].filter((chat) => !recordedSent.has(chat));
+    expect(acceptedAtKill.size).toBeLessThan(FAMILIES); // killed mid-way
 
-  running.push(await startService(env(), /spean started/));
-  await fake.waitFor(() => new Set(reminderChats()).size === FAMILIES, 30_000);
+    running.push(await startService(env(), /spean started/));
+    await fake.waitFor(() => new Set(reminderChats()).size === FAMILIES, 30_000);
 
-  const perChat = new Map<number, number>();
-  for (const chat of reminderChats()) perChat.set(chat, (perChat.get(chat) ?? 0) + 1);
-  expect(perChat.size).toBe(FAMILIES);
-  const duplicated = [...perChat].filter(([, n]) => n > 1).map(([chat]) => chat);
-  expect([...perChat.values()].every((n) => n <= 2)).toBe(true);
-  expect(duplicated.sort()).toEqual(window.sort());
-  // The window is what was in flight at one moment: bounded by the sender's burst (rate / 5 + in-flight).
-  expect(window.length).toBeLessThanOrEqual(12);
-  console.log(
-    `crash window at the kill: ${window.length} reminder(s) accepted by Telegram but not yet marked sent; ${acceptedAtKill.size} of ${FAMILIES} delivered before the kill`,
-  );
-});
+    const perChat = new Map<number, number>();
+    for (const chat of reminderChats()) perChat.set(chat, (perChat.get(chat) ?? 0) + 1);
+    expect(perChat.size).toBe(FAMILIES);
+    const duplicated = [...perChat].filter(([, n]) => n > 1).map(([chat]) => chat);
+    expect([...perChat.values()].every((n) => n <= 2)).toBe(true);
+    expect(duplicated.sort()).toEqual(window.sort());
+    // The window is what was in flight at one moment: bounded by the sender's burst (rate / 5 + in-flight).
+    expect(window.length).toBeLessThanOrEqual(12);
+    console.log(
+      `crash window at the kill: ${window.length} reminder(s) accepted by Telegram but not yet marked sent; ` +
+        `${acceptedAtKill.size} of ${FAMILIES} delivered before the kill`,
+    );
+  },
+);

@@ -123,7 +123,7 @@ describe("the service, end to end (polling)", () => {
     }
   });
 
-  it("quarantines a poison update after 3 tries: the user gets an apology, staff are told, the chat goes on", async () => {
+  it("quarantines a poison update after 3 tries: the user gets an apology, staff told, the chat goes on", async () => {
     await start();
     fake.sendText(3, "/start");
     await waitForText(3, MENU);
@@ -176,7 +176,7 @@ describe("start-up", () => {
     expect(output).not.toMatch(/\n\s+at /);
   });
 
-  it("another ENCRYPTION_KEY than the database was written with: one clear message, exit 1, nothing changed", async () => {
+  it("another ENCRYPTION_KEY than the database was written with: one clear message, exit 1, no change", async () => {
     const first = await start();
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);

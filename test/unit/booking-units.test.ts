@@ -17,7 +17,11 @@ const at = (iso: string, hh: number, mm = 0) => {
 };
 const local = (instant: number) => {
   const t = localTime(instant, TZ);
-  return `${t.date.year}-${String(t.date.month).padStart(2, "0")}-${String(t.date.day).padStart(2, "0")} ${String(Math.floor(t.minute / 60)).padStart(2, "0")}:${String(t.minute % 60).padStart(2, "0")}`;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return (
+    `${t.date.year}-${pad(t.date.month)}-${pad(t.date.day)} ` +
+    `${pad(Math.floor(t.minute / 60))}:${pad(t.minute % 60)}`
+  );
 };
 const today = { year: 2026, month: 11, day: 21 }; // a Saturday
 
@@ -90,7 +94,7 @@ describe("Khmer and English dates and times", () => {
     expect(parseTypedWhen(typed, today)).toEqual({ impossible: part });
   });
 
-  it("keeps a recently passed date in this year (so it can be refused as past), and says nothing for other text", () => {
+  it("keeps a recently passed date in this year (so it can be refused as past); nothing for other text", () => {
     expect(parseTypedWhen("20/11", today)).toEqual({ date: { year: 2026, month: 11, day: 20 } });
     expect(parseTypedWhen("ខ្ញុំចង់ជួប", today)).toBeUndefined();
     expect(parseTypedWhen("I am free", today)).toBeUndefined();
@@ -146,44 +150,48 @@ describe("weekly hours", () => {
 });
 
 describe("booking command lines", () => {
-  it("seed:demo loads fictional counsellors in sandbox mode and refuses in production unless DEMO_DATA=on; counsellor sets hours", () => {
-    const dir = mkdtempSync(join(tmpdir(), "spean-cli-"));
-    try {
-      const run = (script: string, args: string[], extra: Record<string, string>) =>
-        spawnSync(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], {
-          cwd: PROJECT_ROOT,
-          env: { PATH: process.env.PATH ?? "", ...extra },
-          encoding: "utf8",
+  it(
+    "seed:demo loads fictional counsellors in sandbox mode and refuses in production unless DEMO_DATA=on; " +
+      "counsellor sets hours",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "spean-cli-"));
+      try {
+        const run = (script: string, args: string[], extra: Record<string, string>) =>
+          spawnSync(process.execPath, ["--import", "tsx", `src/cli/${script}.ts`, ...args], {
+            cwd: PROJECT_ROOT,
+            env: { PATH: process.env.PATH ?? "", ...extra },
+            encoding: "utf8",
+          });
+        const sandbox = { DATABASE_PATH: join(dir, "sandbox.db") };
+        const production = {
+          DATABASE_PATH: join(dir, "prod.db"),
+          BOT_TOKEN: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+          ENCRYPTION_KEY: "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=",
+        };
+        expect(run("seed-demo", [], sandbox)).toMatchObject({
+          status: 0,
+          stdout: expect.stringContaining("Loaded 2 fictional"),
         });
-      const sandbox = { DATABASE_PATH: join(dir, "sandbox.db") };
-      const production = {
-        DATABASE_PATH: join(dir, "prod.db"),
-        BOT_TOKEN: "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-        ENCRYPTION_KEY: "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=",
-      };
-      expect(run("seed-demo", [], sandbox)).toMatchObject({
-        status: 0,
-        stdout: expect.stringContaining("Loaded 2 fictional"),
-      });
-      expect(run("seed-demo", [], production)).toMatchObject({
-        status: 1,
-        stdout: expect.stringContaining("DEMO_DATA=on"),
-      });
-      expect(run("seed-demo", [], { ...production, DEMO_DATA: "on" }).status).toBe(0);
-      expect(
-        run("counsellor", ["3001", "--hours", "mon-fri 08:00-10:00 phone", "--slot", "30"], sandbox),
-      ).toMatchObject({ status: 0, stdout: expect.stringContaining("30-minute") });
-      expect(run("counsellor", ["2001", "--hours", "mon 08:00-10:00 phone"], sandbox)).toMatchObject({
-        status: 1,
-        stdout: expect.stringContaining("not a registered counsellor"),
-      });
-      expect(run("counsellor", ["3001", "--hours", "sat 08:00-10:00 phone"], sandbox)).toMatchObject({
-        status: 1,
-        stdout: expect.stringContaining("weekends"),
-      });
-      expect(run("counsellor", [], sandbox)).toMatchObject({ status: 1, stdout: expect.stringContaining("usage") });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        expect(run("seed-demo", [], production)).toMatchObject({
+          status: 1,
+          stdout: expect.stringContaining("DEMO_DATA=on"),
+        });
+        expect(run("seed-demo", [], { ...production, DEMO_DATA: "on" }).status).toBe(0);
+        expect(
+          run("counsellor", ["3001", "--hours", "mon-fri 08:00-10:00 phone", "--slot", "30"], sandbox),
+        ).toMatchObject({ status: 0, stdout: expect.stringContaining("30-minute") });
+        expect(run("counsellor", ["2001", "--hours", "mon 08:00-10:00 phone"], sandbox)).toMatchObject({
+          status: 1,
+          stdout: expect.stringContaining("not a registered counsellor"),
+        });
+        expect(run("counsellor", ["3001", "--hours", "sat 08:00-10:00 phone"], sandbox)).toMatchObject({
+          status: 1,
+          stdout: expect.stringContaining("weekends"),
+        });
+        expect(run("counsellor", [], sandbox)).toMatchObject({ status: 1, stdout: expect.stringContaining("usage") });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

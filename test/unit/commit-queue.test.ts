@@ -52,7 +52,8 @@ describe("commit queue (group commit)", () => {
     const { db, commits, addUser, chatIds } = setup();
     // A deferred foreign key is checked at COMMIT, not when the savepoint is released.
     db.$client.exec(
-      "create table parent (id integer primary key); create table child (parent_id integer references parent(id) deferrable initially deferred)",
+      "create table parent (id integer primary key); " +
+        "create table child (parent_id integer references parent(id) deferrable initially deferred)",
     );
     const orphan = () => db.$client.prepare("insert into child values (42)").run().changes;
     const outcomes = await Promise.allSettled([commits.run(addUser(1)), commits.run(orphan)]);

@@ -36,7 +36,8 @@ describe("the shipped content", () => {
     const content = loadContent(defaults);
     const phones = content.directory.services.flatMap((n) => n.phones);
     expect(phones).toEqual(expect.arrayContaining(["117", "119", "1280"]));
-    // Unverified numbers from the research notes must never appear (fire, municipal and district police, the US hotline).
+    // Unverified numbers from the research notes must never appear
+    // (fire, municipal and district police, the US hotline).
     for (const unverified of ["118", "666", "012 999 999", "012 955 999", "078 888 801", "+1 888 373 7888"])
       expect(phones).not.toContain(unverified);
     for (const s of content.directory.services) {

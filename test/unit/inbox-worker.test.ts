@@ -104,7 +104,8 @@ describe("an update that cannot be read", () => {
     // One character of the stored ciphertext changed, as by a bad disk or a hand edit.
     db.$client
       .prepare(
-        "update inbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) where update_id = 2",
+        "update inbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) " +
+          "where update_id = 2",
       )
       .run();
     const handled: number[] = [];

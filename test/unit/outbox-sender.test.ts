@@ -133,7 +133,8 @@ describe("outbox sender", () => {
     queue(3, 3);
     db.$client
       .prepare(
-        "update outbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) where dedupe_key = 'k1'",
+        "update outbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) " +
+          "where dedupe_key = 'k1'",
       )
       .run();
     const s = sender();

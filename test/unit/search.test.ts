@@ -5,9 +5,19 @@ import { evaluateSearch, readEvalSet } from "../../src/knowledge/evaluate.ts";
 import { createSearchIndex, stem } from "../../src/knowledge/search.ts";
 
 const docs = [
-  { id: "id_card", titles: ["អត្តសញ្ញាណប័ណ្ណ", "ID card"], keywords: ["កាតខ្មែរ"], bodies: ["ប័ណ្ណនេះបញ្ជាក់ថាអ្នកជានរណា"] },
+  {
+    id: "id_card",
+    titles: ["អត្តសញ្ញាណប័ណ្ណ", "ID card"],
+    keywords: ["កាតខ្មែរ"],
+    bodies: ["ប័ណ្ណនេះបញ្ជាក់ថាអ្នកជានរណា"],
+  },
   { id: "equity", titles: ["ប័ណ្ណសមធម៌", "Equity card"], keywords: ["idpoor"], bodies: ["ប័ណ្ណសម្រាប់គ្រួសារក្រីក្រ"] },
-  { id: "wages", titles: ["ប្រាក់ឈ្នួល", "Wages"], keywords: ["minimum wage"], bodies: ["ប្រាក់ខែរបស់កម្មករ paid wages"] },
+  {
+    id: "wages",
+    titles: ["ប្រាក់ឈ្នួល", "Wages"],
+    keywords: ["minimum wage"],
+    bodies: ["ប្រាក់ខែរបស់កម្មករ paid wages"],
+  },
   { id: "debt", titles: ["បំណុល", "Debt"], keywords: ["ខ្ចីលុយ"], bodies: ["ជំពាក់លុយ"] },
 ];
 const options = {
@@ -79,7 +89,7 @@ describe("the evaluation set (npm run eval:search)", () => {
     expect(report.falseDanger).toEqual([]);
   });
 
-  it("never answers a violence question with another topic's article, nor an off-topic question with confidence", () => {
+  it("never answers a violence question with another topic's article, nor an off-topic one with confidence", () => {
     expect(report.violenceMisrouted).toEqual([]);
     expect(report.offTopicAnswered).toEqual([]);
   });
