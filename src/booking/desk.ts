@@ -257,6 +257,29 @@ export function createBookingDesk(options: BookingDeskOptions) {
     return a;
   }
 
+  /**
+   * /forget: the chat's upcoming appointments are cancelled with their reminders, and each counsellor is told the
+   * appointment's reference and time, nothing about the family. Returns how many were cancelled.
+   */
+  function cancelAllForForget(chatId: number): number {
+    let cancelled = 0;
+    for (const a of store.upcoming(chatId)) {
+      if (!store.setStatus(a.id, "cancelled")) continue;
+      outbox.cancelAbout(REMINDER_SUBJECT, a.id);
+      const locale = localeOf(a.counsellorId);
+      const notice = text("booking.staff_forgotten", { ref: appointmentRef(a.id), when: when(locale, a.startsAt) });
+      queueReply(outbox, translator, {
+        chatId: a.counsellorId,
+        dedupeKey: `forgotten:${a.id}`,
+        reply: { text: [notice] },
+        locale,
+        purpose: "alert",
+      });
+      cancelled++;
+    }
+    return cancelled;
+  }
+
   /** Moves an appointment: the new one is booked first; only then is the old one released with its reminders. */
   function reschedule(chatId: number, appointmentId: number, startsAt: number): BookResult | undefined {
     const old = ownBooked(chatId, appointmentId);
@@ -460,6 +483,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
     residentCard,
     when,
     /** Reminders are rewritten or dropped just before they are sent, and flagged when the chat cannot be reached. */
+    cancelAllForForget,
     reminderHooks: { beforeSend, onUnreachable } satisfies OutboxHooks,
     sweepMissed,
     remindersCancelledByQuickExit,

@@ -8,7 +8,7 @@ import { todayIn } from "../base/local-time.ts";
 import { text } from "../base/reply.ts";
 import { CALLBACK_PREFIXES } from "../engine/callback-data.ts";
 import type { ButtonInput, ButtonOutcome, CommandInput, Feature } from "../features/contract.ts";
-import { type BookingDesk, parseCounsellorButton, REMINDER_SUBJECT } from "./desk.ts";
+import { appointmentRef, type BookingDesk, parseCounsellorButton, REMINDER_SUBJECT } from "./desk.ts";
 import { BOOKING_TEXT_KEYS, createBookingFlow } from "./flow.ts";
 import { parseReportMonth, sessionsReport } from "./report.ts";
 import type { SlotFinder } from "./slots.ts";
@@ -86,5 +86,16 @@ export function createBookingFeature(options: BookingFeatureOptions): Feature {
     // Booked appointments stay booked; their reminders were cancelled with everything else queued.
     onQuickExit: (chatId) => desk.remindersCancelledByQuickExit(chatId),
     purge: (days) => ({ appointmentsErased: options.store.purge(days) }),
+    describeData: (chatId, locale) => {
+      const upcoming = desk.upcoming(chatId);
+      if (upcoming.length === 0) return [];
+      const list = upcoming.map((a) => `${appointmentRef(a.id)} (${desk.when(locale, a.startsAt)})`).join(", ");
+      return [text("privacy.appointments", { list })];
+    },
+    // Upcoming appointments are cancelled (each counsellor told the reference only); the rest keep their counts.
+    onForget: (chatId, anonymousId) => {
+      desk.cancelAllForForget(chatId);
+      options.store.forgetChat(chatId, anonymousId);
+    },
   };
 }

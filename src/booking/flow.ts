@@ -64,6 +64,7 @@ export const BOOKING_TEXT_KEYS = [
   "booking.staff_moved_here",
   "booking.staff_moved_away",
   "booking.staff_cancelled",
+  "booking.staff_forgotten",
   "booking.staff_reminder_missed",
   "booking.staff_unreachable",
   "booking.staff_chat_reminder_missed",

@@ -298,6 +298,14 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
         .map((r) => r.id);
     },
 
+    /** /forget: the chat's appointments move to `anonymousId` and lose the family member's name and phone. */
+    forgetChat(chatId: number, anonymousId: number): void {
+      db.update(appointments)
+        .set({ chatId: anonymousId, familyNameEnc: null, phoneEnc: null })
+        .where(eq(appointments.chatId, chatId))
+        .run();
+    },
+
     /** Erases names and phone numbers of appointments that ended more than `days` ago; returns how many. */
     purge(days: number): number {
       const before = now() - days * 86_400_000;

@@ -117,6 +117,12 @@ export function createConversationStore(db: Db, cipher: FieldCipher, now: () => 
       db.delete(conversations).where(eq(conversations.chatId, chatId)).run();
     },
 
+    /** /forget: the conversation and the resident's row (language, district, Telegram id) are deleted. */
+    erase(chatId: number): void {
+      db.delete(conversations).where(eq(conversations.chatId, chatId)).run();
+      db.delete(users).where(eq(users.chatId, chatId)).run();
+    },
+
     countUsers(): number {
       return (
         db

@@ -25,6 +25,8 @@ export function openDatabase(path: string): Db {
   client.pragma("journal_mode = WAL");
   client.pragma("synchronous = NORMAL");
   client.pragma("foreign_keys = ON");
+  // Deleted and overwritten content is zeroed on disk, not left in free space: /forget and retention must mean it.
+  client.pragma("secure_delete = ON");
   client.pragma("busy_timeout = 5000");
   // Checkpoints run on the committing thread and copy every page written since the last one: with 10,000 pages
   // (about 40 MB of WAL) instead of SQLite's 1,000, a hot page is copied once instead of many times (measured

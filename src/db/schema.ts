@@ -244,7 +244,7 @@ export const referrals = sqliteTable(
     /** JSON {method, time, phone?}, encrypted; erased RETENTION_DAYS after the case is closed. */
     contactEnc: text("contact_enc"),
     status: text("status", {
-      enum: ["open", "claimed", "in_conversation", "resolved", "closed_unreachable"],
+      enum: ["open", "claimed", "in_conversation", "resolved", "closed_unreachable", "closed_by_resident"],
     }).notNull(),
     assignedTo: integer("assigned_to"),
     createdAt: integer("created_at").notNull(),

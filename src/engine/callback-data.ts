@@ -31,6 +31,8 @@ export const CALLBACK_PREFIXES = {
   casework: "k",
   /** Booking: a counsellor's attended / no-show / phone buttons. */
   counsellor: "v",
+  /** Privacy: "Yes, erase everything" / "No, keep it" after /forget. */
+  privacy: "f",
 } as const;
 
 export type CallbackPrefix = (typeof CALLBACK_PREFIXES)[keyof typeof CALLBACK_PREFIXES];

@@ -39,6 +39,14 @@ export interface Feature {
   onQuickExit?: (chatId: number) => number[] | void;
   /** Erases what is older than the retention period; returns counts by what was erased (for the job log). */
   purge?: (retentionDays: number) => Record<string, number>;
+  /** What it holds about a chat, for /mydata: lines in the resident's language (counts and references only). */
+  describeData?: (chatId: number, locale: Locale) => TextRef[];
+  /**
+   * /forget: erases everything it holds about the chat, keeping only anonymous counts under `anonymousId` (so that
+   * the programme's figures stay right). Inside the forget transaction; returns outbox ids to send afterwards (a
+   * notice to staff, with a case or appointment reference and nothing else), or nothing.
+   */
+  onForget?: (chatId: number, anonymousId: number) => number[] | void;
 }
 
 /**
@@ -102,6 +110,8 @@ export interface ButtonOutcome {
   edit?: Reply;
   /** Outbox rows queued by the press, sent right after it. */
   outboxIds?: readonly number[];
+  /** Work for after the transaction has committed (e.g. a WAL checkpoint, so that erased data leaves the disk). */
+  afterCommit?: () => void;
 }
 
 export interface FeatureButton {

@@ -184,6 +184,18 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
         .all();
     },
 
+    /**
+     * /forget: the chat's handled and set-aside updates are deleted, and the update being handled now (`current`)
+     * no longer names the chat. Updates still waiting are the resident's newer messages and are handled as usual.
+     */
+    forgetChat(chatId: number, current: number): void {
+      const lane = `chat:${chatId}`;
+      db.delete(inbox)
+        .where(and(eq(inbox.lane, lane), inArray(inbox.status, ["done", "quarantined"])))
+        .run();
+      db.update(inbox).set({ lane: FORGOTTEN_LANE }).where(eq(inbox.updateId, current)).run();
+    },
+
     /** Deletes done rows older than `olderThanMs` (duplicates are only re-sent within hours). Returns the count. */
     pruneDone(olderThanMs: number): number {
       return db
@@ -204,6 +216,9 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
 }
 
 /** Updates of one chat share a lane; updates without a chat get a lane of their own. */
+/** The lane of an update whose chat used /forget while it was being handled. */
+export const FORGOTTEN_LANE = "forgotten";
+
 export function laneOf(update: InboundUpdate): string {
   const chatId = chatIdOf(update);
   return chatId === undefined ? `update:${update.update_id}` : `chat:${chatId}`;

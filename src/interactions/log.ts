@@ -95,6 +95,29 @@ export function createInteractionLog(db: Db, cipher: FieldCipher, now: () => num
       return { textsErased, messageIdsForgotten };
     },
 
+    /** /forget: every entry and every remembered message id of the chat are deleted. */
+    erase(chatId: number): void {
+      db.delete(interactions).where(eq(interactions.chatId, chatId)).run();
+      db.delete(chatMessages).where(eq(chatMessages.chatId, chatId)).run();
+    },
+
+    /** Forgets one remembered message id (a message sent after /forget, already on its way to deletion). */
+    forgetMessage(chatId: number, messageId: number): void {
+      db.delete(chatMessages)
+        .where(and(eq(chatMessages.chatId, chatId), eq(chatMessages.messageId, messageId)))
+        .run();
+    },
+
+    /** How many entries the chat has, and how many still hold text (for /mydata). */
+    countOf(chatId: number): { entries: number; withText: number } {
+      const row = db
+        .select({ entries: sql<number>`count(*)`, withText: sql<number>`count(${interactions.textEnc})` })
+        .from(interactions)
+        .where(eq(interactions.chatId, chatId))
+        .get();
+      return { entries: row?.entries ?? 0, withText: row?.withText ?? 0 };
+    },
+
     /** Decrypted entries of one chat, oldest first (for staff follow-up and tests). */
     ofChat(chatId: number) {
       return db

@@ -14,6 +14,7 @@ import type {
 import type { Locale } from "../base/locale.ts";
 import type { TextRef } from "../base/reply.ts";
 import type { Feature } from "../features/contract.ts";
+import { localDigits } from "../khmer/digits.ts";
 import type { SafetyStore } from "../safety/store.ts";
 import { questionsReport } from "./report.ts";
 import { articlePage, KB_TOPICS, parseArticlePage } from "./flow.ts";
@@ -151,6 +152,11 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
       },
     ],
     purge: (days) => ({ questionTextsErased: store.purge(days) }),
+    describeData: (chatId, locale) => {
+      const count = store.countFor(chatId);
+      return count > 0 ? [{ key: "privacy.questions", params: { count: localDigits(locale, count) } }] : [];
+    },
+    onForget: (chatId, anonymousId) => store.forgetChat(chatId, anonymousId),
   };
 }
 

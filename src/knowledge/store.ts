@@ -106,6 +106,23 @@ export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => num
       return { asked: row?.asked ?? 0, unanswered: row?.unanswered ?? 0, up: count("up"), down: count("down") };
     },
 
+    /** How many questions the chat asked (for /mydata). */
+    countFor(chatId: number): number {
+      return (
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(questions)
+          .where(eq(questions.chatId, chatId))
+          .get()?.n ?? 0
+      );
+    },
+
+    /** /forget: the chat's questions lose their text, and its questions and votes move to `anonymousId`. */
+    forgetChat(chatId: number, anonymousId: number): void {
+      db.update(questions).set({ textEnc: null, chatId: anonymousId }).where(eq(questions.chatId, chatId)).run();
+      db.update(articleFeedback).set({ chatId: anonymousId }).where(eq(articleFeedback.chatId, chatId)).run();
+    },
+
     /** Erases question text older than `retentionDays` (the rows stay for counting). */
     purge(retentionDays: number): number {
       return db

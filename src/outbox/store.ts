@@ -3,7 +3,7 @@
  * message is never queued twice; claiming a row (pending → sending) means it is never sent twice by two senders.
  */
 import { SpeanError } from "../base/errors.ts";
-import { and, asc, eq, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { outbox } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
@@ -225,6 +225,24 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
         .orderBy(asc(outbox.id))
         .all()
         .map((r) => r.messageId as number);
+    },
+
+    /** /forget: deletes every row to a chat, whatever its state. */
+    eraseChat(chatId: number): number {
+      return db.delete(outbox).where(eq(outbox.chatId, chatId)).run().changes;
+    },
+
+    /** Deletes one row (a message sent after /forget, whose row must not keep the chat's id). */
+    erase(id: number): void {
+      db.delete(outbox).where(eq(outbox.id, id)).run();
+    },
+
+    /** Deletes the rows about subjects of `kind` that are no longer waiting to be sent (sent, failed, cancelled). */
+    eraseSettled(kind: string): number {
+      return db
+        .delete(outbox)
+        .where(and(eq(outbox.subjectKind, kind), inArray(outbox.status, ["sent", "failed", "cancelled"])))
+        .run().changes;
     },
 
     /** Cancels every pending row to a chat (quick exit: nothing more arrives about what was said). */

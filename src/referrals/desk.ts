@@ -125,6 +125,8 @@ export const CASEWORK_TEXT_KEYS = [
   "casework.role_supervisor",
   "casework.role_admin",
   "casework.private_only",
+  "casework.closed_closed_by_resident",
+  "casework.resident_forgot",
 ] as const;
 
 /** Messages about a case (the caseworker's card, relays, notices to the resident); a reply to one finds the case. */
@@ -451,6 +453,23 @@ export function createDesk(options: DeskOptions) {
     },
 
     /** The resident used quick exit: a conversation with a person ends, and the caseworker is told (no content). */
+    /**
+     * The resident used /forget: their active case is closed, its alerts say so, and the caseworker (if any) is told
+     * the case number and nothing else. Returns the outbox ids.
+     */
+    closedByResident(chatId: number): number[] {
+      const referral = referrals.activeForChat(chatId);
+      if (!referral || !referrals.close(referral.id, "closed_by_resident", null)) return [];
+      staff.clearActiveReferral(referral.id);
+      const closed = referrals.get(referral.id) as Referral;
+      const ids = updateAlerts(closed, text("casework.closed_closed_by_resident"));
+      if (referral.assignedTo !== null) {
+        const notice = { text: [text("casework.resident_forgot", { case: caseNumber(referral.id) })] };
+        ids.push(...queue(referral.assignedTo, `case:${referral.id}:forgot`, notice, staffLocale, "notice"));
+      }
+      return ids;
+    },
+
     residentLeft(chatId: number): number[] {
       const referral = referrals.inConversation(chatId);
       if (!referral || referral.assignedTo === null) return [];

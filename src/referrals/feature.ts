@@ -4,13 +4,14 @@
  * through the bot, escalation and the morning digest, and what quick exit and retention do to a case.
  */
 import { calendarDateIn, toIsoDate } from "../base/calendar-date.ts";
+import { text } from "../base/reply.ts";
 import { CALLBACK_PREFIXES } from "../engine/callback-data.ts";
 import type { ButtonInput, ButtonOutcome, Feature, IncomingMessage, Interception } from "../features/contract.ts";
 import type { InteractionLog } from "../interactions/log.ts";
 import type { StaffStore } from "../staff/store.ts";
 import { CASE_SUBJECT, CASEWORK_TEXT_KEYS, type Desk, parseDeskButton } from "./desk.ts";
 import { createHelpFlow, HELP_TEXT_KEYS, type HelpFlowOptions } from "./help-flow.ts";
-import type { ReferralStore } from "./store.ts";
+import { caseNumber, type ReferralStore } from "./store.ts";
 
 export interface ReferralsFeatureOptions extends HelpFlowOptions {
   desk: Desk;
@@ -99,6 +100,16 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
       ],
     ]),
     onQuickExit: (chatId) => desk.residentLeft(chatId),
+    describeData: (chatId) => {
+      const active = referrals.activeForChat(chatId);
+      if (!active) return [];
+      return [text("privacy.case", { case: caseNumber(active.id), status: text(`casework.status_${active.status}`) })];
+    },
+    onForget: (chatId, anonymousId) => {
+      const notices = desk.closedByResident(chatId);
+      referrals.forgetChat(chatId, anonymousId);
+      return notices;
+    },
     purge: (days) => ({ referralsErased: referrals.purge(days) }),
   };
 }

@@ -7,7 +7,14 @@ import type { Db } from "../db/open.ts";
 import { caseMessages, referralEvents, referrals } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
 
-export type ReferralStatus = "open" | "claimed" | "in_conversation" | "resolved" | "closed_unreachable";
+export type ReferralStatus =
+  | "open"
+  | "claimed"
+  | "in_conversation"
+  | "resolved"
+  | "closed_unreachable"
+  /** The resident used /forget. */
+  | "closed_by_resident";
 export type Urgency = "urgent" | "normal";
 export type ContactMethod = "telegram" | "call" | "sms";
 export type SafeTime = "morning" | "afternoon" | "evening" | "any";
@@ -147,7 +154,7 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
       return transition(id, ["in_conversation"], "claimed", actor);
     },
 
-    close(id: number, status: "resolved" | "closed_unreachable", actor: number): boolean {
+    close(id: number, status: "resolved" | "closed_unreachable" | "closed_by_resident", actor: number | null): boolean {
       return transition(id, ACTIVE_STATUSES, status, actor, { closedAt: now(), nextEscalationAt: null });
     },
 
@@ -235,6 +242,21 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
      * Erases the contact preference and relayed texts of cases closed more than `retentionDays` ago; the rows stay
      * for counting. Returns how many cases were erased.
      */
+    /**
+     * /forget: the chat's cases move to `anonymousId` and lose their contact preference and the text of their
+     * messages (category, district, status and times stay for counting).
+     */
+    forgetChat(chatId: number, anonymousId: number): void {
+      const ids = db.select({ id: referrals.id }).from(referrals).where(eq(referrals.chatId, chatId)).all();
+      if (ids.length === 0) return;
+      const referralIds = ids.map((r) => r.id);
+      db.update(caseMessages).set({ textEnc: null }).where(inArray(caseMessages.referralId, referralIds)).run();
+      db.update(referrals)
+        .set({ contactEnc: null, chatId: anonymousId })
+        .where(inArray(referrals.id, referralIds))
+        .run();
+    },
+
     purge(retentionDays: number): number {
       const before = now() - retentionDays * 86_400_000;
       const closed = db

@@ -10,6 +10,8 @@ export interface Job {
   /** A cron expression (minute hour day month weekday). */
   schedule: string;
   run: () => unknown;
+  /** Runs after `run`'s transaction has committed (e.g. a WAL checkpoint, so that erased data leaves the disk). */
+  afterCommit?: () => void;
 }
 
 /** Starts the jobs; the returned function stops them all. */

@@ -31,6 +31,7 @@ import { createWorkCalendar } from "../scheduling/calendar.ts";
 import { createFieldCipher, type FieldCipher } from "../security/field-cipher.ts";
 import { verifyKey } from "../security/key-check.ts";
 import { createStaffStore, type StaffStore } from "../staff/store.ts";
+import { COMMANDS } from "../telegram/bot.ts";
 import { builtInFeatures, type FeatureList } from "./features.ts";
 
 /** Everything that works without a network: database, content, engine, stores, desks and features. */
@@ -102,7 +103,7 @@ export function createCore(
   try {
     verifyKey(db, cipher, now);
     const core = assemble({ config, logger, now, content, db, cipher, close }, options.features ?? builtInFeatures);
-    const report = checkContent(content, core.registry, featureTextKeys(core.features));
+    const report = checkContent(content, core.registry, textKeysOf(core.features));
     if (report.problems.length > 0) {
       throw new SpeanError(
         "SPEAN_CONTENT_INVALID",
@@ -137,10 +138,15 @@ export function checkServiceContent(content: Content, today?: string): CheckRepo
       close: () => undefined,
     };
     const core = assemble(base, builtInFeatures);
-    return checkContent(content, core.registry, featureTextKeys(core.features), ...(today ? [today] : []));
+    return checkContent(content, core.registry, textKeysOf(core.features), ...(today ? [today] : []));
   } finally {
     db.$client.close();
   }
+}
+
+/** The keys the features render outside the flows, and the descriptions of the commands in Telegram's menu. */
+function textKeysOf(features: readonly Feature[]): string[] {
+  return [...featureTextKeys(features), ...COMMANDS.map((command) => `commands.${command}`)];
 }
 
 interface Foundation {
@@ -195,7 +201,11 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     now,
   });
   const isDanger = (text: string) => content.classifyDanger(text).outcome === "danger";
-  const features = featureList({
+  const inbox = createInboxStore(db, cipher, now);
+  // A checkpoint that also empties the write-ahead log: after /forget, erased rows must leave the disk.
+  const checkpoint = () => void db.$client.pragma("wal_checkpoint(TRUNCATE)");
+  const allFeatures = () => features;
+  const features: Feature[] = featureList({
     config,
     content,
     now,
@@ -208,6 +218,10 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     desk,
     booking,
     isDanger,
+    inbox,
+    outbox,
+    checkpoint,
+    allFeatures,
   });
   const registry = createRegistry(features);
   const engine = createEngine({
@@ -226,7 +240,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     interactions,
     knowledge,
     safety,
-    inbox: createInboxStore(db, cipher, now),
+    inbox,
     outbox,
     staff,
     referrals,

@@ -14,9 +14,12 @@ import type { Config } from "../config.ts";
 import type { Content } from "../content/load.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import type { Feature } from "../features/contract.ts";
+import type { InboxStore } from "../inbox/store.ts";
 import type { InteractionLog } from "../interactions/log.ts";
 import { createKnowledgeFeature } from "../knowledge/feature.ts";
 import type { KnowledgeStore } from "../knowledge/store.ts";
+import type { OutboxStore } from "../outbox/store.ts";
+import { createPrivacyFeature } from "../privacy/feature.ts";
 import type { Desk } from "../referrals/desk.ts";
 import { createReferralsFeature } from "../referrals/feature.ts";
 import type { ReferralStore } from "../referrals/store.ts";
@@ -40,6 +43,12 @@ export interface FeatureParts {
   booking: { store: BookingStore; slots: SlotFinder; desk: BookingDesk };
   /** Whether typed text is danger (the classifier behind the safety feature). */
   isDanger: (text: string) => boolean;
+  inbox: InboxStore;
+  outbox: OutboxStore;
+  /** Moves the database's write-ahead log into the file and empties it. */
+  checkpoint: () => void;
+  /** The final list of features, once built (for /mydata and /forget, which ask every feature). */
+  allFeatures: () => readonly Feature[];
 }
 
 /** Builds the features from their parts; a test adds its own with `(parts) => [...builtInFeatures(parts), mine]`. */
@@ -88,5 +97,16 @@ export const builtInFeatures: FeatureList = (p) => {
       now: p.now,
     }),
     createStaffFeature({ staff: p.staff, now: p.now }),
+    createPrivacyFeature({
+      conversations: p.conversations,
+      interactions: p.interactions,
+      inbox: p.inbox,
+      outbox: p.outbox,
+      translator: content.translator,
+      defaultLocale: config.defaultLocale,
+      retentionDays: config.retentionDays,
+      checkpoint: p.checkpoint,
+      features: p.allFeatures,
+    }),
   ];
 };

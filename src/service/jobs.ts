@@ -12,7 +12,14 @@ const DONE_UPDATES_KEPT_MS = 7 * DAY_MS;
 
 /** Every job of the service, by name. */
 export function scheduledJobs(core: Core): Job[] {
-  const inTransaction = (job: Job): Job => ({ ...job, run: () => core.commits.run(() => job.run()) });
+  const inTransaction = (job: Job): Job => ({
+    ...job,
+    run: async () => {
+      const result = await core.commits.run(() => job.run());
+      job.afterCommit?.();
+      return result;
+    },
+  });
   return [retention(core), ...core.features.flatMap((f) => f.jobs ?? [])].map(inTransaction);
 }
 

@@ -54,6 +54,8 @@ export function createStaffFeature(options: { staff: StaffStore; now: () => numb
   return {
     name: "staff",
     textKeys: STAFF_TEXT_KEYS,
+    // A resident's refused attempts (pressing Claim, typing /today) name them; staff members' own trail stays.
+    onForget: (chatId) => staff.forgetAudit(chatId),
     commands: [
       { name: "join", where: "private", run: join },
       { name: "invite", where: "private", permission: "invite", run: invite },

@@ -126,6 +126,15 @@ export function createStaffStore(db: Db, now: () => number = Date.now) {
         .run();
     },
 
+    /**
+     * /forget by someone who is not staff: their refused attempts (a resident pressing Claim, typing /today) are
+     * deleted. Staff members' own audit trail stays.
+     */
+    forgetAudit(telegramUserId: number): void {
+      if (this.get(telegramUserId)) return;
+      db.delete(staffAudit).where(eq(staffAudit.telegramUserId, telegramUserId)).run();
+    },
+
     /** Refused attempts of one kind by a user since `since` (to stop guessing invite codes). */
     refusals(telegramUserId: number, action: string, since: number): number {
       return (

@@ -67,4 +67,4 @@ export function createBot(options: BotOptions, deps: BotDeps) {
 }
 
 /** The commands shown in Telegram's menu, per language. */
-export const COMMANDS = ["start", "menu", "emergency", "exit", "language", "help"] as const;
+export const COMMANDS = ["start", "menu", "emergency", "exit", "language", "help", "mydata", "forget"] as const;

@@ -87,6 +87,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
       deps.inbox.markDone(updateId);
       return { outcome, ids };
     });
+    outcome.afterCommit?.();
     await answerPress(ctx, deps.logger, {
       text: deps.translator.render(locale, outcome.notice),
       alert: outcome.alert ?? false,
