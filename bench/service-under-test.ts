@@ -46,7 +46,7 @@ if (mode === "bare") {
     webhook: {
       path: WEBHOOK_PATH,
       secret: BENCH_SECRET,
-      ingest: (u) => core.commits.run(() => core.inbox.ingest(u)),
+      ingest: (u) => core.commits.run(() => core.admission.admit(u)),
       onIngested: () => side.worker.wake(),
     },
   });

@@ -92,6 +92,8 @@ const envSchema = z
     OUTBOX_RATE_PER_SECOND: optional(integer(1, 30)),
     OUTBOX_CHAT_INTERVAL_MS: optional(integer(0, 60_000)),
     WORKER_CONCURRENCY: optional(integer(1, 64)),
+    INBOX_CHAT_LIMIT: optional(integer(1, 1000)),
+    INBOX_LIMIT: optional(integer(100, 1_000_000)),
     QUICK_EXIT_MESSAGE: optional(z.enum(["neutral", "none"], "must be neutral or none")),
     ESCALATION_URGENT_MINUTES: optional(integer(1, 1440)),
     ESCALATION_NORMAL_WORK_HOURS: optional(integer(1, 40)),
@@ -187,6 +189,10 @@ export interface Config {
   readonly outboxChatIntervalMs: number;
   /** Default 8 chats handled at the same time (each chat stays in order). */
   readonly workerConcurrency: number;
+  /** Updates one chat may have waiting; more are dropped and counted, and the chat is asked to wait. */
+  readonly inboxChatLimit: number;
+  /** Updates the inbox may hold waiting; beyond, the webhook answers 503 and polling waits. */
+  readonly inboxLimit: number;
   /** What quick exit leaves in the chat: a neutral greeting (default) or nothing. */
   readonly quickExitMessage: "neutral" | "none";
   /** Default 15: an unclaimed urgent referral is re-posted, mentioning the supervisors, after this many minutes. */
@@ -253,6 +259,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxRatePerSecond: e.OUTBOX_RATE_PER_SECOND ?? 25,
     outboxChatIntervalMs: e.OUTBOX_CHAT_INTERVAL_MS ?? 1000,
     workerConcurrency: e.WORKER_CONCURRENCY ?? 8,
+    inboxChatLimit: e.INBOX_CHAT_LIMIT ?? 20,
+    inboxLimit: e.INBOX_LIMIT ?? 10_000,
     quickExitMessage: e.QUICK_EXIT_MESSAGE ?? "neutral",
     escalationUrgentMinutes: e.ESCALATION_URGENT_MINUTES ?? 15,
     escalationNormalWorkHours: e.ESCALATION_NORMAL_WORK_HOURS ?? 4,

@@ -94,7 +94,9 @@ export function checkContent(
   const directory = checkDirectory(content, today);
   warnings.push(...directory.warnings);
   for (const key of directory.keys) usedKeys.add(key);
-  for (const key of ["common.apology", "common.expired", "common.expired_short", EXIT_LABEL]) usedKeys.add(key);
+  for (const key of ["common.apology", "common.expired", "common.expired_short", "common.flood_wait", EXIT_LABEL]) {
+    usedKeys.add(key);
+  }
   for (const key of [...DIRECTORY_TEXT_KEYS, ...textKeys]) usedKeys.add(key);
 
   for (const key of usedKeys) {

@@ -58,6 +58,18 @@ export const inbox = sqliteTable(
   ],
 );
 
+/**
+ * Chats sending more than the inbox admits (src/inbox/admission.ts): how many updates were dropped, and when the
+ * chat was last asked to wait (at most once every few minutes).
+ */
+export const inboxFloods = sqliteTable("inbox_floods", {
+  lane: text("lane").primaryKey(),
+  dropped: integer("dropped").notNull(),
+  firstDroppedAt: integer("first_dropped_at").notNull(),
+  lastDroppedAt: integer("last_dropped_at").notNull(),
+  notifiedAt: integer("notified_at"),
+});
+
 /** One row per message in or out, for follow-up and counting. text_enc is erased after RETENTION_DAYS. */
 export const interactions = sqliteTable(
   "interactions",

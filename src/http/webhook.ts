@@ -1,17 +1,19 @@
 /**
  * The Telegram webhook route. It only persists: a wrong or missing secret gets 401 and a malformed body 400, both
- * before the database is touched; a good update is written to the inbox and acknowledged at once.
+ * before the database is touched; a good update is written to the inbox and acknowledged at once. When the inbox is
+ * full the answer is 503, and Telegram delivers the update again later.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
+import type { Admitted } from "../inbox/admission.ts";
 import type { InboundUpdate } from "../inbox/store.ts";
 
 export interface WebhookRouteOptions {
   /** URL path, e.g. /telegram/webhook. */
   path: string;
   secret: string;
-  /** Persists the update (true: new, false: a duplicate); may be asynchronous (group commit). */
-  ingest: (update: InboundUpdate) => boolean | Promise<boolean>;
+  /** Admits the update to the inbox (see inbox/admission.ts); may be asynchronous (group commit). */
+  ingest: (update: InboundUpdate) => Admitted | Promise<Admitted>;
   /** Called after an update was stored. */
   onIngested: () => void;
 }
@@ -58,8 +60,9 @@ export const webhookRoute: FastifyPluginAsync<WebhookRouteOptions> = async (app,
       ) {
         return reply.code(400).send({ ok: false, error: "not a Telegram update" });
       }
-      const fresh = await options.ingest(body as InboundUpdate);
-      if (fresh) options.onIngested();
+      const admitted = await options.ingest(body as InboundUpdate);
+      if (admitted === "full") return reply.code(503).header("retry-after", "5").send({ ok: false, error: "busy" });
+      if (admitted === "accepted") options.onIngested();
       return reply.code(200).send({ ok: true });
     },
   });

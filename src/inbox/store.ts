@@ -5,7 +5,7 @@
 import { SpeanError } from "../base/errors.ts";
 import { and, asc, eq, inArray, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
-import { inbox } from "../db/schema.ts";
+import { inbox, inboxFloods } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
 
 /** The parts of a Telegram update the inbox needs; the rest is kept as it came. */
@@ -24,8 +24,8 @@ export type PendingUpdate = { updateId: number; lane: string; attempts: number }
 
 export type InboxStore = ReturnType<typeof createInboxStore>;
 
-/** How many of the oldest pending updates the worker looks at to find due lanes. */
-const LOOKAHEAD = 500;
+/** How many lanes (chats), oldest first, the worker looks at to find due ones. */
+const LANE_LOOKAHEAD = 200;
 
 /** Creates the inbox store over an open database. `now` defaults to Date.now. */
 export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
@@ -44,8 +44,25 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
     })
     .onConflictDoNothing()
     .prepare();
-  const oldestPending = db.$client.prepare<[number], { lane: string; due: number }>(
-    "select lane, next_attempt_at as due from inbox where status = 'pending' order by update_id limit ?",
+  // One row per lane with its oldest pending update (SQLite takes the bare column next_attempt_at from the row that
+  // has min(update_id)), so that a chat with a long backlog can never hide the other chats from the worker.
+  const oldestPerLane = db.$client.prepare<[number], { lane: string; due: number }>(
+    "select lane, next_attempt_at as due, min(update_id) as first from inbox where status = 'pending' " +
+      "group by lane order by first limit ?",
+  );
+  const pendingInLane = db.$client.prepare<[string], { n: number }>(
+    "select count(*) as n from inbox where status = 'pending' and lane = ?",
+  );
+  const pendingTotal = db.$client.prepare<[], { n: number; oldest: number | null }>(
+    "select count(*) as n, min(received_at) as oldest from inbox where status = 'pending'",
+  );
+  const recordFlood = db.$client.prepare<[{ lane: string; at: number }], { notified_at: number | null }>(
+    "insert into inbox_floods (lane, dropped, first_dropped_at, last_dropped_at) values (@lane, 1, @at, @at) " +
+      "on conflict (lane) do update set dropped = dropped + 1, last_dropped_at = @at " +
+      "returning notified_at",
+  );
+  const markFloodNotified = db.$client.prepare<[number, string]>(
+    "update inbox_floods set notified_at = ? where lane = ?",
   );
   const oldestInLane = db
     .select()
@@ -91,21 +108,52 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
     },
 
     /**
-     * Lanes whose oldest pending update is due now, oldest first, leaving out `busy` lanes. Only the oldest
-     * `LOOKAHEAD` pending updates are looked at, so the cost does not grow with a backlog.
+     * Lanes whose oldest pending update is due now, oldest first, leaving out `busy` lanes. Every lane counts once,
+     * however many updates it has waiting; the `LANE_LOOKAHEAD` oldest lanes are looked at.
      */
     dueLanes(busy: ReadonlySet<string>, limit: number): string[] {
-      const rows = oldestPending.all(LOOKAHEAD);
-      const seen = new Set<string>();
-      const lanes: string[] = [];
       const at = now();
-      for (const row of rows) {
-        if (seen.has(row.lane)) continue; // only a lane's oldest update decides whether the lane is due
-        seen.add(row.lane);
+      const lanes: string[] = [];
+      for (const row of oldestPerLane.all(LANE_LOOKAHEAD)) {
         if (row.due <= at && !busy.has(row.lane)) lanes.push(row.lane);
         if (lanes.length >= limit) break;
       }
       return lanes;
+    },
+
+    /** How many updates of one lane wait to be handled. */
+    pendingIn(lane: string): number {
+      return pendingInLane.get(lane)?.n ?? 0;
+    },
+
+    /** How many updates wait to be handled, and when the oldest of them arrived (for admission and /readyz). */
+    backlog(): { pending: number; oldestReceivedAt: number | undefined } {
+      const row = pendingTotal.get();
+      return { pending: row?.n ?? 0, oldestReceivedAt: row?.oldest ?? undefined };
+    },
+
+    /**
+     * Counts an update dropped from a flooding lane; returns true when the chat should be asked to wait (not asked
+     * in the last `notifyEveryMs`), and records that it was.
+     */
+    recordDrop(lane: string, notifyEveryMs: number): boolean {
+      const at = now();
+      const row = recordFlood.get({ lane, at });
+      if (row?.notified_at !== null && row?.notified_at !== undefined && at - row.notified_at < notifyEveryMs)
+        return false;
+      markFloodNotified.run(at, lane);
+      return true;
+    },
+
+    /** Updates dropped from flooding chats since `since` (for /readyz and the logs). */
+    droppedSince(since: number): number {
+      return (
+        db.$client
+          .prepare<[number], { n: number | null }>(
+            "select sum(dropped) as n from inbox_floods where last_dropped_at >= ?",
+          )
+          .get(since)?.n ?? 0
+      );
     },
 
     /** The oldest pending update of a lane if it is due now; undefined when the lane is empty or waiting to retry. */
@@ -194,10 +242,17 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
         .where(and(eq(inbox.lane, lane), inArray(inbox.status, ["done", "quarantined"])))
         .run();
       db.update(inbox).set({ lane: FORGOTTEN_LANE }).where(eq(inbox.updateId, current)).run();
+      db.delete(inboxFloods).where(eq(inboxFloods.lane, lane)).run();
     },
 
-    /** Deletes done rows older than `olderThanMs` (duplicates are only re-sent within hours). Returns the count. */
+    /**
+     * Deletes done rows older than `olderThanMs` (duplicates are only re-sent within hours), and flood counts as
+     * old. Returns how many updates.
+     */
     pruneDone(olderThanMs: number): number {
+      db.delete(inboxFloods)
+        .where(lt(inboxFloods.lastDroppedAt, now() - olderThanMs))
+        .run();
       return db
         .delete(inbox)
         .where(and(eq(inbox.status, "done"), lt(inbox.doneAt, now() - olderThanMs)))

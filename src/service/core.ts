@@ -18,7 +18,10 @@ import type { Registry } from "../engine/actions.ts";
 import { createEngine, type Engine } from "../engine/interpreter.ts";
 import type { Feature } from "../features/contract.ts";
 import { createRegistry, featureTextKeys } from "../features/registry.ts";
+import { type Admission, createAdmission, messageTextOf } from "../inbox/admission.ts";
 import { createInboxStore, type InboxStore } from "../inbox/store.ts";
+import { queueReply } from "../outbox/queue-reply.ts";
+import { safetyNetLine } from "../safety/screens.ts";
 import { createInteractionLog, type InteractionLog } from "../interactions/log.ts";
 import { localDigits } from "../khmer/digits.ts";
 import { createLogger } from "../logger.ts";
@@ -65,6 +68,8 @@ export interface Core {
   bookingDesk: ReturnType<typeof createBookingParts>["desk"];
   /** Whether typed text is danger (also checked while a caseworker talks with a resident). */
   isDanger: (text: string) => boolean;
+  /** Whether an arriving update goes into the inbox (a flooding chat's do not; danger always does). */
+  admission: Admission;
 }
 
 /** What createCore can be given instead of building it itself. */
@@ -223,6 +228,20 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     checkpoint,
     allFeatures,
   });
+  const admission = createAdmission({
+    store: inbox,
+    chatLimit: config.inboxChatLimit,
+    totalLimit: config.inboxLimit,
+    isUrgent: (update) => {
+      const text = messageTextOf(update);
+      return text !== undefined && isDanger(text);
+    },
+    onFlooded: (chatId) => {
+      const reply = { text: [{ key: "common.flood_wait" }, safetyNetLine(content.directory)] };
+      const locale = conversations.localeOf(chatId) ?? config.defaultLocale;
+      queueReply(outbox, content.translator, { chatId, dedupeKey: `flood:${chatId}:${now()}`, reply, locale });
+    },
+  });
   const registry = createRegistry(features);
   const engine = createEngine({
     flows: content.flows,
@@ -248,5 +267,6 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     booking,
     bookingDesk: booking.desk,
     isDanger,
+    admission,
   };
 }

@@ -1,16 +1,26 @@
 /**
- * What /readyz reports: ready when the service is started, the database takes writes and Telegram answered the
- * latest call; counts and times only.
+ * What /readyz reports: ready when the service is started, the database takes writes, Telegram answered the latest
+ * call, and neither the inbox nor the outbox has had something due waiting for longer than {@link STUCK_AFTER_MS};
+ * counts and times only.
  */
 import type { Db } from "../db/open.ts";
 import type { Core } from "./core.ts";
 import type { TelegramSide } from "./telegram-side.ts";
 
+/** An update or a message due this long ago and still waiting means the worker or the sender is stuck. */
+export const STUCK_AFTER_MS = 10 * 60_000;
+const HOUR_MS = 3_600_000;
+
 export function readiness(
   core: Core,
   side: TelegramSide | undefined,
 ): { ready: boolean; checks: Record<string, unknown> } {
+  const at = core.now();
   const telegram = side?.watch.status();
+  const oldestUpdate = core.inbox.backlog().oldestReceivedAt;
+  const inboxAge = oldestUpdate === undefined ? null : Math.max(0, at - oldestUpdate);
+  const nextMessage = core.outbox.nextDueAt();
+  const outboxAge = nextMessage === undefined ? null : Math.max(0, at - nextMessage);
   const database = databaseWritable(core.db);
   const checks = {
     started: side !== undefined,
@@ -22,10 +32,15 @@ export function readiness(
           lastFailureAt: telegram.lastFailureAt ?? null,
         }
       : null,
-    inbox: core.inbox.counts(),
-    sender: side?.sender.stats() ?? null,
+    inbox: {
+      ...core.inbox.counts(),
+      oldestPendingAgeMs: inboxAge,
+      droppedLastHour: core.inbox.droppedSince(at - HOUR_MS),
+    },
+    sender: side ? { ...side.sender.stats(), oldestDueAgeMs: outboxAge } : null,
   };
-  return { ready: side !== undefined && database && (telegram?.reachable ?? false), checks };
+  const flowing = (inboxAge ?? 0) < STUCK_AFTER_MS && (outboxAge ?? 0) < STUCK_AFTER_MS;
+  return { ready: side !== undefined && database && (telegram?.reachable ?? false) && flowing, checks };
 }
 
 /** Whether the database takes a write lock now (inside a transaction it is writing already). */

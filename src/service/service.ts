@@ -68,7 +68,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
               webhook: {
                 path: webhookPath,
                 secret: config.webhook.secret,
-                ingest: (u) => core.commits.run(() => core.inbox.ingest(u)),
+                ingest: (u) => core.commits.run(() => core.admission.admit(u)),
                 onIngested: () => side?.worker.wake(),
               },
             }
@@ -115,7 +115,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
         stopPolling = startPolling({
           api: side.pollingApi,
           timeoutSeconds: POLL_SECONDS,
-          ingest: (updates) => core.inbox.ingestMany(updates),
+          ingest: (updates) => core.db.transaction(() => core.admission.admitMany(updates)),
           onBatch: () => worker.wake(),
           logger,
           allowedUpdates: ALLOWED_UPDATES,

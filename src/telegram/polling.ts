@@ -4,12 +4,16 @@
  */
 import { type Api, GrammyError } from "grammy";
 import type { Logger } from "pino";
+import type { Admitted } from "../inbox/admission.ts";
 import type { InboundUpdate } from "../inbox/store.ts";
 
 export interface PollerOptions {
   api: Api;
-  /** Persists a batch of updates in one transaction. */
-  ingest: (updates: InboundUpdate[]) => unknown;
+  /**
+   * Admits a batch of updates in one transaction, in order, stopping at the first the inbox has no room for
+   * ("full"): those are left with Telegram, which sends them again on the next call.
+   */
+  ingest: (updates: InboundUpdate[]) => Admitted[];
   /** Called after a batch was stored. */
   onBatch: () => void;
   logger: Logger;
@@ -17,6 +21,9 @@ export interface PollerOptions {
   /** Default 30 s: Telegram holds the request until an update arrives or this passes. */
   timeoutSeconds?: number;
 }
+
+/** How long polling waits before asking again when the inbox had no room. */
+const FULL_INBOX_WAIT_MS = 1000;
 
 /** Starts polling; the returned function stops it (and resolves when the last request has ended). */
 export function startPolling(options: PollerOptions): () => Promise<void> {
@@ -33,10 +40,15 @@ export function startPolling(options: PollerOptions): () => Promise<void> {
           abort.signal as never,
         );
         const valid = updates.filter((update) => typeof update?.update_id === "number") as unknown as InboundUpdate[];
-        ingest(valid);
-        for (const update of valid) offset = update.update_id + 1;
+        const admitted = ingest(valid);
+        const taken = admitted.filter((result) => result !== "full").length;
+        for (const update of valid.slice(0, taken)) offset = update.update_id + 1;
         if (updates.length > 0) options.onBatch();
         failures = 0;
+        if (taken < valid.length) {
+          logger.warn({ waiting: valid.length - taken }, "inbox full: polling waits");
+          await sleep(FULL_INBOX_WAIT_MS, abort.signal);
+        }
       } catch (err) {
         if (abort.signal.aborted) return;
         failures += 1;

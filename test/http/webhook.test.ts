@@ -16,7 +16,7 @@ beforeEach(async () => {
     webhook: {
       path: "/telegram/webhook",
       secret: SECRET,
-      ingest: (u) => h.core.inbox.ingest(u),
+      ingest: (u) => h.core.admission.admit(u),
       onIngested: () => h.side.worker.wake(),
     },
   });
@@ -100,5 +100,52 @@ describe("webhook", () => {
     const response = await app.inject({ method: "GET", url: "/healthz" });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ ok: true, inbox: { pending: 0, done: 0, quarantined: 0 } });
+  });
+});
+
+describe("webhook under a flood", () => {
+  const post = (target: FastifyInstance, body: unknown) =>
+    target.inject({
+      method: "POST",
+      url: "/telegram/webhook",
+      headers: { "x-telegram-bot-api-secret-token": SECRET },
+      payload: body as Record<string, unknown>,
+    });
+  const textFrom = (id: number, chat: number, text = "hello") => ({
+    update_id: id,
+    message: { message_id: id, date: 0, chat: { id: chat, type: "private" }, from: { id: chat }, text },
+  });
+
+  it("a flooding chat: extra updates acknowledged and dropped, asked to wait once; danger still gets in", async () => {
+    await h.side.worker.stop(); // nothing is handled: the backlog stays
+    for (let id = 1; id <= 25; id++) expect((await post(app, textFrom(id, RESIDENT))).statusCode).toBe(200);
+    expect(h.core.inbox.backlog().pending).toBe(20);
+    expect(h.core.inbox.droppedSince(0)).toBe(5);
+    expect((await post(app, textFrom(26, RESIDENT, "គាត់វាយខ្ញុំ ជួយផង"))).statusCode).toBe(200);
+    expect(h.core.inbox.pendingIn(`chat:${RESIDENT}`)).toBe(21);
+    await h.deliverQueued();
+    const notices = h.fake.botMessages(RESIDENT).map((m) => m.text);
+    expect(notices).toEqual([`${h.render("common.flood_wait")}\n\n${h.safetyNet()}`]);
+  });
+
+  it("a full inbox answers 503, so that Telegram delivers the update again later", async () => {
+    const full = createHarness({ INBOX_LIMIT: "100" });
+    const fullApp = await buildApp({
+      logger: createLogger("silent"),
+      health: () => ({}),
+      webhook: {
+        path: "/telegram/webhook",
+        secret: SECRET,
+        ingest: (u) => full.core.admission.admit(u),
+        onIngested: () => undefined,
+      },
+    });
+    for (let chat = 1; chat <= 100; chat++) full.core.inbox.ingest(textFrom(chat, 1000 + chat) as never);
+    const response = await post(fullApp, textFrom(500, 9999));
+    expect(response.statusCode).toBe(503);
+    expect(response.headers["retry-after"]).toBe("5");
+    expect(full.core.inbox.backlog().pending).toBe(100);
+    await fullApp.close();
+    full.close();
   });
 });

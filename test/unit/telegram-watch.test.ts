@@ -1,4 +1,6 @@
 /** The Telegram watch (src/telegram/watch.ts) and GET /readyz (src/app.ts). */
+import { readiness, STUCK_AFTER_MS } from "../../src/service/readiness.ts";
+import { createHarness, RESIDENT } from "../helpers/harness.ts";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.ts";
 import { createTelegramWatch } from "../../src/telegram/watch.ts";
@@ -51,5 +53,19 @@ describe("GET /readyz", () => {
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual(state);
     await app.close();
+  });
+});
+
+describe("readiness", () => {
+  it("is not ready when an update has waited more than 10 minutes (a stuck worker), and says how long", async () => {
+    const h = createHarness();
+    await h.say("/start"); // Telegram has answered
+    expect(readiness(h.core, h.side).ready).toBe(true);
+    h.core.inbox.ingest(h.fake.sendText(RESIDENT, "hello") as never);
+    h.advance(STUCK_AFTER_MS + 1000);
+    const report = readiness(h.core, h.side);
+    expect(report.ready).toBe(false);
+    expect(report.checks.inbox).toMatchObject({ pending: 1, oldestPendingAgeMs: STUCK_AFTER_MS + 1000 });
+    h.close();
   });
 });

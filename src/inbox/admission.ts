@@ -1,0 +1,66 @@
+/**
+ * Admission: whether an arriving update goes into the inbox. One chat may have at most `chatLimit` updates waiting;
+ * beyond that its updates are dropped and counted, and the chat is asked (at most once every few minutes) to wait,
+ * so that a resident sending a hundred messages a second cannot hold back everyone else or fill the disk. A message
+ * that reads as danger is always admitted. When the whole inbox holds `totalLimit` updates, nothing more is taken:
+ * the webhook answers 503 and polling waits, and Telegram keeps the updates until there is room.
+ */
+import { chatIdOf, type InboundUpdate, type InboxStore, laneOf } from "./store.ts";
+
+export type Admitted = "accepted" | "duplicate" | "dropped" | "full";
+
+export interface AdmissionOptions {
+  store: InboxStore;
+  /** Updates one chat may have waiting (default 20). */
+  chatLimit?: number;
+  /** Updates the whole inbox may hold waiting (default 10,000). */
+  totalLimit?: number;
+  /** An update that must never be dropped (a message that reads as danger). */
+  isUrgent: (update: InboundUpdate) => boolean;
+  /** A chat was asked to wait: queue the message (inside the same transaction). */
+  onFlooded: (chatId: number) => void;
+}
+
+/** A flooding chat is asked to wait at most this often. */
+export const FLOOD_NOTICE_EVERY_MS = 5 * 60_000;
+
+export type Admission = ReturnType<typeof createAdmission>;
+
+export function createAdmission(options: AdmissionOptions) {
+  const { store } = options;
+  const chatLimit = options.chatLimit ?? 20;
+  const totalLimit = options.totalLimit ?? 10_000;
+
+  /** Admits (or not) one update; call inside a transaction. */
+  function admit(update: InboundUpdate): Admitted {
+    if (store.backlog().pending >= totalLimit) return "full";
+    const lane = laneOf(update);
+    const chatId = chatIdOf(update);
+    if (chatId !== undefined && store.pendingIn(lane) >= chatLimit && !options.isUrgent(update)) {
+      if (store.recordDrop(lane, FLOOD_NOTICE_EVERY_MS) && chatId > 0) options.onFlooded(chatId);
+      return "dropped";
+    }
+    return store.ingest(update) ? "accepted" : "duplicate";
+  }
+
+  return {
+    admit,
+    /** Admits a batch in order; stops at the first "full" (the rest are left to Telegram). */
+    admitMany(updates: InboundUpdate[]): Admitted[] {
+      const results: Admitted[] = [];
+      for (const update of updates) {
+        const result = admit(update);
+        results.push(result);
+        if (result === "full") break;
+      }
+      return results;
+    },
+  };
+}
+
+/** The text of a message update, if it is one (what `isUrgent` usually looks at). */
+export function messageTextOf(update: InboundUpdate): string | undefined {
+  const message = (update as { message?: { text?: unknown; caption?: unknown } }).message;
+  const text = message?.text ?? message?.caption;
+  return typeof text === "string" ? text : undefined;
+}

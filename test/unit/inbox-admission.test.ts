@@ -1,0 +1,91 @@
+/**
+ * Admission to the inbox (src/inbox/admission.ts): a flooding chat is capped and asked to wait, once; danger always
+ * gets in; a full inbox takes nothing more; and the worker sees every chat however long one chat's backlog is.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/open.ts";
+import { createAdmission } from "../../src/inbox/admission.ts";
+import { createInboxStore, type InboundUpdate, type InboxStore } from "../../src/inbox/store.ts";
+import { createFieldCipher } from "../../src/security/field-cipher.ts";
+
+let clock: number;
+let store: InboxStore;
+let flooded: number[];
+let nextId: number;
+
+const text = (chat: number, words = "hello"): InboundUpdate =>
+  ({
+    update_id: nextId++,
+    message: { message_id: nextId, date: 0, chat: { id: chat, type: "private" }, text: words },
+  }) as unknown as InboundUpdate;
+
+function admission(limits: { chatLimit?: number; totalLimit?: number } = {}) {
+  return createAdmission({
+    store,
+    chatLimit: limits.chatLimit ?? 3,
+    totalLimit: limits.totalLimit ?? 100,
+    isUrgent: (update) => JSON.stringify(update).includes("HELP"),
+    onFlooded: (chatId) => flooded.push(chatId),
+  });
+}
+
+beforeEach(() => {
+  clock = Date.parse("2026-11-30T03:00:00Z");
+  store = createInboxStore(openDatabase(":memory:"), createFieldCipher(Buffer.alloc(32, 7)), () => clock);
+  flooded = [];
+  nextId = 1;
+});
+
+describe("admission", () => {
+  it("caps one chat's waiting updates, counts the rest, and asks the chat to wait once", () => {
+    const admit = admission();
+    const results = Array.from({ length: 6 }, () => admit.admit(text(11)));
+    expect(results).toEqual(["accepted", "accepted", "accepted", "dropped", "dropped", "dropped"]);
+    expect(flooded).toEqual([11]);
+    expect(store.droppedSince(0)).toBe(3);
+    expect(admit.admit(text(22))).toBe("accepted"); // another chat is not affected
+  });
+
+  it("asks again only after five minutes", () => {
+    const admit = admission();
+    for (let i = 0; i < 5; i++) admit.admit(text(11));
+    clock += 4 * 60_000;
+    admit.admit(text(11));
+    expect(flooded).toEqual([11]);
+    clock += 2 * 60_000;
+    admit.admit(text(11));
+    expect(flooded).toEqual([11, 11]);
+  });
+
+  it("always lets danger in, over the cap", () => {
+    const admit = admission();
+    for (let i = 0; i < 3; i++) admit.admit(text(11));
+    expect(admit.admit(text(11, "HELP he is hitting me"))).toBe("accepted");
+    expect(admit.admit(text(11))).toBe("dropped");
+    expect(store.pendingIn("chat:11")).toBe(4);
+  });
+
+  it("a duplicate (Telegram sending an update again) is recognised, not stored twice", () => {
+    const admit = admission();
+    const first = text(11);
+    expect(admit.admit(first)).toBe("accepted");
+    expect(admit.admit(first)).toBe("duplicate");
+    expect(store.backlog().pending).toBe(1);
+  });
+
+  it("a full inbox takes nothing more, and a batch stops at the first update it cannot take", () => {
+    const admit = admission({ chatLimit: 100, totalLimit: 4 });
+    const batch = Array.from({ length: 6 }, (_, i) => text(100 + i));
+    expect(admit.admitMany(batch)).toEqual(["accepted", "accepted", "accepted", "accepted", "full"]);
+    expect(store.backlog().pending).toBe(4);
+  });
+});
+
+describe("fair lanes", () => {
+  it("a chat with a long backlog never hides another chat from the worker", () => {
+    for (let i = 0; i < 600; i++) store.ingest(text(11));
+    store.ingest(text(22));
+    expect(store.dueLanes(new Set(), 8)).toEqual(["chat:11", "chat:22"]);
+    expect(store.dueLanes(new Set(["chat:11"]), 8)).toEqual(["chat:22"]);
+  });
+});
