@@ -2,6 +2,7 @@
  * The service configuration: the only module that reads `process.env`. {@link loadConfig} parses the environment
  * once, reports every problem at the same time, and returns a frozen object that is passed down to every factory.
  */
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { SpeanError } from "./base/errors.ts";
 import { DEFAULT_TIME_ZONE } from "./base/time.ts";
@@ -99,6 +100,9 @@ const envSchema = z
     ESCALATION_NORMAL_WORK_HOURS: optional(integer(1, 40)),
     WORK_HOURS: optional(clockRange("08:00-17:00").refine(([start, end]) => start < end, "must start before it ends")),
     DIGEST_TIME: optional(clockText("07:30")),
+    BACKUP_DIR: optional(z.string().trim().min(1)),
+    BACKUP_KEEP: optional(integer(1, 365)),
+    BACKUP_TIME: optional(clockText("02:30")),
     REMINDER_OFFSETS: optional(
       z
         .string()
@@ -203,6 +207,12 @@ export interface Config {
   readonly workHours: readonly [number, number];
   /** Local time of the staff chat's morning digest; default 07:30. */
   readonly digestTime: { readonly hour: number; readonly minute: number };
+  /** Where the nightly encrypted backups go; undefined: no backups (BACKUP_DIR=off, or an in-memory database). */
+  readonly backupDir: string | undefined;
+  /** How many backups are kept (the newest). */
+  readonly backupKeep: number;
+  /** When the nightly backup runs (local time). */
+  readonly backupTime: { readonly hour: number; readonly minute: number };
   /** Reminder rungs in minutes before an appointment, largest first; default 24 h and 2 h. */
   readonly reminderOffsets: readonly number[];
   /** No reminder goes out in these local hours (minutes after midnight); default 21:00-07:00. */
@@ -240,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const mode: Mode = !e.BOT_TOKEN ? "sandbox" : e.WEBHOOK_URL ? "webhook" : "polling";
+  const databasePath = e.DATABASE_PATH ?? (mode === "sandbox" ? "./data/sandbox.db" : "./data/spean.db");
   return Object.freeze({
     mode,
     botToken: e.BOT_TOKEN,
@@ -248,7 +259,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.WEBHOOK_URL && e.WEBHOOK_SECRET ? Object.freeze({ url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET }) : undefined,
     port: e.PORT ?? 3000,
     host: e.HOST ?? "127.0.0.1",
-    databasePath: e.DATABASE_PATH ?? (mode === "sandbox" ? "./data/sandbox.db" : "./data/spean.db"),
+    databasePath,
     defaultLocale: e.DEFAULT_LOCALE ?? "km",
     timeZone: e.TIME_ZONE ?? DEFAULT_TIME_ZONE,
     staffChatId: e.STAFF_CHAT_ID ?? (mode === "sandbox" ? SANDBOX_STAFF_CHAT_ID : undefined),
@@ -266,6 +277,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     escalationNormalWorkHours: e.ESCALATION_NORMAL_WORK_HOURS ?? 4,
     workHours: Object.freeze(e.WORK_HOURS ?? [8 * 60, 17 * 60]) as readonly [number, number],
     digestTime: Object.freeze(clockTime(e.DIGEST_TIME ?? "07:30")),
+    backupDir: backupDirOf(e.BACKUP_DIR, databasePath),
+    backupKeep: e.BACKUP_KEEP ?? 7,
+    backupTime: Object.freeze(clockTime(e.BACKUP_TIME ?? "02:30")),
     reminderOffsets: Object.freeze([...(e.REMINDER_OFFSETS ?? [1440, 120])].sort((a, b) => b - a)),
     reminderQuietHours: Object.freeze(e.REMINDER_QUIET_HOURS ?? [21 * 60, 7 * 60]) as readonly [number, number],
     reminderLateGraceMinutes: e.REMINDER_LATE_GRACE_MINUTES ?? 15,
@@ -281,6 +295,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** "07:30" → { hour: 7, minute: 30 }. */
+/** BACKUP_DIR, or `backups/` beside the database; none for "off" or an in-memory database. */
+function backupDirOf(setting: string | undefined, databasePath: string): string | undefined {
+  if (setting === "off" || (setting === undefined && databasePath === ":memory:")) return undefined;
+  return setting ?? join(dirname(databasePath), "backups");
+}
+
 function clockTime(time: string): { hour: number; minute: number } {
   const [hour, minute] = time.split(":").map(Number) as [number, number];
   return { hour, minute };

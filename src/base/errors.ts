@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   SPEAN_DATABASE_IN_USE: "another Spean process is using this database",
   SPEAN_TURN_LIMIT: "a flow ran too many steps without waiting for the user (a loop)",
   SPEAN_SLOT_TAKEN: "the counsellor's time slot is already held by another appointment",
+  SPEAN_BACKUP_INVALID: "a backup file cannot be restored (altered, incomplete, another key, or not a database)",
   SPEAN_FEATURE_CONFLICT: "two features register the same flow name or callback prefix (a programming error)",
 } as const;
 

@@ -4,6 +4,7 @@
  * transaction through the group commit; each looks at the database when it runs, so a restart loses nothing.
  */
 import { DAY_MS } from "../base/time.ts";
+import { backupDatabase } from "../db/backup.ts";
 import type { Job } from "../scheduling/jobs.ts";
 import type { Core } from "./core.ts";
 
@@ -12,6 +13,30 @@ const DONE_UPDATES_KEPT_MS = 7 * DAY_MS;
 
 /** Every job of the service, by name. */
 export function scheduledJobs(core: Core): Job[] {
+  const backup = backupJob(core);
+  return [...transactionalJobs(core), ...(backup ? [backup] : [])];
+}
+
+/** The nightly encrypted backup, outside any transaction (SQLite's online backup runs beside the writers). */
+function backupJob(core: Core): Job | undefined {
+  const { backupDir, backupKeep, backupTime, encryptionKey } = core.config;
+  if (backupDir === undefined) return undefined;
+  return {
+    name: "backup",
+    schedule: `${backupTime.minute} ${backupTime.hour} * * *`,
+    run: async () => {
+      const result = await backupDatabase(core.db.$client, {
+        dir: backupDir,
+        key: encryptionKey,
+        keep: backupKeep,
+        now: core.now,
+      });
+      return { bytes: result.bytes, removed: result.removed.length };
+    },
+  };
+}
+
+function transactionalJobs(core: Core): Job[] {
   const inTransaction = (job: Job): Job => ({
     ...job,
     run: async () => {
