@@ -2,6 +2,9 @@
  * The composition root: the only file that reads the environment, listens, polls and schedules (through
  * createService). Bad configuration or content stops start-up with one message and exit code 1.
  */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { staleBuildReason } from "./build-freshness.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { SpeanError } from "./base/errors.ts";
 import { createLogger } from "./logger.ts";
@@ -9,6 +12,7 @@ import { createService } from "./service/service.ts";
 import { stopWithin } from "./shutdown.ts";
 
 async function main(): Promise<void> {
+  refuseStaleBuild();
   let config;
   try {
     config = loadConfig();
@@ -61,6 +65,16 @@ async function main(): Promise<void> {
     const url = (service.address ?? "").replace("127.0.0.1", "localhost");
     process.stdout.write(`Spean sandbox is running at ${url} (no BOT_TOKEN set: a built-in fake Telegram stands in)\n`);
   }
+}
+
+/** When running the compiled build (npm run start:prod), refuses to start if src/ changed since it was built. */
+function refuseStaleBuild(): void {
+  const entry = fileURLToPath(import.meta.url);
+  if (!entry.endsWith(".js")) return; // run from source by tsx
+  const reason = staleBuildReason(entry, join(dirname(entry), "..", "src"));
+  if (!reason) return;
+  process.stderr.write(`Spean cannot start: ${reason}\n`);
+  process.exit(1);
 }
 
 void main();

@@ -52,7 +52,8 @@ export function createTelegramWatch(
       else answered();
       return result;
     } catch (err) {
-      failed(method);
+      // A call Spean itself abandoned (polling stopped at shutdown) says nothing about Telegram.
+      if (!(signal as AbortSignal | undefined)?.aborted) failed(method);
       throw err;
     }
   };

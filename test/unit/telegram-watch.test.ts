@@ -43,6 +43,23 @@ describe("Telegram watch", () => {
   });
 });
 
+describe("Telegram watch: calls Spean abandons", () => {
+  it("a call aborted by Spean itself (polling stopped at shutdown) is not Telegram failing", async () => {
+    const logger = recordingLogger();
+    const watch = createTelegramWatch(logger);
+    const abort = new AbortController();
+    abort.abort();
+    const aborted = async () => {
+      throw new Error("aborted");
+    };
+    await expect(
+      watch.transformer(aborted as never, "getUpdates", {} as never, abort.signal as never),
+    ).rejects.toThrow();
+    expect(watch.status().reachable).toBe(true);
+    expect(logger.lines).toEqual([]);
+  });
+});
+
 describe("GET /readyz", () => {
   it("is 200 when ready and 503 with the reason when not, counts and times only", async () => {
     let state = { ready: true, checks: { database: true, telegram: { reachable: true } } };

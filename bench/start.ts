@@ -1,0 +1,80 @@
+/**
+ * Cold start and memory of the service: the built JavaScript (`npm run build`, `npm run start:prod`) against the
+ * source run by tsx (`npm start`), each started 5 times in sandbox mode on a fresh database. Cold start = process
+ * spawned → "Spean sandbox is running" printed (listening, bot and sender started). RSS is read from
+ * /proc/<pid>/status once started and again after 200 /start updates through the sandbox's fake Bot API.
+ *
+ * Run: `npm run bench:start` (builds first when dist/ is missing or stale).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { staleBuildReason } from "../src/build-freshness.ts";
+import { PROJECT_ROOT } from "../src/content/load.ts";
+
+const RUNS = 5;
+const entry = join(PROJECT_ROOT, "dist", "main.js");
+if (!existsSync(entry) || staleBuildReason(entry, join(PROJECT_ROOT, "src"))) {
+  const build = spawnSync("npm", ["run", "-s", "build"], { cwd: PROJECT_ROOT, stdio: "inherit" });
+  if (build.status !== 0) process.exit(1);
+}
+
+interface Sample {
+  startMs: number;
+  rssStartedMb: number;
+  rssAfterLoadMb: number;
+}
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
+
+async function once(args: string[]): Promise<Sample> {
+  const dir = mkdtempSync(join(tmpdir(), "spean-start-"));
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? "", PORT: "0", DATABASE_PATH: join(dir, "s.db"), BACKUP_DIR: "off" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /running at (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1] as string);
+    });
+    child.on("exit", () => reject(new Error(`exited before starting:\n${output}`)));
+  });
+  const startMs = performance.now() - started;
+  const rssStartedMb = rssMb(child.pid as number);
+  const api = `${address.replace("localhost", "127.0.0.1")}/sandbox/api`;
+  for (let i = 0; i < 200; i++) {
+    await fetch(`${api}/chats/${1001 + (i % 2)}/send`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "/start" }),
+    });
+  }
+  const rssAfterLoadMb = rssMb(child.pid as number);
+  child.kill("SIGTERM");
+  await new Promise((resolve) => child.on("exit", resolve));
+  rmSync(dir, { recursive: true, force: true });
+  return { startMs, rssStartedMb, rssAfterLoadMb };
+}
+
+async function measure(name: string, args: string[]): Promise<void> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await once(args));
+  const median = (pick: (s: Sample) => number) =>
+    samples.map(pick).sort((a, b) => a - b)[Math.floor(RUNS / 2)] as number;
+  const started = median((s) => s.rssStartedMb).toFixed(0);
+  const loaded = median((s) => s.rssAfterLoadMb).toFixed(0);
+  console.log(
+    `${name.padEnd(34)} cold start median ${median((s) => s.startMs).toFixed(0)} ms; ` +
+      `RSS started ${started} MB, after 200 updates ${loaded} MB`,
+  );
+}
+
+console.log(`node ${process.version}, ${RUNS} starts each, medians`);
+await measure("built (node dist/main.js)", [entry]);
+await measure("source (tsx src/main.ts)", ["--import", "tsx", "src/main.ts"]);
