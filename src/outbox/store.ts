@@ -245,6 +245,26 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
         .run().changes;
     },
 
+    /**
+     * Telegram answers again after an outage: rows waiting on a back-off after a network error or a 5xx (and the
+     * rows queued behind them in their chat) become due now. Rows held by a 429 keep Telegram's retry_after, and
+     * scheduled rows (reminders) keep their time. Returns how many.
+     */
+    retryAfterOutage(): number {
+      return db
+        .update(outbox)
+        .set({ notBefore: now() })
+        .where(
+          and(
+            eq(outbox.status, "pending"),
+            sql`${outbox.lastError} is not null`,
+            sql`${outbox.lastError} not in ('TELEGRAM_429', 'RATE_LIMITED')`,
+            sql`${outbox.notBefore} > ${now()}`,
+          ),
+        )
+        .run().changes;
+    },
+
     /** Cancels every pending row to a chat (quick exit: nothing more arrives about what was said). */
     cancelForChat(chatId: number): number {
       return db

@@ -94,6 +94,7 @@ export class FakeTelegram {
   private readonly nextMessageId = new Map<number, number>();
   private readonly openQueries = new Set<string>();
   private readonly faults: Fault[] = [];
+  private silentUntil = 0;
   private updates: Record<string, unknown>[] = [];
   private nextUpdateId = 700_000_001;
   private seq = 0;
@@ -276,6 +277,19 @@ export class FakeTelegram {
   /** Makes the next matching calls fail. */
   addFault(fault: Fault): void {
     this.faults.push({ ...fault });
+  }
+
+  /**
+   * A black hole for `ms` from now: the HTTP Bot API (sandbox/routes.ts) accepts connections and answers nothing,
+   * as a Telegram that has gone silent; requests made meanwhile are never answered. 0 ends it at once.
+   */
+  blackHoleFor(ms: number): void {
+    this.silentUntil = this.now() + ms;
+  }
+
+  /** Whether the Bot API is silent now (see blackHoleFor). */
+  isSilent(): boolean {
+    return this.now() < this.silentUntil;
   }
 
   /** Every message in a chat (both sides, deleted ones flagged), oldest first. */

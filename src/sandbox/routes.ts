@@ -22,6 +22,12 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
       const { botToken, method } = request.params as { botToken: string; method: string };
       if (!botToken.startsWith("bot"))
         return reply.code(404).send({ ok: false, error_code: 404, description: "Not Found" });
+      if (fake.isSilent()) {
+        // A black hole: the connection stays open and nothing is ever answered, until the client gives up.
+        reply.hijack();
+        await new Promise((resolve) => request.raw.socket.once("close", resolve));
+        return;
+      }
       const params = { ...(request.query as object), ...((request.body as object | undefined) ?? {}) } as Record<
         string,
         unknown
@@ -115,7 +121,8 @@ export async function startFakeTelegramServer(
   fake: FakeTelegram,
   port = 0,
 ): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
-  const app = Fastify({ logger: false });
+  // Connections held open by a black hole are closed with the server.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
   await app.register(sandboxRoutes, { fake });
   const address = await app.listen({ host: "127.0.0.1", port });
   return { url: address, app, close: () => app.close() };

@@ -13,7 +13,7 @@ import type { FakeTelegram } from "../sandbox/fake-telegram.ts";
 import { readSandboxPage } from "../sandbox/routes.ts";
 import { startJobs } from "../scheduling/jobs.ts";
 import { COMMANDS } from "../telegram/bot.ts";
-import { startPolling } from "../telegram/polling.ts";
+import { type Poller, startPolling } from "../telegram/polling.ts";
 import { type Core, createCore } from "./core.ts";
 import { scheduledJobs } from "./jobs.ts";
 import { readiness } from "./readiness.ts";
@@ -48,7 +48,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
       fake?.addUser({ id: demo.telegramUserId, first_name: demo.displayName, language_code: "km" });
   }
   let side: TelegramSide | undefined;
-  let stopPolling: (() => Promise<void>) | undefined;
+  let poller: Poller | undefined;
   let stopJobs: (() => Promise<void>) | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -96,6 +96,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
       });
       if (!fake) await side.bot.init();
       side.sender.start();
+      side.liveness.start();
       side.worker.start();
       await registerCommands(side, core);
 
@@ -112,7 +113,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
             logger.warn({ code: (err as { error_code?: number }).error_code }, "deleteWebhook failed"),
           );
         const worker = side.worker;
-        stopPolling = startPolling({
+        poller = startPolling({
           api: side.pollingApi,
           timeoutSeconds: POLL_SECONDS,
           ingest: (updates) => core.db.transaction(() => core.admission.admitMany(updates)),
@@ -120,6 +121,8 @@ export function createService(config: Config, logger: Logger, options: { now?: (
           logger,
           allowedUpdates: ALLOWED_UPDATES,
         });
+        const running = poller;
+        side.onRecovered(() => running.kick());
       }
       stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
       logger.info({ mode: config.mode, address: service.address }, "spean started");
@@ -133,7 +136,8 @@ export function createService(config: Config, logger: Logger, options: { now?: (
     },
     stop() {
       stopping ??= (async () => {
-        await stopPolling?.();
+        await poller?.stop();
+        side?.liveness.stop();
         await service.app?.close();
         await side?.worker.stop();
         await side?.sender.stop();

@@ -9,7 +9,7 @@ import { createInboxWorker } from "../inbox/worker.ts";
 import { createOutboxSender, type OutboxSender } from "../outbox/sender.ts";
 import { createBot } from "../telegram/bot.ts";
 import { createTransport } from "../telegram/transport.ts";
-import { createTelegramWatch } from "../telegram/watch.ts";
+import { createTelegramWatch, type TelegramWatch } from "../telegram/watch.ts";
 import type { Core } from "./core.ts";
 import { onQuarantine, onUnreachable } from "./staff-notices.ts";
 
@@ -32,7 +32,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
   // The bot's turns send replies through the sender, and the sender sends through the bot's API: the bot gets a
   // forwarder, which is only called once both exist.
   const forwarder: Pick<OutboxSender, "deliverNow"> = { deliverNow: (ids) => sender.deliverNow(ids) };
-  const { bot, queueApi, pollApi } = createBot(
+  const { bot, queueApi, pollApi, probeApi } = createBot(
     { token: options.token, apiRoot: options.apiRoot, ...(options.botInfo ? { botInfo: options.botInfo } : {}) },
     {
       ...core,
@@ -45,8 +45,18 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
   );
   const pollingApi = pollApi(POLL_SECONDS);
   // Installed first, so that it sees every call as it leaves for Telegram (and the test transformer, if any).
-  const watch = createTelegramWatch(logger, core.now);
-  for (const api of [bot.api, queueApi, pollingApi]) {
+  // When Telegram answers again after an outage, what waits on a back-off goes out at once, and the long poll sent
+  // into the silence is abandoned for a fresh one (the liveness probe notices the return within seconds).
+  const recoveryHooks: (() => void)[] = [];
+  const watch = createTelegramWatch(logger, core.now, {
+    onRecovered: () => {
+      const due = core.outbox.retryAfterOutage();
+      if (due > 0) logger.info({ due }, "retrying messages held back by the outage");
+      sender.wake();
+      for (const hook of recoveryHooks) hook();
+    },
+  });
+  for (const api of [bot.api, queueApi, pollingApi, probeApi]) {
     api.config.use(watch.transformer);
     if (options.transformer) api.config.use(options.transformer);
   }
@@ -81,5 +91,48 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     logger,
     concurrency: config.workerConcurrency,
   });
-  return { bot, queueApi, pollingApi, sender, worker, watch };
+  return {
+    bot,
+    queueApi,
+    pollingApi,
+    sender,
+    worker,
+    watch,
+    /** Runs `hook` whenever Telegram answers again after an outage (e.g. to kick the poller). */
+    onRecovered: (hook: () => void) => recoveryHooks.push(hook),
+    /** Probes Telegram when nothing was heard from it for a while (started with the service). */
+    liveness: createLiveness(() => probeApi.getMe(), watch, core.now),
+  };
+}
+
+/** How often liveness looks, how long a quiet Telegram goes unprobed, and a probe's own deadline is the bot's. */
+const LIVENESS_TICK_MS = 5000;
+const QUIET_MS = 15_000;
+
+/**
+ * Liveness: every few seconds, if Telegram is marked unreachable or nothing was heard from it for {@link QUIET_MS},
+ * one cheap call (getMe) asks; the watch sees its answer or its failure. Without it a Telegram that falls silent
+ * while nothing is being sent would be noticed only when the long poll's deadline passes, and its return as late.
+ */
+function createLiveness(probe: () => Promise<unknown>, watch: TelegramWatch, now: () => number) {
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight = false;
+  const tick = () => {
+    const status = watch.status();
+    if (inFlight || (status.reachable && now() - (status.lastAnswerAt ?? 0) < QUIET_MS)) return;
+    inFlight = true;
+    void probe()
+      .catch(() => undefined)
+      .finally(() => (inFlight = false));
+  };
+  return {
+    start() {
+      timer ??= setInterval(tick, LIVENESS_TICK_MS);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
 }

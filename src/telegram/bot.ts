@@ -28,6 +28,8 @@ export interface BotOptions {
  * 500 s: a Telegram that accepts connections and answers nothing would hold every reply for minutes).
  */
 export const SEND_DEADLINE_SECONDS = 10;
+/** A liveness probe (getMe) that has not answered in this time counts as Telegram not answering. */
+export const PROBE_DEADLINE_SECONDS = 5;
 /** getUpdates waits up to its long-poll time; its deadline is that time plus this margin. */
 export const POLL_DEADLINE_MARGIN_SECONDS = 10;
 
@@ -49,6 +51,8 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   const bot = new Bot<Context>(options.token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
   bot.api.config.use(autoRetry(DIRECT_RETRY));
   const queueApi = new Api(options.token, client);
+  /** For liveness probes: a short deadline, no retries. */
+  const probeApi = new Api(options.token, clientOptions(options.apiRoot, PROBE_DEADLINE_SECONDS));
   const pollApi = (pollSeconds = 30) =>
     new Api(options.token, clientOptions(options.apiRoot, pollSeconds + POLL_DEADLINE_MARGIN_SECONDS));
 
@@ -63,7 +67,7 @@ export function createBot(options: BotOptions, deps: BotDeps) {
   bot.use(quickExitMiddleware(deps));
   bot.use(featureRoutes(deps.features, deps));
   bot.use(residentTurn(deps));
-  return { bot, queueApi, pollApi };
+  return { bot, queueApi, pollApi, probeApi };
 }
 
 /** The commands shown in Telegram's menu, per language. */

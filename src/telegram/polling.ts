@@ -25,19 +25,31 @@ export interface PollerOptions {
 /** How long polling waits before asking again when the inbox had no room. */
 const FULL_INBOX_WAIT_MS = 1000;
 
-/** Starts polling; the returned function stops it (and resolves when the last request has ended). */
-export function startPolling(options: PollerOptions): () => Promise<void> {
+export interface Poller {
+  /** Stops polling; resolves when the last request has ended. */
+  stop(): Promise<void>;
+  /**
+   * Abandons the request in flight and asks again at once: after an outage, a long poll sent into the silence
+   * would otherwise hang until its deadline (up to 40 s) although Telegram is back.
+   */
+  kick(): void;
+}
+
+/** Starts polling. */
+export function startPolling(options: PollerOptions): Poller {
   const { api, ingest, logger } = options;
   const abort = new AbortController();
+  let request: AbortController | undefined;
   let offset: number | undefined;
   let failures = 0;
 
   async function loop(): Promise<void> {
     while (!abort.signal.aborted) {
+      request = new AbortController();
       try {
         const updates = await api.getUpdates(
           { offset, timeout: options.timeoutSeconds ?? 30, allowed_updates: options.allowedUpdates as never },
-          abort.signal as never,
+          AbortSignal.any([abort.signal, request.signal]) as never,
         );
         const valid = updates.filter((update) => typeof update?.update_id === "number") as unknown as InboundUpdate[];
         const admitted = ingest(valid);
@@ -51,6 +63,7 @@ export function startPolling(options: PollerOptions): () => Promise<void> {
         }
       } catch (err) {
         if (abort.signal.aborted) return;
+        if (request.signal.aborted) continue; // kicked: ask again at once
         failures += 1;
         const conflict = err instanceof GrammyError && err.error_code === 409;
         const wait = conflict ? 5000 : Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
@@ -64,9 +77,14 @@ export function startPolling(options: PollerOptions): () => Promise<void> {
   }
 
   const running = loop();
-  return async () => {
-    abort.abort();
-    await running;
+  return {
+    async stop() {
+      abort.abort();
+      await running;
+    },
+    kick() {
+      request?.abort();
+    },
   };
 }
 

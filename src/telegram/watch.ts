@@ -19,10 +19,16 @@ export interface TelegramWatch {
   status(): TelegramStatus;
 }
 
+export interface WatchEvents {
+  /** Telegram answers again (the service retries at once what waited on a back-off, and polls again). */
+  onRecovered?: () => void;
+}
+
 /** Creates the watch. `now` defaults to Date.now. */
 export function createTelegramWatch(
   logger: { warn: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void },
   now: () => number = Date.now,
+  events: WatchEvents = {},
 ): TelegramWatch {
   let lastAnswerAt: number | undefined;
   let lastFailureAt: number | undefined;
@@ -30,13 +36,15 @@ export function createTelegramWatch(
 
   const answered = () => {
     lastAnswerAt = now();
-    if (!reachable)
-      logger.info({ downForMs: lastAnswerAt - (lastFailureAt ?? lastAnswerAt) }, "telegram answers again");
+    if (reachable) return;
+    logger.info({ downForMs: lastAnswerAt - (lastFailureAt ?? lastAnswerAt) }, "telegram answers again");
     reachable = true;
+    events.onRecovered?.();
   };
   const failed = (method: string) => {
     lastFailureAt = now();
-    if (reachable) logger.warn({ method }, "telegram is not answering");
+    if (!reachable) return;
+    logger.warn({ method }, "telegram is not answering");
     reachable = false;
   };
 

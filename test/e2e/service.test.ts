@@ -1,85 +1,43 @@
 /**
  * End to end: the real service as a child process against the fake Bot API on 127.0.0.1.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
-import { startFakeTelegramServer } from "../../src/sandbox/routes.ts";
+import { describe, expect, it } from "vitest";
 import { buttonsOf } from "../helpers/harness.ts";
-import { freePort, type RunningService, startService } from "../helpers/service-process.ts";
+import { E2E_STAFF, useEndToEnd } from "../helpers/e2e.ts";
+import { freePort, startService } from "../helpers/service-process.ts";
 
-const TOKEN = "4242424242:e2e-token-for-the-fake-bot-api-only";
-const KEY = "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=";
-const STAFF = -777;
 const WELCOME = "សួស្តី! ខ្ញុំឈ្មោះ ស្ពាន។";
 const MENU = "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។";
+const STAFF = E2E_STAFF;
 
-let fake: FakeTelegram;
-let server: Awaited<ReturnType<typeof startFakeTelegramServer>>;
-let dir: string;
-const running: RunningService[] = [];
-
-beforeEach(async () => {
-  fake = new FakeTelegram({ token: TOKEN, webhookRetryMs: 100 });
-  for (let id = 1; id <= 20; id++) fake.addUser({ id, first_name: `R${id}` });
-  fake.addGroup(STAFF, "Staff");
-  server = await startFakeTelegramServer(fake);
-  dir = mkdtempSync(join(tmpdir(), "spean-e2e-"));
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop("SIGKILL")));
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function env(extra: Record<string, string> = {}) {
-  return {
-    BOT_TOKEN: TOKEN,
-    TELEGRAM_API_ROOT: server.url,
-    ENCRYPTION_KEY: KEY,
-    DATABASE_PATH: join(dir, "spean.db"),
-    STAFF_CHAT_ID: String(STAFF),
-    PORT: "0",
-    ...extra,
-  };
-}
-
-async function start(extra: Record<string, string> = {}) {
-  const service = await startService(env(extra), /spean started/);
-  running.push(service);
-  return service;
-}
-
-const texts = (chat: number) => fake.botMessages(chat).map((m) => m.text ?? "");
-const waitForText = (chat: number, text: string, count = 1) =>
-  fake.waitFor(() => texts(chat).filter((t) => t.startsWith(text)).length >= count, 15_000);
+const e2e = useEndToEnd();
+const { start, texts, waitForText } = e2e;
 
 function pressLatest(chat: number, label: string) {
-  const message = [...fake.botMessages(chat)].reverse().find((m) => buttonsOf(m).some((b) => b.text === label));
+  const message = [...e2e.fake.botMessages(chat)].reverse().find((m) => buttonsOf(m).some((b) => b.text === label));
   const button = buttonsOf(message).find((b) => b.text === label);
   if (!message || !button) throw new Error(`no button ${label}`);
-  return fake.pressButton(chat, message.message_id, button.callback_data);
+  return e2e.fake.pressButton(chat, message.message_id, button.callback_data);
 }
 
 describe("the service, end to end (polling)", () => {
   it("answers /start and a button press, and registers its commands in km and en", async () => {
     await start();
-    fake.sendText(1, "/start");
+    e2e.fake.sendText(1, "/start");
     await waitForText(1, MENU);
     expect(texts(1)[0]).toContain(WELCOME);
     pressLatest(1, "🆘 លេខសង្គ្រោះបន្ទាន់");
     await waitForText(1, "🆘 លេខសង្គ្រោះបន្ទាន់");
     expect(texts(1).at(-1)).toContain("117");
-    expect(Object.keys(fake.commands).sort()).toEqual(["", "en", "km"]);
-    expect(fake.calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(1);
+    expect(Object.keys(e2e.fake.commands).sort()).toEqual(["", "en", "km"]);
+    expect(e2e.fake.calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(1);
   });
 
   it("continues a conversation where it was after a restart", async () => {
     const first = await start();
-    fake.sendText(2, "/start");
+    e2e.fake.sendText(2, "/start");
     await waitForText(2, MENU);
     pressLatest(2, "🌐 ភាសា / Language");
     await waitForText(2, "សូមជ្រើសរើសភាសា");
@@ -93,19 +51,19 @@ describe("the service, end to end (polling)", () => {
     const first = await start();
     const sent: number[] = [];
     for (let round = 0; round < 3; round++)
-      for (let chat = 1; chat <= 20; chat++) sent.push(fake.sendText(chat, `/menu`).update_id as number);
-    await fake.waitFor(() => fake.botMessages(5).length >= 1, 15_000);
+      for (let chat = 1; chat <= 20; chat++) sent.push(e2e.fake.sendText(chat, `/menu`).update_id as number);
+    await e2e.fake.waitFor(() => e2e.fake.botMessages(5).length >= 1, 15_000);
     first.child.kill("SIGKILL");
     await first.exited;
-    for (let chat = 1; chat <= 20; chat++) sent.push(fake.sendText(chat, "/help").update_id as number);
+    for (let chat = 1; chat <= 20; chat++) sent.push(e2e.fake.sendText(chat, "/help").update_id as number);
     await start();
     for (let chat = 1; chat <= 20; chat++) await waitForText(chat, "ℹ️", 1);
-    await fake.waitFor(
+    await e2e.fake.waitFor(
       () => [...Array(20).keys()].every((i) => texts(i + 1).filter((t) => t.startsWith(MENU)).length >= 3),
       15_000,
     );
 
-    const db = new Database(join(dir, "spean.db"), { readonly: true });
+    const db = new Database(join(e2e.dir, "spean.db"), { readonly: true });
     const handled = db
       .prepare("select update_id, count(*) as n from interactions where direction = 'in' group by update_id")
       .all() as { update_id: number; n: number }[];
@@ -125,10 +83,10 @@ describe("the service, end to end (polling)", () => {
 
   it("quarantines a poison update after 3 tries: the user gets an apology, staff told, the chat goes on", async () => {
     await start();
-    fake.sendText(3, "/start");
+    e2e.fake.sendText(3, "/start");
     await waitForText(3, MENU);
     // A button press without a sender cannot be handled: it fails every time.
-    fake.injectUpdate({
+    e2e.fake.injectUpdate({
       callback_query: {
         id: "poison",
         chat_instance: "x",
@@ -136,11 +94,11 @@ describe("the service, end to end (polling)", () => {
         message: { message_id: 1, date: 0, chat: { id: 3, type: "private" } },
       },
     });
-    fake.sendText(3, "/help");
+    e2e.fake.sendText(3, "/help");
     await waitForText(3, "សូមទោស មានបញ្ហាបច្ចេកទេស");
     await waitForText(3, "ℹ️");
-    await fake.waitFor(() => fake.botMessages(STAFF).some((m) => m.text?.includes("quarantined")), 15_000);
-    const alert = fake.botMessages(STAFF).at(-1)?.text ?? "";
+    await e2e.fake.waitFor(() => e2e.fake.botMessages(STAFF).some((m) => m.text?.includes("quarantined")), 15_000);
+    const alert = e2e.fake.botMessages(STAFF).at(-1)?.text ?? "";
     expect(alert).not.toContain("/help");
   });
 });
@@ -153,8 +111,8 @@ describe("the service, end to end (webhook)", () => {
       WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`,
       WEBHOOK_SECRET: "e2e_secret",
     });
-    expect(fake.webhookInfo()).toEqual({ url: `http://127.0.0.1:${port}/telegram/webhook`, secret: "e2e_secret" });
-    fake.sendText(4, "/start");
+    expect(e2e.fake.webhookInfo()).toEqual({ url: `http://127.0.0.1:${port}/telegram/webhook`, secret: "e2e_secret" });
+    e2e.fake.sendText(4, "/start");
     await waitForText(4, MENU);
     const wrong = await fetch(`http://127.0.0.1:${port}/telegram/webhook`, {
       method: "POST",
@@ -181,7 +139,7 @@ describe("start-up", () => {
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     const other = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo=";
-    const second = await startService(env({ ENCRYPTION_KEY: other }), /cannot start/);
+    const second = await e2e.startExpecting(/cannot start/, { ENCRYPTION_KEY: other });
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(/SPEAN_KEY_MISMATCH: ENCRYPTION_KEY is not the key this database was written with/);
     expect(second.output()).not.toMatch(/\n\s+at /);
@@ -192,10 +150,10 @@ describe("start-up", () => {
 
   it("a second service on the same database refuses to start, and the first goes on", async () => {
     const first = await start();
-    const second = await startService(env(), /cannot start/);
+    const second = await e2e.startExpecting(/cannot start/);
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(/SPEAN_DATABASE_IN_USE: another Spean process \(pid \d+\) is using/);
-    fake.sendText(1, "/start");
+    e2e.fake.sendText(1, "/start");
     await waitForText(1, MENU);
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);

@@ -174,6 +174,31 @@ describe("outbox sender", () => {
     expect(store.counts()).toEqual({ failed: 1 });
   });
 
+  it("when Telegram answers again, what waits on a back-off goes out at once; reminders keep their time", async () => {
+    queue(1, 1); // m0 to chat 100
+    let down = true;
+    failNext = () => (down ? new SendError({ kind: "transient" }, "NETWORK") : undefined);
+    const reminderAt = Date.now() + 3_600_000;
+    store.enqueue({
+      dedupeKey: "later",
+      chatId: 200,
+      purpose: "reminder",
+      message: { kind: "text", text: "r" },
+      notBefore: reminderAt,
+    });
+    const s = sender();
+    s.start();
+    await vi.advanceTimersByTimeAsync(20_000); // several failures: the next try is a growing back-off away
+    expect(sent).toEqual([]);
+    down = false;
+    expect(store.retryAfterOutage()).toBe(1);
+    s.wake();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.map((m) => m.text)).toEqual(["m0"]);
+    expect(store.nextDueAt()).toBe(reminderAt);
+    await s.stop();
+  });
+
   it("after a crash, a row left 'sending' is sent again (the documented duplicate window)", async () => {
     queue(1, 1);
     const [row] = store.due(1);

@@ -44,6 +44,20 @@ describe("Telegram watch", () => {
 });
 
 describe("Telegram watch: calls Spean abandons", () => {
+  it("calls back once when Telegram answers again after failing", async () => {
+    let recovered = 0;
+    const watch = createTelegramWatch(recordingLogger(), Date.now, { onRecovered: () => (recovered += 1) });
+    const fail = async () => {
+      throw new Error("deadline");
+    };
+    await watch.transformer(async () => ({ ok: true, result: true }) as never, "sendMessage", {} as never);
+    await expect(watch.transformer(fail as never, "sendMessage", {} as never)).rejects.toThrow();
+    await expect(watch.transformer(fail as never, "sendMessage", {} as never)).rejects.toThrow();
+    await watch.transformer(async () => ({ ok: true, result: true }) as never, "sendMessage", {} as never);
+    await watch.transformer(async () => ({ ok: true, result: true }) as never, "sendMessage", {} as never);
+    expect(recovered).toBe(1);
+  });
+
   it("a call aborted by Spean itself (polling stopped at shutdown) is not Telegram failing", async () => {
     const logger = recordingLogger();
     const watch = createTelegramWatch(logger);

@@ -1,0 +1,42 @@
+/**
+ * End to end, faults: a Telegram that accepts connections and answers nothing (a black hole) for 30 s, and a
+ * SIGTERM while it is silent. The real service runs as a child process against the fake Bot API on 127.0.0.1.
+ */
+import { setTimeout as wait } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { useEndToEnd } from "../helpers/e2e.ts";
+
+const MENU = "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។";
+const e2e = useEndToEnd();
+
+describe("a silent Telegram", () => {
+  it("30 s of silence: everyone who wrote meanwhile is answered within 30 s of its return", async () => {
+    await e2e.start();
+    e2e.fake.sendText(1, "/start");
+    await e2e.waitForText(1, MENU);
+    e2e.fake.blackHoleFor(30_000);
+    for (let chat = 2; chat <= 6; chat++) e2e.fake.sendText(chat, "/start");
+    await wait(30_000); // the outage itself
+    const back = Date.now();
+    for (let chat = 2; chat <= 6; chat++) await e2e.waitForText(chat, MENU, 1, 30_000);
+    const recoveredInMs = Date.now() - back;
+    console.log(`answered ${recoveredInMs} ms after Telegram came back`);
+    expect(recoveredInMs).toBeLessThan(30_000);
+  }, 90_000);
+
+  it("SIGTERM while Telegram is silent: exit within grace + 2 s, and after a restart nothing is lost", async () => {
+    const first = await e2e.start({ SHUTDOWN_GRACE_SECONDS: "3" });
+    e2e.fake.sendText(7, "/start");
+    await e2e.waitForText(7, MENU);
+    e2e.fake.blackHoleFor(120_000);
+    e2e.fake.sendText(8, "/start");
+    await wait(1000); // a long poll and a send are now hanging on the silent Bot API
+    const stoppedAt = Date.now();
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+    e2e.fake.blackHoleFor(0);
+    await e2e.start();
+    await e2e.waitForText(8, MENU, 1, 30_000);
+  }, 60_000);
+});
