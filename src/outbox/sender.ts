@@ -22,6 +22,11 @@ export interface OutboxSenderOptions {
   chatIntervalMs?: number;
   /** Default 8: a row failing with 5xx or network errors this often is given up. */
   maxAttempts?: number;
+  /**
+   * When Telegram last answered again after an outage. A send that was already under way then and fails for a
+   * network reason failed because of the outage: it is tried again at once, not after a back-off.
+   */
+  recoveredAt?: () => number | undefined;
   /** The features' hooks, by the subject kind of the rows they queued. */
   hooks?: OutboxHookTable;
   /** Called after Telegram accepted any row (e.g. to remember the message id for quick exit), before its hook. */
@@ -147,6 +152,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     via: Transport,
     record: (work: () => void) => void | Promise<void>,
   ): Promise<true | { retryAt: number | undefined }> {
+    const startedAt = now();
     try {
       const messageId = await via(row.chatId, row.message);
       await record(() => {
@@ -156,12 +162,12 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       });
       return true;
     } catch (err) {
-      return { retryAt: handleFailure(row, err) };
+      return { retryAt: handleFailure(row, err, startedAt) };
     }
   }
 
   /** Records a failure; returns when the row will be tried again (undefined: never). */
-  function handleFailure(row: OutboxRow, err: unknown): number | undefined {
+  function handleFailure(row: OutboxRow, err: unknown, startedAt: number): number | undefined {
     const code = err instanceof SendError ? err.telegramCode : errorCode(err);
     const failure = err instanceof SendError ? err.failure : ({ kind: "transient" } as const);
     switch (failure.kind) {
@@ -186,6 +192,12 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         );
         return;
       case "transient": {
+        const recovered = options.recoveredAt?.();
+        if (recovered !== undefined && startedAt < recovered) {
+          // Sent into the outage, failed after it ended: try again now, without counting it.
+          store.retryLater(row.id, now(), code, false);
+          return now();
+        }
         const attempts = row.attempts + 1;
         if (attempts >= maxAttempts) {
           store.markFailed(row.id, code);

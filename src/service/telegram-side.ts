@@ -69,6 +69,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     chatIntervalMs: config.outboxChatIntervalMs,
     now: core.now,
     commit: (work) => core.commits.run(work),
+    recoveredAt: () => watch.status().recoveredAt,
     hooks: new Map<string, OutboxHooks>(core.features.flatMap((f) => [...(f.outboxHooks ?? [])])),
     onSent: (row, messageId) => {
       // Quick exit deletes every message of the last 48 hours; it needs their ids.

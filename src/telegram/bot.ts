@@ -38,8 +38,12 @@ export function clientOptions(apiRoot: string, deadlineSeconds: number) {
   return { apiRoot, timeoutSeconds: deadlineSeconds };
 }
 
-/** Replies to a resident retry at most twice and wait at most 5 s; longer waits belong to the outbox sender. */
-export const DIRECT_RETRY = { maxRetryAttempts: 2, maxDelaySeconds: 5 } as const;
+/**
+ * Replies to a resident retry at most twice and wait at most 5 s; longer waits belong to the outbox sender. A network
+ * failure or deadline is not retried here at all: the auto-retry plugin would retry it forever with a growing pause
+ * (holding the reply, and the chat's next updates, for as long as Telegram is silent).
+ */
+export const DIRECT_RETRY = { maxRetryAttempts: 2, maxDelaySeconds: 5, rethrowHttpErrors: true } as const;
 
 /**
  * Creates the bot with Spean's middleware. Its `api` retries briefly; `queueApi` never retries by itself; both give

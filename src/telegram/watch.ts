@@ -12,6 +12,8 @@ export interface TelegramStatus {
   lastFailureAt: number | undefined;
   /** Whether the latest call got an answer (true before any call). */
   reachable: boolean;
+  /** When Telegram last answered again after failing (epoch ms). */
+  recoveredAt: number | undefined;
 }
 
 export interface TelegramWatch {
@@ -33,12 +35,14 @@ export function createTelegramWatch(
   let lastAnswerAt: number | undefined;
   let lastFailureAt: number | undefined;
   let reachable = true;
+  let recoveredAt: number | undefined;
 
   const answered = () => {
     lastAnswerAt = now();
     if (reachable) return;
     logger.info({ downForMs: lastAnswerAt - (lastFailureAt ?? lastAnswerAt) }, "telegram answers again");
     reachable = true;
+    recoveredAt = lastAnswerAt;
     events.onRecovered?.();
   };
   const failed = (method: string) => {
@@ -65,5 +69,5 @@ export function createTelegramWatch(
       throw err;
     }
   };
-  return { transformer, status: () => ({ lastAnswerAt, lastFailureAt, reachable }) };
+  return { transformer, status: () => ({ lastAnswerAt, lastFailureAt, reachable, recoveredAt }) };
 }

@@ -10,7 +10,7 @@ const MENU = "តើអ្នកត្រូវការអ្វី? សូម�
 const e2e = useEndToEnd();
 
 describe("a silent Telegram", () => {
-  it("30 s of silence: everyone who wrote meanwhile is answered within 30 s of its return", async () => {
+  it("30 s of silence: everyone who wrote meanwhile is answered within seconds of its return", async () => {
     await e2e.start();
     e2e.fake.sendText(1, "/start");
     await e2e.waitForText(1, MENU);
@@ -21,7 +21,7 @@ describe("a silent Telegram", () => {
     for (let chat = 2; chat <= 6; chat++) await e2e.waitForText(chat, MENU, 1, 30_000);
     const recoveredInMs = Date.now() - back;
     console.log(`answered ${recoveredInMs} ms after Telegram came back`);
-    expect(recoveredInMs).toBeLessThan(30_000);
+    expect(recoveredInMs).toBeLessThan(15_000); // 4 s on this machine; the issue's bound is 30 s
   }, 90_000);
 
   it("SIGTERM while Telegram is silent: exit within grace + 2 s, and after a restart nothing is lost", async () => {

@@ -5,7 +5,8 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { Api } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientOptions, SEND_DEADLINE_SECONDS } from "../../src/telegram/bot.ts";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { clientOptions, DIRECT_RETRY, SEND_DEADLINE_SECONDS } from "../../src/telegram/bot.ts";
 import { classify } from "../../src/telegram/transport.ts";
 
 let server: Server;
@@ -35,6 +36,14 @@ describe("Bot API deadlines", () => {
     expect(seconds).toBeLessThan(5);
     // The outbox sender retries it later, as it would a 5xx.
     expect(classify(failure).failure).toEqual({ kind: "transient" });
+  });
+
+  it("a direct reply to a silent Telegram is not retried by auto-retry: it comes back after one deadline", async () => {
+    const api = new Api("123:abc", clientOptions(root, 1));
+    api.config.use(autoRetry(DIRECT_RETRY)); // as on the bot's own api (createBot)
+    const started = performance.now();
+    await expect(api.sendMessage(1, "hello")).rejects.toThrow();
+    expect((performance.now() - started) / 1000).toBeLessThan(2.5); // one 1 s deadline, no retries with pauses
   });
 
   it("the default deadline for sends is 10 s", () => {

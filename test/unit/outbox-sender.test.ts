@@ -199,6 +199,31 @@ describe("outbox sender", () => {
     await s.stop();
   });
 
+  it("a send under way when Telegram came back, failing after, is tried again at once and not counted", async () => {
+    queue(1, 1);
+    let recoveredAt: number | undefined = undefined;
+    let release: (() => void) | undefined;
+    let calls = 0;
+    const hanging: Transport = async (chatId, message) => {
+      calls += 1;
+      if (calls === 1) {
+        await new Promise<void>((resolve) => (release = resolve)); // a call into the silence
+        throw new SendError({ kind: "transient" }, "NETWORK");
+      }
+      return transport(chatId, message);
+    };
+    const s = sender({ transport: hanging, recoveredAt: () => recoveredAt });
+    s.start();
+    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(5000);
+    recoveredAt = Date.now(); // Telegram answers again while the first call still hangs
+    release?.();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.map((m) => m.text)).toEqual(["m0"]);
+    expect(calls).toBe(2);
+    await s.stop();
+  });
+
   it("after a crash, a row left 'sending' is sent again (the documented duplicate window)", async () => {
     queue(1, 1);
     const [row] = store.due(1);
