@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
+import { errorCode, isDiskFull } from "../base/errors.ts";
 import type { Admitted } from "../inbox/admission.ts";
 import type { InboundUpdate } from "../inbox/store.ts";
 
@@ -60,7 +61,15 @@ export const webhookRoute: FastifyPluginAsync<WebhookRouteOptions> = async (app,
       ) {
         return reply.code(400).send({ ok: false, error: "not a Telegram update" });
       }
-      const admitted = await options.ingest(body as InboundUpdate);
+      let admitted: Admitted;
+      try {
+        admitted = await options.ingest(body as InboundUpdate);
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        // Telegram delivers the update again later; nothing is lost while the disk is full.
+        request.log.error({ code: errorCode(err) }, "disk full: the webhook answers 503");
+        return reply.code(503).header("retry-after", "30").send({ ok: false, error: "disk full" });
+      }
       if (admitted === "full") return reply.code(503).header("retry-after", "5").send({ ok: false, error: "busy" });
       if (admitted === "accepted") options.onIngested();
       return reply.code(200).send({ ok: true });

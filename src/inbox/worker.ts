@@ -4,7 +4,7 @@
  * so that the chat's later updates are not blocked behind it.
  */
 import type { Logger } from "pino";
-import { errorCode } from "../base/errors.ts";
+import { errorCode, isDiskFull } from "../base/errors.ts";
 import type { InboundUpdate, InboxStore, PendingUpdate } from "./store.ts";
 
 export interface InboxWorkerOptions {
@@ -34,6 +34,9 @@ export interface InboxWorker {
   idle(): Promise<void>;
 }
 
+/** How long the worker waits before trying again when the disk is full. */
+export const DISK_FULL_PAUSE_MS = 5000;
+
 /** Creates the worker (it does nothing until start()). */
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const { store, handle, onQuarantine, logger } = options;
@@ -42,21 +45,46 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const retryDelays = options.retryDelaysMs ?? [500, 2000];
   const idlePollMs = options.idlePollMs ?? 1000;
   const busy = new Map<string, Promise<void>>();
+  /** While the disk is full, the worker waits until this time (0: not waiting). */
+  let pausedUntil = 0;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
 
   function pump(): void {
     if (!running) return;
-    for (const lane of store.dueLanes(new Set(busy.keys()), concurrency - busy.size)) {
-      const work = runLane(lane).finally(() => {
-        busy.delete(lane);
-        pump();
-      });
+    if (Date.now() < pausedUntil) return schedule(pausedUntil - Date.now());
+    let lanes: string[];
+    try {
+      lanes = store.dueLanes(new Set(busy.keys()), concurrency - busy.size);
+    } catch (err) {
+      return pauseOn(err);
+    }
+    for (const lane of lanes) {
+      const work = runLane(lane)
+        .catch((err: unknown) => pauseOn(err))
+        .finally(() => {
+          busy.delete(lane);
+          pump();
+        });
       busy.set(lane, work);
     }
     schedule();
     if (busy.size === 0) settleIdle();
+  }
+
+  /**
+   * The database could not be written (a full disk): nothing is counted against the update, and the worker waits
+   * DISK_FULL_PAUSE_MS before trying again, logging once until it works again.
+   */
+  function pauseOn(err: unknown): void {
+    if (!isDiskFull(err)) {
+      logger.error({ code: errorCode(err), err: safeError(err) }, "inbox worker error");
+      return;
+    }
+    if (pausedUntil === 0) logger.error({ code: errorCode(err) }, "disk full: handling waits until there is space");
+    pausedUntil = Date.now() + DISK_FULL_PAUSE_MS;
+    schedule(DISK_FULL_PAUSE_MS);
   }
 
   async function runLane(lane: string): Promise<void> {
@@ -72,8 +100,11 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     try {
       await handle(pending.update);
       store.markDone(pending.updateId);
+      if (pausedUntil !== 0) logger.info("disk space again: handling goes on");
+      pausedUntil = 0;
       return true;
     } catch (err) {
+      if (isDiskFull(err)) throw err; // not the update's fault: the lane waits (see pauseOn)
       const code = errorCode(err);
       const delay = retryDelays[Math.min(pending.attempts, retryDelays.length - 1)] ?? 1000;
       const { attempts, quarantined } = store.recordFailure(pending.updateId, code, maxAttempts, delay);
@@ -96,11 +127,15 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     return true;
   }
 
-  function schedule(): void {
+  /** Runs pump again after `waitMs`, or (by default) when the next update is due, at most `idlePollMs` from now. */
+  function schedule(waitMs?: number): void {
     clearTimeout(timer);
     if (!running) return;
-    const due = store.nextDueAt();
-    const wait = due === undefined ? idlePollMs : Math.min(idlePollMs, Math.max(0, due - Date.now()));
+    let wait = waitMs;
+    if (wait === undefined) {
+      const due = store.nextDueAt();
+      wait = due === undefined ? idlePollMs : Math.min(idlePollMs, Math.max(0, due - Date.now()));
+    }
     timer = setTimeout(pump, wait);
     timer.unref?.();
   }

@@ -4,6 +4,7 @@
  */
 import { type Api, GrammyError } from "grammy";
 import type { Logger } from "pino";
+import { errorCode, isDiskFull } from "../base/errors.ts";
 import type { Admitted } from "../inbox/admission.ts";
 import type { InboundUpdate } from "../inbox/store.ts";
 
@@ -22,8 +23,9 @@ export interface PollerOptions {
   timeoutSeconds?: number;
 }
 
-/** How long polling waits before asking again when the inbox had no room. */
+/** How long polling waits before asking again when the inbox had no room, or the disk. */
 const FULL_INBOX_WAIT_MS = 1000;
+const DISK_FULL_WAIT_MS = 5000;
 
 export interface Poller {
   /** Stops polling; resolves when the last request has ended. */
@@ -52,7 +54,16 @@ export function startPolling(options: PollerOptions): Poller {
           AbortSignal.any([abort.signal, request.signal]) as never,
         );
         const valid = updates.filter((update) => typeof update?.update_id === "number") as unknown as InboundUpdate[];
-        const admitted = ingest(valid);
+        let admitted: Admitted[];
+        try {
+          admitted = ingest(valid);
+        } catch (err) {
+          if (!isDiskFull(err)) throw err;
+          // Nothing is confirmed to Telegram: the updates come again once there is space.
+          logger.error({ code: errorCode(err) }, "disk full: polling waits");
+          await sleep(DISK_FULL_WAIT_MS, abort.signal);
+          continue;
+        }
         const taken = admitted.filter((result) => result !== "full").length;
         for (const update of valid.slice(0, taken)) offset = update.update_id + 1;
         if (updates.length > 0) options.onBatch();

@@ -149,3 +149,34 @@ describe("webhook under a flood", () => {
     full.close();
   });
 });
+
+describe("webhook with a full disk", () => {
+  it("answers 503 while the database cannot grow (Telegram delivers again), and 200 once there is space", async () => {
+    await h.side.worker.stop();
+    const client = h.core.db.$client;
+    const pages = client.pragma("page_count", { simple: true }) as number;
+    client.pragma(`max_page_count = ${pages}`); // as if the disk were full: no new page can be written
+    let status = 200;
+    let id = 1000;
+    for (; id < 3000 && status === 200; id++) {
+      const big = { ...update(id), message: { ...update(id).message, text: "x".repeat(3000) } };
+      status = (
+        await app.inject({
+          method: "POST",
+          url: "/telegram/webhook",
+          headers: { "x-telegram-bot-api-secret-token": SECRET },
+          payload: { ...big, message: { ...big.message, chat: { id: id, type: "private" } } },
+        })
+      ).statusCode;
+    }
+    expect(status).toBe(503);
+    client.pragma("max_page_count = 1073741823");
+    const again = await app.inject({
+      method: "POST",
+      url: "/telegram/webhook",
+      headers: { "x-telegram-bot-api-secret-token": SECRET },
+      payload: update(id),
+    });
+    expect(again.statusCode).toBe(200);
+  });
+});

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "../../src/db/open.ts";
 import { createInboxStore, type InboxStore, laneOf } from "../../src/inbox/store.ts";
-import { createInboxWorker } from "../../src/inbox/worker.ts";
+import { createInboxWorker, DISK_FULL_PAUSE_MS } from "../../src/inbox/worker.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
 
@@ -128,5 +128,34 @@ describe("an update that cannot be read", () => {
     expect(handled.sort()).toEqual([1, 3]);
     expect(inbox.counts()).toEqual({ pending: 0, done: 2, quarantined: 1 });
     expect(lookups.mock.calls.length).toBeLessThan(20);
+  });
+});
+
+describe("a full disk", () => {
+  it("counts nothing against an update, never stops the worker, resumes by itself with space", async () => {
+    store.ingest(message(1, 10));
+    store.ingest(message(2, 11));
+    let full = true;
+    const handled: number[] = [];
+    const worker = createInboxWorker({
+      store,
+      handle: async (u) => {
+        if (full) throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+        handled.push(u.update_id);
+      },
+      onQuarantine: async () => {
+        throw new Error("must not be quarantined");
+      },
+      logger: createLogger("silent"),
+    });
+    worker.start();
+    await vi.advanceTimersByTimeAsync(30_000); // six pauses' worth of a full disk
+    expect(handled).toEqual([]);
+    expect(store.counts()).toEqual({ pending: 2, done: 0, quarantined: 0 });
+    full = false;
+    await vi.advanceTimersByTimeAsync(DISK_FULL_PAUSE_MS + 100);
+    expect(handled.sort()).toEqual([1, 2]);
+    expect(store.counts()).toEqual({ pending: 0, done: 2, quarantined: 0 });
+    await worker.stop();
   });
 });
