@@ -77,19 +77,8 @@ const envSchema = z
     RETENTION_DAYS: optional(integer(1, 3650)),
     SHUTDOWN_GRACE_SECONDS: optional(integer(1, 300)),
     LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
-    ENCRYPTION_KEY: optional(
-      z
-        .string()
-        .trim()
-        .refine(
-          (key) => decodeKey(key) !== undefined,
-          "must be 32 bytes as base64 (44 characters) or hex (64), nothing else",
-        )
-        .refine(
-          (key) => decodeKey(key) === undefined || looksRandom(key),
-          "must be random, not a passphrase, a word or a repeated pattern: generate one with `openssl rand -base64 32`",
-        ),
-    ),
+    ENCRYPTION_KEY: optional(keyText()),
+    ENCRYPTION_KEY_PREVIOUS: optional(keyText()),
     OUTBOX_RATE_PER_SECOND: optional(integer(1, 30)),
     OUTBOX_CHAT_INTERVAL_MS: optional(integer(0, 60_000)),
     WORKER_CONCURRENCY: optional(integer(1, 64)),
@@ -145,6 +134,10 @@ const envSchema = z
           "so it listens only on 127.0.0.1, ::1 or localhost; " +
           "set SANDBOX_ALLOW_NETWORK=yes to serve it on this address anyway",
       });
+    if (env.ENCRYPTION_KEY_PREVIOUS && !env.ENCRYPTION_KEY)
+      ctx.addIssue({ code: "custom", path: ["ENCRYPTION_KEY_PREVIOUS"], message: "needs ENCRYPTION_KEY, the new key" });
+    if (env.ENCRYPTION_KEY_PREVIOUS && env.ENCRYPTION_KEY_PREVIOUS === env.ENCRYPTION_KEY)
+      ctx.addIssue({ code: "custom", path: ["ENCRYPTION_KEY_PREVIOUS"], message: "is the same as ENCRYPTION_KEY" });
     if (env.BOT_TOKEN && !env.ENCRYPTION_KEY)
       ctx.addIssue({
         code: "custom",
@@ -154,6 +147,21 @@ const envSchema = z
           "make one with: openssl rand -base64 32",
       });
   });
+
+/** A 32-byte random key as base64 or hex (ENCRYPTION_KEY, ENCRYPTION_KEY_PREVIOUS). */
+function keyText() {
+  return z
+    .string()
+    .trim()
+    .refine(
+      (key) => decodeKey(key) !== undefined,
+      "must be 32 bytes as base64 (44 characters) or hex (64), nothing else",
+    )
+    .refine(
+      (key) => decodeKey(key) === undefined || looksRandom(key),
+      "must be random, not a passphrase, a word or a repeated pattern: generate one with `openssl rand -base64 32`",
+    );
+}
 
 /** Addresses that only this machine can reach. */
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -187,6 +195,8 @@ export interface Config {
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** 32 bytes for AES-256-GCM. */
   readonly encryptionKey: Buffer;
+  /** The key being rotated away from: still read, re-encrypted under encryptionKey by a job (security/rotation.ts). */
+  readonly encryptionKeyPrevious: Buffer | undefined;
   /** Default 25 messages per second for everything the outbox sends. */
   readonly outboxRatePerSecond: number;
   /** Default 1000 ms between two outbox messages to the same chat. */
@@ -267,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS ?? 10,
     logLevel: e.LOG_LEVEL ?? (mode === "sandbox" ? "warn" : "info"),
     encryptionKey: decodeKey(e.ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY) as Buffer,
+    encryptionKeyPrevious: e.ENCRYPTION_KEY_PREVIOUS ? decodeKey(e.ENCRYPTION_KEY_PREVIOUS) : undefined,
     outboxRatePerSecond: e.OUTBOX_RATE_PER_SECOND ?? 25,
     outboxChatIntervalMs: e.OUTBOX_CHAT_INTERVAL_MS ?? 1000,
     workerConcurrency: e.WORKER_CONCURRENCY ?? 8,

@@ -29,7 +29,7 @@ try {
   const config = loadConfig();
   const db = openDatabase(config.databasePath);
   const staff = createStaffStore(db);
-  const booking = createBookingStore(db, createFieldCipher(config.encryptionKey));
+  const booking = createBookingStore(db, createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious));
   const member = staff.get(id);
   try {
     if (member?.role !== "counsellor")

@@ -12,7 +12,14 @@ const file = args.find((arg) => !arg.startsWith("--"));
 try {
   if (!file) throw new SpeanError("SPEAN_CONFIG_INVALID", "usage: npm run restore -- <backup file> [--replace]");
   const config = loadConfig();
-  await restoreBackup(file, config.databasePath, { key: config.encryptionKey, replace: args.includes("--replace") });
+  const replace = args.includes("--replace");
+  try {
+    await restoreBackup(file, config.databasePath, { key: config.encryptionKey, replace });
+  } catch (err) {
+    // A backup made before a key rotation is under the previous key.
+    if (!config.encryptionKeyPrevious || (err as SpeanError).code !== "SPEAN_BACKUP_INVALID") throw err;
+    await restoreBackup(file, config.databasePath, { key: config.encryptionKeyPrevious, replace });
+  }
   console.log(`restored ${file} to ${config.databasePath}`);
 } catch (err) {
   console.log(err instanceof SpeanError ? err.message : String(err));

@@ -23,7 +23,7 @@ try {
     const db = openDatabase(config.databasePath);
     const count = seedDemoCounsellors(
       createStaffStore(db),
-      createBookingStore(db, createFieldCipher(config.encryptionKey)),
+      createBookingStore(db, createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious)),
     );
     db.$client.close();
     console.log(`Loaded ${count} fictional demo counsellors into ${config.databasePath}.`);

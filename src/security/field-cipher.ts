@@ -11,32 +11,53 @@ const TAG_BYTES = 16;
 
 export interface FieldCipher {
   encrypt(plain: string): string;
-  /** @throws {SpeanError} SPEAN_CRYPTO_FAILED when the key is wrong or the value was altered. */
+  /**
+   * Decrypts with the key, or else with the previous key during a rotation.
+   * @throws {SpeanError} SPEAN_CRYPTO_FAILED when neither key opens it or the value was altered.
+   */
   decrypt(stored: string): string;
+  /** The value encrypted under the current key when it was under the previous one; undefined otherwise. */
+  reencrypt(stored: string): string | undefined;
 }
 
-/** Creates a cipher bound to one 32-byte key. */
-export function createFieldCipher(key: Buffer): FieldCipher {
-  if (key.length !== 32) throw new SpeanError("SPEAN_CONFIG_INVALID", "the encryption key must be 32 bytes");
+/**
+ * Creates a cipher bound to one 32-byte key and, while keys are being rotated (ENCRYPTION_KEY_PREVIOUS), the key
+ * values may still be encrypted with.
+ */
+export function createFieldCipher(key: Buffer, previous?: Buffer): FieldCipher {
+  for (const k of [key, previous]) {
+    if (k && k.length !== 32) throw new SpeanError("SPEAN_CONFIG_INVALID", "the encryption key must be 32 bytes");
+  }
+  const encrypt = (plain: string) => {
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", key, nonce);
+    const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+    return PREFIX + Buffer.concat([nonce, cipher.getAuthTag(), body]).toString("base64");
+  };
   return {
-    encrypt(plain) {
-      const nonce = randomBytes(NONCE_BYTES);
-      const cipher = createCipheriv("aes-256-gcm", key, nonce);
-      const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-      return PREFIX + Buffer.concat([nonce, cipher.getAuthTag(), body]).toString("base64");
-    },
+    encrypt,
     decrypt(stored) {
-      if (!stored.startsWith(PREFIX)) throw new SpeanError("SPEAN_CRYPTO_FAILED", "unknown ciphertext format");
-      const raw = Buffer.from(stored.slice(PREFIX.length), "base64");
-      try {
-        const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, NONCE_BYTES));
-        decipher.setAuthTag(raw.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES));
-        return Buffer.concat([decipher.update(raw.subarray(NONCE_BYTES + TAG_BYTES)), decipher.final()]).toString(
-          "utf8",
-        );
-      } catch (cause) {
-        throw new SpeanError("SPEAN_CRYPTO_FAILED", undefined, {}, { cause });
-      }
+      const opened = open(key, stored) ?? (previous ? open(previous, stored) : undefined);
+      if (opened === undefined) throw new SpeanError("SPEAN_CRYPTO_FAILED");
+      return opened;
+    },
+    reencrypt(stored) {
+      if (!previous || open(key, stored) !== undefined) return undefined;
+      const plain = open(previous, stored);
+      return plain === undefined ? undefined : encrypt(plain);
     },
   };
+}
+
+/** The plain text of `stored` under `key`, or undefined when this key does not open it (or it was altered). */
+function open(key: Buffer, stored: string): string | undefined {
+  if (!stored.startsWith(PREFIX)) return undefined;
+  const raw = Buffer.from(stored.slice(PREFIX.length), "base64");
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, NONCE_BYTES));
+    decipher.setAuthTag(raw.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(raw.subarray(NONCE_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
+  } catch {
+    return undefined;
+  }
 }

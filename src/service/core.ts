@@ -45,6 +45,8 @@ export interface Core {
   db: Db;
   /** Closes the database and releases its lock (see src/db/lock.ts). */
   close: () => void;
+  /** Encrypts sensitive fields (and reads the previous key's during a rotation). */
+  cipher: FieldCipher;
   /** Group commit for the hot path (webhook ingest, turns). */
   commits: CommitQueue;
   content: Content;
@@ -99,7 +101,7 @@ export function createCore(
   const content = options.content ?? loadServiceContent(config);
   const unlock = lockDatabase(config.databasePath);
   const db = openDatabase(config.databasePath);
-  const cipher = createFieldCipher(config.encryptionKey);
+  const cipher = createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious);
   /** Closes the database and releases the lock (start-up failures and stop). */
   const close = () => {
     db.$client.close();

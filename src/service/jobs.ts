@@ -5,6 +5,7 @@
  */
 import { DAY_MS } from "../base/time.ts";
 import { backupDatabase } from "../db/backup.ts";
+import { createKeyRotation } from "../security/rotation.ts";
 import type { Job } from "../scheduling/jobs.ts";
 import type { Core } from "./core.ts";
 
@@ -15,6 +16,25 @@ const DONE_UPDATES_KEPT_MS = 7 * DAY_MS;
 export function scheduledJobs(core: Core): Job[] {
   const backup = backupJob(core);
   return [...transactionalJobs(core), ...(backup ? [backup] : [])];
+}
+
+/** While ENCRYPTION_KEY_PREVIOUS is set: values still under it are re-encrypted, a batch a minute. */
+function keyRotationJob(core: Core): Job | undefined {
+  if (!core.config.encryptionKeyPrevious) return undefined;
+  const rotation = createKeyRotation(core.db, core.cipher);
+  let told = false;
+  return {
+    name: "key-rotation",
+    schedule: "* * * * *",
+    run: () => {
+      const pass = rotation.batch();
+      if (pass.complete && !told) {
+        told = true;
+        core.logger.warn("key rotation complete: nothing is left under ENCRYPTION_KEY_PREVIOUS; remove it and restart");
+      }
+      return pass;
+    },
+  };
 }
 
 /** The nightly encrypted backup, outside any transaction (SQLite's online backup runs beside the writers). */
@@ -45,7 +65,10 @@ function transactionalJobs(core: Core): Job[] {
       return result;
     },
   });
-  return [retention(core), ...core.features.flatMap((f) => f.jobs ?? [])].map(inTransaction);
+  const rotation = keyRotationJob(core);
+  return [retention(core), ...(rotation ? [rotation] : []), ...core.features.flatMap((f) => f.jobs ?? [])].map(
+    inTransaction,
+  );
 }
 
 /** Retention, nightly: interactions, each feature's records, handled updates and set-aside payloads. */

@@ -110,6 +110,19 @@ describe("loadConfig", () => {
     expect(refused(`${KEY} junk`)).toMatch(/32 bytes/);
   });
 
+  it("takes a previous key for a rotation: a random one, different from the new one, never alone", () => {
+    const hex = "3214bc246bc12dc91ad9869fea44cf4497faa86ca470d113b70128e4192a4a24";
+    const config = loadConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, ENCRYPTION_KEY_PREVIOUS: hex });
+    expect(config.encryptionKeyPrevious).toEqual(Buffer.from(hex, "hex"));
+    expect(problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, ENCRYPTION_KEY_PREVIOUS: KEY }).join("\n")).toMatch(
+      /ENCRYPTION_KEY_PREVIOUS is the same as ENCRYPTION_KEY/,
+    );
+    expect(problemsOf({ ENCRYPTION_KEY_PREVIOUS: hex }).join("\n")).toMatch(/needs ENCRYPTION_KEY/);
+    expect(
+      problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, ENCRYPTION_KEY_PREVIOUS: "0".repeat(64) }).join("\n"),
+    ).toMatch(/must be random/);
+  });
+
   it("keeps the sandbox on loopback unless told otherwise", () => {
     expect(problemsOf({ HOST: "0.0.0.0" }).join("\n")).toMatch(/SANDBOX_ALLOW_NETWORK=yes/);
     expect(loadConfig({ HOST: "0.0.0.0", SANDBOX_ALLOW_NETWORK: "yes" }).host).toBe("0.0.0.0");
