@@ -83,6 +83,8 @@ const envSchema = z
     OUTBOX_CHAT_INTERVAL_MS: optional(integer(0, 60_000)),
     WORKER_CONCURRENCY: optional(integer(1, 64)),
     INBOX_CHAT_LIMIT: optional(integer(1, 1000)),
+    METRICS_PORT: optional(integer(1, 65535)),
+    METRICS_HOST: optional(z.string().trim().min(1)),
     INBOX_LIMIT: optional(integer(100, 1_000_000)),
     QUICK_EXIT_MESSAGE: optional(z.enum(["neutral", "none"], "must be neutral or none")),
     ESCALATION_URGENT_MINUTES: optional(integer(1, 1440)),
@@ -203,6 +205,8 @@ export interface Config {
   readonly outboxChatIntervalMs: number;
   /** Default 8 chats handled at the same time (each chat stays in order). */
   readonly workerConcurrency: number;
+  /** Where Prometheus metrics are served (GET /metrics); undefined: not served. */
+  readonly metrics: { readonly host: string; readonly port: number } | undefined;
   /** Updates one chat may have waiting; more are dropped and counted, and the chat is asked to wait. */
   readonly inboxChatLimit: number;
   /** Updates the inbox may hold waiting; beyond, the webhook answers 503 and polling waits. */
@@ -282,6 +286,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxChatIntervalMs: e.OUTBOX_CHAT_INTERVAL_MS ?? 1000,
     workerConcurrency: e.WORKER_CONCURRENCY ?? 8,
     inboxChatLimit: e.INBOX_CHAT_LIMIT ?? 20,
+    metrics: e.METRICS_PORT ? Object.freeze({ host: e.METRICS_HOST ?? "127.0.0.1", port: e.METRICS_PORT }) : undefined,
     inboxLimit: e.INBOX_LIMIT ?? 10_000,
     quickExitMessage: e.QUICK_EXIT_MESSAGE ?? "neutral",
     escalationUrgentMinutes: e.ESCALATION_URGENT_MINUTES ?? 15,

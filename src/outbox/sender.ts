@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { errorCode } from "../base/errors.ts";
 import { hooksFor, type OutboxHookTable } from "./hooks.ts";
 import type { OutboxRow, OutboxStore } from "./store.ts";
-import { SendError, type Transport } from "./transport.ts";
+import { type SendFailure, SendError, type Transport } from "./transport.ts";
 
 export interface OutboxSenderOptions {
   store: OutboxStore;
@@ -31,6 +31,8 @@ export interface OutboxSenderOptions {
   hooks?: OutboxHookTable;
   /** Called after Telegram accepted any row (e.g. to remember the message id for quick exit), before its hook. */
   onSent?: (row: OutboxRow, messageId: number | undefined) => void;
+  /** Called for every failed send, with how it failed (for metrics). */
+  onFailure?: (row: OutboxRow, kind: SendFailure["kind"]) => void;
   /**
    * Called when a chat cannot be reached (403 blocked, chat not found), after the row's own hook; `handled` says
    * whether that hook told whoever must know.
@@ -170,6 +172,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   function handleFailure(row: OutboxRow, err: unknown, startedAt: number): number | undefined {
     const code = err instanceof SendError ? err.telegramCode : errorCode(err);
     const failure = err instanceof SendError ? err.failure : ({ kind: "transient" } as const);
+    options.onFailure?.(row, failure.kind);
     switch (failure.kind) {
       case "rate_limited":
         pausedUntil = Math.max(pausedUntil, now() + failure.retryAfterMs);

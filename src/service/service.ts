@@ -8,6 +8,7 @@ import { SpeanError } from "../base/errors.ts";
 import { DEMO_COUNSELLORS, seedDemoCounsellors } from "../booking/demo-seed.ts";
 import type { Config } from "../config.ts";
 import { buildApp } from "../http/app.ts";
+import { buildMetricsApp } from "../http/metrics.ts";
 import type { Logger } from "pino";
 import type { FakeTelegram } from "../sandbox/fake-telegram.ts";
 import { readSandboxPage } from "../sandbox/routes.ts";
@@ -49,6 +50,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
   }
   let side: TelegramSide | undefined;
   let poller: Poller | undefined;
+  let metricsApp: FastifyInstance | undefined;
   let stopJobs: (() => Promise<void>) | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -68,7 +70,11 @@ export function createService(config: Config, logger: Logger, options: { now?: (
               webhook: {
                 path: webhookPath,
                 secret: config.webhook.secret,
-                ingest: (u) => core.commits.run(() => core.admission.admit(u)),
+                ingest: async (u) => {
+                  const admitted = await core.commits.run(() => core.admission.admit(u));
+                  side?.metrics.admitted(admitted);
+                  return admitted;
+                },
                 onIngested: () => side?.worker.wake(),
               },
             }
@@ -116,13 +122,22 @@ export function createService(config: Config, logger: Logger, options: { now?: (
         poller = startPolling({
           api: side.pollingApi,
           timeoutSeconds: POLL_SECONDS,
-          ingest: (updates) => core.db.transaction(() => core.admission.admitMany(updates)),
+          ingest: (updates) => {
+            const admitted = core.db.transaction(() => core.admission.admitMany(updates));
+            for (const result of admitted) side?.metrics.admitted(result);
+            return admitted;
+          },
           onBatch: () => worker.wake(),
           logger,
           allowedUpdates: ALLOWED_UPDATES,
         });
         const running = poller;
         side.onRecovered(() => running.kick());
+      }
+      if (config.metrics) {
+        side.metrics.withProcessMetrics();
+        metricsApp = buildMetricsApp(side.metrics.registry);
+        await metricsApp.listen({ host: config.metrics.host, port: config.metrics.port });
       }
       stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
       logger.info({ mode: config.mode, address: service.address }, "spean started");
@@ -139,6 +154,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
         await poller?.stop();
         side?.liveness.stop();
         await service.app?.close();
+        await metricsApp?.close();
         await side?.worker.stop();
         await side?.sender.stop();
         await stopJobs?.();
