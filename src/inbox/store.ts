@@ -102,11 +102,6 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
   return {
     ingest,
 
-    /** Persists several updates in one transaction; per update, whether it was new. */
-    ingestMany(updates: InboundUpdate[]): boolean[] {
-      return db.transaction(() => updates.map(ingest));
-    },
-
     /**
      * Lanes whose oldest pending update is due now, oldest first, leaving out `busy` lanes. Every lane counts once,
      * however many updates it has waiting; the `LANE_LOOKAHEAD` oldest lanes are looked at.

@@ -81,8 +81,3 @@ export function readInput(update: Update): ResidentInput | undefined {
 export function commandName(text: string): string | undefined {
   return /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/.exec(text)?.[1]?.toLowerCase();
 }
-
-/** What follows a command, trimmed: "/sessions 2026-10" → "2026-10"; "" when nothing does. */
-export function commandArgument(text: string): string {
-  return text.replace(/^\/\S+/, "").trim();
-}
