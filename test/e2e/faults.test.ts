@@ -1,10 +1,14 @@
 /**
- * End to end, faults: a Telegram that accepts connections and answers nothing (a black hole) for 30 s, and a
- * SIGTERM while it is silent. The real service runs as a child process against the fake Bot API on 127.0.0.1.
+ * End to end, faults: a Telegram that accepts connections and answers nothing (a black hole) for 30 s, a
+ * SIGTERM while it is silent, and an inbox row altered on disk. The real service runs as a child process
+ * against the fake Bot API on 127.0.0.1.
  */
+import { join } from "node:path";
 import { setTimeout as wait } from "node:timers/promises";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { useEndToEnd } from "../helpers/e2e.ts";
+import { createFieldCipher } from "../../src/security/field-cipher.ts";
+import { E2E_KEY, E2E_STAFF, useEndToEnd } from "../helpers/e2e.ts";
 
 const MENU = "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។";
 const e2e = useEndToEnd();
@@ -39,4 +43,29 @@ describe("a silent Telegram", () => {
     await e2e.start();
     await e2e.waitForText(8, MENU, 1, 30_000);
   }, 60_000);
+});
+
+describe("a damaged row", () => {
+  it("an altered inbox row is set aside at once and everyone else is answered", async () => {
+    const first = await e2e.start();
+    e2e.fake.sendText(1, "/start");
+    await e2e.waitForText(1, MENU);
+    expect(await first.stop("SIGTERM")).toBe(0);
+    // One update waiting in the inbox whose encrypted payload had a character changed on disk.
+    const cipher = createFieldCipher(Buffer.from(E2E_KEY, "base64"));
+    const sealed = cipher.encrypt(JSON.stringify({ update_id: 900_000, message: { chat: { id: 9 }, text: "hi" } }));
+    const altered = `${sealed.slice(0, 20)}${sealed[20] === "A" ? "B" : "A"}${sealed.slice(21)}`;
+    const db = new Database(join(e2e.dir, "spean.db"));
+    db.prepare(
+      "insert into inbox (update_id, lane, payload_enc, status, attempts, next_attempt_at, received_at) " +
+        "values (900000, 'chat:9', ?, 'pending', 0, 0, 0)",
+    ).run(altered);
+    db.close();
+    await e2e.start();
+    const startedAt = Date.now();
+    e2e.fake.sendText(2, "/start");
+    await e2e.waitForText(2, MENU);
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    await e2e.fake.waitFor(() => e2e.texts(E2E_STAFF).some((t) => t.includes("SPEAN_CRYPTO_FAILED")), 15_000);
+  });
 });
