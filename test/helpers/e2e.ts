@@ -14,15 +14,22 @@ export const E2E_TOKEN = "4242424242:e2e-token-for-the-fake-bot-api-only";
 export const E2E_KEY = "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=";
 export const E2E_STAFF = -777;
 
-/** Registers the hooks; the returned object gives the current test's fake, folder, environment and starter. */
-export function useEndToEnd() {
+/**
+ * Registers the hooks; the returned object gives the current test's fake, folder, environment and starter. With
+ * `limits`, the fake Bot API enforces Telegram's sending limits (429 beyond `perSecond`).
+ */
+export function useEndToEnd(options: { limits?: { perSecond: number; chatIntervalMs: number } } = {}) {
   let fake: FakeTelegram;
   let server: Awaited<ReturnType<typeof startFakeTelegramServer>>;
   let dir: string;
   const running: RunningService[] = [];
 
   beforeEach(async () => {
-    fake = new FakeTelegram({ token: E2E_TOKEN, webhookRetryMs: 100 });
+    fake = new FakeTelegram({
+      token: E2E_TOKEN,
+      webhookRetryMs: 100,
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
     for (let id = 1; id <= 20; id++) fake.addUser({ id, first_name: `R${id}` });
     fake.addGroup(E2E_STAFF, "Staff");
     server = await startFakeTelegramServer(fake);
