@@ -77,4 +77,5 @@ async function measure(name: string, args: string[]): Promise<void> {
 
 console.log(`node ${process.version}, ${RUNS} starts each, medians`);
 await measure("built (node dist/main.js)", [entry]);
+await measure("built, --max-semi-space-size=2", ["--max-semi-space-size=2", entry]);
 await measure("source (tsx src/main.ts)", ["--import", "tsx", "src/main.ts"]);
