@@ -5,7 +5,6 @@
  */
 import { Composer, type Context, type NextFunction } from "grammy";
 import type { Locale } from "../base/locale.ts";
-import type { Reply } from "../base/reply.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import type { Feature, FeatureButton, FeatureCommand, IncomingMessage } from "../features/contract.ts";
 import { queueEdit } from "../outbox/queue-reply.ts";
@@ -78,7 +77,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
           chatId: pressed.chat.id,
           messageId: pressed.message_id,
           dedupeKey: `press:${updateId}`,
-          reply: outcome.edit as Reply,
+          reply: outcome.edit,
           locale,
         };
         const id = queueEdit(deps.outbox, deps.translator, edit);

@@ -4,19 +4,12 @@
  * give undefined.
  */
 import type { Update } from "grammy/types";
+import type { ResidentAction } from "../conversations/turn.ts";
 import type { Input } from "../engine/interpreter.ts";
 import { MESSAGE_MAX_CHARS } from "../outbox/message.ts";
 
-export interface ResidentInput {
-  chatId: number;
-  userId: number | undefined;
-  input: Input;
-  /** For the interaction log: text, command, button, contact, sticker, voice, photo, ... */
-  kind: string;
-  /** What the resident wrote or pressed, for the (encrypted) interaction log. */
-  logText: string | undefined;
-  /** The resident's own message id (quick exit deletes it later). */
-  messageId: number | undefined;
+/** What the resident did (the turn's input, conversations/turn.ts), and the button press to answer, if any. */
+export interface ResidentInput extends Omit<ResidentAction, "updateId" | "at"> {
   callbackQueryId: string | undefined;
 }
 

@@ -127,6 +127,21 @@ describe("/forget", () => {
     expect(h.fake.botMessages(RESIDENT).map((m) => m.text)).toEqual([h.render("privacy.forgotten")]);
   });
 
+  it("a forged or misplaced erase button erases nothing: unknown data, or a press outside the resident's own chat", async () => {
+    h = createHarness();
+    await h.say("/start");
+    await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/sessions")); // a bot message in the staff group
+    const inGroup = h.fake.botMessages(STAFF_CHAT).at(-1) as { message_id: number };
+    for (const [data, chat, message] of [
+      ["f:z:0", RESIDENT, h.last()?.message_id as number],
+      ["f:y:0", STAFF_CHAT, inGroup.message_id],
+    ] as const) {
+      await h.handle(h.fake.pressButton(RESIDENT, message, data, chat));
+      expect(h.callbackAnswers().at(-1)?.text).toBe(h.render("common.expired_short"));
+    }
+    expect(count("select count(*) as n from users where chat_id = ?", RESIDENT)).toBe(1);
+  });
+
   it("leaves nothing of the chat's id in the database file or its write-ahead log", async () => {
     dir = mkdtempSync(join(tmpdir(), "spean-forget-"));
     const path = join(dir, "spean.db");

@@ -4,49 +4,20 @@
  * accepted when the process died but whose "sent" mark was not yet written (the crash window): the test measures
  * that window at the moment of the kill and checks that the duplicates are exactly those.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { queueReply } from "../../src/outbox/queue-reply.ts";
-import { FakeTelegram } from "../../src/sandbox/fake-telegram.ts";
-import { startFakeTelegramServer } from "../../src/sandbox/routes.ts";
 import { createCore } from "../../src/service/core.ts";
-import { type RunningService, startService } from "../helpers/service-process.ts";
+import { useEndToEnd } from "../helpers/e2e.ts";
 
-const TOKEN = "4242424242:e2e-token-for-the-fake-bot-api-only";
-const KEY = "jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=";
 const FAMILIES = 300;
 const FIRST_CHAT = 10_001;
 
-let fake: FakeTelegram;
-let server: Awaited<ReturnType<typeof startFakeTelegramServer>>;
-let dir: string;
-const running: RunningService[] = [];
-
-beforeEach(async () => {
-  fake = new FakeTelegram({ token: TOKEN });
-  for (let i = 0; i < FAMILIES; i++) fake.addUser({ id: FIRST_CHAT + i, first_name: `F${i}` });
-  server = await startFakeTelegramServer(fake);
-  dir = mkdtempSync(join(tmpdir(), "spean-reminders-"));
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop("SIGKILL")));
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const env = () => ({
-  BOT_TOKEN: TOKEN,
-  TELEGRAM_API_ROOT: server.url,
-  ENCRYPTION_KEY: KEY,
-  DATABASE_PATH: join(dir, "spean.db"),
-  PORT: "0",
-  OUTBOX_RATE_PER_SECOND: "30",
-});
+const e2e = useEndToEnd({ residents: Array.from({ length: FAMILIES }, (_, i) => FIRST_CHAT + i) });
+const env = () => e2e.env({ OUTBOX_RATE_PER_SECOND: "30" });
 
 /** Books one appointment per family, three hours from now, and queues its 2-hour reminder as due now. */
 function prepareDatabase(): void {
@@ -80,7 +51,7 @@ function prepareDatabase(): void {
 }
 
 const reminderChats = () =>
-  fake.calls
+  e2e.fake.calls
     .filter((c) => c.method === "sendMessage" && Number(c.params.chat_id) >= FIRST_CHAT)
     .map((c) => Number(c.params.chat_id));
 
@@ -89,15 +60,14 @@ it(
     "every reminder delivered, duplicates only inside the measured crash window",
   async () => {
     prepareDatabase();
-    const first = await startService(env(), /spean started/);
-    running.push(first);
-    await fake.waitFor(() => reminderChats().length >= 60, 20_000);
+    const first = await e2e.start({ OUTBOX_RATE_PER_SECOND: "30" });
+    await e2e.fake.waitFor(() => reminderChats().length >= 60, 20_000);
     first.child.kill("SIGKILL");
     await first.exited;
 
     // The crash window, measured at the kill: reminders Telegram accepted whose row the database does not mark sent.
     const acceptedAtKill = new Set(reminderChats());
-    const db = new Database(join(dir, "spean.db"), { readonly: true });
+    const db = new Database(join(e2e.dir, "spean.db"), { readonly: true });
     const recordedSent = new Set(
       (
         db.prepare("select chat_id from outbox where status = 'sent' and dedupe_key like 'reminder:%'").all() as {
@@ -109,8 +79,8 @@ it(
     const window = [...acceptedAtKill].filter((chat) => !recordedSent.has(chat));
     expect(acceptedAtKill.size).toBeLessThan(FAMILIES); // killed mid-way
 
-    running.push(await startService(env(), /spean started/));
-    await fake.waitFor(() => new Set(reminderChats()).size === FAMILIES, 30_000);
+    await e2e.start({ OUTBOX_RATE_PER_SECOND: "30" });
+    await e2e.fake.waitFor(() => new Set(reminderChats()).size === FAMILIES, 30_000);
 
     const perChat = new Map<number, number>();
     for (const chat of reminderChats()) perChat.set(chat, (perChat.get(chat) ?? 0) + 1);

@@ -16,9 +16,12 @@ export const E2E_STAFF = -777;
 
 /**
  * Registers the hooks; the returned object gives the current test's fake, folder, environment and starter. With
- * `limits`, the fake Bot API enforces Telegram's sending limits (429 beyond `perSecond`).
+ * `limits`, the fake Bot API enforces Telegram's sending limits (429 beyond `perSecond`); `residents` replaces the
+ * default residents 1-20.
  */
-export function useEndToEnd(options: { limits?: { perSecond: number; chatIntervalMs: number } } = {}) {
+export function useEndToEnd(
+  options: { limits?: { perSecond: number; chatIntervalMs: number }; residents?: readonly number[] } = {},
+) {
   let fake: FakeTelegram;
   let server: Awaited<ReturnType<typeof startFakeTelegramServer>>;
   let dir: string;
@@ -30,7 +33,9 @@ export function useEndToEnd(options: { limits?: { perSecond: number; chatInterva
       webhookRetryMs: 100,
       ...(options.limits ? { limits: options.limits } : {}),
     });
-    for (let id = 1; id <= 20; id++) fake.addUser({ id, first_name: `R${id}` });
+    for (const id of options.residents ?? Array.from({ length: 20 }, (_, i) => i + 1)) {
+      fake.addUser({ id, first_name: `R${id}` });
+    }
     fake.addGroup(E2E_STAFF, "Staff");
     server = await startFakeTelegramServer(fake);
     dir = mkdtempSync(join(tmpdir(), "spean-e2e-"));
