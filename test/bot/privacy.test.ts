@@ -127,7 +127,7 @@ describe("/forget", () => {
     expect(h.fake.botMessages(RESIDENT).map((m) => m.text)).toEqual([h.render("privacy.forgotten")]);
   });
 
-  it("a forged or misplaced erase button erases nothing: unknown data, or a press outside the resident's own chat", async () => {
+  it("a forged or misplaced erase button erases nothing (unknown data, a press outside the own chat)", async () => {
     h = createHarness();
     await h.say("/start");
     await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/sessions")); // a bot message in the staff group
