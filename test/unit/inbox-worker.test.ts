@@ -101,10 +101,12 @@ describe("an update that cannot be read", () => {
     inbox.ingest(message(1, 10));
     inbox.ingest(message(2, 11));
     inbox.ingest(message(3, 11));
-    // One character of the stored ciphertext changed, as by a bad disk or a hand edit.
+    // One character of the stored ciphertext changed, as by a bad disk or a hand edit (to "x", or to "y" where it
+    // already was "x": the IV is random).
     db.$client
       .prepare(
-        "update inbox set payload_enc = substr(payload_enc, 1, 20) || 'x' || substr(payload_enc, 22) " +
+        "update inbox set payload_enc = substr(payload_enc, 1, 20) || " +
+          "(case substr(payload_enc, 21, 1) when 'x' then 'y' else 'x' end) || substr(payload_enc, 22) " +
           "where update_id = 2",
       )
       .run();
