@@ -1,22 +1,18 @@
 /**
  * `npm run bench:search` (also part of `npm run bench`): knowledge-search latency per question, p50 and p99, over
  * the real articles and over 1,000 synthetic articles made from the real articles' words. The questions are the
- * evaluation set's (test/fixtures/search-eval.yaml), each asked 20 times after a warm-up.
+ * evaluation set's (test/fixtures/search-eval/, every split: latency does not tune anything), each asked 20 times
+ * after a warm-up.
  */
-import { join } from "node:path";
 import { loadContent, PROJECT_ROOT } from "../src/content/load.ts";
 import { tokenize } from "../src/khmer/normalize.ts";
-import { readEvalSet } from "../src/knowledge/evaluate.ts";
+import { readSearchSplit } from "../src/knowledge/eval-set.ts";
+import { SPLITS } from "../src/base/split.ts";
 import { createSearchIndex, type SearchDocument, type SearchIndex } from "../src/knowledge/search.ts";
 
 const ROUNDS = 20;
 const content = loadContent(() => ({}));
-const set = readEvalSet(join(PROJECT_ROOT, "test", "fixtures", "search-eval.yaml"));
-const questions = [
-  ...(["km", "en"] as const).flatMap((l) => Object.values(set[l]).flat()),
-  ...set.none.km,
-  ...set.none.en,
-];
+const questions = SPLITS.flatMap((split) => readSearchSplit(PROJECT_ROOT, split)).map((q) => q.q);
 
 /** A deterministic pseudo-random generator, so every run builds the same synthetic articles. */
 function random(seed: number): () => number {
@@ -58,9 +54,8 @@ function measure(index: SearchIndex): { p50: number; p99: number; max: number } 
   return { p50: at(0.5), p99: at(0.99), max: times[times.length - 1] as number };
 }
 
-const options = { synonyms: content.knowledge.synonyms, stopwords: content.knowledge.stopwords };
 const buildStarted = performance.now();
-const large = createSearchIndex([...content.searchDocuments, ...syntheticDocuments(1000)], options);
+const large = createSearchIndex([...content.searchDocuments, ...syntheticDocuments(1000)], content.searchOptions);
 const buildMs = performance.now() - buildStarted;
 const real = measure(content.searchIndex);
 const synthetic = measure(large);

@@ -1,62 +1,81 @@
 /**
- * `npm run eval:search`: runs the evaluation set (test/fixtures/search-eval.yaml) through the knowledge search and
- * prints top-1 / top-3 accuracy per topic, the confusions and the safety checks. Exit code 1 below the floor that
- * test/unit/search-eval.test.ts asserts. `--threshold N`, `--min-coverage X` and `--strong-score N` try other
- * confidence settings (see src/knowledge/search.ts).
+ * `npm run eval:search [-- --split test|dev|train|all]`: runs one split of the evaluation set
+ * (test/fixtures/search-eval/, default the test split) through the danger classifier and the knowledge search, and
+ * prints right / not sure / wrong / diverted overall, per topic and per script, plus the danger messages (the
+ * danger corpus's same split) that reach the search and get an article outside the safety and trafficking topics.
+ * Misses are listed for train and dev only: reading test questions would be tuning on them. Exit code 1 below the
+ * floors that test/unit/search-eval.test.ts asserts (SEARCH_FLOORS).
+ * `--threshold N`, `--min-coverage X` and `--agree-probability X` try other confidence settings.
  */
-import { join } from "node:path";
 import { loadContent, PROJECT_ROOT } from "../content/load.ts";
-import { evaluateSearch, readEvalSet } from "../knowledge/evaluate.ts";
-import { createSearchIndex } from "../knowledge/search.ts";
+import { dangerMisanswered, evaluateSearch, share, type Tally } from "../knowledge/evaluate.ts";
+import { readSearchSplit } from "../knowledge/eval-set.ts";
+import { createSearchIndex, SEARCH_FLOORS, SEARCH_TARGETS, type SearchBar } from "../knowledge/search.ts";
+import { SPLITS, type Split } from "../base/split.ts";
+import { readSplit } from "../safety/corpus.ts";
 
-const FLOOR = { top1: 0.9, top3: 0.97 };
-const content = loadContent(() => ({ retention_days: 90 }));
 const option = (name: string) => {
   const at = process.argv.indexOf(name);
-  return at > 0 ? Number(process.argv[at + 1]) : undefined;
+  return at > 0 ? process.argv[at + 1] : undefined;
 };
+const splitName = option("--split") ?? "test";
+const splits: Split[] = splitName === "all" ? [...SPLITS] : [splitName as Split];
+if (!splits.every((s) => SPLITS.includes(s))) throw new Error(`--split must be one of ${SPLITS.join(", ")} or all`);
+
+const content = loadContent(() => ({ retention_days: 90 }));
+const number = (name: string) => (option(name) === undefined ? undefined : Number(option(name)));
 const tuning = {
-  threshold: option("--threshold"),
-  minCoverage: option("--min-coverage"),
-  strongScore: option("--strong-score"),
+  threshold: number("--threshold"),
+  minCoverage: number("--min-coverage"),
+  agreeProbability: number("--agree-probability"),
 };
-const searchIndex = Object.values(tuning).some((v) => v !== undefined)
+const index = Object.values(tuning).some((v) => v !== undefined)
   ? createSearchIndex(content.searchDocuments, {
-      synonyms: content.knowledge.synonyms,
-      stopwords: content.knowledge.stopwords,
-      ...definedOnly(tuning),
+      ...content.searchOptions,
+      ...Object.fromEntries(Object.entries(tuning).filter(([, v]) => v !== undefined)),
     })
   : content.searchIndex;
-const report = evaluateSearch(
-  readEvalSet(join(PROJECT_ROOT, "test", "fixtures", "search-eval.yaml")),
-  content.knowledge,
-  searchIndex,
-  content.classifyDanger,
-);
+const questions = splits.flatMap((s) => readSearchSplit(PROJECT_ROOT, s));
+const report = evaluateSearch(questions, content.knowledge, index, content.classifyDanger, splitName === "all" ? 5 : 1);
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-console.log(
-  `${report.total} questions (${report.counts.km} Khmer, ${report.counts.en} English): ` +
-    `top-1 ${pct(report.top1)}, top-3 ${pct(report.top3)}`,
-);
-for (const t of report.perTopic)
-  console.log(
-    `  ${t.topic.padEnd(12)} ${String(t.questions).padStart(3)}  ` +
-      `top-1 ${pct(t.top1).padStart(6)}  top-3 ${pct(t.top3).padStart(6)}`,
-  );
-if (report.confusions.length > 0) console.log("confusions:");
-for (const c of report.confusions) console.log(`  "${c.question}": expected ${c.expected}, got ${c.got}`);
-const lists: [string, unknown[]][] = [
-  ["articles without questions", report.uncovered],
-  ["danger messages missed", report.missedDanger],
-  ["ordinary questions taken for danger", report.falseDanger],
-  ["violence questions answered with another topic", report.violenceMisrouted],
-  ["off-topic questions answered", report.offTopicAnswered],
-];
-for (const [name, items] of lists) console.log(`${name}: ${items.length === 0 ? "none" : JSON.stringify(items)}`);
-const ok = report.top1 >= FLOOR.top1 && report.top3 >= FLOOR.top3 && lists.every(([, items]) => items.length === 0);
-process.exitCode = ok ? 0 : 1;
-
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
+const line = (name: string, t: Tally) =>
+  `  ${name.padEnd(12)} ${String(t.questions).padStart(4)}  right ${pct(share(t, "right"))}  ` +
+  `not sure ${pct(share(t, "none"))}  wrong ${pct(share(t, "wrong"))}  diverted ${pct(share(t, "diverted"))}`;
+console.log(`split: ${splits.join("+")}, ${questions.length} questions`);
+console.log(line("in scope", report.inScope));
+console.log(line("out of scope", report.outOfScope).replace("right", "     "));
+console.log("per topic:");
+for (const t of report.perTopic) console.log(line(t.topic, t.tally));
+console.log("per script (in scope):");
+for (const l of report.perLang) console.log(line(l.lang, l.tally));
+if (!splits.includes("test")) {
+  console.log("misses:");
+  for (const m of report.misses)
+    console.log(`  [${m.outcome}] "${m.question.q}": ${m.question.a}${m.got ? ` -> ${m.got}` : ""}`);
 }
+const dangerTexts = splits.flatMap((s) =>
+  readSplit(PROJECT_ROOT, s)
+    .filter((e) => e.label === "danger")
+    .map((e) => e.text),
+);
+const danger = dangerMisanswered(dangerTexts, content.knowledge, index, content.classifyDanger);
+console.log(
+  `danger messages (danger corpus, same split) reaching the search: ${danger.passed}; ` +
+    `answered outside the safety and trafficking topics: ${danger.misanswered.length}`,
+);
+if (!splits.includes("test")) for (const m of danger.misanswered) console.log(`  "${m.text}" -> ${m.got}`);
+if (report.unknownLabels.length > 0) console.log(`unknown labels: ${report.unknownLabels.join(", ")}`);
+if (report.thinArticles.length > 0) console.log(`articles with too few questions: ${report.thinArticles.join(", ")}`);
+
+const meets = (bar: SearchBar) =>
+  share(report.inScope, "right") >= bar.right &&
+  share(report.inScope, "wrong") <= bar.wrong &&
+  share(report.outOfScope, "none") >= bar.outOfScopeNotSure;
+const describe = (bar: SearchBar) =>
+  `right >= ${pct(bar.right).trim()}, wrong <= ${pct(bar.wrong).trim()}, ` +
+  `out of scope not sure >= ${pct(bar.outOfScopeNotSure).trim()}`;
+const ok = meets(SEARCH_FLOORS) && report.unknownLabels.length === 0;
+console.log(`floor (${describe(SEARCH_FLOORS)}): ${ok ? "met" : "NOT met"}`);
+console.log(`target, issue 12 (${describe(SEARCH_TARGETS)}): ${meets(SEARCH_TARGETS) ? "met" : "not met yet"}`);
+process.exitCode = ok ? 0 : 1;

@@ -18,7 +18,7 @@ import { type KnowledgeBase, loadKnowledge } from "../knowledge/model.ts";
 import { createDangerClassifier, type DangerClassifier } from "../safety/classifier.ts";
 import { loadConceptForms } from "../safety/lexicon.ts";
 import { loadDangerModel } from "../safety/model.ts";
-import { createSearchIndex, type SearchDocument, type SearchIndex } from "../knowledge/search.ts";
+import { createSearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "../knowledge/search.ts";
 
 /** The repository root (flows/ and locales/ live there). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -34,7 +34,10 @@ export interface Content {
   knowledge: KnowledgeBase;
   /** The articles as the search indexes them (for rebuilding the index with other options). */
   searchDocuments: SearchDocument[];
-  searchIndex: SearchIndex;
+  /** The options the index is built with (synonyms, stopwords, romanised words), for rebuilding it. */
+  searchOptions: SearchOptions;
+  /** Built on first use (a few hundred milliseconds): start-up does not wait for it (see service.ts). */
+  readonly searchIndex: SearchIndex;
   /** How many pages an article has (p1, p2, ... in locales/km/articles.json). */
   pagesOf: (articleId: string) => number;
   /** The danger classifier over flows/safety/concepts.yaml and flows/safety/model.json. */
@@ -63,6 +66,13 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
       : [];
   }
   const documents = searchDocuments(knowledge, resources);
+  const searchOptions: SearchOptions = {
+    synonyms: knowledge.synonyms,
+    stopwords: knowledge.stopwords,
+    romanised: knowledge.romanised,
+    outOfScope: knowledge.outOfScope,
+  };
+  let searchIndex: SearchIndex | undefined;
   return {
     flows,
     resources,
@@ -71,7 +81,11 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
     holidays: loadHolidays(join(flowsDir, "data", "holidays.yaml")).flatMap((y) => y.dates),
     knowledge,
     searchDocuments: documents,
-    searchIndex: createSearchIndex(documents, { synonyms: knowledge.synonyms, stopwords: knowledge.stopwords }),
+    searchOptions,
+    get searchIndex() {
+      searchIndex ??= createSearchIndex(documents, searchOptions);
+      return searchIndex;
+    },
     pagesOf,
     classifyDanger: createDangerClassifier(loadConceptForms(flowsDir), loadDangerModel(flowsDir)),
     reviewKeys,
@@ -100,6 +114,7 @@ function searchDocuments(kb: KnowledgeBase, resources: Resources): SearchDocumen
       bodies: texts.flatMap((t) =>
         Object.entries(t ?? {}).flatMap(([k, v]) => (/^p\d+$/.test(k) && typeof v === "string" ? [v] : [])),
       ),
+      examples: kb.examples[article.id] ?? [],
     };
   });
 }

@@ -175,6 +175,27 @@ export const articleFeedback = sqliteTable(
 );
 
 /**
+ * Wordings staff taught the knowledge search: "these words mean this article". A staff member proposes one in their
+ * own words (never a resident's message, see knowledge/wordings.ts); another, with the review permission, approves
+ * or rejects it. Approved wordings are searched as keywords of their article from then on.
+ */
+export const learnedWordings = sqliteTable(
+  "learned_wordings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    articleId: text("article_id").notNull(),
+    wording: text("wording").notNull(),
+    status: text("status", { enum: ["pending", "approved", "rejected", "removed"] }).notNull(),
+    /** Telegram user ids of the staff members who proposed and reviewed it. */
+    proposedBy: integer("proposed_by").notNull(),
+    reviewedBy: integer("reviewed_by"),
+    createdAt: integer("created_at").notNull(),
+    reviewedAt: integer("reviewed_at"),
+  },
+  (t) => [index("learned_wordings_status").on(t.status)],
+);
+
+/**
  * Facts about the database itself, one row each: `key_check` holds a known text encrypted with the key the database
  * was written with, so that a different ENCRYPTION_KEY is refused at start-up instead of failing on every row.
  */

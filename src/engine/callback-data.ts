@@ -9,6 +9,7 @@
  *   a:<verb>:<id>       A resident's answer on an appointment reminder (booking; the engine asks the feature)
  *   k:<verb>:<id>       A caseworker's button on a case (referrals)
  *   v:<verb>:<id>       A counsellor's button on an appointment (booking)
+ *   w:<verb>:<id>       A reviewer's button on a wording taught to the search (knowledge)
  *
  * A choice or Back whose step is not the conversation's current step is stale: the user pressed a button on an
  * older message.
@@ -33,6 +34,8 @@ export const CALLBACK_PREFIXES = {
   counsellor: "v",
   /** Privacy: "Yes, erase everything" / "No, keep it" after /forget. */
   privacy: "f",
+  /** Knowledge: a reviewer's ✅ / ❌ on a wording taught to the search. */
+  wording: "w",
 } as const;
 
 export type CallbackPrefix = (typeof CALLBACK_PREFIXES)[keyof typeof CALLBACK_PREFIXES];

@@ -16,7 +16,9 @@ export type StaffAction =
   | "see_reports"
   | "see_day_list"
   | "mark_own_appointment"
-  | "mark_any_appointment";
+  | "mark_any_appointment"
+  | "teach_search"
+  | "review_wording";
 
 const ALLOWED: Record<StaffAction, readonly Role[]> = {
   claim: ["caseworker", "supervisor", "admin"],
@@ -33,6 +35,10 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   mark_own_appointment: ["counsellor", "supervisor", "admin"],
   /** The same on anyone's appointment. */
   mark_any_appointment: ["supervisor", "admin"],
+  /** /teach: propose words that should lead to an article (any registered staff member who reads /questions). */
+  teach_search: ["counsellor", "caseworker", "supervisor", "admin"],
+  /** ✅ / ❌ on someone else's proposed wording, and /unteach. */
+  review_wording: ["supervisor", "admin"],
 };
 
 /** Whether a role may do an action; no role (not staff, or inactive) may do nothing. */

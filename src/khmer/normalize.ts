@@ -25,12 +25,20 @@ const VARIANT_RULES: readonly [RegExp, string][] = [
   [/ខ្ញំ|ខ្នុំ/g, "ខ្ញុំ"],
   [/ខ្ញុ(?!ំ)/g, "ខ្ញុំ"],
   [/(?<!ខ្)ញុំ/g, "ខ្ញុំ"],
-  // Pre-reform and common spellings: សំលាប់ (kill), ប៉ូលីស (police), ឥលូវ/អីលូវ/អេលូវ (now).
-  [/សំលាប់/g, "សម្លាប់"],
+  // Common spellings: ប៉ូលីស (police), ឥលូវ/អីលូវ/អេលូវ (now).
   [/ប៉ូលីស/g, "ប៉ូលិស"],
   [/ឥលូវ|អីលូវ|អេលូវ/g, "ឥឡូវ"],
   // ចាក់សោរ is a frequent misspelling of ចាក់សោ (to lock).
   [/ចាក់សោរ/g, "ចាក់សោ"],
+  // Pre-reform spelling writes a nikahit where today's writes MO and a subscript before LO or RO: សំលាប់ / សម្លាប់
+  // (kill), តំលៃ / តម្លៃ (price), សំរាប់ / សម្រាប់ (for), កំលាំង / កម្លាំង (strength), សំរាល / សម្រាល (give birth).
+  [/([\u1780-\u17a2])\u17c6([\u179a\u179b])/g, "$1\u1798\u17d2$2"],
+  // Common misspellings and chat spellings: ទូរសព្ទ (telephone), ពត៌មាន / ពត័មាន (information), សង្កាត without its
+  // final sign (sangkat), ប៉ុនម៉ាន / បុន្មាន (how much).
+  [/ទូរសព្ទ/g, "ទូរស័ព្ទ"],
+  [/ពត៌មាន|ពត័មាន|ព័តមាន/g, "ព័ត៌មាន"],
+  [/សង្កាត(?!\u17cb)/g, "សង្កាត់"],
+  [/ប៉ុនម៉ាន|បុន្មាន/g, "ប៉ុន្មាន"],
   // A letter held down (ជួយយយយ, helppp): three or more of the same letter become one.
   [/([\p{L}])\1{2,}/gu, "$1"],
   // The repetition mark (ផ្សេងៗ) adds nothing to the meaning of a question. It ends a word, so it becomes a space:

@@ -1,121 +1,131 @@
 /**
- * Evaluates the search on a labelled set of questions (test/fixtures/search-eval.yaml): top-1 and top-3 accuracy
- * overall and per topic, the confusions, and the safety rules (danger messages go to the emergency screen;
- * violence questions are never answered with an article from another topic; off-topic questions are not answered
- * with confidence).
+ * Measures the knowledge search the way a resident meets it: every typed question first passes the danger
+ * classifier, which may send it to the emergency screen; then the search answers with one article or says "not
+ * sure". (A question the classifier is unsure about gets "Are you safe right now?" first, and "I'm safe" answers it
+ * as usual, so it is measured like any other.) Each question ends in one outcome:
+ * - right: answered with its article (or one of its `also` articles);
+ * - none: "not sure" (for an out-of-scope question, that is the right answer);
+ * - wrong: answered with another article (for an out-of-scope question: answered at all);
+ * - diverted: taken for danger (the emergency screen) instead of answered.
+ * A wrong article is the costly outcome: it tells a person the bot does not listen.
  */
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
-import { z } from "zod";
 import type { KnowledgeBase } from "./model.ts";
 import type { DangerClassifier } from "../safety/classifier.ts";
 import type { SearchIndex } from "./search.ts";
+import { type EvalQuestion, OUT_OF_SCOPE, QUESTION_LANGS } from "./eval-set.ts";
 
-const byArticle = z.record(z.string(), z.array(z.string().min(1)).min(1));
-const perLanguage = z.strictObject({ km: z.array(z.string().min(1)), en: z.array(z.string().min(1)) });
-export const evalFile = z.strictObject({ km: byArticle, en: byArticle, danger: perLanguage, none: perLanguage });
-export type EvalSet = z.infer<typeof evalFile>;
+export type Outcome = "right" | "none" | "wrong" | "diverted";
 
-/** Reads and validates an evaluation file. */
-export function readEvalSet(path: string): EvalSet {
-  return evalFile.parse(parse(readFileSync(path, "utf8")));
+export interface Tally {
+  questions: number;
+  right: number;
+  none: number;
+  wrong: number;
+  diverted: number;
 }
 
-export interface Confusion {
-  question: string;
-  expected: string;
-  got: string;
+export interface QuestionResult {
+  question: EvalQuestion;
+  outcome: Outcome;
+  /** The article answered with, if any. */
+  got?: string;
 }
 
 export interface EvalReport {
-  total: number;
-  counts: { km: number; en: number };
-  top1: number;
-  top3: number;
-  perTopic: { topic: string; questions: number; top1: number; top3: number }[];
-  confusions: Confusion[];
-  /** Articles with no question in the set. */
-  uncovered: string[];
-  /** Danger messages that did not go to the emergency screen. */
-  missedDanger: string[];
-  /** Ordinary questions the danger detector took for danger. */
-  falseDanger: string[];
-  /** Violence questions answered with an article from another topic. */
-  violenceMisrouted: Confusion[];
-  /** Off-topic questions answered with confidence. */
-  offTopicAnswered: Confusion[];
+  /** Questions an article answers. */
+  inScope: Tally;
+  /** Questions the knowledge base does not cover: `none` is right for them, `wrong` means answered. */
+  outOfScope: Tally;
+  perTopic: { topic: string; tally: Tally }[];
+  /** In-scope questions only, by script. */
+  perLang: { lang: string; tally: Tally }[];
+  /** Every question that did not end right, for reading. */
+  misses: QuestionResult[];
+  /** Articles with fewer than `minPerArticle` questions in the set. */
+  thinArticles: string[];
+  /** Labels that are not article ids. */
+  unknownLabels: string[];
 }
 
-/** The topic whose articles are about violence and safety: its questions must never get another topic's article. */
-const VIOLENCE_TOPIC = "safety";
-
-/** Runs every question of `set` through the detector and the index. */
+/** Runs `questions` through the classifier and the index. `minPerArticle` defaults to 1. */
 export function evaluateSearch(
-  set: EvalSet,
+  questions: readonly EvalQuestion[],
   kb: KnowledgeBase,
   index: SearchIndex,
   classify: DangerClassifier,
+  minPerArticle = 1,
 ): EvalReport {
-  // A question goes to the emergency screen only on "danger"; a danger message is caught by danger or the check-in.
-  const isDanger = (text: string) => classify(text).outcome === "danger";
-  const intercepted = (text: string) => ["danger", "check"].includes(classify(text).outcome);
-  const topicOf = (id: string) => kb.articles.get(id)?.topic ?? "?";
-  const labelled = (["km", "en"] as const).flatMap((language) =>
-    Object.entries(set[language]).flatMap(([expected, questions]) =>
-      questions.map((question) => ({ question, expected, language })),
-    ),
-  );
-  const topics = new Map<string, { questions: number; top1: number; top3: number }>();
-  const confusions: Confusion[] = [];
-  const violenceMisrouted: Confusion[] = [];
-  const falseDanger: string[] = [];
-  let top1 = 0;
-  let top3 = 0;
-  for (const { question, expected } of labelled) {
-    const stats = topics.get(topicOf(expected)) ?? { questions: 0, top1: 0, top3: 0 };
-    topics.set(topicOf(expected), stats);
-    stats.questions += 1;
-    if (isDanger(question)) falseDanger.push(question);
-    const { hits, confident } = index.search(question, 3);
-    const answered = confident ? hits : [];
-    if (answered[0]?.id === expected) {
-      top1 += 1;
-      stats.top1 += 1;
-    } else {
-      confusions.push({ question, expected, got: answered[0]?.id ?? "(not confident)" });
-    }
-    if (answered.some((h) => h.id === expected)) {
-      top3 += 1;
-      stats.top3 += 1;
-    }
-    const first = answered[0];
-    if (topicOf(expected) === VIOLENCE_TOPIC && first && topicOf(first.id) !== VIOLENCE_TOPIC)
-      violenceMisrouted.push({ question, expected, got: first.id });
-  }
-  const offTopicAnswered = [...set.none.km, ...set.none.en].flatMap((question) => {
-    const { hits, confident } = index.search(question, 1);
-    return confident && !intercepted(question) ? [{ question, expected: "(none)", got: hits[0]?.id ?? "" }] : [];
-  });
-  const covered = new Set(labelled.map((l) => l.expected));
+  const topicOf = (id: string) => (id === OUT_OF_SCOPE ? OUT_OF_SCOPE : (kb.articles.get(id)?.topic ?? "?"));
+  const results = questions.map((question) => ({ question, ...answer(question, index, classify) }));
+  const inScope = results.filter((r) => r.question.a !== OUT_OF_SCOPE);
+  const perArticle = new Map<string, number>();
+  for (const r of inScope) perArticle.set(r.question.a, (perArticle.get(r.question.a) ?? 0) + 1);
+  const labels = new Set(questions.flatMap((q) => [q.a, ...(q.also ?? [])]));
   return {
-    total: labelled.length,
-    counts: {
-      km: labelled.filter((l) => l.language === "km").length,
-      en: labelled.filter((l) => l.language === "en").length,
-    },
-    top1: top1 / Math.max(1, labelled.length),
-    top3: top3 / Math.max(1, labelled.length),
-    perTopic: [...topics].map(([topic, s]) => ({
-      topic,
-      questions: s.questions,
-      top1: s.top1 / s.questions,
-      top3: s.top3 / s.questions,
-    })),
-    confusions,
-    uncovered: [...kb.articles.keys()].filter((id) => !covered.has(id)),
-    missedDanger: [...set.danger.km, ...set.danger.en].filter((q) => !intercepted(q)),
-    falseDanger,
-    violenceMisrouted,
-    offTopicAnswered,
+    inScope: tally(inScope),
+    outOfScope: tally(results.filter((r) => r.question.a === OUT_OF_SCOPE)),
+    perTopic: groupBy(results, (r) => topicOf(r.question.a)).map(([topic, t]) => ({ topic, tally: t })),
+    perLang: QUESTION_LANGS.map((lang) => ({ lang, tally: tally(inScope.filter((r) => r.question.lang === lang)) })),
+    misses: results.filter((r) => r.outcome !== (r.question.a === OUT_OF_SCOPE ? "none" : "right")),
+    thinArticles: [...kb.articles.keys()].filter((id) => (perArticle.get(id) ?? 0) < minPerArticle),
+    unknownLabels: [...labels].filter((id) => id !== OUT_OF_SCOPE && !kb.articles.has(id)),
   };
+}
+
+/** What the bot does with one question, as its outcome. */
+function answer(
+  question: EvalQuestion,
+  index: SearchIndex,
+  classify: DangerClassifier,
+): Omit<QuestionResult, "question"> {
+  if (classify(question.q).outcome === "danger") return { outcome: "diverted" };
+  const { hits, confident } = index.search(question.q, 1);
+  const got = confident ? hits[0]?.id : undefined;
+  if (got === undefined) return { outcome: "none" };
+  return { outcome: got === question.a || question.also?.includes(got) ? "right" : "wrong", got };
+}
+
+function tally(results: readonly { outcome: Outcome }[]): Tally {
+  const count = (o: Outcome) => results.filter((r) => r.outcome === o).length;
+  return {
+    questions: results.length,
+    right: count("right"),
+    none: count("none"),
+    wrong: count("wrong"),
+    diverted: count("diverted"),
+  };
+}
+
+function groupBy<T extends { outcome: Outcome }>(results: readonly T[], key: (r: T) => string): [string, Tally][] {
+  const groups = new Map<string, T[]>();
+  for (const r of results) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  return [...groups].map(([name, items]) => [name, tally(items)]);
+}
+
+/** A share of a tally's questions, 0..1 (0 for an empty tally). */
+export function share(t: Tally, outcome: Outcome): number {
+  return t.questions === 0 ? 0 : t[outcome] / t.questions;
+}
+
+/** Topics whose articles speak to danger (violence, abuse, trafficking): fitting answers to a danger message. */
+const DANGER_TOPICS = new Set(["safety", "trafficking"]);
+
+/**
+ * Danger messages that the classifier lets through to the search and that the search answers with an article
+ * outside the safety and trafficking topics (a child's emergency answered with the birth-certificate article): each
+ * is a person in danger told something unrelated.
+ */
+export function dangerMisanswered(
+  messages: readonly string[],
+  kb: KnowledgeBase,
+  index: SearchIndex,
+  classify: DangerClassifier,
+): { passed: number; misanswered: { text: string; got: string }[] } {
+  const passed = messages.filter((text) => !["danger", "check"].includes(classify(text).outcome));
+  const misanswered = passed.flatMap((text) => {
+    const { hits, confident } = index.search(text, 1);
+    const got = confident ? hits[0]?.id : undefined;
+    return got !== undefined && !DANGER_TOPICS.has(kb.articles.get(got)?.topic ?? "") ? [{ text, got }] : [];
+  });
+  return { passed: passed.length, misanswered };
 }

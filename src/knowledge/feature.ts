@@ -19,15 +19,24 @@ import type { SafetyStore } from "../safety/store.ts";
 import { questionsReport } from "./report.ts";
 import { articlePage, KB_TOPICS, parseArticlePage } from "./flow.ts";
 import type { KnowledgeBase } from "./model.ts";
-import type { SearchIndex } from "./search.ts";
+import type { LiveSearchIndex } from "./live-index.ts";
 import type { KnowledgeStore } from "./store.ts";
+import type { StaffStore } from "../staff/store.ts";
+import { createWordingsDesk } from "./wordings.ts";
+import type { WordingsStore } from "./wordings-store.ts";
+import { CALLBACK_PREFIXES } from "../engine/callback-data.ts";
 
 export interface KnowledgeFeatureOptions {
   /** The one-line safety net (117 / 119) under "not sure" and under an answer to a typed question. */
   safetyNet?: TextRef;
   kb: KnowledgeBase;
-  index: SearchIndex;
+  index: LiveSearchIndex;
   store: KnowledgeStore;
+  /** Wordings staff teach the search (/teach, /wordings, /unteach). */
+  wordings: WordingsStore;
+  staff: StaffStore;
+  /** Whether the danger classifier takes text for danger (such words are never taught to an article). */
+  isDanger: (text: string) => boolean;
   pagesOf: (articleId: string) => number;
   /** Check-in counts shown in /questions beside the unanswered questions. */
   safetyStore: SafetyStore;
@@ -51,6 +60,33 @@ export const KNOWLEDGE_TEXT_KEYS = [
   "knowledge.talk_to_counsellor",
   "knowledge.found",
   "knowledge.not_sure",
+  "knowledge.report_teach_hint",
+  "knowledge.teach_usage",
+  "knowledge.teach_unknown_article",
+  "knowledge.teach_too_long",
+  "knowledge.teach_number",
+  "knowledge.teach_no_words",
+  "knowledge.teach_danger",
+  "knowledge.teach_resident_text",
+  "knowledge.teach_duplicate",
+  "knowledge.teach_proposed",
+  "knowledge.teach_approve",
+  "knowledge.teach_reject",
+  "knowledge.teach_approved",
+  "knowledge.teach_rejected",
+  "knowledge.teach_approved_short",
+  "knowledge.teach_rejected_short",
+  "knowledge.teach_not_allowed",
+  "knowledge.teach_own",
+  "knowledge.teach_reviewed_already",
+  "knowledge.wordings_title",
+  "knowledge.wordings_line",
+  "knowledge.wordings_pending",
+  "knowledge.wordings_approved",
+  "knowledge.wordings_empty",
+  "knowledge.unteach_usage",
+  "knowledge.unteach_missing",
+  "knowledge.unteach_done",
 ] as const;
 
 /** Variables the feature keeps in the conversation: the question being answered and its answers. */
@@ -58,6 +94,14 @@ const CLEARED: Vars = { kb_question: "", kb_best: "", kb_others: "" };
 
 export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Feature {
   const { kb, index, store, pagesOf } = options;
+  const teaching = createWordingsDesk({
+    kb,
+    index,
+    wordings: options.wordings,
+    questions: store,
+    staff: options.staff,
+    isDanger: options.isDanger,
+  });
   const net = options.safetyNet ? [options.safetyNet] : [];
 
   const articleChoices: ChoiceProvider = ({ node, vars }) => {
@@ -150,7 +194,11 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
             safety: options.safetyStore,
           }),
       },
+      { name: "teach", where: "staff-chat", permission: "teach_search", run: teaching.teach },
+      { name: "wordings", where: "staff-chat", permission: "see_reports", run: teaching.list },
+      { name: "unteach", where: "staff-chat", permission: "review_wording", run: teaching.unteach },
     ],
+    buttons: [{ prefix: CALLBACK_PREFIXES.wording, press: teaching.press }],
     purge: (days) => ({ questionTextsErased: store.purge(days) }),
     describeData: (chatId, locale) => {
       const count = store.countFor(chatId);

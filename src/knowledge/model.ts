@@ -2,11 +2,13 @@
  * The knowledge base as files: flows/knowledge/articles.yaml holds topics and articles (keywords, related
  * articles, sources, review date); their words live in locales/<lang>/articles.json and knowledge.json.
  * flows/knowledge/synonyms.yaml holds groups of words that mean the same for search (spellings, English and
- * romanised words).
+ * romanised words). flows/knowledge/romanised.yaml holds Khmer words as they are written in Latin letters;
+ * flows/knowledge/examples.yaml holds questions as residents ask them, by the article that answers them.
  */
 import { join } from "node:path";
 import { z } from "zod";
 import { contentError, readYamlFile } from "../base/yaml-file.ts";
+import { createRomanisedReader, type RomanisedWords } from "../khmer/romanised.ts";
 
 const id = z
   .string()
@@ -45,6 +47,18 @@ export const synonymsFile = z.strictObject({
   stopwords: z.array(z.string().min(1)),
 });
 
+const romanisedFile = z.strictObject({
+  /** Romanised spellings by the Khmer word they stand for. */
+  words: z.record(z.string().regex(/^[\u1780-\u17ff.]+$/, "must be a Khmer word"), z.array(z.string().min(1)).min(1)),
+});
+
+const examplesFile = z.strictObject({
+  /** Questions as residents ask them, by the article that answers them. */
+  examples: z.record(id, z.array(z.string().min(1)).min(1)),
+  /** Questions no article answers: the search learns to say "not sure" to questions like these. */
+  out_of_scope: z.array(z.string().min(1)),
+});
+
 export type KnowledgeFile = z.infer<typeof knowledgeFile>;
 export type Article = z.infer<typeof article> & { id: string; topic: string };
 
@@ -54,6 +68,12 @@ export interface KnowledgeBase {
   articles: Map<string, Article>;
   synonyms: string[][];
   stopwords: string[];
+  /** Romanised spellings by Khmer word (flows/knowledge/romanised.yaml). */
+  romanised: RomanisedWords;
+  /** Example questions by article (flows/knowledge/examples.yaml). */
+  examples: Record<string, string[]>;
+  /** Example questions no article answers (the same file). */
+  outOfScope: string[];
 }
 
 /**
@@ -70,6 +90,21 @@ export function loadKnowledge(flowsDir: string): KnowledgeBase {
     join(flowsDir, "knowledge", "synonyms.yaml"),
     synonymsFile,
     "flows/knowledge/synonyms.yaml",
+  );
+  const romanised = readYamlFile(
+    join(flowsDir, "knowledge", "romanised.yaml"),
+    romanisedFile,
+    "flows/knowledge/romanised.yaml",
+  ).words;
+  try {
+    createRomanisedReader(romanised, new Set(), (word) => [word]);
+  } catch (err) {
+    throw contentError("flows/knowledge/romanised.yaml", [(err as Error).message]);
+  }
+  const { examples, out_of_scope: outOfScope } = readYamlFile(
+    join(flowsDir, "knowledge", "examples.yaml"),
+    examplesFile,
+    "flows/knowledge/examples.yaml",
   );
   const articles = new Map<string, Article>();
   const problems: string[] = [];
@@ -89,11 +124,20 @@ export function loadKnowledge(flowsDir: string): KnowledgeBase {
       if (!file.articles[related]) problems.push(`article "${a.id}": related article "${related}" does not exist`);
   }
   if (problems.length > 0) throw contentError("flows/knowledge/articles.yaml", problems);
+  const strays = Object.keys(examples).filter((articleId) => !articles.has(articleId));
+  if (strays.length > 0)
+    throw contentError(
+      "flows/knowledge/examples.yaml",
+      strays.map((articleId) => `examples for "${articleId}", which is not an article`),
+    );
   return {
     counsellor: file.counsellor,
     topics: file.topics,
     articles,
     synonyms: synonyms.groups,
     stopwords: synonyms.stopwords,
+    romanised,
+    examples,
+    outOfScope,
   };
 }

@@ -46,6 +46,8 @@ export function questionsReport(store: KnowledgeStore, options: QuestionsReportO
   const rows = store.needingContent(days, options.limit ?? 20);
   if (rows.length === 0) text.push({ key: "knowledge.report_empty" });
   for (const row of rows) text.push(reportLine(row, options));
+  // The report is where staff see what the search does not understand: tell them how to teach it.
+  if (rows.length > 0) text.push({ key: "knowledge.report_teach_hint" });
   if (options.safety) text.push(...safetyLines(options.safety, options));
   return { text, discreet: true };
 }

@@ -106,6 +106,20 @@ export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => num
       return { asked: row?.asked ?? 0, unanswered: row?.unanswered ?? 0, up: count("up"), down: count("down") };
     },
 
+    /**
+     * Whether a resident typed exactly `text` (compared after `normalize`) in a question whose text is still kept:
+     * staff teaching the search must write their own words, never copy a resident's message.
+     */
+    isResidentQuestion(text: string, normalize: (t: string) => string): boolean {
+      const wanted = normalize(text);
+      return db
+        .select({ textEnc: questions.textEnc })
+        .from(questions)
+        .where(isNotNull(questions.textEnc))
+        .all()
+        .some((r) => r.textEnc !== null && normalize(cipher.decrypt(r.textEnc)) === wanted);
+    },
+
     /** How many questions the chat asked (for /mydata). */
     countFor(chatId: number): number {
       return (

@@ -4,14 +4,13 @@
  * and test by a hash of the text; the model is trained on train only, thresholds are tuned on dev, and the test
  * split is read only by the evaluation.
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
 import { readYamlFile } from "../base/yaml-file.ts";
+import { type Split, splitOf as hashSplit, SPLITS } from "../base/split.ts";
 import { DANGER_KINDS } from "./rules.ts";
 
-export const SPLITS = ["train", "dev", "test"] as const;
-export type Split = (typeof SPLITS)[number];
+export { SPLITS, type Split };
 
 export const SAFE_FAMILIES = [
   "idiom",
@@ -63,6 +62,5 @@ export function readSplit(root: string, split: Split): CorpusEntry[] {
 
 /** Which split a message belongs to: 60 % train, 20 % dev, 20 % test, by the first byte of its SHA-256. */
 export function splitOf(text: string): Split {
-  const bucket = createHash("sha256").update(text).digest()[0]! % 10;
-  return bucket < 6 ? "train" : bucket < 8 ? "dev" : "test";
+  return hashSplit(text, 6, 2);
 }

@@ -26,6 +26,8 @@ import { createInteractionLog, type InteractionLog } from "../interactions/log.t
 import { localDigits } from "../khmer/digits.ts";
 import { createLogger } from "../logger.ts";
 import { createKnowledgeStore, type KnowledgeStore } from "../knowledge/store.ts";
+import { createLiveSearchIndex, type LiveSearchIndex } from "../knowledge/live-index.ts";
+import { createWordingsStore, type WordingsStore } from "../knowledge/wordings-store.ts";
 import { createOutboxStore, type OutboxStore } from "../outbox/store.ts";
 import { createDesk, type Desk } from "../referrals/desk.ts";
 import { createReferralStore, type ReferralStore } from "../referrals/store.ts";
@@ -57,6 +59,9 @@ export interface Core {
   conversations: ConversationStore;
   interactions: InteractionLog;
   knowledge: KnowledgeStore;
+  /** Wordings staff taught the search, and the index that answers with them. */
+  wordings: WordingsStore;
+  searchIndex: LiveSearchIndex;
   /** Counts of the "Are you safe right now?" check-ins and choices, for /questions. */
   safety: SafetyStore;
   inbox: InboxStore;
@@ -172,6 +177,13 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
   const conversations = createConversationStore(db, cipher, now);
   const interactions = createInteractionLog(db, cipher, now);
   const knowledge = createKnowledgeStore(db, cipher, now);
+  const wordings = createWordingsStore(db, now);
+  const searchIndex = createLiveSearchIndex(
+    content.searchDocuments,
+    content.searchOptions,
+    wordings.list(["approved"]),
+    () => content.searchIndex,
+  );
   const safety = createSafetyStore(db, now);
   const outbox = createOutboxStore(db, cipher, now);
   const staff = createStaffStore(db, now);
@@ -220,6 +232,8 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     interactions,
     staff,
     knowledge,
+    wordings,
+    searchIndex,
     safety,
     referrals,
     desk,
@@ -260,6 +274,8 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     conversations,
     interactions,
     knowledge,
+    wordings,
+    searchIndex,
     safety,
     inbox,
     outbox,

@@ -17,7 +17,9 @@ import type { Feature } from "../features/contract.ts";
 import type { InboxStore } from "../inbox/store.ts";
 import type { InteractionLog } from "../interactions/log.ts";
 import { createKnowledgeFeature } from "../knowledge/feature.ts";
+import type { LiveSearchIndex } from "../knowledge/live-index.ts";
 import type { KnowledgeStore } from "../knowledge/store.ts";
+import type { WordingsStore } from "../knowledge/wordings-store.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import { createPrivacyFeature } from "../privacy/feature.ts";
 import type { Desk } from "../referrals/desk.ts";
@@ -37,6 +39,9 @@ export interface FeatureParts {
   interactions: InteractionLog;
   staff: StaffStore;
   knowledge: KnowledgeStore;
+  /** Wordings staff taught the search, and the index that uses the approved ones. */
+  wordings: WordingsStore;
+  searchIndex: LiveSearchIndex;
   safety: SafetyStore;
   referrals: ReferralStore;
   desk: Desk;
@@ -75,8 +80,11 @@ export const builtInFeatures: FeatureList = (p) => {
     createKnowledgeFeature({
       ...(safety.hooks.net ? { safetyNet: safety.hooks.net } : {}),
       kb: content.knowledge,
-      index: content.searchIndex,
+      index: p.searchIndex,
       store: p.knowledge,
+      wordings: p.wordings,
+      staff: p.staff,
+      isDanger: p.isDanger,
       pagesOf: content.pagesOf,
       safetyStore: p.safety,
       staffLocale: config.defaultLocale,

@@ -141,6 +141,8 @@ export function createService(config: Config, logger: Logger, options: { now?: (
       }
       stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
       logger.info({ mode: config.mode, address: service.address }, "spean started");
+      // The search index is built on first use; build it now, after start-up, so the first question does not wait.
+      setImmediate(() => void core.searchIndex.size);
     },
     async runJob(name) {
       const job = scheduledJobs(core).find((j) => j.name === name);

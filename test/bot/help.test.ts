@@ -70,7 +70,7 @@ describe("referral with consent", () => {
     await openHelp();
     await h.press(t("help.district_prek_pnov"));
     await h.press(t("help.want_caseworker"));
-    expect(h.lastTexts(1)[0]).toContain("យើងមិនចែករំលែកសារ ឬឈ្មោះរបស់អ្នកទេ");
+    expect(h.lastTexts(1)[0]).toContain("យើងមិនផ្ញើសារ ឬឈ្មោះរបស់អ្នកទៅពួកគេទេ");
     await h.press(t("help.consent_no"));
     expect(h.lastTexts(1)[0]).toBe(t("help.consent_declined"));
     expect(h.core.referrals.active()).toEqual([]);

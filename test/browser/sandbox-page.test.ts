@@ -66,7 +66,7 @@ describe("sandbox page", () => {
     await page.getByRole("button", { name: "👤 ដារា Dara" }).click();
     await page.fill("#text", "ប្តីវាយខ្ញុំ");
     await page.click("#send");
-    await page.getByRole("button", { name: "🙋 សុំឱ្យបុគ្គលិកសង្គមកិច្ចទាក់ទងខ្ញុំ" }).last().click();
+    await page.getByRole("button", { name: "🙋 សុំឲ្យបុគ្គលិកទាក់ទងខ្ញុំ" }).last().click();
     await page.getByRole("button", { name: "✅ បាទ/ចាស សូមទាក់ទងខ្ញុំ" }).last().click();
     await page.getByRole("button", { name: "💬 ក្នុងការជជែក Telegram នេះ" }).last().click();
     await page.getByRole("button", { name: "🕒 ពេលណាក៏បាន" }).last().click();

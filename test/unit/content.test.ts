@@ -240,7 +240,7 @@ describe("content check: articles", () => {
 
   it("finds a topic listing an article that does not exist", () => {
     expect(
-      loadError((root) => edit(articles(root), (t) => t.replace("[maternal_child]", "[maternal_child, ghost]"))),
+      loadError((root) => edit(articles(root), (t) => t.replace("mental_health]", "mental_health, ghost]"))),
     ).toContain('topic "health" lists article "ghost", which does not exist');
   });
 });

@@ -1,7 +1,4 @@
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
-import { evaluateSearch, readEvalSet } from "../../src/knowledge/evaluate.ts";
 import { createSearchIndex, stem } from "../../src/knowledge/search.ts";
 
 const docs = [
@@ -65,32 +62,5 @@ describe("search ranking", () => {
     const { hits } = index.search("ប័ណ្ណ", 2);
     expect(hits.length).toBeLessThanOrEqual(2);
     expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
-  });
-});
-
-describe("the evaluation set (npm run eval:search)", () => {
-  const content = loadContent(() => ({}));
-  const set = readEvalSet(join(PROJECT_ROOT, "test", "fixtures", "search-eval.yaml"));
-  const report = evaluateSearch(set, content.knowledge, content.searchIndex, content.classifyDanger);
-
-  it("has at least 200 Khmer and 40 English questions covering every article", () => {
-    expect(report.counts.km).toBeGreaterThanOrEqual(200);
-    expect(report.counts.en).toBeGreaterThanOrEqual(40);
-    expect(report.uncovered).toEqual([]);
-  });
-
-  it("answers at least 90% right first and 97% within the top three", () => {
-    expect(report.top1).toBeGreaterThanOrEqual(0.9);
-    expect(report.top3).toBeGreaterThanOrEqual(0.97);
-  });
-
-  it("sends every danger message to the emergency screen and no ordinary question there", () => {
-    expect(report.missedDanger).toEqual([]);
-    expect(report.falseDanger).toEqual([]);
-  });
-
-  it("never answers a violence question with another topic's article, nor an off-topic one with confidence", () => {
-    expect(report.violenceMisrouted).toEqual([]);
-    expect(report.offTopicAnswered).toEqual([]);
   });
 });

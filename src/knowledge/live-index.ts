@@ -1,0 +1,50 @@
+/**
+ * The search index the bot answers with: the articles' files plus the wordings staff taught and a reviewer
+ * approved (knowledge/wordings.ts). Approving or removing a wording rebuilds it, so the next question uses it.
+ */
+import { createSearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "./search.ts";
+
+export interface TaughtWording {
+  articleId: string;
+  wording: string;
+}
+
+export interface LiveSearchIndex extends SearchIndex {
+  /** Rebuilds the index with these approved wordings as keywords of their articles. */
+  refresh(wordings: readonly TaughtWording[]): void;
+}
+
+/**
+ * Builds the index from `documents` and `wordings`; a wording for an article that no longer exists is ignored.
+ * `built` gives the same documents' index without wordings, used as it is while no wording is taught (building
+ * costs a few hundred milliseconds; tests create many services). Nothing is built until the first search (or
+ * `size`), so start-up does not wait for it.
+ */
+export function createLiveSearchIndex(
+  documents: readonly SearchDocument[],
+  options: SearchOptions,
+  wordings: readonly TaughtWording[] = [],
+  built?: () => SearchIndex,
+): LiveSearchIndex {
+  const build = (taught: readonly TaughtWording[]) =>
+    createSearchIndex(
+      documents.map((d) => ({
+        ...d,
+        keywords: [...d.keywords, ...taught.filter((w) => w.articleId === d.id).map((w) => w.wording)],
+      })),
+      options,
+    );
+  let current: SearchIndex | undefined;
+  const index = () => (current ??= wordings.length === 0 && built ? built() : build(wordings));
+  return {
+    search: (question, limit) => index().search(question, limit),
+    termsOf: (question) => index().termsOf(question),
+    readings: (question) => index().readings(question),
+    get size() {
+      return index().size;
+    },
+    refresh(taught) {
+      current = build(taught);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Teaching the search (/teach, ✅ / ❌, /wordings, /unteach) in the staff chat: a staff member's own words lead to
+ * an article once another person, a supervisor, approves them; a resident's message, a danger message, a long
+ * number or a whole paragraph is never taught.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CASEWORKER, createHarness, type Harness, OUTSIDER, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
+
+let h: Harness;
+beforeEach(async () => {
+  h = createHarness();
+  await h.say("/start");
+});
+afterEach(() => h.close());
+
+/** A phrase no article uses, so that the search is not sure about it until it is taught. */
+const WORDING = "ក្រដាសពណ៌ខៀវ";
+const staffSays = (userId: number, text: string) => h.handle(h.fake.sendGroupText(STAFF_CHAT, userId, text));
+const lastStaffText = () => h.fake.botMessages(STAFF_CHAT).at(-1)?.text ?? "";
+const answeredWith = () => h.core.searchIndex.search(WORDING, 1);
+/** The toast or pop-up of the last button press. */
+const lastNotice = () =>
+  (h.fake.calls.filter((c) => c.method === "answerCallbackQuery").at(-1)?.params as { text?: string } | undefined)
+    ?.text;
+/** The start of a text key, up to its first parameter: enough to tell which reply came. */
+const opening = (key: string) => h.render(key).split("{{")[0] as string;
+
+describe("teaching the search a wording", () => {
+  it("a caseworker proposes, a supervisor approves, and the next resident asking gets the article", async () => {
+    expect(answeredWith().confident).toBe(false);
+    await staffSays(CASEWORKER, `/teach family_book ${WORDING}`);
+    expect(lastStaffText()).toContain(WORDING);
+    expect(lastStaffText()).toContain(h.render("articles.family_book.title"));
+    expect(h.core.wordings.list(["pending"])).toHaveLength(1);
+    await h.pressAs(SUPERVISOR, STAFF_CHAT, h.render("knowledge.teach_approve"));
+    expect(lastStaffText()).toContain("Vanna");
+    expect(h.core.wordings.list(["approved"])).toHaveLength(1);
+    expect(answeredWith()).toMatchObject({ confident: true, hits: [{ id: "family_book" }] });
+    await h.say(WORDING);
+    expect(h.lastTexts(2).join("\n")).toContain(h.render("articles.family_book.title"));
+  });
+
+  it("the proposer cannot approve their own wording, and a caseworker cannot approve at all", async () => {
+    await staffSays(SUPERVISOR, `/teach family_book ${WORDING}`);
+    await h.pressAs(SUPERVISOR, STAFF_CHAT, h.render("knowledge.teach_approve"));
+    expect(lastNotice()).toBe(h.render("knowledge.teach_own"));
+    await h.pressAs(CASEWORKER, STAFF_CHAT, h.render("knowledge.teach_approve"));
+    expect(lastNotice()).toBe(h.render("knowledge.teach_not_allowed"));
+    expect(h.core.wordings.list(["pending"])).toHaveLength(1);
+    expect(answeredWith().confident).toBe(false);
+  });
+
+  it("a rejected wording is never used, and a second press says it was already decided", async () => {
+    await staffSays(CASEWORKER, `/teach family_book ${WORDING}`);
+    await h.pressAs(SUPERVISOR, STAFF_CHAT, h.render("knowledge.teach_reject"));
+    expect(h.core.wordings.list(["rejected"])).toHaveLength(1);
+    expect(answeredWith().confident).toBe(false);
+    await h.pressAs(SUPERVISOR, STAFF_CHAT, h.render("knowledge.teach_approve")).catch(() => undefined);
+    expect(h.core.wordings.list(["approved"])).toEqual([]);
+  });
+
+  it("/unteach removes an approved wording, and /wordings lists what is taught and waiting", async () => {
+    await staffSays(CASEWORKER, `/teach family_book ${WORDING}`);
+    await h.pressAs(SUPERVISOR, STAFF_CHAT, h.render("knowledge.teach_approve"));
+    await staffSays(CASEWORKER, "/teach passport ប្រអប់ក្រហម");
+    await staffSays(CASEWORKER, "/wordings");
+    expect(lastStaffText()).toContain(WORDING);
+    expect(lastStaffText()).toContain("ប្រអប់ក្រហម");
+    const id = h.core.wordings.list(["approved"])[0]?.id;
+    await staffSays(CASEWORKER, `/unteach ${id}`);
+    expect(h.core.wordings.list(["approved"])).toHaveLength(1); // a caseworker may not remove
+    await staffSays(SUPERVISOR, `/unteach ${id}`);
+    expect(h.core.wordings.list(["approved"])).toHaveLength(0);
+    expect(answeredWith().confident).toBe(false);
+  });
+});
+
+describe("what is never taught", () => {
+  const refused = async (command: string, key: string) => {
+    await staffSays(CASEWORKER, command);
+    expect(lastStaffText().startsWith(opening(key))).toBe(true);
+    expect(h.core.wordings.list(["pending", "approved"])).toEqual([]);
+  };
+
+  it("a resident's exact question", async () => {
+    await h.say(`${WORDING} យកទៅណា`);
+    await refused(`/teach family_book ${WORDING} យកទៅណា`, "knowledge.teach_resident_text");
+  });
+
+  it("a whole message, a phone number, only common words, a danger message, an unknown article", async () => {
+    await refused(`/teach family_book ${"ពាក្យ ".repeat(12)}`, "knowledge.teach_too_long");
+    await refused("/teach family_book លេខ 012 345 678", "knowledge.teach_number");
+    await refused("/teach family_book ខ្ញុំចង់ដឹង", "knowledge.teach_no_words");
+    await refused("/teach domestic_violence ប្តីវាយខ្ញុំឥឡូវនេះ", "knowledge.teach_danger");
+    await refused(`/teach no_such_article ${WORDING}`, "knowledge.teach_unknown_article");
+    await refused("/teach", "knowledge.teach_usage");
+  });
+
+  it("an unregistered member of the staff group cannot teach", async () => {
+    await staffSays(OUTSIDER, `/teach family_book ${WORDING}`);
+    expect(h.core.wordings.list(["pending"])).toEqual([]);
+  });
+
+  it("the same wording twice for one article", async () => {
+    await staffSays(CASEWORKER, `/teach family_book ${WORDING}`);
+    await staffSays(SUPERVISOR, `/teach family_book  ${WORDING} `);
+    expect(lastStaffText()).toBe(h.render("knowledge.teach_duplicate"));
+    expect(h.core.wordings.list(["pending"])).toHaveLength(1);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The knowledge search measured on its labelled questions (test/fixtures/search-eval/): the test split must meet
+ * SEARCH_FLOORS, the set must be large and varied enough to mean something, and it must stay split as
+ * searchSplitOf says (so nobody moves a hard test question into train).
+ */
+import { describe, expect, it } from "vitest";
+import { SPLITS } from "../../src/base/split.ts";
+import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
+import { dangerMisanswered, evaluateSearch, share } from "../../src/knowledge/evaluate.ts";
+import { OUT_OF_SCOPE, readSearchSplit, searchSplitOf } from "../../src/knowledge/eval-set.ts";
+import { SEARCH_FLOORS } from "../../src/knowledge/search.ts";
+import { readSplit } from "../../src/safety/corpus.ts";
+
+const content = loadContent(() => ({}));
+const splits = Object.fromEntries(SPLITS.map((s) => [s, readSearchSplit(PROJECT_ROOT, s)])) as Record<
+  (typeof SPLITS)[number],
+  ReturnType<typeof readSearchSplit>
+>;
+const all = SPLITS.flatMap((s) => splits[s]);
+
+describe("the search evaluation set", () => {
+  it("has at least 600 questions, 100 of them out of scope, and at least five for every article", () => {
+    expect(all.length).toBeGreaterThanOrEqual(600);
+    expect(all.filter((q) => q.a === OUT_OF_SCOPE).length).toBeGreaterThanOrEqual(100);
+    const report = evaluateSearch(all, content.knowledge, content.searchIndex, content.classifyDanger, 5);
+    expect(report.thinArticles).toEqual([]);
+    expect(report.unknownLabels).toEqual([]);
+  });
+
+  it("has Khmer, English, romanised and mixed questions in the test split", () => {
+    for (const lang of ["km", "en", "roman", "mixed"])
+      expect(splits.test.filter((q) => q.lang === lang).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("is split once, by the text alone: no question in two splits, each where searchSplitOf puts it", () => {
+    const texts = all.map((q) => q.q);
+    expect(new Set(texts).size).toBe(texts.length);
+    for (const split of ["dev", "test"] as const)
+      expect(splits[split].every((q) => q.by !== "tuned" && searchSplitOf(q.q) === split)).toBe(true);
+    expect(splits.train.every((q) => q.by === "tuned" || searchSplitOf(q.q) === "train")).toBe(true);
+  });
+});
+
+describe("the search on the test split (npm run eval:search)", () => {
+  const report = evaluateSearch(splits.test, content.knowledge, content.searchIndex, content.classifyDanger);
+
+  it(`answers at least ${Math.round(SEARCH_FLOORS.right * 100)}% of questions with the right article`, () => {
+    expect(share(report.inScope, "right")).toBeGreaterThanOrEqual(SEARCH_FLOORS.right);
+  });
+
+  it(`gives a wrong article to at most ${Math.round(SEARCH_FLOORS.wrong * 100)}% of questions`, () => {
+    expect(share(report.inScope, "wrong")).toBeLessThanOrEqual(SEARCH_FLOORS.wrong);
+  });
+
+  const notSureFloor = Math.round(SEARCH_FLOORS.outOfScopeNotSure * 100);
+  it(`answers "not sure" to at least ${notSureFloor}% of out-of-scope questions`, () => {
+    expect(share(report.outOfScope, "none")).toBeGreaterThanOrEqual(SEARCH_FLOORS.outOfScopeNotSure);
+  });
+
+  it("answers at most 1% of danger messages with an article outside the safety and trafficking topics", () => {
+    const danger = readSplit(PROJECT_ROOT, "test").filter((e) => e.label === "danger");
+    const result = dangerMisanswered(
+      danger.map((e) => e.text),
+      content.knowledge,
+      content.searchIndex,
+      content.classifyDanger,
+    );
+    expect(result.misanswered.length).toBeLessThanOrEqual(Math.floor(danger.length * 0.01));
+  });
+});
