@@ -17,7 +17,7 @@ import type { Feature } from "../features/contract.ts";
 import { localDigits } from "../khmer/digits.ts";
 import type { SafetyStore } from "../safety/store.ts";
 import { questionsReport } from "./report.ts";
-import { articlePage, KB_TOPICS, parseArticlePage } from "./flow.ts";
+import { articlePage, KB_SUGGEST, KB_TOPICS, parseArticlePage } from "./flow.ts";
 import type { KnowledgeBase } from "./model.ts";
 import type { LiveSearchIndex } from "./live-index.ts";
 import type { KnowledgeStore } from "./store.ts";
@@ -49,6 +49,13 @@ export interface KnowledgeFeatureOptions {
 const MAX_RELATED = 2;
 /** An alternative answer is offered only if it scores at least this share of the best answer. */
 const ALTERNATIVE_MIN_SHARE = 0.35;
+/**
+ * When the search is not sure, up to two of its best articles are offered as guesses above the topics if the
+ * question model gives each at least this probability. On the dev split, the guesses held the right article for 62 %
+ * of the in-scope questions it was not sure about, and were shown for a quarter of the out-of-scope ones.
+ */
+const GUESS_MIN_PROBABILITY = 0.2;
+const MAX_GUESSES = 2;
 
 /** Words the feature shows outside the flow files (content check makes sure both languages have them). */
 export const KNOWLEDGE_TEXT_KEYS = [
@@ -145,6 +152,16 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
     return choices;
   };
 
+  /** The guesses (from the not-sure answer), then every topic, then the counsellor. */
+  const suggestChoices: ChoiceProvider = ({ vars }) => [
+    ...String(vars.kb_others ?? "")
+      .split(",")
+      .filter((id) => kb.articles.has(id))
+      .map((id, i) => ({ id: `guess${i + 1}`, label: titled("knowledge.other_answer", id), next: articlePage(id, 1) })),
+    ...kb.topics.map((t) => ({ id: t.id, label: { key: `knowledge.topics.${t.id}` }, next: `kb.topic_${t.id}` })),
+    { id: "counsellor", label: { key: "knowledge.talk_to_counsellor" }, next: kb.counsellor },
+  ];
+
   const feedback: Action = ({ chatId, vars, params }) => {
     const articleId = String(params.article);
     const vote = params.vote === "up" ? "up" : "down";
@@ -164,8 +181,14 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
       answeredWith: best?.id,
       score: hits[0]?.score ?? 0,
     });
-    if (!best)
-      return { target: KB_TOPICS, replies: [{ text: [{ key: "knowledge.not_sure" }, ...net] }], vars: CLEARED };
+    if (!best) {
+      const guesses = hits.filter((h) => h.probability >= GUESS_MIN_PROBABILITY).slice(0, MAX_GUESSES);
+      return {
+        target: guesses.length > 0 ? KB_SUGGEST : KB_TOPICS,
+        replies: [{ text: [{ key: "knowledge.not_sure" }, ...net] }],
+        vars: { ...CLEARED, kb_others: guesses.map((h) => h.id).join(",") },
+      };
+    }
     const others = hits.slice(1).filter((h) => h.score >= best.score * ALTERNATIVE_MIN_SHARE);
     return {
       target: articlePage(best.id, 1),
@@ -179,8 +202,13 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
     textKeys: KNOWLEDGE_TEXT_KEYS,
     flow: {
       actions: new Map([["kb_feedback", feedback]]),
-      choices: new Map([["kb_article", articleChoices]]),
+      choices: new Map([
+        ["kb_article", articleChoices],
+        ["kb_suggest", suggestChoices],
+      ]),
       freeText: answer,
+      // The guesses screen is reached from a typed question, not from a button.
+      entries: [KB_SUGGEST],
     },
     commands: [
       {

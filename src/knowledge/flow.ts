@@ -1,13 +1,16 @@
 /**
  * The "kb" flow, generated from the knowledge base rather than written by hand: the topic menu, one menu per topic,
- * one screen per article page, and the screens after a 👍 / 👎. Article screens get their buttons (next page,
- * votes, related articles, other answers, counsellor) from the kb_article choice provider.
+ * one screen per article page, the screens after a 👍 / 👎, and the topics with the search's guesses first (after a
+ * question it was not sure about). Article screens get their buttons (next page, votes, related articles, other
+ * answers, counsellor) from the kb_article choice provider; the guesses screen from kb_suggest.
  */
 import type { Flow, FlowNode } from "../engine/flow-schema.ts";
 import type { KnowledgeBase } from "./model.ts";
 
 export const KB_FLOW = "kb";
 export const KB_TOPICS = `${KB_FLOW}.topics`;
+/** The topics with the search's best guesses first, after a question it was not sure about. */
+export const KB_SUGGEST = `${KB_FLOW}.suggest`;
 
 /** The node of an article page, e.g. "kb.a_passport_2". */
 export function articlePage(articleId: string, page: number): string {
@@ -31,6 +34,15 @@ export function buildKnowledgeFlow(kb: KnowledgeBase, pagesOf: (articleId: strin
       ...kb.topics.map((t) => ({ id: t.id, label: `knowledge.topics.${t.id}`, next: `topic_${t.id}` })),
       counsellor,
     ],
+    columns: 1,
+    home: false,
+  };
+  // Its buttons (guesses, then the topics and the counsellor) come from the kb_suggest provider (feature.ts).
+  nodes.suggest = {
+    kind: "menu",
+    text: "knowledge.suggest_prompt",
+    choices: [],
+    choices_from: "kb_suggest",
     columns: 1,
     home: false,
   };

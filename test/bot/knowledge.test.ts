@@ -134,6 +134,32 @@ describe("typed questions", () => {
     expect(questionRows()[0]?.answeredWith).toBeNull();
   });
 
+  it("when not sure but with good guesses, offers them above the topics, never as the answer", async () => {
+    await h.say("ថ្លៃទឹកនិងភ្លើង");
+    expect(h.lastTexts(2)).toEqual([
+      `${h.render("knowledge.not_sure")}
+
+${h.safetyNet()}`,
+      h.render("knowledge.suggest_prompt"),
+    ]);
+    const guess = (id: string) =>
+      h.renderRef({ key: "knowledge.other_answer", params: { title: { key: `articles.${id}.title` } } });
+    expect(labels().slice(0, 2)).toEqual([guess("water_supply"), guess("electricity")]);
+    expect(labels()).toEqual(
+      expect.arrayContaining([h.render("knowledge.topics.documents"), h.render("knowledge.talk_to_counsellor")]),
+    );
+    expect(questionRows()[0]?.answeredWith).toBeNull();
+    await h.press(guess("electricity"));
+    expect(h.core.conversations.load(RESIDENT)?.node).toBe("kb.a_electricity_1");
+    // A guess opened is not the search's answer: no 🔎 alternatives beside it (and 👍 / 👎 do not rate the question).
+    expect(buttonsOf(h.last()).some((b) => b.text.startsWith("🔎"))).toBe(false);
+  });
+
+  it("offers no guesses for a question nothing in the knowledge base is about", async () => {
+    await h.say("ឆ្កែខ្ញុំបាត់");
+    expect(h.lastTexts(1)).toEqual([h.render("knowledge.topics_prompt")]);
+  });
+
   it("a message that signals danger gets the emergency numbers, never an article", async () => {
     await h.say("ប្ដីវាយខ្ញុំ ជួយផង");
     const [danger, numbers] = h.lastTexts(2);
