@@ -94,14 +94,14 @@ export interface SearchBar {
  * both readings agree on is right, and the least chance the search answers with.
  */
 export const DEFAULT_CONFIDENCE_MODEL: ConfidenceModel = {
-  bias: -4.744,
-  probability: 2.757,
-  logScore: 1.109,
-  coverage: 2.172,
-  margin: 2.756,
-  logWords: -0.907,
+  bias: -3.791,
+  probability: 1.979,
+  logScore: 1.034,
+  coverage: 2.023,
+  margin: 2.025,
+  logWords: -0.682,
 };
-export const DEFAULT_MIN_CONFIDENCE = 0.825;
+export const DEFAULT_MIN_CONFIDENCE = 0.875;
 
 export const DEFAULT_WEIGHTS: FieldWeights = { body: 1, key: 1, example: 1, pair: 1.5, bodyCoverage: 1 };
 const K1 = 1.2;

@@ -135,7 +135,7 @@ describe("typed questions", () => {
   });
 
   it("when not sure but with good guesses, offers them above the topics, never as the answer", async () => {
-    await h.say("ថ្លៃទឹកនិងភ្លើង");
+    await h.say("ទឹកភ្លើង"); // "water (and) electricity": two articles fit, neither surely
     expect(h.lastTexts(2)).toEqual([
       `${h.render("knowledge.not_sure")}
 
@@ -144,7 +144,7 @@ ${h.safetyNet()}`,
     ]);
     const guess = (id: string) =>
       h.renderRef({ key: "knowledge.other_answer", params: { title: { key: `articles.${id}.title` } } });
-    expect(labels().slice(0, 2)).toEqual([guess("water_supply"), guess("electricity")]);
+    expect(new Set(labels().slice(0, 2))).toEqual(new Set([guess("water_supply"), guess("electricity")]));
     expect(labels()).toEqual(
       expect.arrayContaining([h.render("knowledge.topics.documents"), h.render("knowledge.talk_to_counsellor")]),
     );
