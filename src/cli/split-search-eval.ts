@@ -4,56 +4,39 @@
  * only on its text (see searchSplitOf), so it is split once and never moves, except that questions written by
  * `tuned` (the set the search was first tuned on) always go to train. Duplicate texts are kept once.
  */
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { z } from "zod";
 import { PROJECT_ROOT } from "../content/load.ts";
 import { readYamlFile } from "../base/yaml-file.ts";
-import { SPLITS, type Split } from "../base/split.ts";
-import {
-  type EvalQuestion,
-  evalQuestion,
-  readSearchSplit,
-  SEARCH_EVAL_DIR,
-  searchSplitOf,
-} from "../knowledge/eval-set.ts";
+import { evalQuestion, readSearchSplit, SEARCH_EVAL_DIR, searchSplitOf } from "../knowledge/eval-set.ts";
+import { addParts } from "./add-parts.ts";
 
 /** Questions by this writer were tuned on before the set was split. */
 const TUNED = "tuned";
 
-const partsDir = join(PROJECT_ROOT, SEARCH_EVAL_DIR, "parts");
-const files = existsSync(partsDir)
-  ? readdirSync(partsDir)
-      .filter((f) => f.endsWith(".yaml"))
-      .sort()
-  : [];
-const existing = (split: Split) =>
-  existsSync(join(PROJECT_ROOT, SEARCH_EVAL_DIR, `${split}.yaml`)) ? readSearchSplit(PROJECT_ROOT, split) : [];
-const bySplit = new Map(SPLITS.map((s) => [s, existing(s)]));
-const seen = new Set([...bySplit.values()].flat().map((e) => e.q));
+const dir = join(PROJECT_ROOT, SEARCH_EVAL_DIR);
 const part = z.strictObject({ questions: z.array(evalQuestion) });
-for (const file of files) {
-  const name = `${SEARCH_EVAL_DIR}/parts/${file}`;
-  for (const entry of readYamlFile(join(partsDir, file), part, name).questions) {
-    if (seen.has(entry.q)) continue;
-    seen.add(entry.q);
-    bySplit.get(entry.by === TUNED ? "train" : searchSplitOf(entry.q))!.push(entry);
-  }
-}
-const order = (e: EvalQuestion) => `${e.a}:${e.lang}`;
-for (const [split, questions] of bySplit) {
-  questions.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
-  const header =
-    `# Knowledge-search evaluation, ${split} split (${questions.length} questions), ` +
-    "kept by npm run eval:split (src/cli/split-search-eval.ts).\n" +
-    (split === "test"
-      ? "# Read only by npm run eval:search and its floor test: never tune words or thresholds on these.\n"
-      : "");
-  const body = stringify(
-    { questions },
-    { lineWidth: 0, collectionStyle: "block", defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" },
-  );
-  writeFileSync(join(PROJECT_ROOT, SEARCH_EVAL_DIR, `${split}.yaml`), header + body);
-  console.log(`${split}: ${questions.length}`);
-}
+const counts = addParts({
+  dir,
+  readSplit: (split) => readSearchSplit(PROJECT_ROOT, split),
+  readPart: (path, name) => readYamlFile(path, part, `${SEARCH_EVAL_DIR}/${name}`).questions,
+  textOf: (q) => q.q,
+  splitOf: (q) => (q.by === TUNED ? "train" : searchSplitOf(q.q)),
+  orderOf: (q) => `${q.a}:${q.lang}`,
+  writeSplit: (split, questions) => {
+    const header =
+      `# Knowledge-search evaluation, ${split} split (${questions.length} questions), ` +
+      "kept by npm run eval:split (src/cli/split-search-eval.ts).\n" +
+      (split === "test"
+        ? "# Read only by npm run eval:search and its floor test: never tune words or thresholds on these.\n"
+        : "");
+    const body = stringify(
+      { questions },
+      { lineWidth: 0, collectionStyle: "block", defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" },
+    );
+    writeFileSync(join(dir, `${split}.yaml`), header + body);
+  },
+});
+for (const [split, count] of counts) console.log(`${split}: ${count}`);

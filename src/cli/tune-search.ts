@@ -9,7 +9,7 @@
 import { PROJECT_ROOT, loadContent } from "../content/load.ts";
 import { type AgreementSignals, confidence, fitConfidence } from "../knowledge/confidence.ts";
 import { type EvalQuestion, OUT_OF_SCOPE, readSearchSplit } from "../knowledge/eval-set.ts";
-import { createSearchIndex, DEFAULT_WEIGHTS } from "../knowledge/search.ts";
+import { candidateOf, createSearchIndex, DEFAULT_WEIGHTS } from "../knowledge/search.ts";
 
 const FOLDS = 5;
 const content = loadContent(() => ({ retention_days: 90 }));
@@ -48,12 +48,14 @@ for (const body of [0.5, 1])
         train.forEach((question, i) => {
           if (foldOf(i) !== fold) return;
           const r = index.readings(question.q);
-          const byName =
-            r.named.length === 1 ||
-            (r.index !== undefined && r.named.includes(r.index.id) && r.model?.label === r.index.id);
-          if (byName) candidates.push({ question, answer: r.named.length === 1 ? r.named[0]! : r.index!.id, byName });
-          else if (r.index && r.model?.label === r.index.id)
-            candidates.push({ question, answer: r.index.id, byName, signals: r.index.signals });
+          const candidate = candidateOf(r);
+          if (candidate)
+            candidates.push({
+              question,
+              answer: candidate.id,
+              byName: candidate.byName,
+              ...(!candidate.byName && r.index && { signals: r.index.signals }),
+            });
         });
       }
       const agreed = candidates.filter((c) => c.signals);

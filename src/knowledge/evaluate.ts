@@ -79,10 +79,15 @@ function answer(
   classify: DangerClassifier,
 ): Omit<QuestionResult, "question"> {
   if (classify(question.q).outcome === "danger") return { outcome: "diverted" };
-  const { hits, confident } = index.search(question.q, 1);
-  const got = confident ? hits[0]?.id : undefined;
+  const got = answeredWith(index, question.q);
   if (got === undefined) return { outcome: "none" };
   return { outcome: got === question.a || question.also?.includes(got) ? "right" : "wrong", got };
+}
+
+/** The article the search answers with, or undefined for "not sure". */
+function answeredWith(index: SearchIndex, text: string): string | undefined {
+  const { hits, confident } = index.search(text, 1);
+  return confident ? hits[0]?.id : undefined;
 }
 
 function tally(results: readonly { outcome: Outcome }[]): Tally {
@@ -123,8 +128,7 @@ export function dangerMisanswered(
 ): { passed: number; misanswered: { text: string; got: string }[] } {
   const passed = messages.filter((text) => !["danger", "check"].includes(classify(text).outcome));
   const misanswered = passed.flatMap((text) => {
-    const { hits, confident } = index.search(text, 1);
-    const got = confident ? hits[0]?.id : undefined;
+    const got = answeredWith(index, text);
     return got !== undefined && !DANGER_TOPICS.has(kb.articles.get(got)?.topic ?? "") ? [{ text, got }] : [];
   });
   return { passed: passed.length, misanswered };

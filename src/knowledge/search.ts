@@ -16,7 +16,7 @@
 import { tokenize } from "../khmer/normalize.ts";
 import { createRomanisedReader, type RomanisedWords } from "../khmer/romanised.ts";
 import { type AgreementSignals, confidence, type ConfidenceModel } from "./confidence.ts";
-import { createQuestionModel, NO_ARTICLE } from "./question-model.ts";
+import { createQuestionModel, NO_ARTICLE, type Opinion } from "./question-model.ts";
 
 export interface SearchDocument {
   id: string;
@@ -69,8 +69,6 @@ export interface FieldWeights {
   example: number;
   /** Adjacent-word pairs count this much more than single words (a matched phrase is stronger evidence). */
   pair: number;
-  /** How much a word found only in the body covers of the question (a word in the title, keywords or examples: 1). */
-  bodyCoverage: number;
 }
 
 /**
@@ -103,7 +101,7 @@ export const DEFAULT_CONFIDENCE_MODEL: ConfidenceModel = {
 };
 export const DEFAULT_MIN_CONFIDENCE = 0.875;
 
-export const DEFAULT_WEIGHTS: FieldWeights = { body: 1, key: 1, example: 1, pair: 1.5, bodyCoverage: 1 };
+export const DEFAULT_WEIGHTS: FieldWeights = { body: 1, key: 1, example: 1, pair: 1.5 };
 const K1 = 1.2;
 const B = 0.5;
 
@@ -131,11 +129,6 @@ interface Posting {
   fields: number;
   /** Whether the term is in the title or keywords. */
   key: boolean;
-  /**
-   * How much of the question the term covers here: a word the article only mentions in passing is weaker evidence
-   * than one it is about (title, keywords, examples).
-   */
-  strength: number;
 }
 
 export interface SearchIndex {
@@ -199,7 +192,7 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
     for (const term of new Set(counts.flatMap((c) => [...c.keys()]))) {
       const list = postings.get(term) ?? [];
       const tf: Posting["tf"] = [counts[0]!.get(term) ?? 0, counts[1]!.get(term) ?? 0, counts[2]!.get(term) ?? 0];
-      list.push({ doc, tf, fields: 0, key: false, strength: 0 });
+      list.push({ doc, tf, fields: 0, key: false });
       postings.set(term, list);
     }
     fieldLengths.push(counts.map((c) => [...c.values()].reduce((a, b) => a + b, 0)) as [number, number, number]);
@@ -219,7 +212,6 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
     for (const p of list) {
       p.fields = fieldScore(p.doc, 0, p.tf[0]) + fieldScore(p.doc, 1, p.tf[1]) + fieldScore(p.doc, 2, p.tf[2]);
       p.key = p.tf[1] > 0;
-      p.strength = p.key || p.tf[2] > 0 ? 1 : weights.bodyCoverage;
     }
   const idf = (term: string) => {
     const df = postings.get(term)?.length ?? 0;
@@ -243,6 +235,7 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
   function featuresOfTerms(terms: readonly Term[]): string[] {
     return terms.map((t) => t.text);
   }
+  const docOf = new Map(documents.map((d, doc) => [d.id, doc]));
   const example = (label: string, text: string, weight = 1) => ({
     label,
     features: featuresOfTerms(termsOfText(text)),
@@ -280,13 +273,13 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
       const termIdf = idf(term.text);
       const single = term.weight === 1;
       if (single) questionWeight += termIdf;
-      for (const { doc, fields, key, strength } of postings.get(term.text) ?? []) {
+      for (const { doc, fields, key } of postings.get(term.text) ?? []) {
         if (isTouched[doc] === 0) {
           isTouched[doc] = 1;
           touched.push(doc);
         }
         scoreSum[doc]! += termIdf * term.weight * fields;
-        if (single) matchedSum[doc]! += termIdf * strength;
+        if (single) matchedSum[doc]! += termIdf;
         if (single && key) keySum[doc]! += termIdf;
       }
     }
@@ -330,19 +323,20 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
       const id = (documents[doc] as SearchDocument).id;
       return { id, score: scoreOf(doc), coverage: coverage(doc), probability: opinion.probability(id) };
     };
-    const indexBest = hitOf(best);
-    const modelBest = opinion.best;
-    // Asked by an article's name: that article, if it is the only one so named or the one both readings prefer.
-    const byName = named.length === 1 || (named.includes(best) && modelBest?.label === indexBest.id);
-    const agreed = modelBest?.label === indexBest.id && confidence(confidenceModel, signals) >= minConfidence;
-    const answer = byName ? (named.length === 1 ? named[0] : best) : agreed ? best : undefined;
+    const candidate = candidateOf(readingsOf(named, best, opinion, signals));
+    const given = candidate && (candidate.byName || confidence(confidenceModel, signals) >= minConfidence);
+    const answer = given ? docOf.get(candidate.id) : undefined;
     const others = topDocuments(matched, scoreOf, Math.max(1, limit) - (answer === undefined ? 0 : 1), answer);
     const hits = (answer === undefined ? others : [answer, ...others]).map(hitOf);
     return { hits, confident: answer !== undefined };
   }
 
-  function readings(question: string): Readings {
-    const { named, best, opinion, signals } = read(question);
+  function readingsOf(
+    named: readonly number[],
+    best: number | undefined,
+    opinion: Opinion,
+    signals: AgreementSignals | undefined,
+  ): Readings {
     return {
       named: named.map((doc) => (documents[doc] as SearchDocument).id),
       ...(best !== undefined && signals && { index: { id: (documents[best] as SearchDocument).id, signals } }),
@@ -350,7 +344,24 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
     };
   }
 
+  function readings(question: string): Readings {
+    const { named, best, opinion, signals } = read(question);
+    return readingsOf(named, best, opinion, signals);
+  }
+
   return { search, readings, termsOf: (q) => termsOfText(q).map((t) => t.text), size: documents.length };
+}
+
+/**
+ * The answer the readings allow, before the confidence rule: an article asked by name (every word of the question
+ * in its title or keywords, and it the only one so named or the one both readings prefer) is given as it is; the
+ * article both readings agree on is given if confident enough; when they disagree there is none. Search and
+ * `npm run tune:search` both decide with this.
+ */
+export function candidateOf(r: Readings): { id: string; byName: boolean } | undefined {
+  if (r.named.length === 1) return { id: r.named[0] as string, byName: true };
+  if (r.index === undefined || r.model?.label !== r.index.id) return undefined;
+  return { id: r.index.id, byName: r.named.includes(r.index.id) };
 }
 
 /** The `count` best-scoring documents, best first (ties by index), leaving out `except`; no full sort. */

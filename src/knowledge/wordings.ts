@@ -10,6 +10,7 @@ import { CALLBACK_PREFIXES, decodeVerbButton, encodeVerbButton } from "../engine
 import { type Reply, text, type TextRef } from "../base/reply.ts";
 import { may } from "../features/roles.ts";
 import type { ButtonInput, ButtonOutcome, CommandInput } from "../features/contract.ts";
+import { parseWholeNumber } from "../khmer/digits.ts";
 import { normalizeText } from "../khmer/normalize.ts";
 import type { StaffStore } from "../staff/store.ts";
 import type { LiveSearchIndex } from "./live-index.ts";
@@ -128,9 +129,10 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
 
     /** /unteach <number>: removes an approved wording; the search stops using it at once. */
     unteach({ argument, userId }: CommandInput): Reply {
-      const id = /^#?(\d{1,9})$/.exec(argument.trim())?.[1];
+      // The number as /wordings shows it ("#12"), in Latin or Khmer digits.
+      const id = parseWholeNumber(argument.trim().replace(/^#/, ""));
       if (id === undefined) return say("knowledge.unteach_usage");
-      const wording = wordings.get(Number(id));
+      const wording = wordings.get(id);
       if (!wording || !wordings.review(wording.id, ["approved"], "removed", userId))
         return say("knowledge.unteach_missing", { id });
       staff.audit(userId, "wording_remove", undefined, true);

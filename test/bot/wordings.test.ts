@@ -4,7 +4,16 @@
  * number or a whole paragraph is never taught.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CASEWORKER, createHarness, type Harness, OUTSIDER, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
+import { toKhmerDigits } from "../../src/khmer/digits.ts";
+import {
+  buttonsOf,
+  CASEWORKER,
+  createHarness,
+  type Harness,
+  OUTSIDER,
+  STAFF_CHAT,
+  SUPERVISOR,
+} from "../helpers/harness.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -52,11 +61,34 @@ describe("teaching the search a wording", () => {
 
   it("a rejected wording is never used, and a second press says it was already decided", async () => {
     await staffSays(CASEWORKER, `/teach family_book ${WORDING}`);
+    const card = h.fake.botMessages(STAFF_CHAT).at(-1)!;
+    const approve = buttonsOf(card).find((b) => b.text === h.render("knowledge.teach_approve"))!.callback_data;
     await h.pressAs(SUPERVISOR, STAFF_CHAT, h.render("knowledge.teach_reject"));
     expect(h.core.wordings.list(["rejected"])).toHaveLength(1);
     expect(answeredWith().confident).toBe(false);
-    await h.pressAs(SUPERVISOR, STAFF_CHAT, h.render("knowledge.teach_approve")).catch(() => undefined);
+    // The ✅ of the same card, pressed late (another phone still showing the old keyboard).
+    await h.handle(h.fake.pressButton(SUPERVISOR, card.message_id, approve, STAFF_CHAT));
+    expect(lastNotice()).toBe(h.render("knowledge.teach_reviewed_already"));
     expect(h.core.wordings.list(["approved"])).toEqual([]);
+  });
+
+  it("a forged or unknown wording button changes nothing", async () => {
+    await staffSays(CASEWORKER, `/teach family_book ${WORDING}`);
+    const card = h.fake.botMessages(STAFF_CHAT).at(-1)!;
+    for (const data of ["w:a:zzzzzz", "w:q:1", "w:a:"]) {
+      await h.handle(h.fake.pressButton(SUPERVISOR, card.message_id, data, STAFF_CHAT));
+      expect(lastNotice()).toBe(h.render("common.expired_short"));
+    }
+    expect(h.core.wordings.list(["pending"])).toHaveLength(1);
+  });
+
+  it("/unteach with no number, a word or an unknown number explains and removes nothing", async () => {
+    await staffSays(SUPERVISOR, "/unteach");
+    expect(lastStaffText()).toBe(h.render("knowledge.unteach_usage"));
+    await staffSays(SUPERVISOR, "/unteach ពីរ");
+    expect(lastStaffText()).toBe(h.render("knowledge.unteach_usage"));
+    await staffSays(SUPERVISOR, "/unteach 999");
+    expect(lastStaffText().startsWith(opening("knowledge.unteach_missing"))).toBe(true);
   });
 
   it("/unteach removes an approved wording, and /wordings lists what is taught and waiting", async () => {
@@ -66,10 +98,10 @@ describe("teaching the search a wording", () => {
     await staffSays(CASEWORKER, "/wordings");
     expect(lastStaffText()).toContain(WORDING);
     expect(lastStaffText()).toContain("ប្រអប់ក្រហម");
-    const id = h.core.wordings.list(["approved"])[0]?.id;
+    const id = h.core.wordings.list(["approved"])[0]?.id as number;
     await staffSays(CASEWORKER, `/unteach ${id}`);
     expect(h.core.wordings.list(["approved"])).toHaveLength(1); // a caseworker may not remove
-    await staffSays(SUPERVISOR, `/unteach ${id}`);
+    await staffSays(SUPERVISOR, `/unteach #${toKhmerDigits(String(id))}`); // as /wordings shows it, in Khmer digits
     expect(h.core.wordings.list(["approved"])).toHaveLength(0);
     expect(answeredWith().confident).toBe(false);
   });
