@@ -73,7 +73,8 @@ async function startUnderTest(
   ...args: string[]
 ): Promise<{ port: number; idle: () => Promise<void>; stop: () => Promise<void> }> {
   const child: ChildProcess = fork(fileURLToPath(new URL("./service-under-test.ts", import.meta.url)), args, {
-    execArgv: ["--import", "tsx"],
+    // SPEAN_BENCH_NODE_FLAGS: V8 flags for the service under test (e.g. the ones npm run start:prod uses).
+    execArgv: ["--import", "tsx", ...(process.env.SPEAN_BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean)],
     stdio: "inherit",
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -32,7 +32,14 @@ if (mode === "bare") {
   });
 } else if (mode === "service" && apiRoot) {
   const dir = mkdtempSync(join(tmpdir(), "spean-bench-"));
-  const config = loadConfig({ DATABASE_PATH: join(dir, "bench.db"), WORKER_CONCURRENCY: "16" });
+  // The ingest measure stores 32,000 updates with no worker: the inbox bounds are raised so that the flood
+  // admission's checks are measured but never refuse (at the defaults the webhook would answer 503 after 10,000).
+  const config = loadConfig({
+    DATABASE_PATH: join(dir, "bench.db"),
+    WORKER_CONCURRENCY: "16",
+    INBOX_LIMIT: "1000000",
+    INBOX_CHAT_LIMIT: "1000",
+  });
   const logger = createLogger("silent");
   const core = createCore(config, logger);
   const side = createTelegramSide(core, {

@@ -257,6 +257,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
       const locale = conversations.localeOf(chatId) ?? config.defaultLocale;
       queueReply(outbox, content.translator, { chatId, dedupeKey: `flood:${chatId}:${now()}`, reply, locale });
     },
+    now,
   });
   const registry = createRegistry(features);
   const engine = createEngine({

@@ -4,7 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/open.ts";
-import { createAdmission } from "../../src/inbox/admission.ts";
+import { createAdmission, RECOUNT_MS } from "../../src/inbox/admission.ts";
 import { createInboxStore, type InboundUpdate, type InboxStore } from "../../src/inbox/store.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
 
@@ -26,6 +26,7 @@ function admission(limits: { chatLimit?: number; totalLimit?: number } = {}) {
     totalLimit: limits.totalLimit ?? 100,
     isUrgent: (update) => JSON.stringify(update).includes("HELP"),
     onFlooded: (chatId) => flooded.push(chatId),
+    now: () => clock,
   });
 }
 
@@ -78,6 +79,22 @@ describe("admission", () => {
     const batch = Array.from({ length: 6 }, (_, i) => text(100 + i));
     expect(admit.admitMany(batch)).toEqual(["accepted", "accepted", "accepted", "accepted", "full"]);
     expect(store.backlog().pending).toBe(4);
+  });
+
+  it("counts the whole inbox at most once a second, and takes updates again within a second of room", () => {
+    const admit = admission({ chatLimit: 100, totalLimit: 4 });
+    for (let i = 0; i < 4; i++) admit.admit(text(100 + i));
+    let counts = 0;
+    const backlog = store.backlog.bind(store);
+    store.backlog = () => (counts++, backlog());
+    expect(admit.admit(text(200))).toBe("full");
+    store.markDone(store.nextInLane("chat:100")!.updateId); // the worker handled one: there is room again
+    expect(admit.admit(text(201))).toBe("full"); // the count is less than a second old
+    expect(counts).toBe(0);
+    clock += RECOUNT_MS;
+    expect(admit.admit(text(202))).toBe("accepted");
+    expect(admit.admit(text(203))).toBe("full"); // the accepted one is added to the count without counting again
+    expect(counts).toBe(1);
   });
 });
 
