@@ -7,12 +7,14 @@ import { fileURLToPath } from "node:url";
 import { staleBuildReason } from "./build-freshness.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { SpeanError } from "./base/errors.ts";
+import { useCompiledYaml } from "./base/yaml-file.ts";
 import { createLogger } from "./logger.ts";
 import { createService } from "./service/service.ts";
 import { stopWithin } from "./shutdown.ts";
 
 async function main(): Promise<void> {
   refuseStaleBuild();
+  useBuiltContent();
   let config;
   try {
     config = loadConfig();
@@ -65,6 +67,12 @@ async function main(): Promise<void> {
     const url = (service.address ?? "").replace("127.0.0.1", "localhost");
     process.stdout.write(`Spean sandbox is running at ${url} (no BOT_TOKEN set: a built-in fake Telegram stands in)\n`);
   }
+}
+
+/** The compiled build reads its content files as JSON made by `npm run build` (parsing YAML takes ~0.5 s). */
+function useBuiltContent(): void {
+  const entry = fileURLToPath(import.meta.url);
+  if (entry.endsWith(".js")) useCompiledYaml(join(dirname(entry), "yaml"));
 }
 
 /** When running the compiled build (npm run start:prod), refuses to start if src/ changed since it was built. */

@@ -5,8 +5,8 @@
  * them write to the database.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../base/project-root.ts";
 import type { Locale } from "../base/locale.ts";
 import { type FlowSet, loadFlows } from "../engine/flows.ts";
 import type { TextParam } from "../base/reply.ts";
@@ -20,8 +20,7 @@ import { loadConceptForms } from "../safety/lexicon.ts";
 import { loadDangerModel } from "../safety/model.ts";
 import { createSearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "../knowledge/search.ts";
 
-/** The repository root (flows/ and locales/ live there). */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export { PROJECT_ROOT };
 
 export interface Content {
   flows: FlowSet;

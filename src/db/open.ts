@@ -2,16 +2,16 @@
  * Opens the SQLite database with the pragmas Spean relies on and applies the committed migrations in drizzle/.
  */
 import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { PROJECT_ROOT } from "../base/project-root.ts";
 import * as schema from "./schema.ts";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../drizzle");
+const MIGRATIONS_FOLDER = join(PROJECT_ROOT, "drizzle");
 
 /**
  * Opens (creating the folder and file if needed) and migrates the database at `path`; ":memory:" gives a private

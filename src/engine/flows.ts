@@ -2,10 +2,10 @@
  * Loading flows from flows/*.yaml and looking nodes up. Loading checks each file's shape; content-check.ts checks
  * how the files fit together (targets, actions, locale keys, reachability).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { SpeanError } from "../base/errors.ts";
+import { parseYamlFile } from "../base/yaml-file.ts";
 import { type Flow, type FlowNode, flowFile } from "./flow-schema.ts";
 
 /** A node's full name, "flow.node". */
@@ -53,7 +53,7 @@ function parseFlowFile(path: string, problems: string[]): Flow | undefined {
   const name = `flows/${path.split(/[\\/]/).pop()}`;
   let raw: unknown;
   try {
-    raw = parse(readFileSync(path, "utf8"));
+    raw = parseYamlFile(path);
   } catch (err) {
     problems.push(`${name}: not valid YAML (${(err as Error).message.split("\n")[0]})`);
     return undefined;

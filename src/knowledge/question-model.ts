@@ -63,17 +63,30 @@ export function createQuestionModel(examples: readonly Labelled[]): QuestionMode
   // log P(feature | class) for a feature the class never had; a seen feature adds log((n + α) / α) on top. Stored
   // sparsely, so that a question costs its features' rows, not features × classes.
   const logUnseen = [...totals].map((t) => Math.log(ALPHA / (t + ALPHA * vocabulary)));
-  const rows = new Map<string, { c: number; delta: number }[]>();
-  for (const [feature, row] of counts)
-    rows.set(
-      feature,
-      [...row].map(([c, n]) => ({ c, delta: Math.log((n + ALPHA) / ALPHA) })),
-    );
+  // In flat arrays (feature f's classes are at rowStart[f] .. rowStart[f + 1]): an object per entry would keep
+  // megabytes alive for the life of the service.
+  const featureIds = new Map<string, number>();
+  const entries = [...counts.values()].reduce((sum, row) => sum + row.size, 0);
+  const rowStart = new Uint32Array(counts.size + 1);
+  const rowClass = new Uint32Array(entries);
+  const rowDelta = new Float64Array(entries);
+  let e = 0;
+  for (const [feature, row] of counts) {
+    rowStart[featureIds.size] = e;
+    featureIds.set(feature, featureIds.size);
+    for (const [c, n] of row) {
+      rowClass[e] = c;
+      rowDelta[e++] = Math.log((n + ALPHA) / ALPHA);
+    }
+  }
+  rowStart[featureIds.size] = e;
   return {
     rank(features) {
-      const known = features.filter((f) => rows.has(f)); // a feature no class has seen tells nothing apart
+      const known = features.flatMap((f) => featureIds.get(f) ?? []); // a feature no class has seen tells nothing
       const scores = logPrior.map((prior, c) => prior + known.length * (logUnseen[c] ?? 0));
-      for (const feature of known) for (const { c, delta } of rows.get(feature)!) scores[c]! += delta;
+      for (const f of known)
+        for (let i = rowStart[f] as number; i < (rowStart[f + 1] as number); i++)
+          scores[rowClass[i] as number]! += rowDelta[i] as number;
       let top = 0;
       for (let c = 1; c < scores.length; c++) if ((scores[c] ?? 0) > (scores[top] ?? 0)) top = c;
       let sum = 0;

@@ -121,14 +121,18 @@ interface Term {
   weight: number;
 }
 
-/** A term in one document: its frequency per field (body, title and keywords, examples) and what that adds up to. */
-interface Posting {
-  doc: number;
-  tf: [number, number, number];
-  /** The fields' BM25 parts, weighted (times the term's idf gives its score). */
-  fields: number;
-  /** Whether the term is in the title or keywords. */
-  key: boolean;
+/**
+ * Every term's postings in flat arrays (term t's are at start[t] .. start[t + 1]): the document, the fields' BM25
+ * parts weighted (times the term's idf gives its score) and whether the term is in the title or keywords. With some
+ * 12,000 terms, an object per posting cost several megabytes that a helpline's small server keeps all its life.
+ */
+interface Postings {
+  termIds: Map<string, number>;
+  start: Uint32Array;
+  doc: Uint32Array;
+  fields: Float64Array;
+  key: Uint8Array;
+  idf: Float64Array;
 }
 
 export interface SearchIndex {
@@ -179,44 +183,11 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
 
   // Per term, the documents that have it and how often in each field: body, title and keywords, example questions.
   // Each field is scored with BM25 over its own lengths (a term in a short keyword list says more than in a page).
-  const postings = new Map<string, Posting[]>();
-  const fieldLengths: [number, number, number][] = [];
-  documents.forEach((document, doc) => {
-    const fields = [document.bodies, [...document.titles, ...document.keywords], document.examples ?? []];
-    const counts = fields.map((texts) => {
-      const count = new Map<string, number>();
-      for (const text of texts)
-        for (const term of termsOfText(text)) count.set(term.text, (count.get(term.text) ?? 0) + 1);
-      return count;
-    });
-    for (const term of new Set(counts.flatMap((c) => [...c.keys()]))) {
-      const list = postings.get(term) ?? [];
-      const tf: Posting["tf"] = [counts[0]!.get(term) ?? 0, counts[1]!.get(term) ?? 0, counts[2]!.get(term) ?? 0];
-      list.push({ doc, tf, fields: 0, key: false });
-      postings.set(term, list);
-    }
-    fieldLengths.push(counts.map((c) => [...c.values()].reduce((a, b) => a + b, 0)) as [number, number, number]);
-  });
-  const averageLengths = [0, 1, 2].map(
-    (f) => fieldLengths.reduce((sum, l) => sum + (l[f] ?? 0), 0) / Math.max(1, documents.length),
+  const postings = buildPostings(
+    documents.map((d) => [d.bodies, [...d.titles, ...d.keywords], d.examples ?? []]),
+    (text) => termsOfText(text).map((t) => t.text),
+    [weights.body, weights.key, weights.example],
   );
-  const fieldWeights = [weights.body, weights.key, weights.example];
-  /** BM25's saturated, length-normalised term frequency for one field of one document. */
-  const fieldScore = (doc: number, field: number, tf: number) => {
-    if (tf === 0) return 0;
-    const norm = K1 * (1 - B + (B * (fieldLengths[doc]?.[field] ?? 0)) / Math.max(averageLengths[field] ?? 1, 1e-9));
-    return ((fieldWeights[field] ?? 0) * (tf * (K1 + 1))) / (tf + norm);
-  };
-  // The fields' part of a term's score depends only on the document: computed once here, not per question.
-  for (const list of postings.values())
-    for (const p of list) {
-      p.fields = fieldScore(p.doc, 0, p.tf[0]) + fieldScore(p.doc, 1, p.tf[1]) + fieldScore(p.doc, 2, p.tf[2]);
-      p.key = p.tf[1] > 0;
-    }
-  const idf = (term: string) => {
-    const df = postings.get(term)?.length ?? 0;
-    return Math.log(1 + (documents.length - df + 0.5) / (df + 0.5));
-  };
 
   /** Words (split where unknown, stemmed, synonyms folded, stopwords dropped) and adjacent pairs, each weighted. */
   function termsOfText(text: string): Term[] {
@@ -270,17 +241,21 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
     for (const term of terms) {
       if (seen.has(term.text)) continue;
       seen.add(term.text);
-      const termIdf = idf(term.text);
+      const id = postings.termIds.get(term.text);
+      // A term no article has is as rare as can be: it counts against coverage with the highest idf.
+      const termIdf = id === undefined ? Math.log(1 + (documents.length + 0.5) / 0.5) : (postings.idf[id] as number);
       const single = term.weight === 1;
       if (single) questionWeight += termIdf;
-      for (const { doc, fields, key } of postings.get(term.text) ?? []) {
+      if (id === undefined) continue;
+      for (let p = postings.start[id] as number; p < (postings.start[id + 1] as number); p++) {
+        const doc = postings.doc[p] as number;
         if (isTouched[doc] === 0) {
           isTouched[doc] = 1;
           touched.push(doc);
         }
-        scoreSum[doc]! += termIdf * term.weight * fields;
+        scoreSum[doc]! += termIdf * term.weight * (postings.fields[p] as number);
         if (single) matchedSum[doc]! += termIdf;
-        if (single && key) keySum[doc]! += termIdf;
+        if (single && postings.key[p] === 1) keySum[doc]! += termIdf;
       }
     }
     const coverage = (doc: number) => (matchedSum[doc] ?? 0) / Math.max(questionWeight, 1e-9);
@@ -469,4 +444,66 @@ function createSynonymFolder(groups: string[][]): (tokens: string[]) => string[]
     }
     return out;
   };
+}
+
+/**
+ * The postings of `documents` (each a list of fields, each a list of texts; `termsOf` gives a text's terms). Each
+ * field is scored with BM25 over its own lengths (a term in a short keyword list says more than in a page) and
+ * weighted by `fieldWeights`; field 1 is the title and keywords. The fields' part of a term's score depends only
+ * on the document, so it is computed here once, not per question.
+ */
+function buildPostings(
+  documents: readonly (readonly (readonly string[])[])[],
+  termsOf: (text: string) => readonly string[],
+  fieldWeights: readonly number[],
+): Postings {
+  const termIds = new Map<string, number>();
+  const perTerm: number[][] = []; // per term: doc, tf per field, doc, tf per field, ...
+  const fieldLengths = documents.map((fields, doc) => {
+    const counts = fields.map((texts) => {
+      const count = new Map<string, number>();
+      for (const text of texts) for (const term of termsOf(text)) count.set(term, (count.get(term) ?? 0) + 1);
+      return count;
+    });
+    for (const term of new Set(counts.flatMap((c) => [...c.keys()]))) {
+      let id = termIds.get(term);
+      if (id === undefined) termIds.set(term, (id = perTerm.push([]) - 1));
+      (perTerm[id] as number[]).push(doc, ...counts.map((c) => c.get(term) ?? 0));
+    }
+    return counts.map((c) => [...c.values()].reduce((a, b) => a + b, 0));
+  });
+  const fieldCount = fieldWeights.length;
+  const averageLengths = fieldWeights.map(
+    (_, f) => fieldLengths.reduce((sum, l) => sum + (l[f] ?? 0), 0) / Math.max(1, documents.length),
+  );
+  /** BM25's saturated, length-normalised term frequency for one field of one document, weighted. */
+  const fieldScore = (doc: number, field: number, tf: number) => {
+    if (tf === 0) return 0;
+    const length = fieldLengths[doc]?.[field] ?? 0;
+    const norm = K1 * (1 - B + (B * length) / Math.max(averageLengths[field] ?? 1, 1e-9));
+    return ((fieldWeights[field] ?? 0) * (tf * (K1 + 1))) / (tf + norm);
+  };
+  const total = perTerm.reduce((sum, list) => sum + list.length / (1 + fieldCount), 0);
+  const postings: Postings = {
+    termIds,
+    start: new Uint32Array(perTerm.length + 1),
+    doc: new Uint32Array(total),
+    fields: new Float64Array(total),
+    key: new Uint8Array(total),
+    idf: new Float64Array(perTerm.length),
+  };
+  let p = 0;
+  perTerm.forEach((list, id) => {
+    postings.start[id] = p;
+    const df = list.length / (1 + fieldCount);
+    postings.idf[id] = Math.log(1 + (documents.length - df + 0.5) / (df + 0.5));
+    for (let i = 0; i < list.length; i += 1 + fieldCount, p++) {
+      const doc = list[i] as number;
+      postings.doc[p] = doc;
+      for (let f = 0; f < fieldCount; f++) postings.fields[p]! += fieldScore(doc, f, list[i + 1 + f] as number);
+      postings.key[p] = (list[i + 2] as number) > 0 ? 1 : 0;
+    }
+  });
+  postings.start[perTerm.length] = p;
+  return postings;
 }

@@ -1,42 +1,54 @@
 /**
- * Prometheus metrics (prom-client), served on an internal port when METRICS_PORT is set: updates in by what
- * admission did, messages out, send failures by kind, quarantines, and at each scrape the queues' depths and ages,
- * whether Telegram answers, and the process's own figures. Counts and times only, never a chat.
+ * Prometheus metrics (prom-client), served on an internal port when METRICS_PORT is set (service.ts imports this
+ * module only then: prom-client costs every start about a tenth of a second). At each scrape: the service's counts
+ * (counts.ts), the queues' depths and ages, whether Telegram answers, and the process's own figures. Counts and
+ * times only, never a chat.
  */
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import type { Admitted } from "../inbox/admission.ts";
-import type { SendFailure } from "../outbox/transport.ts";
 import type { Core } from "./core.ts";
+import type { ServiceCounts } from "./counts.ts";
 import type { TelegramSide } from "./telegram-side.ts";
 
-export type Metrics = ReturnType<typeof createMetrics>;
-
-/** The metrics of one service; `side` is read at scrape time (it exists once the service has started). */
-export function createMetrics(core: Pick<Core, "inbox" | "outbox" | "now">, side: () => TelegramSide | undefined) {
+/**
+ * A registry reading `counts`, the queues of `core` and, at scrape time, `side` (which exists once the service has
+ * started). `processMetrics` (default false) adds memory, event-loop delay and the like; once per process.
+ */
+export function createMetricsRegistry(
+  counts: ServiceCounts,
+  core: Pick<Core, "inbox" | "outbox" | "now">,
+  side: () => TelegramSide | undefined,
+  { processMetrics = false } = {},
+): Registry {
   const registry = new Registry();
-  const updates = new Counter({
-    name: "spean_updates_total",
-    help: "Updates from Telegram, by what admission did (accepted, duplicate, dropped from a flooding chat, full)",
-    labelNames: ["result"],
-    registers: [registry],
-  });
-  const sent = new Counter({
-    name: "spean_messages_sent_total",
-    help: "Messages Telegram accepted, by purpose",
-    labelNames: ["purpose"],
-    registers: [registry],
-  });
-  const failures = new Counter({
-    name: "spean_send_failures_total",
-    help: "Failed sends, by kind (rate_limited, unreachable, rejected, transient)",
-    labelNames: ["kind"],
-    registers: [registry],
-  });
-  const quarantined = new Counter({
-    name: "spean_updates_quarantined_total",
-    help: "Updates set aside after failing",
-    registers: [registry],
-  });
+  const totals = () => counts.read();
+  counter(
+    registry,
+    "spean_updates_total",
+    "Updates from Telegram, by what admission did (accepted, duplicate, " + "dropped from a flooding chat, full)",
+    "result",
+    () => totals().updates,
+  );
+  counter(
+    registry,
+    "spean_messages_sent_total",
+    "Messages Telegram accepted, by purpose",
+    "purpose",
+    () => totals().sent,
+  );
+  counter(
+    registry,
+    "spean_send_failures_total",
+    "Failed sends, by kind (rate_limited, unreachable, rejected, " + "transient)",
+    "kind",
+    () => totals().failures,
+  );
+  counter(
+    registry,
+    "spean_updates_quarantined_total",
+    "Updates set aside after failing",
+    undefined,
+    () => new Map([["", totals().quarantined]]),
+  );
   const ageSeconds = (since: number | undefined) => (since === undefined ? 0 : Math.max(0, core.now() - since) / 1000);
   gauge(registry, "spean_inbox_pending", "Updates waiting to be handled", () => core.inbox.backlog().pending);
   gauge(registry, "spean_inbox_oldest_pending_age_seconds", "Age of the oldest waiting update", () =>
@@ -49,17 +61,31 @@ export function createMetrics(core: Pick<Core, "inbox" | "outbox" | "now">, side
   gauge(registry, "spean_telegram_reachable", "1 when Telegram answered the latest call", () =>
     side()?.watch.status().reachable === false ? 0 : 1,
   );
-  return {
-    registry,
-    /** Adds the process's own figures (memory, event-loop delay, ...); once per process. */
-    withProcessMetrics() {
-      collectDefaultMetrics({ register: registry });
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** A counter whose value per label is read from `read` at each scrape (no label when `label` is undefined). */
+function counter(
+  registry: Registry,
+  name: string,
+  help: string,
+  label: string | undefined,
+  read: () => Map<string, number>,
+): void {
+  new Counter({
+    name,
+    help,
+    labelNames: label ? [label] : [],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [value, total] of read()) {
+        if (label) this.inc({ [label]: value }, total);
+        else this.inc(total);
+      }
     },
-    admitted: (result: Admitted) => updates.inc({ result }),
-    sent: (purpose: string) => sent.inc({ purpose }),
-    failed: (failure: SendFailure["kind"]) => failures.inc({ kind: failure }),
-    quarantined: () => quarantined.inc(),
-  };
+  });
 }
 
 function gauge(registry: Registry, name: string, help: string, read: () => number): void {

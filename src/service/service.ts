@@ -72,7 +72,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
                 secret: config.webhook.secret,
                 ingest: async (u) => {
                   const admitted = await core.commits.run(() => core.admission.admit(u));
-                  side?.metrics.admitted(admitted);
+                  side?.counts.admitted(admitted);
                   return admitted;
                 },
                 onIngested: () => side?.worker.wake(),
@@ -124,7 +124,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
           timeoutSeconds: POLL_SECONDS,
           ingest: (updates) => {
             const admitted = core.db.transaction(() => core.admission.admitMany(updates));
-            for (const result of admitted) side?.metrics.admitted(result);
+            for (const result of admitted) side?.counts.admitted(result);
             return admitted;
           },
           onBatch: () => worker.wake(),
@@ -135,8 +135,10 @@ export function createService(config: Config, logger: Logger, options: { now?: (
         side.onRecovered(() => running.kick());
       }
       if (config.metrics) {
-        side.metrics.withProcessMetrics();
-        metricsApp = buildMetricsApp(side.metrics.registry);
+        // Imported only when asked for: prom-client adds about a tenth of a second to every start.
+        const { createMetricsRegistry } = await import("./metrics.ts");
+        const registry = createMetricsRegistry(side.counts, core, () => side, { processMetrics: true });
+        metricsApp = buildMetricsApp(registry);
         await metricsApp.listen({ host: config.metrics.host, port: config.metrics.port });
       }
       stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);

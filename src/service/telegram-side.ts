@@ -11,7 +11,7 @@ import { createBot } from "../telegram/bot.ts";
 import { createTransport } from "../telegram/transport.ts";
 import { createTelegramWatch, type TelegramWatch } from "../telegram/watch.ts";
 import type { Core } from "./core.ts";
-import { createMetrics } from "./metrics.ts";
+import { createServiceCounts } from "./counts.ts";
 import { onQuarantine, onUnreachable } from "./staff-notices.ts";
 
 export interface TelegramSideOptions {
@@ -49,7 +49,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
   // When Telegram answers again after an outage, what waits on a back-off goes out at once, and the long poll sent
   // into the silence is abandoned for a fresh one (the liveness probe notices the return within seconds).
   const recoveryHooks: (() => void)[] = [];
-  const metrics = createMetrics(core, () => side);
+  const counts = createServiceCounts();
   const watch = createTelegramWatch(logger, core.now, {
     onRecovered: () => {
       const due = core.outbox.retryAfterOutage();
@@ -73,9 +73,9 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     commit: (work) => core.commits.run(work),
     recoveredAt: () => watch.status().recoveredAt,
     hooks: new Map<string, OutboxHooks>(core.features.flatMap((f) => [...(f.outboxHooks ?? [])])),
-    onFailure: (_row, kind) => metrics.failed(kind),
+    onFailure: (_row, kind) => counts.failed(kind),
     onSent: (row, messageId) => {
-      metrics.sent(row.purpose);
+      counts.sent(row.purpose);
       // Quick exit deletes every message of the last 48 hours; it needs their ids.
       if (messageId !== undefined) core.interactions.rememberMessage(row.chatId, messageId, true);
     },
@@ -90,7 +90,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
       await bot.handleUpdate(update as never);
     },
     onQuarantine: async (pending) => {
-      metrics.quarantined();
+      counts.quarantined();
       onQuarantine(core, pending);
       sender.wake();
     },
@@ -108,8 +108,8 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     onRecovered: (hook: () => void) => recoveryHooks.push(hook),
     /** Probes Telegram when nothing was heard from it for a while (started with the service). */
     liveness: createLiveness(() => probeApi.getMe(), watch, core.now),
-    /** Counters and gauges for Prometheus (served when METRICS_PORT is set). */
-    metrics,
+    /** What was admitted, sent, failed and quarantined (Prometheus reads it when METRICS_PORT is set). */
+    counts,
   };
   return side;
 }

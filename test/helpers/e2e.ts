@@ -70,9 +70,9 @@ export function useEndToEnd(
     },
     env,
     texts,
-    /** Starts the service and waits until it says it started. */
-    async start(extra: Record<string, string> = {}) {
-      const service = await startService(env(extra), /spean started/);
+    /** Starts the service (`nodeArgs`: see startService) and waits until it says it started. */
+    async start(extra: Record<string, string> = {}, nodeArgs?: string[]) {
+      const service = await startService(env(extra), /spean started/, nodeArgs);
       running.push(service);
       return service;
     },

@@ -13,9 +13,16 @@ export interface RunningService {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `tsx src/main.ts` with `env`, resolving once the output contains `ready` (or the process exits). */
-export async function startService(env: Record<string, string>, ready: RegExp): Promise<RunningService> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/**
+ * Starts the service with `env` (default `tsx src/main.ts`; `nodeArgs` runs something else, e.g. a build),
+ * resolving once the output contains `ready` (or the process exits).
+ */
+export async function startService(
+  env: Record<string, string>,
+  ready: RegExp,
+  nodeArgs = ["--import", "tsx", "src/main.ts"],
+): Promise<RunningService> {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

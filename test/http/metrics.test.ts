@@ -1,6 +1,7 @@
-/** Prometheus metrics (src/service/metrics.ts, src/http/metrics.ts): counts and times only, never a chat. */
+/** Prometheus metrics (src/service/counts.ts, metrics.ts, src/http/metrics.ts): counts and times only, never a chat. */
 import { describe, expect, it } from "vitest";
 import { buildMetricsApp } from "../../src/http/metrics.ts";
+import { createMetricsRegistry } from "../../src/service/metrics.ts";
 import { createHarness, RESIDENT } from "../helpers/harness.ts";
 
 describe("GET /metrics", () => {
@@ -9,10 +10,10 @@ describe("GET /metrics", () => {
     await h.say("/start");
     h.fake.addFault({ method: "sendMessage", errorCode: 403, times: 5 });
     await h.say("/menu");
-    h.side.metrics.admitted("accepted");
-    h.side.metrics.admitted("dropped");
+    h.side.counts.admitted("accepted");
+    h.side.counts.admitted("dropped");
     h.core.inbox.ingest(h.fake.sendText(RESIDENT, "waiting") as never);
-    const app = buildMetricsApp(h.side.metrics.registry);
+    const app = buildMetricsApp(createMetricsRegistry(h.side.counts, h.core, () => h.side));
     const response = await app.inject({ method: "GET", url: "/metrics" });
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toMatch(/text\/plain/);

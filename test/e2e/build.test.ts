@@ -1,0 +1,43 @@
+/**
+ * The production build (npm run build, src/cli/build.ts): one bundle that starts with the flags start:prod uses,
+ * reads its content from the JSON the build stored, and answers like the source does.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../src/content/load.ts";
+import { useEndToEnd } from "../helpers/e2e.ts";
+
+// Inside the repository, so that the bundle finds package.json, flows/ and drizzle/ above it as a deployment does.
+const out = join(PROJECT_ROOT, "test-output", "build-e2e");
+const e2e = useEndToEnd();
+
+beforeAll(() => {
+  const build = spawnSync(process.execPath, ["--import", "tsx", "src/cli/build.ts", out], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+  });
+  expect(build.status, build.stderr).toBe(0);
+}, 60_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("the production build", () => {
+  it("is one ASCII bundle plus a JSON copy of every content file", () => {
+    const files = readdirSync(out);
+    expect(files).toContain("main.js");
+    expect(files).toContain("page.html");
+    const yamlFiles = spawnSync("find", ["flows", "-name", "*.yaml"], { cwd: PROJECT_ROOT, encoding: "utf8" })
+      .stdout.trim()
+      .split("\n");
+    expect(readdirSync(join(out, "yaml"))).toHaveLength(yamlFiles.length);
+  });
+
+  it("starts with start:prod's flags and answers /start and a button", async () => {
+    await e2e.start({}, ["--max-semi-space-size=2", join(out, "main.js")]);
+    e2e.fake.sendText(1, "/start");
+    await e2e.waitForText(1, "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។");
+    e2e.fake.sendText(1, "lek police");
+    await e2e.fake.waitFor(() => e2e.texts(1).some((t) => t.includes("117")), 15_000);
+  });
+});
