@@ -62,6 +62,15 @@ const envSchema = z
         .trim()
         .regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL"),
     ),
+    CONSOLE_URL: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^https?:\/\/[^\s/]+$/, "must be an origin like https://spean.example.org (no path)"),
+    ),
+    CONSOLE_IDLE_MINUTES: optional(integer(5, 24 * 60)),
+    CONSOLE_MAX_HOURS: optional(integer(1, 7 * 24)),
+    CASE_CONTENT_DAYS: optional(integer(1, 3650)),
     WEBHOOK_SECRET: optional(
       z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 characters of A-Z, a-z, 0-9, _ and -"),
     ),
@@ -191,6 +200,18 @@ export interface Config {
   readonly staffChatId: number | undefined;
   /** Default 90 days: message text older than this is erased; the rows stay for counting. */
   readonly retentionDays: number;
+  /**
+   * The staff console (src/console/): the origin its links use (CONSOLE_URL; default the WEBHOOK_URL's origin, or the
+   * sandbox's own address; without one, /console says the console is not set up), a session's idle and absolute
+   * lifetimes (default 60 minutes, 12 hours), and after how many days a closed case's messages and notes are
+   * shown to supervisors only (default 30).
+   */
+  readonly console: {
+    readonly url: string | undefined;
+    readonly idleMinutes: number;
+    readonly maxHours: number;
+    readonly caseContentDays: number;
+  };
   /** How long SIGTERM waits for in-flight work before exiting anyway (what is unfinished stays queued). */
   readonly shutdownGraceSeconds: number;
   /** Default info (warn in sandbox mode, so that it prints one line). */
@@ -278,6 +299,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timeZone: e.TIME_ZONE ?? DEFAULT_TIME_ZONE,
     staffChatId: e.STAFF_CHAT_ID ?? (mode === "sandbox" ? SANDBOX_STAFF_CHAT_ID : undefined),
     retentionDays: e.RETENTION_DAYS ?? 90,
+    console: Object.freeze({
+      url: e.CONSOLE_URL ?? (e.WEBHOOK_URL ? new URL(e.WEBHOOK_URL).origin : undefined),
+      idleMinutes: e.CONSOLE_IDLE_MINUTES ?? 60,
+      maxHours: e.CONSOLE_MAX_HOURS ?? 12,
+      caseContentDays: e.CASE_CONTENT_DAYS ?? 30,
+    }),
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS ?? 10,
     logLevel: e.LOG_LEVEL ?? (mode === "sandbox" ? "warn" : "info"),
     encryptionKey: decodeKey(e.ENCRYPTION_KEY ?? SANDBOX_ENCRYPTION_KEY) as Buffer,

@@ -409,3 +409,58 @@ export const appointments = sqliteTable(
     index("appointments_status_starts").on(t.status, t.startsAt),
   ],
 );
+
+/** A caseworker's note on a case; the text is encrypted and erased with the case's messages. */
+export const caseNotes = sqliteTable(
+  "case_notes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    referralId: integer("referral_id").notNull(),
+    staffId: integer("staff_id").notNull(),
+    textEnc: text("text_enc"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("case_notes_referral").on(t.referralId, t.at)],
+);
+
+/** What came of a closed case (the closed loop the programme counts), recorded by the staff member who closed it. */
+export const caseOutcomes = sqliteTable("case_outcomes", {
+  referralId: integer("referral_id").primaryKey(),
+  outcome: text("outcome", {
+    enum: ["service_received", "referred_on", "job_or_training", "unreachable", "closed_by_resident"],
+  }).notNull(),
+  /** The directory service the resident was referred to, for "referred_on". */
+  serviceId: text("service_id"),
+  staffId: integer("staff_id"),
+  at: integer("at").notNull(),
+});
+
+/**
+ * A login to the staff console, started by /console in the bot: a one-time link (only its hash is kept), opened by
+ * one browser (the hash of a nonce cookie binds it), approved or refused in Telegram, used once.
+ */
+export const consoleLogins = sqliteTable("console_logins", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  tokenHash: text("token_hash").notNull().unique(),
+  staffId: integer("staff_id").notNull(),
+  state: text("state", { enum: ["sent", "opened", "approved", "refused", "used"] }).notNull(),
+  browserHash: text("browser_hash"),
+  /** "Chrome on Android": what the approval question names; no address, no full user agent. */
+  browser: text("browser"),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});
+
+/** A console session; only a hash of the cookie's token is kept. */
+export const consoleSessions = sqliteTable(
+  "console_sessions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tokenHash: text("token_hash").notNull().unique(),
+    staffId: integer("staff_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("console_sessions_staff").on(t.staffId)],
+);

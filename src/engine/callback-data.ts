@@ -36,6 +36,8 @@ export const CALLBACK_PREFIXES = {
   privacy: "f",
   /** Knowledge: a reviewer's ✅ / ❌ on a wording taught to the search. */
   wording: "w",
+  /** Console: a staff member's ✅ / ❌ on a login to the staff console. */
+  console: "l",
 } as const;
 
 export type CallbackPrefix = (typeof CALLBACK_PREFIXES)[keyof typeof CALLBACK_PREFIXES];

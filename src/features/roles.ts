@@ -18,7 +18,8 @@ export type StaffAction =
   | "mark_own_appointment"
   | "mark_any_appointment"
   | "teach_search"
-  | "review_wording";
+  | "review_wording"
+  | "use_console";
 
 const ALLOWED: Record<StaffAction, readonly Role[]> = {
   claim: ["caseworker", "supervisor", "admin"],
@@ -39,6 +40,8 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   teach_search: ["counsellor", "caseworker", "supervisor", "admin"],
   /** ✅ / ❌ on someone else's proposed wording, and /unteach. */
   review_wording: ["supervisor", "admin"],
+  /** /console: a login link to the staff console (each page then checks its own action). */
+  use_console: ["counsellor", "caseworker", "supervisor", "admin"],
 };
 
 /** Whether a role may do an action; no role (not staff, or inactive) may do nothing. */

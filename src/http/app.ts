@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type WebhookRouteOptions, webhookRoute } from "./webhook.ts";
 import { type SandboxRoutesOptions, sandboxRoutes } from "../sandbox/routes.ts";
+import { type ConsoleRoutesOptions, consoleRoutes } from "./console/routes.ts";
 
 export interface AppDeps {
   logger: Logger;
@@ -14,6 +15,8 @@ export interface AppDeps {
   ready?: () => { ready: boolean; checks: Record<string, unknown> };
   webhook?: WebhookRouteOptions;
   sandbox?: SandboxRoutesOptions;
+  /** The staff console under /console. */
+  console?: ConsoleRoutesOptions;
 }
 
 /** Builds the HTTP app. Request logs carry method, route and status, never bodies or the bot token. */
@@ -30,6 +33,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   if (deps.webhook) await app.register(webhookRoute, deps.webhook);
+  if (deps.console) await app.register(consoleRoutes, deps.console);
   // The sandbox page polls several times a second; logging each request would drown everything else.
   if (deps.sandbox) await app.register(sandboxRoutes, { ...deps.sandbox, logLevel: "warn" });
   return app;

@@ -460,6 +460,7 @@ export function createDesk(options: DeskOptions) {
     closedByResident(chatId: number): number[] {
       const referral = referrals.activeForChat(chatId);
       if (!referral || !referrals.close(referral.id, "closed_by_resident", null)) return [];
+      referrals.setOutcome(referral.id, "closed_by_resident", null, null);
       staff.clearActiveReferral(referral.id);
       const closed = referrals.get(referral.id) as Referral;
       const ids = updateAlerts(closed, text("casework.closed_closed_by_resident"));

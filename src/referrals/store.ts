@@ -2,9 +2,9 @@
  * Referrals: a resident's request for a caseworker, made with consent, and everything that happens to it. Status
  * changes are conditional updates, so two caseworkers pressing Claim at once cannot both take a case.
  */
-import { and, asc, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
-import { caseMessages, referralEvents, referrals } from "../db/schema.ts";
+import { caseMessages, caseNotes, caseOutcomes, referralEvents, referrals } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
 
 export type ReferralStatus =
@@ -47,9 +47,20 @@ export interface Referral {
   assignedTo: number | null;
   createdAt: number;
   claimedAt: number | null;
+  closedAt: number | null;
   escalations: number;
   nextEscalationAt: number | null;
 }
+
+/** What came of a closed case (the programme counts these, e.g. "into work"). */
+export const OUTCOMES = [
+  "service_received",
+  "referred_on",
+  "job_or_training",
+  "unreachable",
+  "closed_by_resident",
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** Statuses of a case someone still has to act on. */
 export const ACTIVE_STATUSES: readonly ReferralStatus[] = ["open", "claimed", "in_conversation"];
@@ -68,6 +79,7 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
     assignedTo: referrals.assignedTo,
     createdAt: referrals.createdAt,
     claimedAt: referrals.claimedAt,
+    closedAt: referrals.closedAt,
     escalations: referrals.escalations,
     nextEscalationAt: referrals.nextEscalationAt,
   };
@@ -238,10 +250,55 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
         .all();
     },
 
-    /**
-     * Erases the contact preference and relayed texts of cases closed more than `retentionDays` ago; the rows stay
-     * for counting. Returns how many cases were erased.
-     */
+    /** Cases still being handled and those closed since `closedSince`, newest first (the console's queue). */
+    queue(closedSince: number): Referral[] {
+      return db
+        .select(columns)
+        .from(referrals)
+        .where(or(inArray(referrals.status, [...ACTIVE_STATUSES]), gte(referrals.closedAt, closedSince)))
+        .orderBy(desc(referrals.id))
+        .limit(500)
+        .all();
+    },
+
+    /** Gives a claimed case to another staff member (a supervisor's reassign). */
+    reassign(id: number, to: number, actor: number): boolean {
+      const changed = db
+        .update(referrals)
+        .set({ assignedTo: to, updatedAt: now() })
+        .where(and(eq(referrals.id, id), inArray(referrals.status, ["claimed", "in_conversation"])))
+        .run().changes;
+      if (changed === 1) event(id, "reassigned", actor);
+      return changed === 1;
+    },
+
+    /** Adds a staff member's note to a case (text encrypted). */
+    addNote(referralId: number, staffId: number, text: string): void {
+      db.insert(caseNotes)
+        .values({ referralId, staffId, textEnc: cipher.encrypt(text), at: now() })
+        .run();
+    },
+
+    notesOf(referralId: number) {
+      return db
+        .select()
+        .from(caseNotes)
+        .where(eq(caseNotes.referralId, referralId))
+        .orderBy(caseNotes.id)
+        .all()
+        .map((n) => ({ id: n.id, staffId: n.staffId, at: n.at, text: n.textEnc ? cipher.decrypt(n.textEnc) : null }));
+    },
+
+    /** Records what came of a closed case (once; a later record replaces it). */
+    setOutcome(referralId: number, outcome: Outcome, serviceId: string | null, staffId: number | null): void {
+      const values = { referralId, outcome, serviceId, staffId, at: now() };
+      db.insert(caseOutcomes).values(values).onConflictDoUpdate({ target: caseOutcomes.referralId, set: values }).run();
+    },
+
+    outcomeOf(referralId: number) {
+      return db.select().from(caseOutcomes).where(eq(caseOutcomes.referralId, referralId)).get();
+    },
+
     /**
      * /forget: the chat's cases move to `anonymousId` and lose their contact preference and the text of their
      * messages (category, district, status and times stay for counting).
@@ -251,12 +308,17 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
       if (ids.length === 0) return;
       const referralIds = ids.map((r) => r.id);
       db.update(caseMessages).set({ textEnc: null }).where(inArray(caseMessages.referralId, referralIds)).run();
+      db.update(caseNotes).set({ textEnc: null }).where(inArray(caseNotes.referralId, referralIds)).run();
       db.update(referrals)
         .set({ contactEnc: null, chatId: anonymousId })
         .where(inArray(referrals.id, referralIds))
         .run();
     },
 
+    /**
+     * Erases the contact preference, relayed texts and notes of cases closed more than `retentionDays` ago; the rows
+     * stay for counting. Returns how many cases were erased.
+     */
     purge(retentionDays: number): number {
       const before = now() - retentionDays * 86_400_000;
       const closed = db
@@ -268,6 +330,7 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
       if (closed.length === 0) return 0;
       db.update(referrals).set({ contactEnc: null }).where(inArray(referrals.id, closed)).run();
       db.update(caseMessages).set({ textEnc: null }).where(inArray(caseMessages.referralId, closed)).run();
+      db.update(caseNotes).set({ textEnc: null }).where(inArray(caseNotes.referralId, closed)).run();
       return closed.length;
     },
   };

@@ -38,6 +38,21 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
   });
 
   const api = "/sandbox/api";
+  // "Open the console as Bopha": the staff member sends /console in the fake Telegram and the browser follows the link
+  // the bot answers with, so the sandbox goes through the same login (approve it in that staff member's chat).
+  app.get("/sandbox/console/:staffId", async (request, reply) => {
+    const staffId = Number((request.params as { staffId: string }).staffId);
+    if (!fake.listChats().some((c) => c.id === staffId && c.type === "private"))
+      throw httpError(404, "no such staff member in the sandbox");
+    const before = fake.botMessages(staffId).length;
+    fake.sendText(staffId, "/console");
+    const link = await fake.waitFor(() => {
+      const latest = fake.botMessages(staffId).slice(before).at(-1)?.text;
+      return latest ? (/\/console\/login\/[A-Za-z0-9_-]+/.exec(latest)?.[0] ?? "") : undefined;
+    }, 10_000);
+    if (!link) throw httpError(403, "the bot gave no console link (not on the roster?)");
+    return reply.redirect(link, 303);
+  });
   app.get(`${api}/chats`, async () => fake.listChats());
   app.post(`${api}/chats`, async (request) => {
     const { name } = (request.body ?? {}) as { name?: string };

@@ -10,6 +10,9 @@ import { createBookingParts } from "../booking/parts.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { type CheckReport, checkContent } from "../content/check.ts";
 import { type Content, loadContent } from "../content/load.ts";
+import { createConsoleAccess } from "../console/access.ts";
+import { createConsoleDesk } from "../console/desk.ts";
+import type { ConsoleParts } from "../console/parts.ts";
 import { type ConversationStore, createConversationStore } from "../conversations/store.ts";
 import { type CommitQueue, createCommitQueue } from "../db/commit-queue.ts";
 import { lockDatabase } from "../db/lock.ts";
@@ -70,6 +73,8 @@ export interface Core {
   referrals: ReferralStore;
   /** Referrals after the resident's yes: alerts, claims, relays, escalation, digest. */
   desk: Desk;
+  /** The staff console: logins and sessions, what its pages show and do, and the origin its links use. */
+  console: ConsoleParts;
   /** Counselling booking: store, free slots, and the desk (appointments, reminders, counsellors' lists). */
   booking: ReturnType<typeof createBookingParts>;
   bookingDesk: ReturnType<typeof createBookingParts>["desk"];
@@ -219,6 +224,28 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     localeOf: (chatId) => conversations.localeOf(chatId) ?? undefined,
     now,
   });
+  let consoleOrigin = config.console.url;
+  const consoleParts: ConsoleParts = {
+    access: createConsoleAccess({
+      db,
+      staff,
+      now,
+      idleMs: config.console.idleMinutes * 60_000,
+      maxMs: config.console.maxHours * 3_600_000,
+    }),
+    desk: createConsoleDesk({
+      referrals,
+      staff,
+      desk,
+      outbox,
+      translator: content.translator,
+      staffLocale: config.defaultLocale,
+      caseContentDays: config.console.caseContentDays,
+      now,
+    }),
+    origin: () => consoleOrigin,
+    useOrigin: (origin) => void (consoleOrigin ??= origin),
+  };
   const isDanger = (text: string) => content.classifyDanger(text).outcome === "danger";
   const inbox = createInboxStore(db, cipher, now);
   // A checkpoint that also empties the write-ahead log: after /forget, erased rows must leave the disk.
@@ -237,6 +264,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     safety,
     referrals,
     desk,
+    console: consoleParts,
     booking,
     isDanger,
     inbox,
@@ -283,6 +311,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     staff,
     referrals,
     desk,
+    console: consoleParts,
     booking,
     bookingDesk: booking.desk,
     isDanger,

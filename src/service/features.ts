@@ -12,6 +12,8 @@ import { createBookingFeature } from "../booking/feature.ts";
 import type { SlotFinder } from "../booking/slots.ts";
 import type { Config } from "../config.ts";
 import type { Content } from "../content/load.ts";
+import type { ConsoleAccess } from "../console/access.ts";
+import { createConsoleFeature } from "../console/feature.ts";
 import type { ConversationStore } from "../conversations/store.ts";
 import type { Feature } from "../features/contract.ts";
 import type { InboxStore } from "../inbox/store.ts";
@@ -45,6 +47,8 @@ export interface FeatureParts {
   safety: SafetyStore;
   referrals: ReferralStore;
   desk: Desk;
+  /** The staff console's logins and the origin of its links. */
+  console: { access: ConsoleAccess; origin: () => string | undefined };
   booking: { store: BookingStore; slots: SlotFinder; desk: BookingDesk };
   /** Whether typed text is danger (the classifier behind the safety feature). */
   isDanger: (text: string) => boolean;
@@ -105,6 +109,7 @@ export const builtInFeatures: FeatureList = (p) => {
       now: p.now,
     }),
     createStaffFeature({ staff: p.staff, now: p.now }),
+    createConsoleFeature({ access: p.console.access, url: p.console.origin }),
     createPrivacyFeature({
       conversations: p.conversations,
       interactions: p.interactions,

@@ -12,6 +12,7 @@ export const SANDBOX_TOKEN = "1000000001:sandbox-token-not-a-real-telegram-bot";
 export const SANDBOX_STAFF = [
   { id: 2001, name: "Bopha", role: "caseworker" },
   { id: 2002, name: "Vanna", role: "supervisor" },
+  { id: 2003, name: "Sreymom", role: "counsellor" },
 ] as const;
 
 /** The fake Telegram for sandbox mode. */

@@ -79,6 +79,17 @@ export function createService(config: Config, logger: Logger, options: { now?: (
               },
             }
           : {}),
+        console: {
+          console: core.console,
+          translator: core.content.translator,
+          directory: core.content.directory,
+          defaultLocale: config.defaultLocale,
+          timeZone: config.timeZone,
+          now: core.now,
+          commit: (work) => core.commits.run(work),
+          sendNow: async (ids) => void (await side?.sender.deliverNow([...ids])),
+          secureCookies: config.console.url?.startsWith("https://") ?? false,
+        },
         ...(fake
           ? {
               sandbox: {
@@ -94,6 +105,8 @@ export function createService(config: Config, logger: Logger, options: { now?: (
       service.app = app;
       service.address = await app.listen({ host: config.host, port: config.port });
       const port = new URL(service.address).port;
+      // The sandbox's console links point at the sandbox itself; a real deployment names its origin (CONSOLE_URL).
+      if (fake) core.console.useOrigin(service.address.replace("127.0.0.1", "localhost"));
 
       side = createTelegramSide(core, {
         token: fake ? fake.token : (config.botToken as string),

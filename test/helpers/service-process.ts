@@ -37,7 +37,11 @@ export async function startService(
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
     void exited.then(() => (ready.test(output) ? resolve() : reject(new Error(`service exited early:\n${output}`))));
-    setTimeout(() => reject(new Error(`service not ready after 20 s:\n${output}`)), 20_000);
+    setTimeout(() => {
+      if (ready.test(output)) return;
+      child.kill("SIGKILL"); // a service that never got ready must not outlive the test run
+      reject(new Error(`service not ready after 20 s:\n${output}`));
+    }, 20_000);
   });
   return {
     child,

@@ -47,6 +47,7 @@ const FEATURE_FOLDERS = [
   "src/referrals/",
   "src/staff/",
   "src/privacy/",
+  "src/console/",
 ];
 
 /** Rule a: the forbidden imports of grammY, Fastify and the adapters, as `from -> to` lines. */

@@ -1,0 +1,200 @@
+/**
+ * Who may use the staff console, and how they get in without a password:
+ *
+ * 1. A rostered staff member sends /console to the bot and gets a one-time link (valid LOGIN_TTL_MS, used once).
+ * 2. The first browser that opens it is bound to the login (a random nonce in a cookie; only hashes are stored) and
+ *    the bot asks the staff member in Telegram: "Log in from Chrome on Android? ✅ / ❌". A forwarded link alone is
+ *    useless: the approval comes from the staff member's own Telegram account.
+ * 3. Once approved, that browser (and only it) turns the login into a session: a random token in an HttpOnly cookie,
+ *    ending after `idleMs` without use or `maxMs` after it began, on "log out (everywhere)", or at once when the
+ *    member leaves the roster (every request checks the roster).
+ *
+ * Tokens are 32 random bytes; the database keeps their SHA-256 only. The CSRF token of a session is derived from its
+ * token, so it needs no storage and cannot be guessed without the cookie.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { and, eq, gte, isNull, lt } from "drizzle-orm";
+import type { Db } from "../db/open.ts";
+import { consoleLogins, consoleSessions } from "../db/schema.ts";
+import type { StaffMember, StaffStore } from "../staff/store.ts";
+
+/** How long a /console link may wait to be opened and approved. */
+export const LOGIN_TTL_MS = 5 * 60_000;
+
+export type ConsoleAccess = ReturnType<typeof createConsoleAccess>;
+
+/** What opening a login link came to. */
+export type LoginState =
+  | { kind: "ask"; loginId: number; staffId: number; browser: string }
+  | { kind: "waiting" }
+  | { kind: "session"; token: string; member: StaffMember }
+  | { kind: "refused" }
+  | { kind: "invalid" };
+
+export interface Session {
+  id: number;
+  member: StaffMember;
+  csrf: string;
+}
+
+export interface AccessOptions {
+  db: Db;
+  staff: StaffStore;
+  now: () => number;
+  /** A session ends after this long unused (default 60 minutes). */
+  idleMs?: number;
+  /** ... and this long after it began, used or not (default 12 hours). */
+  maxMs?: number;
+}
+
+const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
+const newToken = () => randomBytes(32).toString("base64url");
+
+/** The console's logins and sessions. */
+export function createConsoleAccess(options: AccessOptions) {
+  const { db, staff, now } = options;
+  const idleMs = options.idleMs ?? 60 * 60_000;
+  const maxMs = options.maxMs ?? 12 * 60 * 60_000;
+
+  function loginByToken(token: string) {
+    return db
+      .select()
+      .from(consoleLogins)
+      .where(eq(consoleLogins.tokenHash, sha256(token)))
+      .get();
+  }
+
+  return {
+    /** Starts a login for a staff member; returns the one-time token for the link. */
+    startLogin(staffId: number): string {
+      const token = newToken();
+      db.insert(consoleLogins)
+        .values({ tokenHash: sha256(token), staffId, state: "sent", createdAt: now(), expiresAt: now() + LOGIN_TTL_MS })
+        .run();
+      return token;
+    },
+
+    /**
+     * A browser opened the link `token`, carrying `browserNonce` (its login cookie, if it has one) and described as
+     * `browser`. The first browser binds the login ("ask": the caller asks the staff member in Telegram); the same
+     * browser later gets "waiting", "refused", or, once approved, its session (once: the login is then used up).
+     * Any other browser, or an expired or used link, gets "invalid".
+     */
+    open(token: string, browserNonce: string, browser: string): LoginState {
+      const login = loginByToken(token);
+      if (!login || login.expiresAt < now() || login.state === "used") return { kind: "invalid" };
+      if (login.state === "sent") {
+        const bound = db
+          .update(consoleLogins)
+          .set({ state: "opened", browserHash: sha256(browserNonce), browser: browser.slice(0, 60) })
+          .where(and(eq(consoleLogins.id, login.id), eq(consoleLogins.state, "sent")))
+          .run().changes;
+        return bound === 1 ? { kind: "ask", loginId: login.id, staffId: login.staffId, browser } : { kind: "invalid" };
+      }
+      if (!login.browserHash || !sameHash(login.browserHash, sha256(browserNonce))) return { kind: "invalid" };
+      if (login.state === "refused") return { kind: "refused" };
+      if (login.state === "opened") return { kind: "waiting" };
+      const member = staff.get(login.staffId);
+      const used = db
+        .update(consoleLogins)
+        .set({ state: "used" })
+        .where(and(eq(consoleLogins.id, login.id), eq(consoleLogins.state, "approved")))
+        .run().changes;
+      if (used !== 1 || !member) return { kind: "invalid" };
+      const sessionToken = newToken();
+      db.insert(consoleSessions)
+        .values({
+          tokenHash: sha256(sessionToken),
+          staffId: member.telegramUserId,
+          createdAt: now(),
+          lastSeenAt: now(),
+        })
+        .run();
+      return { kind: "session", token: sessionToken, member };
+    },
+
+    /**
+     * The staff member `userId` answered the approval question of login `loginId`. Only the member the login is for,
+     * while it waits and has not expired. Returns what the answer did.
+     */
+    answer(loginId: number, userId: number, approve: boolean): "approved" | "refused" | "stale" {
+      const changed = db
+        .update(consoleLogins)
+        .set({ state: approve ? "approved" : "refused" })
+        .where(
+          and(
+            eq(consoleLogins.id, loginId),
+            eq(consoleLogins.staffId, userId),
+            eq(consoleLogins.state, "opened"),
+            gte(consoleLogins.expiresAt, now()),
+          ),
+        )
+        .run().changes;
+      if (changed !== 1) return "stale";
+      return approve ? "approved" : "refused";
+    },
+
+    /** The live session of a cookie token, touched now; undefined when it ended, expired, or its member left. */
+    session(token: string | undefined): Session | undefined {
+      if (!token) return undefined;
+      const row = db
+        .select()
+        .from(consoleSessions)
+        .where(eq(consoleSessions.tokenHash, sha256(token)))
+        .get();
+      if (!row || row.endedAt !== null) return undefined;
+      const at = now();
+      const member = staff.get(row.staffId);
+      if (!member || at - row.lastSeenAt > idleMs || at - row.createdAt > maxMs) {
+        db.update(consoleSessions).set({ endedAt: at }).where(eq(consoleSessions.id, row.id)).run();
+        return undefined;
+      }
+      db.update(consoleSessions).set({ lastSeenAt: at }).where(eq(consoleSessions.id, row.id)).run();
+      return { id: row.id, member, csrf: csrfOf(token) };
+    },
+
+    /** Ends one session ("log out"). */
+    end(sessionId: number): void {
+      db.update(consoleSessions)
+        .set({ endedAt: now() })
+        .where(and(eq(consoleSessions.id, sessionId), isNull(consoleSessions.endedAt)))
+        .run();
+    },
+
+    /** Ends every session of a staff member ("log out everywhere"); returns how many. */
+    endAll(staffId: number): number {
+      return db
+        .update(consoleSessions)
+        .set({ endedAt: now() })
+        .where(and(eq(consoleSessions.staffId, staffId), isNull(consoleSessions.endedAt)))
+        .run().changes;
+    },
+
+    /** Whether a form's CSRF token belongs to the session of `token`. */
+    csrfMatches(token: string, submitted: unknown): boolean {
+      return typeof submitted === "string" && sameHash(csrfOf(token), submitted);
+    },
+
+    /** Forgets logins and sessions that ended or expired more than a day ago (retention). */
+    purge(): number {
+      const before = now() - 86_400_000;
+      const logins = db.delete(consoleLogins).where(lt(consoleLogins.expiresAt, before)).run().changes;
+      const sessions = db
+        .delete(consoleSessions)
+        .where(lt(consoleSessions.lastSeenAt, before - maxMs))
+        .run().changes;
+      return logins + sessions;
+    },
+  };
+}
+
+function csrfOf(sessionToken: string): string {
+  return sha256(`csrf:${sessionToken}`);
+}
+
+/** Constant-time comparison of two strings (hex hashes), false when lengths differ. */
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,238 @@
+/**
+ * What the staff console shows and does, as domain calls (the web pages in src/http/console/ only render these).
+ *
+ * Who sees what comes from the roles table (features/roles.ts): a caseworker sees the unclaimed queue (no contact
+ * details) and their own cases; supervisors and admins see every case; a counsellor is refused. Claims and closes go
+ * through the referral desk, so a claim in the console edits the alert in the staff group and a claim in the group
+ * shows in the console: one state. Every view of a case and every reveal of a contact is audited.
+ */
+import type { Reply, TextRef } from "../base/reply.ts";
+import { text } from "../base/reply.ts";
+import { DAY_MS } from "../base/time.ts";
+import { CALLBACK_PREFIXES } from "../engine/callback-data.ts";
+import { may } from "../features/roles.ts";
+import type { Locale } from "../base/locale.ts";
+import type { OutboxStore } from "../outbox/store.ts";
+import { queueReply } from "../outbox/queue-reply.ts";
+import type { Translator } from "../i18n/translator.ts";
+import type { Desk } from "../referrals/desk.ts";
+import {
+  ACTIVE_STATUSES,
+  type ContactPreference,
+  type Outcome,
+  OUTCOMES,
+  type Referral,
+  type ReferralStore,
+} from "../referrals/store.ts";
+import type { StaffMember, StaffStore } from "../staff/store.ts";
+
+export type ConsoleDesk = ReturnType<typeof createConsoleDesk>;
+
+export interface ConsoleDeskOptions {
+  referrals: ReferralStore;
+  staff: StaffStore;
+  desk: Desk;
+  outbox: OutboxStore;
+  translator: Translator;
+  /** The language of messages to staff in Telegram. */
+  staffLocale: Locale;
+  /** Messages and notes of a case closed longer ago than this are shown to supervisors only (default 30). */
+  caseContentDays?: number;
+  now: () => number;
+}
+
+/** One entry of a case's timeline, oldest first. Text is present only where the viewer may read it. */
+export type TimelineEntry =
+  | { kind: "status"; at: number; status: string; by: string | undefined }
+  | { kind: "note"; at: number; by: string | undefined; text: string | null }
+  | { kind: "message"; at: number; direction: "to_resident" | "from_resident"; what: string; text: string | null };
+
+export interface CaseView {
+  referral: Referral;
+  assignedName: string | undefined;
+  outcome: { outcome: Outcome; serviceId: string | null } | undefined;
+  timeline: TimelineEntry[];
+  /** Messages and notes are hidden (an old closed case, for someone not a supervisor). */
+  contentHidden: boolean;
+  may: { claim: boolean; close: boolean; note: boolean; reveal: boolean; reassign: boolean };
+}
+
+/** Whatever a console action came to: done (with messages to send now), or refused with a reason key. */
+export type ActionResult = { ok: true; outboxIds: number[]; notice: TextRef } | { ok: false; reason: string };
+
+const isActive = (r: Referral) => ACTIVE_STATUSES.includes(r.status);
+
+export function createConsoleDesk(options: ConsoleDeskOptions) {
+  const { referrals, staff, desk, now } = options;
+  const contentDays = options.caseContentDays ?? 30;
+
+  const isSupervisor = (m: StaffMember) => may(m.role, "resolve_any");
+  const nameOf = (id: number | null) => (id === null ? undefined : staff.get(id)?.displayName);
+
+  /** Whether `member` may open this case at all. */
+  function canSee(member: StaffMember, r: Referral): boolean {
+    if (!may(member.role, "see_cases")) return false;
+    return isSupervisor(member) || r.status === "open" || r.assignedTo === member.telegramUserId;
+  }
+
+  function audit(member: StaffMember, action: string, referralId: number | undefined, allowed: boolean) {
+    staff.audit(member.telegramUserId, action, referralId, allowed);
+  }
+
+  return {
+    /** Whether the member may see the referrals queue (counsellors may not). */
+    mayUseQueue: (member: StaffMember) => may(member.role, "see_cases"),
+
+    /**
+     * The queue as `member` may see it: open cases oldest first, then active cases, then cases closed in the last
+     * 30 days. Undefined (and audited) when the member may not see it.
+     */
+    queue(member: StaffMember): { open: Referral[]; active: Referral[]; closed: Referral[] } | undefined {
+      if (!may(member.role, "see_cases")) {
+        audit(member, "console_queue", undefined, false);
+        return undefined;
+      }
+      const visible = referrals.queue(now() - 30 * DAY_MS).filter((r) => canSee(member, r));
+      return {
+        open: visible.filter((r) => r.status === "open").sort((a, b) => a.createdAt - b.createdAt),
+        active: visible.filter((r) => r.status !== "open" && isActive(r)),
+        closed: visible.filter((r) => !isActive(r)),
+      };
+    },
+
+    /** One case with its timeline, audited; undefined when it does not exist or the member may not see it. */
+    view(member: StaffMember, id: number): CaseView | undefined {
+      const referral = referrals.get(id);
+      const allowed = referral !== undefined && canSee(member, referral);
+      audit(member, "console_view", id, allowed);
+      if (!referral || !allowed) return undefined;
+      const own = referral.assignedTo === member.telegramUserId;
+      const oldClosed = referral.closedAt !== null && now() - referral.closedAt > contentDays * DAY_MS;
+      const contentHidden = (oldClosed && !isSupervisor(member)) || (!own && !isSupervisor(member));
+      const timeline: TimelineEntry[] = [
+        ...referrals
+          .eventsOf(id)
+          .map((e): TimelineEntry => ({ kind: "status", at: e.at, status: e.status, by: nameOf(e.actor) })),
+        ...referrals.notesOf(id).map((n): TimelineEntry => ({
+          kind: "note",
+          at: n.at,
+          by: nameOf(n.staffId),
+          text: contentHidden ? null : n.text,
+        })),
+        ...referrals.messagesOf(id).map((m): TimelineEntry => ({
+          kind: "message",
+          at: m.at,
+          direction: m.direction,
+          what: m.kind,
+          text: contentHidden ? null : m.text,
+        })),
+      ].sort((a, b) => a.at - b.at);
+      const active = isActive(referral);
+      const outcome = referrals.outcomeOf(id);
+      return {
+        referral,
+        assignedName: nameOf(referral.assignedTo),
+        outcome: outcome ? { outcome: outcome.outcome, serviceId: outcome.serviceId } : undefined,
+        timeline,
+        contentHidden,
+        may: {
+          claim: referral.status === "open" && may(member.role, "claim"),
+          close: active && (own || isSupervisor(member)),
+          note: active && (own || isSupervisor(member)),
+          reveal: referral.status !== "open" && (own || isSupervisor(member)),
+          reassign: active && referral.status !== "open" && isSupervisor(member),
+        },
+      };
+    },
+
+    /** The contact preference, shown on a click that is audited; undefined when refused or erased. */
+    revealContact(member: StaffMember, id: number): ContactPreference | undefined {
+      const referral = referrals.get(id);
+      const allowed =
+        referral !== undefined &&
+        referral.status !== "open" &&
+        may(member.role, "relay") &&
+        (referral.assignedTo === member.telegramUserId || isSupervisor(member));
+      audit(member, "console_reveal_contact", id, allowed);
+      return allowed ? referrals.contactOf(id) : undefined;
+    },
+
+    /** Claims a case, as the Claim button in the staff group does (the group's alert is edited). */
+    claim(member: StaffMember, id: number): ActionResult {
+      const result = desk.press(member.telegramUserId, "claim", id);
+      return result.notice.key === "casework.you_claimed"
+        ? { ok: true, outboxIds: result.outboxIds, notice: result.notice }
+        : { ok: false, reason: result.notice.key };
+    },
+
+    /** Closes a case with what came of it (the programme's closed loop); "unreachable" closes it as such. */
+    close(member: StaffMember, id: number, outcome: string, serviceId: string | undefined): ActionResult {
+      if (!(OUTCOMES as readonly string[]).includes(outcome) || outcome === "closed_by_resident")
+        return { ok: false, reason: "console.outcome_required" };
+      const result = desk.press(member.telegramUserId, outcome === "unreachable" ? "unreachable" : "resolve", id);
+      if (!result.notice.key.startsWith("casework.you_closed")) return { ok: false, reason: result.notice.key };
+      const service = outcome === "referred_on" && serviceId ? serviceId.slice(0, 60) : null;
+      referrals.setOutcome(id, outcome as Outcome, service, member.telegramUserId);
+      return { ok: true, outboxIds: result.outboxIds, notice: result.notice };
+    },
+
+    /** Adds a note to a case the member handles (or any, for a supervisor). */
+    note(member: StaffMember, id: number, body: string): ActionResult {
+      const referral = referrals.get(id);
+      const allowed =
+        referral !== undefined &&
+        isActive(referral) &&
+        (referral.assignedTo === member.telegramUserId || isSupervisor(member));
+      audit(member, "console_note", id, allowed);
+      const trimmed = body.trim().slice(0, 2000);
+      if (!allowed) return { ok: false, reason: "casework.not_allowed" };
+      if (!trimmed) return { ok: false, reason: "console.note_empty" };
+      referrals.addNote(id, member.telegramUserId, trimmed);
+      return { ok: true, outboxIds: [], notice: text("console.note_added") };
+    },
+
+    /** A supervisor gives a claimed case to another caseworker. */
+    reassign(member: StaffMember, id: number, to: number): ActionResult {
+      const target = staff.get(to);
+      const allowed = isSupervisor(member) && target !== undefined && may(target.role, "claim");
+      audit(member, "console_reassign", id, allowed);
+      if (!allowed) return { ok: false, reason: "casework.not_allowed" };
+      if (!referrals.reassign(id, to, member.telegramUserId)) return { ok: false, reason: "casework.already_closed" };
+      return { ok: true, outboxIds: [], notice: text("console.reassigned") };
+    },
+
+    /**
+     * How the resident asked to be contacted (method and safe time, never the phone number, which only
+     * revealContact shows); undefined once erased.
+     */
+    contactOf(id: number): Omit<ContactPreference, "phone"> | undefined {
+      const contact = referrals.contactOf(id);
+      return contact ? { method: contact.method, time: contact.time } : undefined;
+    },
+
+    /** Staff a supervisor may give a case to. */
+    caseworkers: () => [...staff.withRole("caseworker"), ...staff.withRole("supervisor"), ...staff.withRole("admin")],
+
+    /**
+     * Asks the staff member in Telegram to approve a console login from `browser`; returns outbox ids to send now.
+     */
+    askApproval(loginId: number, staffId: number, browser: string): number[] {
+      const reply: Reply = {
+        text: [text("console.approve_question", { browser })],
+        buttons: [
+          [
+            { label: text("console.approve_yes"), data: `${CALLBACK_PREFIXES.console}:${loginId}:y` },
+            { label: text("console.approve_no"), data: `${CALLBACK_PREFIXES.console}:${loginId}:n` },
+          ],
+        ],
+      };
+      return queueReply(options.outbox, options.translator, {
+        chatId: staffId,
+        dedupeKey: `console-login:${loginId}`,
+        reply,
+        locale: options.staffLocale,
+        purpose: "notice",
+      });
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/** The staff console's parts as the service holds them (built in service/core.ts). */
+import type { ConsoleAccess } from "./access.ts";
+import type { ConsoleDesk } from "./desk.ts";
+
+export interface ConsoleParts {
+  access: ConsoleAccess;
+  desk: ConsoleDesk;
+  /** The origin of console links (CONSOLE_URL, the webhook's origin, or the sandbox's address). */
+  origin: () => string | undefined;
+  /** Sets the origin once it is known (the sandbox's own address after it listens), unless configured. */
+  useOrigin: (origin: string) => void;
+}

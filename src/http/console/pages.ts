@@ -1,0 +1,386 @@
+/**
+ * The console's pages, rendered on the server from the console desk's views: plain HTML forms that work without
+ * JavaScript, Khmer first, readable on a 360 px phone. Text comes from locales/<lang>/console.json.
+ */
+import type { Locale } from "../../base/locale.ts";
+import type { TextParam } from "../../base/reply.ts";
+import { localDigits } from "../../khmer/digits.ts";
+import type { CaseView, TimelineEntry } from "../../console/desk.ts";
+import type { Translator } from "../../i18n/translator.ts";
+import { type ContactPreference, OUTCOMES, type Referral, caseNumber } from "../../referrals/store.ts";
+import type { StaffMember } from "../../staff/store.ts";
+import { type Html, html } from "./html.ts";
+
+export interface PageContext {
+  locale: Locale;
+  translator: Translator;
+  timeZone: string;
+  now: number;
+  /** The signed-in member and the session's CSRF token; absent on login pages. */
+  member?: StaffMember;
+  csrf?: string;
+}
+
+/** Renders a text key (console.* unless the key has a dot) in the page's language. */
+export function t(ctx: PageContext, key: string, params?: Record<string, TextParam>): string {
+  const full = key.includes(".") ? key : `console.${key}`;
+  return ctx.translator.render(ctx.locale, params ? { key: full, params } : { key: full });
+}
+
+const STYLE = `
+:root{--ink:#1b1b1b;--muted:#555;--line:#ccc;--accent:#0b5394;--urgent:#a40000;--bg:#fafafa}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.6 "Noto Sans Khmer","Khmer OS","Khmer OS System",system-ui,sans-serif;color:var(--ink);
+background:var(--bg)}
+a{color:var(--accent)}
+.skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px}
+header{background:#fff;border-bottom:1px solid var(--line);padding:8px 12px;display:flex;flex-wrap:wrap;gap:8px 16px;
+align-items:center}
+header .brand{font-weight:700;margin-right:auto}
+header form{display:inline}
+main{max-width:960px;margin:0 auto;padding:12px}
+h1{font-size:1.35rem;margin:.4rem 0 1rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
+table{border-collapse:collapse;width:100%;background:#fff}
+th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
+th{font-size:.85rem;color:var(--muted);font-weight:600}
+.urgent{color:var(--urgent);font-weight:700}
+.notice{background:#e8f0fe;border:1px solid #aac4f0;padding:8px 12px;margin:0 0 12px}
+.card{background:#fff;border:1px solid var(--line);padding:12px;margin:0 0 12px}
+button,.button{font:inherit;min-height:44px;padding:8px 14px;border:1px solid var(--accent);background:var(--accent);
+color:#fff;border-radius:4px;cursor:pointer}
+button.secondary{background:#fff;color:var(--accent)}
+label{display:block;margin:.5rem 0 .2rem;font-weight:600}
+select,textarea,input{font:inherit;width:100%;max-width:32rem;padding:6px;border:1px solid #888;border-radius:4px}
+ol.timeline{padding-left:1.2rem}ol.timeline li{margin:0 0 .6rem}
+.meta{color:var(--muted);font-size:.9rem}
+@media (max-width:600px){
+ table.queue thead{display:none}
+ table.queue tr{display:block;border-bottom:2px solid var(--line);padding:6px 0}
+ table.queue td{display:block;border:0;padding:2px 8px}
+ table.queue td[data-label]::before{content:attr(data-label) ": ";color:var(--muted);font-size:.85rem}
+}`;
+
+/** The stylesheet, served at /console/style.css (a file, so that the CSP needs no inline styles). */
+export const CONSOLE_CSS = STYLE;
+
+/** The page around `body`: header with who is signed in, language switch and log-out buttons. */
+export function layout(ctx: PageContext, title: string, body: Html, options: { refreshSeconds?: number } = {}): string {
+  const member = ctx.member;
+  return html`<!doctype html>
+    <html lang="${ctx.locale}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        ${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}" />` : ""}
+        <title>${title} · ${t(ctx, "title")}</title>
+        <link rel="stylesheet" href="/console/style.css" />
+      </head>
+      <body>
+        <a class="skip" href="#main">${t(ctx, "skip")}</a>
+        <header>
+          <span class="brand">${t(ctx, "title")}</span>
+          ${member ? html`<a href="/console">${t(ctx, "nav_queue")}</a>` : ""}
+          <a
+            href="/console/language?to=${ctx.locale === "km" ? "en" : "km"}"
+            lang="${ctx.locale === "km" ? "en" : "km"}"
+            >${t(ctx, "language")}</a
+          >
+          ${
+            member && ctx.csrf
+              ? html`<span
+                    >${t(ctx, "signed_in_as", {
+                      name: member.displayName,
+                      role: { key: `casework.role_${member.role}` },
+                    })}</span
+                  >
+                  <form method="post" action="/console/logout">
+                    <input type="hidden" name="_csrf" value="${ctx.csrf}" />
+                    <button class="secondary">${t(ctx, "nav_logout")}</button>
+                  </form>
+                  <form method="post" action="/console/logout-all">
+                    <input type="hidden" name="_csrf" value="${ctx.csrf}" />
+                    <button class="secondary">${t(ctx, "nav_logout_all")}</button>
+                  </form>`
+              : ""
+          }
+        </header>
+        <main id="main">
+          <h1>${title}</h1>
+          ${body}
+        </main>
+      </body>
+    </html>`.value;
+}
+
+/** A page with one message (login states, refusals, errors). */
+export function messagePage(ctx: PageContext, title: string, message: string, refreshSeconds?: number): string {
+  return layout(
+    ctx,
+    title,
+    html`<p class="notice" role="status">${message}</p>`,
+    refreshSeconds ? { refreshSeconds } : {},
+  );
+}
+
+/** How long ago, in minutes, hours or days, with the page's digits. */
+function waited(ctx: PageContext, since: number): string {
+  const minutes = Math.max(0, Math.floor((ctx.now - since) / 60_000));
+  const n = (v: number) => localDigits(ctx.locale, v);
+  if (minutes < 60) return t(ctx, "minutes", { n: n(minutes) });
+  if (minutes < 48 * 60) return t(ctx, "hours", { n: n(Math.floor(minutes / 60)), m: n(minutes % 60) });
+  return t(ctx, "days", { n: n(Math.floor(minutes / 1440)) });
+}
+
+/** A date and time in the programme's time zone, with the page's digits. */
+export function when(ctx: PageContext, at: number): string {
+  const formatted = new Intl.DateTimeFormat(ctx.locale === "km" ? "km-KH" : "en-GB", {
+    timeZone: ctx.timeZone,
+    day: "numeric",
+    month: "numeric",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(new Date(at));
+  return localDigits(ctx.locale, formatted);
+}
+
+function district(ctx: PageContext, r: Referral): string {
+  return r.district ? t(ctx, `help.district_${r.district}`) : t(ctx, "casework.district_unknown");
+}
+
+function queueTable(ctx: PageContext, rows: Referral[], contactOf: (id: number) => string): Html {
+  if (rows.length === 0) return html`<p>${t(ctx, "queue_empty")}</p>`;
+  return html`<table class="queue">
+    <thead>
+      <tr>
+        <th scope="col">${t(ctx, "col_case")}</th>
+        <th scope="col">${t(ctx, "col_waited")}</th>
+        <th scope="col">${t(ctx, "col_urgency")}</th>
+        <th scope="col">${t(ctx, "col_category")}</th>
+        <th scope="col">${t(ctx, "col_district")}</th>
+        <th scope="col">${t(ctx, "col_contact")}</th>
+        <th scope="col">${t(ctx, "col_status")}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            <td data-label="${t(ctx, "col_case")}"><a href="/console/cases/${r.id}">${caseNumber(r.id)}</a></td>
+            <td data-label="${t(ctx, "col_waited")}">${waited(ctx, r.createdAt)}</td>
+            <td data-label="${t(ctx, "col_urgency")}" class="${r.urgency === "urgent" ? "urgent" : ""}">
+              ${t(ctx, `casework.urgency_${r.urgency}`)}
+            </td>
+            <td data-label="${t(ctx, "col_category")}">${t(ctx, `help.category_${r.category}`)}</td>
+            <td data-label="${t(ctx, "col_district")}">${district(ctx, r)}</td>
+            <td data-label="${t(ctx, "col_contact")}">${contactOf(r.id)}</td>
+            <td data-label="${t(ctx, "col_status")}">${t(ctx, `status_${r.status}`)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+/** The referrals queue: waiting (oldest first), in progress, closed lately. */
+export function queuePage(
+  ctx: PageContext,
+  queue: { open: Referral[]; active: Referral[]; closed: Referral[] },
+  contactOf: (id: number) => string,
+  notice?: string,
+): string {
+  return layout(
+    ctx,
+    t(ctx, "nav_queue"),
+    html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
+      <h2>${t(ctx, "queue_open")}</h2>
+      ${queueTable(ctx, queue.open, contactOf)}
+      <h2>${t(ctx, "queue_active")}</h2>
+      ${queueTable(ctx, queue.active, contactOf)}
+      <h2>${t(ctx, "queue_closed")}</h2>
+      ${queueTable(ctx, queue.closed, contactOf)}`,
+  );
+}
+
+function timelineItem(ctx: PageContext, entry: TimelineEntry): Html {
+  const at = html`<span class="meta">${when(ctx, entry.at)}</span>`;
+  switch (entry.kind) {
+    case "status":
+      return html`<li>
+        ${at} —
+        ${t(ctx, `status_${entry.status}`)}${
+          entry.by ? html` <span class="meta">(${t(ctx, "timeline_by", { name: entry.by })})</span>` : ""
+        }
+      </li>`;
+    case "note":
+      return html`<li>
+        ${at} —
+        ${t(ctx, "timeline_note", { name: entry.by ?? t(ctx, "someone") })}${
+          entry.text !== null ? html`<br />${entry.text}` : ""
+        }
+      </li>`;
+    case "message":
+      return html`<li>
+        ${at} —
+        ${t(ctx, entry.direction === "to_resident" ? "timeline_to_resident" : "timeline_from_resident", {
+          what: entry.what,
+        })}${entry.text !== null ? html`<br />${entry.text}` : ""}
+      </li>`;
+  }
+}
+
+/** A card with a heading and one form POSTed to `action`: its fields, the CSRF token and a submit button. */
+function actionCard(ctx: PageContext, id: string, action: string, title: string, button: string, fields: Html): Html {
+  return html`<section class="card" aria-labelledby="${id}">
+    <h2 id="${id}">${t(ctx, title)}</h2>
+    <form method="post" action="${action}">
+      ${hidden(ctx)} ${fields}
+      <p><button>${t(ctx, button)}</button></p>
+    </form>
+  </section>`;
+}
+
+function hidden(ctx: PageContext): Html {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ""}" />`;
+}
+
+/** One case: facts, contact (behind an audited button), actions the member may take, and the timeline. */
+export function casePage(
+  ctx: PageContext,
+  view: CaseView,
+  extras: {
+    contactSummary: string;
+    contact?: ContactPreference | "gone";
+    notice?: string;
+    services: { id: string; name: string }[];
+    caseworkers: StaffMember[];
+  },
+): string {
+  const r = view.referral;
+  const action = (verb: string) => `/console/cases/${r.id}/${verb}`;
+  const contact =
+    extras.contact === undefined
+      ? view.may.reveal
+        ? html`<p>${t(ctx, "case_contact_hidden")}</p>
+            <form method="post" action="${action("contact")}">
+              ${hidden(ctx)}<button>${t(ctx, "case_reveal")}</button>
+            </form>`
+        : html`<p>${t(ctx, "case_contact_hidden")}</p>`
+      : extras.contact === "gone"
+        ? html`<p>${t(ctx, "case_contact_gone")}</p>`
+        : html`<p>
+            ${
+              extras.contact.phone
+                ? t(ctx, "case_contact_phone", { how: extras.contactSummary, phone: extras.contact.phone })
+                : t(ctx, "case_contact_chat", { how: extras.contactSummary })
+            }
+          </p>`;
+  const outcomeOptions = OUTCOMES.filter((o) => o !== "closed_by_resident").map(
+    (o) => html`<option value="${o}">${t(ctx, `outcome_${o}`)}</option>`,
+  );
+  return layout(
+    ctx,
+    t(ctx, "case_title", { case: caseNumber(r.id) }),
+    html`${extras.notice ? html`<p class="notice" role="status">${extras.notice}</p>` : ""}
+      <p><a href="/console">${t(ctx, "case_back")}</a></p>
+      <section class="card" aria-labelledby="facts">
+        <h2 id="facts">${t(ctx, "case_facts")}</h2>
+        <p>
+          <span class="${r.urgency === "urgent" ? "urgent" : ""}">${t(ctx, `casework.urgency_${r.urgency}`)}</span> ·
+          ${t(ctx, `help.category_${r.category}`)} · ${district(ctx, r)} · ${t(ctx, `status_${r.status}`)}
+        </p>
+        <p>${t(ctx, "case_opened", { at: when(ctx, r.createdAt) })}</p>
+        <p>${view.assignedName ? t(ctx, "case_caseworker", { name: view.assignedName }) : t(ctx, "case_nobody")}</p>
+        ${
+          view.outcome
+            ? html`<p>
+                ${t(ctx, "case_outcome_recorded", { outcome: { key: `console.outcome_${view.outcome.outcome}` } })}${
+                  view.outcome.serviceId ? ` (${view.outcome.serviceId})` : ""
+                }
+              </p>`
+            : ""
+        }
+      </section>
+      <section class="card" aria-labelledby="contact">
+        <h2 id="contact">${t(ctx, "case_contact")}</h2>
+        <p>${extras.contactSummary}</p>
+        ${contact}
+      </section>
+      ${
+        view.may.claim
+          ? html`<form method="post" action="${action("claim")}">
+              ${hidden(ctx)}<button>${t(ctx, "case_claim")}</button>
+            </form>`
+          : ""
+      }
+      ${
+        view.may.close
+          ? actionCard(
+              ctx,
+              "close",
+              action("close"),
+              "case_close",
+              "case_close_button",
+              html` <label for="outcome">${t(ctx, "case_outcome")}</label>
+                <select id="outcome" name="outcome" required>
+                  <option value=""></option>
+                  ${outcomeOptions}
+                </select>
+                <label for="service">${t(ctx, "case_outcome_service")}</label>
+                <select id="service" name="service">
+                  <option value=""></option>
+                  ${extras.services.map((s) => html`<option value="${s.id}">${s.name}</option>`)}
+                </select>`,
+            )
+          : ""
+      }
+      ${
+        view.may.reassign
+          ? actionCard(
+              ctx,
+              "reassign",
+              action("reassign"),
+              "case_reassign",
+              "case_reassign_button",
+              html` <label for="to">${t(ctx, "case_reassign")}</label>
+                <select id="to" name="to">
+                  ${extras.caseworkers.map((m) => html`<option value="${m.telegramUserId}">${m.displayName}</option>`)}
+                </select>`,
+            )
+          : ""
+      }
+      ${
+        view.may.note
+          ? actionCard(
+              ctx,
+              "note",
+              action("note"),
+              "case_note",
+              "case_note_button",
+              html` <label for="note-text">${t(ctx, "case_note")}</label>
+                <p class="meta" id="note-hint">${t(ctx, "case_note_hint")}</p>
+                <textarea
+                  id="note-text"
+                  name="note"
+                  rows="3"
+                  maxlength="2000"
+                  aria-describedby="note-hint"
+                  required
+                ></textarea>`,
+            )
+          : ""
+      }
+      <section aria-labelledby="timeline">
+        <h2 id="timeline">${t(ctx, "case_timeline")}</h2>
+        ${view.contentHidden ? html`<p class="meta">${t(ctx, "case_content_hidden")}</p>` : ""}
+        ${
+          view.timeline.length === 0
+            ? html`<p>${t(ctx, "case_timeline_empty")}</p>`
+            : html`<ol class="timeline">
+                ${view.timeline.map((e) => timelineItem(ctx, e))}
+              </ol>`
+        }
+      </section>`,
+  );
+}

@@ -1,0 +1,282 @@
+/**
+ * The staff console's web routes under /console (docs: README, "Staff console"). Fastify's own plugins do the
+ * plumbing: cookies, form bodies, security headers (a strict CSP: no scripts at all) and a rate limit on logins.
+ * Every page sends Cache-Control: no-store; no resident text is ever put in a URL (actions are POSTed forms that
+ * redirect to the case's page with a notice key).
+ */
+import fastifyCookie from "@fastify/cookie";
+import fastifyFormbody from "@fastify/formbody";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Locale } from "../../base/locale.ts";
+import type { Session } from "../../console/access.ts";
+import type { ActionResult } from "../../console/desk.ts";
+import type { Directory } from "../../directory/services.ts";
+import type { Translator } from "../../i18n/translator.ts";
+import { type ContactPreference, caseNumber } from "../../referrals/store.ts";
+import type { ConsoleParts } from "../../console/parts.ts";
+import { browserName } from "./browser-name.ts";
+import { CONSOLE_CSS, casePage, messagePage, type PageContext, queuePage, t } from "./pages.ts";
+
+export interface ConsoleRoutesOptions {
+  console: ConsoleParts;
+  translator: Translator;
+  directory: Directory;
+  defaultLocale: Locale;
+  timeZone: string;
+  now: () => number;
+  /** Runs database work in the next group commit (core.commits.run). */
+  commit: <T>(work: () => T) => Promise<T>;
+  /** Sends queued messages now (the approval question, a claim's group edit). */
+  sendNow: (outboxIds: readonly number[]) => Promise<void>;
+  /** Mark cookies Secure (the console is served over TLS, as behind the reverse proxy). */
+  secureCookies: boolean;
+  /** Login attempts per minute from one address (default 20). */
+  loginsPerMinute?: number;
+}
+
+const SESSION_COOKIE = "spean_console";
+const BROWSER_COOKIE = "spean_login";
+const LANGUAGE_COOKIE = "spean_lang";
+
+/** The console as a Fastify plugin (register it without a prefix: its routes carry /console). */
+export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutesOptions): Promise<void> {
+  const { access, desk } = options.console;
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 16_384 });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: "no-referrer" },
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  app.addHook("onSend", async (_request, reply) => {
+    reply.header("cache-control", "no-store");
+  });
+
+  const cookieBase = { path: "/console", httpOnly: true, secure: options.secureCookies } as const;
+  const localeOf = (request: FastifyRequest): Locale => {
+    const chosen = request.cookies[LANGUAGE_COOKIE];
+    return chosen === "km" || chosen === "en" ? chosen : options.defaultLocale;
+  };
+  const context = (request: FastifyRequest, session?: Session): PageContext => ({
+    locale: localeOf(request),
+    translator: options.translator,
+    timeZone: options.timeZone,
+    now: options.now(),
+    ...(session ? { member: session.member, csrf: session.csrf } : {}),
+  });
+  const page = (reply: FastifyReply, status: number, body: string) =>
+    reply.code(status).type("text/html; charset=utf-8").send(body);
+  const message = (request: FastifyRequest, reply: FastifyReply, status: number, key: string, session?: Session) => {
+    const ctx = context(request, session);
+    return page(reply, status, messagePage(ctx, t(ctx, "title"), t(ctx, key)));
+  };
+
+  /** The signed-in session, or a "please log in" page (and undefined). */
+  async function sessionOf(request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> {
+    const session = await options.commit(() => access.session(request.cookies[SESSION_COOKIE]));
+    if (!session) {
+      reply.clearCookie(SESSION_COOKIE, cookieBase);
+      await message(request, reply, 401, "login_needed");
+    }
+    return session;
+  }
+
+  /** A POST's session, after checking its CSRF token; refuses with a page otherwise. */
+  async function postSession(request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> {
+    const session = await sessionOf(request, reply);
+    if (!session) return undefined;
+    const token = request.cookies[SESSION_COOKIE] as string;
+    if (!access.csrfMatches(token, (request.body as Record<string, unknown> | undefined)?._csrf)) {
+      await message(request, reply, 403, "csrf_refused", session);
+      return undefined;
+    }
+    return session;
+  }
+
+  const contactSummary = (ctx: PageContext, contact: Pick<ContactPreference, "method" | "time"> | undefined) =>
+    contact
+      ? t(ctx, "casework.contact", {
+          method: { key: `help.contact_${contact.method}` },
+          time: { key: `help.time_${contact.time}` },
+        })
+      : t(ctx, "casework.contact_erased");
+
+  app.get("/console/style.css", async (_request, reply) => reply.type("text/css; charset=utf-8").send(CONSOLE_CSS));
+
+  app.get("/console/language", async (request, reply) => {
+    const to = (request.query as { to?: string }).to;
+    if (to === "km" || to === "en")
+      reply.setCookie(LANGUAGE_COOKIE, to, { ...cookieBase, sameSite: "lax", maxAge: 365 * 86_400 });
+    return reply.redirect("/console", 303);
+  });
+
+  // The link from the bot. Rate limited per address: a token is 32 random bytes, but a login is worth guarding.
+  app.get(
+    "/console/login/:token",
+    { config: { rateLimit: { max: options.loginsPerMinute ?? 20, timeWindow: 60_000 } } },
+    async (request, reply) => {
+      const token = (request.params as { token: string }).token;
+      let nonce = request.cookies[BROWSER_COOKIE];
+      if (!nonce || !/^[A-Za-z0-9_-]{43}$/.test(nonce)) {
+        nonce = randomBytes(32).toString("base64url");
+        // Lax, not Strict: the link is opened from Telegram, another site; the page then refreshes itself.
+        reply.setCookie(BROWSER_COOKIE, nonce, { ...cookieBase, path: "/console/login", sameSite: "lax" });
+      }
+      const browser = browserName(request.headers["user-agent"]);
+      const state = await options.commit(() => {
+        const opened = access.open(token, nonce, browser);
+        const ids = opened.kind === "ask" ? desk.askApproval(opened.loginId, opened.staffId, browser) : [];
+        return { opened, ids };
+      });
+      await options.sendNow(state.ids);
+      const ctx = context(request);
+      switch (state.opened.kind) {
+        case "ask":
+        case "waiting":
+          return page(reply, 200, messagePage(ctx, t(ctx, "login_wait_title"), t(ctx, "login_wait"), 3));
+        case "session":
+          reply.clearCookie(BROWSER_COOKIE, { ...cookieBase, path: "/console/login" });
+          reply.setCookie(SESSION_COOKIE, state.opened.token, { ...cookieBase, sameSite: "strict" });
+          return reply.redirect("/console", 303);
+        case "refused":
+          return message(request, reply, 403, "login_refused");
+        case "invalid":
+          return message(request, reply, 410, "login_invalid");
+      }
+    },
+  );
+
+  app.post("/console/logout", async (request, reply) => {
+    const session = await postSession(request, reply);
+    if (!session) return reply;
+    await options.commit(() => access.end(session.id));
+    reply.clearCookie(SESSION_COOKIE, cookieBase);
+    return message(request, reply, 200, "logged_out");
+  });
+
+  app.post("/console/logout-all", async (request, reply) => {
+    const session = await postSession(request, reply);
+    if (!session) return reply;
+    await options.commit(() => access.endAll(session.member.telegramUserId));
+    reply.clearCookie(SESSION_COOKIE, cookieBase);
+    return message(request, reply, 200, "logged_out");
+  });
+
+  app.get("/console", async (request, reply) => {
+    const session = await sessionOf(request, reply);
+    if (!session) return reply;
+    const queue = await options.commit(() => desk.queue(session.member));
+    if (!queue) return message(request, reply, 403, "not_allowed", session);
+    const ctx = context(request, session);
+    const contacts = new Map(
+      [...queue.open, ...queue.active, ...queue.closed].map((r) => [r.id, desk.contactOf(r.id)?.method] as const),
+    );
+    const contactOf = (id: number) => {
+      const method = contacts.get(id);
+      return method ? t(ctx, `help.contact_${method}`) : "—";
+    };
+    return page(reply, 200, queuePage(ctx, queue, contactOf));
+  });
+
+  /** Renders a case for the session, optionally with its contact revealed. */
+  async function showCase(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: Session,
+    revealed?: ContactPreference | "gone",
+  ) {
+    const id = caseIdOf(request);
+    const view = id === undefined ? undefined : await options.commit(() => desk.view(session.member, id));
+    if (!view) return message(request, reply, 404, "not_found", session);
+    const ctx = context(request, session);
+    return page(
+      reply,
+      200,
+      casePage(ctx, view, {
+        contactSummary: contactSummary(ctx, desk.contactOf(view.referral.id)),
+        ...(revealed ? { contact: revealed } : {}),
+        ...noticeOf(ctx, request, { case: caseNumber(view.referral.id), name: session.member.displayName }),
+        services: options.directory.services.map((s) => ({ id: s.id, name: t(ctx, `directory.${s.id}.name`) })),
+        caseworkers: desk.caseworkers(),
+      }),
+    );
+  }
+
+  app.get("/console/cases/:id", async (request, reply) => {
+    const session = await sessionOf(request, reply);
+    return session ? showCase(request, reply, session) : reply;
+  });
+
+  app.post("/console/cases/:id/contact", async (request, reply) => {
+    const session = await postSession(request, reply);
+    if (!session) return reply;
+    const id = caseIdOf(request);
+    const contact = id === undefined ? undefined : await options.commit(() => desk.revealContact(session.member, id));
+    if (id !== undefined && !contact && (await options.commit(() => desk.view(session.member, id)))?.may.reveal)
+      return showCase(request, reply, session, "gone");
+    if (!contact) return message(request, reply, 403, "not_allowed", session);
+    return showCase(request, reply, session, contact);
+  });
+
+  /** A case action: run it, send what it queued, and go back to the case with its notice (Post/Redirect/Get). */
+  function caseAction(run: (session: Session, id: number, body: Record<string, string>) => ActionResult) {
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const session = await postSession(request, reply);
+      if (!session) return reply;
+      const id = caseIdOf(request);
+      if (id === undefined) return message(request, reply, 404, "not_found", session);
+      const body = stringFields(request.body);
+      const result = await options.commit(() => run(session, id, body));
+      if (result.ok) await options.sendNow(result.outboxIds);
+      const notice = result.ok ? result.notice.key : result.reason;
+      return reply.redirect(`/console/cases/${id}?m=${encodeURIComponent(notice)}`, 303);
+    };
+  }
+
+  app.post(
+    "/console/cases/:id/claim",
+    caseAction((s, id) => desk.claim(s.member, id)),
+  );
+  app.post(
+    "/console/cases/:id/close",
+    caseAction((s, id, body) => desk.close(s.member, id, body.outcome ?? "", body.service || undefined)),
+  );
+  app.post(
+    "/console/cases/:id/note",
+    caseAction((s, id, body) => desk.note(s.member, id, body.note ?? "")),
+  );
+  app.post(
+    "/console/cases/:id/reassign",
+    caseAction((s, id, body) => desk.reassign(s.member, id, Number(body.to))),
+  );
+}
+
+/** The notice after an action: a text key carried in the URL (never text), shown when it is a known key. */
+function noticeOf(ctx: PageContext, request: FastifyRequest, params: Record<string, string>): { notice?: string } {
+  const key = (request.query as { m?: string }).m;
+  if (!key || !/^[a-z_]+\.[a-z_]+$/.test(key) || !ctx.translator.has(ctx.locale, key)) return {};
+  return { notice: t(ctx, key, params) };
+}
+
+function caseIdOf(request: FastifyRequest): number | undefined {
+  const id = Number((request.params as { id?: string }).id);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** A form body's string fields (anything else is dropped). */
+function stringFields(body: unknown): Record<string, string> {
+  if (!body || typeof body !== "object") return {};
+  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === "string"));
+}

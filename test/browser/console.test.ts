@@ -1,0 +1,198 @@
+/**
+ * The staff console in headless Chromium against the sandbox (its fake Telegram plays the staff's phones): login
+ * with approval in Telegram, the queue and a case in Khmer at 360 px and 1280 px (screenshots in test-output/),
+ * a claim in the console showing in the staff group and one in the group showing in the console, a resolve with
+ * its outcome, refusals, CSRF, accessibility (axe-core), and no resident text in logs, URLs or cookies.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../src/content/load.ts";
+import { freePort, type RunningService, startService } from "../helpers/service-process.ts";
+
+const RESIDENT = 1002;
+const SECOND_RESIDENT = 1001;
+const STAFF_GROUP = -1001;
+const BOPHA = 2001;
+const VANNA = 2002;
+const DISCLOSURE = "ប្តីវាយខ្ញុំរាល់យប់";
+const PHONE = "012 987 654";
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const OUT = join(PROJECT_ROOT, "test-output");
+
+let service: RunningService;
+let browser: Browser;
+let base: string;
+let dir: string;
+const visited: string[] = [];
+
+interface FakeMessage {
+  message_id: number;
+  from: string;
+  text?: string;
+  reply_markup?: { inline_keyboard?: { text: string; callback_data: string }[][] };
+}
+
+async function api(path: string, body?: object): Promise<unknown> {
+  const res = await fetch(`${base}sandbox/api${path}`, {
+    method: body ? "POST" : "GET",
+    ...(body ? { headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {}),
+  });
+  return res.json();
+}
+
+const messages = async (chat: number) => (await api(`/chats/${chat}/messages`)) as FakeMessage[];
+
+/**
+ * Presses the button labelled `label` on the latest message in `chat` that has it (as `userId` in a group), among
+ * messages after `after` (so that a button of an earlier round is never pressed while the new one is on its way).
+ */
+async function press(chat: number, label: string, userId?: number, after = 0): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const message = (await messages(chat))
+      .filter((m) => m.from === "bot" && m.message_id > after)
+      .reverse()
+      .find((m) => m.reply_markup?.inline_keyboard?.flat().some((b) => b.text === label));
+    const button = message?.reply_markup?.inline_keyboard?.flat().find((b) => b.text === label);
+    if (message && button) {
+      await api(`/chats/${chat}/press`, {
+        message_id: message.message_id,
+        data: button.callback_data,
+        ...(userId ? { user_id: userId } : {}),
+      });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no button ${label} in chat ${chat}`);
+}
+
+/** Waits until the bot's latest messages in `chat` contain `text`. */
+async function botSaid(chat: number, text: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if ((await messages(chat)).some((m) => m.from === "bot" && m.text?.includes(text))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the bot never said ${text} in chat ${chat}`);
+}
+
+/** A resident discloses and asks for a caseworker to call (a referral with a phone number). */
+async function referral(resident = RESIDENT): Promise<void> {
+  await api(`/chats/${resident}/send`, { text: DISCLOSURE });
+  await press(resident, "🙋 សុំឲ្យបុគ្គលិកទាក់ទងខ្ញុំ");
+  await press(resident, "✅ បាទ/ចាស សូមទាក់ទងខ្ញុំ");
+  await press(resident, "📞 ហៅទូរស័ព្ទ នៅពេលមានសុវត្ថិភាព");
+  await botSaid(resident, "លេខទូរស័ព្ទមួយណា?");
+  await api(`/chats/${resident}/send`, { text: PHONE });
+  await press(resident, "🕒 ពេលណាក៏បាន");
+  await press(resident, "✅ ផ្ញើ");
+}
+
+/** Opens the console as a sandbox staff member and approves the login in their fake Telegram chat. */
+async function logIn(context: BrowserContext, staffId: number): Promise<Page> {
+  const page = await context.newPage();
+  page.on("framenavigated", (frame) => visited.push(frame.url()));
+  await page.goto(`${base}sandbox/console/${staffId}`);
+  await page.getByText("សូមបើកការជជែកជាមួយបូតស្ពាន").waitFor();
+  await press(staffId, "✅ បាទ/ចាស គឺខ្ញុំ");
+  await page.waitForURL(/\/console$/, { timeout: 15_000 });
+  return page;
+}
+
+/** axe-core on the page: no serious or critical violation. */
+async function expectAccessible(page: Page): Promise<void> {
+  await page.addScriptTag({ content: AXE });
+  const violations = (await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe.run();
+    return result.violations;
+  })) as { id: string; impact: string }[];
+  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+}
+
+async function screenshots(page: Page, name: string): Promise<void> {
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: join(OUT, `console-${name}-${width}.png`), fullPage: true });
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "spean-console-"));
+  mkdirSync(OUT, { recursive: true });
+  const port = await freePort();
+  service = await startService(
+    { PORT: String(port), DATABASE_PATH: join(dir, "sandbox.db"), LOG_LEVEL: "info" },
+    /sandbox is running/,
+  );
+  base = `http://127.0.0.1:${port}/`;
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("staff console in a browser", () => {
+  it("logs in through Telegram, claims in both places, resolves with an outcome, refuses what it must", async () => {
+    await referral();
+    await botSaid(STAFF_GROUP, "🔔");
+    // bypassCSP only lets axe-core's script into the page; the console itself runs no script at all.
+    const bopha = await browser.newContext({ bypassCSP: true, locale: "km-KH" });
+    const page = await logIn(bopha, BOPHA);
+    await page.getByRole("heading", { name: "កំពុងរង់ចាំបុគ្គលិកសង្គមកិច្ច" }).waitFor();
+    await screenshots(page, "queue");
+    await expectAccessible(page);
+
+    // Claim in the console: the staff group's alert says who took it.
+    await page.getByRole("link", { name: "SP-0001" }).click();
+    await page.getByRole("button", { name: "ទទួលករណីនេះ" }).click();
+    await page.getByText("មានអ្នកទទួលហើយ").first().waitFor();
+    await botSaid(STAFF_GROUP, "✋ Bopha");
+
+    // The contact only on an audited click; then close with an outcome.
+    await page.getByRole("button", { name: "បង្ហាញព័ត៌មានទំនាក់ទំនង" }).click();
+    await page.getByText(PHONE.replace(/ /g, ""), { exact: false }).waitFor(); // stored as 012987654
+    await screenshots(page, "case");
+    await expectAccessible(page);
+    await page.selectOption("#outcome", "service_received");
+    await page.getByRole("button", { name: "បិទជាមួយលទ្ធផលនេះ" }).click();
+    await page.getByText("លទ្ធផល៖ បានទទួលសេវា").waitFor();
+
+    // A claim in the staff group shows in the console (another resident's case).
+    await referral(SECOND_RESIDENT);
+    await botSaid(STAFF_GROUP, "SP-0002");
+    await press(STAFF_GROUP, "✋ ទទួលយក", BOPHA);
+    await page.goto(`${base}console/cases/2`);
+    await page.getByText("បុគ្គលិក៖ Bopha").waitFor();
+
+    // A POST without the session's CSRF token is refused.
+    const forged = await page.request.post(`${base}console/cases/2/claim`, { form: { _csrf: "x" } });
+    expect(forged.status()).toBe(403);
+
+    // Vanna (supervisor) sees every case; Sreymom (counsellor) is refused the queue.
+    const vanna = await logIn(await browser.newContext({ bypassCSP: true }), VANNA);
+    await vanna.getByRole("link", { name: "SP-0002" }).waitFor();
+    const sreymom = await browser.newContext();
+    const refused = await sreymom.newPage();
+    await refused.goto(`${base}sandbox/console/2003`);
+    await press(2003, "✅ បាទ/ចាស គឺខ្ញុំ");
+    await refused.getByText("អ្នកមិនអាចមើលទំព័រនេះបានទេ").waitFor({ timeout: 15_000 });
+
+    // Nothing the resident wrote is in the service's log, a URL visited, or a cookie.
+    const cookies = JSON.stringify([...(await bopha.cookies()), ...(await sreymom.cookies())]);
+    for (const secret of [DISCLOSURE, PHONE, PHONE.replace(/ /g, "")]) {
+      expect(service.output()).not.toContain(secret);
+      expect(visited.join("\n")).not.toContain(encodeURIComponent(secret));
+      expect(visited.join("\n")).not.toContain(secret);
+      expect(cookies).not.toContain(secret);
+    }
+  }, 90_000);
+});

@@ -1,0 +1,265 @@
+/**
+ * The staff console over HTTP (src/console/, src/http/console/), with the bot harness as the staff's Telegram:
+ * login through the bot with approval, sessions that end, CSRF, who sees what, and one state with the staff group.
+ */
+import type { FastifyInstance } from "fastify";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildApp } from "../../src/http/app.ts";
+import { createLogger } from "../../src/logger.ts";
+import type { Referral } from "../../src/referrals/store.ts";
+import { CASEWORKER, createHarness, RESIDENT, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
+
+const COUNSELLOR = 6010;
+const OTHER_CASEWORKER = 6011;
+const CHROME_ANDROID =
+  "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
+
+let h: ReturnType<typeof createHarness>;
+let app: FastifyInstance;
+
+beforeEach(async () => {
+  h = createHarness({ CONSOLE_URL: "https://console.example.org" });
+  h.core.staff.register(COUNSELLOR, "counsellor", "Sreymom");
+  h.core.staff.register(OTHER_CASEWORKER, "caseworker", "Dara");
+  h.fake.addUser({ id: COUNSELLOR, first_name: "Sreymom", language_code: "km" });
+  h.fake.addUser({ id: OTHER_CASEWORKER, first_name: "Dara", language_code: "km" });
+  app = await buildApp({
+    logger: createLogger("silent"),
+    health: () => ({}),
+    console: {
+      console: h.core.console,
+      translator: h.core.content.translator,
+      directory: h.core.content.directory,
+      defaultLocale: "km",
+      timeZone: "Asia/Phnom_Penh",
+      now: h.core.now,
+      commit: (work) => h.core.commits.run(work),
+      sendNow: async (ids) => void (await h.side.sender.deliverNow([...ids])),
+      secureCookies: true,
+      loginsPerMinute: 1000,
+    },
+  });
+});
+afterEach(async () => {
+  await app.close();
+  h.close();
+});
+
+/** Cookies a browser keeps: name → value, from Set-Cookie headers (a cleared cookie is removed). */
+class Browser {
+  cookies = new Map<string, string>();
+  constructor(readonly userAgent = CHROME_ANDROID) {}
+  take(headers: Record<string, unknown>) {
+    const raw = headers["set-cookie"];
+    for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+      const [pair] = String(line).split(";");
+      const [name, value] = (pair as string).split("=");
+      if (!value) this.cookies.delete(name as string);
+      else this.cookies.set(name as string, value);
+    }
+  }
+  header() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  async get(url: string) {
+    const res = await app.inject({
+      method: "GET",
+      url,
+      headers: { cookie: this.header(), "user-agent": this.userAgent },
+    });
+    this.take(res.headers);
+    return res;
+  }
+  async post(url: string, form: Record<string, string>) {
+    const res = await app.inject({
+      method: "POST",
+      url,
+      headers: { cookie: this.header(), "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams(form).toString(),
+    });
+    this.take(res.headers);
+    return res;
+  }
+}
+
+/** The login link the bot gives `userId` for /console. */
+async function linkFor(userId: number): Promise<string> {
+  await h.sayAs(userId, "/console");
+  const reply = h.fake.botMessages(userId).at(-1)?.text ?? "";
+  const match = /https:\/\/console\.example\.org(\/console\/login\/\S+)/.exec(reply);
+  if (!match) throw new Error(`no link in: ${reply}`);
+  return match[1] as string;
+}
+
+/** Logs `userId` in through the bot: open the link, approve in Telegram, open again. */
+async function logIn(userId: number, browser = new Browser()): Promise<Browser> {
+  const link = await linkFor(userId);
+  await browser.get(link);
+  await h.deliverQueued();
+  await h.pressAs(userId, userId, "✅ បាទ/ចាស គឺខ្ញុំ");
+  const done = await browser.get(link);
+  expect(done.statusCode).toBe(303);
+  return browser;
+}
+
+const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? "";
+
+function referral(urgency: "urgent" | "normal" = "normal"): Referral {
+  const created = h.core.desk.createReferral({
+    chatId: RESIDENT,
+    category: "violence",
+    urgency,
+    district: "russey_keo",
+    consentVersion: "v1",
+    contact: { method: "call", time: "evening", phone: "012 345 678" },
+  });
+  return created;
+}
+
+describe("logging in through the bot", () => {
+  it("asks in Telegram, naming the browser, and lets in only the browser that opened the link", async () => {
+    const link = await linkFor(CASEWORKER);
+    const browser = new Browser();
+    const waiting = await browser.get(link);
+    expect(waiting.statusCode).toBe(200);
+    expect(waiting.body).toContain('http-equiv="refresh"');
+    await h.deliverQueued();
+    expect(h.fake.botMessages(CASEWORKER).at(-1)?.text).toContain("Chrome · Android");
+    // The same link forwarded to someone else's browser is useless, before and after approval.
+    expect((await new Browser().get(link)).statusCode).toBe(410);
+    expect((await browser.get(link)).statusCode).toBe(200); // still waiting for the ✅
+    await h.pressAs(CASEWORKER, CASEWORKER, "✅ បាទ/ចាស គឺខ្ញុំ");
+    expect((await new Browser().get(link)).statusCode).toBe(410);
+    const done = await browser.get(link);
+    expect(done.statusCode).toBe(303);
+    const session = done.headers["set-cookie"]?.toString() ?? "";
+    expect(session).toMatch(/spean_console=.*HttpOnly/);
+    expect(session).toMatch(/SameSite=Strict/);
+    expect(session).toMatch(/Secure/);
+    const queue = await browser.get("/console");
+    expect(queue.statusCode).toBe(200);
+    expect(queue.body).toContain("កំពុងរង់ចាំបុគ្គលិកសង្គមកិច្ច");
+    // Used once: opening the link again gives nothing.
+    expect((await browser.get(link)).statusCode).toBe(410);
+  });
+
+  it("a refusal in Telegram keeps the browser out; an unopened link expires after 5 minutes", async () => {
+    const link = await linkFor(CASEWORKER);
+    const browser = new Browser();
+    await browser.get(link);
+    await h.deliverQueued();
+    await h.pressAs(CASEWORKER, CASEWORKER, "❌ ទេ");
+    expect((await browser.get(link)).statusCode).toBe(403);
+    expect((await browser.get("/console")).statusCode).toBe(401);
+    const late = await linkFor(CASEWORKER);
+    h.advance(5 * 60_000 + 1);
+    expect((await new Browser().get(late)).statusCode).toBe(410);
+  });
+
+  it("someone not on the roster gets no link; a wrong token gets the same answer as an old one", async () => {
+    await h.sayAs(6003, "/console");
+    expect(h.fake.botMessages(6003).at(-1)?.text ?? "").not.toContain("/console/login/");
+    expect((await new Browser().get("/console/login/not-a-token")).statusCode).toBe(410);
+  });
+});
+
+describe("sessions", () => {
+  it("end after an idle hour, after 12 hours however used, and when the member leaves the roster", async () => {
+    const browser = await logIn(CASEWORKER);
+    h.advance(59 * 60_000);
+    expect((await browser.get("/console")).statusCode).toBe(200);
+    h.advance(61 * 60_000);
+    expect((await browser.get("/console")).statusCode).toBe(401);
+
+    const busy = await logIn(CASEWORKER);
+    for (let step = 0; step < 14; step++) {
+      h.advance(50 * 60_000);
+      expect((await busy.get("/console")).statusCode).toBe(200); // used every 50 minutes, for 11 h 40 min
+    }
+    h.advance(50 * 60_000);
+    expect((await busy.get("/console")).statusCode).toBe(401);
+
+    const removed = await logIn(CASEWORKER);
+    h.core.staff.deactivate(CASEWORKER);
+    expect((await removed.get("/console")).statusCode).toBe(401);
+  });
+
+  it("log out everywhere ends every session of the member; a POST without the CSRF token is refused", async () => {
+    const phone = await logIn(SUPERVISOR);
+    const laptop = await logIn(SUPERVISOR, new Browser("Mozilla/5.0 (Windows NT 10.0) Firefox/120.0"));
+    const page = await laptop.get("/console");
+    expect((await laptop.post("/console/logout-all", {})).statusCode).toBe(403);
+    expect((await laptop.post("/console/logout-all", { _csrf: "0".repeat(64) })).statusCode).toBe(403);
+    expect((await laptop.post("/console/logout-all", { _csrf: csrfOf(page.body) })).statusCode).toBe(200);
+    expect((await phone.get("/console")).statusCode).toBe(401);
+    expect((await laptop.get("/console")).statusCode).toBe(401);
+  });
+});
+
+describe("cases", () => {
+  it("a claim in the console edits the staff group's alert; a claim in the group shows in the console", async () => {
+    const first = referral("urgent");
+    await h.deliverQueued();
+    const browser = await logIn(CASEWORKER);
+    const casePage = await browser.get(`/console/cases/${first.id}`);
+    expect(casePage.body).not.toContain("012 345 678");
+    const claimed = await browser.post(`/console/cases/${first.id}/claim`, { _csrf: csrfOf(casePage.body) });
+    expect(claimed.statusCode).toBe(303);
+    expect(claimed.headers.location).toBe(`/console/cases/${first.id}?m=casework.you_claimed`);
+    await h.deliverQueued();
+    expect(h.fake.botMessages(STAFF_CHAT).at(-1)?.text).toContain("Bopha");
+    expect(h.core.referrals.get(first.id)?.assignedTo).toBe(CASEWORKER);
+
+    const second = referral();
+    await h.deliverQueued();
+    await h.pressAs(OTHER_CASEWORKER, STAFF_CHAT, "✋ ទទួលយក");
+    expect((await browser.get("/console")).body).not.toContain(`/console/cases/${second.id}"`);
+    const supervisor = await logIn(SUPERVISOR);
+    const all = await supervisor.get(`/console/cases/${second.id}`);
+    expect(all.body).toContain("Dara");
+  });
+
+  it("a caseworker is refused another's case and its contact; a counsellor is refused the queue", async () => {
+    const taken = referral();
+    await h.deliverQueued();
+    await h.pressAs(OTHER_CASEWORKER, STAFF_CHAT, "✋ ទទួលយក");
+    const browser = await logIn(CASEWORKER);
+    const page = await browser.get("/console");
+    expect((await browser.get(`/console/cases/${taken.id}`)).statusCode).toBe(404);
+    const reveal = await browser.post(`/console/cases/${taken.id}/contact`, { _csrf: csrfOf(page.body) });
+    expect(reveal.statusCode).toBe(403);
+    expect(reveal.body).not.toContain("012 345 678");
+    const counsellor = await logIn(COUNSELLOR);
+    expect((await counsellor.get("/console")).statusCode).toBe(403);
+    const refusals = h.core.staff
+      .auditLog()
+      .filter((a) => !a.allowed)
+      .map((a) => a.action);
+    expect(refusals).toEqual(expect.arrayContaining(["console_view", "console_reveal_contact", "console_queue"]));
+  });
+
+  it("the contact is shown on an audited click, and a resolve records its outcome", async () => {
+    const mine = referral();
+    await h.deliverQueued();
+    await h.pressAs(CASEWORKER, STAFF_CHAT, "✋ ទទួលយក");
+    const browser = await logIn(CASEWORKER);
+    const page = await browser.get(`/console/cases/${mine.id}`);
+    const csrf = csrfOf(page.body);
+    const shown = await browser.post(`/console/cases/${mine.id}/contact`, { _csrf: csrf });
+    expect(shown.body).toContain("012 345 678");
+    expect(shown.headers["cache-control"]).toBe("no-store");
+    expect(h.core.staff.auditLog().some((a) => a.action === "console_reveal_contact" && a.allowed)).toBe(true);
+
+    const noOutcome = await browser.post(`/console/cases/${mine.id}/close`, { _csrf: csrf });
+    expect(noOutcome.headers.location).toContain("console.outcome_required");
+    const noted = await browser.post(`/console/cases/${mine.id}/note`, { _csrf: csrf, note: "Called, will visit" });
+    expect(noted.headers.location).toContain("console.note_added");
+    await browser.post(`/console/cases/${mine.id}/close`, { _csrf: csrf, outcome: "job_or_training" });
+    expect(h.core.referrals.get(mine.id)?.status).toBe("resolved");
+    expect(h.core.referrals.outcomeOf(mine.id)?.outcome).toBe("job_or_training");
+    const after = await browser.get(`/console/cases/${mine.id}`);
+    expect(after.body).toContain("បានការងារ ឬវគ្គបណ្តុះបណ្តាល");
+    expect(after.body).toContain("Called, will visit");
+    expect(after.headers["content-security-policy"]).toContain("default-src 'none'");
+  });
+});
