@@ -47,3 +47,28 @@ function weekdaysOf(days: string, part: string): number[] {
 function invalid(part: string, why: string): SpeanError {
   return new SpeanError("SPEAN_CONFIG_INVALID", `hours "${part}": ${why}`);
 }
+
+const DAY_NAMES = ["", ...DAYS];
+const clock = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+
+/** Writes weekly hours the way parseWeeklyHours reads them ("mon,wed 08:00-11:30 prek_pnov; tue 14:00-16:00 phone"). */
+export function formatWeeklyHours(hours: readonly WeeklyHours[]): string {
+  const groups = new Map<string, number[]>();
+  for (const h of hours) {
+    const key = `${clock(h.startMinute)}-${clock(h.endMinute)} ${h.site}`;
+    groups.set(key, [...(groups.get(key) ?? []), h.weekday]);
+  }
+  return [...groups].map(([times, days]) => `${dayList([...new Set(days)].sort())} ${times}`).join("; ");
+}
+
+/** Weekdays as runs: [1,2,3,5] → "mon-wed,fri". */
+function dayList(days: number[]): string {
+  const runs: [number, number][] = [];
+  for (const day of days) {
+    const last = runs.at(-1);
+    if (last && last[1] === day - 1) last[1] = day;
+    else runs.push([day, day]);
+  }
+  return runs.map(([a, b]) => (a === b ? DAY_NAMES[a] : `${DAY_NAMES[a]}-${DAY_NAMES[b]}`)).join(",");
+}

@@ -4,7 +4,7 @@
  * and weekly hours. `npm run counsellor -- <id> --off` stops new bookings with them (booked ones stay).
  * The counsellor registers first with /join and a code from `/invite counsellor`.
  */
-import { parseWeeklyHours } from "../booking/hours.ts";
+import { setCounsellorHours } from "../booking/counsellor-setup.ts";
 import { isTopic, type Topic, TOPICS } from "../booking/model.ts";
 import { createBookingStore } from "../booking/store.ts";
 import { loadConfig } from "../config.ts";
@@ -42,23 +42,17 @@ try {
       booking.setCounsellorActive(id, false);
       console.log(`${member.displayName} takes no new bookings now.`);
     } else {
-      const hours = parseWeeklyHours(option(args, "hours") ?? "");
       const topics = (option(args, "topics") ?? TOPICS.join(",")).split(",").map((t) => t.trim());
       if (!topics.every(isTopic)) throw new SpeanError("SPEAN_CONFIG_INVALID", `topics are ${TOPICS.join(", ")}`);
       const slot = Number(option(args, "slot") ?? 60);
       if (!Number.isInteger(slot) || slot < 15 || slot > 240)
         throw new SpeanError("SPEAN_CONFIG_INVALID", "--slot is minutes, 15 to 240");
-      const sites = [...new Set(hours.map((h) => h.site))];
-      booking.saveCounsellor({
-        telegramUserId: id,
-        displayName: member.displayName,
-        sites,
+      const saved = setCounsellorHours(booking, member, option(args, "hours") ?? "", {
         topics: topics as Topic[],
         slotMinutes: slot,
       });
-      booking.setHours(id, hours);
       console.log(
-        `${member.displayName}: ${hours.length} weekly periods at ${sites.join(", ")}; ` +
+        `${member.displayName}: ${saved.periods} weekly periods at ${saved.sites.join(", ")}; ` +
           `topics ${topics.join(", ")}; ${slot}-minute sessions.`,
       );
     }

@@ -25,11 +25,17 @@ import {
   type ReferralStore,
 } from "../referrals/store.ts";
 import type { StaffMember, StaffStore } from "../staff/store.ts";
+import { setCounsellorHours } from "../booking/counsellor-setup.ts";
+import { formatWeeklyHours } from "../booking/hours.ts";
+import type { BookingStore } from "../booking/store.ts";
+import { SpeanError } from "../base/errors.ts";
 
 export type ConsoleDesk = ReturnType<typeof createConsoleDesk>;
 
 export interface ConsoleDeskOptions {
   referrals: ReferralStore;
+  /** Counsellors' profiles and hours. */
+  booking: BookingStore;
   staff: StaffStore;
   desk: Desk;
   outbox: OutboxStore;
@@ -55,6 +61,13 @@ export interface CaseView {
   /** Messages and notes are hidden (an old closed case, for someone not a supervisor). */
   contentHidden: boolean;
   may: { claim: boolean; close: boolean; note: boolean; reveal: boolean; reassign: boolean };
+}
+
+/** A counsellor as the hours page shows them: hours in their written form ("mon-fri 08:00-11:30 prek_pnov"). */
+export interface CounsellorHours {
+  member: StaffMember;
+  hours: string;
+  takesBookings: boolean;
 }
 
 /** Whatever a console action came to: done (with messages to send now), or refused with a reason key. */
@@ -208,6 +221,37 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     contactOf(id: number): Omit<ContactPreference, "phone"> | undefined {
       const contact = referrals.contactOf(id);
       return contact ? { method: contact.method, time: contact.time } : undefined;
+    },
+
+    /** Whether the member may open the hours page (supervisors and admins: everyone's; counsellors: their own). */
+    mayUseHours: (member: StaffMember) => may(member.role, "manage_hours") || member.role === "counsellor",
+
+    /** The counsellors whose hours `member` may see and set. */
+    counsellorHours(member: StaffMember): CounsellorHours[] {
+      const all = may(member.role, "manage_hours");
+      return staff
+        .withRole("counsellor")
+        .filter((c) => all || c.telegramUserId === member.telegramUserId)
+        .map((c) => {
+          const profile = options.booking.counsellor(c.telegramUserId);
+          return { member: c, hours: formatWeeklyHours(profile?.hours ?? []), takesBookings: profile?.active ?? false };
+        });
+    },
+
+    /** Sets a counsellor's weekly hours from their written form; new bookings are offered from them at once. */
+    setHours(member: StaffMember, counsellorId: number, spec: string, takesBookings: boolean): ActionResult {
+      const target = staff.get(counsellorId);
+      const allowed =
+        target?.role === "counsellor" && (may(member.role, "manage_hours") || counsellorId === member.telegramUserId);
+      audit(member, "console_hours", undefined, allowed);
+      if (!allowed) return { ok: false, reason: "casework.not_allowed" };
+      try {
+        setCounsellorHours(options.booking, target, spec.slice(0, 1000), { active: takesBookings });
+      } catch (err) {
+        if (err instanceof SpeanError) return { ok: false, reason: "console.hours_invalid" };
+        throw err;
+      }
+      return { ok: true, outboxIds: [], notice: text("console.hours_saved") };
     },
 
     /** Staff a supervisor may give a case to. */

@@ -19,7 +19,8 @@ export type StaffAction =
   | "mark_any_appointment"
   | "teach_search"
   | "review_wording"
-  | "use_console";
+  | "use_console"
+  | "manage_hours";
 
 const ALLOWED: Record<StaffAction, readonly Role[]> = {
   claim: ["caseworker", "supervisor", "admin"],
@@ -42,6 +43,8 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   review_wording: ["supervisor", "admin"],
   /** /console: a login link to the staff console (each page then checks its own action). */
   use_console: ["counsellor", "caseworker", "supervisor", "admin"],
+  /** Any counsellor's weekly hours in the console (a counsellor may always set their own). */
+  manage_hours: ["supervisor", "admin"],
 };
 
 /** Whether a role may do an action; no role (not staff, or inactive) may do nothing. */

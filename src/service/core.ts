@@ -235,6 +235,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     }),
     desk: createConsoleDesk({
       referrals,
+      booking: booking.store,
       staff,
       desk,
       outbox,

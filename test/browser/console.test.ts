@@ -2,7 +2,8 @@
  * The staff console in headless Chromium against the sandbox (its fake Telegram plays the staff's phones): login
  * with approval in Telegram, the queue and a case in Khmer at 360 px and 1280 px (screenshots in test-output/),
  * a claim in the console showing in the staff group and one in the group showing in the console, a resolve with
- * its outcome, refusals, CSRF, accessibility (axe-core), and no resident text in logs, URLs or cookies.
+ * its outcome, a counsellor's hours set, refusals, CSRF, accessibility (axe-core), and no resident text in logs,
+ * URLs or cookies.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -180,6 +181,16 @@ describe("staff console in a browser", () => {
     // Vanna (supervisor) sees every case; Sreymom (counsellor) is refused the queue.
     const vanna = await logIn(await browser.newContext({ bypassCSP: true }), VANNA);
     await vanna.getByRole("link", { name: "SP-0002" }).waitFor();
+
+    // Vanna sets Sreymom's weekly hours.
+    await vanna.getByRole("link", { name: "ម៉ោងអ្នកប្រឹក្សា" }).click();
+    await vanna.fill("#spec-2003", "mon-fri 09:00-11:00 russey_keo");
+    const form = vanna.locator('form[action="/console/hours/2003"]');
+    await form.locator("input[type=checkbox]").check();
+    await form.getByRole("button").click();
+    await vanna.getByText("បានរក្សាទុកម៉ោង").waitFor();
+    await screenshots(vanna, "hours");
+    await expectAccessible(vanna);
     const sreymom = await browser.newContext();
     const refused = await sreymom.newPage();
     await refused.goto(`${base}sandbox/console/2003`);

@@ -263,3 +263,42 @@ describe("cases", () => {
     expect(after.headers["content-security-policy"]).toContain("default-src 'none'");
   });
 });
+
+describe("counsellors' hours", () => {
+  it("a supervisor sets a counsellor's hours and the bot offers slots from them at once", async () => {
+    expect(h.core.booking.slots.freeSlots("health", "russey_keo")).toEqual([]);
+    const vanna = await logIn(SUPERVISOR);
+    const page = await vanna.get("/console/hours");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("Sreymom");
+    const csrf = csrfOf(page.body);
+    const bad = await vanna.post(`/console/hours/${COUNSELLOR}`, { _csrf: csrf, hours: "sat 09:00-11:00 moon" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("sat 09:00-11:00 moon"); // what was typed is shown again, with the error
+    expect(h.core.booking.store.counsellor(COUNSELLOR)).toBeUndefined();
+    const saved = await vanna.post(`/console/hours/${COUNSELLOR}`, {
+      _csrf: csrf,
+      hours: "mon-fri 09:00-11:00 russey_keo",
+      takes_bookings: "yes",
+    });
+    expect(saved.headers.location).toBe("/console/hours?m=console.hours_saved");
+    const slots = h.core.booking.slots.freeSlots("health", "russey_keo");
+    expect(slots.length).toBeGreaterThan(0);
+    expect(slots.every((s) => s.counsellors.some((c) => c.id === COUNSELLOR))).toBe(true);
+    expect((await vanna.get("/console/hours")).body).toContain('value="mon-fri 09:00-11:00 russey_keo"');
+  });
+
+  it("a counsellor sets only their own hours; a caseworker has no hours page", async () => {
+    h.core.staff.register(6012, "counsellor", "Kanha");
+    const sreymom = await logIn(COUNSELLOR);
+    const page = await sreymom.get("/console/hours");
+    expect(page.body).not.toContain("Kanha");
+    const csrf = csrfOf(page.body);
+    const other = await sreymom.post("/console/hours/6012", { _csrf: csrf, hours: "mon 09:00-10:00 phone" });
+    expect(other.statusCode).toBe(403);
+    const own = await sreymom.post(`/console/hours/${COUNSELLOR}`, { _csrf: csrf, hours: "tue 14:00-16:00 phone" });
+    expect(own.statusCode).toBe(303);
+    const bopha = await logIn(CASEWORKER);
+    expect((await bopha.get("/console/hours")).statusCode).toBe(403);
+  });
+});

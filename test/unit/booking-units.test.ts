@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseWeeklyHours } from "../../src/booking/hours.ts";
+import { formatWeeklyHours, parseWeeklyHours } from "../../src/booking/hours.ts";
 import { DEFAULT_REMINDER_POLICY, planReminders, rungTime } from "../../src/booking/reminders.ts";
 import { formatClock, formatDate, formatDateTime, parseTypedWhen } from "../../src/khmer/when.ts";
 import { PROJECT_ROOT } from "../../src/content/load.ts";
@@ -147,6 +147,15 @@ describe("weekly hours", () => {
       expect(() => parseWeeklyHours(spec)).toThrow(/hours/);
     },
   );
+
+  it("writes hours back the way they are read (the console's hours page)", () => {
+    const spec = "mon-wed,fri 08:00-11:30 prek_pnov; tue,thu 14:00-16:00 phone";
+    expect(formatWeeklyHours(parseWeeklyHours(spec))).toBe(spec);
+    expect(
+      parseWeeklyHours(formatWeeklyHours(parseWeeklyHours("thu 09:00-10:00 russey_keo; mon-fri 13:00-14:00 phone"))),
+    ).toEqual(parseWeeklyHours("thu 09:00-10:00 russey_keo; mon-fri 13:00-14:00 phone"));
+    expect(formatWeeklyHours([])).toBe("");
+  });
 });
 
 describe("booking command lines", () => {

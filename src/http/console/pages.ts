@@ -5,7 +5,7 @@
 import type { Locale } from "../../base/locale.ts";
 import type { TextParam } from "../../base/reply.ts";
 import { localDigits } from "../../khmer/digits.ts";
-import type { CaseView, TimelineEntry } from "../../console/desk.ts";
+import type { CaseView, CounsellorHours, TimelineEntry } from "../../console/desk.ts";
 import type { Translator } from "../../i18n/translator.ts";
 import { type ContactPreference, OUTCOMES, type Referral, caseNumber } from "../../referrals/store.ts";
 import type { StaffMember } from "../../staff/store.ts";
@@ -19,6 +19,8 @@ export interface PageContext {
   /** The signed-in member and the session's CSRF token; absent on login pages. */
   member?: StaffMember;
   csrf?: string;
+  /** Whether the header links the hours page (supervisors, admins and counsellors). */
+  showHours?: boolean;
 }
 
 /** Renders a text key (console.* unless the key has a dot) in the page's language. */
@@ -51,6 +53,7 @@ color:#fff;border-radius:4px;cursor:pointer}
 button.secondary{background:#fff;color:var(--accent)}
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}
 select,textarea,input{font:inherit;width:100%;max-width:32rem;padding:6px;border:1px solid #888;border-radius:4px}
+input[type=checkbox]{width:auto;min-width:1.4rem;min-height:1.4rem;margin:0 .5rem 0 0;vertical-align:middle}
 ol.timeline{padding-left:1.2rem}ol.timeline li{margin:0 0 .6rem}
 .meta{color:var(--muted);font-size:.9rem}
 @media (max-width:600px){
@@ -81,6 +84,7 @@ export function layout(ctx: PageContext, title: string, body: Html, options: { r
         <header>
           <span class="brand">${t(ctx, "title")}</span>
           ${member ? html`<a href="/console">${t(ctx, "nav_queue")}</a>` : ""}
+          ${ctx.showHours ? html`<a href="/console/hours">${t(ctx, "nav_hours")}</a>` : ""}
           <a
             href="/console/language?to=${ctx.locale === "km" ? "en" : "km"}"
             lang="${ctx.locale === "km" ? "en" : "km"}"
@@ -231,9 +235,17 @@ function timelineItem(ctx: PageContext, entry: TimelineEntry): Html {
 }
 
 /** A card with a heading and one form POSTed to `action`: its fields, the CSRF token and a submit button. */
-function actionCard(ctx: PageContext, id: string, action: string, title: string, button: string, fields: Html): Html {
+function actionCard(
+  ctx: PageContext,
+  id: string,
+  action: string,
+  title: string,
+  button: string,
+  fields: Html,
+  titleParams?: Record<string, TextParam>,
+): Html {
   return html`<section class="card" aria-labelledby="${id}">
-    <h2 id="${id}">${t(ctx, title)}</h2>
+    <h2 id="${id}">${t(ctx, title, titleParams)}</h2>
     <form method="post" action="${action}">
       ${hidden(ctx)} ${fields}
       <p><button>${t(ctx, button)}</button></p>
@@ -382,5 +394,41 @@ export function casePage(
               </ol>`
         }
       </section>`,
+  );
+}
+
+/**
+ * Counsellors' weekly hours, one form each. `failed` re-shows what was typed for one counsellor, with the error.
+ */
+export function hoursPage(
+  ctx: PageContext,
+  counsellors: CounsellorHours[],
+  notice?: string,
+  failed?: { counsellorId: number; typed: string },
+): string {
+  const forms = counsellors.map((c) => {
+    const id = c.member.telegramUserId;
+    const typed = failed?.counsellorId === id ? failed.typed : c.hours;
+    return actionCard(
+      ctx,
+      `hours-${id}`,
+      `/console/hours/${id}`,
+      "hours_of",
+      "hours_save",
+      html`<label for="spec-${id}">${t(ctx, "hours_of", { name: c.member.displayName })}</label>
+        <input id="spec-${id}" name="hours" value="${typed}" aria-describedby="hours-help" required />
+        <label
+          ><input type="checkbox" name="takes_bookings" value="yes" ${c.takesBookings ? html`checked` : ""} />
+          ${t(ctx, "hours_takes_bookings")}</label
+        >`,
+      { name: c.member.displayName },
+    );
+  });
+  return layout(
+    ctx,
+    t(ctx, "nav_hours"),
+    html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
+      <p class="meta" id="hours-help">${t(ctx, "hours_help")}</p>
+      ${forms.length > 0 ? forms : html`<p>${t(ctx, "hours_none")}</p>`}`,
   );
 }

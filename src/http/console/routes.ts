@@ -18,7 +18,7 @@ import type { Translator } from "../../i18n/translator.ts";
 import { type ContactPreference, caseNumber } from "../../referrals/store.ts";
 import type { ConsoleParts } from "../../console/parts.ts";
 import { browserName } from "./browser-name.ts";
-import { CONSOLE_CSS, casePage, messagePage, type PageContext, queuePage, t } from "./pages.ts";
+import { CONSOLE_CSS, casePage, hoursPage, messagePage, type PageContext, queuePage, t } from "./pages.ts";
 
 export interface ConsoleRoutesOptions {
   console: ConsoleParts;
@@ -74,7 +74,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     translator: options.translator,
     timeZone: options.timeZone,
     now: options.now(),
-    ...(session ? { member: session.member, csrf: session.csrf } : {}),
+    ...(session ? { member: session.member, csrf: session.csrf, showHours: desk.mayUseHours(session.member) } : {}),
   });
   const page = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type("text/html; charset=utf-8").send(body);
@@ -188,6 +188,32 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
       return method ? t(ctx, `help.contact_${method}`) : "—";
     };
     return page(reply, 200, queuePage(ctx, queue, contactOf));
+  });
+
+  app.get("/console/hours", async (request, reply) => {
+    const session = await sessionOf(request, reply);
+    if (!session) return reply;
+    if (!desk.mayUseHours(session.member)) return message(request, reply, 403, "not_allowed", session);
+    const ctx = context(request, session);
+    const notice = noticeOf(ctx, request, {}).notice;
+    return page(reply, 200, hoursPage(ctx, desk.counsellorHours(session.member), notice));
+  });
+
+  app.post("/console/hours/:id", async (request, reply) => {
+    const session = await postSession(request, reply);
+    if (!session) return reply;
+    const counsellorId = caseIdOf(request) ?? 0;
+    const body = stringFields(request.body);
+    const typed = body.hours ?? "";
+    const result = await options.commit(() =>
+      desk.setHours(session.member, counsellorId, typed, body.takes_bookings === "yes"),
+    );
+    if (result.ok) return reply.redirect(`/console/hours?m=${result.notice.key}`, 303);
+    if (result.reason !== "console.hours_invalid") return message(request, reply, 403, "not_allowed", session);
+    // What was typed is shown again with the error, not carried in a URL.
+    const ctx = context(request, session);
+    const counsellors = desk.counsellorHours(session.member);
+    return page(reply, 400, hoursPage(ctx, counsellors, t(ctx, result.reason), { counsellorId, typed }));
   });
 
   /** Renders a case for the session, optionally with its contact revealed. */
