@@ -10,7 +10,7 @@ import type { Reply, TextRef } from "../base/reply.ts";
 import { text } from "../base/reply.ts";
 import { DAY_MS } from "../base/time.ts";
 import { CALLBACK_PREFIXES } from "../engine/callback-data.ts";
-import { may } from "../features/roles.ts";
+import { isRole, may } from "../features/roles.ts";
 import type { Locale } from "../base/locale.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import { queueReply } from "../outbox/queue-reply.ts";
@@ -68,6 +68,16 @@ export interface CounsellorHours {
   member: StaffMember;
   hours: string;
   takesBookings: boolean;
+}
+
+/** One line of the audit log as the staff page shows it: a member's name, never a resident's id. */
+export interface AuditLine {
+  at: number;
+  /** The staff member's name; undefined for someone not (or no longer) on the roster. */
+  who: string | undefined;
+  action: string;
+  referralId: number | null;
+  allowed: boolean;
 }
 
 /** Whatever a console action came to: done (with messages to send now), or refused with a reason key. */
@@ -252,6 +262,49 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
         throw err;
       }
       return { ok: true, outboxIds: [], notice: text("console.hours_saved") };
+    },
+
+    /** Whether the member may open the staff page (supervisors and admins); admins also change it. */
+    mayUseStaff: (member: StaffMember) => may(member.role, "see_staff"),
+    mayManageStaff: (member: StaffMember) => may(member.role, "manage_staff"),
+
+    /** The roster and the latest audit entries (names only), or undefined (audited) when not allowed. */
+    staffPage(member: StaffMember): { members: StaffMember[]; audit: AuditLine[] } | undefined {
+      const allowed = may(member.role, "see_staff");
+      audit(member, "console_staff", undefined, allowed);
+      if (!allowed) return undefined;
+      const names = new Map(staff.members().map((m) => [m.telegramUserId, m.displayName]));
+      return {
+        members: staff.members(),
+        audit: staff.recentAudit(200).map((a) => ({
+          at: a.at,
+          who: names.get(a.telegramUserId),
+          action: a.action,
+          referralId: a.referralId,
+          allowed: a.allowed,
+        })),
+      };
+    },
+
+    /** Makes a one-time invite code for a role (admins); the code is shown once and never stored. */
+    invite(member: StaffMember, role: string): { ok: true; code: string } | { ok: false; reason: string } {
+      const allowed = may(member.role, "invite") && isRole(role);
+      audit(member, "invite", undefined, allowed);
+      if (!allowed) return { ok: false, reason: "casework.not_allowed" };
+      return { ok: true, code: staff.createInvite(role, member.telegramUserId) };
+    },
+
+    /** Changes a member's role, or removes them from the roster (which ends their console sessions at once). */
+    changeMember(member: StaffMember, targetId: number, change: string): ActionResult {
+      const allowed = may(member.role, "manage_staff") && targetId !== member.telegramUserId;
+      audit(member, change === "remove" ? "remove_member" : "change_role", undefined, allowed);
+      if (!allowed) return { ok: false, reason: "casework.not_allowed" };
+      if (change === "remove") {
+        staff.deactivate(targetId);
+        return { ok: true, outboxIds: [], notice: text("console.member_removed") };
+      }
+      if (!isRole(change) || !staff.setRole(targetId, change)) return { ok: false, reason: "casework.not_allowed" };
+      return { ok: true, outboxIds: [], notice: text("console.role_changed") };
     },
 
     /** Staff a supervisor may give a case to. */

@@ -20,7 +20,9 @@ export type StaffAction =
   | "teach_search"
   | "review_wording"
   | "use_console"
-  | "manage_hours";
+  | "manage_hours"
+  | "see_staff"
+  | "manage_staff";
 
 const ALLOWED: Record<StaffAction, readonly Role[]> = {
   claim: ["caseworker", "supervisor", "admin"],
@@ -45,6 +47,10 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   use_console: ["counsellor", "caseworker", "supervisor", "admin"],
   /** Any counsellor's weekly hours in the console (a counsellor may always set their own). */
   manage_hours: ["supervisor", "admin"],
+  /** The console's staff page and audit log. */
+  see_staff: ["supervisor", "admin"],
+  /** Changing a member's role or removing them from the roster (invites are `invite`). */
+  manage_staff: ["admin"],
 };
 
 /** Whether a role may do an action; no role (not staff, or inactive) may do nothing. */

@@ -3,7 +3,7 @@
  * once and stored only as a SHA-256 hash.
  */
 import { createHash, randomInt } from "node:crypto";
-import { and, eq, gte, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { caseLinks, staffAudit, staffInvites, staffMembers } from "../db/schema.ts";
 import type { Role } from "../features/roles.ts";
@@ -96,6 +96,28 @@ export function createStaffStore(db: Db, now: () => number = Date.now) {
         .map(toMember);
     },
 
+    /** Every active member, by name (the console's staff page). */
+    members(): StaffMember[] {
+      return db
+        .select()
+        .from(staffMembers)
+        .where(eq(staffMembers.active, true))
+        .orderBy(staffMembers.displayName)
+        .all()
+        .map(toMember);
+    },
+
+    /** Changes an active member's role; false when there is no such active member. */
+    setRole(telegramUserId: number, role: Role): boolean {
+      return (
+        db
+          .update(staffMembers)
+          .set({ role })
+          .where(and(eq(staffMembers.telegramUserId, telegramUserId), eq(staffMembers.active, true)))
+          .run().changes === 1
+      );
+    },
+
     deactivate(telegramUserId: number): void {
       db.update(staffMembers)
         .set({ active: false, activeReferralId: null })
@@ -155,6 +177,11 @@ export function createStaffStore(db: Db, now: () => number = Date.now) {
 
     auditLog() {
       return db.select().from(staffAudit).orderBy(staffAudit.id).all();
+    },
+
+    /** The latest `limit` audit entries, newest first. */
+    recentAudit(limit = 100) {
+      return db.select().from(staffAudit).orderBy(desc(staffAudit.id)).limit(limit).all();
     },
 
     /** Remembers that a message in a staff member's chat belongs to a case. */

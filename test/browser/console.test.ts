@@ -2,8 +2,8 @@
  * The staff console in headless Chromium against the sandbox (its fake Telegram plays the staff's phones): login
  * with approval in Telegram, the queue and a case in Khmer at 360 px and 1280 px (screenshots in test-output/),
  * a claim in the console showing in the staff group and one in the group showing in the console, a resolve with
- * its outcome, a counsellor's hours set, refusals, CSRF, accessibility (axe-core), and no resident text in logs,
- * URLs or cookies.
+ * its outcome, a counsellor's hours set, the staff page, refusals, CSRF, accessibility (axe-core), and no resident
+ * text in logs, URLs or cookies.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -190,6 +190,13 @@ describe("staff console in a browser", () => {
     await form.getByRole("button").click();
     await vanna.getByText("បានរក្សាទុកម៉ោង").waitFor();
     await screenshots(vanna, "hours");
+    await expectAccessible(vanna);
+
+    // The roster and the audit log: names, never a resident's id.
+    await vanna.getByRole("link", { name: "បុគ្គលិក", exact: true }).click();
+    await vanna.getByRole("heading", { name: "កំណត់ត្រាសកម្មភាព (២០០ ចុងក្រោយ)" }).waitFor();
+    expect(await vanna.content()).not.toContain(String(RESIDENT));
+    await screenshots(vanna, "staff");
     await expectAccessible(vanna);
     const sreymom = await browser.newContext();
     const refused = await sreymom.newPage();

@@ -302,3 +302,45 @@ describe("counsellors' hours", () => {
     expect((await bopha.get("/console/hours")).statusCode).toBe(403);
   });
 });
+
+describe("staff page", () => {
+  const ADMIN = 6013;
+
+  it("an admin invites, changes a role and removes someone, whose console session ends at once", async () => {
+    h.core.staff.register(ADMIN, "admin", "Sophea");
+    h.fake.addUser({ id: ADMIN, first_name: "Sophea", language_code: "km" });
+    const bopha = await logIn(CASEWORKER);
+    const admin = await logIn(ADMIN);
+    const page = await admin.get("/console/staff");
+    expect(page.body).toContain("Bopha");
+    const csrf = csrfOf(page.body);
+    const invited = await admin.post("/console/staff/invite", { _csrf: csrf, role: "caseworker" });
+    const code = /\/join (\S+)\s/.exec(invited.body.replace(/<[^>]+>/g, " "))?.[1]?.replace(/[។.]$/, "");
+    expect(code).toMatch(/^[A-Z0-9]{6,}$/);
+    h.fake.addUser({ id: 6020, first_name: "Rith", language_code: "km" });
+    await h.sayAs(6020, `/join ${code}`);
+    expect(h.core.staff.get(6020)?.role).toBe("caseworker");
+
+    const changed = await admin.post(`/console/staff/${OTHER_CASEWORKER}`, { _csrf: csrf, change: "supervisor" });
+    expect(changed.headers.location).toBe("/console/staff?m=console.role_changed");
+    expect(h.core.staff.get(OTHER_CASEWORKER)?.role).toBe("supervisor");
+    expect((await bopha.get("/console")).statusCode).toBe(200);
+    await admin.post(`/console/staff/${CASEWORKER}`, { _csrf: csrf, change: "remove" });
+    expect((await bopha.get("/console")).statusCode).toBe(401);
+    expect((await admin.post(`/console/staff/${ADMIN}`, { _csrf: csrf, change: "remove" })).statusCode).toBe(403);
+  });
+
+  it("a supervisor reads the roster and audit by name, never a resident's id; a caseworker has no page", async () => {
+    referral();
+    await h.deliverQueued();
+    await h.pressAs(RESIDENT, STAFF_CHAT, "✋ ទទួលយក"); // a resident in the group presses Claim: refused, audited
+    const vanna = await logIn(SUPERVISOR);
+    const page = await vanna.get("/console/staff");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("អ្នកមិនមែនបុគ្គលិក");
+    expect(page.body).not.toContain(String(RESIDENT));
+    expect(page.body).not.toContain("/console/staff/invite"); // only admins invite
+    const bopha = await logIn(CASEWORKER);
+    expect((await bopha.get("/console/staff")).statusCode).toBe(403);
+  });
+});

@@ -18,7 +18,7 @@ import type { Translator } from "../../i18n/translator.ts";
 import { type ContactPreference, caseNumber } from "../../referrals/store.ts";
 import type { ConsoleParts } from "../../console/parts.ts";
 import { browserName } from "./browser-name.ts";
-import { CONSOLE_CSS, casePage, hoursPage, messagePage, type PageContext, queuePage, t } from "./pages.ts";
+import { CONSOLE_CSS, casePage, hoursPage, messagePage, type PageContext, queuePage, staffPage, t } from "./pages.ts";
 
 export interface ConsoleRoutesOptions {
   console: ConsoleParts;
@@ -74,7 +74,14 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     translator: options.translator,
     timeZone: options.timeZone,
     now: options.now(),
-    ...(session ? { member: session.member, csrf: session.csrf, showHours: desk.mayUseHours(session.member) } : {}),
+    ...(session
+      ? {
+          member: session.member,
+          csrf: session.csrf,
+          showHours: desk.mayUseHours(session.member),
+          showStaff: desk.mayUseStaff(session.member),
+        }
+      : {}),
   });
   const page = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type("text/html; charset=utf-8").send(body);
@@ -202,7 +209,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
   app.post("/console/hours/:id", async (request, reply) => {
     const session = await postSession(request, reply);
     if (!session) return reply;
-    const counsellorId = caseIdOf(request) ?? 0;
+    const counsellorId = idParamOf(request) ?? 0;
     const body = stringFields(request.body);
     const typed = body.hours ?? "";
     const result = await options.commit(() =>
@@ -216,6 +223,48 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     return page(reply, 400, hoursPage(ctx, counsellors, t(ctx, result.reason), { counsellorId, typed }));
   });
 
+  /** The staff page, with a notice or a new invite code shown once (never put in a URL). */
+  async function showStaff(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: Session,
+    shown?: { notice?: string; code?: { role: string; code: string } },
+  ) {
+    const staffView = await options.commit(() => desk.staffPage(session.member));
+    if (!staffView) return message(request, reply, 403, "not_allowed", session);
+    const ctx = context(request, session);
+    const notice = shown?.notice ?? noticeOf(ctx, request, {}).notice;
+    return page(
+      reply,
+      200,
+      staffPage(ctx, staffView, desk.mayManageStaff(session.member), { ...shown, ...(notice ? { notice } : {}) }),
+    );
+  }
+
+  app.get("/console/staff", async (request, reply) => {
+    const session = await sessionOf(request, reply);
+    return session ? showStaff(request, reply, session) : reply;
+  });
+
+  app.post("/console/staff/invite", async (request, reply) => {
+    const session = await postSession(request, reply);
+    if (!session) return reply;
+    const role = stringFields(request.body).role ?? "";
+    const made = await options.commit(() => desk.invite(session.member, role));
+    if (!made.ok) return message(request, reply, 403, "not_allowed", session);
+    return showStaff(request, reply, session, { code: { role, code: made.code } });
+  });
+
+  app.post("/console/staff/:id", async (request, reply) => {
+    const session = await postSession(request, reply);
+    if (!session) return reply;
+    const targetId = idParamOf(request) ?? 0;
+    const change = stringFields(request.body).change ?? "";
+    const result = await options.commit(() => desk.changeMember(session.member, targetId, change));
+    if (!result.ok) return message(request, reply, 403, "not_allowed", session);
+    return reply.redirect(`/console/staff?m=${result.notice.key}`, 303);
+  });
+
   /** Renders a case for the session, optionally with its contact revealed. */
   async function showCase(
     request: FastifyRequest,
@@ -223,7 +272,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     session: Session,
     revealed?: ContactPreference | "gone",
   ) {
-    const id = caseIdOf(request);
+    const id = idParamOf(request);
     const view = id === undefined ? undefined : await options.commit(() => desk.view(session.member, id));
     if (!view) return message(request, reply, 404, "not_found", session);
     const ctx = context(request, session);
@@ -248,7 +297,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
   app.post("/console/cases/:id/contact", async (request, reply) => {
     const session = await postSession(request, reply);
     if (!session) return reply;
-    const id = caseIdOf(request);
+    const id = idParamOf(request);
     const contact = id === undefined ? undefined : await options.commit(() => desk.revealContact(session.member, id));
     if (id !== undefined && !contact && (await options.commit(() => desk.view(session.member, id)))?.may.reveal)
       return showCase(request, reply, session, "gone");
@@ -261,7 +310,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const session = await postSession(request, reply);
       if (!session) return reply;
-      const id = caseIdOf(request);
+      const id = idParamOf(request);
       if (id === undefined) return message(request, reply, 404, "not_found", session);
       const body = stringFields(request.body);
       const result = await options.commit(() => run(session, id, body));
@@ -296,7 +345,8 @@ function noticeOf(ctx: PageContext, request: FastifyRequest, params: Record<stri
   return { notice: t(ctx, key, params) };
 }
 
-function caseIdOf(request: FastifyRequest): number | undefined {
+/** The numeric :id of a route (a case, or a staff member on the staff pages). */
+function idParamOf(request: FastifyRequest): number | undefined {
   const id = Number((request.params as { id?: string }).id);
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
