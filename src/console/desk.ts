@@ -29,11 +29,23 @@ import { setCounsellorHours } from "../booking/counsellor-setup.ts";
 import { formatWeeklyHours } from "../booking/hours.ts";
 import type { BookingStore } from "../booking/store.ts";
 import { SpeanError } from "../base/errors.ts";
+import { calendarDateIn, toIsoDate } from "../base/calendar-date.ts";
+import { type Directory, LAST_CHECKED_WARN_DAYS } from "../directory/services.ts";
+import type { ServiceChecks } from "./service-checks.ts";
+import { questionsReport } from "../knowledge/report.ts";
+import type { KnowledgeStore } from "../knowledge/store.ts";
+import type { SafetyStore } from "../safety/store.ts";
 
 export type ConsoleDesk = ReturnType<typeof createConsoleDesk>;
 
 export interface ConsoleDeskOptions {
   referrals: ReferralStore;
+  /** Typed questions and the danger check-ins, for the questions page (the same report as /questions). */
+  knowledge: KnowledgeStore;
+  safety: SafetyStore;
+  /** The service directory, and when staff last confirmed each number by phone. */
+  directory: Directory;
+  serviceChecks: ServiceChecks;
   /** Counsellors' profiles and hours. */
   booking: BookingStore;
   staff: StaffStore;
@@ -42,6 +54,8 @@ export interface ConsoleDeskOptions {
   translator: Translator;
   /** The language of messages to staff in Telegram. */
   staffLocale: Locale;
+  /** The programme's time zone (a check's day is a day there). */
+  timeZone: string;
   /** Messages and notes of a case closed longer ago than this are shown to supervisors only (default 30). */
   caseContentDays?: number;
   now: () => number;
@@ -78,6 +92,19 @@ export interface AuditLine {
   action: string;
   referralId: number | null;
   allowed: boolean;
+}
+
+/** A service as the services page shows it. */
+export interface ServiceLine {
+  id: string;
+  phones: string[];
+  source: { title: string; url: string; year: number | null };
+  /** The directory file's last check (YYYY-MM-DD). */
+  lastChecked: string;
+  /** The latest confirmation by phone: the file's date, or a staff member's check in the console (newer wins). */
+  confirmed: { at: string; by: string | undefined } | undefined;
+  /** Neither checked in the last LAST_CHECKED_WARN_DAYS days. */
+  stale: boolean;
 }
 
 /** Whatever a console action came to: done (with messages to send now), or refused with a reason key. */
@@ -306,6 +333,55 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
       if (!isRole(change) || !staff.setRole(targetId, change)) return { ok: false, reason: "casework.not_allowed" };
       return { ok: true, outboxIds: [], notice: text("console.role_changed") };
     },
+
+    /** The service directory with its sources and checks, newest confirmation first per service. */
+    services(): ServiceLine[] {
+      const checks = options.serviceChecks.latest();
+      const isoDay = (at: number) => toIsoDate(calendarDateIn(new Date(at), options.timeZone));
+      return options.directory.services.map((s) => {
+        const check = checks.get(s.id);
+        const byStaff = check ? { at: isoDay(check.at), by: nameOf(check.staffId) } : undefined;
+        const fromFile = s.checked_by_staff ? { at: s.checked_by_staff, by: undefined } : undefined;
+        const confirmed = byStaff && (!fromFile || byStaff.at >= fromFile.at) ? byStaff : fromFile;
+        const latest = [s.last_checked, confirmed?.at]
+          .filter((d): d is string => d !== undefined)
+          .sort()
+          .at(-1);
+        const ageDays = (now() - Date.parse(`${latest}T00:00:00Z`)) / DAY_MS;
+        return {
+          id: s.id,
+          phones: s.phones,
+          source: s.source,
+          lastChecked: s.last_checked,
+          confirmed,
+          stale: ageDays > LAST_CHECKED_WARN_DAYS,
+        };
+      });
+    },
+
+    /** A staff member confirmed a service's number by phone today. */
+    checkService(member: StaffMember, serviceId: string): ActionResult {
+      const known = options.directory.services.some((s) => s.id === serviceId);
+      const allowed = known && may(member.role, "check_services");
+      audit(member, "check_service", undefined, allowed);
+      if (!allowed) return { ok: false, reason: "casework.not_allowed" };
+      options.serviceChecks.record(serviceId, member.telegramUserId);
+      return { ok: true, outboxIds: [], notice: text("console.service_checked") };
+    },
+
+    /**
+     * The questions report (as /questions in the staff chat: unanswered and 👎-rated questions of the last 30 days,
+     * and the weekly check-in counts) in `locale`; undefined (audited) when the member may not see it.
+     */
+    questions(member: StaffMember, locale: Locale): Reply | undefined {
+      const allowed = may(member.role, "see_reports");
+      audit(member, "console_questions", undefined, allowed);
+      if (!allowed) return undefined;
+      return questionsReport(options.knowledge, { locale, timeZone: options.timeZone, safety: options.safety });
+    },
+
+    /** Whether the member may mark services as checked. */
+    mayCheckServices: (member: StaffMember) => may(member.role, "check_services"),
 
     /** Staff a supervisor may give a case to. */
     caseworkers: () => [...staff.withRole("caseworker"), ...staff.withRole("supervisor"), ...staff.withRole("admin")],

@@ -464,3 +464,15 @@ export const consoleSessions = sqliteTable(
   },
   (t) => [index("console_sessions_staff").on(t.staffId)],
 );
+
+/** A staff member confirmed a service's number by phone on a day (the console's "checked today"). */
+export const serviceChecks = sqliteTable(
+  "service_checks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    serviceId: text("service_id").notNull(),
+    staffId: integer("staff_id").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("service_checks_service").on(t.serviceId, t.at)],
+);

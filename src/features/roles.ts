@@ -22,7 +22,8 @@ export type StaffAction =
   | "use_console"
   | "manage_hours"
   | "see_staff"
-  | "manage_staff";
+  | "manage_staff"
+  | "check_services";
 
 const ALLOWED: Record<StaffAction, readonly Role[]> = {
   claim: ["caseworker", "supervisor", "admin"],
@@ -51,6 +52,8 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   see_staff: ["supervisor", "admin"],
   /** Changing a member's role or removing them from the roster (invites are `invite`). */
   manage_staff: ["admin"],
+  /** "Checked today by phone" on a service in the console's directory. */
+  check_services: ["caseworker", "supervisor", "admin"],
 };
 
 /** Whether a role may do an action; no role (not staff, or inactive) may do nothing. */

@@ -12,6 +12,7 @@ import { type CheckReport, checkContent } from "../content/check.ts";
 import { type Content, loadContent } from "../content/load.ts";
 import { createConsoleAccess } from "../console/access.ts";
 import { createConsoleDesk } from "../console/desk.ts";
+import { createServiceChecks } from "../console/service-checks.ts";
 import type { ConsoleParts } from "../console/parts.ts";
 import { type ConversationStore, createConversationStore } from "../conversations/store.ts";
 import { type CommitQueue, createCommitQueue } from "../db/commit-queue.ts";
@@ -235,12 +236,17 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     }),
     desk: createConsoleDesk({
       referrals,
+      directory: content.directory,
+      serviceChecks: createServiceChecks(db, now),
+      knowledge,
+      safety,
       booking: booking.store,
       staff,
       desk,
       outbox,
       translator: content.translator,
       staffLocale: config.defaultLocale,
+      timeZone: config.timeZone,
       caseContentDays: config.console.caseContentDays,
       now,
     }),

@@ -1,9 +1,9 @@
 /**
  * The staff console in headless Chromium against the sandbox (its fake Telegram plays the staff's phones): login
- * with approval in Telegram, the queue and a case in Khmer at 360 px and 1280 px (screenshots in test-output/),
+ * with approval in Telegram, every page in Khmer at 360 px and 1280 px (screenshots in test-output/) with axe-core,
  * a claim in the console showing in the staff group and one in the group showing in the console, a resolve with
- * its outcome, a counsellor's hours set, the staff page, refusals, CSRF, accessibility (axe-core), and no resident
- * text in logs, URLs or cookies.
+ * its outcome, a counsellor's hours set, a service marked checked, refusals, CSRF, and no resident text in logs,
+ * URLs or cookies.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -197,6 +197,21 @@ describe("staff console in a browser", () => {
     await vanna.getByRole("heading", { name: "កំណត់ត្រាសកម្មភាព (២០០ ចុងក្រោយ)" }).waitFor();
     expect(await vanna.content()).not.toContain(String(RESIDENT));
     await screenshots(vanna, "staff");
+    await expectAccessible(vanna);
+
+    // The service directory, with its sources and checks.
+    await vanna.getByRole("link", { name: "សេវា", exact: true }).click();
+    await vanna
+      .getByRole("button", { name: /បានពិនិត្យថ្ងៃនេះ/ })
+      .first()
+      .click();
+    await vanna.getByText("អរគុណ។ បានកត់ត្រាការពិនិត្យហើយ។").waitFor();
+    await screenshots(vanna, "services");
+    await expectAccessible(vanna);
+
+    await vanna.getByRole("link", { name: "សំណួរ", exact: true }).click();
+    await vanna.getByRole("heading", { name: "សំណួរ", exact: true }).waitFor();
+    await screenshots(vanna, "questions");
     await expectAccessible(vanna);
     const sreymom = await browser.newContext();
     const refused = await sreymom.newPage();

@@ -344,3 +344,48 @@ describe("staff page", () => {
     expect((await bopha.get("/console/staff")).statusCode).toBe(403);
   });
 });
+
+describe("services page", () => {
+  it("lists every number with its source and check state; a caseworker's 'checked today' is recorded", async () => {
+    const bopha = await logIn(CASEWORKER);
+    const page = await bopha.get("/console/services");
+    expect(page.statusCode).toBe(200);
+    const services = h.core.content.directory.services;
+    for (const service of services) expect(page.body).toContain(service.phones[0] as string);
+    const [first] = services as [(typeof services)[number]];
+    expect(page.body).toContain(first.source.url);
+    const checked = await bopha.post(`/console/services/${first.id}/checked`, { _csrf: csrfOf(page.body) });
+    expect(checked.headers.location).toBe("/console/services?m=console.service_checked");
+    const line = h.core.console.desk.services().find((s) => s.id === first.id);
+    expect(line?.confirmed?.by).toBe("Bopha");
+    expect(line?.stale).toBe(false);
+    // A service nobody confirmed for more than 180 days is flagged.
+    h.advance(400 * 86_400_000);
+    expect(h.core.console.desk.services().every((s) => s.stale)).toBe(true);
+    const unknown = await bopha.post("/console/services/no_such_service/checked", { _csrf: csrfOf(page.body) });
+    expect(unknown.statusCode).toBe(401); // 400 days later the session is long gone
+  });
+
+  it("a counsellor reads the directory but cannot mark a check", async () => {
+    const sreymom = await logIn(COUNSELLOR);
+    const page = await sreymom.get("/console/services");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain("/checked");
+    const id = h.core.content.directory.services[0]?.id as string;
+    expect((await sreymom.post(`/console/services/${id}/checked`, { _csrf: csrfOf(page.body) })).statusCode).toBe(403);
+  });
+});
+
+describe("questions page", () => {
+  it("shows the questions report to staff (residents' words, never names or ids) and the check-in counts", async () => {
+    await h.say("/start");
+    await h.say("ឡានក្រុងទៅសៀមរាបម៉ោងប៉ុន្មាន");
+    const bopha = await logIn(CASEWORKER);
+    const page = await bopha.get("/console/questions");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("ឡានក្រុងទៅសៀមរាបម៉ោងប៉ុន្មាន");
+    expect(page.body).not.toContain(String(RESIDENT));
+    expect(page.body).not.toContain("Test"); // the resident's first name in the fake Telegram
+    expect(page.headers["cache-control"]).toBe("no-store");
+  });
+});

@@ -3,9 +3,9 @@
  * JavaScript, Khmer first, readable on a 360 px phone. Text comes from locales/<lang>/console.json.
  */
 import type { Locale } from "../../base/locale.ts";
-import type { TextParam } from "../../base/reply.ts";
+import type { Reply, TextParam } from "../../base/reply.ts";
 import { localDigits } from "../../khmer/digits.ts";
-import type { AuditLine, CaseView, CounsellorHours, TimelineEntry } from "../../console/desk.ts";
+import type { AuditLine, CaseView, CounsellorHours, ServiceLine, TimelineEntry } from "../../console/desk.ts";
 import { ROLES } from "../../features/roles.ts";
 import type { Translator } from "../../i18n/translator.ts";
 import { type ContactPreference, OUTCOMES, type Referral, caseNumber } from "../../referrals/store.ts";
@@ -59,6 +59,7 @@ select,textarea,input{font:inherit;width:100%;max-width:32rem;padding:6px;border
 input[type=checkbox]{width:auto;min-width:1.4rem;min-height:1.4rem;margin:0 .5rem 0 0;vertical-align:middle}
 ol.timeline{padding-left:1.2rem}ol.timeline li{margin:0 0 .6rem}
 .meta{color:var(--muted);font-size:.9rem}
+.report p{white-space:pre-line;background:#fff;border-bottom:1px solid var(--line);margin:0;padding:8px 12px}
 @media (max-width:600px){
  table.queue thead{display:none}
  table.queue tr{display:block;border-bottom:2px solid var(--line);padding:6px 0}
@@ -89,6 +90,8 @@ export function layout(ctx: PageContext, title: string, body: Html, options: { r
           ${member ? html`<a href="/console">${t(ctx, "nav_queue")}</a>` : ""}
           ${ctx.showHours ? html`<a href="/console/hours">${t(ctx, "nav_hours")}</a>` : ""}
           ${ctx.showStaff ? html`<a href="/console/staff">${t(ctx, "nav_staff")}</a>` : ""}
+          ${member ? html`<a href="/console/services">${t(ctx, "nav_services")}</a>` : ""}
+          ${member ? html`<a href="/console/questions">${t(ctx, "nav_questions")}</a>` : ""}
           <a
             href="/console/language?to=${ctx.locale === "km" ? "en" : "km"}"
             lang="${ctx.locale === "km" ? "en" : "km"}"
@@ -536,5 +539,74 @@ export function staffPage(
           ${page.audit.map(auditRow)}
         </tbody>
       </table>`,
+  );
+}
+
+/** The service directory: numbers, sources, checks, a stale flag, and "Checked today" for those who may. */
+export function servicesPage(ctx: PageContext, services: ServiceLine[], mayCheck: boolean, notice?: string): string {
+  const day = (iso: string) => localDigits(ctx.locale, iso.split("-").reverse().join("/"));
+  const row = (s: ServiceLine) =>
+    html`<tr>
+      <td data-label="${t(ctx, "col_service")}">${t(ctx, `directory.${s.id}.name`)}</td>
+      <td data-label="${t(ctx, "col_phones")}">${s.phones.join(", ")}</td>
+      <td data-label="${t(ctx, "col_source")}">
+        <a href="${s.source.url}" rel="noopener noreferrer">${s.source.title}</a>
+        (${s.source.year === null ? t(ctx, "source_year_unknown") : localDigits(ctx.locale, s.source.year)})
+      </td>
+      <td data-label="${t(ctx, "col_checked")}">${day(s.lastChecked)}</td>
+      <td data-label="${t(ctx, "col_confirmed")}">
+        ${
+          s.confirmed
+            ? s.confirmed.by
+              ? t(ctx, "service_confirmed_by", { at: day(s.confirmed.at), name: s.confirmed.by })
+              : day(s.confirmed.at)
+            : t(ctx, "service_never")
+        }
+      </td>
+      <td data-label="${t(ctx, "col_state")}" class="${s.stale ? "urgent" : ""}">
+        ${t(ctx, s.stale ? "service_stale" : "service_fresh")}
+        ${
+          mayCheck
+            ? html`<form method="post" action="/console/services/${s.id}/checked">
+                ${hidden(ctx)}
+                <button class="secondary" aria-label="${t(ctx, "service_check")}: ${t(ctx, `directory.${s.id}.name`)}">
+                  ${t(ctx, "service_check")}
+                </button>
+              </form>`
+            : ""
+        }
+      </td>
+    </tr>`;
+  return layout(
+    ctx,
+    t(ctx, "nav_services"),
+    html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
+      <p class="meta">${t(ctx, "services_intro")}</p>
+      <table class="queue">
+        <thead>
+          <tr>
+            <th scope="col">${t(ctx, "col_service")}</th>
+            <th scope="col">${t(ctx, "col_phones")}</th>
+            <th scope="col">${t(ctx, "col_source")}</th>
+            <th scope="col">${t(ctx, "col_checked")}</th>
+            <th scope="col">${t(ctx, "col_confirmed")}</th>
+            <th scope="col">${t(ctx, "col_state")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${services.map(row)}
+        </tbody>
+      </table>`,
+  );
+}
+
+/** The questions report (the same as /questions in the staff chat), one paragraph per part. */
+export function questionsPage(ctx: PageContext, report: Reply): string {
+  return layout(
+    ctx,
+    t(ctx, "nav_questions"),
+    html`<div class="report">
+      ${report.text.map((part) => html`<p>${ctx.translator.render(ctx.locale, part)}</p>`)}
+    </div>`,
   );
 }

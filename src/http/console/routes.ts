@@ -18,7 +18,18 @@ import type { Translator } from "../../i18n/translator.ts";
 import { type ContactPreference, caseNumber } from "../../referrals/store.ts";
 import type { ConsoleParts } from "../../console/parts.ts";
 import { browserName } from "./browser-name.ts";
-import { CONSOLE_CSS, casePage, hoursPage, messagePage, type PageContext, queuePage, staffPage, t } from "./pages.ts";
+import {
+  CONSOLE_CSS,
+  casePage,
+  hoursPage,
+  messagePage,
+  type PageContext,
+  queuePage,
+  questionsPage,
+  servicesPage,
+  staffPage,
+  t,
+} from "./pages.ts";
 
 export interface ConsoleRoutesOptions {
   console: ConsoleParts;
@@ -263,6 +274,36 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     const result = await options.commit(() => desk.changeMember(session.member, targetId, change));
     if (!result.ok) return message(request, reply, 403, "not_allowed", session);
     return reply.redirect(`/console/staff?m=${result.notice.key}`, 303);
+  });
+
+  app.get("/console/services", async (request, reply) => {
+    const session = await sessionOf(request, reply);
+    if (!session) return reply;
+    const ctx = context(request, session);
+    const services = desk.services();
+    return page(
+      reply,
+      200,
+      servicesPage(ctx, services, desk.mayCheckServices(session.member), noticeOf(ctx, request, {}).notice),
+    );
+  });
+
+  app.post("/console/services/:serviceId/checked", async (request, reply) => {
+    const session = await postSession(request, reply);
+    if (!session) return reply;
+    const serviceId = (request.params as { serviceId: string }).serviceId;
+    const result = await options.commit(() => desk.checkService(session.member, serviceId));
+    if (!result.ok) return message(request, reply, 403, "not_allowed", session);
+    return reply.redirect(`/console/services?m=${result.notice.key}`, 303);
+  });
+
+  app.get("/console/questions", async (request, reply) => {
+    const session = await sessionOf(request, reply);
+    if (!session) return reply;
+    const ctx = context(request, session);
+    const report = await options.commit(() => desk.questions(session.member, ctx.locale));
+    if (!report) return message(request, reply, 403, "not_allowed", session);
+    return page(reply, 200, questionsPage(ctx, report));
   });
 
   /** Renders a case for the session, optionally with its contact revealed. */

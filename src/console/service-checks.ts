@@ -1,0 +1,26 @@
+/**
+ * When staff last confirmed each service's number by phone (the console's "checked today"). The directory file keeps
+ * its own dates; the latest of the two decides whether a service is stale.
+ */
+import { desc } from "drizzle-orm";
+import type { Db } from "../db/open.ts";
+import { serviceChecks } from "../db/schema.ts";
+
+export type ServiceChecks = ReturnType<typeof createServiceChecks>;
+
+export function createServiceChecks(db: Db, now: () => number) {
+  return {
+    /** Records that `staffId` confirmed `serviceId` by phone now. */
+    record(serviceId: string, staffId: number): void {
+      db.insert(serviceChecks).values({ serviceId, staffId, at: now() }).run();
+    },
+
+    /** The latest check of each service: who and when. */
+    latest(): Map<string, { staffId: number; at: number }> {
+      const latest = new Map<string, { staffId: number; at: number }>();
+      for (const row of db.select().from(serviceChecks).orderBy(desc(serviceChecks.at)).all())
+        if (!latest.has(row.serviceId)) latest.set(row.serviceId, { staffId: row.staffId, at: row.at });
+      return latest;
+    },
+  };
+}
