@@ -28,6 +28,10 @@ import type { StaffMember, StaffStore } from "../staff/store.ts";
 import { setCounsellorHours } from "../booking/counsellor-setup.ts";
 import { formatWeeklyHours } from "../booking/hours.ts";
 import type { BookingStore } from "../booking/store.ts";
+import type { BookingDesk } from "../booking/desk.ts";
+import type { Appointment } from "../booking/model.ts";
+import { addDays, instantAt } from "../base/local-time.ts";
+import type { CalendarDate } from "../base/calendar-date.ts";
 import { SpeanError } from "../base/errors.ts";
 import { calendarDateIn, toIsoDate } from "../base/calendar-date.ts";
 import { type Directory, LAST_CHECKED_WARN_DAYS } from "../directory/services.ts";
@@ -48,6 +52,10 @@ export interface ConsoleDeskOptions {
   serviceChecks: ServiceChecks;
   /** Counsellors' profiles and hours. */
   booking: BookingStore;
+  /** Attendance marks, as the counsellors' buttons in the bot make them. */
+  bookingDesk: BookingDesk;
+  /** Public holidays (YYYY-MM-DD): no sessions. */
+  holidays: readonly string[];
   staff: StaffStore;
   desk: Desk;
   outbox: OutboxStore;
@@ -105,6 +113,14 @@ export interface ServiceLine {
   confirmed: { at: string; by: string | undefined } | undefined;
   /** Neither checked in the last LAST_CHECKED_WARN_DAYS days. */
   stale: boolean;
+}
+
+/** One weekday of the appointments week. */
+export interface AppointmentDay {
+  date: CalendarDate;
+  holiday: boolean;
+  /** Appointments that hold a slot (booked, attended, no-show), by time, with the counsellor's name. */
+  items: (Appointment & { counsellorName: string })[];
 }
 
 /** Whatever a console action came to: done (with messages to send now), or refused with a reason key. */
@@ -378,6 +394,45 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
       audit(member, "console_questions", undefined, allowed);
       if (!allowed) return undefined;
       return questionsReport(options.knowledge, { locale, timeZone: options.timeZone, safety: options.safety });
+    },
+
+    /** Whether the member may see appointments (counsellors their own; supervisors and admins everyone's). */
+    mayUseAppointments: (member: StaffMember) => may(member.role, "see_day_list"),
+
+    /**
+     * Monday to Friday of the week starting `monday`: each day's appointments (a counsellor's own; everyone's for
+     * supervisors and admins) and whether it is a public holiday. Undefined (audited) when not allowed.
+     */
+    appointmentsWeek(member: StaffMember, monday: CalendarDate): AppointmentDay[] | undefined {
+      const allowed = may(member.role, "see_day_list");
+      audit(member, "console_appointments", undefined, allowed);
+      if (!allowed) return undefined;
+      const everyone = may(member.role, "mark_any_appointment");
+      const counsellors = options.booking
+        .activeCounsellors()
+        .filter((c) => everyone || c.telegramUserId === member.telegramUserId);
+      return [0, 1, 2, 3, 4].map((offset) => {
+        const date = addDays(monday, offset);
+        const from = instantAt(date, 0, options.timeZone);
+        const to = instantAt(addDays(date, 1), 0, options.timeZone);
+        const items = counsellors
+          .flatMap((c) =>
+            options.booking
+              .forCounsellor(c.telegramUserId, from, to)
+              .map((a) => ({ ...a, counsellorName: c.displayName })),
+          )
+          .sort((a, b) => a.startsAt - b.startsAt);
+        return { date, holiday: options.holidays.includes(toIsoDate(date)), items };
+      });
+    },
+
+    /** Attended or no-show on an appointment, exactly as the counsellor's button in the bot does it. */
+    markAppointment(member: StaffMember, appointmentId: number, verb: string): ActionResult {
+      if (verb !== "attended" && verb !== "no_show") return { ok: false, reason: "casework.not_allowed" };
+      const outcome = options.bookingDesk.press(member.telegramUserId, verb, appointmentId);
+      return outcome.notice.key.startsWith("booking.marked_")
+        ? { ok: true, outboxIds: [], notice: outcome.notice }
+        : { ok: false, reason: outcome.notice.key };
     },
 
     /** Whether the member may mark services as checked. */

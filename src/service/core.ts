@@ -241,6 +241,8 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
       knowledge,
       safety,
       booking: booking.store,
+      bookingDesk: booking.desk,
+      holidays: content.holidays,
       staff,
       desk,
       outbox,

@@ -209,6 +209,11 @@ describe("staff console in a browser", () => {
     await screenshots(vanna, "services");
     await expectAccessible(vanna);
 
+    await vanna.getByRole("link", { name: "ការណាត់", exact: true }).click();
+    await vanna.getByRole("heading", { name: /សប្តាហ៍ចាប់ពី/ }).waitFor();
+    await screenshots(vanna, "appointments");
+    await expectAccessible(vanna);
+
     await vanna.getByRole("link", { name: "សំណួរ", exact: true }).click();
     await vanna.getByRole("heading", { name: "សំណួរ", exact: true }).waitFor();
     await screenshots(vanna, "questions");

@@ -389,3 +389,58 @@ describe("questions page", () => {
     expect(page.headers["cache-control"]).toBe("no-store");
   });
 });
+
+describe("appointments page", () => {
+  it("shows a counsellor's own week with holidays; attendance marked here is the bot's mark", async () => {
+    h.core.staff.register(6014, "counsellor", "Piseth");
+    h.core.booking.store.saveCounsellor({
+      telegramUserId: COUNSELLOR,
+      displayName: "Sreymom",
+      sites: ["russey_keo"],
+      topics: ["family"],
+    });
+    h.core.booking.store.saveCounsellor({
+      telegramUserId: 6014,
+      displayName: "Piseth",
+      sites: ["russey_keo"],
+      topics: ["family"],
+    });
+    const at = Date.parse("2026-11-21T02:00:00Z"); // the harness's clock: Saturday 21 Nov, 9:00 in Phnom Penh
+    const book = (counsellorId: number, startsAt: number) =>
+      h.core.booking.store.insert({
+        chatId: RESIDENT,
+        counsellorId,
+        topic: "family",
+        site: "russey_keo",
+        startsAt,
+        endsAt: startsAt + 3_600_000,
+        forWhom: "self",
+        locale: "km",
+      });
+    const mine = book(COUNSELLOR, at - 24 * 3_600_000); // Friday 20 Nov
+    book(6014, at - 24 * 3_600_000 + 3 * 3_600_000);
+    const sreymom = await logIn(COUNSELLOR);
+    const page = await sreymom.get("/console/appointments?week=2026-11-18");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("A-0001");
+    expect(page.body).not.toContain("A-0002"); // Piseth's, not hers
+    const marked = await sreymom.post(`/console/appointments/${mine.id}/mark`, {
+      _csrf: csrfOf(page.body),
+      verb: "attended",
+    });
+    expect(marked.headers.location).toContain("booking.marked_attended");
+    expect(h.core.booking.store.get(mine.id)?.status).toBe("attended");
+    expect(h.core.booking.store.get(mine.id)?.markedBy).toBe(COUNSELLOR);
+
+    const vanna = await logIn(SUPERVISOR);
+    const all = await vanna.get("/console/appointments?week=2026-11-20");
+    expect(all.body).toContain("A-0002");
+    // The Water Festival (23-25 November) is shown as holidays; the week links move by seven days.
+    const next = await vanna.get("/console/appointments?week=2026-11-25");
+    expect(next.body.split("ថ្ងៃឈប់សម្រាក៖ គ្មានវគ្គទេ។")).toHaveLength(4);
+    expect(next.body).toContain("/console/appointments?week=2026-11-16");
+    expect(next.body).toContain("/console/appointments?week=2026-11-30");
+    const bopha = await logIn(CASEWORKER);
+    expect((await bopha.get("/console/appointments")).statusCode).toBe(403);
+  });
+});

@@ -5,7 +5,17 @@
 import type { Locale } from "../../base/locale.ts";
 import type { Reply, TextParam } from "../../base/reply.ts";
 import { localDigits } from "../../khmer/digits.ts";
-import type { AuditLine, CaseView, CounsellorHours, ServiceLine, TimelineEntry } from "../../console/desk.ts";
+import type {
+  AppointmentDay,
+  AuditLine,
+  CaseView,
+  CounsellorHours,
+  ServiceLine,
+  TimelineEntry,
+} from "../../console/desk.ts";
+import { appointmentRef } from "../../booking/desk.ts";
+import { type CalendarDate, toIsoDate } from "../../base/calendar-date.ts";
+import { localTime } from "../../base/local-time.ts";
 import { ROLES } from "../../features/roles.ts";
 import type { Translator } from "../../i18n/translator.ts";
 import { type ContactPreference, OUTCOMES, type Referral, caseNumber } from "../../referrals/store.ts";
@@ -22,6 +32,8 @@ export interface PageContext {
   csrf?: string;
   /** Whether the header links the hours page (supervisors, admins and counsellors). */
   showHours?: boolean;
+  /** Whether the header links the appointments page (counsellors, supervisors and admins). */
+  showAppointments?: boolean;
   /** Whether the header links the staff page (supervisors and admins). */
   showStaff?: boolean;
 }
@@ -88,6 +100,7 @@ export function layout(ctx: PageContext, title: string, body: Html, options: { r
         <header>
           <span class="brand">${t(ctx, "title")}</span>
           ${member ? html`<a href="/console">${t(ctx, "nav_queue")}</a>` : ""}
+          ${ctx.showAppointments ? html`<a href="/console/appointments">${t(ctx, "nav_appointments")}</a>` : ""}
           ${ctx.showHours ? html`<a href="/console/hours">${t(ctx, "nav_hours")}</a>` : ""}
           ${ctx.showStaff ? html`<a href="/console/staff">${t(ctx, "nav_staff")}</a>` : ""}
           ${member ? html`<a href="/console/services">${t(ctx, "nav_services")}</a>` : ""}
@@ -608,5 +621,90 @@ export function questionsPage(ctx: PageContext, report: Reply): string {
     html`<div class="report">
       ${report.text.map((part) => html`<p>${ctx.translator.render(ctx.locale, part)}</p>`)}
     </div>`,
+  );
+}
+
+/** Monday to Friday of a week: each day's appointments with attendance buttons once a session has begun. */
+export function appointmentsPage(
+  ctx: PageContext,
+  monday: CalendarDate,
+  days: AppointmentDay[],
+  links: { previous: string; next: string },
+  notice?: string,
+): string {
+  const dayTitle = (date: CalendarDate) =>
+    localDigits(
+      ctx.locale,
+      new Intl.DateTimeFormat(ctx.locale === "km" ? "km-KH" : "en-GB", {
+        timeZone: "UTC",
+        weekday: "long",
+        day: "numeric",
+        month: "numeric",
+      }).format(new Date(`${toIsoDate(date)}T12:00:00Z`)),
+    );
+  const clock = (at: number) => {
+    const minute = localTime(at, ctx.timeZone).minute;
+    return localDigits(
+      ctx.locale,
+      `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`,
+    );
+  };
+  const row = (a: AppointmentDay["items"][number]) =>
+    html`<tr>
+      <td data-label="${t(ctx, "col_time")}">${clock(a.startsAt)}–${clock(a.endsAt)}</td>
+      <td data-label="${t(ctx, "col_counsellor")}">${a.counsellorName}</td>
+      <td data-label="${t(ctx, "col_place")}">${t(ctx, `booking.site_${a.site}`)}</td>
+      <td data-label="${t(ctx, "col_topic")}">${t(ctx, `booking.topic_${a.topic}`)}</td>
+      <td data-label="${t(ctx, "col_ref")}">${appointmentRef(a.id)}</td>
+      <td data-label="${t(ctx, "col_attendance")}">
+        ${t(ctx, `appt_${a.status}`)}
+        ${
+          a.status === "booked" && a.startsAt <= ctx.now
+            ? html`<form method="post" action="/console/appointments/${a.id}/mark">
+                ${hidden(ctx)}
+                <button name="verb" value="attended" aria-label="${t(ctx, "mark_attended")}: ${appointmentRef(a.id)}">
+                  ${t(ctx, "mark_attended")}
+                </button>
+                <button
+                  class="secondary"
+                  name="verb"
+                  value="no_show"
+                  aria-label="${t(ctx, "mark_no_show")}: ${appointmentRef(a.id)}"
+                >
+                  ${t(ctx, "mark_no_show")}
+                </button>
+              </form>`
+            : ""
+        }
+      </td>
+    </tr>`;
+  const day = (d: AppointmentDay) =>
+    html`<h2>${dayTitle(d.date)}</h2>
+      ${d.holiday ? html`<p class="notice">${t(ctx, "day_holiday")}</p>` : ""}
+      ${
+        d.items.length === 0
+          ? html`<p>${t(ctx, "day_empty")}</p>`
+          : html`<table class="queue">
+              <thead>
+                <tr>
+                  <th scope="col">${t(ctx, "col_time")}</th>
+                  <th scope="col">${t(ctx, "col_counsellor")}</th>
+                  <th scope="col">${t(ctx, "col_place")}</th>
+                  <th scope="col">${t(ctx, "col_topic")}</th>
+                  <th scope="col">${t(ctx, "col_ref")}</th>
+                  <th scope="col">${t(ctx, "col_attendance")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${d.items.map(row)}
+              </tbody>
+            </table>`
+      }`;
+  return layout(
+    ctx,
+    t(ctx, "week_of", { date: dayTitle(monday) }),
+    html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
+      <p><a href="${links.previous}">${t(ctx, "prev_week")}</a> · <a href="${links.next}">${t(ctx, "next_week")}</a></p>
+      ${days.map(day)}`,
   );
 }

@@ -18,6 +18,8 @@ import type { Translator } from "../../i18n/translator.ts";
 import { type ContactPreference, caseNumber } from "../../referrals/store.ts";
 import type { ConsoleParts } from "../../console/parts.ts";
 import { browserName } from "./browser-name.ts";
+import { type CalendarDate, isRealDate, toIsoDate } from "../../base/calendar-date.ts";
+import { addDays, todayIn, weekdayOf } from "../../base/local-time.ts";
 import {
   CONSOLE_CSS,
   casePage,
@@ -26,6 +28,7 @@ import {
   type PageContext,
   queuePage,
   questionsPage,
+  appointmentsPage,
   servicesPage,
   staffPage,
   t,
@@ -91,6 +94,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
           csrf: session.csrf,
           showHours: desk.mayUseHours(session.member),
           showStaff: desk.mayUseStaff(session.member),
+          showAppointments: desk.mayUseAppointments(session.member),
         }
       : {}),
   });
@@ -306,6 +310,30 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     return page(reply, 200, questionsPage(ctx, report));
   });
 
+  app.get("/console/appointments", async (request, reply) => {
+    const session = await sessionOf(request, reply);
+    if (!session) return reply;
+    const monday = mondayOf((request.query as { week?: string }).week, options.now(), options.timeZone);
+    const days = await options.commit(() => desk.appointmentsWeek(session.member, monday));
+    if (!days) return message(request, reply, 403, "not_allowed", session);
+    const ctx = context(request, session);
+    const week = (offset: number) => `/console/appointments?week=${toIsoDate(addDays(monday, offset))}`;
+    const links = { previous: week(-7), next: week(7) };
+    return page(reply, 200, appointmentsPage(ctx, monday, days, links, noticeOf(ctx, request, {}).notice));
+  });
+
+  app.post("/console/appointments/:id/mark", async (request, reply) => {
+    const session = await postSession(request, reply);
+    if (!session) return reply;
+    const id = idParamOf(request) ?? 0;
+    const verb = stringFields(request.body).verb ?? "";
+    const result = await options.commit(() => desk.markAppointment(session.member, id, verb));
+    if (!result.ok && result.reason === "casework.not_allowed")
+      return message(request, reply, 403, "not_allowed", session);
+    const key = result.ok ? result.notice.key : result.reason;
+    return reply.redirect(`/console/appointments?m=${key}`, 303);
+  });
+
   /** Renders a case for the session, optionally with its contact revealed. */
   async function showCase(
     request: FastifyRequest,
@@ -396,4 +424,13 @@ function idParamOf(request: FastifyRequest): number | undefined {
 function stringFields(body: unknown): Record<string, string> {
   if (!body || typeof body !== "object") return {};
   return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+/** The Monday of the week holding `week` (YYYY-MM-DD), or of this week in `timeZone` when it is missing or wrong. */
+function mondayOf(week: string | undefined, now: number, timeZone: string): CalendarDate {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(week ?? "");
+  const asked = match ? { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) } : undefined;
+  const date = asked && isRealDate(asked) ? asked : todayIn(now, timeZone);
+  const weekday = weekdayOf(date); // 0 is Sunday
+  return addDays(date, weekday === 0 ? -6 : 1 - weekday);
 }
