@@ -56,11 +56,16 @@ export function createSlotFinder(options: SlotFinderOptions) {
 
     const slots = new Map<number, FreeSlot>();
     const counsellors = store.activeCounsellors().filter((c) => c.topics.includes(topic) && c.sites.includes(site));
+    const timeOff = store.timeOff(toIsoDate(today));
+    const isOff = (counsellorId: number, iso: string) =>
+      timeOff.some((t) => t.counsellorId === counsellorId && t.from <= iso && iso <= t.to);
     for (let offset = 0; offset < daysAhead; offset++) {
       const date = addDays(today, offset);
       if (!calendar.isWorkingDay(date)) continue;
       const weekday = weekdayOf(date);
+      const iso = toIsoDate(date);
       for (const counsellor of counsellors) {
+        if (isOff(counsellor.telegramUserId, iso)) continue;
         const length = counsellor.slotMinutes;
         for (const hours of counsellor.hours) {
           if (hours.site !== site || hours.weekday !== weekday) continue;

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
-import { appointments, counsellorHours, counsellors, staffMembers } from "../db/schema.ts";
+import { appointments, counsellorHours, counsellors, counsellorTimeOff, staffMembers } from "../db/schema.ts";
 import { SpeanError } from "../base/errors.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
 import type {
@@ -173,6 +173,32 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
         .orderBy(asc(counsellors.telegramUserId))
         .all()
         .map((r) => toCounsellor(r.c, hours));
+    },
+
+    /** Adds days off (inclusive local dates YYYY-MM-DD) for a counsellor; no new sessions are offered on them. */
+    addTimeOff(counsellorId: number, fromDate: string, toDate: string, createdBy: number | null): void {
+      db.insert(counsellorTimeOff).values({ counsellorId, fromDate, toDate, createdBy, createdAt: now() }).run();
+    },
+
+    removeTimeOff(id: number, counsellorId: number): boolean {
+      return (
+        db
+          .delete(counsellorTimeOff)
+          .where(and(eq(counsellorTimeOff.id, id), eq(counsellorTimeOff.counsellorId, counsellorId)))
+          .run().changes === 1
+      );
+    },
+
+    /** Time off that ends on or after `fromDate` (YYYY-MM-DD), by counsellor (all counsellors when none given). */
+    timeOff(fromDate: string, counsellorId?: number): { id: number; counsellorId: number; from: string; to: string }[] {
+      const current = gte(counsellorTimeOff.toDate, fromDate);
+      return db
+        .select()
+        .from(counsellorTimeOff)
+        .where(counsellorId === undefined ? current : and(current, eq(counsellorTimeOff.counsellorId, counsellorId)))
+        .orderBy(asc(counsellorTimeOff.fromDate))
+        .all()
+        .map((r) => ({ id: r.id, counsellorId: r.counsellorId, from: r.fromDate, to: r.toDate }));
     },
 
     /** Slots held between two instants (start inclusive, end exclusive), by counsellor and start. */

@@ -90,6 +90,8 @@ export interface CounsellorHours {
   member: StaffMember;
   hours: string;
   takesBookings: boolean;
+  /** Days off from today on (inclusive local dates). */
+  timeOff: { id: number; from: string; to: string }[];
 }
 
 /** One line of the audit log as the staff page shows it: a member's name, never a resident's id. */
@@ -144,6 +146,18 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
   function audit(member: StaffMember, action: string, referralId: number | undefined, allowed: boolean) {
     staff.audit(member.telegramUserId, action, referralId, allowed);
   }
+
+  /** Whether `member` may set this counsellor's hours and time off (supervisors, admins, or themselves); audited. */
+  function mayManageHoursOf(member: StaffMember, counsellorId: number, action: string): boolean {
+    const allowed =
+      staff.get(counsellorId)?.role === "counsellor" &&
+      (may(member.role, "manage_hours") || counsellorId === member.telegramUserId);
+    audit(member, action, undefined, allowed);
+    return allowed;
+  }
+
+  /** Today in the programme's time zone, YYYY-MM-DD. */
+  const today = () => toIsoDate(calendarDateIn(new Date(now()), options.timeZone));
 
   return {
     /** Whether the member may see the referrals queue (counsellors may not). */
@@ -287,8 +301,34 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
         .filter((c) => all || c.telegramUserId === member.telegramUserId)
         .map((c) => {
           const profile = options.booking.counsellor(c.telegramUserId);
-          return { member: c, hours: formatWeeklyHours(profile?.hours ?? []), takesBookings: profile?.active ?? false };
+          return {
+            member: c,
+            hours: formatWeeklyHours(profile?.hours ?? []),
+            takesBookings: profile?.active ?? false,
+            timeOff: options.booking.timeOff(today(), c.telegramUserId),
+          };
         });
+    },
+
+    /**
+     * Adds days off (YYYY-MM-DD, inclusive, today or later, at most a year) for a counsellor the member may manage;
+     * no new sessions are offered on them (booked ones stay, and show in the week view).
+     */
+    addTimeOff(member: StaffMember, counsellorId: number, from: string, to: string): ActionResult {
+      if (!mayManageHoursOf(member, counsellorId, "console_time_off"))
+        return { ok: false, reason: "casework.not_allowed" };
+      const valid = [from, to].every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)));
+      const days = (Date.parse(to) - Date.parse(from)) / DAY_MS;
+      if (!valid || days < 0 || days > 366 || to < today()) return { ok: false, reason: "console.time_off_invalid" };
+      options.booking.addTimeOff(counsellorId, from, to, member.telegramUserId);
+      return { ok: true, outboxIds: [], notice: text("console.time_off_added") };
+    },
+
+    removeTimeOff(member: StaffMember, counsellorId: number, timeOffId: number): ActionResult {
+      if (!mayManageHoursOf(member, counsellorId, "console_time_off"))
+        return { ok: false, reason: "casework.not_allowed" };
+      if (!options.booking.removeTimeOff(timeOffId, counsellorId)) return { ok: false, reason: "casework.not_allowed" };
+      return { ok: true, outboxIds: [], notice: text("console.time_off_removed") };
     },
 
     /** Sets a counsellor's weekly hours from their written form; new bookings are offered from them at once. */

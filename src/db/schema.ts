@@ -476,3 +476,17 @@ export const serviceChecks = sqliteTable(
   },
   (t) => [index("service_checks_service").on(t.serviceId, t.at)],
 );
+
+/** Days a counsellor takes no sessions (leave, training), inclusive, as local dates YYYY-MM-DD. */
+export const counsellorTimeOff = sqliteTable(
+  "counsellor_time_off",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    counsellorId: integer("counsellor_id").notNull(),
+    fromDate: text("from_date").notNull(),
+    toDate: text("to_date").notNull(),
+    createdBy: integer("created_by"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("counsellor_time_off_counsellor").on(t.counsellorId, t.toDate)],
+);

@@ -2,8 +2,8 @@
  * The staff console in headless Chromium against the sandbox (its fake Telegram plays the staff's phones): login
  * with approval in Telegram, every page in Khmer at 360 px and 1280 px (screenshots in test-output/) with axe-core,
  * a claim in the console showing in the staff group and one in the group showing in the console, a resolve with
- * its outcome, a counsellor's hours set, a service marked checked, refusals, CSRF, and no resident text in logs,
- * URLs or cookies.
+ * its outcome, a counsellor's hours and time off set, a service marked checked, refusals, CSRF, and no resident
+ * text in logs, URLs or cookies.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -189,6 +189,12 @@ describe("staff console in a browser", () => {
     await form.locator("input[type=checkbox]").check();
     await form.getByRole("button").click();
     await vanna.getByText("បានរក្សាទុកម៉ោង").waitFor();
+    // ... and a week off, a week from now.
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    await vanna.fill("#off-from-2003", inDays(7));
+    await vanna.fill("#off-to-2003", inDays(11));
+    await vanna.locator('form[action="/console/hours/2003/time-off"]').getByRole("button").click();
+    await vanna.getByText("បានបន្ថែមថ្ងៃឈប់").waitFor();
     await screenshots(vanna, "hours");
     await expectAccessible(vanna);
 

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.ts";
 import { createLogger } from "../../src/logger.ts";
 import type { Referral } from "../../src/referrals/store.ts";
+import { toIsoDate } from "../../src/base/calendar-date.ts";
 import { CASEWORKER, createHarness, RESIDENT, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
 
 const COUNSELLOR = 6010;
@@ -442,5 +443,45 @@ describe("appointments page", () => {
     expect(next.body).toContain("/console/appointments?week=2026-11-30");
     const bopha = await logIn(CASEWORKER);
     expect((await bopha.get("/console/appointments")).statusCode).toBe(403);
+  });
+});
+
+describe("time off", () => {
+  it("days off stop new slots on those days only, and removing them brings the slots back", async () => {
+    const vanna = await logIn(SUPERVISOR);
+    const csrf = csrfOf((await vanna.get("/console/hours")).body);
+    await vanna.post(`/console/hours/${COUNSELLOR}`, {
+      _csrf: csrf,
+      hours: "mon-fri 09:00-11:00 russey_keo",
+      takes_bookings: "yes",
+    });
+    const days = () => new Set(h.core.booking.slots.freeSlots("health", "russey_keo").map((s) => toIsoDate(s.date)));
+    expect(days().has("2026-12-01")).toBe(true);
+    const off = await vanna.post(`/console/hours/${COUNSELLOR}/time-off`, {
+      _csrf: csrf,
+      from: "2026-11-30",
+      to: "2026-12-02",
+    });
+    expect(off.headers.location).toBe("/console/hours?m=console.time_off_added");
+    expect(days().has("2026-12-01")).toBe(false);
+    expect(days().has("2026-11-30")).toBe(false);
+    expect(days().has("2026-12-03")).toBe(true);
+    const backwards = await vanna.post(`/console/hours/${COUNSELLOR}/time-off`, {
+      _csrf: csrf,
+      from: "2026-12-05",
+      to: "2026-12-01",
+    });
+    expect(backwards.headers.location).toBe("/console/hours?m=console.time_off_invalid");
+    const page = await vanna.get("/console/hours");
+    const removeUrl = /action="(\/console\/hours\/\d+\/time-off\/\d+\/remove)"/.exec(page.body)?.[1] as string;
+    await vanna.post(removeUrl, { _csrf: csrf });
+    expect(days().has("2026-12-01")).toBe(true);
+    const bopha = await logIn(CASEWORKER);
+    const refused = await bopha.post(`/console/hours/${COUNSELLOR}/time-off`, {
+      _csrf: csrfOf((await bopha.get("/console")).body),
+      from: "2026-12-07",
+      to: "2026-12-08",
+    });
+    expect(refused.statusCode).toBe(403);
   });
 });

@@ -429,7 +429,7 @@ export function hoursPage(
   const forms = counsellors.map((c) => {
     const id = c.member.telegramUserId;
     const typed = failed?.counsellorId === id ? failed.typed : c.hours;
-    return actionCard(
+    return html`${actionCard(
       ctx,
       `hours-${id}`,
       `/console/hours/${id}`,
@@ -442,7 +442,8 @@ export function hoursPage(
           ${t(ctx, "hours_takes_bookings")}</label
         >`,
       { name: c.member.displayName },
-    );
+    )}
+    ${timeOffCard(ctx, c)}`;
   });
   return layout(
     ctx,
@@ -707,4 +708,43 @@ export function appointmentsPage(
       <p><a href="${links.previous}">${t(ctx, "prev_week")}</a> · <a href="${links.next}">${t(ctx, "next_week")}</a></p>
       ${days.map(day)}`,
   );
+}
+
+/** A counsellor's coming days off, each with a remove button, and a form to add a period. */
+function timeOffCard(ctx: PageContext, c: CounsellorHours): Html {
+  const id = c.member.telegramUserId;
+  const day = (iso: string) => localDigits(ctx.locale, iso.split("-").reverse().join("/"));
+  const periods =
+    c.timeOff.length === 0
+      ? html`<p>${t(ctx, "time_off_none")}</p>`
+      : html`<ul>
+          ${c.timeOff.map(
+            (off) =>
+              html`<li>
+                ${day(off.from)} – ${day(off.to)}
+                <form method="post" action="/console/hours/${id}/time-off/${off.id}/remove">
+                  ${hidden(ctx)}
+                  <button
+                    class="secondary"
+                    aria-label="${t(ctx, "time_off_remove")}: ${day(off.from)} – ${day(off.to)}"
+                  >
+                    ${t(ctx, "time_off_remove")}
+                  </button>
+                </form>
+              </li>`,
+          )}
+        </ul>`;
+  // Its own section, not actionCard: the remove buttons are forms of their own, and forms cannot nest.
+  return html`<section class="card" aria-labelledby="time-off-${id}">
+    <h2 id="time-off-${id}">${t(ctx, "time_off_of", { name: c.member.displayName })}</h2>
+    ${periods}
+    <form method="post" action="/console/hours/${id}/time-off">
+      ${hidden(ctx)}
+      <label for="off-from-${id}">${t(ctx, "time_off_from")}</label>
+      <input id="off-from-${id}" name="from" type="date" required />
+      <label for="off-to-${id}">${t(ctx, "time_off_to")}</label>
+      <input id="off-to-${id}" name="to" type="date" required />
+      <p><button>${t(ctx, "time_off_add")}</button></p>
+    </form>
+  </section>`;
 }

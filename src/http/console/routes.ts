@@ -334,6 +334,31 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     return reply.redirect(`/console/appointments?m=${key}`, 303);
   });
 
+  /** A time-off change on the hours page: run it and go back with its notice. */
+  function timeOffAction(
+    run: (session: Session, counsellorId: number, body: Record<string, string>, offId: number) => ActionResult,
+  ) {
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const session = await postSession(request, reply);
+      if (!session) return reply;
+      const offId = Number((request.params as { offId?: string }).offId ?? 0);
+      const body = stringFields(request.body);
+      const result = await options.commit(() => run(session, idParamOf(request) ?? 0, body, offId));
+      if (!result.ok && result.reason === "casework.not_allowed")
+        return message(request, reply, 403, "not_allowed", session);
+      return reply.redirect(`/console/hours?m=${result.ok ? result.notice.key : result.reason}`, 303);
+    };
+  }
+
+  app.post(
+    "/console/hours/:id/time-off",
+    timeOffAction((s, id, body) => desk.addTimeOff(s.member, id, body.from ?? "", body.to ?? "")),
+  );
+  app.post(
+    "/console/hours/:id/time-off/:offId/remove",
+    timeOffAction((s, id, _body, offId) => desk.removeTimeOff(s.member, id, offId)),
+  );
+
   /** Renders a case for the session, optionally with its contact revealed. */
   async function showCase(
     request: FastifyRequest,
