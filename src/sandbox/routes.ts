@@ -9,12 +9,14 @@ import { FakeApiError, type Fault, type FakeTelegram } from "./fake-telegram.ts"
 
 export interface SandboxRoutesOptions {
   fake: FakeTelegram;
+  /** The sandbox's movable clock (POST /sandbox/api/clock); without it the route is absent. */
+  clock?: { advance(ms: number): number };
   /** The chat page and its words (km and en); without them only the APIs are served. */
   page?: { html: string; strings: Record<string, unknown> };
 }
 
 /** Registers the fake Bot API, the control API and (optionally) the page. */
-export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (app, { fake, page }) => {
+export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (app, { fake, page, clock }) => {
   app.route({
     method: ["GET", "POST"],
     url: "/:botToken/:method",
@@ -106,6 +108,13 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
     fake.addFault(request.body as Fault);
     return { ok: true };
   });
+  if (clock)
+    app.post(`${api}/clock`, async (request) => {
+      const { minutes } = (request.body ?? {}) as { minutes?: unknown };
+      if (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < 1 || minutes > 7 * 24 * 60)
+        throw httpError(400, "minutes: a whole number from 1 to 10080 (the clock only moves forward)");
+      return { ok: true, offsetMinutes: clock.advance(minutes * 60_000) / 60_000 };
+    });
   app.get(`${api}/calls`, async (request) => {
     const { method } = request.query as { method?: string };
     return fake.calls.filter((c) => !method || c.method === method);

@@ -12,12 +12,27 @@ export const SANDBOX_TOKEN = "1000000001:sandbox-token-not-a-real-telegram-bot";
 export const SANDBOX_STAFF = [
   { id: 2001, name: "Bopha", role: "caseworker" },
   { id: 2002, name: "Vanna", role: "supervisor" },
-  { id: 2003, name: "Sreymom", role: "counsellor" },
 ] as const;
 
-/** The fake Telegram for sandbox mode. */
-export function createSandboxTelegram(): FakeTelegram {
-  const fake = new FakeTelegram({ token: SANDBOX_TOKEN });
+/**
+ * The sandbox's clock: real time plus an offset that only moves forward, through the sandbox API (to try
+ * reminders, escalations and session expiry without waiting). Never used outside sandbox mode.
+ */
+export function createSandboxClock() {
+  let offsetMs = 0;
+  return {
+    now: () => Date.now() + offsetMs,
+    /** Moves the clock `ms` forward; returns the total offset. */
+    advance(ms: number): number {
+      offsetMs += ms;
+      return offsetMs;
+    },
+  };
+}
+
+/** The fake Telegram for sandbox mode, on `now` (default Date.now). */
+export function createSandboxTelegram(now: () => number = Date.now): FakeTelegram {
+  const fake = new FakeTelegram({ token: SANDBOX_TOKEN, now });
   fake.addUser({ id: 1001, first_name: "សុខា Sokha", language_code: "km" });
   fake.addUser({ id: 1002, first_name: "ដារា Dara", language_code: "km" });
   fake.addGroup(SANDBOX_STAFF_CHAT_ID, "Spean staff");

@@ -18,7 +18,7 @@ import { type Poller, startPolling } from "../telegram/polling.ts";
 import { type Core, createCore } from "./core.ts";
 import { scheduledJobs } from "./jobs.ts";
 import { readiness } from "./readiness.ts";
-import { createSandboxTelegram, SANDBOX_STAFF } from "./sandbox.ts";
+import { createSandboxClock, createSandboxTelegram, SANDBOX_STAFF } from "./sandbox.ts";
 import { createTelegramSide, POLL_SECONDS, type TelegramSide } from "./telegram-side.ts";
 
 /** The update types Spean asks Telegram for. */
@@ -40,8 +40,10 @@ export interface Service {
 
 /** Creates the whole service for the configured mode. `now` defaults to Date.now. */
 export function createService(config: Config, logger: Logger, options: { now?: () => number } = {}): Service {
-  const core = createCore(config, logger, options.now);
-  const fake = config.mode === "sandbox" ? createSandboxTelegram() : undefined;
+  // In the sandbox (and only there) the clock can be moved forward through its API.
+  const clock = config.mode === "sandbox" && !options.now ? createSandboxClock() : undefined;
+  const core = createCore(config, logger, options.now ?? clock?.now);
+  const fake = config.mode === "sandbox" ? createSandboxTelegram(core.now) : undefined;
   if (fake) for (const member of SANDBOX_STAFF) core.staff.register(member.id, member.role, member.name);
   if (config.demoData) {
     seedDemoCounsellors(core.staff, core.booking.store);
@@ -94,6 +96,7 @@ export function createService(config: Config, logger: Logger, options: { now?: (
           ? {
               sandbox: {
                 fake,
+                ...(clock ? { clock } : {}),
                 page: {
                   html: readSandboxPage(),
                   strings: { km: core.content.resources.km.sandbox, en: core.content.resources.en.sandbox },

@@ -2,8 +2,8 @@
  * The staff console in headless Chromium against the sandbox (its fake Telegram plays the staff's phones): login
  * with approval in Telegram, every page in Khmer at 360 px and 1280 px (screenshots in test-output/) with axe-core,
  * a claim in the console showing in the staff group and one in the group showing in the console, a resolve with
- * its outcome, a counsellor's hours and time off set, a service marked checked, refusals, CSRF, and no resident
- * text in logs, URLs or cookies.
+ * its outcome, a counsellor's hours and time off set, a service marked checked, refusals, CSRF, no resident text in
+ * logs, URLs or cookies, and a session's end after an idle hour on the sandbox's movable clock.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -184,16 +184,16 @@ describe("staff console in a browser", () => {
 
     // Vanna sets Sreymom's weekly hours.
     await vanna.getByRole("link", { name: "ម៉ោងអ្នកប្រឹក្សា" }).click();
-    await vanna.fill("#spec-2003", "mon-fri 09:00-11:00 russey_keo");
-    const form = vanna.locator('form[action="/console/hours/2003"]');
+    await vanna.fill("#spec-3001", "mon-fri 09:00-11:00 russey_keo");
+    const form = vanna.locator('form[action="/console/hours/3001"]');
     await form.locator("input[type=checkbox]").check();
     await form.getByRole("button").click();
     await vanna.getByText("បានរក្សាទុកម៉ោង").waitFor();
     // ... and a week off, a week from now.
     const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-    await vanna.fill("#off-from-2003", inDays(7));
-    await vanna.fill("#off-to-2003", inDays(11));
-    await vanna.locator('form[action="/console/hours/2003/time-off"]').getByRole("button").click();
+    await vanna.fill("#off-from-3001", inDays(7));
+    await vanna.fill("#off-to-3001", inDays(11));
+    await vanna.locator('form[action="/console/hours/3001/time-off"]').getByRole("button").click();
     await vanna.getByText("បានបន្ថែមថ្ងៃឈប់").waitFor();
     await screenshots(vanna, "hours");
     await expectAccessible(vanna);
@@ -226,8 +226,8 @@ describe("staff console in a browser", () => {
     await expectAccessible(vanna);
     const sreymom = await browser.newContext();
     const refused = await sreymom.newPage();
-    await refused.goto(`${base}sandbox/console/2003`);
-    await press(2003, "✅ បាទ/ចាស គឺខ្ញុំ");
+    await refused.goto(`${base}sandbox/console/3001`);
+    await press(3001, "✅ បាទ/ចាស គឺខ្ញុំ");
     await refused.getByText("អ្នកមិនអាចមើលទំព័រនេះបានទេ").waitFor({ timeout: 15_000 });
 
     // Nothing the resident wrote is in the service's log, a URL visited, or a cookie.
@@ -239,4 +239,14 @@ describe("staff console in a browser", () => {
       expect(cookies).not.toContain(secret);
     }
   }, 90_000);
+
+  it("a session ends after an idle hour, on the sandbox's moved clock", async () => {
+    const context = await browser.newContext();
+    const page = await logIn(context, BOPHA);
+    await page.getByRole("heading", { name: "កំពុងរង់ចាំបុគ្គលិកសង្គមកិច្ច" }).waitFor();
+    expect(await api("/clock", { minutes: 61 })).toMatchObject({ ok: true });
+    await page.reload();
+    await page.getByText("សូមចូលជាមុនសិន").waitFor();
+    expect((await context.cookies()).some((c) => c.name === "spean_console")).toBe(false);
+  }, 60_000);
 });
