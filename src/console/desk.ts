@@ -443,14 +443,19 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
      * Monday to Friday of the week starting `monday`: each day's appointments (a counsellor's own; everyone's for
      * supervisors and admins) and whether it is a public holiday. Undefined (audited) when not allowed.
      */
-    appointmentsWeek(member: StaffMember, monday: CalendarDate): AppointmentDay[] | undefined {
+    appointmentsWeek(
+      member: StaffMember,
+      monday: CalendarDate,
+      filter: { counsellorId?: number; site?: string } = {},
+    ): AppointmentDay[] | undefined {
       const allowed = may(member.role, "see_day_list");
       audit(member, "console_appointments", undefined, allowed);
       if (!allowed) return undefined;
       const everyone = may(member.role, "mark_any_appointment");
       const counsellors = options.booking
         .activeCounsellors()
-        .filter((c) => everyone || c.telegramUserId === member.telegramUserId);
+        .filter((c) => everyone || c.telegramUserId === member.telegramUserId)
+        .filter((c) => filter.counsellorId === undefined || c.telegramUserId === filter.counsellorId);
       return [0, 1, 2, 3, 4].map((offset) => {
         const date = addDays(monday, offset);
         const from = instantAt(date, 0, options.timeZone);
@@ -459,12 +464,20 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
           .flatMap((c) =>
             options.booking
               .forCounsellor(c.telegramUserId, from, to)
+              .filter((a) => filter.site === undefined || a.site === filter.site)
               .map((a) => ({ ...a, counsellorName: c.displayName })),
           )
           .sort((a, b) => a.startsAt - b.startsAt);
         return { date, holiday: options.holidays.includes(toIsoDate(date)), items };
       });
     },
+
+    /** The counsellors whose appointments the member may see (for the week view's filter). */
+    appointmentCounsellors: (member: StaffMember) =>
+      options.booking
+        .activeCounsellors()
+        .filter((c) => may(member.role, "mark_any_appointment") || c.telegramUserId === member.telegramUserId)
+        .map((c) => ({ id: c.telegramUserId, name: c.displayName })),
 
     /** Attended or no-show on an appointment, exactly as the counsellor's button in the bot does it. */
     markAppointment(member: StaffMember, appointmentId: number, verb: string): ActionResult {

@@ -93,12 +93,14 @@ async function referral(resident = RESIDENT): Promise<void> {
 }
 
 /** Opens the console as a sandbox staff member and approves the login in their fake Telegram chat. */
-async function logIn(context: BrowserContext, staffId: number): Promise<Page> {
+async function logIn(context: BrowserContext, staffId: number, checkWaitPage = false): Promise<Page> {
   const page = await context.newPage();
   page.on("framenavigated", (frame) => visited.push(frame.url()));
   await page.goto(`${base}sandbox/console/${staffId}`);
   await page.getByText("សូមបើកការជជែកជាមួយបូតស្ពាន").waitFor();
+  if (checkWaitPage) await expectAccessible(page); // the page that waits for the ✅ in Telegram
   await press(staffId, "✅ បាទ/ចាស គឺខ្ញុំ");
+  await page.getByRole("link", { name: "ខ្ញុំបានចុច ✅ ហើយ បន្ត" }).click();
   await page.waitForURL(/\/console$/, { timeout: 15_000 });
   return page;
 }
@@ -147,7 +149,7 @@ describe("staff console in a browser", () => {
     await botSaid(STAFF_GROUP, "🔔");
     // bypassCSP only lets axe-core's script into the page; the console itself runs no script at all.
     const bopha = await browser.newContext({ bypassCSP: true, locale: "km-KH" });
-    const page = await logIn(bopha, BOPHA);
+    const page = await logIn(bopha, BOPHA, true);
     await page.getByRole("heading", { name: "កំពុងរង់ចាំបុគ្គលិកសង្គមកិច្ច" }).waitFor();
     await screenshots(page, "queue");
     await expectAccessible(page);
@@ -181,6 +183,14 @@ describe("staff console in a browser", () => {
     // Vanna (supervisor) sees every case; Sreymom (counsellor) is refused the queue.
     const vanna = await logIn(await browser.newContext({ bypassCSP: true }), VANNA);
     await vanna.getByRole("link", { name: "SP-0002" }).waitFor();
+
+    // Vanna gives SP-0002 to herself; Bopha is then refused it (not hers, not waiting).
+    await vanna.goto(`${base}console/cases/2`);
+    await vanna.selectOption("#to", { label: "Vanna" });
+    await vanna.getByRole("button", { name: "ផ្ទេរ", exact: true }).click();
+    await vanna.getByText("បុគ្គលិក៖ Vanna").waitFor();
+    await page.goto(`${base}console/cases/2`);
+    await page.getByText("គ្មានករណីនេះទេ").waitFor();
 
     // Vanna sets Sreymom's weekly hours.
     await vanna.getByRole("link", { name: "ម៉ោងអ្នកប្រឹក្សា" }).click();
@@ -228,6 +238,7 @@ describe("staff console in a browser", () => {
     const refused = await sreymom.newPage();
     await refused.goto(`${base}sandbox/console/3001`);
     await press(3001, "✅ បាទ/ចាស គឺខ្ញុំ");
+    await refused.getByRole("link", { name: "ខ្ញុំបានចុច ✅ ហើយ បន្ត" }).click();
     await refused.getByText("អ្នកមិនអាចមើលទំព័រនេះបានទេ").waitFor({ timeout: 15_000 });
 
     // Nothing the resident wrote is in the service's log, a URL visited, or a cookie.

@@ -123,7 +123,7 @@ describe("logging in through the bot", () => {
     const browser = new Browser();
     const waiting = await browser.get(link);
     expect(waiting.statusCode).toBe(200);
-    expect(waiting.body).toContain('http-equiv="refresh"');
+    expect(waiting.body).toContain(`href="${link}"`); // "I pressed ✅, continue": the same link, in this browser
     await h.deliverQueued();
     expect(h.fake.botMessages(CASEWORKER).at(-1)?.text).toContain("Chrome · Android");
     // The same link forwarded to someone else's browser is useless, before and after approval.
@@ -436,6 +436,11 @@ describe("appointments page", () => {
     const vanna = await logIn(SUPERVISOR);
     const all = await vanna.get("/console/appointments?week=2026-11-20");
     expect(all.body).toContain("A-0002");
+    // Per counsellor and per place.
+    const piseth = await vanna.get("/console/appointments?week=2026-11-20&counsellor=6014");
+    expect(piseth.body).toContain("A-0002");
+    expect(piseth.body).not.toContain("A-0001");
+    expect((await vanna.get("/console/appointments?week=2026-11-20&site=phone")).body).not.toContain("A-000");
     // The Water Festival (23-25 November) is shown as holidays; the week links move by seven days.
     const next = await vanna.get("/console/appointments?week=2026-11-25");
     expect(next.body.split("ថ្ងៃឈប់សម្រាក៖ គ្មានវគ្គទេ។")).toHaveLength(4);

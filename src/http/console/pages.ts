@@ -14,6 +14,7 @@ import type {
   TimelineEntry,
 } from "../../console/desk.ts";
 import { appointmentRef } from "../../booking/desk.ts";
+import { SITES } from "../../booking/model.ts";
 import { type CalendarDate, toIsoDate } from "../../base/calendar-date.ts";
 import { localTime } from "../../base/local-time.ts";
 import { ROLES } from "../../features/roles.ts";
@@ -63,6 +64,7 @@ th{font-size:.85rem;color:var(--muted);font-weight:600}
 .urgent{color:var(--urgent);font-weight:700}
 .notice{background:#e8f0fe;border:1px solid #aac4f0;padding:8px 12px;margin:0 0 12px}
 .card{background:#fff;border:1px solid var(--line);padding:12px;margin:0 0 12px}
+a.button{display:inline-block;text-decoration:none}
 button,.button{font:inherit;min-height:44px;padding:8px 14px;border:1px solid var(--accent);background:var(--accent);
 color:#fff;border-radius:4px;cursor:pointer}
 button.secondary{background:#fff;color:var(--accent)}
@@ -83,7 +85,7 @@ ol.timeline{padding-left:1.2rem}ol.timeline li{margin:0 0 .6rem}
 export const CONSOLE_CSS = STYLE;
 
 /** The page around `body`: header with who is signed in, language switch and log-out buttons. */
-export function layout(ctx: PageContext, title: string, body: Html, options: { refreshSeconds?: number } = {}): string {
+export function layout(ctx: PageContext, title: string, body: Html): string {
   const member = ctx.member;
   return html`<!doctype html>
     <html lang="${ctx.locale}">
@@ -91,7 +93,6 @@ export function layout(ctx: PageContext, title: string, body: Html, options: { r
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
-        ${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}" />` : ""}
         <title>${title} · ${t(ctx, "title")}</title>
         <link rel="stylesheet" href="/console/style.css" />
       </head>
@@ -137,13 +138,22 @@ export function layout(ctx: PageContext, title: string, body: Html, options: { r
     </html>`.value;
 }
 
-/** A page with one message (login states, refusals, errors). */
-export function messagePage(ctx: PageContext, title: string, message: string, refreshSeconds?: number): string {
+/**
+ * A page with one message (login states, refusals, errors), and optionally a link onwards. The login's waiting page
+ * uses the link rather than refreshing itself: a page that reloads on a timer is hard to use with a screen reader
+ * (axe-core's meta-refresh rule), and the console runs no script.
+ */
+export function messagePage(
+  ctx: PageContext,
+  title: string,
+  message: string,
+  next?: { href: string; label: string },
+): string {
   return layout(
     ctx,
     title,
-    html`<p class="notice" role="status">${message}</p>`,
-    refreshSeconds ? { refreshSeconds } : {},
+    html`<p class="notice" role="status">${message}</p>
+      ${next ? html`<p><a class="button" href="${next.href}">${next.label}</a></p>` : ""}`,
   );
 }
 
@@ -631,8 +641,31 @@ export function appointmentsPage(
   monday: CalendarDate,
   days: AppointmentDay[],
   links: { previous: string; next: string },
+  filter: { counsellors: { id: number; name: string }[]; counsellorId?: number; site?: string },
   notice?: string,
 ): string {
+  // A GET form: the filter is in the URL (counsellor ids and place names only), so a view can be bookmarked.
+  const filterForm = html`<form method="get" action="/console/appointments">
+    <input type="hidden" name="week" value="${toIsoDate(monday)}" />
+    <label for="filter-counsellor">${t(ctx, "filter_counsellor")}</label>
+    <select id="filter-counsellor" name="counsellor">
+      <option value="">${t(ctx, "filter_all")}</option>
+      ${filter.counsellors.map(
+        (c) => html`<option value="${c.id}" ${c.id === filter.counsellorId ? html`selected` : ""}>${c.name}</option>`,
+      )}
+    </select>
+    <label for="filter-site">${t(ctx, "filter_site")}</label>
+    <select id="filter-site" name="site">
+      <option value="">${t(ctx, "filter_all")}</option>
+      ${SITES.map(
+        (site) =>
+          html`<option value="${site}" ${site === filter.site ? html`selected` : ""}>
+            ${t(ctx, `booking.site_${site}`)}
+          </option>`,
+      )}
+    </select>
+    <p><button class="secondary">${t(ctx, "filter_show")}</button></p>
+  </form>`;
   const dayTitle = (date: CalendarDate) =>
     localDigits(
       ctx.locale,
@@ -706,7 +739,7 @@ export function appointmentsPage(
     t(ctx, "week_of", { date: dayTitle(monday) }),
     html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
       <p><a href="${links.previous}">${t(ctx, "prev_week")}</a> · <a href="${links.next}">${t(ctx, "next_week")}</a></p>
-      ${days.map(day)}`,
+      ${filterForm} ${days.map(day)}`,
   );
 }
 

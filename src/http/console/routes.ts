@@ -18,6 +18,7 @@ import type { Translator } from "../../i18n/translator.ts";
 import { type ContactPreference, caseNumber } from "../../referrals/store.ts";
 import type { ConsoleParts } from "../../console/parts.ts";
 import { browserName } from "./browser-name.ts";
+import { SITES } from "../../booking/model.ts";
 import { type CalendarDate, isRealDate, toIsoDate } from "../../base/calendar-date.ts";
 import { addDays, todayIn, weekdayOf } from "../../base/local-time.ts";
 import {
@@ -153,7 +154,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
       let nonce = request.cookies[BROWSER_COOKIE];
       if (!nonce || !/^[A-Za-z0-9_-]{43}$/.test(nonce)) {
         nonce = randomBytes(32).toString("base64url");
-        // Lax, not Strict: the link is opened from Telegram, another site; the page then refreshes itself.
+        // Lax, not Strict: the link is opened from Telegram (another site), and the nonce must come back next time.
         reply.setCookie(BROWSER_COOKIE, nonce, { ...cookieBase, path: "/console/login", sameSite: "lax" });
       }
       const browser = browserName(request.headers["user-agent"]);
@@ -167,7 +168,14 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
       switch (state.opened.kind) {
         case "ask":
         case "waiting":
-          return page(reply, 200, messagePage(ctx, t(ctx, "login_wait_title"), t(ctx, "login_wait"), 3));
+          return page(
+            reply,
+            200,
+            messagePage(ctx, t(ctx, "login_wait_title"), t(ctx, "login_wait"), {
+              href: `/console/login/${token}`,
+              label: t(ctx, "login_continue"),
+            }),
+          );
         case "session":
           reply.clearCookie(BROWSER_COOKIE, { ...cookieBase, path: "/console/login" });
           reply.setCookie(SESSION_COOKIE, state.opened.token, { ...cookieBase, sameSite: "strict" });
@@ -313,13 +321,24 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
   app.get("/console/appointments", async (request, reply) => {
     const session = await sessionOf(request, reply);
     if (!session) return reply;
-    const monday = mondayOf((request.query as { week?: string }).week, options.now(), options.timeZone);
-    const days = await options.commit(() => desk.appointmentsWeek(session.member, monday));
+    const query = request.query as { week?: string; counsellor?: string; site?: string };
+    const monday = mondayOf(query.week, options.now(), options.timeZone);
+    const counsellors = desk.appointmentCounsellors(session.member);
+    const counsellorId = counsellors.find((c) => String(c.id) === query.counsellor)?.id;
+    const site = (SITES as readonly string[]).includes(query.site ?? "") ? query.site : undefined;
+    const filter = { ...(counsellorId ? { counsellorId } : {}), ...(site ? { site } : {}) };
+    const days = await options.commit(() => desk.appointmentsWeek(session.member, monday, filter));
     if (!days) return message(request, reply, 403, "not_allowed", session);
     const ctx = context(request, session);
-    const week = (offset: number) => `/console/appointments?week=${toIsoDate(addDays(monday, offset))}`;
+    const week = (offset: number) => {
+      const params = new URLSearchParams({ week: toIsoDate(addDays(monday, offset)) });
+      if (counsellorId) params.set("counsellor", String(counsellorId));
+      if (site) params.set("site", site);
+      return `/console/appointments?${params}`;
+    };
     const links = { previous: week(-7), next: week(7) };
-    return page(reply, 200, appointmentsPage(ctx, monday, days, links, noticeOf(ctx, request, {}).notice));
+    const notice = noticeOf(ctx, request, {}).notice;
+    return page(reply, 200, appointmentsPage(ctx, monday, days, links, { counsellors, ...filter }, notice));
   });
 
   app.post("/console/appointments/:id/mark", async (request, reply) => {
