@@ -8,7 +8,7 @@ import { buildApp } from "../../src/http/app.ts";
 import { createLogger } from "../../src/logger.ts";
 import type { Referral } from "../../src/referrals/store.ts";
 import { toIsoDate } from "../../src/base/calendar-date.ts";
-import { CASEWORKER, createHarness, RESIDENT, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
+import { buttonsOf, CASEWORKER, createHarness, RESIDENT, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
 
 const COUNSELLOR = 6010;
 const OTHER_CASEWORKER = 6011;
@@ -286,6 +286,13 @@ describe("counsellors' hours", () => {
     const slots = h.core.booking.slots.freeSlots("health", "russey_keo");
     expect(slots.length).toBeGreaterThan(0);
     expect(slots.every((s) => s.counsellors.some((c) => c.id === COUNSELLOR))).toBe(true);
+    // ... and the bot offers them to a resident booking at Russey Keo: Thursday 26 November is the first day
+    // (today is Saturday 21; the Water Festival takes 23-25).
+    await h.say("/start");
+    await h.press(h.render("main.choice_book"));
+    await h.press(h.render("booking.topic_health"));
+    await h.press(h.render("booking.site_russey_keo"));
+    expect(buttonsOf(h.last())[0]?.text).toContain("២៦ វិច្ឆិកា");
     expect((await vanna.get("/console/hours")).body).toContain('value="mon-fri 09:00-11:00 russey_keo"');
   });
 
@@ -339,6 +346,7 @@ describe("staff page", () => {
     const page = await vanna.get("/console/staff");
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain("អ្នកមិនមែនបុគ្គលិក");
+    expect(page.body).toContain("បានទទួលករណី"); // the action in words, not its code ("claim")
     expect(page.body).not.toContain(String(RESIDENT));
     expect(page.body).not.toContain("/console/staff/invite"); // only admins invite
     const bopha = await logIn(CASEWORKER);

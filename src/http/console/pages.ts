@@ -502,7 +502,13 @@ export function staffPage(
     html`<tr>
       <td data-label="${t(ctx, "col_when")}">${when(ctx, a.at)}</td>
       <td data-label="${t(ctx, "col_who")}">${a.who ?? t(ctx, "not_on_roster")}</td>
-      <td data-label="${t(ctx, "col_action")}"><code>${a.action}</code></td>
+      <td data-label="${t(ctx, "col_action")}">
+        ${
+          ctx.translator.has(ctx.locale, `console.audit_${a.action}`)
+            ? t(ctx, `audit_${a.action}`)
+            : html`<code>${a.action}</code>`
+        }
+      </td>
       <td data-label="${t(ctx, "col_case")}">${a.referralId === null ? "" : caseNumber(a.referralId)}</td>
       <td data-label="${t(ctx, "col_result")}">${t(ctx, a.allowed ? "audit_allowed" : "audit_refused")}</td>
     </tr>`;
