@@ -498,3 +498,33 @@ describe("time off", () => {
     expect(refused.statusCode).toBe(403);
   });
 });
+
+describe("language and old cases", () => {
+  it("Khmer by default; English on request, kept in a cookie", async () => {
+    const bopha = await logIn(CASEWORKER);
+    expect((await bopha.get("/console")).body).toContain('<html lang="km">');
+    const switched = await bopha.get("/console/language?to=en");
+    expect(switched.statusCode).toBe(303);
+    const page = await bopha.get("/console");
+    expect(page.body).toContain('<html lang="en">');
+    expect(page.body).toContain("Waiting for a caseworker");
+  });
+
+  it("notes and messages of a case closed more than CASE_CONTENT_DAYS ago are for supervisors only", async () => {
+    const mine = referral();
+    await h.deliverQueued();
+    await h.pressAs(CASEWORKER, STAFF_CHAT, "✋ ទទួលយក");
+    let bopha = await logIn(CASEWORKER);
+    const csrf = csrfOf((await bopha.get(`/console/cases/${mine.id}`)).body);
+    await bopha.post(`/console/cases/${mine.id}/note`, { _csrf: csrf, note: "Visited, she is safe at her sister's" });
+    await bopha.post(`/console/cases/${mine.id}/close`, { _csrf: csrf, outcome: "service_received" });
+    expect((await bopha.get(`/console/cases/${mine.id}`)).body).toContain("Visited, she is safe");
+    h.advance(31 * 86_400_000);
+    bopha = await logIn(CASEWORKER);
+    const later = await bopha.get(`/console/cases/${mine.id}`);
+    expect(later.body).not.toContain("Visited, she is safe");
+    expect(later.body).toContain("សារ និងកំណត់ចំណាំនៃករណីនេះ ត្រូវបានលាក់ពីអ្នក។");
+    const vanna = await logIn(SUPERVISOR);
+    expect((await vanna.get(`/console/cases/${mine.id}`)).body).toContain("Visited, she is safe");
+  });
+});
