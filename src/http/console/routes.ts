@@ -21,19 +21,12 @@ import { browserName } from "./browser-name.ts";
 import { SITES } from "../../booking/model.ts";
 import { type CalendarDate, isRealDate, toIsoDate } from "../../base/calendar-date.ts";
 import { addDays, todayIn, weekdayOf } from "../../base/local-time.ts";
-import {
-  CONSOLE_CSS,
-  casePage,
-  hoursPage,
-  messagePage,
-  type PageContext,
-  queuePage,
-  questionsPage,
-  appointmentsPage,
-  servicesPage,
-  staffPage,
-  t,
-} from "./pages.ts";
+import { appointmentsPage } from "./appointments-page.ts";
+import { casePage, queuePage } from "./case-pages.ts";
+import { hoursPage } from "./hours-page.ts";
+import { CONSOLE_CSS, messagePage, type PageContext, t } from "./layout.ts";
+import { questionsPage, servicesPage } from "./reference-pages.ts";
+import { staffPage } from "./staff-page.ts";
 
 export interface ConsoleRoutesOptions {
   console: ConsoleParts;
