@@ -137,6 +137,15 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
   const isSupervisor = (m: StaffMember) => may(m.role, "resolve_any");
   const nameOf = (id: number | null) => (id === null ? undefined : staff.get(id)?.displayName);
 
+  /** Whether `member` may see this case's contact details: once claimed, its caseworker or a supervisor. */
+  function canReveal(member: StaffMember, r: Referral): boolean {
+    return (
+      r.status !== "open" &&
+      may(member.role, "relay") &&
+      (r.assignedTo === member.telegramUserId || isSupervisor(member))
+    );
+  }
+
   /** Whether `member` may open this case at all. */
   function canSee(member: StaffMember, r: Referral): boolean {
     if (!may(member.role, "see_cases")) return false;
@@ -160,9 +169,6 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
   const today = () => toIsoDate(calendarDateIn(new Date(now()), options.timeZone));
 
   return {
-    /** Whether the member may see the referrals queue (counsellors may not). */
-    mayUseQueue: (member: StaffMember) => may(member.role, "see_cases"),
-
     /**
      * The queue as `member` may see it: open cases oldest first, then active cases, then cases closed in the last
      * 30 days. Undefined (and audited) when the member may not see it.
@@ -188,7 +194,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
       if (!referral || !allowed) return undefined;
       const own = referral.assignedTo === member.telegramUserId;
       const oldClosed = referral.closedAt !== null && now() - referral.closedAt > contentDays * DAY_MS;
-      const contentHidden = (oldClosed && !isSupervisor(member)) || (!own && !isSupervisor(member));
+      const contentHidden = !isSupervisor(member) && (oldClosed || !own);
       const timeline: TimelineEntry[] = [
         ...referrals
           .eventsOf(id)
@@ -219,22 +225,21 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
           claim: referral.status === "open" && may(member.role, "claim"),
           close: active && (own || isSupervisor(member)),
           note: active && (own || isSupervisor(member)),
-          reveal: referral.status !== "open" && (own || isSupervisor(member)),
+          reveal: canReveal(member, referral),
           reassign: active && referral.status !== "open" && isSupervisor(member),
         },
       };
     },
 
-    /** The contact preference, shown on a click that is audited; undefined when refused or erased. */
-    revealContact(member: StaffMember, id: number): ContactPreference | undefined {
+    /**
+     * The contact preference, shown on a click that is audited: "erased" once retention or /forget removed it,
+     * undefined when the member may not see it.
+     */
+    revealContact(member: StaffMember, id: number): ContactPreference | "erased" | undefined {
       const referral = referrals.get(id);
-      const allowed =
-        referral !== undefined &&
-        referral.status !== "open" &&
-        may(member.role, "relay") &&
-        (referral.assignedTo === member.telegramUserId || isSupervisor(member));
+      const allowed = referral !== undefined && canReveal(member, referral);
       audit(member, "console_reveal_contact", id, allowed);
-      return allowed ? referrals.contactOf(id) : undefined;
+      return allowed ? (referrals.contactOf(id) ?? "erased") : undefined;
     },
 
     /** Claims a case, as the Claim button in the staff group does (the group's alert is edited). */

@@ -252,6 +252,9 @@ describe("cases", () => {
     expect(shown.body).toContain("012 345 678");
     expect(shown.headers["cache-control"]).toBe("no-store");
     expect(h.core.staff.auditLog().some((a) => a.action === "console_reveal_contact" && a.allowed)).toBe(true);
+    h.core.referrals.forgetChat(RESIDENT, 999_999); // what /forget does to the case: the contact is erased
+    const erased = await browser.post(`/console/cases/${mine.id}/contact`, { _csrf: csrf });
+    expect(erased.body).toContain("បានលុបចោល (ក្រោយរយៈពេលរក្សាទុក ឬដោយអ្នករស់នៅ)។");
 
     const noOutcome = await browser.post(`/console/cases/${mine.id}/close`, { _csrf: csrf });
     expect(noOutcome.headers.location).toContain("console.outcome_required");

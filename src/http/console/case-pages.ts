@@ -105,7 +105,7 @@ export function casePage(
   view: CaseView,
   extras: {
     contactSummary: string;
-    contact?: ContactPreference | "gone";
+    contact?: ContactPreference | "erased";
     notice?: string;
     services: { id: string; name: string }[];
     caseworkers: StaffMember[];
@@ -121,7 +121,7 @@ export function casePage(
               ${hidden(ctx)}<button>${t(ctx, "case_reveal")}</button>
             </form>`
         : html`<p>${t(ctx, "case_contact_hidden")}</p>`
-      : extras.contact === "gone"
+      : extras.contact === "erased"
         ? html`<p>${t(ctx, "case_contact_gone")}</p>`
         : html`<p>
             ${

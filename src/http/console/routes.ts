@@ -376,7 +376,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     request: FastifyRequest,
     reply: FastifyReply,
     session: Session,
-    revealed?: ContactPreference | "gone",
+    revealed?: ContactPreference | "erased",
   ) {
     const id = idParamOf(request);
     const view = id === undefined ? undefined : await options.commit(() => desk.view(session.member, id));
@@ -405,8 +405,6 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     if (!session) return reply;
     const id = idParamOf(request);
     const contact = id === undefined ? undefined : await options.commit(() => desk.revealContact(session.member, id));
-    if (id !== undefined && !contact && (await options.commit(() => desk.view(session.member, id)))?.may.reveal)
-      return showCase(request, reply, session, "gone");
     if (!contact) return message(request, reply, 403, "not_allowed", session);
     return showCase(request, reply, session, contact);
   });
