@@ -22,26 +22,12 @@ import { startFakeTelegramServer } from "../src/sandbox/routes.ts";
 import { createCore } from "../src/service/core.ts";
 import { createFieldCipher } from "../src/security/field-cipher.ts";
 import { createTransport } from "../src/telegram/transport.ts";
+import { time } from "./timing.ts";
 
 const APPOINTMENTS = 100_000;
 const COUNSELLORS = 500;
 const DUE_NOW = 2_000;
 const HOUR = 3_600_000;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-function time(runs: number, work: () => unknown): { p50: number; p99: number } {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    work();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
-}
 
 async function dueQuery(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "spean-bench-reminders-"));

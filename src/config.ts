@@ -124,6 +124,13 @@ const envSchema = z
     DEMO_DATA: optional(z.enum(["on", "off"], "must be on or off")),
     PROGRAMME_SESSION_TARGET: optional(integer(1, 1_000_000)),
     PROGRAMME_FAMILY_TARGET: optional(integer(1, 1_000_000)),
+    PROGRAMME_START: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month such as 2026-01"),
+    ),
+    SUPPRESS_BELOW: optional(integer(1, 100)),
   })
   .superRefine((env, ctx) => {
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET)
@@ -264,6 +271,10 @@ export interface Config {
   readonly demoData: boolean;
   /** What /sessions measures progress against; default 2,700 attended sessions for 150 families. */
   readonly programmeTargets: { readonly sessions: number; readonly families: number };
+  /** The programme's first month (YYYY-MM): where the results page's period starts by default; default 2026-01. */
+  readonly programmeStart: string;
+  /** Counts from 1 to this − 1 are hidden in results, exports and the CIP report; default 5 (1 turns it off). */
+  readonly suppressBelow: number;
 }
 
 /** Raised by {@link loadConfig}; `problems` holds one line per variable, ready to print. */
@@ -334,6 +345,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessions: e.PROGRAMME_SESSION_TARGET ?? 2700,
       families: e.PROGRAMME_FAMILY_TARGET ?? 150,
     }),
+    programmeStart: e.PROGRAMME_START ?? "2026-01",
+    suppressBelow: e.SUPPRESS_BELOW ?? 5,
   });
 }
 

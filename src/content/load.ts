@@ -18,6 +18,7 @@ import { type KnowledgeBase, loadKnowledge } from "../knowledge/model.ts";
 import { createDangerClassifier, type DangerClassifier } from "../safety/classifier.ts";
 import { loadConceptForms } from "../safety/lexicon.ts";
 import { loadDangerModel } from "../safety/model.ts";
+import { type IndicatorSet, loadIndicators, loadPlaces, type Places } from "../programme/definitions.ts";
 import { createSearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "../knowledge/search.ts";
 
 export { PROJECT_ROOT };
@@ -43,6 +44,10 @@ export interface Content {
   classifyDanger: DangerClassifier;
   /** Keys a native speaker still has to review, per locale (locales/<lang>/_review.json). */
   reviewKeys: Record<string, string[]>;
+  /** The programme's indicator definitions (flows/programme/indicators.yaml). */
+  indicators: IndicatorSet;
+  /** The sangkats of the three khans (flows/data/sangkats.yaml). */
+  places: Places;
 }
 
 /**
@@ -88,6 +93,8 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
     pagesOf,
     classifyDanger: createDangerClassifier(loadConceptForms(flowsDir), loadDangerModel(flowsDir)),
     reviewKeys,
+    indicators: loadIndicators(flowsDir),
+    places: loadPlaces(flowsDir),
   };
 }
 

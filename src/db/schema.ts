@@ -490,3 +490,68 @@ export const counsellorTimeOff = sqliteTable(
   },
   (t) => [index("counsellor_time_off_counsellor").on(t.counsellorId, t.toDate)],
 );
+
+/**
+ * A group activity staff ran in a room (a children's protection session, a health session, a migration-law session,
+ * ...): where, when, what, and how many took part by age band and sex. Counts only, never names. The place and the
+ * facilitating organisation are staff's words and are never exported.
+ */
+export const groupActivities = sqliteTable(
+  "group_activities",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Local date YYYY-MM-DD. */
+    date: text("date").notNull(),
+    /** A khan id from flows/data/sangkats.yaml, and one of its sangkats (null when it served the whole khan). */
+    khan: text("khan").notNull(),
+    sangkat: text("sangkat"),
+    /** An activity kind from src/programme/activities.ts. */
+    kind: text("kind").notNull(),
+    organisation: text("organisation").notNull(),
+    place: text("place").notNull(),
+    /** JSON object of counts by "<sex>_<band>", e.g. {"female_0_11": 4, "male_0_11": 3, ...}. */
+    participants: text("participants").notNull(),
+    /** How many of the participants came to a programme session for the first time. */
+    firstTime: integer("first_time").notNull(),
+    recordedBy: integer("recorded_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** Set when a staff member withdrew the record (a mistake); withdrawn records count nowhere. */
+    withdrawnAt: integer("withdrawn_at"),
+  },
+  (t) => [index("group_activities_date").on(t.date)],
+);
+
+/**
+ * One anonymous answer to "What does your community need?": no chat id, the day only, no free text. Needs are ids
+ * from src/programme/needs.ts.
+ */
+export const needsResponses = sqliteTable(
+  "needs_responses",
+  {
+    /** Random, not in order of answering (see src/programme/needs.ts). */
+    id: integer("id").primaryKey(),
+    /** Local date YYYY-MM-DD of the answer (the day, not the time, so that it cannot be matched to a chat's log). */
+    date: text("date").notNull(),
+    khan: text("khan").notNull(),
+    sangkat: text("sangkat"),
+    need1: text("need1").notNull(),
+    need2: text("need2"),
+    need3: text("need3"),
+    meeting: text("meeting", { enum: ["yes", "no", "maybe"] }).notNull(),
+  },
+  (t) => [index("needs_responses_date").on(t.date)],
+);
+
+/**
+ * Who has answered the needs survey this quarter, as a keyed hash of the chat id (not the id itself), so the answer
+ * cannot be linked to the chat. Rows of past quarters are erased by the retention job.
+ */
+export const needsAnswered = sqliteTable(
+  "needs_answered",
+  {
+    chatHash: text("chat_hash").notNull(),
+    /** "2026-Q4" in the service's time zone. */
+    quarter: text("quarter").notNull(),
+  },
+  (t) => [uniqueIndex("needs_answered_pk").on(t.chatHash, t.quarter)],
+);

@@ -10,6 +10,7 @@
  *   k:<verb>:<id>       A caseworker's button on a case (referrals)
  *   v:<verb>:<id>       A counsellor's button on an appointment (booking)
  *   w:<verb>:<id>       A reviewer's button on a wording taught to the search (knowledge)
+ *   n:<step>[:...]      The community-needs survey (programme; answers so far in the data, never stored)
  *
  * A choice or Back whose step is not the conversation's current step is stale: the user pressed a button on an
  * older message.
@@ -38,6 +39,8 @@ export const CALLBACK_PREFIXES = {
   wording: "w",
   /** Console: a staff member's ✅ / ❌ on a login to the staff console. */
   console: "l",
+  /** Programme: the anonymous community-needs survey (its answers so far ride in the data; see programme/needs.ts). */
+  needs: "n",
 } as const;
 
 export type CallbackPrefix = (typeof CALLBACK_PREFIXES)[keyof typeof CALLBACK_PREFIXES];

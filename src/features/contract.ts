@@ -12,6 +12,7 @@ import type { Reply, TextRef } from "../base/reply.ts";
 import type { CallbackPrefix } from "../engine/callback-data.ts";
 import type { Action, Block, ChoiceProvider, Registry, SafetyHooks } from "../engine/actions.ts";
 import type { OutboxHooks } from "../outbox/hooks.ts";
+import type { Subject } from "../outbox/message.ts";
 import type { Job } from "../scheduling/jobs.ts";
 import type { StaffAction } from "./roles.ts";
 
@@ -108,6 +109,8 @@ export interface ButtonOutcome {
   alert?: boolean;
   /** Rewrites the pressed message (e.g. a counsellor's card showing the mark). */
   edit?: Reply;
+  /** What the edit is about, so that the feature's outbox hooks apply to it (default: none). */
+  editSubject?: Subject;
   /** Outbox rows queued by the press, sent right after it. */
   outboxIds?: readonly number[];
   /** Work for after the transaction has committed (e.g. a WAL checkpoint, so that erased data leaves the disk). */

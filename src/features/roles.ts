@@ -23,7 +23,9 @@ export type StaffAction =
   | "manage_hours"
   | "see_staff"
   | "manage_staff"
-  | "check_services";
+  | "check_services"
+  | "see_results"
+  | "record_activities";
 
 const ALLOWED: Record<StaffAction, readonly Role[]> = {
   claim: ["caseworker", "supervisor", "admin"],
@@ -54,6 +56,10 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   manage_staff: ["admin"],
   /** "Checked today by phone" on a service in the console's directory. */
   check_services: ["caseworker", "supervisor", "admin"],
+  /** The console's programme results, exports and CIP report (counts only, suppressed): programme staff. */
+  see_results: ["supervisor", "admin"],
+  /** Recording a group activity (a session in a room) in the console: anyone who runs one. */
+  record_activities: ["counsellor", "caseworker", "supervisor", "admin"],
 };
 
 /** Whether a role may do an action; no role (not staff, or inactive) may do nothing. */

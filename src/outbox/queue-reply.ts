@@ -52,6 +52,8 @@ export interface QueuedEdit {
   locale: Locale;
   /** Default notice. */
   purpose?: Purpose;
+  /** What the edit is about, so that the subject's hooks apply (e.g. erase the row once sent). */
+  subject?: Subject;
 }
 
 /** Queues a rewrite of a message the bot sent; returns the row id (undefined when queued before). */
@@ -62,5 +64,6 @@ export function queueEdit(outbox: OutboxStore, translator: Translator, edit: Que
     chatId: edit.chatId,
     purpose: edit.purpose ?? "notice",
     message: { kind: "edit", messageId: edit.messageId, text: composed.text, buttons: composed.buttons ?? [] },
+    ...(edit.subject ? { subject: edit.subject } : {}),
   });
 }

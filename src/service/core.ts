@@ -3,7 +3,7 @@
  * engine), assembled from the configuration. createCore checks the content against the features before anything
  * starts.
  */
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { SpeanError } from "../base/errors.ts";
 import { createBookingParts } from "../booking/parts.ts";
@@ -14,6 +14,10 @@ import { createConsoleAccess } from "../console/access.ts";
 import { createConsoleDesk } from "../console/desk.ts";
 import { createServiceChecks } from "../console/service-checks.ts";
 import type { ConsoleParts } from "../console/parts.ts";
+import { createActivityStore } from "../programme/activities.ts";
+import { createNeedsStore } from "../programme/needs.ts";
+import { createResultsDesk } from "../programme/results.ts";
+import { URGENT_CATEGORY } from "../referrals/help-flow.ts";
 import { type ConversationStore, createConversationStore } from "../conversations/store.ts";
 import { type CommitQueue, createCommitQueue } from "../db/commit-queue.ts";
 import { lockDatabase } from "../db/lock.ts";
@@ -225,6 +229,8 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     localeOf: (chatId) => conversations.localeOf(chatId) ?? undefined,
     now,
   });
+  const needs = createNeedsStore(db, derivedKey(config.encryptionKey, "needs-survey"));
+  const activities = createActivityStore(db, now);
   let consoleOrigin = config.console.url;
   const consoleParts: ConsoleParts = {
     access: createConsoleAccess({
@@ -252,6 +258,23 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
       caseContentDays: config.console.caseContentDays,
       now,
     }),
+    results: createResultsDesk({
+      db,
+      staff,
+      activities,
+      needs,
+      indicators: content.indicators,
+      places: content.places,
+      translator: content.translator,
+      topicOf: (articleId) => content.knowledge.articles.get(articleId)?.topic,
+      topics: content.knowledge.topics.map((t) => t.id),
+      categories: [...content.directory.categories, URGENT_CATEGORY],
+      timeZone: config.timeZone,
+      now,
+      suppressBelow: config.suppressBelow,
+      programmeStart: config.programmeStart,
+      counsellingTargets: config.programmeTargets,
+    }),
     origin: () => consoleOrigin,
     useOrigin: (origin) => void (consoleOrigin ??= origin),
   };
@@ -275,6 +298,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     desk,
     console: consoleParts,
     booking,
+    needs,
     isDanger,
     inbox,
     outbox,
@@ -326,4 +350,9 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     isDanger,
     admission,
   };
+}
+
+/** A key for one purpose derived from the encryption key, so that no two uses share a key. */
+function derivedKey(key: Buffer, purpose: string): Buffer {
+  return createHmac("sha256", key).update(`spean:${purpose}`).digest();
 }

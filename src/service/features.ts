@@ -23,6 +23,8 @@ import type { LiveSearchIndex } from "../knowledge/live-index.ts";
 import type { KnowledgeStore } from "../knowledge/store.ts";
 import type { WordingsStore } from "../knowledge/wordings-store.ts";
 import type { OutboxStore } from "../outbox/store.ts";
+import { createProgrammeFeature } from "../programme/feature.ts";
+import type { NeedsStore } from "../programme/needs.ts";
 import { createPrivacyFeature } from "../privacy/feature.ts";
 import type { Desk } from "../referrals/desk.ts";
 import { createReferralsFeature } from "../referrals/feature.ts";
@@ -50,6 +52,8 @@ export interface FeatureParts {
   /** The staff console's logins and the origin of its links. */
   console: { access: ConsoleAccess; origin: () => string | undefined };
   booking: { store: BookingStore; slots: SlotFinder; desk: BookingDesk };
+  /** The anonymous community-needs survey's answers and once-a-quarter marks. */
+  needs: NeedsStore;
   /** Whether typed text is danger (the classifier behind the safety feature). */
   isDanger: (text: string) => boolean;
   inbox: InboxStore;
@@ -110,6 +114,13 @@ export const builtInFeatures: FeatureList = (p) => {
     }),
     createStaffFeature({ staff: p.staff, now: p.now }),
     createConsoleFeature({ access: p.console.access, url: p.console.origin }),
+    createProgrammeFeature({
+      needs: p.needs,
+      places: content.places,
+      outbox: p.outbox,
+      timeZone: config.timeZone,
+      now: p.now,
+    }),
     createPrivacyFeature({
       conversations: p.conversations,
       interactions: p.interactions,

@@ -79,6 +79,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
           dedupeKey: `press:${updateId}`,
           reply: outcome.edit,
           locale,
+          ...(outcome.editSubject ? { subject: outcome.editSubject } : {}),
         };
         const id = queueEdit(deps.outbox, deps.translator, edit);
         if (id !== undefined) ids.push(id);

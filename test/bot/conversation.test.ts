@@ -26,6 +26,7 @@ describe("first contact", () => {
         "main.choice_emergency",
         "main.choice_privacy",
         "main.choice_language",
+        "main.choice_needs",
       ].map((k) => h.render(k)),
     );
   });

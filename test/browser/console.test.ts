@@ -252,6 +252,57 @@ describe("staff console in a browser", () => {
     }
   }, 90_000);
 
+  it("programme results, a group activity and a CIP page: Khmer at 360 px, 1280 px and A4 print", async () => {
+    // A resident answers the community-needs survey by taps.
+    await api(`/chats/${SECOND_RESIDENT}/send`, { text: "/start" });
+    for (const label of [
+      "🏘️ តើសហគមន៍ខ្ញុំត្រូវការអ្វី?",
+      "▶️ ចាប់ផ្តើម",
+      "ខណ្ឌឫស្សីកែវ",
+      "សង្កាត់ស្វាយប៉ាក",
+      "💧 ទឹកស្អាត",
+      "🌊 លូបង្ហូរទឹក និងទឹកលិច",
+      "✔️ រួចរាល់",
+      "✅ បាទ/ចាស ខ្ញុំចង់ចូលរួម",
+    ])
+      await press(SECOND_RESIDENT, label);
+    await botSaid(SECOND_RESIDENT, "🙏 អរគុណ!");
+
+    const vanna = await logIn(await browser.newContext({ bypassCSP: true, locale: "km-KH" }), VANNA);
+    await vanna.getByRole("link", { name: "សកម្មភាពជាក្រុម", exact: true }).click();
+    await vanna.fill("#date", new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
+    await vanna.selectOption("#kind", "community_meeting");
+    await vanna.selectOption("#khan", "russey_keo");
+    await vanna.selectOption("#sangkat", "russey_keo_svay_pak");
+    await vanna.fill("#place", "សាលាឆទាន");
+    await vanna.fill("#organisation", "អង្គការដៃគូ");
+    await vanna.fill("#female_25_up", "១៤");
+    await vanna.fill("#male_25_up", "6");
+    await vanna.fill("#first_time", "3");
+    await vanna.getByRole("button", { name: "រក្សាទុកកំណត់ត្រា" }).click();
+    await vanna.getByText("✅ បានកត់ត្រាសកម្មភាពហើយ។").waitFor();
+    await screenshots(vanna, "activities");
+    await expectAccessible(vanna);
+
+    await vanna.getByRole("link", { name: "លទ្ធផល", exact: true }).click();
+    await vanna.getByRole("heading", { name: "លទ្ធផលកម្មវិធី" }).waitFor();
+    await vanna.getByRole("heading", { name: "វគ្គប្រឹក្សាផ្ទាល់ខ្លួន" }).waitFor();
+    await screenshots(vanna, "results");
+    await expectAccessible(vanna);
+
+    await vanna.getByRole("link", { name: "របាយការណ៍តម្រូវការ CIP", exact: true }).first().click();
+    await vanna.getByRole("link", { name: "សង្កាត់ស្វាយប៉ាក" }).click();
+    await vanna.getByText("ការចូលរួមរបស់ស្ត្រី").waitFor();
+    await screenshots(vanna, "cip");
+    await expectAccessible(vanna);
+    // The council's copy: A4, printed by Chromium; it fits on one sheet.
+    await vanna.emulateMedia({ media: "print" });
+    await vanna.setViewportSize({ width: 794, height: 1123 });
+    await vanna.screenshot({ path: join(OUT, "console-cip-a4.png"), fullPage: true });
+    const pdf = await vanna.pdf({ path: join(OUT, "console-cip.pdf"), format: "A4", printBackground: true });
+    expect(pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
+  }, 90_000);
+
   it("a session ends after an idle hour, on the sandbox's moved clock", async () => {
     const context = await browser.newContext();
     const page = await logIn(context, BOPHA);

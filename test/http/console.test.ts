@@ -4,16 +4,20 @@
  */
 import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/http/app.ts";
-import { createLogger } from "../../src/logger.ts";
 import type { Referral } from "../../src/referrals/store.ts";
 import { toIsoDate } from "../../src/base/calendar-date.ts";
+import {
+  Browser,
+  buildConsoleApp,
+  csrfOf,
+  linkFor as linkForUser,
+  logIn as logInUser,
+  withoutTokens,
+} from "../helpers/console-client.ts";
 import { buttonsOf, CASEWORKER, createHarness, RESIDENT, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
 
 const COUNSELLOR = 6010;
 const OTHER_CASEWORKER = 6011;
-const CHROME_ANDROID =
-  "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
 
 let h: ReturnType<typeof createHarness>;
 let app: FastifyInstance;
@@ -24,88 +28,17 @@ beforeEach(async () => {
   h.core.staff.register(OTHER_CASEWORKER, "caseworker", "Dara");
   h.fake.addUser({ id: COUNSELLOR, first_name: "Sreymom", language_code: "km" });
   h.fake.addUser({ id: OTHER_CASEWORKER, first_name: "Dara", language_code: "km" });
-  app = await buildApp({
-    logger: createLogger("silent"),
-    health: () => ({}),
-    console: {
-      console: h.core.console,
-      translator: h.core.content.translator,
-      directory: h.core.content.directory,
-      defaultLocale: "km",
-      timeZone: "Asia/Phnom_Penh",
-      now: h.core.now,
-      commit: (work) => h.core.commits.run(work),
-      sendNow: async (ids) => void (await h.side.sender.deliverNow([...ids])),
-      secureCookies: true,
-      loginsPerMinute: 1000,
-    },
-  });
+  app = await buildConsoleApp(h);
 });
 afterEach(async () => {
   await app.close();
   h.close();
 });
 
-/** Cookies a browser keeps: name → value, from Set-Cookie headers (a cleared cookie is removed). */
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(readonly userAgent = CHROME_ANDROID) {}
-  take(headers: Record<string, unknown>) {
-    const raw = headers["set-cookie"];
-    for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-      const [pair] = String(line).split(";");
-      const [name, value] = (pair as string).split("=");
-      if (!value) this.cookies.delete(name as string);
-      else this.cookies.set(name as string, value);
-    }
-  }
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  async get(url: string) {
-    const res = await app.inject({
-      method: "GET",
-      url,
-      headers: { cookie: this.header(), "user-agent": this.userAgent },
-    });
-    this.take(res.headers);
-    return res;
-  }
-  async post(url: string, form: Record<string, string>) {
-    const res = await app.inject({
-      method: "POST",
-      url,
-      headers: { cookie: this.header(), "content-type": "application/x-www-form-urlencoded" },
-      payload: new URLSearchParams(form).toString(),
-    });
-    this.take(res.headers);
-    return res;
-  }
-}
-
-/** The login link the bot gives `userId` for /console. */
-async function linkFor(userId: number): Promise<string> {
-  await h.sayAs(userId, "/console");
-  const reply = h.fake.botMessages(userId).at(-1)?.text ?? "";
-  const match = /https:\/\/console\.example\.org(\/console\/login\/\S+)/.exec(reply);
-  if (!match) throw new Error(`no link in: ${reply}`);
-  return match[1] as string;
-}
-
-/** Logs `userId` in through the bot: open the link, approve in Telegram, open again. */
-async function logIn(userId: number, browser = new Browser()): Promise<Browser> {
-  const link = await linkFor(userId);
-  await browser.get(link);
-  await h.deliverQueued();
-  await h.pressAs(userId, userId, "✅ បាទ/ចាស គឺខ្ញុំ");
-  const done = await browser.get(link);
-  expect(done.statusCode).toBe(303);
-  return browser;
-}
-
-const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? "";
-/** A page without its CSRF tokens, whose random hex may hold any digits (for "never shows this id" checks). */
-const withoutTokens = (body: string) => body.replace(/name="_csrf" value="[^"]*"/g, "");
+/** A browser on this file's app. */
+const newBrowser = (userAgent?: string) => new Browser(() => app, userAgent);
+const linkFor = (userId: number) => linkForUser(h, userId);
+const logIn = (userId: number, browser = newBrowser()) => logInUser(h, browser, userId);
 
 function referral(urgency: "urgent" | "normal" = "normal"): Referral {
   const created = h.core.desk.createReferral({
@@ -122,17 +55,17 @@ function referral(urgency: "urgent" | "normal" = "normal"): Referral {
 describe("logging in through the bot", () => {
   it("asks in Telegram, naming the browser, and lets in only the browser that opened the link", async () => {
     const link = await linkFor(CASEWORKER);
-    const browser = new Browser();
+    const browser = newBrowser();
     const waiting = await browser.get(link);
     expect(waiting.statusCode).toBe(200);
     expect(waiting.body).toContain(`href="${link}"`); // "I pressed ✅, continue": the same link, in this browser
     await h.deliverQueued();
     expect(h.fake.botMessages(CASEWORKER).at(-1)?.text).toContain("Chrome · Android");
     // The same link forwarded to someone else's browser is useless, before and after approval.
-    expect((await new Browser().get(link)).statusCode).toBe(410);
+    expect((await newBrowser().get(link)).statusCode).toBe(410);
     expect((await browser.get(link)).statusCode).toBe(200); // still waiting for the ✅
     await h.pressAs(CASEWORKER, CASEWORKER, "✅ បាទ/ចាស គឺខ្ញុំ");
-    expect((await new Browser().get(link)).statusCode).toBe(410);
+    expect((await newBrowser().get(link)).statusCode).toBe(410);
     const done = await browser.get(link);
     expect(done.statusCode).toBe(303);
     const session = done.headers["set-cookie"]?.toString() ?? "";
@@ -148,7 +81,7 @@ describe("logging in through the bot", () => {
 
   it("a refusal in Telegram keeps the browser out; an unopened link expires after 5 minutes", async () => {
     const link = await linkFor(CASEWORKER);
-    const browser = new Browser();
+    const browser = newBrowser();
     await browser.get(link);
     await h.deliverQueued();
     await h.pressAs(CASEWORKER, CASEWORKER, "❌ ទេ");
@@ -156,13 +89,13 @@ describe("logging in through the bot", () => {
     expect((await browser.get("/console")).statusCode).toBe(401);
     const late = await linkFor(CASEWORKER);
     h.advance(5 * 60_000 + 1);
-    expect((await new Browser().get(late)).statusCode).toBe(410);
+    expect((await newBrowser().get(late)).statusCode).toBe(410);
   });
 
   it("someone not on the roster gets no link; a wrong token gets the same answer as an old one", async () => {
     await h.sayAs(6003, "/console");
     expect(h.fake.botMessages(6003).at(-1)?.text ?? "").not.toContain("/console/login/");
-    expect((await new Browser().get("/console/login/not-a-token")).statusCode).toBe(410);
+    expect((await newBrowser().get("/console/login/not-a-token")).statusCode).toBe(410);
   });
 });
 
@@ -189,7 +122,7 @@ describe("sessions", () => {
 
   it("log out everywhere ends every session of the member; a POST without the CSRF token is refused", async () => {
     const phone = await logIn(SUPERVISOR);
-    const laptop = await logIn(SUPERVISOR, new Browser("Mozilla/5.0 (Windows NT 10.0) Firefox/120.0"));
+    const laptop = await logIn(SUPERVISOR, newBrowser("Mozilla/5.0 (Windows NT 10.0) Firefox/120.0"));
     const page = await laptop.get("/console");
     expect((await laptop.post("/console/logout-all", {})).statusCode).toBe(403);
     expect((await laptop.post("/console/logout-all", { _csrf: "0".repeat(64) })).statusCode).toBe(403);

@@ -24,6 +24,10 @@ export interface PageContext {
   showAppointments?: boolean;
   /** Whether the header links the staff page (supervisors and admins). */
   showStaff?: boolean;
+  /** Whether the header links programme results and the CIP report (supervisors and admins). */
+  showResults?: boolean;
+  /** Whether the header links the group-activities form (anyone who runs sessions). */
+  showActivities?: boolean;
 }
 
 /** Renders a text key (console.* unless the key has a dot) in the page's language. */
@@ -61,6 +65,35 @@ input[type=checkbox]{width:auto;min-width:1.4rem;min-height:1.4rem;margin:0 .5re
 ol.timeline{padding-left:1.2rem}ol.timeline li{margin:0 0 .6rem}
 .meta{color:var(--muted);font-size:.9rem}
 .report p{white-space:pre-line;background:#fff;border-bottom:1px solid var(--line);margin:0;padding:8px 12px}
+.scroll{overflow-x:auto;max-width:100%;margin:0 0 .8rem}
+table.figures{width:auto;min-width:100%;font-size:.9rem}
+table.figures th[scope=row]{font-weight:600;color:var(--ink);white-space:nowrap}
+.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.total th,tr.total td,td.total{font-weight:700}
+caption{text-align:left;font-weight:700;padding:4px 0}
+svg.chart{max-width:36rem;display:block;margin:.4rem 0 .8rem}
+.progress{font-size:1.05rem;font-weight:600}
+dl.definition{font-size:.9rem;color:var(--muted)}dl.definition dt{font-weight:700}dl.definition dd{margin:0 0 .4rem}
+.counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:0 12px}
+.counts input{max-width:8rem}
+fieldset{border:1px solid var(--line);margin:.8rem 0;padding:8px}
+.period{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:end}.period input{max-width:11rem}
+.two{display:grid;grid-template-columns:1fr;gap:0 16px}
+@media (min-width:700px){.two{grid-template-columns:1fr 1fr}}
+@page{size:A4;margin:14mm}
+@media print{
+ header,.skip,.no-print{display:none}
+ body{background:#fff;font-size:11pt}
+ main{max-width:none;padding:0}
+ .card{border:0;padding:0;break-inside:avoid}
+ .scroll{overflow:visible}
+ body{font-size:10pt;line-height:1.35}h1{font-size:14pt;margin:0 0 .3rem}
+ .cip p{margin:.2rem 0}.cip h2{font-size:11pt;margin:.4rem 0 .15rem}
+ .cip table{font-size:8.5pt;line-height:1.25}.cip th,.cip td{padding:1px 5px}
+ .cip svg.chart{max-width:80mm;margin:0}
+ .two{grid-template-columns:1fr 1fr}
+ a{color:inherit;text-decoration:none}
+}
 @media (max-width:600px){
  table.queue thead{display:none}
  table.queue tr{display:block;border-bottom:2px solid var(--line);padding:6px 0}
@@ -93,6 +126,9 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
           ${ctx.showStaff ? html`<a href="/console/staff">${t(ctx, "nav_staff")}</a>` : ""}
           ${member ? html`<a href="/console/services">${t(ctx, "nav_services")}</a>` : ""}
           ${member ? html`<a href="/console/questions">${t(ctx, "nav_questions")}</a>` : ""}
+          ${ctx.showResults ? html`<a href="/console/results">${t(ctx, "results.nav_results")}</a>` : ""}
+          ${ctx.showActivities ? html`<a href="/console/activities">${t(ctx, "results.nav_activities")}</a>` : ""}
+          ${ctx.showResults ? html`<a href="/console/cip">${t(ctx, "results.nav_cip")}</a>` : ""}
           <a
             href="/console/language?to=${ctx.locale === "km" ? "en" : "km"}"
             lang="${ctx.locale === "km" ? "en" : "km"}"

@@ -26,6 +26,7 @@ import { casePage, queuePage } from "./case-pages.ts";
 import { hoursPage } from "./hours-page.ts";
 import { CONSOLE_CSS, messagePage, type PageContext, t } from "./layout.ts";
 import { questionsPage, servicesPage } from "./reference-pages.ts";
+import { resultsRoutes } from "./results-routes.ts";
 import { staffPage } from "./staff-page.ts";
 
 export interface ConsoleRoutesOptions {
@@ -89,6 +90,8 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
           showHours: desk.mayUseHours(session.member),
           showStaff: desk.mayUseStaff(session.member),
           showAppointments: desk.mayUseAppointments(session.member),
+          showResults: options.console.results.mayView(session.member),
+          showActivities: options.console.results.mayRecord(session.member),
         }
       : {}),
   });
@@ -120,6 +123,16 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     }
     return session;
   }
+
+  resultsRoutes(app, options.console.results, {
+    sessionOf,
+    postSession,
+    context,
+    page,
+    message,
+    commit: options.commit,
+    notice: (ctx, request) => noticeOf(ctx, request, {}).notice,
+  });
 
   const contactSummary = (ctx: PageContext, contact: Pick<ContactPreference, "method" | "time"> | undefined) =>
     contact
