@@ -555,3 +555,26 @@ export const needsAnswered = sqliteTable(
   },
   (t) => [uniqueIndex("needs_answered_pk").on(t.chatHash, t.quarter)],
 );
+
+/**
+ * Voice notes, photos, videos and documents a resident sent for a person to see: only Telegram's message id, the
+ * kind and the duration. Never the file, its id or a path: the claiming caseworker gets a copy from the resident's
+ * chat (copyMessage). Rows without a referral wait for the resident's yes; "no" deletes them.
+ */
+export const caseMedia = sqliteTable(
+  "case_media",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    chatId: integer("chat_id").notNull(),
+    messageId: integer("message_id").notNull(),
+    /** voice, video_note, photo, document, video, audio */
+    kind: text("kind").notNull(),
+    /** Seconds, for voice, video notes, videos and audio. */
+    duration: integer("duration"),
+    referralId: integer("referral_id"),
+    createdAt: integer("created_at").notNull(),
+    /** When it was copied to the caseworker who claimed the case. */
+    relayedAt: integer("relayed_at"),
+  },
+  (t) => [index("case_media_chat").on(t.chatId, t.createdAt), index("case_media_referral").on(t.referralId)],
+);

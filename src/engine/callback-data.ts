@@ -11,6 +11,7 @@
  *   v:<verb>:<id>       A counsellor's button on an appointment (booking)
  *   w:<verb>:<id>       A reviewer's button on a wording taught to the search (knowledge)
  *   n:<step>[:...]      The community-needs survey (programme; answers so far in the data, never stored)
+ *   p:<verb>            A resident's answer after sending a voice note or photo (referrals: y, u, n)
  *
  * A choice or Back whose step is not the conversation's current step is stale: the user pressed a button on an
  * older message.
@@ -41,6 +42,8 @@ export const CALLBACK_PREFIXES = {
   console: "l",
   /** Programme: the anonymous community-needs survey (its answers so far ride in the data; see programme/needs.ts). */
   needs: "n",
+  /** Referrals: "let a caseworker listen" / "I need help now" / "no" after a resident's voice note or photo. */
+  person: "p",
 } as const;
 
 export type CallbackPrefix = (typeof CALLBACK_PREFIXES)[keyof typeof CALLBACK_PREFIXES];

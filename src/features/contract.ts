@@ -134,6 +134,8 @@ export interface IncomingMessage {
   kind: string;
   /** The text (or caption) when there is one. */
   text: string | undefined;
+  /** Seconds, for a voice note, video note, video or audio file. */
+  duration?: number;
   updateId: number;
 }
 

@@ -27,6 +27,7 @@ import {
   type Urgency,
 } from "./store.ts";
 import { MINUTE_MS } from "../base/time.ts";
+import type { MediaStore } from "./media-store.ts";
 
 export interface DeskOptions {
   referrals: ReferralStore;
@@ -39,6 +40,8 @@ export interface DeskOptions {
   /** The language of staff messages. */
   staffLocale: Locale;
   residentLocale: (chatId: number) => Locale;
+  /** Voice notes and photos residents sent for a person: copied to whoever claims their case. */
+  media: MediaStore;
   timeZone: string;
   /** Default 15 minutes. */
   urgentEscalationMinutes?: number;
@@ -284,6 +287,27 @@ export function createDesk(options: DeskOptions) {
     return { notice: text(notice, params), outboxIds };
   }
 
+  /**
+   * Copies a case's waiting voice notes and photos from the resident's chat to its caseworker (copyMessage: the bot
+   * never downloads them), protected from forwarding. Returns the outbox ids.
+   */
+  function relayMedia(referral: Referral): number[] {
+    if (referral.assignedTo === null) return [];
+    const items = options.media.unrelayed(referral.id);
+    const ids = items.flatMap((item) => {
+      const id = outbox.enqueue({
+        dedupeKey: `case:${referral.id}:media:${item.id}`,
+        chatId: referral.assignedTo as number,
+        purpose: "notice",
+        message: { kind: "relay", fromChatId: referral.chatId, messageId: item.messageId, protect: true },
+        subject: caseSubject(referral.id),
+      });
+      return id === undefined ? [] : [id];
+    });
+    options.media.markRelayed(items.map((i) => i.id));
+    return ids;
+  }
+
   /** The resident is told they are back with the assistant, with the main menu button. */
   function backToAssistant(referral: Referral): number[] {
     return toResident(referral, `back:${now()}`, {
@@ -299,6 +323,8 @@ export function createDesk(options: DeskOptions) {
       postAlert(referral, 0);
       return referral;
     },
+
+    relayMedia,
 
     /** The resident's case that is still being handled, if any. */
     activeReferral(chatId: number): Referral | undefined {
@@ -328,6 +354,7 @@ export function createDesk(options: DeskOptions) {
               "notice",
               caseSubject(claimed.id),
             ),
+            ...relayMedia(claimed),
           ];
           return done("casework.you_claimed", ids, { case: caseNumber(claimed.id) });
         }

@@ -4,6 +4,7 @@
  * through the bot, escalation and the morning digest, and what quick exit and retention do to a case.
  */
 import { calendarDateIn, toIsoDate } from "../base/calendar-date.ts";
+import type { Locale } from "../base/locale.ts";
 import { text } from "../base/reply.ts";
 import { CALLBACK_PREFIXES } from "../engine/callback-data.ts";
 import type { ButtonInput, ButtonOutcome, Feature, IncomingMessage, Interception } from "../features/contract.ts";
@@ -12,9 +13,16 @@ import type { StaffStore } from "../staff/store.ts";
 import { CASE_SUBJECT, CASEWORK_TEXT_KEYS, type Desk, parseDeskButton } from "./desk.ts";
 import { createHelpFlow, HELP_TEXT_KEYS, type HelpFlowOptions } from "./help-flow.ts";
 import { caseNumber, type ReferralStore } from "./store.ts";
+import type { MediaStore } from "./media-store.ts";
+import { createMediaDesk, MEDIA_TEXT_KEYS } from "./media.ts";
+import type { OutboxStore } from "../outbox/store.ts";
+import { safetyNetLine } from "../safety/screens.ts";
 
 export interface ReferralsFeatureOptions extends HelpFlowOptions {
   desk: Desk;
+  /** Voice notes and photos waiting for a person. */
+  media: MediaStore;
+  outbox: OutboxStore;
   referrals: ReferralStore;
   staff: StaffStore;
   interactions: InteractionLog;
@@ -23,12 +31,25 @@ export interface ReferralsFeatureOptions extends HelpFlowOptions {
   /** When the morning digest of open cases is posted (local time). */
   digestTime: { hour: number; minute: number };
   timeZone: string;
+  /** The language a resident reads (their choice, or the default). */
+  residentLocale: (chatId: number) => Locale;
   now: () => number;
 }
 
 export function createReferralsFeature(options: ReferralsFeatureOptions): Feature {
   const { desk, referrals, staff, interactions, isDanger, timeZone, now } = options;
   const help = createHelpFlow(options);
+  const mediaDesk = createMediaDesk({
+    media: options.media,
+    desk,
+    outbox: options.outbox,
+    translator: options.translator,
+    interactions,
+    safetyNet: safetyNetLine(options.directory),
+    districtOf: options.districtOf,
+    residentLocale: options.residentLocale,
+    now,
+  });
 
   /** A caseworker's button; every press is checked against the presser's role by the desk. */
   function press(input: ButtonInput): ButtonOutcome {
@@ -72,13 +93,16 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
 
   return {
     name: "referrals",
-    textKeys: [...HELP_TEXT_KEYS, ...CASEWORK_TEXT_KEYS],
+    textKeys: [...HELP_TEXT_KEYS, ...CASEWORK_TEXT_KEYS, ...MEDIA_TEXT_KEYS],
     flow: { actions: help.actions, blocks: help.blocks },
     commands: [
       { name: "cases", where: "private", permission: "see_cases", run: ({ userId }) => desk.casesFor(userId) },
     ],
-    buttons: [{ prefix: CALLBACK_PREFIXES.casework, press }],
-    intercept: (message) => fromStaff(message) ?? fromResident(message),
+    buttons: [
+      { prefix: CALLBACK_PREFIXES.casework, press },
+      { prefix: CALLBACK_PREFIXES.person, press: mediaDesk.press },
+    ],
+    intercept: (message) => fromStaff(message) ?? fromResident(message) ?? mediaDesk.received(message),
     jobs: [
       { name: "referral-escalation", schedule: "* * * * *", run: () => ({ escalated: desk.escalateDue() }) },
       {
@@ -99,7 +123,11 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
         },
       ],
     ]),
-    onQuickExit: (chatId) => desk.residentLeft(chatId),
+    onQuickExit: (chatId) => {
+      // Quick exit deletes the resident's messages, media too: copies of them can no longer be made.
+      options.media.eraseChat(chatId);
+      return desk.residentLeft(chatId);
+    },
     describeData: (chatId) => {
       const active = referrals.activeForChat(chatId);
       if (!active) return [];
@@ -108,8 +136,9 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
     onForget: (chatId, anonymousId) => {
       const notices = desk.closedByResident(chatId);
       referrals.forgetChat(chatId, anonymousId);
+      options.media.eraseChat(chatId);
       return notices;
     },
-    purge: (days) => ({ referralsErased: referrals.purge(days) }),
+    purge: (days) => ({ referralsErased: referrals.purge(days), mediaIdsErased: options.media.purge(days) }),
   };
 }

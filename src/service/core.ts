@@ -18,6 +18,8 @@ import { createActivityStore } from "../programme/activities.ts";
 import { createNeedsStore } from "../programme/needs.ts";
 import { createResultsDesk } from "../programme/results.ts";
 import { URGENT_CATEGORY } from "../referrals/help-flow.ts";
+import { createMediaStore } from "../referrals/media-store.ts";
+import { MEDIA_CATEGORY } from "../referrals/media.ts";
 import { type ConversationStore, createConversationStore } from "../conversations/store.ts";
 import { type CommitQueue, createCommitQueue } from "../db/commit-queue.ts";
 import { lockDatabase } from "../db/lock.ts";
@@ -198,6 +200,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
   const outbox = createOutboxStore(db, cipher, now);
   const staff = createStaffStore(db, now);
   const referrals = createReferralStore(db, cipher, now);
+  const media = createMediaStore(db, now);
   const desk = createDesk({
     referrals,
     staff,
@@ -212,6 +215,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     staffChatId: config.staffChatId,
     staffLocale: config.defaultLocale,
     residentLocale: (chatId) => conversations.localeOf(chatId) ?? config.defaultLocale,
+    media,
     timeZone: config.timeZone,
     urgentEscalationMinutes: config.escalationUrgentMinutes,
     normalEscalationWorkMinutes: config.escalationNormalWorkHours * 60,
@@ -268,7 +272,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
       translator: content.translator,
       topicOf: (articleId) => content.knowledge.articles.get(articleId)?.topic,
       topics: content.knowledge.topics.map((t) => t.id),
-      categories: [...content.directory.categories, URGENT_CATEGORY],
+      categories: [...content.directory.categories, URGENT_CATEGORY, MEDIA_CATEGORY],
       timeZone: config.timeZone,
       now,
       suppressBelow: config.suppressBelow,
@@ -299,6 +303,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     console: consoleParts,
     booking,
     needs,
+    media,
     isDanger,
     inbox,
     outbox,

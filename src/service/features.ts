@@ -29,6 +29,7 @@ import { createPrivacyFeature } from "../privacy/feature.ts";
 import type { Desk } from "../referrals/desk.ts";
 import { createReferralsFeature } from "../referrals/feature.ts";
 import type { ReferralStore } from "../referrals/store.ts";
+import type { MediaStore } from "../referrals/media-store.ts";
 import { createSafetyFeature } from "../safety/feature.ts";
 import type { SafetyStore } from "../safety/store.ts";
 import { createStaffFeature } from "../staff/feature.ts";
@@ -54,6 +55,8 @@ export interface FeatureParts {
   booking: { store: BookingStore; slots: SlotFinder; desk: BookingDesk };
   /** The anonymous community-needs survey's answers and once-a-quarter marks. */
   needs: NeedsStore;
+  /** Voice notes and photos residents sent for a person (ids only). */
+  media: MediaStore;
   /** Whether typed text is danger (the classifier behind the safety feature). */
   isDanger: (text: string) => boolean;
   inbox: InboxStore;
@@ -108,6 +111,9 @@ export const builtInFeatures: FeatureList = (p) => {
       isDanger: p.isDanger,
       districtOf: p.conversations.districtOf,
       setDistrict: p.conversations.setDistrict,
+      media: p.media,
+      outbox: p.outbox,
+      residentLocale: (chatId) => p.conversations.localeOf(chatId) ?? config.defaultLocale,
       digestTime: config.digestTime,
       timeZone: config.timeZone,
       now: p.now,

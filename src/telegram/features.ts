@@ -116,6 +116,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
       replyTo: ctx.message.reply_to_message?.message_id,
       kind: read.kind,
       text: ctx.message.text ?? ctx.message.caption,
+      ...durationOf(ctx.message),
       updateId: ctx.update.update_id,
     };
     for (const intercept of interceptors) {
@@ -131,4 +132,15 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
     return next();
   });
   return composer;
+}
+
+/** The length in seconds of a voice note, video note, video or audio file (nothing for other messages). */
+function durationOf(message: {
+  voice?: { duration: number };
+  video_note?: { duration: number };
+  video?: { duration: number };
+  audio?: { duration: number };
+}): { duration?: number } {
+  const duration = (message.voice ?? message.video_note ?? message.video ?? message.audio)?.duration;
+  return duration === undefined ? {} : { duration };
 }

@@ -190,13 +190,19 @@ describe("stale buttons and odd input", () => {
     },
   );
 
-  it.each(["sticker", "voice", "photo"] as const)("a %s gets a clear answer and the current screen", async (kind) => {
+  it("a sticker gets a clear answer and the current screen", async () => {
     await h.say("/start");
-    await h.handle(h.fake.sendOther(RESIDENT, kind));
+    await h.handle(h.fake.sendOther(RESIDENT, "sticker"));
     expect(h.lastTexts(2)).toEqual([
       `${h.render("common.unsupported")}\n\n${h.safetyNet()}`,
       h.render("main.menu_prompt"),
     ]);
+  });
+
+  it.each(["voice", "photo"] as const)("a %s is offered to a person, with the 117 / 119 line", async (kind) => {
+    await h.say("/start");
+    await h.handle(h.fake.sendOther(RESIDENT, kind));
+    expect(h.lastTexts(1)).toEqual([`${h.render("media.prompt")}\n\n${h.safetyNet()}`]);
   });
 
   it("an unknown command is explained", async () => {

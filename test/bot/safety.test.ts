@@ -177,13 +177,13 @@ describe("not danger: the normal answer", () => {
 });
 
 describe("the safety net where the classifier may be blind", () => {
-  it("a voice note gets the 117 / 119 line and the 🆘 button", async () => {
+  it("a voice note gets the 117 / 119 line and the 🆘 'I need help now' button", async () => {
     await h.say("/start");
     await h.handle(h.fake.sendOther(RESIDENT, "voice"));
-    expect(h.lastTexts(2)[0]).toBe(`${t("common.unsupported")}\n\n${h.safetyNet()}`);
+    expect(h.lastTexts(1)[0]).toBe(`${t("media.prompt")}\n\n${h.safetyNet()}`);
     expect(h.safetyNet()).toContain("117");
     expect(h.safetyNet()).toContain("119");
-    expect(labels()).toContain(t("main.choice_emergency"));
+    expect(labels()).toContain(t("media.urgent"));
   });
 
   it("a danger message after the 4,000th character of a long message is still found", async () => {
