@@ -97,7 +97,8 @@ export function serviceKeys(s: Service): string[] {
 }
 
 /**
- * The emergency screen's block: one entry per emergency service, in order ("🚓 Police: 117 (free)"). `first`
+ * The emergency screen's block: one entry per emergency service, in order ("🚓 Police (free)", then each number
+ * alone on its line, then what it does). `first`
  * names services to list before the others (the ones that fit the danger just found), default none.
  */
 export function emergencyNumbersBlock(
@@ -113,7 +114,8 @@ export function emergencyNumbersBlock(
         icon: s.icon,
         name: text(`directory.${s.id}.name`),
         does: text(`directory.${s.id}.does`),
-        phones: s.phones.join(" / "),
+        // Each number alone on its own line, so that a phone offers it as one tap to call.
+        phones: s.phones.join("\n"),
       }),
     ),
     text("emergency.footer"),

@@ -205,8 +205,8 @@ export class FakeTelegram {
     });
   }
 
-  /** The resident sends something that is not text. */
-  sendOther(userId: number, kind: "sticker" | "voice" | "photo"): Record<string, unknown> {
+  /** The resident sends something that is not text (sample media: ids only, there is no file behind them). */
+  sendOther(userId: number, kind: "sticker" | "voice" | "photo" | "document"): Record<string, unknown> {
     const message = this.recordUserMessage(userId, kind, undefined);
     const body = {
       sticker: {
@@ -220,6 +220,7 @@ export class FakeTelegram {
       },
       voice: { file_id: "voice-1", file_unique_id: "v1", duration: 3 },
       photo: [{ file_id: "photo-1", file_unique_id: "p1", width: 90, height: 90 }],
+      document: { file_id: "document-1", file_unique_id: "d1", file_name: "sample.pdf", mime_type: "application/pdf" },
     }[kind];
     return this.pushUpdate({ message: { ...this.messageBase(userId, message), [kind]: body } });
   }

@@ -90,8 +90,8 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
   });
   app.post(`${api}/chats/:chatId/other`, async (request) => {
     const { kind } = (request.body ?? {}) as { kind?: unknown };
-    if (kind !== "sticker" && kind !== "voice" && kind !== "photo")
-      throw httpError(400, "kind must be sticker, voice or photo");
+    if (kind !== "sticker" && kind !== "voice" && kind !== "photo" && kind !== "document")
+      throw httpError(400, "kind must be sticker, voice, photo or document");
     return fake.sendOther(chatIdOf(request), kind);
   });
   app.post(`${api}/chats/:chatId/contact`, async (request) => {

@@ -9,6 +9,12 @@ beforeEach(() => {
 afterEach(() => h.close());
 
 describe("first contact", () => {
+  it("every main-menu button begins with a picture that says what it is, in both languages", () => {
+    const menu = h.core.content.flows.flows.get("main")?.nodes.menu as { choices: { label: string }[] };
+    for (const locale of ["km", "en"] as const)
+      for (const { label } of menu.choices) expect(h.render(label, locale)).toMatch(/^\p{Extended_Pictographic}/u);
+  });
+
   it("/start in a fresh chat gives the Khmer welcome, the privacy notice and the main menu", async () => {
     await h.say("/start");
     const [welcome, privacy, menu] = h.lastTexts(3);

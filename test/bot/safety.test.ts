@@ -51,7 +51,8 @@ describe("danger: the number that fits first", () => {
   it("lists fitting numbers first on the emergency screen too (a child: Child Helpline before police)", async () => {
     await h.say("ឪពុកចុងវាយកូនខ្ញុំរាល់ថ្ងៃ");
     const screen = h.lastTexts(1)[0] as string;
-    expect(screen.indexOf("1280")).toBeLessThan(screen.indexOf("117 "));
+    expect(screen.indexOf("\n1280\n")).toBeLessThan(screen.indexOf("\n117\n")); // each number alone on its line
+    expect(screen.indexOf("\n1280\n")).toBeGreaterThan(-1);
   });
 
   it("writes every number in Latin digits, whatever the resident's digits", async () => {

@@ -78,10 +78,9 @@ describe("indicators", () => {
     // Family 1 was first seen in August (before the period); families 2-8 in October; family 2001 in November.
     expect(families.grandTotal).toEqual({ kind: "count", value: 8 });
     expect(families.rowLabels[0]).toBe("Prek Pnov");
-    // Prek Pnov has one family, in November: a small cell ("<5"); its row total is hidden too (as "×": "<5" on a
-    // total would say too much about the cells in it).
+    // Prek Pnov has one family, in November: a small cell ("<5"), and so a small row total.
     expect(families.cells[0]?.[2]).toEqual({ kind: "hidden", reason: "small" });
-    expect(families.rowTotals[0]).toEqual({ kind: "hidden", reason: "secondary" });
+    expect(families.rowTotals[0]).toEqual({ kind: "hidden", reason: "small" });
     expect(byId("counselling_families").target).toBe(150);
     expect(byId("counselling_no_shows").table.cells[0]?.[2]).toEqual({ kind: "hidden", reason: "small" });
   });
