@@ -192,6 +192,16 @@ export function createActivityStore(db: Db, now: () => number) {
         .map(toRecord);
     },
 
+    /** One record that has not been withdrawn. */
+    get(id: number): ActivityRecord | undefined {
+      const row = db
+        .select()
+        .from(groupActivities)
+        .where(and(eq(groupActivities.id, id), isNull(groupActivities.withdrawnAt)))
+        .get();
+      return row ? toRecord(row) : undefined;
+    },
+
     /** The latest records, newest first (the activities page's list). */
     latest(limit = 50): ActivityRecord[] {
       return db

@@ -38,6 +38,7 @@ import {
 import { NEEDS, type NeedsStore } from "./needs.ts";
 import { suppressSmallCounts } from "./suppression.ts";
 import type { CountTable, ShownTable, ShownValue } from "./table.ts";
+import { parseReportMonth } from "../booking/report.ts";
 
 export interface ResultsDeskOptions {
   db: Db;
@@ -94,13 +95,12 @@ export interface CipSangkat {
 
 export type ResultsDesk = ReturnType<typeof createResultsDesk>;
 
-/** Parses "2026-11" (Latin digits; the page's month fields send these). */
-export function parseMonth(typed: unknown): Month | undefined {
-  if (typeof typed !== "string") return undefined;
-  const match = /^(\d{4})-(\d{2})$/.exec(typed.trim());
-  if (!match) return undefined;
-  const month = { year: Number(match[1]), month: Number(match[2]) };
-  return month.year >= 2000 && month.year <= 2100 && month.month >= 1 && month.month <= 12 ? month : undefined;
+/**
+ * A month asked for in a query ("2026-11", Khmer digits too), read as /sessions reads one; undefined when absent
+ * or not a month.
+ */
+function parseMonth(typed: unknown, now: number, timeZone: string): Month | undefined {
+  return typeof typed === "string" && typed.trim() !== "" ? parseReportMonth(typed, now, timeZone) : undefined;
 }
 
 export function createResultsDesk(options: ResultsDeskOptions) {
@@ -114,8 +114,9 @@ export function createResultsDesk(options: ResultsDeskOptions) {
   function period(from: unknown, to: unknown): ResultsPeriod {
     const today = todayIn(options.now(), options.timeZone);
     const current = { year: today.year, month: today.month };
-    const last = parseMonth(to) ?? current;
-    const first = parseMonth(from) ?? parseMonth(options.programmeStart) ?? last;
+    const month = (typed: unknown) => parseMonth(typed, options.now(), options.timeZone);
+    const last = month(to) ?? current;
+    const first = month(from) ?? month(options.programmeStart) ?? last;
     return monthKey(first) <= monthKey(last)
       ? periodOf(first, last, options.timeZone)
       : periodOf(last, last, options.timeZone);
@@ -270,7 +271,7 @@ export function createResultsDesk(options: ResultsDeskOptions) {
 
     /** Withdraws a record entered by mistake (its author, or a supervisor); audited. */
     withdrawActivity(member: StaffMember, id: number): boolean {
-      const record = options.activities.latest(500).find((r) => r.id === id);
+      const record = options.activities.get(id);
       const allowed =
         record !== undefined &&
         may(member.role, "record_activities") &&

@@ -9,7 +9,7 @@
  * A burst of voice notes is one waiting item and one question, not twenty.
  */
 import { createHash } from "node:crypto";
-import { type Reply, text } from "../base/reply.ts";
+import { type Reply, type TextRef, text } from "../base/reply.ts";
 import { CALLBACK_PREFIXES } from "../engine/callback-data.ts";
 import type { ButtonInput, ButtonOutcome, IncomingMessage, Interception } from "../features/contract.ts";
 import type { Translator } from "../i18n/translator.ts";
@@ -18,7 +18,6 @@ import type { Locale } from "../base/locale.ts";
 import { localDigits } from "../khmer/digits.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import { queueReply } from "../outbox/queue-reply.ts";
-import type { TextRef } from "../base/reply.ts";
 import type { Desk } from "./desk.ts";
 import { isMediaKind, type MediaStore } from "./media-store.ts";
 import { caseNumber, type Referral } from "./store.ts";
