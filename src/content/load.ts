@@ -19,6 +19,7 @@ import { createDangerClassifier, type DangerClassifier } from "../safety/classif
 import { loadConceptForms } from "../safety/lexicon.ts";
 import { loadDangerModel } from "../safety/model.ts";
 import { type IndicatorSet, loadIndicators, loadPlaces, type Places } from "../programme/definitions.ts";
+import { loadShippedRecordings, type ShippedRecording } from "../recordings/shipped.ts";
 import { createSearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "../knowledge/search.ts";
 
 export { PROJECT_ROOT };
@@ -48,6 +49,8 @@ export interface Content {
   indicators: IndicatorSet;
   /** The sangkats of the three khans (flows/data/sangkats.yaml). */
   places: Places;
+  /** Voice recordings shipped as OGG files (flows/audio/recordings.yaml). */
+  recordings: ShippedRecording[];
 }
 
 /**
@@ -95,6 +98,7 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
     reviewKeys,
     indicators: loadIndicators(flowsDir),
     places: loadPlaces(flowsDir),
+    recordings: loadShippedRecordings(flowsDir),
   };
 }
 

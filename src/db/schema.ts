@@ -3,7 +3,7 @@
  * AES-256-GCM ciphertext from src/security/field-cipher.ts, never plain text.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Residents who have talked to the bot. No names and no phone numbers are stored here. */
 export const users = sqliteTable("users", {
@@ -222,7 +222,7 @@ export const safetyChecks = sqliteTable(
 /** Staff registered by a one-time invite code, recognised by their Telegram user id. */
 export const staffMembers = sqliteTable("staff_members", {
   telegramUserId: integer("telegram_user_id").primaryKey(),
-  role: text("role", { enum: ["counsellor", "caseworker", "supervisor", "admin"] }).notNull(),
+  role: text("role", { enum: ["counsellor", "caseworker", "content", "supervisor", "admin"] }).notNull(),
   /** The first name staff chose to be known by; residents see it ("Bopha, a caseworker, will contact you"). */
   displayName: text("display_name").notNull(),
   active: integer("active", { mode: "boolean" }).notNull(),
@@ -235,7 +235,7 @@ export const staffMembers = sqliteTable("staff_members", {
 export const staffInvites = sqliteTable("staff_invites", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   codeHash: text("code_hash").notNull().unique(),
-  role: text("role", { enum: ["counsellor", "caseworker", "supervisor", "admin"] }).notNull(),
+  role: text("role", { enum: ["counsellor", "caseworker", "content", "supervisor", "admin"] }).notNull(),
   /** Telegram user id of the admin who made it; null when made on the command line. */
   createdBy: integer("created_by"),
   expiresAt: integer("expires_at").notNull(),
@@ -577,4 +577,62 @@ export const caseMedia = sqliteTable(
     relayedAt: integer("relayed_at"),
   },
   (t) => [index("case_media_chat").on(t.chatId, t.createdAt), index("case_media_referral").on(t.referralId)],
+);
+
+/**
+ * Voice recordings of answers that staff made in Telegram (/recording, replying to their own voice note): one per
+ * screen ("article:<id>", "screen:start"...) and bot. A Telegram file id works only for the bot that received it,
+ * so each row names the bot (the number before the colon in its token); after a token change the row no longer
+ * plays, and the 🔊 button is hidden until someone records again.
+ */
+export const voiceRecordings = sqliteTable(
+  "voice_recordings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    target: text("target").notNull(),
+    botKey: text("bot_key").notNull(),
+    fileId: text("file_id").notNull(),
+    /** Seconds. */
+    duration: integer("duration").notNull(),
+    /** The speaker's initials, shown with the recording. */
+    speaker: text("speaker").notNull(),
+    /** The day it was attached (YYYY-MM-DD, in the programme's time zone). */
+    recordedOn: text("recorded_on").notNull(),
+    /** The staff member who attached it. */
+    addedBy: integer("added_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("voice_recordings_target_bot").on(t.target, t.botKey)],
+);
+
+/**
+ * Audio files shipped in the repository (flows/audio/recordings.yaml), once uploaded to a bot: Telegram's file id for
+ * them, by bot and by the file's content hash (an edited file is uploaded again).
+ */
+export const shippedVoiceUploads = sqliteTable(
+  "shipped_voice_uploads",
+  {
+    botKey: text("bot_key").notNull(),
+    sha256: text("sha256").notNull(),
+    fileId: text("file_id").notNull(),
+    uploadedAt: integer("uploaded_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.botKey, t.sha256] })],
+);
+
+/**
+ * A content member's voice notes sent to the bot and not yet on a page: the console offers them to attach (a page
+ * chosen from a list rather than typed). Forgotten once attached, and after the retention period.
+ */
+export const voiceDrafts = sqliteTable(
+  "voice_drafts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    botKey: text("bot_key").notNull(),
+    staffId: integer("staff_id").notNull(),
+    fileId: text("file_id").notNull(),
+    duration: integer("duration").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("voice_drafts_staff").on(t.staffId, t.createdAt)],
 );

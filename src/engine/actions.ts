@@ -4,7 +4,7 @@
  * run inside the transaction that records the update; anything that must reach Telegram goes through the outbox.
  */
 import type { Locale } from "../base/locale.ts";
-import type { Reply, TextRef } from "../base/reply.ts";
+import type { Button, Reply, TextRef } from "../base/reply.ts";
 
 /** Answers given in a flow, by variable name. */
 export type Vars = Record<string, string | number>;
@@ -100,6 +100,11 @@ export interface Registry {
    * whatever screen the chat is on. Undefined treats the press as an old button.
    */
   externalButton?: (ctx: ExternalButtonContext) => FreeTextResult | undefined;
+  /**
+   * Buttons under a screen that the engine does not own (🔊 Listen where a recording exists), in a row above its
+   * choices. Their presses go to the feature that owns their callback prefix, as on any feature button.
+   */
+  screenButtons?: (ctx: ChoiceContext) => Button[];
   /**
    * Nodes that only hooks lead to (typed text, external buttons, computed choices): content check counts them as
    * reachable and requires them to exist.

@@ -12,6 +12,7 @@
  *   w:<verb>:<id>       A reviewer's button on a wording taught to the search (knowledge)
  *   n:<step>[:...]      The community-needs survey (programme; answers so far in the data, never stored)
  *   p:<verb>            A resident's answer after sending a voice note or photo (referrals: y, u, n)
+ *   o:<page>            🔊 Listen to the recording of a page (recordings: article:<id>, screen:start...)
  *
  * A choice or Back whose step is not the conversation's current step is stale: the user pressed a button on an
  * older message.
@@ -44,6 +45,8 @@ export const CALLBACK_PREFIXES = {
   needs: "n",
   /** Referrals: "let a caseworker listen" / "I need help now" / "no" after a resident's voice note or photo. */
   person: "p",
+  /** Recordings: 🔊 Listen under an article or key screen (valid on any screen, however old). */
+  listen: "o",
 } as const;
 
 export type CallbackPrefix = (typeof CALLBACK_PREFIXES)[keyof typeof CALLBACK_PREFIXES];

@@ -388,6 +388,8 @@ export function createEngine(options: EngineOptions): Engine {
     const paragraphs =
       node.kind === "menu" && node.title ? [text(node.title), text(node.text, vars)] : [text(node.text, vars)];
     const rows: Button[][] = [];
+    const extra = registry.screenButtons?.({ node: ref, chatId: ctx.chatId, locale: ctx.locale, vars }) ?? [];
+    if (extra.length > 0) rows.push(extra);
     if (node.kind === "menu") {
       for (const name of node.blocks ?? [])
         paragraphs.push(...requireBlock(name)({ chatId: ctx.chatId, locale: ctx.locale, vars }));

@@ -60,9 +60,25 @@ export interface FlowParts {
   choices?: ReadonlyMap<string, ChoiceProvider>;
   freeText?: Registry["freeText"];
   externalButton?: Registry["externalButton"];
+  screenButtons?: Registry["screenButtons"];
   entries?: readonly string[];
   /** At most one feature (safety) assesses typed text for danger. */
   safety?: SafetyHooks;
+}
+
+/** A message a command was sent in reply to, as far as a feature needs to know it. */
+export interface RepliedMessage {
+  messageId: number;
+  /** Who wrote it (undefined: unknown, e.g. a channel post). */
+  fromUserId: number | undefined;
+  /** Forwarded from someone else: not the sender's own. */
+  forwarded: boolean;
+  /** "voice", "audio", "text", ... (as in IncomingMessage). */
+  kind: string;
+  /** The chat platform's id of its voice file (voice notes only). */
+  voiceFileId?: string;
+  /** Seconds (voice notes only). */
+  duration?: number;
 }
 
 /** Who typed a command, where, and what followed it. */
@@ -76,6 +92,8 @@ export interface CommandInput {
   updateId: number;
   /** The language to answer in. */
   locale: Locale;
+  /** The message the command replied to, if any (e.g. a staff member's own voice note for /recording). */
+  replyTo?: RepliedMessage;
 }
 
 export interface FeatureCommand {
@@ -136,6 +154,8 @@ export interface IncomingMessage {
   text: string | undefined;
   /** Seconds, for a voice note, video note, video or audio file. */
   duration?: number;
+  /** A voice note's file id: read only to offer a content member's own note as a recording (never a resident's). */
+  voiceFileId?: string;
   updateId: number;
 }
 

@@ -24,6 +24,7 @@ export function createRegistry(features: readonly Feature[]): Registry {
   );
   const freeTexts = features.flatMap((f) => (f.flow?.freeText ? [f.flow.freeText] : []));
   const externalButtons = features.flatMap((f) => (f.flow?.externalButton ? [f.flow.externalButton] : []));
+  const screenButtons = features.flatMap((f) => (f.flow?.screenButtons ? [f.flow.screenButtons] : []));
   const safety = features.flatMap((f) => (f.flow?.safety ? [f.flow.safety] : []));
   if (safety.length > 1) throw new SpeanError("SPEAN_FEATURE_CONFLICT", "more than one feature assesses danger");
   return {
@@ -32,6 +33,7 @@ export function createRegistry(features: readonly Feature[]): Registry {
     choices,
     freeText: (ctx) => firstAnswer(freeTexts, ctx),
     externalButton: (ctx) => firstAnswer(externalButtons, ctx),
+    screenButtons: (ctx) => screenButtons.flatMap((hook) => hook(ctx)),
     entries: features.flatMap((f) => f.flow?.entries ?? []),
     ...(safety[0] ? { safety: safety[0] } : {}),
   };

@@ -2,7 +2,8 @@
  * Staff roles and what each may do. Every staff action asks {@link may} first; a refusal is recorded in the audit
  * table by the caller.
  */
-export const ROLES = ["counsellor", "caseworker", "supervisor", "admin"] as const;
+/** A "content" member looks after what residents read and hear: recordings, and words taught to the search. */
+export const ROLES = ["counsellor", "caseworker", "content", "supervisor", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Things staff do through the bot. */
@@ -25,7 +26,8 @@ export type StaffAction =
   | "manage_staff"
   | "check_services"
   | "see_results"
-  | "record_activities";
+  | "record_activities"
+  | "manage_recordings";
 
 const ALLOWED: Record<StaffAction, readonly Role[]> = {
   claim: ["caseworker", "supervisor", "admin"],
@@ -35,7 +37,7 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   invite: ["admin"],
   see_cases: ["caseworker", "supervisor", "admin"],
   /** /questions and /sessions in the staff chat: registered staff only (the questions are residents' own words). */
-  see_reports: ["counsellor", "caseworker", "supervisor", "admin"],
+  see_reports: ["counsellor", "caseworker", "content", "supervisor", "admin"],
   /** /today: a counsellor's own appointments (supervisors and admins see theirs, if any, and unmarked ones). */
   see_day_list: ["counsellor", "supervisor", "admin"],
   /** Attended / no-show / phone on an appointment with oneself. */
@@ -43,11 +45,11 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   /** The same on anyone's appointment. */
   mark_any_appointment: ["supervisor", "admin"],
   /** /teach: propose words that should lead to an article (any registered staff member who reads /questions). */
-  teach_search: ["counsellor", "caseworker", "supervisor", "admin"],
+  teach_search: ["counsellor", "caseworker", "content", "supervisor", "admin"],
   /** ✅ / ❌ on someone else's proposed wording, and /unteach. */
-  review_wording: ["supervisor", "admin"],
+  review_wording: ["content", "supervisor", "admin"],
   /** /console: a login link to the staff console (each page then checks its own action). */
-  use_console: ["counsellor", "caseworker", "supervisor", "admin"],
+  use_console: ["counsellor", "caseworker", "content", "supervisor", "admin"],
   /** Any counsellor's weekly hours in the console (a counsellor may always set their own). */
   manage_hours: ["supervisor", "admin"],
   /** The console's staff page and audit log. */
@@ -60,6 +62,8 @@ const ALLOWED: Record<StaffAction, readonly Role[]> = {
   see_results: ["supervisor", "admin"],
   /** Recording a group activity (a session in a room) in the console: anyone who runs one. */
   record_activities: ["counsellor", "caseworker", "supervisor", "admin"],
+  /** Attaching a voice recording to an article or key screen (/recording), removing one, the console's list. */
+  manage_recordings: ["content", "supervisor", "admin"],
 };
 
 /** Whether a role may do an action; no role (not staff, or inactive) may do nothing. */

@@ -39,10 +39,29 @@ export type Message =
   /** Passes on someone's message (a resident's to their caseworker and back) without the bot reading it. */
   | { kind: "relay"; fromChatId: number; messageId: number; protect?: boolean }
   /** Deletes messages from the chat (quick exit). */
-  | { kind: "delete"; messageIds: number[] };
+  | { kind: "delete"; messageIds: number[] }
+  /**
+   * A voice recording: by a file id the bot already has, or by uploading a file shipped in the repository (the
+   * transport keeps the id Telegram gives it). With both, a refused file id falls back to the upload.
+   */
+  | {
+      kind: "voice";
+      fileId?: string;
+      upload?: VoiceUpload;
+      caption?: string;
+      buttons?: MessageButton[][];
+      /** A sensitive article's recording: no forwarding or saving, no notification sound. */
+      discreet?: boolean;
+    };
+
+/** A shipped audio file to upload: its path from the repository root and the SHA-256 of its bytes. */
+export interface VoiceUpload {
+  file: string;
+  sha256: string;
+}
 
 export type MessageKind = Message["kind"];
-export const MESSAGE_KINDS: readonly MessageKind[] = ["text", "edit", "relay", "delete"];
+export const MESSAGE_KINDS: readonly MessageKind[] = ["text", "edit", "relay", "delete", "voice"];
 
 /**
  * What a queued message is about, for the feature that queued it: its hooks are found by `kind` (see

@@ -125,6 +125,7 @@ export const CASEWORK_TEXT_KEYS = [
   "casework.cases_none",
   "casework.role_counsellor",
   "casework.role_caseworker",
+  "casework.role_content",
   "casework.role_supervisor",
   "casework.role_admin",
   "casework.private_only",

@@ -9,6 +9,7 @@ import { text } from "../base/reply.ts";
 import { CALLBACK_PREFIXES } from "../engine/callback-data.ts";
 import type { ButtonInput, ButtonOutcome, Feature, IncomingMessage, Interception } from "../features/contract.ts";
 import type { InteractionLog } from "../interactions/log.ts";
+import { may } from "../features/roles.ts";
 import type { StaffStore } from "../staff/store.ts";
 import { CASE_SUBJECT, CASEWORK_TEXT_KEYS, type Desk, parseDeskButton } from "./desk.ts";
 import { createHelpFlow, HELP_TEXT_KEYS, type HelpFlowOptions } from "./help-flow.ts";
@@ -102,7 +103,11 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
       { prefix: CALLBACK_PREFIXES.casework, press },
       { prefix: CALLBACK_PREFIXES.person, press: mediaDesk.press },
     ],
-    intercept: (message) => fromStaff(message) ?? fromResident(message) ?? mediaDesk.received(message),
+    intercept: (message) =>
+      fromStaff(message) ??
+      fromResident(message) ??
+      // A content member's voice note is a recording to attach (the recordings feature says how), not a resident's.
+      (may(staff.get(message.userId)?.role, "manage_recordings") ? undefined : mediaDesk.received(message)),
     jobs: [
       { name: "referral-escalation", schedule: "* * * * *", run: () => ({ escalated: desk.escalateDue() }) },
       {

@@ -4,6 +4,7 @@
  * webhook delivery with the secret header and re-delivery on failure, fault injection, and a control side to act as
  * residents and read what the bot sent. The sandbox page and every end-to-end test use it.
  */
+import { InputFile } from "grammy";
 import { utf8Length } from "../khmer/text.ts";
 
 export interface FakeUser {
@@ -21,6 +22,13 @@ export interface FakeMessage {
   text?: string;
   kind: string;
   reply_markup?: unknown;
+  /** A voice note's, photo's or document's file id (the fake holds no file behind a user's; see `uploads`). */
+  file_id?: string;
+  /** Seconds, for voice notes. */
+  duration?: number;
+  caption?: string;
+  /** Forwarded from someone else. */
+  forwarded?: boolean;
   protect_content?: boolean;
   disable_notification?: boolean;
   /** Seconds since the epoch, as Telegram gives it. */
@@ -98,6 +106,10 @@ export class FakeTelegram {
   private updates: Record<string, unknown>[] = [];
   private nextUpdateId = 700_000_001;
   private seq = 0;
+  /** File ids this bot may send by id: users' media and its own uploads (Telegram's are per bot). */
+  private readonly fileIds = new Set<string>();
+  /** What the bot uploaded, by the file id it was given. */
+  private readonly uploads = new Map<string, Uint8Array>();
   private queryCounter = 0;
   private waiter: { resolve: () => void; reject: (e: ApiError) => void } | undefined;
   private listeners: (() => void)[] = [];
@@ -161,16 +173,7 @@ export class FakeTelegram {
       options.replyTo === undefined
         ? undefined
         : this.messages.find((m) => m.chat_id === userId && m.message_id === options.replyTo);
-    const reply = replied
-      ? {
-          reply_to_message: {
-            message_id: replied.message_id,
-            date: replied.date,
-            chat: this.chatObject(userId),
-            text: replied.text ?? "",
-          },
-        }
-      : {};
+    const reply = replied ? { reply_to_message: this.repliedObject(userId, replied) } : {};
     return this.pushUpdate({
       message: { ...this.messageBase(userId, message), text, ...(entities ? { entities } : {}), ...reply },
     });
@@ -205,24 +208,50 @@ export class FakeTelegram {
     });
   }
 
-  /** The resident sends something that is not text (sample media: ids only, there is no file behind them). */
-  sendOther(userId: number, kind: "sticker" | "voice" | "photo" | "document"): Record<string, unknown> {
+  /**
+   * A user sends something that is not text (sample media: each has a file id of its own, but no file behind it
+   * that the bot could download). `forwarded`: forwarded from someone else.
+   */
+  sendOther(
+    userId: number,
+    kind: "sticker" | "voice" | "photo" | "document",
+    options: { duration?: number; forwarded?: boolean } = {},
+  ): Record<string, unknown> {
     const message = this.recordUserMessage(userId, kind, undefined);
+    const fileId = `${kind}-${userId}-${message.message_id}`;
+    message.file_id = fileId;
+    this.fileIds.add(fileId);
+    if (kind === "voice") message.duration = options.duration ?? 3;
+    if (options.forwarded) message.forwarded = true;
+    const unique = `u${message.message_id}`;
     const body = {
       sticker: {
-        file_id: "sticker-1",
-        file_unique_id: "s1",
+        file_id: fileId,
+        file_unique_id: unique,
         type: "regular",
         width: 512,
         height: 512,
         is_animated: false,
         is_video: false,
       },
-      voice: { file_id: "voice-1", file_unique_id: "v1", duration: 3 },
-      photo: [{ file_id: "photo-1", file_unique_id: "p1", width: 90, height: 90 }],
-      document: { file_id: "document-1", file_unique_id: "d1", file_name: "sample.pdf", mime_type: "application/pdf" },
+      voice: { file_id: fileId, file_unique_id: unique, duration: message.duration ?? 3, mime_type: "audio/ogg" },
+      photo: [{ file_id: fileId, file_unique_id: unique, width: 90, height: 90 }],
+      document: { file_id: fileId, file_unique_id: unique, file_name: "sample.pdf", mime_type: "application/pdf" },
     }[kind];
-    return this.pushUpdate({ message: { ...this.messageBase(userId, message), [kind]: body } });
+    const forward = options.forwarded
+      ? { forward_origin: { type: "hidden_user", sender_user_name: "Someone", date: message.date } }
+      : {};
+    return this.pushUpdate({ message: { ...this.messageBase(userId, message), [kind]: body, ...forward } });
+  }
+
+  /** Whether `fileId` is a voice note's (a user's sample or the bot's upload). */
+  isVoiceFile(fileId: string): boolean {
+    return this.fileIds.has(fileId) && (fileId.startsWith("voice-") || this.uploads.has(fileId));
+  }
+
+  /** The bytes of a voice file the bot uploaded (the sandbox page plays them); undefined for any other id. */
+  uploadedFile(fileId: string): Uint8Array | undefined {
+    return this.uploads.get(fileId);
   }
 
   /** The resident shares their own phone number with Telegram's contact button. */
@@ -386,6 +415,8 @@ export class FakeTelegram {
         return this.deleteMessages(Number(p.chat_id), p.message_ids);
       case "copyMessage":
         return this.copyMessage(p);
+      case "sendVoice":
+        return this.sendVoice(p);
       case "deleteMessage":
         return this.deleteMessage(Number(p.chat_id), Number(p.message_id));
       case "answerCallbackQuery": {
@@ -475,11 +506,48 @@ export class FakeTelegram {
     };
   }
 
+  /**
+   * sendVoice by a file id this bot knows, or by uploading a file (an InputFile in process, a multipart part over
+   * HTTP: `voice` is then the part's bytes). Telegram refuses a file id it did not give this bot.
+   */
+  private async sendVoice(p: Record<string, unknown>): Promise<unknown> {
+    const chatId = Number(p.chat_id);
+    const chat = this.requireChat(chatId);
+    if (this.limits) this.enforceLimits(chatId, this.limits);
+    let fileId: string;
+    if (typeof p.voice === "string") {
+      if (!this.fileIds.has(p.voice)) throw new ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified");
+      fileId = p.voice;
+    } else {
+      const bytes = await uploadedBytes(p.voice);
+      if (!bytes) throw new ApiError(400, "Bad Request: there is no voice in the request");
+      fileId = `voice-upload-${this.uploads.size + 1}`;
+      this.fileIds.add(fileId);
+      this.uploads.set(fileId, bytes);
+    }
+    const caption = typeof p.caption === "string" ? p.caption : undefined;
+    checkMarkup(p.reply_markup);
+    const message = this.addBotMessage(chatId, p, {
+      kind: "voice",
+      file_id: fileId,
+      ...(caption !== undefined ? { caption } : {}),
+      ...(p.reply_markup ? { reply_markup: p.reply_markup } : {}),
+    });
+    return {
+      message_id: message.message_id,
+      date: message.date,
+      chat: { id: chatId, type: chat.type },
+      from: this.botInfo,
+      voice: { file_id: fileId, file_unique_id: `u${fileId}`, duration: 3 },
+      ...(caption !== undefined ? { caption } : {}),
+    };
+  }
+
   /** Records a message the bot sent (sendMessage, copyMessage) with the delivery flags of the call. */
   private addBotMessage(
     chatId: number,
     p: Record<string, unknown>,
-    content: Pick<FakeMessage, "kind"> & Partial<Pick<FakeMessage, "text" | "reply_markup">>,
+    content: Pick<FakeMessage, "kind"> & Partial<Pick<FakeMessage, "text" | "reply_markup" | "file_id" | "caption">>,
   ): FakeMessage {
     const message: FakeMessage = {
       seq: ++this.seq,
@@ -552,6 +620,7 @@ export class FakeTelegram {
     const message = this.addBotMessage(chatId, p, {
       kind: source.kind,
       ...(source.text !== undefined ? { text: source.text } : {}),
+      ...(source.file_id !== undefined ? { file_id: source.file_id } : {}),
     });
     return { message_id: message.message_id, chat: { id: chatId, type: chat.type } };
   }
@@ -647,6 +716,22 @@ export class FakeTelegram {
     return message;
   }
 
+  /** A message as it appears in reply_to_message: who wrote it, and a voice note's file id and length. */
+  private repliedObject(chatId: number, replied: FakeMessage) {
+    return {
+      message_id: replied.message_id,
+      date: replied.date,
+      chat: this.chatObject(chatId),
+      from: replied.from === "bot" ? this.botInfo : this.userObject(chatId),
+      ...(replied.kind === "voice"
+        ? { voice: { file_id: replied.file_id ?? "", file_unique_id: "r", duration: replied.duration ?? 3 } }
+        : { text: replied.text ?? "" }),
+      ...(replied.forwarded
+        ? { forward_origin: { type: "hidden_user", sender_user_name: "Someone", date: replied.date } }
+        : {}),
+    };
+  }
+
   private messageBase(userId: number, message: FakeMessage) {
     return {
       message_id: message.message_id,
@@ -695,6 +780,19 @@ export class FakeTelegram {
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** The bytes of an upload: a grammY InputFile (in process) or a multipart part's bytes (over HTTP). */
+async function uploadedBytes(value: unknown): Promise<Uint8Array | undefined> {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof InputFile) {
+    const raw = await value.toRaw();
+    if (raw instanceof Uint8Array) return raw;
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of raw) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+  return undefined;
 }
 
 function checkText(text: string): void {

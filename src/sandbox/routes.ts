@@ -5,6 +5,10 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import Fastify from "fastify";
+import { parseMultipart } from "./multipart.ts";
+import { silentOggOpus } from "./sample-ogg.ts";
+
+const SAMPLE_VOICE = silentOggOpus(3);
 import { FakeApiError, type Fault, type FakeTelegram } from "./fake-telegram.ts";
 
 export interface SandboxRoutesOptions {
@@ -17,6 +21,18 @@ export interface SandboxRoutesOptions {
 
 /** Registers the fake Bot API, the control API and (optionally) the page. */
 export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (app, { fake, page, clock }) => {
+  // grammY sends a call that uploads a file (sendVoice with a shipped recording) as multipart/form-data.
+  app.addContentTypeParser(
+    /^multipart\/form-data/,
+    { parseAs: "buffer", bodyLimit: 5 * 1024 * 1024 },
+    (request, body, done) => {
+      try {
+        done(null, parseMultipart(body as Buffer, String(request.headers["content-type"])));
+      } catch (err) {
+        done(Object.assign(err as Error, { statusCode: 400 }), undefined);
+      }
+    },
+  );
   app.route({
     method: ["GET", "POST"],
     url: "/:botToken/:method",
@@ -93,6 +109,14 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
     if (kind !== "sticker" && kind !== "voice" && kind !== "photo" && kind !== "document")
       throw httpError(400, "kind must be sticker, voice, photo or document");
     return fake.sendOther(chatIdOf(request), kind);
+  });
+  // A voice note's sound, for the page's player: what the bot uploaded, or a short silence standing in for a sample
+  // note (the fake has no sound behind those). Nothing else is served.
+  app.get(`${api}/files/:fileId`, async (request, reply) => {
+    const { fileId } = request.params as { fileId: string };
+    const bytes = fake.uploadedFile(fileId) ?? (fake.isVoiceFile(fileId) ? SAMPLE_VOICE : undefined);
+    if (!bytes) throw httpError(404, "no such voice file");
+    return reply.type("audio/ogg").header("cache-control", "no-store").send(Buffer.from(bytes));
   });
   app.post(`${api}/chats/:chatId/contact`, async (request) => {
     const { phone } = (request.body ?? {}) as { phone?: unknown };

@@ -19,6 +19,9 @@ import { createNeedsStore } from "../programme/needs.ts";
 import { createResultsDesk } from "../programme/results.ts";
 import { URGENT_CATEGORY } from "../referrals/help-flow.ts";
 import { createMediaStore } from "../referrals/media-store.ts";
+import { botKeyOf, createRecordingStore, type RecordingStore } from "../recordings/store.ts";
+import { createRecordingsDesk } from "../recordings/desk.ts";
+import { SANDBOX_TOKEN } from "./sandbox.ts";
 import { MEDIA_CATEGORY } from "../referrals/media.ts";
 import { type ConversationStore, createConversationStore } from "../conversations/store.ts";
 import { type CommitQueue, createCommitQueue } from "../db/commit-queue.ts";
@@ -85,6 +88,8 @@ export interface Core {
   /** Counselling booking: store, free slots, and the desk (appointments, reminders, counsellors' lists). */
   booking: ReturnType<typeof createBookingParts>;
   bookingDesk: ReturnType<typeof createBookingParts>["desk"];
+  /** Voice recordings of answers, and the file ids of shipped audio uploaded to this bot. */
+  recordings: RecordingStore;
   /** Whether typed text is danger (also checked while a caseworker talks with a resident). */
   isDanger: (text: string) => boolean;
   /** Whether an arriving update goes into the inbox (a flooding chat's do not; danger always does). */
@@ -201,6 +206,16 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
   const staff = createStaffStore(db, now);
   const referrals = createReferralStore(db, cipher, now);
   const media = createMediaStore(db, now);
+  // A Telegram file id works only for the bot that received it: recordings are kept per bot.
+  const recordings = createRecordingStore(db, botKeyOf(config.botToken ?? SANDBOX_TOKEN), now);
+  const recordingsDesk = createRecordingsDesk({
+    store: recordings,
+    shipped: content.recordings,
+    staff,
+    articleIds: () => content.knowledge.articles.keys(),
+    timeZone: config.timeZone,
+    now,
+  });
   const desk = createDesk({
     referrals,
     staff,
@@ -279,6 +294,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
       programmeStart: config.programmeStart,
       counsellingTargets: config.programmeTargets,
     }),
+    recordings: recordingsDesk,
     origin: () => consoleOrigin,
     useOrigin: (origin) => void (consoleOrigin ??= origin),
   };
@@ -304,6 +320,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     booking,
     needs,
     media,
+    recordings: recordingsDesk,
     isDanger,
     inbox,
     outbox,
@@ -352,6 +369,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     console: consoleParts,
     booking,
     bookingDesk: booking.desk,
+    recordings,
     isDanger,
     admission,
   };

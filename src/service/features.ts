@@ -30,6 +30,8 @@ import type { Desk } from "../referrals/desk.ts";
 import { createReferralsFeature } from "../referrals/feature.ts";
 import type { ReferralStore } from "../referrals/store.ts";
 import type { MediaStore } from "../referrals/media-store.ts";
+import { createRecordingsFeature } from "../recordings/feature.ts";
+import type { RecordingsDesk } from "../recordings/desk.ts";
 import { createSafetyFeature } from "../safety/feature.ts";
 import type { SafetyStore } from "../safety/store.ts";
 import { createStaffFeature } from "../staff/feature.ts";
@@ -57,6 +59,8 @@ export interface FeatureParts {
   needs: NeedsStore;
   /** Voice notes and photos residents sent for a person (ids only). */
   media: MediaStore;
+  /** Voice recordings of answers: what plays on each page, attaching and removing. */
+  recordings: RecordingsDesk;
   /** Whether typed text is danger (the classifier behind the safety feature). */
   isDanger: (text: string) => boolean;
   inbox: InboxStore;
@@ -117,6 +121,14 @@ export const builtInFeatures: FeatureList = (p) => {
       digestTime: config.digestTime,
       timeZone: config.timeZone,
       now: p.now,
+    }),
+    // After referrals: a caseworker's voice note in a talk is relayed before it could be taken for a recording.
+    createRecordingsFeature({
+      desk: p.recordings,
+      outbox: p.outbox,
+      translator: content.translator,
+      isSensitive: (id) => content.knowledge.articles.get(id)?.sensitive ?? false,
+      localeOf: (chatId) => p.conversations.localeOf(chatId) ?? config.defaultLocale,
     }),
     createStaffFeature({ staff: p.staff, now: p.now }),
     createConsoleFeature({ access: p.console.access, url: p.console.origin }),

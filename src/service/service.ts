@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { SpeanError } from "../base/errors.ts";
 import { DEMO_COUNSELLORS, seedDemoCounsellors } from "../booking/demo-seed.ts";
 import type { Config } from "../config.ts";
+import type { Content } from "../content/load.ts";
 import { buildApp } from "../http/app.ts";
 import { buildMetricsApp } from "../http/metrics.ts";
 import type { Logger } from "pino";
@@ -38,11 +39,23 @@ export interface Service {
   runJob(name: string): Promise<unknown>;
 }
 
-/** Creates the whole service for the configured mode. `now` defaults to Date.now. */
-export function createService(config: Config, logger: Logger, options: { now?: () => number } = {}): Service {
+/**
+ * Creates the whole service for the configured mode. `options.now` replaces the clock (default Date.now);
+ * `options.content` is content already loaded (tests that change it, e.g. add a shipped recording).
+ */
+export function createService(
+  config: Config,
+  logger: Logger,
+  options: { now?: () => number; content?: Content } = {},
+): Service {
   // In the sandbox (and only there) the clock can be moved forward through its API.
   const clock = config.mode === "sandbox" && !options.now ? createSandboxClock() : undefined;
-  const core = createCore(config, logger, options.now ?? clock?.now);
+  const core = createCore(
+    config,
+    logger,
+    options.now ?? clock?.now,
+    options.content ? { content: options.content } : {},
+  );
   const fake = config.mode === "sandbox" ? createSandboxTelegram(core.now) : undefined;
   if (fake) for (const member of SANDBOX_STAFF) core.staff.register(member.id, member.role, member.name);
   if (config.demoData) {

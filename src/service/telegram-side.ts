@@ -62,10 +62,19 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     api.config.use(watch.transformer);
     if (options.transformer) api.config.use(options.transformer);
   }
+  // A shipped recording's upload is remembered; a file id Telegram refuses is forgotten, so its 🔊 goes.
+  const voiceFiles = {
+    uploaded: (sha256: string, fileId: string) => core.recordings.rememberUpload(sha256, fileId),
+    refused: (fileId: string) => {
+      core.recordings.forgetUpload(fileId);
+      if (core.recordings.forgetFileId(fileId) > 0)
+        logger.warn({}, "a voice recording no longer plays; record it again");
+    },
+  };
   const sender = createOutboxSender({
     store: core.outbox,
-    transport: createTransport(queueApi),
-    directTransport: createTransport(bot.api),
+    transport: createTransport(queueApi, voiceFiles),
+    directTransport: createTransport(bot.api, voiceFiles),
     logger,
     ratePerSecond: config.outboxRatePerSecond,
     chatIntervalMs: config.outboxChatIntervalMs,

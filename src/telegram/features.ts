@@ -6,7 +6,8 @@
 import { Composer, type Context, type NextFunction } from "grammy";
 import type { Locale } from "../base/locale.ts";
 import type { ConversationStore } from "../conversations/store.ts";
-import type { Feature, FeatureButton, FeatureCommand, IncomingMessage } from "../features/contract.ts";
+import type { Message } from "grammy/types";
+import type { Feature, FeatureButton, FeatureCommand, IncomingMessage, RepliedMessage } from "../features/contract.ts";
 import { queueEdit } from "../outbox/queue-reply.ts";
 import { may } from "../features/roles.ts";
 import type { StaffStore } from "../staff/store.ts";
@@ -50,6 +51,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
       argument: String(ctx.match ?? "").trim(),
       updateId: ctx.update.update_id,
       locale,
+      ...repliedTo(ctx.message?.reply_to_message),
     };
     const answered = await answerUpdate(deps, { chatId, updateId: input.updateId, locale }, () => command.run(input));
     if (!answered) return next();
@@ -117,6 +119,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
       kind: read.kind,
       text: ctx.message.text ?? ctx.message.caption,
       ...durationOf(ctx.message),
+      ...(ctx.message.voice ? { voiceFileId: ctx.message.voice.file_id } : {}),
       updateId: ctx.update.update_id,
     };
     for (const intercept of interceptors) {
@@ -133,6 +136,23 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
   });
   return composer;
 }
+
+/** What a command replied to: who wrote it, its kind, and a voice note's file id and length (nothing else). */
+function repliedTo(message: Message | undefined): { replyTo?: RepliedMessage } {
+  if (!message) return {};
+  const kind = typeof message.text === "string" ? "text" : (MESSAGE_KINDS_READ.find((k) => k in message) ?? "other");
+  return {
+    replyTo: {
+      messageId: message.message_id,
+      fromUserId: message.from?.id,
+      forwarded: message.forward_origin !== undefined,
+      kind,
+      ...(message.voice ? { voiceFileId: message.voice.file_id, duration: message.voice.duration } : {}),
+    },
+  };
+}
+
+const MESSAGE_KINDS_READ = ["voice", "audio", "video_note", "video", "photo", "document", "sticker"] as const;
 
 /** The length in seconds of a voice note, video note, video or audio file (nothing for other messages). */
 function durationOf(message: {

@@ -2,6 +2,9 @@
  * Turns an outbox message (an intent) into the Bot API call that delivers it. Plain text (no parse_mode), so
  * nothing a user or a translator writes can break the formatting.
  */
+import { join } from "node:path";
+import { InputFile } from "grammy";
+import { PROJECT_ROOT } from "../base/project-root.ts";
 import type { Message, MessageButton, Mention } from "../outbox/message.ts";
 
 export interface BotApiCall {
@@ -45,7 +48,23 @@ export function botApiCall(chatId: number, message: Message): BotApiCall {
       };
     case "delete":
       return { method: "deleteMessages", params: { chat_id: chatId, message_ids: message.messageIds } };
+    case "voice":
+      return voiceCall(chatId, message, message.fileId ? "file_id" : "upload");
   }
+}
+
+type VoiceMessage = Extract<Message, { kind: "voice" }>;
+
+/** sendVoice by the file id the bot has, or uploading the shipped file (multipart; never a URL to fetch). */
+export function voiceCall(chatId: number, message: VoiceMessage, by: "file_id" | "upload"): BotApiCall {
+  const voice =
+    by === "file_id" ? message.fileId : message.upload && new InputFile(join(PROJECT_ROOT, message.upload.file));
+  const params: Record<string, unknown> = { chat_id: chatId, voice };
+  if (message.caption) params.caption = message.caption;
+  if (message.discreet) Object.assign(params, { protect_content: true, disable_notification: true });
+  const markup = inlineKeyboard(message.buttons ?? []);
+  if (markup) params.reply_markup = markup;
+  return { method: "sendVoice", params };
 }
 
 function inlineKeyboard(buttons: MessageButton[][]): Record<string, unknown> | undefined {

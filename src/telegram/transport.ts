@@ -3,26 +3,63 @@
  * grammY's errors into classified {@link SendError}s.
  */
 import { type Api, GrammyError, HttpError } from "grammy";
+import type { Message } from "../outbox/message.ts";
 import { SendError, type Transport } from "../outbox/transport.ts";
-import { botApiCall } from "./renderer.ts";
+import { type BotApiCall, botApiCall, voiceCall } from "./renderer.ts";
+
+/** What the transport tells about voice files: an upload's new file id, and a file id Telegram no longer knows. */
+export interface VoiceFileEvents {
+  uploaded: (sha256: string, fileId: string) => void;
+  refused: (fileId: string) => void;
+}
+
+type SentMessage = { message_id?: number; voice?: { file_id?: string } };
 
 /** Builds a transport on a grammY Api (whatever transformers it has installed). */
-export function createTransport(api: Api): Transport {
+export function createTransport(api: Api, voiceFiles?: VoiceFileEvents): Transport {
   const raw = api.raw as unknown as Record<string, (params: Record<string, unknown>) => Promise<unknown>>;
-  return async (chatId, message) => {
-    const { method, params } =
-      message.kind === "legacy"
-        ? { method: message.method, params: { chat_id: chatId, ...message.params } }
-        : botApiCall(chatId, message);
+  async function make({ method, params }: BotApiCall): Promise<SentMessage | true> {
     const call = raw[method];
     if (!call) throw new SendError({ kind: "rejected" }, "UNKNOWN_METHOD");
+    return (await call(params)) as SentMessage | true;
+  }
+
+  /** By file id first; a file id Telegram refuses is forgotten, and the shipped file (if any) is uploaded instead. */
+  async function sendVoice(chatId: number, message: Extract<Message, { kind: "voice" }>): Promise<SentMessage | true> {
+    if (message.fileId) {
+      try {
+        return await make(voiceCall(chatId, message, "file_id"));
+      } catch (err) {
+        if (!isRefusedFile(err)) throw err;
+        voiceFiles?.refused(message.fileId);
+        if (!message.upload) throw err;
+      }
+    }
+    if (!message.upload) throw new SendError({ kind: "rejected" }, "NO_VOICE_FILE");
+    const sent = await make(voiceCall(chatId, message, "upload"));
+    const fileId = typeof sent === "object" ? sent.voice?.file_id : undefined;
+    if (fileId) voiceFiles?.uploaded(message.upload.sha256, fileId);
+    return sent;
+  }
+
+  return async (chatId, message) => {
     try {
-      const result = (await call(params)) as { message_id?: number } | true;
+      const result =
+        message.kind === "legacy"
+          ? await make({ method: message.method, params: { chat_id: chatId, ...message.params } })
+          : message.kind === "voice"
+            ? await sendVoice(chatId, message)
+            : await make(botApiCall(chatId, message));
       return typeof result === "object" ? result.message_id : undefined;
     } catch (err) {
-      throw classify(err);
+      throw err instanceof SendError ? err : classify(err);
     }
   };
+}
+
+/** Telegram's answer to a file id it does not know (another bot's, or a file it no longer has). */
+function isRefusedFile(err: unknown): boolean {
+  return err instanceof GrammyError && err.error_code === 400 && /file|identifier/i.test(err.description);
 }
 
 /** Maps a grammY error to a SendError; codes are safe to log (no message text). */

@@ -28,7 +28,8 @@ describe("voice notes and photos for a person", () => {
     expect(h.last()?.text).toContain("SP-០០០១"); // the case number, in Khmer digits
     const alert = h.fake.botMessages(STAFF_CHAT).at(-1)?.text ?? "";
     expect(alert).toContain(t("help.category_message"));
-    expect(alert).not.toContain("voice-1"); // never a file id
+    const fileId = `voice-${RESIDENT}-${voiceId}`;
+    expect(alert).not.toContain(fileId); // never a file id
     expect(count("select count(*) as n from case_media where referral_id = 1")).toBe(1);
 
     await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
@@ -51,7 +52,7 @@ describe("voice notes and photos for a person", () => {
     }[];
     for (const { name } of tables) {
       const rows = JSON.stringify(h.core.db.$client.prepare(`select * from "${name}"`).all());
-      expect(rows, name).not.toContain("voice-1");
+      expect(rows, name).not.toContain(fileId);
     }
   });
 

@@ -33,6 +33,7 @@ const visited: string[] = [];
 interface FakeMessage {
   message_id: number;
   from: string;
+  kind?: string;
   text?: string;
   reply_markup?: { inline_keyboard?: { text: string; callback_data: string }[][] };
 }
@@ -302,6 +303,30 @@ describe("staff console in a browser", () => {
     const pdf = await vanna.pdf({ path: join(OUT, "console-cip.pdf"), format: "A4", printBackground: true });
     expect(pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
   }, 90_000);
+
+  it("recordings: a voice note attached in the console plays as 🔊 on /start (360 px, 1280 px)", async () => {
+    await api(`/chats/${VANNA}/other`, { kind: "voice" });
+    await botSaid(VANNA, "/recording");
+    const vanna = await logIn(await browser.newContext({ bypassCSP: true, locale: "km-KH" }), VANNA);
+    await vanna.getByRole("link", { name: "សំឡេង", exact: true }).click();
+    await vanna.getByRole("heading", { name: "សារជាសំឡេងរបស់អ្នក ដែលមិនទាន់ដាក់លើទំព័រ" }).waitFor();
+    await screenshots(vanna, "recordings");
+    await expectAccessible(vanna);
+    await vanna.getByLabel("ទំព័រ", { exact: true }).selectOption("start");
+    await vanna.getByRole("button", { name: "ភ្ជាប់", exact: true }).click();
+    await vanna.getByText("សំឡេងនៅលើទំព័ររបស់វាហើយ។", { exact: false }).waitFor();
+
+    // A resident who cannot read presses 🔊 under the main menu and gets the voice note.
+    const { id: resident } = (await api("/chats", { name: "Listener" })) as { id: number };
+    await api(`/chats/${resident}/send`, { text: "/start" });
+    await press(resident, "🔊 ស្តាប់");
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const voices = (await messages(resident)).filter((m) => m.from === "bot" && m.kind === "voice");
+      if (voices.length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("the recording never reached the resident");
+  }, 60_000);
 
   it("a session ends after an idle hour, on the sandbox's moved clock", async () => {
     const context = await browser.newContext();

@@ -97,4 +97,24 @@ describe("sandbox page", () => {
     await page.locator(".msg.bot", { hasText: "Bopha" }).waitFor();
     await page.close();
   });
+
+  it("a voice note has a player whose sound decodes, and the bot offers a caseworker (360 px phone)", async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(url);
+    await page.click("#new-chat");
+    // The new, empty chat is the current one (not a resident with an open case from the test before).
+    await page.getByText("វាយ /start ឬសរសេរអ្វីមួយ", { exact: false }).waitFor();
+    await page.click("#voice");
+    const player = page.locator(".msg.user audio").last();
+    await player.waitFor({ timeout: 10_000 });
+    const src = await player.evaluate((a) => (a as HTMLAudioElement).src);
+    const seconds = await page.evaluate(async (from) => {
+      const bytes = await (await fetch(from)).arrayBuffer();
+      const decoded = await new OfflineAudioContext(1, 48_000, 48_000).decodeAudioData(bytes);
+      return decoded.duration;
+    }, src);
+    expect(seconds).toBeGreaterThan(2.5);
+    await page.locator(".msg.bot", { hasText: "🎧" }).last().waitFor({ timeout: 10_000 });
+    await page.close();
+  });
 });

@@ -36,18 +36,19 @@ function contentFor(config: ReturnType<typeof loadConfig>): Content {
 
 /**
  * `options.now` replaces the harness's own clock (e.g. Date.now under vitest's fake timers); `options.features`
- * replaces the feature list (default: Spean's own).
+ * replaces the feature list (default: Spean's own); `options.content` changes the loaded content (e.g. adds a
+ * shipped recording).
  */
 export function createHarness(
   env: Record<string, string> = {},
-  options: { now?: () => number; features?: FeatureList } = {},
+  options: { now?: () => number; features?: FeatureList; content?: (content: Content) => Content } = {},
 ) {
   let clock = Date.parse("2026-11-21T03:00:00Z");
   const now = options.now ?? (() => clock);
   const config = loadConfig({ DATABASE_PATH: ":memory:", STAFF_CHAT_ID: String(STAFF_CHAT), ...env });
   const logger = createLogger("silent");
   const core = createCore(config, logger, now, {
-    content: contentFor(config),
+    content: options.content ? options.content(contentFor(config)) : contentFor(config),
     ...(options.features ? { features: options.features } : {}),
   });
   const fake = new FakeTelegram({ token: SANDBOX_TOKEN, now });

@@ -28,6 +28,8 @@ export interface PageContext {
   showResults?: boolean;
   /** Whether the header links the group-activities form (anyone who runs sessions). */
   showActivities?: boolean;
+  /** The Recordings page (content members, supervisors, admins). */
+  showRecordings?: boolean;
 }
 
 /** Renders a text key (console.* unless the key has a dot) in the page's language. */
@@ -129,6 +131,7 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
           ${ctx.showResults ? html`<a href="/console/results">${t(ctx, "results.nav_results")}</a>` : ""}
           ${ctx.showActivities ? html`<a href="/console/activities">${t(ctx, "results.nav_activities")}</a>` : ""}
           ${ctx.showResults ? html`<a href="/console/cip">${t(ctx, "results.nav_cip")}</a>` : ""}
+          ${ctx.showRecordings ? html`<a href="/console/recordings">${t(ctx, "recordings.nav")}</a>` : ""}
           <a
             href="/console/language?to=${ctx.locale === "km" ? "en" : "km"}"
             lang="${ctx.locale === "km" ? "en" : "km"}"

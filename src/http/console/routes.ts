@@ -26,7 +26,8 @@ import { casePage, queuePage } from "./case-pages.ts";
 import { hoursPage } from "./hours-page.ts";
 import { CONSOLE_CSS, messagePage, type PageContext, t } from "./layout.ts";
 import { questionsPage, servicesPage } from "./reference-pages.ts";
-import { resultsRoutes } from "./results-routes.ts";
+import { recordingsRoutes } from "./recordings-routes.ts";
+import { type ConsoleHelpers, resultsRoutes } from "./results-routes.ts";
 import { staffPage } from "./staff-page.ts";
 
 export interface ConsoleRoutesOptions {
@@ -92,6 +93,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
           showAppointments: desk.mayUseAppointments(session.member),
           showResults: options.console.results.mayView(session.member),
           showActivities: options.console.results.mayRecord(session.member),
+          showRecordings: options.console.recordings.mayManage(session.member.telegramUserId),
         }
       : {}),
   });
@@ -124,7 +126,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     return session;
   }
 
-  resultsRoutes(app, options.console.results, {
+  const helpers: ConsoleHelpers = {
     sessionOf,
     postSession,
     context,
@@ -132,7 +134,9 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     message,
     commit: options.commit,
     notice: (ctx, request) => noticeOf(ctx, request, {}).notice,
-  });
+  };
+  resultsRoutes(app, options.console.results, helpers);
+  recordingsRoutes(app, options.console.recordings, helpers);
 
   const contactSummary = (ctx: PageContext, contact: Pick<ContactPreference, "method" | "time"> | undefined) =>
     contact

@@ -1,0 +1,167 @@
+/**
+ * What recordings there are and what staff may do with them, shared by the bot's commands and buttons
+ * (feature.ts) and the console's Recordings page: which recording plays for a page (a staff member's, else the
+ * shipped file), the list of every page and its recording, and attaching or removing one. Every change checks the
+ * role and is audited.
+ */
+import { relative } from "node:path";
+import { PROJECT_ROOT } from "../base/project-root.ts";
+import { calendarDateIn, toIsoDate } from "../base/calendar-date.ts";
+import { may } from "../features/roles.ts";
+import type { Locale } from "../base/locale.ts";
+import { localDigits } from "../khmer/digits.ts";
+import type { VoiceUpload } from "../outbox/message.ts";
+import type { StaffStore } from "../staff/store.ts";
+import type { ShippedRecording } from "./shipped.ts";
+import type { RecordingStore, VoiceDraft } from "./store.ts";
+import { allTargets, readTarget, type RecordingTarget } from "./targets.ts";
+
+/** A voice note shorter than this is taken for a slip of the finger, not an answer read aloud. */
+export const MIN_RECORDING_SECONDS = 2;
+
+/** A recording that can be sent now: by file id, by upload, or by file id with the upload as fallback. */
+export interface Playable {
+  fileId?: string;
+  upload?: VoiceUpload;
+  speaker: string;
+  /** YYYY-MM-DD */
+  date: string;
+  /** Seconds (unknown for a shipped file). */
+  duration?: number;
+  source: "staff" | "shipped";
+}
+
+export interface PageRecording {
+  target: RecordingTarget;
+  recording: Playable | undefined;
+}
+
+export interface RecordingsDeskOptions {
+  store: RecordingStore;
+  shipped: readonly ShippedRecording[];
+  staff: StaffStore;
+  articleIds: () => Iterable<string>;
+  timeZone: string;
+  now: () => number;
+}
+
+export type RecordingsDesk = ReturnType<typeof createRecordingsDesk>;
+
+export function createRecordingsDesk(options: RecordingsDeskOptions) {
+  const { store, staff } = options;
+  const shippedBy = new Map(options.shipped.map((s) => [s.target, s]));
+  const articleExists = (id: string) => [...options.articleIds()].includes(id);
+  const mayManage = (userId: number) => may(staff.get(userId)?.role, "manage_recordings");
+
+  function playable(target: RecordingTarget): Playable | undefined {
+    const own = store.get(target);
+    const shipped = shippedBy.get(target);
+    const upload = shipped && { file: relative(PROJECT_ROOT, shipped.path), sha256: shipped.sha256 };
+    if (own)
+      return {
+        fileId: own.fileId,
+        ...(upload ? { upload } : {}),
+        speaker: own.speaker,
+        date: own.recordedOn,
+        duration: own.duration,
+        source: "staff",
+      };
+    if (!shipped || !upload) return undefined;
+    const cached = store.uploaded(shipped.sha256);
+    return {
+      ...(cached ? { fileId: cached } : {}),
+      upload,
+      speaker: shipped.speaker,
+      date: shipped.recorded,
+      source: "shipped",
+    };
+  }
+
+  return {
+    playable,
+    /** Reads a page as staff type it ("passport", "start", "article:passport"); undefined if there is none. */
+    target: (typed: string) => readTarget(typed, articleExists),
+    mayManage,
+
+    /** Every page (articles in the knowledge base's order, then the key screens) with what plays there. */
+    coverage(): PageRecording[] {
+      return allTargets(options.articleIds()).map((target) => ({ target, recording: playable(target) }));
+    },
+
+    /** Recordings attached under another bot token (they cannot play with this one). */
+    otherBots: () => store.otherBots(),
+
+    /**
+     * Attaches a voice note to a page in place of any there was; false when `userId` may not.
+     * `speaker` defaults to the member's initials.
+     */
+    attach(
+      userId: number,
+      voice: { target: RecordingTarget; fileId: string; duration: number; speaker?: string },
+    ): { replaced: boolean; speaker: string } | undefined {
+      const member = staff.get(userId);
+      if (!mayManage(userId) || !member) {
+        staff.audit(userId, "manage_recordings", undefined, false);
+        return undefined;
+      }
+      const speaker = voice.speaker?.trim().slice(0, 8) || initialsOf(member.displayName);
+      const { replaced } = store.attach({
+        target: voice.target,
+        fileId: voice.fileId,
+        duration: voice.duration,
+        speaker,
+        recordedOn: toIsoDate(calendarDateIn(new Date(options.now()), options.timeZone)),
+        addedBy: userId,
+      });
+      store.dropDraft(userId, voice.fileId);
+      staff.audit(userId, "manage_recordings", undefined, true);
+      return { replaced, speaker };
+    },
+
+    /** Removes a staff recording from a page (a shipped one stays); undefined when `userId` may not. */
+    remove(userId: number, target: RecordingTarget): boolean | undefined {
+      if (!mayManage(userId)) {
+        staff.audit(userId, "manage_recordings", undefined, false);
+        return undefined;
+      }
+      const removed = store.remove(target);
+      staff.audit(userId, "manage_recordings", undefined, true);
+      return removed;
+    },
+
+    /** A content member's voice note, kept so the console can offer it. */
+    keepDraft: (userId: number, fileId: string, duration: number) => store.keepDraft(userId, fileId, duration),
+    drafts: (userId: number): VoiceDraft[] => store.drafts(userId),
+    /** Unattached voice notes older than the retention period are forgotten. */
+    purgeDrafts: (days: number) => store.purgeDrafts(days),
+
+    /** Attaches one of the member's own drafts to a page. */
+    attachDraft(userId: number, draftId: number, target: RecordingTarget, speaker?: string) {
+      const draft = store.drafts(userId).find((d) => d.id === draftId);
+      if (!draft) return undefined;
+      return this.attach(userId, {
+        target,
+        fileId: draft.fileId,
+        duration: draft.duration,
+        ...(speaker ? { speaker } : {}),
+      });
+    },
+  };
+}
+
+/** A length in seconds as minutes and seconds: 65 → "1:05" (Khmer digits for Khmer readers). */
+export function shownLength(seconds: number, locale: Locale): string {
+  return localDigits(locale, `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`);
+}
+
+/** A day as residents write it: 2026-11-30 → 30-11-2026 (Khmer digits for Khmer readers). */
+export function shownDay(iso: string, locale: Locale): string {
+  const [y, m, d] = iso.split("-");
+  return localDigits(locale, `${d}-${m}-${y}`);
+}
+
+/** "Sok Bopha" → "S.B."; one word → its first letter; Khmer names give their first consonants. */
+export function initialsOf(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean).slice(0, 3);
+  return words.length === 0 ? "?" : words.map((w) => `${[...w][0]?.toUpperCase()}.`).join("");
+}
