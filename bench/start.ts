@@ -2,7 +2,8 @@
  * Cold start and memory of the service: the built JavaScript (`npm run build`, `npm run start:prod`) against the
  * source run by tsx (`npm start`), each started 5 times in sandbox mode on a fresh database. Cold start = process
  * spawned → "Spean sandbox is running" printed (listening, bot and sender started). RSS is read from
- * /proc/<pid>/status once started and again after 200 /start updates through the sandbox's fake Bot API.
+ * /proc/<pid>/status once started, right after 200 /start updates through the sandbox's fake Bot API, and again
+ * 20 seconds later (settled: V8's memory reducer gives back what the burst left once the process is idle).
  *
  * Run: `npm run bench:start` (builds first when dist/ is missing or stale).
  */
@@ -13,7 +14,9 @@ import { join } from "node:path";
 import { staleBuildReason } from "../src/build-freshness.ts";
 import { PROJECT_ROOT } from "../src/content/load.ts";
 
-const RUNS = 7;
+const RUNS = 5;
+/** How long the service is left idle after the burst before RSS is read again. */
+const SETTLE_MS = 20_000;
 const entry = join(PROJECT_ROOT, "dist", "main.js");
 if (!existsSync(entry) || staleBuildReason(entry, join(PROJECT_ROOT, "src"))) {
   const build = spawnSync("npm", ["run", "-s", "build"], { cwd: PROJECT_ROOT, stdio: "inherit" });
@@ -24,6 +27,7 @@ interface Sample {
   startMs: number;
   rssStartedMb: number;
   rssAfterLoadMb: number;
+  rssSettledMb: number;
 }
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
@@ -56,13 +60,15 @@ async function once(args: string[]): Promise<Sample> {
     });
   }
   const rssAfterLoadMb = rssMb(child.pid as number);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const rssSettledMb = rssMb(child.pid as number);
   // A build that starts but cannot reach the Bot API would measure well and answer nobody: check it answered.
   const log = (await (await fetch(`${api}/chats/1001/messages`)).json()) as { from: string }[];
   if (!log.some((m) => m.from === "bot")) throw new Error(`${args.join(" ")} started but never answered /start`);
   child.kill("SIGTERM");
   await new Promise((resolve) => child.on("exit", resolve));
   rmSync(dir, { recursive: true, force: true });
-  return { startMs, rssStartedMb, rssAfterLoadMb };
+  return { startMs, rssStartedMb, rssAfterLoadMb, rssSettledMb };
 }
 
 /** Runs every way of starting once per round, so a noisy machine slows all of them alike. */
@@ -78,9 +84,10 @@ function report(name: string, samples: Sample[]): void {
     samples.map(pick).sort((a, b) => a - b)[Math.floor(samples.length / 2)] as number;
   const started = median((s) => s.rssStartedMb).toFixed(0);
   const loaded = median((s) => s.rssAfterLoadMb).toFixed(0);
+  const settled = median((s) => s.rssSettledMb).toFixed(0);
   console.log(
     `${name.padEnd(34)} cold start median ${median((s) => s.startMs).toFixed(0)} ms; ` +
-      `RSS started ${started} MB, after 200 updates ${loaded} MB`,
+      `RSS started ${started} MB, right after 200 updates ${loaded} MB, ${SETTLE_MS / 1000} s later ${settled} MB`,
   );
 }
 

@@ -52,8 +52,19 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
   const shippedBy = new Map(options.shipped.map((s) => [s.target, s]));
   const articleExists = (id: string) => [...options.articleIds()].includes(id);
   const mayManage = (userId: number) => may(staff.get(userId)?.role, "manage_recordings");
+  // What plays on each page, asked on every render of an article, the main menu and the 🆘 screen. Kept in memory
+  // and forgotten on every change made here; one process owns the database (src/db/lock.ts), so nothing else
+  // changes it behind this cache.
+  const cache = new Map<RecordingTarget, Playable | undefined>();
 
   function playable(target: RecordingTarget): Playable | undefined {
+    if (cache.has(target)) return cache.get(target);
+    const found = lookUp(target);
+    cache.set(target, found);
+    return found;
+  }
+
+  function lookUp(target: RecordingTarget): Playable | undefined {
     const own = store.get(target);
     const shipped = shippedBy.get(target);
     const upload = shipped && { file: relative(PROJECT_ROOT, shipped.path), sha256: shipped.sha256 };
@@ -114,6 +125,7 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
         addedBy: userId,
       });
       store.dropDraft(userId, voice.fileId);
+      cache.clear();
       staff.audit(userId, "manage_recordings", undefined, true);
       return { replaced, speaker };
     },
@@ -125,6 +137,7 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
         return undefined;
       }
       const removed = store.remove(target);
+      cache.clear();
       staff.audit(userId, "manage_recordings", undefined, true);
       return removed;
     },
@@ -132,6 +145,20 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
     /** A content member's voice note, kept so the console can offer it. */
     keepDraft: (userId: number, fileId: string, duration: number) => store.keepDraft(userId, fileId, duration),
     drafts: (userId: number): VoiceDraft[] => store.drafts(userId),
+    /** A shipped file was uploaded to this bot: later presses send it by `fileId`. */
+    uploaded(sha256: string, fileId: string): void {
+      store.rememberUpload(sha256, fileId);
+      cache.clear();
+    },
+
+    /** Telegram refused `fileId` (the file is gone): forget it; returns how many staff recordings went with it. */
+    refused(fileId: string): number {
+      store.forgetUpload(fileId);
+      const recordings = store.forgetFileId(fileId);
+      cache.clear();
+      return recordings;
+    },
+
     /** Unattached voice notes older than the retention period are forgotten. */
     purgeDrafts: (days: number) => store.purgeDrafts(days),
 

@@ -19,8 +19,8 @@ import { createNeedsStore } from "../programme/needs.ts";
 import { createResultsDesk } from "../programme/results.ts";
 import { URGENT_CATEGORY } from "../referrals/help-flow.ts";
 import { createMediaStore } from "../referrals/media-store.ts";
-import { botKeyOf, createRecordingStore, type RecordingStore } from "../recordings/store.ts";
-import { createRecordingsDesk } from "../recordings/desk.ts";
+import { botKeyOf, createRecordingStore } from "../recordings/store.ts";
+import { createRecordingsDesk, type RecordingsDesk } from "../recordings/desk.ts";
 import { SANDBOX_TOKEN } from "./sandbox.ts";
 import { MEDIA_CATEGORY } from "../referrals/media.ts";
 import { type ConversationStore, createConversationStore } from "../conversations/store.ts";
@@ -88,8 +88,8 @@ export interface Core {
   /** Counselling booking: store, free slots, and the desk (appointments, reminders, counsellors' lists). */
   booking: ReturnType<typeof createBookingParts>;
   bookingDesk: ReturnType<typeof createBookingParts>["desk"];
-  /** Voice recordings of answers, and the file ids of shipped audio uploaded to this bot. */
-  recordings: RecordingStore;
+  /** Voice recordings of answers: what plays on each page, attaching, and shipped files' uploads to this bot. */
+  recordings: RecordingsDesk;
   /** Whether typed text is danger (also checked while a caseworker talks with a resident). */
   isDanger: (text: string) => boolean;
   /** Whether an arriving update goes into the inbox (a flooding chat's do not; danger always does). */
@@ -369,7 +369,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     console: consoleParts,
     booking,
     bookingDesk: booking.desk,
-    recordings,
+    recordings: recordingsDesk,
     isDanger,
     admission,
   };

@@ -15,6 +15,13 @@ describe("field cipher", () => {
     expect(cipher.encrypt("same")).not.toBe(cipher.encrypt("same"));
   });
 
+  it("never uses a nonce twice, across refills of its random block", () => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 3000; i++)
+      nonces.add(Buffer.from(cipher.encrypt("x").slice(3), "base64").subarray(0, 12).toString("hex"));
+    expect(nonces.size).toBe(3000);
+  });
+
   it("refuses a wrong key or altered data with a coded error", () => {
     const stored = cipher.encrypt("secret");
     const other = createFieldCipher(Buffer.alloc(32, 2));
