@@ -13,7 +13,7 @@ import { isRecordingTarget, type RecordingTarget } from "./targets.ts";
 const NAME = "flows/audio/recordings.yaml";
 
 /** Larger files are refused: a spoken answer of a few minutes in Opus is well under this. */
-export const SHIPPED_AUDIO_MAX_BYTES = 2 * 1024 * 1024;
+const SHIPPED_AUDIO_MAX_BYTES = 2 * 1024 * 1024;
 
 const recording = z.strictObject({
   /** The file, in flows/audio/ (e.g. passport.ogg). */

@@ -2,7 +2,7 @@
  * Staff recordings by screen and bot (voice_recordings), and the file ids of shipped audio once uploaded
  * (shipped_voice_uploads). Only staff members' own voice notes are ever stored here; a resident's media never is.
  */
-import { and, asc, desc, eq, lt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { shippedVoiceUploads, voiceDrafts, voiceRecordings } from "../db/schema.ts";
 import type { RecordingTarget } from "./targets.ts";
@@ -67,16 +67,6 @@ export function createRecordingStore(db: Db, botKey: string, now: () => number =
         .from(voiceRecordings)
         .where(and(ofThisBot, eq(voiceRecordings.target, target)))
         .get() as StaffRecording | undefined;
-    },
-
-    /** Every recording this bot can play, by target. */
-    list(): StaffRecording[] {
-      return db
-        .select(columns)
-        .from(voiceRecordings)
-        .where(ofThisBot)
-        .orderBy(asc(voiceRecordings.target))
-        .all() as StaffRecording[];
     },
 
     /** Recordings attached while another bot token was in use (they cannot play with this one). */
