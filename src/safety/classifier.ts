@@ -41,6 +41,12 @@ export type DangerClassifier = (text: string) => Assessment;
  *   when an act, a means or a medical emergency is named, above SURE for an illness or drink, and never for a weaker
  *   sign alone (unpaid wages, a debt, a document);
  * - a message that names no act, means or state of harm gets the check-in above UNNAMED, never the danger screen.
+ *
+ * 2026-12-01, retuned on dev after the model was retrained on the fifth round: UNNAMED 0.98 → 0.9 and ALONE 0.9 →
+ * 0.8 (dev recall 93.8 → 94.6 %, danger screen 84.4 → 85.1 %, near misses to danger 2.2 % unchanged, to the
+ * check-in 5.6 → 5.8 %): the model's 90-97 % on romanised messages the lexicon cannot read (a limp baby with a
+ * fever, a child not home at night) had left them without even the check-in. UNNAMED 0.8 did slightly better on
+ * dev but asked "I don't know" (ខ្ញុំមិនដឹង, 86 %) whether the writer was safe.
  */
 export const THRESHOLDS: Thresholds = {
   veto: 0.15,
@@ -48,9 +54,9 @@ export const THRESHOLDS: Thresholds = {
   promoteWeak: 0.9,
   dismiss: 0.04,
   check: 0.4,
-  alone: 0.9,
+  alone: 0.8,
   sure: 0.95,
-  unnamed: 0.98,
+  unnamed: 0.9,
 };
 
 export interface Thresholds {
