@@ -238,9 +238,7 @@ export class FakeTelegram {
       photo: [{ file_id: fileId, file_unique_id: unique, width: 90, height: 90 }],
       document: { file_id: fileId, file_unique_id: unique, file_name: "sample.pdf", mime_type: "application/pdf" },
     }[kind];
-    const forward = options.forwarded
-      ? { forward_origin: { type: "hidden_user", sender_user_name: "Someone", date: message.date } }
-      : {};
+    const forward = options.forwarded ? forwardOrigin(message.date) : {};
     return this.pushUpdate({ message: { ...this.messageBase(userId, message), [kind]: body, ...forward } });
   }
 
@@ -726,9 +724,7 @@ export class FakeTelegram {
       ...(replied.kind === "voice"
         ? { voice: { file_id: replied.file_id ?? "", file_unique_id: "r", duration: replied.duration ?? 3 } }
         : { text: replied.text ?? "" }),
-      ...(replied.forwarded
-        ? { forward_origin: { type: "hidden_user", sender_user_name: "Someone", date: replied.date } }
-        : {}),
+      ...(replied.forwarded ? forwardOrigin(replied.date) : {}),
     };
   }
 
@@ -780,6 +776,11 @@ export class FakeTelegram {
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** How Telegram marks a message forwarded from someone who hides their account. */
+function forwardOrigin(date: number) {
+  return { forward_origin: { type: "hidden_user", sender_user_name: "Someone", date } };
 }
 
 /** The bytes of an upload: a grammY InputFile (in process) or a multipart part's bytes (over HTTP). */

@@ -12,7 +12,7 @@ import { queueEdit } from "../outbox/queue-reply.ts";
 import { may } from "../features/roles.ts";
 import type { StaffStore } from "../staff/store.ts";
 import { type AnswerDeps, answerPress, answerUpdate } from "./answer.ts";
-import { readInput } from "./input.ts";
+import { mediaKindOf, readInput } from "./input.ts";
 
 export interface FeatureRoutesDeps extends AnswerDeps {
   staffChatId: number | undefined;
@@ -140,7 +140,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
 /** What a command replied to: who wrote it, its kind, and a voice note's file id and length (nothing else). */
 function repliedTo(message: Message | undefined): { replyTo?: RepliedMessage } {
   if (!message) return {};
-  const kind = typeof message.text === "string" ? "text" : (MESSAGE_KINDS_READ.find((k) => k in message) ?? "other");
+  const kind = typeof message.text === "string" ? "text" : mediaKindOf(message);
   return {
     replyTo: {
       messageId: message.message_id,
@@ -151,8 +151,6 @@ function repliedTo(message: Message | undefined): { replyTo?: RepliedMessage } {
     },
   };
 }
-
-const MESSAGE_KINDS_READ = ["voice", "audio", "video_note", "video", "photo", "document", "sticker"] as const;
 
 /** The length in seconds of a voice note, video note, video or audio file (nothing for other messages). */
 function durationOf(message: {

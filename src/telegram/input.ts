@@ -66,8 +66,13 @@ export function readInput(update: Update): ResidentInput | undefined {
       : { kind: "unsupported", what: "contact" };
     return { ...base, input, kind: "contact", logText: undefined };
   }
-  const what = UNSUPPORTED_KINDS.find((k) => k in message) ?? "other";
+  const what = mediaKindOf(message);
   return { ...base, input: { kind: "unsupported", what }, kind: what, logText: undefined };
+}
+
+/** What a message without text or contact holds: "voice", "photo", "sticker", ... ("other" if none of these). */
+export function mediaKindOf(message: object): string {
+  return UNSUPPORTED_KINDS.find((k) => k in message) ?? "other";
 }
 
 /** The command a message starts with ("/start", "/Menu@spean_bot now"), lower-cased and without the slash. */
