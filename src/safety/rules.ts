@@ -196,7 +196,13 @@ export function applyRules(tagging: Tagging): RuleResult {
   // A child left alone, without food, or missing.
   if (has("neglect")) find("a child left without care or food", "child_abuse", has("child") ? 2 : 1);
   // "Lost" with a document or a thing (a birth certificate, a phone) is not a missing child.
-  if (has("cannot_go_home") && has("child") && !has("abroad") && !has("docs") && !has("thing") && !has("animal"))
+  if (
+    (has("missing_child") || (has("cannot_go_home") && has("child"))) &&
+    !has("abroad") &&
+    !has("docs") &&
+    !has("thing") &&
+    !has("animal")
+  )
     find("a missing child", "child_abuse", 2);
 
   // Trafficking and forced labour.
