@@ -31,6 +31,9 @@ export interface Playable {
   source: "staff" | "shipped";
 }
 
+export type AttachResult =
+  { ok: true; replaced: boolean; speaker: string } | { ok: false; why: "not_allowed" | "too_short" };
+
 export interface PageRecording {
   target: RecordingTarget;
   recording: Playable | undefined;
@@ -103,18 +106,19 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
     otherBots: () => store.otherBots(),
 
     /**
-     * Attaches a voice note to a page in place of any there was; false when `userId` may not.
-     * `speaker` defaults to the member's initials.
+     * Attaches a voice note to a page in place of any there was: refused when `userId` may not, or when the note is
+     * shorter than {@link MIN_RECORDING_SECONDS}. `speaker` defaults to the member's initials.
      */
     attach(
       userId: number,
       voice: { target: RecordingTarget; fileId: string; duration: number; speaker?: string },
-    ): { replaced: boolean; speaker: string } | undefined {
+    ): AttachResult {
       const member = staff.get(userId);
       if (!mayManage(userId) || !member) {
         staff.audit(userId, "manage_recordings", undefined, false);
-        return undefined;
+        return { ok: false, why: "not_allowed" };
       }
+      if (voice.duration < MIN_RECORDING_SECONDS) return { ok: false, why: "too_short" };
       const speaker = voice.speaker?.trim().slice(0, 8) || initialsOf(member.displayName);
       const { replaced } = store.attach({
         target: voice.target,
@@ -127,7 +131,7 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
       store.dropDraft(userId, voice.fileId);
       cache.clear();
       staff.audit(userId, "manage_recordings", undefined, true);
-      return { replaced, speaker };
+      return { ok: true, replaced, speaker };
     },
 
     /** Removes a staff recording from a page (a shipped one stays); undefined when `userId` may not. */
@@ -142,8 +146,10 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
       return removed;
     },
 
-    /** A content member's voice note, kept so the console can offer it. */
-    keepDraft: (userId: number, fileId: string, duration: number) => store.keepDraft(userId, fileId, duration),
+    /** A content member's voice note, kept so the console can offer it (one too short to attach is not). */
+    keepDraft(userId: number, fileId: string, duration: number): void {
+      if (duration >= MIN_RECORDING_SECONDS) store.keepDraft(userId, fileId, duration);
+    },
     drafts: (userId: number): VoiceDraft[] => store.drafts(userId),
     /** A shipped file was uploaded to this bot: later presses send it by `fileId`. */
     uploaded(sha256: string, fileId: string): void {
@@ -162,8 +168,8 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
     /** Unattached voice notes older than the retention period are forgotten. */
     purgeDrafts: (days: number) => store.purgeDrafts(days),
 
-    /** Attaches one of the member's own drafts to a page. */
-    attachDraft(userId: number, draftId: number, target: RecordingTarget, speaker?: string) {
+    /** Attaches one of the member's own drafts to a page; undefined when they have no such draft. */
+    attachDraft(userId: number, draftId: number, target: RecordingTarget, speaker?: string): AttachResult | undefined {
       const draft = store.drafts(userId).find((d) => d.id === draftId);
       if (!draft) return undefined;
       return this.attach(userId, {

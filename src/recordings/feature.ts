@@ -17,7 +17,7 @@ import type { Translator } from "../i18n/translator.ts";
 import { localDigits } from "../khmer/digits.ts";
 import { queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxStore } from "../outbox/store.ts";
-import { MIN_RECORDING_SECONDS, type RecordingsDesk, shownDay, shownLength } from "./desk.ts";
+import { type RecordingsDesk, shownDay, shownLength } from "./desk.ts";
 import { isRecordingTarget, type RecordingTarget, targetOfNode, titleKeyOf } from "./targets.ts";
 
 export const RECORDINGS_TEXT_KEYS = [
@@ -101,14 +101,13 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
     // A voice note the bot copied here (a resident's, relayed to a caseworker) is the bot's message, not theirs.
     if (voice.fromUserId !== input.userId || voice.forwarded) return say("recordings.not_own");
     const duration = voice.duration ?? 0;
-    if (duration < MIN_RECORDING_SECONDS) return say("recordings.not_a_reply");
     const done = desk.attach(input.userId, {
       target,
       fileId: voice.voiceFileId,
       duration,
       ...(second ? { speaker: second } : {}),
     });
-    if (!done) return say("recordings.not_own");
+    if (!done.ok) return say(done.why === "too_short" ? "recordings.not_a_reply" : "recordings.not_own");
     return say(done.replaced ? "recordings.replaced" : "recordings.attached", {
       title: titleOf(target),
       length: shownLength(duration, input.locale),

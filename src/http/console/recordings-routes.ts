@@ -32,7 +32,7 @@ export function recordingsRoutes(app: FastifyInstance, desk: RecordingsDesk, h: 
     const speaker = typeof form.speaker === "string" ? form.speaker : "";
     const userId = session.member.telegramUserId;
     const done = await h.commit(() => desk.attachDraft(userId, draft, target, speaker));
-    if (!done) return h.message(request, reply, desk.mayManage(userId) ? 404 : 403, "recordings.bad_form", session);
+    if (!done?.ok) return h.message(request, reply, desk.mayManage(userId) ? 404 : 403, "recordings.bad_form", session);
     return reply.redirect("/console/recordings?m=recordings.attached_notice", 303);
   });
 
