@@ -78,6 +78,17 @@ const envSchema = z
     HOST: optional(z.string().trim().min(1)),
     SANDBOX_ALLOW_NETWORK: optional(z.enum(["yes", "no"])),
     DATABASE_PATH: optional(z.string().trim().min(1)),
+    // PostgreSQL: the schema, its migrations and the copy command exist (npm run db:to-postgres); the stores do not
+    // run on it yet. Refused rather than ignored, so that nobody believes their data is in PostgreSQL when it is not.
+    DATABASE_URL: optional(
+      z
+        .string()
+        .refine(
+          () => false,
+          "is for PostgreSQL, which this version of the service cannot run on yet: unset it " +
+            "(the data stays in DATABASE_PATH; npm run db:to-postgres makes a checked PostgreSQL copy)",
+        ),
+    ),
     DEFAULT_LOCALE: optional(z.enum(["km", "en"], "must be km or en")),
     TIME_ZONE: optional(
       z.string().refine((zone) => isTimeZone(zone), "must be an IANA time zone such as Asia/Phnom_Penh"),

@@ -12,5 +12,7 @@ export default defineConfig({
     // the harness loads the (read-only) content once, instead of once per file. setup.ts undoes what could leak.
     isolate: false,
     setupFiles: ["test/helpers/setup.ts"],
+    // A throwaway PostgreSQL server for the tests that need one, when the machine has PostgreSQL installed.
+    globalSetup: ["test/helpers/postgres-server.ts"],
   },
 });

@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   SPEAN_TURN_LIMIT: "a flow ran too many steps without waiting for the user (a loop)",
   SPEAN_SLOT_TAKEN: "the counsellor's time slot is already held by another appointment",
   SPEAN_BACKUP_INVALID: "a backup file cannot be restored (altered, incomplete, another key, or not a database)",
+  SPEAN_POSTGRES_UNREACHABLE: "the PostgreSQL server cannot be reached, or refused the login",
+  SPEAN_COPY_REFUSED: "the database copy cannot start (the target is not empty, or the source is in use)",
+  SPEAN_COPY_FAILED: "PostgreSQL refused a row of the copy (nothing was committed)",
+  SPEAN_COPY_MISMATCH: "a copied table does not hold the same rows as its source",
   SPEAN_FEATURE_CONFLICT: "two features register the same flow name or callback prefix (a programming error)",
 } as const;
 

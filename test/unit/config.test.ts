@@ -67,6 +67,13 @@ describe("loadConfig", () => {
     expect(problems.length).toBeGreaterThanOrEqual(5);
   });
 
+  it("refuses DATABASE_URL with what to do, instead of quietly keeping the data in SQLite", () => {
+    expect(problemsOf({ DATABASE_URL: "postgres://spean@db.internal/spean" })).toEqual([
+      expect.stringMatching(/^DATABASE_URL is for PostgreSQL, .* cannot run on yet: unset it .*db:to-postgres/),
+    ]);
+    expect(problemsOf({ DATABASE_URL: "" })).toEqual([]);
+  });
+
   it("requires WEBHOOK_URL and WEBHOOK_SECRET together, with a token", () => {
     expect(problemsOf({ WEBHOOK_URL: "https://x.example/tg" }).join("\n")).toMatch(/WEBHOOK_SECRET is required/);
     expect(problemsOf({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, WEBHOOK_SECRET: "abc" }).join("\n")).toMatch(

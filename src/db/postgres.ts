@@ -1,0 +1,68 @@
+/**
+ * Opens a PostgreSQL database (node-postgres pool, Drizzle's pg dialect over src/db/pg-schema.ts) and applies the
+ * committed PostgreSQL migrations in drizzle/pg/. Every network call has a deadline: connecting, each query on the
+ * client, and each statement on the server.
+ */
+import { join } from "node:path";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
+import pg from "pg";
+import { PROJECT_ROOT } from "../base/project-root.ts";
+import { SpeanError } from "../base/errors.ts";
+import * as pgSchema from "./pg-schema.ts";
+
+export type PgDb = NodePgDatabase<typeof pgSchema> & { $client: pg.Pool };
+
+const PG_MIGRATIONS_FOLDER = join(PROJECT_ROOT, "drizzle", "pg");
+
+export interface PostgresOptions {
+  /** Connections in the pool (default 10). */
+  maxConnections?: number;
+  /** Deadline for opening a connection, in ms (default 5,000). */
+  connectTimeoutMs?: number;
+  /** Deadline for one query, in ms, on the client and as the server's statement_timeout (default 30,000). */
+  queryTimeoutMs?: number;
+}
+
+/** The URL with its password, if any, replaced by "***": for logs and messages. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(not a URL)";
+  }
+}
+
+/**
+ * Opens a pool on `url` (postgres://user:password@host:port/database) and migrates the database.
+ * @throws {SpeanError} SPEAN_POSTGRES_UNREACHABLE when the server cannot be reached or refuses the login.
+ */
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<PgDb> {
+  const queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    query_timeout: queryTimeoutMs,
+    statement_timeout: queryTimeoutMs,
+    application_name: "spean",
+  });
+  // An idle connection that the server drops (a restart, a network cut) must not crash the process.
+  pool.on("error", () => undefined);
+  try {
+    await pool.query("select 1");
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new SpeanError(
+      "SPEAN_POSTGRES_UNREACHABLE",
+      `cannot reach PostgreSQL at ${redactedUrl(url)}: ${(err as Error).message}`,
+      {},
+      { cause: err },
+    );
+  }
+  const db = drizzle(pool, { schema: pgSchema });
+  await migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER });
+  return db;
+}
