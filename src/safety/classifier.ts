@@ -156,6 +156,9 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
     (rules.strongSignal ? probability >= limits.alone : rules.bodySignal && probability >= limits.sure)
   )
     return result("danger", found.length > 0 ? found : [modelKind()]);
-  if (probability >= limits.check) return result("check", found.length > 0 ? found : [modelKind()]);
+  // News about strangers, or a film: the check-in only when the model is as sure as it must be to act alone.
+  const aboutStrangers = rules.lowered.includes("report_other") && !rules.aboutOwnPeople;
+  if (probability >= (aboutStrangers ? limits.alone : limits.check))
+    return result("check", found.length > 0 ? found : [modelKind()]);
   return result("none");
 }

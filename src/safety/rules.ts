@@ -39,6 +39,8 @@ export interface RuleResult {
   findings: Finding[];
   /** Why findings were lowered: the context concepts present. */
   lowered: string[];
+  /** The writer names themself with their own child, partner or family (news that concerns them is not strangers'). */
+  aboutOwnPeople: boolean;
   /** Whether the message asks for an emergency number (police, ambulance...) without saying more. */
   asksForNumber: boolean;
   /** Whether a possible danger may become danger on the model's word (not when every finding is a weak sign). */
@@ -126,6 +128,8 @@ export function applyRules(tagging: Tagging): RuleResult {
   if (has("suicide_place") && (has("want_die") || has("suicide") || has("goodbye") || has("hopeless") || has("die")))
     find("a place or object of suicide with a wish to die, a goodbye or despair", "suicide", 2);
   if (has("goodbye") && (has("die") || has("hopeless"))) find("a goodbye with death or despair", "suicide", 2);
+  // A last message alone ("this is my last post, bye everyone") is asked about: the model decides how far.
+  else if (has("goodbye")) find("a goodbye", "suicide", 1);
   if (has("hopeless")) find("despair", "suicide", has("die") ? 2 : 1);
 
   // Medical emergencies.
@@ -217,10 +221,17 @@ export function applyRules(tagging: Tagging): RuleResult {
   if (has("fear") && (has("hit") || has("drunk") || has("injury") || has("home") || has("chase") || has("threaten")))
     find("fear of a person or of going home", childVictim ? "child_abuse" : "gbv", 1);
 
-  const lowered: string[] = LOWERING.filter(has);
+  // The past does not lower a goodbye: "thank you for having helped me, I want to say goodbye one last time".
+  const lowered: string[] = LOWERING.filter((c) => has(c) && !(c === "past" && has("goodbye")));
   // "If" lowers a question ("what to do if a child swallows a coin?"), not a conditional threat ("if I run he will
-  // kill me") or a disclosure ("if I say no he slaps me").
-  if (has("hypothetical") && (has("question") || has("question_mark") || has("info_request") || has("generic")))
+  // kill me") or a disclosure ("if I say no he slaps me"), nor a question about the writer and their own family,
+  // which is how many disclose ("is it normal if my husband lashes me with his belt?").
+  const ownFamily = has("self") && (has("intimate") || has("family"));
+  if (
+    has("hypothetical") &&
+    !ownFamily &&
+    (has("question") || has("question_mark") || has("info_request") || has("generic"))
+  )
     lowered.push("hypothetical");
   // Two or more different words of a general question ("what are" ... "warning signs") lower twice.
   if (view.count("generic") >= 2) lowered.push("generic");
@@ -266,6 +277,7 @@ export function applyRules(tagging: Tagging): RuleResult {
     kinds,
     findings: adjusted,
     lowered,
+    aboutOwnPeople: close,
     asksForNumber,
     promotable,
     signal,

@@ -90,6 +90,18 @@ describe("outcomes and reasons", () => {
     expect(got.outcome).toBe("none");
   });
 
+  it("context that lowers a question does not lower a disclosure or a goodbye", () => {
+    // "If" in a question about the writer's own partner is how many disclose; about a child in general it lowers.
+    const disclosure = classify("តើធម្មតាទេ បើប្ដីវាត់ខ្ញុំនឹងខ្សែក្រវ៉ាត់រាល់ពេលខ្ញុំសុំលុយ?");
+    expect(disclosure.outcome).not.toBe("none");
+    expect(disclosure.reasons.join(" ")).not.toContain("hypothetical");
+    expect(classify("What to do if a child swallows a coin?").reasons[0]).toBe("lowered by context: hypothetical");
+    // "Used to" (ធ្លាប់) in a thank-you does not make a goodbye the past; a last message alone is asked about.
+    const goodbye = classify("អរគុណដែលធ្លាប់ជួយខ្ញុំ សារចុងក្រោយហើយ លាហើយ");
+    expect(goodbye).toMatchObject({ outcome: "danger", kind: "suicide" });
+    expect(goodbye.reasons).toContain("rule: a goodbye (suicide, possible)");
+  });
+
   it("a request for a number is 'numbers', with no danger kind", () => {
     expect(classify("លេខប៉ូលិស")).toMatchObject({ outcome: "numbers" });
     expect(classify("lek lan pet")).toMatchObject({ outcome: "numbers" });
