@@ -40,13 +40,20 @@ export type DangerClassifier = (text: string) => Assessment;
  * - without any rule, the model alone asks the check-in question above CHECK, and shows the danger screen above ALONE
  *   when an act, a means or a medical emergency is named, above SURE for an illness or drink, and never for a weaker
  *   sign alone (unpaid wages, a debt, a document);
- * - a message that names no act, means or state of harm gets the check-in above UNNAMED, never the danger screen.
+ * - a message that names no act, means or state of harm gets the check-in above UNNAMED (UNNAMED_SENTENCE from six
+ *   words on), never the danger screen;
+ * - news about strangers gets the check-in above ALONE rather than CHECK.
  *
  * 2026-12-01, retuned on dev after the model was retrained on the fifth round: UNNAMED 0.98 → 0.9 and ALONE 0.9 →
  * 0.8 (dev recall 93.8 → 94.6 %, danger screen 84.4 → 85.1 %, near misses to danger 2.2 % unchanged, to the
  * check-in 5.6 → 5.8 %): the model's 90-97 % on romanised messages the lexicon cannot read (a limp baby with a
  * fever, a child not home at night) had left them without even the check-in. UNNAMED 0.8 did slightly better on
  * dev but asked "I don't know" (ខ្ញុំមិនដឹង, 86 %) whether the writer was safe.
+ * After the eighth round: UNNAMED_SENTENCE 0.7 for messages of six words or more (dev recall 96.0 → 96.8 %,
+ * check-ins on near misses 7.1 → 7.2 %): sentences the lexicon cannot read at all ("the boss took my passport and
+ * won't give it back, says the debt isn't repaid", romanised) had 82-89 % from the model and got nothing. Shorter
+ * messages need UNNAMED, now 0.95: the retrained model gives "I don't know" (ខ្ញុំមិនដឹង) 91 %, and four or five
+ * words of it ("ខ្ញុំមិនដឹងទេបង") 85 %; neither threshold moved anything else on dev.
  */
 export const THRESHOLDS: Thresholds = {
   veto: 0.15,
@@ -56,8 +63,12 @@ export const THRESHOLDS: Thresholds = {
   check: 0.4,
   alone: 0.8,
   sure: 0.95,
-  unnamed: 0.9,
+  unnamed: 0.95,
+  unnamedSentence: 0.7,
 };
+
+/** From how many words a message that names no harm counts as a sentence (see `unnamedSentence`). */
+const UNNAMED_SENTENCE_WORDS = 6;
 
 export interface Thresholds {
   veto: number;
@@ -68,6 +79,7 @@ export interface Thresholds {
   alone: number;
   sure: number;
   unnamed: number;
+  unnamedSentence: number;
 }
 
 export interface ClassifierParts {
@@ -149,8 +161,11 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
     if (probability >= limits.dismiss) return result("check", found);
   }
   // A message that names no act, means or state of harm ("my child is clever") gets at most the check-in, and
-  // only when the model is very sure.
-  if (!rules.signal) return probability >= limits.unnamed ? result("check", [modelKind()]) : result("none");
+  // only when the model is sure; a message of a few words ("I don't know") must leave it surer than a sentence.
+  if (!rules.signal) {
+    const unnamedAt = rules.words >= UNNAMED_SENTENCE_WORDS ? limits.unnamedSentence : limits.unnamed;
+    return probability >= unnamedAt ? result("check", [modelKind()]) : result("none");
+  }
   if (
     rules.lowered.length === 0 &&
     (rules.strongSignal ? probability >= limits.alone : rules.bodySignal && probability >= limits.sure)

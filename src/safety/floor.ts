@@ -7,15 +7,15 @@ import type { DangerReport, NumberRules } from "./evaluate.ts";
 import { FITTING_SERVICES, shownFirst } from "./screens.ts";
 
 /**
- * Measured on the test split (1,332 messages, 188 of them from two harder rounds of 1 December) on 2026-12-01:
- * 92.7 %, 82.4 %, 3.8 %, 9.7 % (the classifier before those rounds scored 92.4 %, 81.5 %, 4.2 %, 8.4 % on the
+ * Measured on the test split (1,378 messages, 234 of them from three harder rounds of 1 December) on 2026-12-01:
+ * 94.0 %, 81.7 %, 3.4 %, 10.0 % (the classifier before those rounds scored 92.4 %, 81.5 %, 4.2 %, 8.4 % on the
  * 1,257-message split and 93.3 %, 82.7 %, 3.7 %, 8.2 % on the 1,144-message one). The check-in floor is the issue's
  * target: the new near misses (jokes that threaten, idioms of dying) are harder than the earlier ones.
  */
 export const DANGER_FLOOR = {
-  recall: 0.92,
+  recall: 0.93,
   dangerShare: 0.81,
-  falseDanger: 0.045,
+  falseDanger: 0.04,
   falseCheck: 0.1,
 } as const;
 

@@ -41,6 +41,8 @@ export interface RuleResult {
   lowered: string[];
   /** The writer names themself with their own child, partner or family (news that concerns them is not strangers'). */
   aboutOwnPeople: boolean;
+  /** How many words the message has. */
+  words: number;
   /** Whether the message asks for an emergency number (police, ambulance...) without saying more. */
   asksForNumber: boolean;
   /** Whether a possible danger may become danger on the model's word (not when every finding is a weak sign). */
@@ -278,6 +280,7 @@ export function applyRules(tagging: Tagging): RuleResult {
     findings: adjusted,
     lowered,
     aboutOwnPeople: close,
+    words: tagging.words,
     asksForNumber,
     promotable,
     signal,

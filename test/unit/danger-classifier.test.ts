@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
 import { romanFold } from "../../src/khmer/romanised.ts";
-import { analyse } from "../../src/safety/classifier.ts";
+import { analyse, classifierOver, THRESHOLDS } from "../../src/safety/classifier.ts";
 import { readSplit, SPLITS, splitOf } from "../../src/safety/corpus.ts";
 import { evaluateDanger } from "../../src/safety/evaluate.ts";
 import { DANGER_FLOOR, dangerNumberRules, meetsFloor } from "../../src/safety/floor.ts";
@@ -100,6 +100,19 @@ describe("outcomes and reasons", () => {
     const goodbye = classify("អរគុណដែលធ្លាប់ជួយខ្ញុំ សារចុងក្រោយហើយ លាហើយ");
     expect(goodbye).toMatchObject({ outcome: "danger", kind: "suicide" });
     expect(goodbye.reasons).toContain("rule: a goodbye (suicide, possible)");
+  });
+
+  it("a message naming no harm needs a surer model when it is a few words than when it is a sentence", () => {
+    const model = loadDangerModel(flows);
+    const short = "ខ្ញុំមិនដឹងទេបង"; // "I don't know, bong": no act, means or state, five words
+    const sentence = "my sister went with the man from the village and now her phone is always off";
+    const only = (limits: Partial<typeof THRESHOLDS>) =>
+      classifierOver({ lexicon, model, thresholds: { ...THRESHOLDS, ...limits } });
+    expect(only({ unnamed: 0, unnamedSentence: 1 })(short).outcome).toBe("check");
+    expect(only({ unnamed: 1, unnamedSentence: 0 })(short).outcome).toBe("none");
+    expect(only({ unnamed: 1, unnamedSentence: 0 })(sentence).outcome).toBe("check");
+    expect(only({ unnamed: 0, unnamedSentence: 1 })(sentence).outcome).toBe("none");
+    expect(classify(short).outcome).toBe("none");
   });
 
   it("a request for a number is 'numbers', with no danger kind", () => {
