@@ -80,6 +80,7 @@ const IN_WORD_CONCEPTS = new Set([
   "chase",
   "bad_thing",
   "neglect",
+  "grooming",
   "injury",
   "bleeding",
   "neutral",

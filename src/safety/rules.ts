@@ -86,6 +86,7 @@ const SIGNALS = [
   "unpaid",
   "cannot_go_home",
   "neglect",
+  "grooming",
   "suicide",
   "want_die",
   "die",
@@ -201,6 +202,9 @@ export function applyRules(tagging: Tagging): RuleResult {
 
   // A child left alone, without food, or missing.
   if (has("neglect")) find("a child left without care or food", "child_abuse", has("child") ? 2 : 1);
+  // Luring a child (photos asked for, secret chats, called into a room, "don't tell mum"): possible danger, which the
+  // model may raise; a child named with a sexual act or a bad thing is danger by the rules above.
+  if (has("grooming")) find("an adult luring a child", "child_abuse", 1);
   // "Lost" with a document or a thing (a birth certificate, a phone) is not a missing child.
   if (
     (has("missing_child") || (has("cannot_go_home") && has("child"))) &&

@@ -90,6 +90,13 @@ describe("outcomes and reasons", () => {
     expect(got.outcome).toBe("none");
   });
 
+  it("names an adult luring a child (secret chats, photos asked for, 'don't tell mum') as possible danger", () => {
+    const got = classify("មានបុរសម្នាក់ឆាតលួចៗជាមួយកូនស្រីខ្ញុំ សុំរូបអាក្រាត");
+    expect(got).toMatchObject({ outcome: "danger", kind: "child_abuse" });
+    expect(got.reasons).toContain("rule: an adult luring a child (child_abuse, possible)");
+    expect(classify("my friend sent me sexy photos of a singer lol").outcome).toBe("none");
+  });
+
   it("context that lowers a question does not lower a disclosure or a goodbye", () => {
     // "If" in a question about the writer's own partner is how many disclose; about a child in general it lowers.
     const disclosure = classify("តើធម្មតាទេ បើប្ដីវាត់ខ្ញុំនឹងខ្សែក្រវ៉ាត់រាល់ពេលខ្ញុំសុំលុយ?");
