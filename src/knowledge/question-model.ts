@@ -1,10 +1,19 @@
 /**
- * A second opinion beside the keyword index: multinomial naive Bayes over a question's words and word pairs, learnt
- * when the index is built from each article's title, keywords and example questions, plus a class for questions the
- * knowledge base does not answer. The search answers only when the index and this model agree (see search.ts): two
- * different readings agreeing is what keeps wrong articles rare. Building it is counting; a question costs one pass
- * over its features' rows. (Khmer letter trigrams as extra features were tried and lowered held-out accuracy from
- * 77 % to 70 %: they are not independent, so the model grew overconfident.)
+ * A second opinion beside the keyword index: softmax (multinomial logistic) regression over a question's features
+ * (its words, word pairs and Khmer letter trigrams, see search.ts), learnt when the index is built from each
+ * article's title, keywords and example questions, plus a class for questions the knowledge base does not answer.
+ * The search answers only when the index and this model agree (see search.ts): two different readings agreeing is
+ * what keeps wrong articles rare.
+ *
+ * Why regression rather than naive Bayes (used until December 2026): trigrams are far from independent, so naive
+ * Bayes grew overconfident with them, while a discriminative model weighs them against each other. On the dev split
+ * the regression's probabilities separate right from wrong answers better: the same share of wrong articles with
+ * more questions answered (bench/README.md has the figures).
+ *
+ * A weight exists only for a feature and a class that appear together in some example (as naive Bayes counted
+ * them), so training and a question cost the features' rows, not features × classes: with a thousand articles the
+ * model still trains in a fraction of a second. Training is deterministic (a fixed shuffle), so the same content
+ * gives the same answers on every machine.
  */
 
 /** The class of questions no article answers. */
@@ -20,7 +29,7 @@ export interface Labelled {
 
 export interface Ranked {
   label: string;
-  /** The posterior probability of the label (0..1), under the model's independence assumption. */
+  /** The probability of the label (0..1). */
   probability: number;
 }
 
@@ -35,70 +44,113 @@ export interface QuestionModel {
   rank(features: readonly string[]): Opinion;
 }
 
-/** Laplace smoothing: every feature is seen this many times more in every class. */
-const ALPHA = 0.2;
+/** Passes over the examples; the step shrinks by {@link DECAY} after each (chosen on the dev split). */
+const EPOCHS = 10;
+const FIRST_STEP = 0.5;
+const DECAY = 0.8;
+/** A small L2 penalty on the weights, so that a rare feature cannot decide alone. */
+const L2 = 1e-4;
+/** Biases move slower than weights: the class sizes say little about a new question. */
+const BIAS_STEP = 0.1;
 
-/** Counts the examples; classes with no example are never predicted. */
+/** Trains the model on the examples; classes with no example are never predicted. */
 export function createQuestionModel(examples: readonly Labelled[]): QuestionModel {
   const labels = [...new Set(examples.map((e) => e.label))];
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const counts = new Map<string, Map<number, number>>();
-  const totals = new Float64Array(labels.length);
-  const priors = new Float64Array(labels.length);
-  for (const example of examples) {
-    const c = index.get(example.label) as number;
-    const weight = example.weight ?? 1;
-    priors[c]! += weight;
-    for (const feature of example.features) {
-      const row = counts.get(feature) ?? new Map<number, number>();
-      row.set(c, (row.get(c) ?? 0) + weight);
-      counts.set(feature, row);
-      totals[c]! += weight;
-    }
+  const classOf = new Map(labels.map((l, i) => [l, i]));
+  const { featureIds, rowStart, rowClass } = supportOf(examples, classOf);
+  const weights = new Float64Array(rowClass.length);
+  const bias = new Float64Array(labels.length);
+  const scores = new Float64Array(labels.length);
+
+  /** The probabilities of every class (in `scores`) for features given as ids. */
+  function softmax(ids: readonly number[]): void {
+    scores.set(bias);
+    for (const f of ids)
+      for (let i = rowStart[f] as number; i < (rowStart[f + 1] as number); i++)
+        scores[rowClass[i] as number]! += weights[i] as number;
+    let top = -Infinity;
+    for (const s of scores) if (s > top) top = s;
+    let sum = 0;
+    for (let c = 0; c < scores.length; c++) sum += scores[c] = Math.exp((scores[c] as number) - top);
+    for (let c = 0; c < scores.length; c++) scores[c]! /= sum;
   }
-  const vocabulary = counts.size;
-  const priorSum = priors.reduce((a, b) => a + b, 0);
-  // Each class's prior is flattened (square root): an article with many examples should not win by count alone.
-  const logPrior = [...priors].map((p) => 0.5 * Math.log(p / priorSum));
-  // log P(feature | class) for a feature the class never had; a seen feature adds log((n + α) / α) on top. Stored
-  // sparsely, so that a question costs its features' rows, not features × classes.
-  const logUnseen = [...totals].map((t) => Math.log(ALPHA / (t + ALPHA * vocabulary)));
-  // In flat arrays (feature f's classes are at rowStart[f] .. rowStart[f + 1]): an object per entry would keep
-  // megabytes alive for the life of the service.
-  const featureIds = new Map<string, number>();
-  const entries = [...counts.values()].reduce((sum, row) => sum + row.size, 0);
-  const rowStart = new Uint32Array(counts.size + 1);
-  const rowClass = new Uint32Array(entries);
-  const rowDelta = new Float64Array(entries);
-  let e = 0;
-  for (const [feature, row] of counts) {
-    rowStart[featureIds.size] = e;
-    featureIds.set(feature, featureIds.size);
-    for (const [c, n] of row) {
-      rowClass[e] = c;
-      rowDelta[e++] = Math.log((n + ALPHA) / ALPHA);
+
+  const rows = examples.map((e) => ({
+    ids: [...new Set(e.features)].map((f) => featureIds.get(f) as number),
+    label: classOf.get(e.label) as number,
+    weight: e.weight ?? 1,
+  }));
+  const order = rows.map((_, i) => i);
+  let step = FIRST_STEP;
+  let seed = 1;
+  for (let epoch = 0; epoch < EPOCHS; epoch++) {
+    // A fixed-seed shuffle (linear congruential): same content, same model.
+    for (let i = order.length - 1; i > 0; i--) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const j = Math.floor((seed / 2 ** 31) * (i + 1));
+      [order[i], order[j]] = [order[j] as number, order[i] as number];
     }
+    for (const n of order) {
+      const row = rows[n]!;
+      if (row.ids.length === 0) continue;
+      softmax(row.ids);
+      // Each feature's share of the step shrinks with the number of features, so long examples do not dominate.
+      const scale = (row.weight * step) / Math.sqrt(row.ids.length);
+      for (const f of row.ids)
+        for (let i = rowStart[f] as number; i < (rowStart[f + 1] as number); i++) {
+          const c = rowClass[i] as number;
+          const error = (scores[c] as number) - (c === row.label ? 1 : 0);
+          weights[i]! -= scale * error + step * L2 * (weights[i] as number);
+        }
+      for (let c = 0; c < bias.length; c++)
+        bias[c]! -= BIAS_STEP * row.weight * step * ((scores[c] as number) - (c === row.label ? 1 : 0));
+    }
+    step *= DECAY;
   }
-  rowStart[featureIds.size] = e;
+
   return {
     rank(features) {
-      const known = features.flatMap((f) => featureIds.get(f) ?? []); // a feature no class has seen tells nothing
-      const scores = logPrior.map((prior, c) => prior + known.length * (logUnseen[c] ?? 0));
-      for (const f of known)
-        for (let i = rowStart[f] as number; i < (rowStart[f + 1] as number); i++)
-          scores[rowClass[i] as number]! += rowDelta[i] as number;
+      // A feature no example had tells nothing.
+      softmax([...new Set(features)].flatMap((f) => featureIds.get(f) ?? []));
+      const probabilities = Float64Array.from(scores);
       let top = 0;
-      for (let c = 1; c < scores.length; c++) if ((scores[c] ?? 0) > (scores[top] ?? 0)) top = c;
-      let sum = 0;
-      for (const s of scores) sum += Math.exp(s - (scores[top] ?? 0));
-      const probabilityAt = (c: number) => Math.exp((scores[c] ?? 0) - (scores[top] ?? 0)) / sum;
+      for (let c = 1; c < probabilities.length; c++) if (probabilities[c]! > probabilities[top]!) top = c;
       return {
-        best: labels.length > 0 ? { label: labels[top] as string, probability: probabilityAt(top) } : undefined,
+        best:
+          labels.length > 0 ? { label: labels[top] as string, probability: probabilities[top] as number } : undefined,
         probability: (label) => {
-          const c = index.get(label);
-          return c === undefined ? 0 : probabilityAt(c);
+          const c = classOf.get(label);
+          return c === undefined ? 0 : (probabilities[c] as number);
         },
       };
     },
   };
+}
+
+/**
+ * The (feature, class) pairs that get a weight, in flat arrays: feature f's classes are at rowStart[f] ..
+ * rowStart[f + 1]. An object per pair would keep megabytes alive for the life of the service.
+ */
+function supportOf(examples: readonly Labelled[], classOf: ReadonlyMap<string, number>) {
+  const classesOf = new Map<string, Set<number>>();
+  for (const example of examples) {
+    const c = classOf.get(example.label) as number;
+    for (const feature of example.features) {
+      const classes = classesOf.get(feature) ?? new Set<number>();
+      classes.add(c);
+      classesOf.set(feature, classes);
+    }
+  }
+  const featureIds = new Map<string, number>();
+  const entries = [...classesOf.values()].reduce((sum, classes) => sum + classes.size, 0);
+  const rowStart = new Uint32Array(classesOf.size + 1);
+  const rowClass = new Uint32Array(entries);
+  let e = 0;
+  for (const [feature, classes] of classesOf) {
+    rowStart[featureIds.size] = e;
+    featureIds.set(feature, featureIds.size);
+    for (const c of classes) rowClass[e++] = c;
+  }
+  rowStart[featureIds.size] = e;
+  return { featureIds, rowStart, rowClass };
 }

@@ -135,7 +135,7 @@ describe("typed questions", () => {
   });
 
   it("when not sure but with good guesses, offers them above the topics, never as the answer", async () => {
-    await h.say("ថ្លៃទឹកថ្លៃភ្លើង"); // "the water bill, the electricity bill": two articles fit, neither surely
+    await h.say("ថ្លៃទឹកភ្លើង"); // "the water-and-power bill": two articles fit, neither surely
     expect(h.lastTexts(2)).toEqual([
       `${h.render("knowledge.not_sure")}
 

@@ -4,12 +4,13 @@ import { createQuestionModel, NO_ARTICLE } from "../../src/knowledge/question-mo
 import { createSearchIndex } from "../../src/knowledge/search.ts";
 
 describe("the question model", () => {
-  const model = createQuestionModel([
+  const examples = [
     { label: "rent", features: ["w:rent", "w:landlord", "w:deposit"] },
     { label: "rent", features: ["w:landlord", "w:room"] },
     { label: "school", features: ["w:school", "w:child", "w:enrol"] },
     { label: NO_ARTICLE, features: ["w:football", "w:match"] },
-  ]);
+  ];
+  const model = createQuestionModel(examples);
 
   it("prefers the label whose examples share the question's features, with probabilities summing to 1", () => {
     const opinion = model.rank(["w:landlord", "w:deposit"]);
@@ -21,6 +22,13 @@ describe("the question model", () => {
 
   it("learns what not to answer", () => {
     expect(model.rank(["w:football"]).best?.label).toBe(NO_ARTICLE);
+  });
+
+  it("trains the same model from the same examples (a fixed shuffle)", () => {
+    const again = createQuestionModel(examples);
+    expect(again.rank(["w:room", "w:child"]).probability("rent")).toBe(
+      model.rank(["w:room", "w:child"]).probability("rent"),
+    );
   });
 
   it("ignores features no example had, and gives an unknown label probability 0", () => {
@@ -54,6 +62,12 @@ describe("the search's confidence rule", () => {
       { outOfScope: ["ម្ចាស់ហាងលក់ទូរស័ព្ទ"] },
     );
     expect(index.readings("ប្រាក់កក់មិនឲ្យវិញ").model?.label).toBe("renting");
+  });
+
+  it("reads a word it never saw by its letters: a misspelling leans to the article of the word it resembles", () => {
+    const index = createSearchIndex(docs, { outOfScope: ["ម្ចាស់ហាងលក់ទូរស័ព្ទ"] });
+    // សាលាររៀន (one letter doubled) is in no article; its trigrams are សាលារៀន's.
+    expect(index.readings("សាលាររៀន").model?.label).toBe("school");
   });
 });
 
