@@ -70,11 +70,14 @@ export async function copySqliteToPostgres(
   const client = await target.$client.connect();
   const sqlite = source.$client;
   try {
-    await refuseUnlessEmpty(client, plan);
     await client.query("begin");
-    sqlite.exec("begin"); // one snapshot of the source for the whole copy
     const tables: TableCopy[] = [];
     try {
+      // Checked inside the transaction, with the tables locked against writers: a service or a second copy started
+      // against the same database meanwhile waits for this one instead of mixing rows into it.
+      await client.query(`lock table ${plan.map((t) => quote(t.name)).join(", ")} in exclusive mode`);
+      await refuseUnlessEmpty(client, plan);
+      sqlite.exec("begin"); // one snapshot of the source for the whole copy
       for (const table of plan) {
         const copied = await copyTable(sqlite, client, table, options.batchRows).catch((err: unknown) => {
           throw new SpeanError("SPEAN_COPY_FAILED", `${table.name}: ${(err as Error).message}`, {}, { cause: err });
@@ -96,7 +99,7 @@ export async function copySqliteToPostgres(
       await client.query("rollback").catch(() => undefined);
       throw err;
     } finally {
-      sqlite.exec("commit");
+      if (sqlite.inTransaction) sqlite.exec("commit");
     }
     return { tables, rows: tables.reduce((sum, t) => sum + t.rows, 0) };
   } finally {

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/content/load.ts";
-import { freePort, type RunningService, startService } from "../helpers/service-process.ts";
+import { freePort } from "../helpers/free-port.ts";
+import { type RunningService, startService } from "../helpers/service-process.ts";
 
 let service: RunningService;
 let browser: Browser;

@@ -6,7 +6,8 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { buttonsOf } from "../helpers/harness.ts";
 import { E2E_STAFF, useEndToEnd } from "../helpers/e2e.ts";
-import { freePort, startService } from "../helpers/service-process.ts";
+import { freePort } from "../helpers/free-port.ts";
+import { startService } from "../helpers/service-process.ts";
 
 const WELCOME = "សួស្តី! ខ្ញុំឈ្មោះ ស្ពាន។";
 const MENU = "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។";

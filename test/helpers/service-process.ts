@@ -2,7 +2,6 @@
  * Runs the real service (`npm start`'s entry) as a child process, for end-to-end and browser tests.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { PROJECT_ROOT } from "../../src/content/load.ts";
 
 export interface RunningService {
@@ -52,17 +51,4 @@ export async function startService(
       return exited;
     },
   };
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
