@@ -5,7 +5,7 @@
  * danger corpus's same split) that reach the search and get an article outside the safety and trafficking topics.
  * Misses are listed for train and dev only: reading test questions would be tuning on them. Exit code 1 below the
  * floors that test/unit/search-eval.test.ts asserts (SEARCH_FLOORS).
- * `--threshold N`, `--min-coverage X` and `--agree-probability X` try other confidence settings.
+ * `--min-confidence X` tries another confidence bar (default DEFAULT_MIN_CONFIDENCE in src/knowledge/search.ts).
  */
 import { loadContent, PROJECT_ROOT } from "../content/load.ts";
 import { dangerMisanswered, evaluateSearch, share, type Tally } from "../knowledge/evaluate.ts";
@@ -23,18 +23,11 @@ const splits: Split[] = splitName === "all" ? [...SPLITS] : [splitName as Split]
 if (!splits.every((s) => SPLITS.includes(s))) throw new Error(`--split must be one of ${SPLITS.join(", ")} or all`);
 
 const content = loadContent(() => ({ retention_days: 90 }));
-const number = (name: string) => (option(name) === undefined ? undefined : Number(option(name)));
-const tuning = {
-  threshold: number("--threshold"),
-  minCoverage: number("--min-coverage"),
-  agreeProbability: number("--agree-probability"),
-};
-const index = Object.values(tuning).some((v) => v !== undefined)
-  ? createSearchIndex(content.searchDocuments, {
-      ...content.searchOptions,
-      ...Object.fromEntries(Object.entries(tuning).filter(([, v]) => v !== undefined)),
-    })
-  : content.searchIndex;
+const minConfidence = option("--min-confidence");
+const index =
+  minConfidence === undefined
+    ? content.searchIndex
+    : createSearchIndex(content.searchDocuments, { ...content.searchOptions, minConfidence: Number(minConfidence) });
 const questions = splits.flatMap((s) => readSearchSplit(PROJECT_ROOT, s));
 const report = evaluateSearch(questions, content.knowledge, index, content.classifyDanger, splitName === "all" ? 5 : 1);
 
