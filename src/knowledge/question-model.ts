@@ -53,21 +53,25 @@ const L2 = 1e-4;
 /** Biases move slower than weights: the class sizes say little about a new question. */
 const BIAS_STEP = 0.1;
 
-/** Trains the model on the examples; classes with no example are never predicted. */
-export function createQuestionModel(examples: readonly Labelled[]): QuestionModel {
-  const labels = [...new Set(examples.map((e) => e.label))];
-  const classOf = new Map(labels.map((l, i) => [l, i]));
-  const { featureIds, rowStart, rowClass } = supportOf(examples, classOf);
+/**
+ * Trains the model on the examples; classes with no example are never predicted. The examples are read once, in
+ * order, and only their features' ids are kept: a generator that computes each example's features as it is asked
+ * keeps the strings of one example alive at a time, not those of thousands.
+ */
+export function createQuestionModel(examples: Iterable<Labelled>): QuestionModel {
+  const { labels, classOf, featureIds, rows, rowStart, rowClass } = readExamples(examples);
   const weights = new Float64Array(rowClass.length);
   const bias = new Float64Array(labels.length);
   const scores = new Float64Array(labels.length);
 
   /** The probabilities of every class (in `scores`) for features given as ids. */
-  function softmax(ids: readonly number[]): void {
+  function softmax(ids: ArrayLike<number>): void {
     scores.set(bias);
-    for (const f of ids)
+    for (let k = 0; k < ids.length; k++) {
+      const f = ids[k] as number;
       for (let i = rowStart[f] as number; i < (rowStart[f + 1] as number); i++)
         scores[rowClass[i] as number]! += weights[i] as number;
+    }
     let top = -Infinity;
     for (const s of scores) if (s > top) top = s;
     let sum = 0;
@@ -75,11 +79,6 @@ export function createQuestionModel(examples: readonly Labelled[]): QuestionMode
     for (let c = 0; c < scores.length; c++) scores[c]! /= sum;
   }
 
-  const rows = examples.map((e) => ({
-    ids: [...new Set(e.features)].map((f) => featureIds.get(f) as number),
-    label: classOf.get(e.label) as number,
-    weight: e.weight ?? 1,
-  }));
   const order = rows.map((_, i) => i);
   let step = FIRST_STEP;
   let seed = 1;
@@ -127,30 +126,50 @@ export function createQuestionModel(examples: readonly Labelled[]): QuestionMode
   };
 }
 
+/** One example as training reads it. */
+interface Row {
+  ids: Uint32Array;
+  label: number;
+  weight: number;
+}
+
 /**
- * The (feature, class) pairs that get a weight, in flat arrays: feature f's classes are at rowStart[f] ..
- * rowStart[f + 1]. An object per pair would keep megabytes alive for the life of the service.
+ * Reads the examples: their labels, an id for every feature, each example's distinct feature ids, and the (feature,
+ * class) pairs that get a weight, in flat arrays (feature f's classes are at rowStart[f] .. rowStart[f + 1]). An
+ * object per pair would keep megabytes alive for the life of the service.
  */
-function supportOf(examples: readonly Labelled[], classOf: ReadonlyMap<string, number>) {
-  const classesOf = new Map<string, Set<number>>();
-  for (const example of examples) {
-    const c = classOf.get(example.label) as number;
-    for (const feature of example.features) {
-      const classes = classesOf.get(feature) ?? new Set<number>();
-      classes.add(c);
-      classesOf.set(feature, classes);
-    }
-  }
+function readExamples(examples: Iterable<Labelled>) {
+  const labels: string[] = [];
+  const classOf = new Map<string, number>();
   const featureIds = new Map<string, number>();
-  const entries = [...classesOf.values()].reduce((sum, classes) => sum + classes.size, 0);
-  const rowStart = new Uint32Array(classesOf.size + 1);
-  const rowClass = new Uint32Array(entries);
-  let e = 0;
-  for (const [feature, classes] of classesOf) {
-    rowStart[featureIds.size] = e;
-    featureIds.set(feature, featureIds.size);
-    for (const c of classes) rowClass[e++] = c;
+  const classesOf: Set<number>[] = [];
+  const rows: Row[] = [];
+  for (const example of examples) {
+    let c = classOf.get(example.label);
+    if (c === undefined) {
+      c = labels.push(example.label) - 1;
+      classOf.set(example.label, c);
+    }
+    const ids = new Set<number>();
+    for (const feature of example.features) {
+      let f = featureIds.get(feature);
+      if (f === undefined) {
+        f = featureIds.size;
+        featureIds.set(feature, f);
+        classesOf.push(new Set());
+      }
+      ids.add(f);
+      classesOf[f]!.add(c);
+    }
+    rows.push({ ids: Uint32Array.from(ids), label: c, weight: example.weight ?? 1 });
   }
-  rowStart[featureIds.size] = e;
-  return { featureIds, rowStart, rowClass };
+  const rowStart = new Uint32Array(classesOf.length + 1);
+  const rowClass = new Uint32Array(classesOf.reduce((sum, classes) => sum + classes.size, 0));
+  let e = 0;
+  classesOf.forEach((classes, f) => {
+    rowStart[f] = e;
+    for (const c of classes) rowClass[e++] = c;
+  });
+  rowStart[classesOf.length] = e;
+  return { labels, classOf, featureIds, rows, rowStart, rowClass };
 }
