@@ -126,6 +126,18 @@ describe("outcomes and reasons", () => {
     expect(classify("លេខប៉ូលិស")).toMatchObject({ outcome: "numbers" });
     expect(classify("lek lan pet")).toMatchObject({ outcome: "numbers" });
     expect(classify("what number do i call for help").outcome).toBe("numbers");
+    // The segmenter keeps the ambulance's long name as one word: it must be a service word in that form too.
+    expect(classify("លេខទូរស័ព្ទឡានសង្គ្រោះបន្ទាន់")).toMatchObject({ outcome: "numbers" });
+  });
+
+  it("'must bring' is not documents kept, and chest pain alone is no emergency, but with one arm numb it is", () => {
+    expect(classify("ជួយផងចង់ដឹងថាធ្វើសំបុត្រកំណើតកូនយឺតត្រូវយកឯកសារអីទៅឃុំ").outcome).toBe("none");
+    expect(classify("ថៅកែយកលិខិតឆ្លងដែនខ្ញុំទុក អត់ឲ្យទៅផ្ទះ").outcome).toBe("danger");
+    expect(classify("ម៉ែខ្ញុំឈឺទ្រូងតិចៗ ចង់ទៅពិនិត្យនៅមណ្ឌលសុខភាព").outcome).toBe("none");
+    expect(classify("yeay chheu trung, dai chveng spoek, bek nheus chreun nas")).toMatchObject({
+      outcome: "danger",
+      kind: "medical",
+    });
   });
 
   it("the reasons name rules, context and the model, never the message's own words", () => {
