@@ -222,7 +222,8 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
     features: featuresOfTerms(termsOfText(text)),
     weight,
   });
-  // A title or keyword counts as two examples: it names the article (held-out accuracy 74 % → 75.5 %).
+  // A title or keyword counts as two examples: it names the article (with naive Bayes, held-out accuracy 74 % →
+  // 75.5 %; with the regression, weights 1, 2 and 3 differ by under a point on dev).
   // A generator: each example's features are made as the model reads them (see createQuestionModel).
   const model = createQuestionModel(
     (function* () {
