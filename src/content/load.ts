@@ -37,7 +37,7 @@ export interface Content {
   searchDocuments: SearchDocument[];
   /** The options the index is built with (synonyms, stopwords, romanised words), for rebuilding it. */
   searchOptions: SearchOptions;
-  /** Built on first use (a few hundred milliseconds): start-up does not wait for it (see service.ts). */
+  /** Built on first use (under a second): start-up does not wait for it (see service.ts). */
   readonly searchIndex: SearchIndex;
   /** How many pages an article has (p1, p2, ... in locales/km/articles.json). */
   pagesOf: (articleId: string) => number;

@@ -1,6 +1,8 @@
 /**
  * The search index the bot answers with: the articles' files plus the wordings staff taught and a reviewer
- * approved (knowledge/wordings.ts). Approving or removing a wording rebuilds it, so the next question uses it.
+ * approved (knowledge/wordings.ts). Approving or removing a wording rebuilds it, so the next question uses it. The
+ * rebuild is synchronous (under a second, once per reviewer's decision): replies wait that long, once, which is
+ * simpler than two indexes swapped under a worker and rare enough not to matter.
  */
 import { createSearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "./search.ts";
 
@@ -17,7 +19,7 @@ export interface LiveSearchIndex extends SearchIndex {
 /**
  * Builds the index from `documents` and `wordings`; a wording for an article that no longer exists is ignored.
  * `built` gives the same documents' index without wordings, used as it is while no wording is taught (building
- * costs a few hundred milliseconds; tests create many services). Nothing is built until the first search (or
+ * costs under a second; tests create many services). Nothing is built until the first search (or
  * `size`), so start-up does not wait for it.
  */
 export function createLiveSearchIndex(
