@@ -154,8 +154,14 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
   });
   const found = rules.kinds;
   if (rules.level === 2) return result(probability < limits.veto ? "check" : "danger", found);
-  // Asking for a number while saying something is wrong: the danger screen gives the fitting number first.
-  if (rules.asksForNumber) return rules.level === 1 ? result("danger", found) : result("numbers");
+  // Asking for a number while saying something is wrong: the danger screen gives the fitting number first. So does
+  // a request the model is sure comes from danger, with a sign of harm that no rule completed ("I collapsed at the
+  // door, please call a doctor").
+  if (rules.asksForNumber) {
+    if (rules.level === 1) return result("danger", found);
+    const sureDanger = rules.strongSignal && rules.lowered.length === 0 && probability >= limits.alone;
+    return sureDanger ? result("danger", [modelKind()]) : result("numbers");
+  }
   if (rules.level === 1) {
     if (probability >= (rules.promotable ? limits.promote : limits.promoteWeak)) return result("danger", found);
     if (probability >= limits.dismiss) return result("check", found);

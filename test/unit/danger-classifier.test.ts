@@ -128,6 +128,13 @@ describe("outcomes and reasons", () => {
     expect(classify("what number do i call for help").outcome).toBe("numbers");
     // The segmenter keeps the ambulance's long name as one word: it must be a service word in that form too.
     expect(classify("លេខទូរស័ព្ទឡានសង្គ្រោះបន្ទាន់")).toMatchObject({ outcome: "numbers" });
+    expect(classify("ឲ្យលេខទូរស័ព្ទជំនួយមក")).toMatchObject({ outcome: "numbers" });
+  });
+
+  it("a request for a doctor from someone who has collapsed is danger, not a request for numbers", () => {
+    const collapsed = "ខ្ញុំឈឺទ្រូងហើយដួលនៅមាត់ទ្វារ សូមជួយហៅពេទ្យផង";
+    expect(classify(collapsed)).toMatchObject({ outcome: "danger", kind: "medical" });
+    expect(classify("សូមជួយហៅពេទ្យផង លេខប៉ុន្មាន").outcome).toBe("numbers");
   });
 
   it("'must bring' is not documents kept, and chest pain alone is no emergency, but with one arm numb it is", () => {
