@@ -6,6 +6,8 @@
  * Misses are listed for train and dev only: reading test questions would be tuning on them. Exit code 1 below the
  * floors that test/unit/search-eval.test.ts asserts (SEARCH_FLOORS).
  * `--min-confidence X` tries another confidence bar (default DEFAULT_MIN_CONFIDENCE in src/knowledge/search.ts).
+ * The shipped search and danger model also learnt from the dev split, so with dev the index leaves out the dev
+ * examples (flows/knowledge/examples-dev.yaml) and the danger classifier's model is trained on train alone.
  */
 import { loadContent, PROJECT_ROOT } from "../content/load.ts";
 import { dangerMisanswered, evaluateSearch, share, type Tally } from "../knowledge/evaluate.ts";
@@ -13,6 +15,7 @@ import { readSearchSplit } from "../knowledge/eval-set.ts";
 import { createSearchIndex, SEARCH_FLOORS, SEARCH_TARGETS, type SearchBar } from "../knowledge/search.ts";
 import { SPLITS, type Split } from "../base/split.ts";
 import { readSplit } from "../safety/corpus.ts";
+import { classifierWithoutDev } from "../safety/training.ts";
 
 const option = (name: string) => {
   const at = process.argv.indexOf(name);
@@ -24,12 +27,23 @@ if (!splits.every((s) => SPLITS.includes(s))) throw new Error(`--split must be o
 
 const content = loadContent(() => ({ retention_days: 90 }));
 const minConfidence = option("--min-confidence");
+const withDev = splits.includes("dev");
+const classifyDanger = withDev ? classifierWithoutDev(PROJECT_ROOT) : content.classifyDanger;
 const index =
-  minConfidence === undefined
+  minConfidence === undefined && !withDev
     ? content.searchIndex
-    : createSearchIndex(content.searchDocuments, { ...content.searchOptions, minConfidence: Number(minConfidence) });
+    : createSearchIndex(withDev ? documentsWithoutDev() : content.searchDocuments, {
+        ...content.searchOptions,
+        ...(withDev ? { outOfScope: content.knowledge.outOfScope } : {}),
+        ...(minConfidence === undefined ? {} : { minConfidence: Number(minConfidence) }),
+      });
+
+/** The articles with only the examples from examples.yaml (train and staff), not the dev split's. */
+function documentsWithoutDev() {
+  return content.searchDocuments.map((d) => ({ ...d, examples: content.knowledge.examples[d.id] ?? [] }));
+}
 const questions = splits.flatMap((s) => readSearchSplit(PROJECT_ROOT, s));
-const report = evaluateSearch(questions, content.knowledge, index, content.classifyDanger, splitName === "all" ? 5 : 1);
+const report = evaluateSearch(questions, content.knowledge, index, classifyDanger, splitName === "all" ? 5 : 1);
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
 const line = (name: string, t: Tally) =>
@@ -52,7 +66,7 @@ const dangerTexts = splits.flatMap((s) =>
     .filter((e) => e.label === "danger")
     .map((e) => e.text),
 );
-const danger = dangerMisanswered(dangerTexts, content.knowledge, index, content.classifyDanger);
+const danger = dangerMisanswered(dangerTexts, content.knowledge, index, classifyDanger);
 console.log(
   `danger messages (danger corpus, same split) reaching the search: ${danger.passed}; ` +
     `answered outside the safety and trafficking topics: ${danger.misanswered.length}`,

@@ -77,7 +77,7 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
     synonyms: knowledge.synonyms,
     stopwords: knowledge.stopwords,
     romanised: knowledge.romanised,
-    outOfScope: knowledge.outOfScope,
+    outOfScope: [...knowledge.outOfScope, ...knowledge.dev.outOfScope],
   };
   let searchIndex: SearchIndex | undefined;
   return {
@@ -111,7 +111,7 @@ export function pageKeys(tree: LocaleTree, articleId: string): string[] {
   return keys;
 }
 
-/** Each article as the search index sees it: titles, keywords and pages in both languages. */
+/** Each article as the search index sees it: titles, keywords and pages in both languages, and example questions. */
 function searchDocuments(kb: KnowledgeBase, resources: Resources): SearchDocument[] {
   return [...kb.articles.values()].map((article) => {
     const texts = (["km", "en"] as const).map(
@@ -124,7 +124,7 @@ function searchDocuments(kb: KnowledgeBase, resources: Resources): SearchDocumen
       bodies: texts.flatMap((t) =>
         Object.entries(t ?? {}).flatMap(([k, v]) => (/^p\d+$/.test(k) && typeof v === "string" ? [v] : [])),
       ),
-      examples: kb.examples[article.id] ?? [],
+      examples: [...(kb.examples[article.id] ?? []), ...(kb.dev.examples[article.id] ?? [])],
     };
   });
 }

@@ -74,6 +74,11 @@ export interface KnowledgeBase {
   examples: Record<string, string[]>;
   /** Example questions no article answers (the same file). */
   outOfScope: string[];
+  /**
+   * The evaluation's dev questions (flows/knowledge/examples-dev.yaml, written by `npm run eval:split`): the shipped
+   * search learns from them too, and `npm run eval:search -- --split dev` leaves them out.
+   */
+  dev: { examples: Record<string, string[]>; outOfScope: string[] };
 }
 
 /**
@@ -106,6 +111,11 @@ export function loadKnowledge(flowsDir: string): KnowledgeBase {
     examplesFile,
     "flows/knowledge/examples.yaml",
   );
+  const dev = readYamlFile(
+    join(flowsDir, "knowledge", "examples-dev.yaml"),
+    examplesFile,
+    "flows/knowledge/examples-dev.yaml",
+  );
   const articles = new Map<string, Article>();
   const problems: string[] = [];
   for (const t of file.topics) {
@@ -124,12 +134,17 @@ export function loadKnowledge(flowsDir: string): KnowledgeBase {
       if (!file.articles[related]) problems.push(`article "${a.id}": related article "${related}" does not exist`);
   }
   if (problems.length > 0) throw contentError("flows/knowledge/articles.yaml", problems);
-  const strays = Object.keys(examples).filter((articleId) => !articles.has(articleId));
-  if (strays.length > 0)
-    throw contentError(
-      "flows/knowledge/examples.yaml",
-      strays.map((articleId) => `examples for "${articleId}", which is not an article`),
-    );
+  for (const [name, file] of [
+    ["examples.yaml", examples],
+    ["examples-dev.yaml", dev.examples],
+  ] as const) {
+    const strays = Object.keys(file).filter((articleId) => !articles.has(articleId));
+    if (strays.length > 0)
+      throw contentError(
+        `flows/knowledge/${name}`,
+        strays.map((articleId) => `examples for "${articleId}", which is not an article`),
+      );
+  }
   return {
     counsellor: file.counsellor,
     topics: file.topics,
@@ -139,5 +154,6 @@ export function loadKnowledge(flowsDir: string): KnowledgeBase {
     romanised,
     examples,
     outOfScope,
+    dev: { examples: dev.examples, outOfScope: dev.out_of_scope },
   };
 }

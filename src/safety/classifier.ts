@@ -153,7 +153,12 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
     ...(kinds[0] ? { kind: kinds[0], kinds } : {}),
   });
   const found = rules.kinds;
-  if (rules.level === 2) return result(probability < limits.veto ? "check" : "danger", found);
+  // A rule's danger the model rejects is a check-in; a number request whose only danger is the service it names
+  // ("ហៅឡានពេទ្យលេខប៉ុន្មាន", which number calls an ambulance) gets the numbers.
+  if (rules.level === 2) {
+    if (probability >= limits.veto) return result("danger", found);
+    return rules.asksForNumber ? result("numbers") : result("check", found);
+  }
   // Asking for a number while saying something is wrong: the danger screen gives the fitting number first. So does
   // a request the model is sure comes from danger, with a sign of harm that no rule completed ("I collapsed at the
   // door, please call a doctor").

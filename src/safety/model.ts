@@ -2,8 +2,8 @@
  * The statistical signal beside the rules: logistic regression over features of a tagged message (its concepts,
  * ordered concept pairs, words and Khmer letter trigrams). It does not see the rules' findings, so it is a second
  * opinion: it catches wordings the rules miss and turns a rule hit that reads like an ordinary message into a
- * check-in. Trained on the corpus's train split only
- * (`npm run train:danger`), saved as flows/safety/model.json, loaded in milliseconds.
+ * check-in. Trained on the corpus's train and dev splits, never test (src/safety/training.ts, `npm run
+ * train:danger`), saved as flows/safety/model.json, loaded in milliseconds.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -273,7 +273,7 @@ export function applyRules(tagging: Tagging): RuleResult {
       (has("number_word") || tagging.words <= 3 || (has("help") && tagging.words <= 6))) ||
     (has("number_word") &&
       tagging.words <= MAX_NUMBER_REQUEST_WORDS &&
-      ["service", "help", "report", "danger", "topic_word", "child"].some(has));
+      ["service", "help", "report", "danger", "topic_word", "child", "medical_crisis"].some(has));
   const promotable = found.some((f) => !f.weak);
   const signal = SIGNALS.some(has);
   const strongSignal = SIGNALS.filter((s) => !WEAK_SIGNALS.has(s)).some(has);

@@ -77,8 +77,9 @@ export function tagWords(words: readonly string[], lexicon: Lexicon): Tagging {
   }
   tags.push(...inWordTags(words, tags, lexicon));
   tags.push(...notLetGoTags(words, tags));
+  tags.push(...lockedInTags(words, tags));
   tags.sort((a, b) => a.start - b.start);
-  markNegations(tags);
+  markNegations(tags, words);
   return { tags, words: words.length };
 }
 
@@ -176,15 +177,54 @@ function notLetGoTags(words: readonly string[], tags: readonly Tag[]): Tag[] {
   return found;
 }
 
-/** A negation negates the first act after it within reach, past people and particles ("nobody is hurting me"). */
-function markNegations(tags: Tag[]): void {
+/** Locking: ចាក់សោ, "lock(ed)", "chak so". */
+const LOCK = /^(?:ចាក់សោ|ចាក់សោរ|lock|locked|locks|chak ?so|chak ?sor)$/;
+/** "In" or "kept" after the person locked up. */
+const INSIDE = /^(?:ក្នុង|នៅក្នុង|ទុក|in|inside|knong|nov knong|tuk)$/;
+
+/**
+ * "Locked (someone) in": a lock, a person right after it (at most two words), then "in" or "kept" within two words
+ * (ចាក់សោកូនប្រសាស្រីក្នុងបន្ទប់, "locked my wife in the room"): being held. Locking a door or a house is not.
+ */
+function lockedInTags(words: readonly string[], tags: readonly Tag[]): Tag[] {
+  const found: Tag[] = [];
+  const lower = words.map((w) => w.toLowerCase());
+  const personAt = (k: number) =>
+    tags.find((t) => t.start === k && PEOPLE_CONCEPTS.some((c) => t.concepts.includes(c)));
+  for (let i = 0; i < lower.length; i++) {
+    if (!LOCK.test(lower[i]!)) continue;
+    const person = personAt(i + 1) ?? personAt(i + 2);
+    if (!person) continue;
+    const inAt = [person.end, person.end + 1, person.end + 2].find((k) => k < lower.length && INSIDE.test(lower[k]!));
+    if (inAt === undefined) continue;
+    // "lock my bike in the house": a thing locked up, not a person.
+    if (tags.some((t) => t.start >= person.end && t.start < inAt && t.concepts.includes("thing"))) continue;
+    found.push({ concepts: ["confine"], key: "locked_in", start: i, end: inAt + 1, negated: false });
+  }
+  return found;
+}
+
+/** Concepts that name a person. */
+const PEOPLE_CONCEPTS = ["self", "child", "intimate", "family", "other_person", "employer"];
+
+/** Words that join two acts under one negation ("never touched me or said dirty things"). */
+const OR_WORDS = new Set(["ឬ", "ឬក៏", "or", "nor", "rur", "reu", "ru"]);
+
+/**
+ * A negation negates the first act after it within reach, past people and particles ("nobody is hurting me"), and
+ * an act joined to that one by "or" right after it ("អត់ដែល touch ឬនិយាយអាសអាភាស": never touched or talked dirty).
+ */
+function markNegations(tags: Tag[], words: readonly string[]): void {
   tags.forEach((tag, k) => {
     if (!tag.concepts.includes("negation")) return;
-    for (const next of tags.slice(k + 1)) {
+    for (const [j, next] of tags.slice(k + 1).entries()) {
       if (next.start < tag.end) continue; // a form that contains the negation ("not let go")
       if (next.start - tag.end > NEGATION_REACH || next.concepts.includes("negation")) return;
       if (next.concepts.some((c) => NEGATABLE.has(c))) {
         next.negated = true;
+        const joined = tags[k + 2 + j];
+        const or = OR_WORDS.has((words[next.end] ?? "").toLowerCase());
+        if (joined && joined.start === next.end + 1 && or) joined.negated = true;
         return;
       }
     }

@@ -185,14 +185,14 @@ describe("stale buttons and odd input", () => {
   );
 
   it.each(["ខ្ញុំមិនដឹង", "asdfgh", "៩៩", "x".repeat(4096)])(
-    "unmatched text %#: an honest 'not sure' and the topics",
+    "unmatched text %#: an honest 'not sure' with the safety line, and the topics",
     async (typed) => {
       await h.say("/start");
       await h.say(typed);
-      expect(h.lastTexts(2)).toEqual([
-        `${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`,
-        h.render("knowledge.topics_prompt"),
-      ]);
+      const [notSure, topics] = h.lastTexts(2);
+      expect(notSure).toBe(`${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`);
+      // The topics, or (when the question model leans towards an article or two) those as guesses above them.
+      expect([h.render("knowledge.topics_prompt"), h.render("knowledge.suggest_prompt")]).toContain(topics);
     },
   );
 

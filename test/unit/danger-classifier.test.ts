@@ -14,6 +14,7 @@ import { evaluateDanger } from "../../src/safety/evaluate.ts";
 import { DANGER_FLOOR, dangerNumberRules, meetsFloor } from "../../src/safety/floor.ts";
 import { compileLexicon, loadConceptForms } from "../../src/safety/lexicon.ts";
 import { loadDangerModel, trainModel } from "../../src/safety/model.ts";
+import { MODEL_SPLITS } from "../../src/safety/training.ts";
 import { safetyTextProblems, shownFirst } from "../../src/safety/screens.ts";
 import { messageWords, tagWords } from "../../src/safety/tagger.ts";
 
@@ -49,6 +50,18 @@ describe("tagging", () => {
     expect(concepts("ប្តីខ្ញុំមិនដែលវាយខ្ញុំទេ")).toContain("!hit");
     expect(concepts("no one hurt me")).toContain("!hit");
     expect(concepts("I don't want to die")).not.toContain("want_die");
+  });
+
+  it("carries a negation over 'or' to the next act: 'never touched me or talked dirty'", () => {
+    expect(concepts("he never hit or kicked me")).not.toContain("hit");
+    expect(concepts("ប្តីខ្ញុំមិនដែលវាយឬជេរខ្ញុំទេ")).not.toContain("hit");
+    expect(concepts("he never hit me, he kicked me")).toContain("hit"); // no "or": the second act stands
+  });
+
+  it("reads 'locked (someone) in' as being held, but not a locked house or bike", () => {
+    expect(concepts("គេចាក់សោកូនប្រសាស្រីក្នុងបន្ទប់")).toContain("confine");
+    expect(concepts("pdey chak so knhom knong bontob")).toContain("confine");
+    expect(concepts("I lock my bike in the house")).not.toContain("confine");
   });
 
   it("reads 'not let (someone) leave' as being held, but not 'not let go and play'", () => {
@@ -129,6 +142,8 @@ describe("outcomes and reasons", () => {
     // The segmenter keeps the ambulance's long name as one word: it must be a service word in that form too.
     expect(classify("លេខទូរស័ព្ទឡានសង្គ្រោះបន្ទាន់")).toMatchObject({ outcome: "numbers" });
     expect(classify("ឲ្យលេខទូរស័ព្ទជំនួយមក")).toMatchObject({ outcome: "numbers" });
+    // "Call an ambulance" is a medical emergency to the rules; asked as "which number", the model overrules it.
+    expect(classify("ហៅឡានពេទ្យលេខប៉ុន្មាន")).toMatchObject({ outcome: "numbers" });
   });
 
   it("a request for a doctor from someone who has collapsed is danger, not a request for numbers", () => {
@@ -199,6 +214,13 @@ describe("the model", () => {
         ...(e.label === "danger" ? { kind: e.kind } : {}),
       }));
     expect(trainModel(examples, "x", { epochs: 3 })).toEqual(trainModel(examples, "x", { epochs: 3 }));
+  });
+
+  it("learnt from the train and dev splits only, never test", () => {
+    const model = loadDangerModel(flows);
+    expect(model.trainedOn.corpus).toBe(MODEL_SPLITS.map((s) => `test/fixtures/danger-corpus/${s}.yaml`).join(" + "));
+    const sizes = MODEL_SPLITS.map((s) => readSplit(PROJECT_ROOT, s).length);
+    expect(model.trainedOn.examples).toBe(sizes.reduce((a, b) => a + b, 0));
   });
 });
 

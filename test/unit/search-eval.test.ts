@@ -39,6 +39,18 @@ describe("the search evaluation set", () => {
       expect(splits[split].every((q) => q.by !== "tuned" && searchSplitOf(q.q) === split)).toBe(true);
     expect(splits.train.every((q) => q.by === "tuned" || searchSplitOf(q.q) === "train")).toBe(true);
   });
+
+  it("gives the search the dev split as examples (examples-dev.yaml) and never a test question", () => {
+    const { dev } = content.knowledge;
+    const devExamples = [...Object.values(dev.examples).flat(), ...dev.outOfScope];
+    expect(devExamples.sort()).toEqual(splits.dev.map((q) => q.q).sort());
+    const learnt = new Set([
+      ...devExamples,
+      ...Object.values(content.knowledge.examples).flat(),
+      ...content.knowledge.outOfScope,
+    ]);
+    expect(splits.test.filter((q) => learnt.has(q.q))).toEqual([]);
+  });
 });
 
 describe("the search on the test split (npm run eval:search)", () => {
