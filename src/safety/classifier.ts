@@ -38,10 +38,10 @@ export type DangerClassifier = (text: string) => Assessment;
  * - a rule's possible danger becomes danger above PROMOTE (PROMOTE_WEAK when every finding is a weak sign, such as
  *   one unpaid wage or a short cry for help), and none below DISMISS;
  * - without any rule, the model alone asks the check-in question above CHECK, and shows the danger screen above ALONE
- *   when an act, a means or a medical emergency is named, above SURE for an illness or drink, and never for a weaker
- *   sign alone (unpaid wages, a debt, a document);
+ *   when an act, a means or a medical emergency is named, above SURE for an illness or drink, and above CERTAIN for
+ *   a weaker sign alone (unpaid wages, a debt, a document);
  * - a message that names no act, means or state of harm gets the check-in above UNNAMED (UNNAMED_SENTENCE from six
- *   words on), never the danger screen;
+ *   words on), and from six words on the danger screen above CERTAIN;
  * - news about strangers gets the check-in above ALONE rather than CHECK.
  *
  * 2026-12-01, retuned on dev after the model was retrained on the fifth round: UNNAMED 0.98 → 0.9 and ALONE 0.9 →
@@ -54,6 +54,11 @@ export type DangerClassifier = (text: string) => Assessment;
  * won't give it back, says the debt isn't repaid", romanised) had 82-89 % from the model and got nothing. Shorter
  * messages need UNNAMED, now 0.95: the retrained model gives "I don't know" (ខ្ញុំមិនដឹង) 91 %, and four or five
  * words of it ("ខ្ញុំមិនដឹងទេបង") 85 %; neither threshold moved anything else on dev.
+ * After the sixteenth round: CERTAIN 0.995 (was: never). Of the dev split's danger messages that got only the
+ * check-in, 72 of 120 named no harm the lexicon knows, many with the model at 99-100 % ("I saw blood in my 6-year-old
+ * daughter's underwear, she says the old man next door gave her money"), and 11 only a weak sign ("the loan shark
+ * sent a voice message that he will come and take my child"). Dev: danger screen 87.3 → 91.0 %, recall 96.8 →
+ * 97.0 %, near misses to danger 2.2 → 2.3 %, to the check-in 7.9 → 7.7 % (0.98 gave 92.0 % but 2.8 %).
  */
 export const THRESHOLDS: Thresholds = {
   veto: 0.15,
@@ -65,6 +70,7 @@ export const THRESHOLDS: Thresholds = {
   sure: 0.95,
   unnamed: 0.95,
   unnamedSentence: 0.7,
+  certain: 0.995,
 };
 
 /** From how many words a message that names no harm counts as a sentence (see `unnamedSentence`). */
@@ -80,6 +86,7 @@ export interface Thresholds {
   sure: number;
   unnamed: number;
   unnamedSentence: number;
+  certain: number;
 }
 
 export interface ClassifierParts {
@@ -171,15 +178,20 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
     if (probability >= (rules.promotable ? limits.promote : limits.promoteWeak)) return result("danger", found);
     if (probability >= limits.dismiss) return result("check", found);
   }
-  // A message that names no act, means or state of harm ("my child is clever") gets at most the check-in, and
-  // only when the model is sure; a message of a few words ("I don't know") must leave it surer than a sentence.
+  // A message that names no act, means or state of harm ("my child is clever") gets the check-in only when the model
+  // is sure; a message of a few words ("I don't know") must leave it surer than a sentence, and only a sentence the
+  // model is all but certain of gets the danger screen.
   if (!rules.signal) {
     const unnamedAt = rules.words >= UNNAMED_SENTENCE_WORDS ? limits.unnamedSentence : limits.unnamed;
+    if (rules.words >= UNNAMED_SENTENCE_WORDS && rules.lowered.length === 0 && probability >= limits.certain)
+      return result("danger", [modelKind()]);
     return probability >= unnamedAt ? result("check", [modelKind()]) : result("none");
   }
   if (
     rules.lowered.length === 0 &&
-    (rules.strongSignal ? probability >= limits.alone : rules.bodySignal && probability >= limits.sure)
+    (rules.strongSignal
+      ? probability >= limits.alone
+      : probability >= (rules.bodySignal ? limits.sure : limits.certain))
   )
     return result("danger", found.length > 0 ? found : [modelKind()]);
   // News about strangers, or a film: the check-in only when the model is as sure as it must be to act alone.
