@@ -80,7 +80,7 @@ export function tagWords(words: readonly string[], lexicon: Lexicon): Tagging {
   tags.push(...lockedInTags(words, tags));
   tags.sort((a, b) => a.start - b.start);
   markNegations(tags, words);
-  return { tags, words: words.length };
+  return { tags: withoutOthersRefusing(tags, words), words: words.length };
 }
 
 function longestAt(i: number, exact: string[], romanised: string[], lexicon: Lexicon) {
@@ -206,6 +206,23 @@ function lockedInTags(words: readonly string[], tags: readonly Tag[]): Tag[] {
 
 /** Concepts that name a person. */
 const PEOPLE_CONCEPTS = ["self", "child", "intimate", "family", "other_person", "employer"];
+
+/** "Refuse" (មិនព្រម, "ot prom"): "I did not agree" when the writer says it, but not when someone else refuses. */
+const REFUSE = /ព្រម|prom/;
+
+/**
+ * Drops "did not agree" where another person, named just before it, is the one refusing ("ម្ចាស់ផ្ទះមិនព្រមឲ្យ
+ * ប្រាក់កក់វិញ": the landlord refuses to return the deposit). Being forced (បង្ខំ) is kept whoever is named.
+ */
+function withoutOthersRefusing(tags: Tag[], words: readonly string[]): Tag[] {
+  return tags.filter((tag, k) => {
+    if (!tag.concepts.includes("not_agree")) return true;
+    if (!REFUSE.test(words.slice(tag.start, tag.end).join(" ").toLowerCase())) return true;
+    const before = tags[k - 1];
+    const other = PEOPLE_CONCEPTS.filter((c) => c !== "self");
+    return !(before && before.end === tag.start && other.some((c) => before.concepts.includes(c)));
+  });
+}
 
 /** Words that join two acts under one negation ("never touched me or said dirty things"). */
 const OR_WORDS = new Set(["ឬ", "ឬក៏", "or", "nor", "rur", "reu", "ru"]);

@@ -58,6 +58,12 @@ describe("tagging", () => {
     expect(concepts("he never hit me, he kicked me")).toContain("hit"); // no "or": the second act stands
   });
 
+  it("reads 'I did not agree' as the writer's, not someone else refusing", () => {
+    expect(concepts("ខ្ញុំមិនព្រម តែគាត់នៅតែធ្វើ")).toContain("not_agree");
+    expect(concepts("ម្ចាស់ផ្ទះមិនព្រមឲ្យប្រាក់កក់វិញ")).not.toContain("not_agree"); // the landlord refuses
+    expect(concepts("គេបង្ខំខ្ញុំ")).toContain("not_agree"); // forced, whoever is named
+  });
+
   it("reads 'locked (someone) in' as being held, but not a locked house or bike", () => {
     expect(concepts("គេចាក់សោកូនប្រសាស្រីក្នុងបន្ទប់")).toContain("confine");
     expect(concepts("pdey chak so knhom knong bontob")).toContain("confine");
