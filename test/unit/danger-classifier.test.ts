@@ -58,6 +58,13 @@ describe("tagging", () => {
     expect(concepts("he never hit me, he kicked me")).toContain("hit"); // no "or": the second act stands
   });
 
+  it("takes a year for the past, but not an amount of money ('២០០០រៀល', '2000 riel', '$2000')", () => {
+    const pastOf = (text: string) => analyse(text, lexicon).rules.lowered.includes("past");
+    expect(pastOf("in 2019 my husband hit me")).toBe(true);
+    expect(pastOf("ម៉ែវាយខ្ញុំព្រោះខ្ញុំបាត់លុយ២០០០រៀល")).toBe(false);
+    expect(pastOf("he hit me because I lost 2000 riel")).toBe(false);
+  });
+
   it("reads 'I did not agree' as the writer's, not someone else refusing", () => {
     expect(concepts("ខ្ញុំមិនព្រម តែគាត់នៅតែធ្វើ")).toContain("not_agree");
     expect(concepts("ម្ចាស់ផ្ទះមិនព្រមឲ្យប្រាក់កក់វិញ")).not.toContain("not_agree"); // the landlord refuses
