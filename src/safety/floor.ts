@@ -7,19 +7,18 @@ import type { DangerReport, NumberRules } from "./evaluate.ts";
 import { FITTING_SERVICES, shownFirst } from "./screens.ts";
 
 /**
- * Measured on the test split (1,535 messages, 391 of them from five harder rounds of 1 December, the last two written
- * in the voices of particular residents) on 2026-12-01: 93.2 %, 80.4 %, 4.0 %, 10.4 % (the classifier before those
- * rounds scored 92.4 %, 81.5 %, 4.2 %, 8.4 % on the 1,257-message split and 93.3 %, 82.7 %, 3.7 %, 8.2 % on the
- * 1,144-message one). The floor is these figures less a margin; the check-in's is above the issue's target.
+ * Measured on the test split (1,960 messages, after the eighteenth and nineteenth rounds) on 2026-12-01: 93.7 %,
+ * 85.4 %, 3.0 %, 8.9 % (the split of 1,535 messages gave 93.2 %, 80.4 %, 4.0 %, 10.4 % that morning, and each new
+ * round's test share has moved recall by up to a point either way). The floor is these figures less a margin.
  */
 export const DANGER_FLOOR = {
-  recall: 0.92,
-  dangerShare: 0.8,
-  falseDanger: 0.045,
-  falseCheck: 0.11,
+  recall: 0.925,
+  dangerShare: 0.835,
+  falseDanger: 0.04,
+  falseCheck: 0.1,
 } as const;
 
-/** Issue 11's acceptance, not yet met on the test split (every measure but false danger is short of it). */
+/** Issue 11's acceptance, not yet met on the test split (the false check-ins are within it; the rest are short). */
 export const DANGER_TARGET = {
   /** Danger messages caught (danger screen or check-in) with a fitting number shown first. */
   recall: 0.98,
