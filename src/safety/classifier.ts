@@ -124,26 +124,12 @@ export function analyse(text: string, lexicon: Lexicon): { rules: RuleResult; fe
 }
 
 /** Money after a number: "២០០០រៀល", "2000 riel" and "$2000" are amounts, not the year 2000. */
-const CURRENCY = new Set(
-  ["រៀល", "ដុល្លារ", "ដុល្លា", "បាត", "រីងហ្គីត", "វ៉ុន", "យ៉េន", "$", "៛"].concat([
-    "riel",
-    "riels",
-    "dollar",
-    "dollars",
-    "dolla",
-    "usd",
-    "baht",
-    "bath",
-    "ringgit",
-    "won",
-    "yen",
-  ]),
-);
+const CURRENCY = /^(?:រៀល|ដុល្លារ?|បាត|រីងហ្គីត|វ៉ុន|យ៉េន|riels?|dollars?|dolla|usd|baht|bath|ringgit|won|yen|\$|៛)$/i;
 
 /** A year before 2025 ("in 2019"), which makes what is told the past, unless it is an amount of money. */
 function isPastYear(word: string, i: number, words: readonly string[]): boolean {
   if (!/^(?:19\d\d|20[01]\d|202[0-4])$/.test(word)) return false;
-  return !CURRENCY.has((words[i + 1] ?? "").toLowerCase()) && !/[$៛]$/.test(words[i - 1] ?? "");
+  return !CURRENCY.test(words[i + 1] ?? "") && !/[$៛]$/.test(words[i - 1] ?? "");
 }
 
 /** Words that introduce an age ("អាយុ ១២", "ayu 12", "age 12", "I'm 12"). */

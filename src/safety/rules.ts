@@ -4,7 +4,7 @@
  * safeguarding officer can check: "an act of violence with a person as doer or victim". Context that makes a
  * message about someone else, about the law, about the past or hypothetical lowers what the rules found.
  */
-import type { Tag, Tagging } from "./tagger.ts";
+import { PEOPLE, type Tag, type Tagging } from "./tagger.ts";
 
 /** The kinds of danger; each has the number that fits it first (see src/safety/screens.ts). */
 export const DANGER_KINDS = [
@@ -66,7 +66,6 @@ const WEAK_SIGNALS: ReadonlySet<string> = new Set([
 ]);
 /** A request for a number is short: "លេខរាយការណ៍ការជួញដូរមនុស្ស", "what number do I call for help". */
 const MAX_NUMBER_REQUEST_WORDS = 14;
-const PEOPLE = ["self", "child", "intimate", "family", "other_person", "employer"] as const;
 /** Concepts that name an act, a means or a state of harm (not people, places or context). */
 const SIGNALS = [
   "hit",

@@ -189,8 +189,7 @@ const INSIDE = /^(?:ក្នុង|នៅក្នុង|ទុក|in|inside|kn
 function lockedInTags(words: readonly string[], tags: readonly Tag[]): Tag[] {
   const found: Tag[] = [];
   const lower = words.map((w) => w.toLowerCase());
-  const personAt = (k: number) =>
-    tags.find((t) => t.start === k && PEOPLE_CONCEPTS.some((c) => t.concepts.includes(c)));
+  const personAt = (k: number) => tags.find((t) => t.start === k && PEOPLE.some((c) => t.concepts.includes(c)));
   for (let i = 0; i < lower.length; i++) {
     if (!LOCK.test(lower[i]!)) continue;
     const person = personAt(i + 1) ?? personAt(i + 2);
@@ -205,7 +204,9 @@ function lockedInTags(words: readonly string[], tags: readonly Tag[]): Tag[] {
 }
 
 /** Concepts that name a person. */
-const PEOPLE_CONCEPTS = ["self", "child", "intimate", "family", "other_person", "employer"];
+export const PEOPLE = ["self", "child", "intimate", "family", "other_person", "employer"] as const;
+/** People other than the writer. */
+const OTHERS: readonly string[] = PEOPLE.filter((p) => p !== "self");
 
 /** "Refuse" (មិនព្រម, "ot prom"): "I did not agree" when the writer says it, but not when someone else refuses. */
 const REFUSE = /ព្រម|prom/;
@@ -219,8 +220,7 @@ function withoutOthersRefusing(tags: Tag[], words: readonly string[]): Tag[] {
     if (!tag.concepts.includes("not_agree")) return true;
     if (!REFUSE.test(words.slice(tag.start, tag.end).join(" ").toLowerCase())) return true;
     const before = tags[k - 1];
-    const other = PEOPLE_CONCEPTS.filter((c) => c !== "self");
-    return !(before && before.end === tag.start && other.some((c) => before.concepts.includes(c)));
+    return !(before && before.end === tag.start && OTHERS.some((c) => before.concepts.includes(c)));
   });
 }
 

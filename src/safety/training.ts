@@ -8,24 +8,31 @@
  */
 import { join } from "node:path";
 import { analyse, classifierOver, type DangerClassifier } from "./classifier.ts";
-import { readSplit, type Split } from "./corpus.ts";
+import { CORPUS_DIR, type CorpusEntry, readSplit, type Split } from "./corpus.ts";
 import { compileLexicon, type Lexicon, loadConceptForms } from "./lexicon.ts";
 import { type DangerModel, type TrainingExample, trainModel } from "./model.ts";
 
 /** The splits the shipped model learns from. */
 export const MODEL_SPLITS: readonly Split[] = ["train", "dev"];
 
+/** What the model learns from one corpus entry: its features, whether it is danger, and which kind. */
+export function trainingExample(entry: CorpusEntry, lexicon: Lexicon): TrainingExample {
+  return {
+    feats: analyse(entry.text, lexicon).feats,
+    danger: entry.label === "danger",
+    ...(entry.label === "danger" ? { kind: entry.kind } : {}),
+  };
+}
+
+/** The files a model trained on `splits` names as its corpus ("test/fixtures/danger-corpus/train.yaml + ..."). */
+export function corpusName(splits: readonly Split[]): string {
+  return splits.map((split) => `${CORPUS_DIR}/${split}.yaml`).join(" + ");
+}
+
 /** The model trained on `splits` of the corpus under `root` (default {@link MODEL_SPLITS}); about 10 s. */
 export function trainOnSplits(root: string, lexicon: Lexicon, splits: readonly Split[] = MODEL_SPLITS): DangerModel {
-  const examples: TrainingExample[] = splits.flatMap((split) =>
-    readSplit(root, split).map((entry) => ({
-      feats: analyse(entry.text, lexicon).feats,
-      danger: entry.label === "danger",
-      ...(entry.label === "danger" ? { kind: entry.kind } : {}),
-    })),
-  );
-  const corpus = splits.map((split) => `test/fixtures/danger-corpus/${split}.yaml`).join(" + ");
-  return trainModel(examples, corpus);
+  const examples = splits.flatMap((split) => readSplit(root, split).map((entry) => trainingExample(entry, lexicon)));
+  return trainModel(examples, corpusName(splits));
 }
 
 /** The shipped lexicon with a model trained on train alone: how the classifier does on dev (about 10 s). */
