@@ -39,6 +39,8 @@ const VARIANT_RULES: readonly [RegExp, string][] = [
   [/ពត៌មាន|ពត័មាន|ព័តមាន/g, "ព័ត៌មាន"],
   [/សង្កាត(?!\u17cb)/g, "សង្កាត់"],
   [/ប៉ុនម៉ាន|បុន្មាន/g, "ប៉ុន្មាន"],
+  // ប័ណ្ណ (card) typed without its subscript: ប័ណក្រីក្រ, ប័ណសមធម៌.
+  [/ប័ណ(?!\u17d2)/g, "ប័ណ្ណ"],
   // A letter held down (ជួយយយយ, helppp): three or more of the same letter become one.
   [/([\p{L}])\1{2,}/gu, "$1"],
   // The repetition mark (ផ្សេងៗ) adds nothing to the meaning of a question. It ends a word, so it becomes a space:

@@ -230,11 +230,14 @@ export function applyRules(tagging: Tagging): RuleResult {
   const lowered: string[] = LOWERING.filter((c) => has(c) && !(c === "past" && has("goodbye")));
   // "If" lowers a question ("what to do if a child swallows a coin?"), not a conditional threat ("if I run he will
   // kill me") or a disclosure ("if I say no he slaps me"), nor a question about the writer and their own family,
-  // which is how many disclose ("is it normal if my husband lashes me with his belt?").
+  // which is how many disclose ("is it normal if my husband lashes me with his belt?"), nor the condition of a threat
+  // told before it ("the lender threatens to burn the house if I don't pay today").
   const ownFamily = has("self") && (has("intimate") || has("family"));
+  const threatsCondition = view.firstAt("threaten") < view.firstAt("hypothetical");
   if (
     has("hypothetical") &&
     !ownFamily &&
+    !threatsCondition &&
     (has("question") || has("question_mark") || has("info_request") || has("generic"))
   )
     lowered.push("hypothetical");
@@ -347,6 +350,8 @@ interface ConceptView {
   count: (concept: string) => number;
   /** Whether a child is the one harmed: named after the act, or with a passive ("កូនខ្ញុំត្រូវគេវាយ"). */
   childVictim: () => boolean;
+  /** The word position where a concept first appears (not negated); Infinity when it does not. */
+  firstAt: (concept: string) => number;
 }
 
 function conceptView(tags: readonly Tag[]): ConceptView {
@@ -357,6 +362,7 @@ function conceptView(tags: readonly Tag[]): ConceptView {
   return {
     has,
     count: (concept) => new Set(tags.filter((t) => !t.negated && t.concepts.includes(concept)).map((t) => t.key)).size,
+    firstAt: (concept) => tags.find((t) => !t.negated && t.concepts.includes(concept))?.start ?? Infinity,
     childVictim: () => {
       // A form that names both ("វាយកូន" hit a child, "លក់កូន" sell a child).
       if (tags.some((t) => !t.negated && t.concepts.includes("child") && t.concepts.some((c) => ACTS.includes(c))))

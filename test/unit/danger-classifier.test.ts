@@ -89,6 +89,8 @@ describe("tagging", () => {
     expect(romanFold("vay")).not.toBe(romanFold("vea")); // វាយ "hit" and វា "he, it"
     expect(romanFold("117")).toBe("117");
     expect(concepts("the man")).not.toContain("question"); // "the" is English, not romanised ទេ
+    expect(concepts("pdey vay knhom teat")).toEqual(expect.arrayContaining(["intimate", "hit"]));
+    expect(concepts("leng bier os luy khae teat hz")).not.toContain("hit"); // "teat" is ទៀត "again", not ទាត់ "kick"
   });
 });
 
@@ -129,6 +131,11 @@ describe("outcomes and reasons", () => {
     expect(disclosure.outcome).not.toBe("none");
     expect(disclosure.reasons.join(" ")).not.toContain("hypothetical");
     expect(classify("What to do if a child swallows a coin?").reasons[0]).toBe("lowered by context: hypothetical");
+    // The condition of a threat told before it is part of the threat: "threatens to burn the house if I don't pay".
+    const threat = analyse("ម្ចាស់លុយ threat ថាដុតផ្ទះ បើអត់សងថ្ងៃនេះ", lexicon).rules;
+    expect(threat.lowered).not.toContain("hypothetical");
+    expect(threat.level).toBe(2);
+    expect(analyse("what should i do if a loan shark threatens me?", lexicon).rules.lowered).toContain("hypothetical");
     // "Used to" (ធ្លាប់) in a thank-you does not make a goodbye the past; a last message alone is asked about.
     const goodbye = classify("អរគុណដែលធ្លាប់ជួយខ្ញុំ សារចុងក្រោយហើយ លាហើយ");
     expect(goodbye).toMatchObject({ outcome: "danger", kind: "suicide" });

@@ -14,6 +14,7 @@ describe("normalizeText: each rule, with the way residents type", () => {
     ["ត្រឡប់ is folded to ត្រលប់", "ត្រឡប់ក្រោយ", "ត្រលប់ក្រោយ"],
     ["ច័ន្ទ is folded to ចន្ទ", "ថ្ងៃច័ន្ទ", "ថ្ងៃចន្ទ"],
     ["ឱ្យ and អោយ are folded to ឲ្យ", "ឱ្យខ្ញុំ អោយគាត់", "ឲ្យខ្ញុំ ឲ្យគាត់"],
+    ["ប័ណ typed without its subscript is folded to ប័ណ្ណ", "ប័ណក្រីក្រ ប័ណ្ណសមធម៌", "ប័ណ្ណក្រីក្រ ប័ណ្ណសមធម៌"],
     ["the repetition mark is dropped", "ផ្សេងៗ", "ផ្សេង"],
     ["the repetition mark ends a word: it never joins its neighbours into an abbreviation", "ក.ៗក", "ក. ក"],
     ["a dotted abbreviation becomes one word", "លេខទូរស័ព្ទប.ស.ស", "លេខទូរស័ព្ទ បសស"],
