@@ -38,6 +38,7 @@ const NEGATABLE = new Set([
   "suicide",
   "want_die",
   "self_harm",
+  "suicide_means", // "my child did not swallow the pills"
   "bad_thing",
   "chase",
   "fear",

@@ -50,6 +50,8 @@ describe("tagging", () => {
     expect(concepts("ប្តីខ្ញុំមិនដែលវាយខ្ញុំទេ")).toContain("!hit");
     expect(concepts("no one hurt me")).toContain("!hit");
     expect(concepts("I don't want to die")).not.toContain("want_die");
+    expect(concepts("kon knhom ot leb tnam te")).toContain("!suicide_means"); // "my child did not swallow the pills"
+    expect(concepts("kon knhom leb tnam")).toContain("suicide_means");
   });
 
   it("carries a negation over 'or' to the next act: 'never touched me or talked dirty'", () => {
