@@ -269,10 +269,11 @@ export function applyRules(tagging: Tagging): RuleResult {
   // child line or the trafficking line shown.
   if (kinds.length > 0 && (has("child") || has("family")) && !kinds.includes("child_abuse")) kinds.push("child_abuse");
   if (kinds.length > 0 && (workContext || has("abroad")) && !kinds.includes("trafficking")) kinds.push("trafficking");
+  // A service and a number word ask for the number even in a general message ("an NGO worker wants the child
+  // helpline's number for a poster"); without a number word, a general message is not a request.
   const asksForNumber =
     (has("service") &&
-      !has("generic") &&
-      (has("number_word") || tagging.words <= 3 || (has("help") && tagging.words <= 6))) ||
+      (has("number_word") || (!has("generic") && (tagging.words <= 3 || (has("help") && tagging.words <= 6))))) ||
     (has("number_word") &&
       tagging.words <= MAX_NUMBER_REQUEST_WORDS &&
       ["service", "help", "report", "danger", "topic_word", "child", "medical_crisis"].some(has));

@@ -170,6 +170,10 @@ describe("outcomes and reasons", () => {
     expect(classify("ឲ្យលេខទូរស័ព្ទជំនួយមក")).toMatchObject({ outcome: "numbers" });
     // "Call an ambulance" is a medical emergency to the rules; asked as "which number", the model overrules it.
     expect(classify("ហៅឡានពេទ្យលេខប៉ុន្មាន")).toMatchObject({ outcome: "numbers" });
+    // A service's number asked in a general message (an NGO worker's poster) is still a request for the number.
+    const poster = "Child helpline នៅខ្មែរលេខអី? ញុំធ្វើការ NGO ចង់ print ដាក់ផ្ទាំងនៅសាលា";
+    expect(analyse(poster, lexicon).rules.lowered).toContain("generic");
+    expect(classify(poster)).toMatchObject({ outcome: "numbers" });
   });
 
   it("a request for a doctor from someone who has collapsed is danger, not a request for numbers", () => {
