@@ -173,7 +173,12 @@ export function createService(
       stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
       logger.info({ mode: config.mode, address: service.address }, "spean started");
       // The search index is built on first use; build it now, after start-up, so the first question does not wait.
-      setImmediate(() => void core.searchIndex.size);
+      // It takes a second or two (the question model learns from every example), so the log says when it is done.
+      setImmediate(() => {
+        const startedAt = performance.now();
+        const articles = core.searchIndex.size;
+        logger.info({ articles, ms: Math.round(performance.now() - startedAt) }, "search index ready");
+      });
     },
     async runJob(name) {
       const job = scheduledJobs(core).find((j) => j.name === name);
