@@ -4,7 +4,7 @@
  * safeguarding officer can check: "an act of violence with a person as doer or victim". Context that makes a
  * message about someone else, about the law, about the past or hypothetical lowers what the rules found.
  */
-import { PEOPLE, type Tag, type Tagging } from "./tagger.ts";
+import { OTHERS, PEOPLE, type Tag, type Tagging } from "./tagger.ts";
 
 /** The kinds of danger; each has the number that fits it first (see src/safety/screens.ts). */
 export const DANGER_KINDS = [
@@ -115,7 +115,7 @@ export function applyRules(tagging: Tagging): RuleResult {
   const find: Find = (rule, kind, level, options) =>
     findings.push({ rule, kind, level, ...(options?.weak ? { weak: true } : {}) });
   const person = PEOPLE.some(has) || has("passive");
-  const anyPerson = PEOPLE.filter((p) => p !== "self").some(has);
+  const anyPerson = OTHERS.some(has);
   const childVictim = view.childVictim();
   const workContext = has("abroad") || has("employer") || has("work") || has("compound");
 

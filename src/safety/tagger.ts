@@ -207,7 +207,7 @@ function lockedInTags(words: readonly string[], tags: readonly Tag[]): Tag[] {
 /** Concepts that name a person. */
 export const PEOPLE = ["self", "child", "intimate", "family", "other_person", "employer"] as const;
 /** People other than the writer. */
-const OTHERS: readonly string[] = PEOPLE.filter((p) => p !== "self");
+export const OTHERS: readonly string[] = PEOPLE.filter((p) => p !== "self");
 
 /** "Refuse" (មិនព្រម, "ot prom"): "I did not agree" when the writer says it, but not when someone else refuses. */
 const REFUSE = /ព្រម|prom/;
@@ -225,6 +225,11 @@ function withoutOthersRefusing(tags: Tag[], words: readonly string[]): Tag[] {
   });
 }
 
+/** Chat's "x" (អត់, "not") after a number is "times": "ke vay knhom 3x" (they hit me three times). */
+function isTimes(tag: Tag, words: readonly string[]): boolean {
+  return words[tag.start]?.toLowerCase() === "x" && /^\d+$/.test(words[tag.start - 1] ?? "");
+}
+
 /** Words that join two acts under one negation ("never touched me or said dirty things"). */
 const OR_WORDS = new Set(["ឬ", "ឬក៏", "or", "nor", "rur", "reu", "ru"]);
 
@@ -234,7 +239,7 @@ const OR_WORDS = new Set(["ឬ", "ឬក៏", "or", "nor", "rur", "reu", "ru"]);
  */
 function markNegations(tags: Tag[], words: readonly string[]): void {
   tags.forEach((tag, k) => {
-    if (!tag.concepts.includes("negation")) return;
+    if (!tag.concepts.includes("negation") || isTimes(tag, words)) return;
     for (const [j, next] of tags.slice(k + 1).entries()) {
       if (next.start < tag.end) continue; // a form that contains the negation ("not let go")
       if (next.start - tag.end > NEGATION_REACH || next.concepts.includes("negation")) return;

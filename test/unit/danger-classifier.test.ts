@@ -52,6 +52,8 @@ describe("tagging", () => {
     expect(concepts("I don't want to die")).not.toContain("want_die");
     expect(concepts("kon knhom ot leb tnam te")).toContain("!suicide_means"); // "my child did not swallow the pills"
     expect(concepts("kon knhom leb tnam")).toContain("suicide_means");
+    expect(concepts("ke x vay knhom te")).toContain("!hit"); // chat "x" is "not"
+    expect(concepts("ke vay knhom 3x hz rumlop knhom")).toContain("sexual"); // but after a number, "times"
   });
 
   it("carries a negation over 'or' to the next act: 'never touched me or talked dirty'", () => {
