@@ -1,9 +1,10 @@
 /**
- * How sure the search may be of an answer both its readings agree on: a small logistic regression over signals of
- * the agreement (how probable the question model finds the article, how strongly and how fully the index matches it,
- * how far ahead of the next article it is, how long the question is). Its weights are fitted by
- * `npm run tune:search` on questions each index had not learnt from (cross-validation on the train split), so the
- * result reads as "the chance this answer is right".
+ * How sure the search may be of an answer: small logistic regressions over what the two readings say of an article
+ * (how probable the question model finds it, how strongly and how fully the index matches it, how far ahead of or
+ * behind the index's next or best article it is, how long the question is). Two models: one for an article both
+ * readings agree on, one for choosing between the index's and the model's best when they disagree. Their weights are
+ * fitted by `npm run tune:search` on questions each index had not learnt from (cross-validation on the train split),
+ * so the result reads as "the chance this answer is right".
  */
 
 /** What the search knows about an answer both readings agree on. */
@@ -14,7 +15,10 @@ export interface AgreementSignals {
   score: number;
   /** The share of the question's word weight the article matches. */
   coverage: number;
-  /** 1 − the next article's score / this one's (0 when tied, 1 when alone). */
+  /**
+   * For the index's best: 1 − the next article's score / this one's (0 when tied, 1 when alone). For another
+   * article: its score / the best one's − 1 (0 when tied, −1 when the index does not match it at all).
+   */
   margin: number;
   /** How many words the question has after stopwords. */
   words: number;
@@ -29,40 +33,55 @@ export interface ConfidenceModel {
   logWords: number;
 }
 
-/** The features, in the model's order. */
-function featuresOf(s: AgreementSignals): number[] {
-  return [1, s.probability, Math.log1p(s.score), s.coverage, s.margin, Math.log1p(s.words)];
+/** What the search knows about either reading's best article when the two readings disagree. */
+export interface ChoiceSignals extends AgreementSignals {
+  /** The question model's probability that no article answers the question. */
+  noArticle: number;
 }
 
-function weightsOf(m: ConfidenceModel): number[] {
-  return [m.bias, m.probability, m.logScore, m.coverage, m.margin, m.logWords];
+export interface ChoiceModel extends ConfidenceModel {
+  noArticle: number;
 }
 
 /** The chance (0..1) that the agreed answer is right. */
 export function confidence(model: ConfidenceModel, signals: AgreementSignals): number {
-  const w = weightsOf(model);
-  const z = featuresOf(signals).reduce((sum, x, i) => sum + x * (w[i] ?? 0), 0);
-  return 1 / (1 + Math.exp(-z));
+  return logistic(agreementWeights(model), agreementFeatures(signals));
+}
+
+/** The chance (0..1) that one of two disagreeing readings' best articles is right. */
+export function choiceConfidence(model: ChoiceModel, signals: ChoiceSignals): number {
+  return logistic([...agreementWeights(model), model.noArticle], choiceFeatures(signals));
 }
 
 /**
- * Fits the model by batch gradient descent (deterministic; 3,000 steps, a small L2 penalty). `right` says whether
- * the agreed answer was right.
+ * Fits the agreement model by batch gradient descent (deterministic; 3,000 steps, a small L2 penalty). `right` says
+ * whether the agreed answer was right.
  */
 export function fitConfidence(examples: readonly { signals: AgreementSignals; right: boolean }[]): ConfidenceModel {
-  const rows = examples.map((e) => ({ x: featuresOf(e.signals), y: e.right ? 1 : 0 }));
-  const w = [0, 0, 0, 0, 0, 0];
-  const rate = 0.5;
-  const l2 = 1e-3;
-  for (let step = 0; step < 3000; step++) {
-    const gradient = [0, 0, 0, 0, 0, 0];
-    for (const { x, y } of rows) {
-      const p = 1 / (1 + Math.exp(-x.reduce((sum, v, i) => sum + v * (w[i] ?? 0), 0)));
-      x.forEach((v, i) => (gradient[i]! += (p - y) * v));
-    }
-    w.forEach((v, i) => (w[i] = v - rate * (gradient[i]! / Math.max(1, rows.length) + (i === 0 ? 0 : l2 * v))));
-  }
-  const round = (v: number) => Math.round(v * 1000) / 1000;
+  const w = fitWeights(examples.map((e) => ({ x: agreementFeatures(e.signals), y: e.right ? 1 : 0 })));
+  return namedWeights(w);
+}
+
+/** Fits the choice model the same way, from both readings' best articles of questions where they disagreed. */
+export function fitChoice(examples: readonly { signals: ChoiceSignals; right: boolean }[]): ChoiceModel {
+  const w = fitWeights(examples.map((e) => ({ x: choiceFeatures(e.signals), y: e.right ? 1 : 0 })));
+  return { ...namedWeights(w), noArticle: round(w[6]!) };
+}
+
+/** The features, in the model's order. */
+function agreementFeatures(s: AgreementSignals): number[] {
+  return [1, s.probability, Math.log1p(s.score), s.coverage, s.margin, Math.log1p(s.words)];
+}
+
+function choiceFeatures(s: ChoiceSignals): number[] {
+  return [...agreementFeatures(s), s.noArticle];
+}
+
+function agreementWeights(m: ConfidenceModel): number[] {
+  return [m.bias, m.probability, m.logScore, m.coverage, m.margin, m.logWords];
+}
+
+function namedWeights(w: readonly number[]): ConfidenceModel {
   return {
     bias: round(w[0]!),
     probability: round(w[1]!),
@@ -71,4 +90,27 @@ export function fitConfidence(examples: readonly { signals: AgreementSignals; ri
     margin: round(w[4]!),
     logWords: round(w[5]!),
   };
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+function logistic(weights: readonly number[], features: readonly number[]): number {
+  const z = features.reduce((sum, x, i) => sum + x * (weights[i] ?? 0), 0);
+  return 1 / (1 + Math.exp(-z));
+}
+
+function fitWeights(rows: readonly { x: number[]; y: number }[]): number[] {
+  const size = rows[0]?.x.length ?? 0;
+  const w = new Array<number>(size).fill(0);
+  const rate = 0.5;
+  const l2 = 1e-3;
+  for (let step = 0; step < 3000; step++) {
+    const gradient = new Array<number>(size).fill(0);
+    for (const { x, y } of rows) {
+      const p = logistic(w, x);
+      x.forEach((v, i) => (gradient[i]! += (p - y) * v));
+    }
+    w.forEach((v, i) => (w[i] = v - rate * (gradient[i]! / Math.max(1, rows.length) + (i === 0 ? 0 : l2 * v))));
+  }
+  return w;
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { createLiveSearchIndex } from "../../src/knowledge/live-index.ts";
 import { createQuestionModel, NO_ARTICLE } from "../../src/knowledge/question-model.ts";
-import { createSearchIndex } from "../../src/knowledge/search.ts";
+import { fitChoice } from "../../src/knowledge/confidence.ts";
+import {
+  type AnswerRule,
+  answerOf,
+  choicesOf,
+  createSearchIndex,
+  DEFAULT_CHOICE_MODEL,
+  DEFAULT_CONFIDENCE_MODEL,
+  type Readings,
+} from "../../src/knowledge/search.ts";
 
 describe("the question model", () => {
   const examples = [
@@ -68,6 +77,97 @@ describe("the search's confidence rule", () => {
     const index = createSearchIndex(docs, { outOfScope: ["ម្ចាស់ហាងលក់ទូរស័ព្ទ"] });
     // សាលាររៀន (one letter doubled) is in no article; its trigrams are សាលារៀន's.
     expect(index.readings("សាលាររៀន").model?.label).toBe("school");
+  });
+});
+
+describe("when the index and the question model disagree", () => {
+  // The index reads "deposit" in the renting article's body (example questions weigh almost nothing here); the model
+  // learnt "uniform deposit" from the school article's examples.
+  const index = (choice: Partial<AnswerRule>) =>
+    createSearchIndex(
+      [
+        { ...docs[0]!, bodies: ["ប្រាក់កក់ deposit"], examples: ["ម្ចាស់ផ្ទះមិនឲ្យប្រាក់កក់វិញ"] },
+        { ...docs[1]!, examples: ["deposit for school uniform", "school deposit fee", "uniform deposit"] },
+      ],
+      { outOfScope: ["ម្ចាស់ហាងលក់ទូរស័ព្ទ"], weights: { example: 0.01 }, ...choice },
+    );
+  // A choice model that goes by the question model's probability alone.
+  const byProbability = { ...DEFAULT_CHOICE_MODEL, bias: -2, probability: 6, logScore: 0, coverage: 0, margin: 0 };
+
+  it("reads both best articles, the model's behind the index's", () => {
+    const r = index({}).readings("uniform deposit");
+    expect(r.index?.id).toBe("renting");
+    expect(r.modelPick).toMatchObject({ id: "school" });
+    expect(r.modelPick!.signals.margin).toBeLessThan(0);
+    expect(choicesOf(r).map((c) => c.id)).toEqual(["renting", "school"]);
+  });
+
+  it("answers with the likelier of the two when the choice model is sure enough, and puts it first", () => {
+    const sure = index({ choiceModel: { ...byProbability, logWords: 0, noArticle: 0 }, minChoice: 0.9 });
+    expect(sure.search("uniform deposit", 2)).toMatchObject({
+      confident: true,
+      hits: [{ id: "school" }, { id: "renting" }],
+    });
+  });
+
+  it("says not sure below the bar", () => {
+    const unsure = index({ choiceModel: { ...byProbability, logWords: 0, noArticle: 0 }, minChoice: 0.999 });
+    expect(unsure.search("uniform deposit", 2)).toMatchObject({
+      confident: false,
+      hits: [{ id: "renting" }, { id: "school" }],
+    });
+  });
+});
+
+describe("the answer rule", () => {
+  const signals = { probability: 0.9, score: 5, coverage: 1, margin: 0.8, words: 3 };
+  const rule: AnswerRule = {
+    confidenceModel: DEFAULT_CONFIDENCE_MODEL,
+    minConfidence: 0.5,
+    choiceModel: DEFAULT_CHOICE_MODEL,
+    minChoice: 0.5,
+  };
+  const agreed: Readings = {
+    named: [],
+    index: { id: "a", signals },
+    model: { label: "a", probability: 0.9 },
+    noArticle: 0.01,
+  };
+
+  it("gives an agreed article when the agreement model is sure enough, and never asks the choice model", () => {
+    expect(answerOf(agreed, rule)).toBe("a");
+    expect(answerOf(agreed, { ...rule, minConfidence: 1 })).toBeUndefined();
+    expect(choicesOf(agreed)).toEqual([]);
+  });
+
+  it("gives an article asked by name whatever the models say", () => {
+    expect(
+      answerOf({ ...agreed, named: ["b"], model: { label: "c", probability: 1 } }, { ...rule, minChoice: 1 }),
+    ).toBe("b");
+  });
+
+  it("weighs a disagreement: the likelier article, and nothing when the model expects no article", () => {
+    const weak = { probability: 0.05, score: 0.5, coverage: 0.3, margin: -0.7, words: 3 };
+    const disagree: Readings = {
+      named: [],
+      index: { id: "a", signals: { ...signals, probability: 0.05, coverage: 0.5, margin: 0.1 } },
+      model: { label: "b", probability: 0.9 },
+      modelPick: { id: "b", signals: { ...signals, margin: -0.2 } },
+      noArticle: 0.02,
+    };
+    expect(answerOf(disagree, rule)).toBe("b");
+    const indexLikelier = { ...disagree, index: { id: "a", signals }, modelPick: { id: "b", signals: weak } };
+    expect(answerOf(indexLikelier, rule)).toBe("a");
+    expect(answerOf({ ...disagree, noArticle: 0.95 }, rule)).toBeUndefined();
+  });
+
+  it("fits a choice model whose chance rises with the question model's probability", () => {
+    const example = (probability: number, right: boolean) => ({
+      signals: { probability, score: 1, coverage: 0.5, margin: 0, words: 3, noArticle: 0.1 },
+      right,
+    });
+    const model = fitChoice([example(0.9, true), example(0.8, true), example(0.2, false), example(0.1, false)]);
+    expect(model.probability).toBeGreaterThan(0);
   });
 });
 
