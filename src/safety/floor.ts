@@ -10,8 +10,8 @@ import { FITTING_SERVICES, shownFirst } from "./screens.ts";
  * Set on the test split of 1,960 messages (after the nineteenth round, 2026-12-01: 93.7 %, 85.4 %, 3.0 %, 8.9 %) less
  * a margin. Each new round's test share has moved recall by up to a point either way; after the thirty-second round
  * the split of 2,527 messages gives 95.2 %, 88.0 %, 3.1 %, 7.8 %. The search evaluation's questions that the
- * classifier took for danger (labelled, 471) made the test split harder: 2,747 messages give 94.9 %, 87.8 %, 4.0 %,
- * 8.3 %, so false danger's bar moved from 4 to 4.5 %.
+ * classifier took for danger (labelled, 520) made the test split harder: 2,803 messages give 95.2 %, 87.8 %, 4.3 %,
+ * 8.1 %, so false danger's bar moved from 4 to 4.5 %.
  */
 export const DANGER_FLOOR = {
   recall: 0.925,

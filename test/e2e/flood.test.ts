@@ -56,11 +56,13 @@ describe("a flooding resident", () => {
     );
     expect(p95).toBeLessThan(2000);
     // Memory rises while the heap warms up to the load and falls back when it is collected, so peaks depend on when a
-    // sample meets a collection (runs gave peaks of 276-295 MB). Flat means the troughs, what stays alive, do not
-    // climb: the second half's lowest sample is within 40 MB of the first half's (a leak would grow with the 6,000
-    // messages), and nothing goes beyond 120 MB over the start.
+    // sample meets a collection (runs gave peaks of 276-295 MB; with the larger example sets of 1 December, whose
+    // bigger live heap lets V8 wait longer before a full collection, up to 449 MB, +174 MB over the start, and each
+    // time back down by the end). Flat means the troughs, what stays alive, do not climb: the second half's lowest
+    // sample is within 40 MB of the first half's (a leak would grow with the 6,000 messages), and nothing goes beyond
+    // 200 MB over the start.
     const half = Math.floor(rss.length / 2);
     expect(Math.min(...rss.slice(half))).toBeLessThan(Math.min(...rss.slice(0, half)) + 40);
-    expect(Math.max(...rss) - rssBefore).toBeLessThan(120);
+    expect(Math.max(...rss) - rssBefore).toBeLessThan(200);
   }, 150_000);
 });
