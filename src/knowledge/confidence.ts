@@ -58,15 +58,24 @@ export function choiceConfidence(model: ChoiceModel, signals: ChoiceSignals): nu
  * whether the agreed answer was right.
  */
 export function fitConfidence(examples: readonly { signals: AgreementSignals; right: boolean }[]): ConfidenceModel {
-  const w = fitWeights(examples.map((e) => ({ x: agreementFeatures(e.signals), y: e.right ? 1 : 0 })));
+  const w = fitWeights(
+    examples.map((e) => ({ x: agreementFeatures(e.signals), y: e.right ? 1 : 0 })),
+    AGREEMENT_FEATURES,
+  );
   return namedWeights(w);
 }
 
 /** Fits the choice model the same way, from both readings' best articles of questions where they disagreed. */
 export function fitChoice(examples: readonly { signals: ChoiceSignals; right: boolean }[]): ChoiceModel {
-  const w = fitWeights(examples.map((e) => ({ x: choiceFeatures(e.signals), y: e.right ? 1 : 0 })));
-  return { ...namedWeights(w), noArticle: round(w[6]!) };
+  const w = fitWeights(
+    examples.map((e) => ({ x: choiceFeatures(e.signals), y: e.right ? 1 : 0 })),
+    AGREEMENT_FEATURES + 1,
+  );
+  return { ...namedWeights(w), noArticle: round(w[AGREEMENT_FEATURES]!) };
 }
+
+/** How many features the agreement model has (the bias counted). */
+const AGREEMENT_FEATURES = 6;
 
 /** The features, in the model's order. */
 function agreementFeatures(s: AgreementSignals): number[] {
@@ -99,8 +108,8 @@ function logistic(weights: readonly number[], features: readonly number[]): numb
   return 1 / (1 + Math.exp(-z));
 }
 
-function fitWeights(rows: readonly { x: number[]; y: number }[]): number[] {
-  const size = rows[0]?.x.length ?? 0;
+/** Weights for `size` features (all 0 when there are no rows). */
+function fitWeights(rows: readonly { x: number[]; y: number }[], size: number): number[] {
   const w = new Array<number>(size).fill(0);
   const rate = 0.5;
   const l2 = 1e-3;

@@ -168,6 +168,8 @@ describe("the answer rule", () => {
     });
     const model = fitChoice([example(0.9, true), example(0.8, true), example(0.2, false), example(0.1, false)]);
     expect(model.probability).toBeGreaterThan(0);
+    // With nothing to learn from, every weight is 0: a chance of one half, never NaN.
+    expect(Object.values(fitChoice([]))).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 });
 
