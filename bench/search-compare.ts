@@ -8,13 +8,12 @@
  */
 import MiniSearch from "minisearch";
 import { loadContent, PROJECT_ROOT } from "../src/content/load.ts";
-import { OUT_OF_SCOPE, readSearchSplit } from "../src/knowledge/eval-set.ts";
+import { OUT_OF_SCOPE, readSearchSplit, withoutDevExamples } from "../src/knowledge/eval-set.ts";
 import { createSearchIndex } from "../src/knowledge/search.ts";
 import { classifierWithoutDev } from "../src/safety/training.ts";
 
 const content = loadContent(() => ({}));
-// The articles with only the examples from examples.yaml (train and staff): the dev questions are not learnt.
-const documents = content.searchDocuments.map((d) => ({ ...d, examples: content.knowledge.examples[d.id] ?? [] }));
+const documents = withoutDevExamples(content.searchDocuments, content.knowledge.examples);
 const spean = createSearchIndex(documents, { ...content.searchOptions, outOfScope: content.knowledge.outOfScope });
 const classifyDanger = classifierWithoutDev(PROJECT_ROOT);
 const questions = readSearchSplit(PROJECT_ROOT, "dev").filter((q) => classifyDanger(q.q).outcome !== "danger");

@@ -11,7 +11,7 @@
  */
 import { loadContent, PROJECT_ROOT } from "../content/load.ts";
 import { dangerMisanswered, evaluateSearch, share, type Tally } from "../knowledge/evaluate.ts";
-import { readSearchSplit } from "../knowledge/eval-set.ts";
+import { readSearchSplit, withoutDevExamples } from "../knowledge/eval-set.ts";
 import { createSearchIndex, SEARCH_FLOORS, SEARCH_TARGETS, type SearchBar } from "../knowledge/search.ts";
 import { SPLITS, type Split } from "../base/split.ts";
 import { readSplit } from "../safety/corpus.ts";
@@ -32,16 +32,14 @@ const classifyDanger = withDev ? classifierWithoutDev(PROJECT_ROOT) : content.cl
 const index =
   minConfidence === undefined && !withDev
     ? content.searchIndex
-    : createSearchIndex(withDev ? documentsWithoutDev() : content.searchDocuments, {
-        ...content.searchOptions,
-        ...(withDev ? { outOfScope: content.knowledge.outOfScope } : {}),
-        ...(minConfidence === undefined ? {} : { minConfidence: Number(minConfidence) }),
-      });
-
-/** The articles with only the examples from examples.yaml (train and staff), not the dev split's. */
-function documentsWithoutDev() {
-  return content.searchDocuments.map((d) => ({ ...d, examples: content.knowledge.examples[d.id] ?? [] }));
-}
+    : createSearchIndex(
+        withDev ? withoutDevExamples(content.searchDocuments, content.knowledge.examples) : content.searchDocuments,
+        {
+          ...content.searchOptions,
+          ...(withDev ? { outOfScope: content.knowledge.outOfScope } : {}),
+          ...(minConfidence === undefined ? {} : { minConfidence: Number(minConfidence) }),
+        },
+      );
 const questions = splits.flatMap((s) => readSearchSplit(PROJECT_ROOT, s));
 const report = evaluateSearch(questions, content.knowledge, index, classifyDanger, splitName === "all" ? 5 : 1);
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { readYamlFile } from "../base/yaml-file.ts";
 import { type Split, splitOf } from "../base/split.ts";
+import type { SearchDocument } from "./search.ts";
 
 /** Khmer script, English, Khmer in Latin letters, or Khmer with English or romanised words in it. */
 export const QUESTION_LANGS = ["km", "en", "roman", "mixed"] as const;
@@ -42,4 +43,16 @@ export function searchSplitOf(text: string): Split {
 export function readSearchSplit(root: string, split: Split): EvalQuestion[] {
   const name = `${SEARCH_EVAL_DIR}/${split}.yaml`;
   return readYamlFile(join(root, name), splitFile, name).questions;
+}
+
+/**
+ * The articles with only the example questions of examples.yaml (train and staff), without the dev split's
+ * (examples-dev.yaml), which the shipped search learns from: for asking dev questions of an index that has not seen
+ * them.
+ */
+export function withoutDevExamples(
+  documents: readonly SearchDocument[],
+  examples: Readonly<Record<string, readonly string[]>>,
+): SearchDocument[] {
+  return documents.map((d) => ({ ...d, examples: [...(examples[d.id] ?? [])] }));
 }

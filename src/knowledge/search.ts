@@ -406,16 +406,19 @@ export function candidateOf(r: Readings): { id: string; byName: boolean } | unde
 
 /** What the choice model sees of each reading's best article when the two disagree (none when they agree). */
 export function choicesOf(r: Readings): { id: string; signals: ChoiceSignals }[] {
-  if (candidateOf(r)) return [];
+  return candidateOf(r) ? [] : eachReadingsBest(r);
+}
+
+function eachReadingsBest(r: Readings): { id: string; signals: ChoiceSignals }[] {
   return [r.index, r.modelPick].flatMap((c) =>
     c ? [{ id: c.id, signals: { ...c.signals, noArticle: r.noArticle } }] : [],
   );
 }
 
-/** The likelier of two disagreeing readings' best articles, and the chance it is right. */
+/** The likelier of two disagreeing readings' best articles, and the chance it is right (answerOf has checked). */
 function choiceOf(r: Readings, model: ChoiceModel): { id: string; confidence: number } | undefined {
   let best: { id: string; confidence: number } | undefined;
-  for (const { id, signals } of choicesOf(r)) {
+  for (const { id, signals } of eachReadingsBest(r)) {
     const p = choiceConfidence(model, signals);
     if (best === undefined || p > best.confidence) best = { id, confidence: p };
   }
