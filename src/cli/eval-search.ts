@@ -10,7 +10,7 @@
  * examples (flows/knowledge/examples-dev.yaml) and the danger classifier's model is trained on train alone.
  */
 import { loadContent, PROJECT_ROOT } from "../content/load.ts";
-import { dangerMisanswered, evaluateSearch, share, type Tally } from "../knowledge/evaluate.ts";
+import { dangerMisanswered, dangerOffers, evaluateSearch, share, type Tally } from "../knowledge/evaluate.ts";
 import { readSearchSplit, withoutDevExamples } from "../knowledge/eval-set.ts";
 import { createSearchIndex, SEARCH_FLOORS, SEARCH_TARGETS, type SearchBar } from "../knowledge/search.ts";
 import { SPLITS, type Split } from "../base/split.ts";
@@ -49,6 +49,10 @@ const line = (name: string, t: Tally) =>
   `not sure ${pct(share(t, "none"))}  wrong ${pct(share(t, "wrong"))}  diverted ${pct(share(t, "diverted"))}`;
 console.log(`split: ${splits.join("+")}, ${questions.length} questions`);
 console.log(line("in scope", report.inScope));
+console.log(
+  `  of the right, as the article beside the emergency screen: ${report.inScope.rightBesideDanger} ` +
+    `(${pct(report.inScope.rightBesideDanger / Math.max(1, report.inScope.questions)).trim()} of in scope)`,
+);
 console.log(line("out of scope", report.outOfScope).replace("right", "     "));
 console.log("per topic:");
 for (const t of report.perTopic) console.log(line(t.topic, t.tally));
@@ -70,6 +74,14 @@ console.log(
     `answered outside the safety and trafficking topics: ${danger.misanswered.length}`,
 );
 if (!splits.includes("test")) for (const m of danger.misanswered) console.log(`  "${m.text}" -> ${m.got}`);
+const offers = dangerOffers(dangerTexts, content.knowledge, index, classifyDanger);
+const offeredCount = [...offers.offered.values()].reduce((n, texts) => n + texts.length, 0);
+console.log(
+  `danger messages taken for danger: ${offers.screened}; given an article beside the emergency screen: ` +
+    `${offeredCount} (${[...offers.offered].map(([id, texts]) => `${id} ${texts.length}`).join(", ") || "none"})`,
+);
+if (!splits.includes("test"))
+  for (const [id, texts] of offers.offered) for (const text of texts) console.log(`  "${text}" -> ${id}`);
 if (report.unknownLabels.length > 0) console.log(`unknown labels: ${report.unknownLabels.join(", ")}`);
 if (report.thinArticles.length > 0) console.log(`articles with too few questions: ${report.thinArticles.join(", ")}`);
 

@@ -96,6 +96,12 @@ export interface Registry {
    */
   freeText?: (ctx: FreeTextContext) => FreeTextResult | undefined;
   /**
+   * Typed text taken for danger: what to offer under the emergency numbers (the knowledge feature's article the
+   * search is sure of), or undefined. The engine keeps it in the `danger_offer` variable while the emergency screen is
+   * on, for that screen's computed choices, and forgets it when the screen is left.
+   */
+  besideDanger?: (ctx: FreeTextContext) => string | undefined;
+  /**
    * A button press whose data the engine does not own (e.g. "I will come" on a reminder, a:...): where it leads,
    * whatever screen the chat is on. Undefined treats the press as an old button.
    */
@@ -117,6 +123,9 @@ export interface Registry {
    */
   safety?: SafetyHooks;
 }
+
+/** The variable holding what `Registry.besideDanger` offered, while the emergency screen is on. */
+export const DANGER_OFFER_VAR = "danger_offer";
 
 export type SafetyOutcome = "danger" | "check" | "numbers" | "none";
 

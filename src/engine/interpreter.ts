@@ -5,7 +5,14 @@
 import { SpeanError } from "../base/errors.ts";
 import { normalizeForMatch } from "../khmer/text.ts";
 import { parseWholeNumber } from "../khmer/digits.ts";
-import type { DynamicChoice, FreeTextResult, Registry, Vars } from "./actions.ts";
+import {
+  DANGER_OFFER_VAR,
+  type DynamicChoice,
+  type FreeTextContext,
+  type FreeTextResult,
+  type Registry,
+  type Vars,
+} from "./actions.ts";
 import type { Locale } from "../base/locale.ts";
 import { checkAnswer } from "./answers.ts";
 import { decodeCallback, encodeCallback } from "./callback-data.ts";
@@ -189,14 +196,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (nav === "menu") return go(state, ENTRY.menu, ctx, { resetStack: true });
     if (nav === "emergency") return go(state, ENTRY.emergency, ctx, {});
     if (nav === "back" && !current.home) return back(state, ctx);
-    const result = registry.freeText?.({
-      chatId: ctx.chatId,
-      locale: ctx.locale,
-      vars: state.vars,
-      node: state.node,
-      text: typed,
-      now: ctx.now,
-    });
+    const result = registry.freeText?.(typedContext(state, typed, ctx));
     if (result) return follow(state, result, ctx);
     return again(state, current, ctx, "common.not_understood");
   }
@@ -213,7 +213,9 @@ export function createEngine(options: EngineOptions): Engine {
     const vars = kinds.length > 0 ? { ...state.vars, safety_kind: kinds.join(",") } : state.vars;
     switch (outcome) {
       case "danger": {
-        const turn = go({ ...state, vars }, ENTRY.emergency, ctx, {});
+        const offer = registry.besideDanger?.(typedContext(state, typed, ctx));
+        const withOffer = offer === undefined ? vars : { ...vars, [DANGER_OFFER_VAR]: offer };
+        const turn = go({ ...state, vars: withOffer }, ENTRY.emergency, ctx, {});
         return { ...turn, replies: [...safety.dangerReplies(kinds), ...turn.replies] };
       }
       case "check":
@@ -242,10 +244,16 @@ export function createEngine(options: EngineOptions): Engine {
     });
   }
 
-  /** The held message and the kind of danger are kept only while the check-in question is on screen. */
+  /**
+   * The held message and the kind of danger are kept only while the check-in question is on screen, and what was
+   * offered beside the danger only while the emergency screen is.
+   */
   function forgetHeldMessage(state: ConversationState): ConversationState {
-    if (state.node === ENTRY.safetyCheck || !SAFETY_VARS.some((v) => v in state.vars)) return state;
-    return { ...state, vars: without(state.vars, SAFETY_VARS) };
+    const forget = [
+      ...(state.node === ENTRY.safetyCheck ? [] : SAFETY_VARS),
+      ...(state.node === ENTRY.emergency ? [] : [DANGER_OFFER_VAR]),
+    ];
+    return forget.some((v) => v in state.vars) ? { ...state, vars: without(state.vars, forget) } : state;
   }
 
   function withNet(turn: Turn): Turn {
@@ -464,6 +472,11 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   return { handle };
+}
+
+/** What a registry hook reading typed text is told. */
+function typedContext(state: ConversationState, typed: string, ctx: TurnContext): FreeTextContext {
+  return { chatId: ctx.chatId, locale: ctx.locale, vars: state.vars, node: state.node, text: typed, now: ctx.now };
 }
 
 /** The message held while "Are you safe right now?" is asked, and where it was typed. */

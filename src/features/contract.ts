@@ -59,6 +59,7 @@ export interface FlowParts {
   blocks?: ReadonlyMap<string, Block>;
   choices?: ReadonlyMap<string, ChoiceProvider>;
   freeText?: Registry["freeText"];
+  besideDanger?: Registry["besideDanger"];
   externalButton?: Registry["externalButton"];
   screenButtons?: Registry["screenButtons"];
   entries?: readonly string[];

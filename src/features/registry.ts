@@ -23,6 +23,7 @@ export function createRegistry(features: readonly Feature[]): Registry {
     features.map((f) => [f.name, f.flow?.choices] as const),
   );
   const freeTexts = features.flatMap((f) => (f.flow?.freeText ? [f.flow.freeText] : []));
+  const besideDanger = features.flatMap((f) => (f.flow?.besideDanger ? [f.flow.besideDanger] : []));
   const externalButtons = features.flatMap((f) => (f.flow?.externalButton ? [f.flow.externalButton] : []));
   const screenButtons = features.flatMap((f) => (f.flow?.screenButtons ? [f.flow.screenButtons] : []));
   const safety = features.flatMap((f) => (f.flow?.safety ? [f.flow.safety] : []));
@@ -32,6 +33,7 @@ export function createRegistry(features: readonly Feature[]): Registry {
     blocks,
     choices,
     freeText: (ctx) => firstAnswer(freeTexts, ctx),
+    besideDanger: (ctx) => firstAnswer(besideDanger, ctx),
     externalButton: (ctx) => firstAnswer(externalButtons, ctx),
     screenButtons: (ctx) => screenButtons.flatMap((hook) => hook(ctx)),
     entries: features.flatMap((f) => f.flow?.entries ?? []),

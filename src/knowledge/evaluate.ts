@@ -6,9 +6,12 @@
  * - right: answered with its article (or one of its `also` articles);
  * - none: "not sure" (for an out-of-scope question, that is the right answer);
  * - wrong: answered with another article (for an out-of-scope question: answered at all);
- * - diverted: taken for danger (the emergency screen) instead of answered.
+ * - diverted: taken for danger (the emergency screen) and no article offered beside it.
+ * A question taken for danger whose article the search is sure of gets the emergency screen with that article as a
+ * button (see beside-danger.ts): it ends right or wrong like an answer, and is counted in `besideDanger` too.
  * A wrong article is the costly outcome: it tells a person the bot does not listen.
  */
+import { articleBesideDanger } from "./beside-danger.ts";
 import type { KnowledgeBase } from "./model.ts";
 import type { DangerClassifier } from "../safety/classifier.ts";
 import type { SearchIndex } from "./search.ts";
@@ -22,6 +25,8 @@ export interface Tally {
   none: number;
   wrong: number;
   diverted: number;
+  /** Of the right ones, those given as the article beside the emergency screen. */
+  rightBesideDanger: number;
 }
 
 export interface QuestionResult {
@@ -29,6 +34,8 @@ export interface QuestionResult {
   outcome: Outcome;
   /** The article answered with, if any. */
   got?: string;
+  /** Taken for danger, with `got` offered beside the emergency screen. */
+  besideDanger?: boolean;
 }
 
 export interface EvalReport {
@@ -56,7 +63,7 @@ export function evaluateSearch(
   minPerArticle = 1,
 ): EvalReport {
   const topicOf = (id: string) => (id === OUT_OF_SCOPE ? OUT_OF_SCOPE : (kb.articles.get(id)?.topic ?? "?"));
-  const results = questions.map((question) => ({ question, ...answer(question, index, classify) }));
+  const results = questions.map((question) => ({ question, ...answer(question, kb, index, classify) }));
   const inScope = results.filter((r) => r.question.a !== OUT_OF_SCOPE);
   const perArticle = new Map<string, number>();
   for (const r of inScope) perArticle.set(r.question.a, (perArticle.get(r.question.a) ?? 0) + 1);
@@ -75,13 +82,22 @@ export function evaluateSearch(
 /** What the bot does with one question, as its outcome. */
 function answer(
   question: EvalQuestion,
+  kb: KnowledgeBase,
   index: SearchIndex,
   classify: DangerClassifier,
 ): Omit<QuestionResult, "question"> {
-  if (classify(question.q).outcome === "danger") return { outcome: "diverted" };
+  if (classify(question.q).outcome === "danger") {
+    const offered = articleBesideDanger(index, kb, question.q);
+    if (offered === undefined) return { outcome: "diverted" };
+    return { outcome: isRight(question, offered) ? "right" : "wrong", got: offered, besideDanger: true };
+  }
   const got = answeredWith(index, question.q);
   if (got === undefined) return { outcome: "none" };
-  return { outcome: got === question.a || question.also?.includes(got) ? "right" : "wrong", got };
+  return { outcome: isRight(question, got) ? "right" : "wrong", got };
+}
+
+function isRight(question: EvalQuestion, got: string): boolean {
+  return got === question.a || (question.also?.includes(got) ?? false);
 }
 
 /** The article the search answers with, or undefined for "not sure". */
@@ -90,7 +106,7 @@ function answeredWith(index: SearchIndex, text: string): string | undefined {
   return confident ? hits[0]?.id : undefined;
 }
 
-function tally(results: readonly { outcome: Outcome }[]): Tally {
+function tally(results: readonly Omit<QuestionResult, "question">[]): Tally {
   const count = (o: Outcome) => results.filter((r) => r.outcome === o).length;
   return {
     questions: results.length,
@@ -98,10 +114,14 @@ function tally(results: readonly { outcome: Outcome }[]): Tally {
     none: count("none"),
     wrong: count("wrong"),
     diverted: count("diverted"),
+    rightBesideDanger: results.filter((r) => r.outcome === "right" && r.besideDanger).length,
   };
 }
 
-function groupBy<T extends { outcome: Outcome }>(results: readonly T[], key: (r: T) => string): [string, Tally][] {
+function groupBy<T extends Omit<QuestionResult, "question">>(
+  results: readonly T[],
+  key: (r: T) => string,
+): [string, Tally][] {
   const groups = new Map<string, T[]>();
   for (const r of results) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
   return [...groups].map(([name, items]) => [name, tally(items)]);
@@ -132,4 +152,23 @@ export function dangerMisanswered(
     return got !== undefined && !DANGER_TOPICS.has(kb.articles.get(got)?.topic ?? "") ? [{ text, got }] : [];
   });
   return { passed: passed.length, misanswered };
+}
+
+/**
+ * The articles offered beside the emergency screen to danger messages taken for danger, by article: they should
+ * all speak to the danger (a beaten child: child protection), never send a person elsewhere.
+ */
+export function dangerOffers(
+  messages: readonly string[],
+  kb: KnowledgeBase,
+  index: SearchIndex,
+  classify: DangerClassifier,
+): { screened: number; offered: Map<string, string[]> } {
+  const screened = messages.filter((text) => classify(text).outcome === "danger");
+  const offered = new Map<string, string[]>();
+  for (const text of screened) {
+    const id = articleBesideDanger(index, kb, text);
+    if (id !== undefined) offered.set(id, [...(offered.get(id) ?? []), text]);
+  }
+  return { screened: screened.length, offered };
 }

@@ -3,19 +3,21 @@
  * (👍 / 👎), the answer to typed questions, /questions for staff, and retention of the questions' text. Runs inside
  * the turn's transaction, so recording a question or a vote is part of handling the update.
  */
-import type {
-  Action,
-  ChoiceProvider,
-  DynamicChoice,
-  FreeTextContext,
-  FreeTextResult,
-  Vars,
+import {
+  type Action,
+  type ChoiceProvider,
+  DANGER_OFFER_VAR,
+  type DynamicChoice,
+  type FreeTextContext,
+  type FreeTextResult,
+  type Vars,
 } from "../engine/actions.ts";
 import type { Locale } from "../base/locale.ts";
 import type { TextRef } from "../base/reply.ts";
 import type { Feature } from "../features/contract.ts";
 import { localDigits } from "../khmer/digits.ts";
 import type { SafetyStore } from "../safety/store.ts";
+import { articleBesideDanger } from "./beside-danger.ts";
 import { questionsReport } from "./report.ts";
 import { articlePage, KB_SUGGEST, KB_TOPICS, parseArticlePage } from "./flow.ts";
 import type { KnowledgeBase } from "./model.ts";
@@ -70,6 +72,7 @@ const ALTERNATIVE_POOL = 3;
 export const KNOWLEDGE_TEXT_KEYS = [
   "knowledge.next_page",
   "knowledge.other_answer",
+  "knowledge.beside_danger",
   "knowledge.related",
   "knowledge.vote_up",
   "knowledge.vote_down",
@@ -171,6 +174,13 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
     { id: "counsellor", label: { key: "knowledge.talk_to_counsellor" }, next: kb.counsellor },
   ];
 
+  /** On the emergency screen: the article the danger message asked about, if the search was sure of one. */
+  const besideDangerChoices: ChoiceProvider = ({ vars }) => {
+    const id = String(vars[DANGER_OFFER_VAR] ?? "");
+    if (!kb.articles.has(id)) return [];
+    return [{ id: "article", label: titled("knowledge.beside_danger", id), next: articlePage(id, 1) }];
+  };
+
   const feedback: Action = ({ chatId, vars, params }) => {
     const articleId = String(params.article);
     const vote = params.vote === "up" ? "up" : "down";
@@ -217,8 +227,11 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
       choices: new Map([
         ["kb_article", articleChoices],
         ["kb_suggest", suggestChoices],
+        ["kb_beside_danger", besideDangerChoices],
       ]),
       freeText: answer,
+      // Not recorded as a question: a disclosure of danger never goes into the /questions report.
+      besideDanger: ({ text }) => articleBesideDanger(index, kb, text),
       // The guesses screen is reached from a typed question, not from a button.
       entries: [KB_SUGGEST],
     },

@@ -29,6 +29,11 @@ const article = z.strictObject({
   reviewed: z.iso.date(),
   /** Sensitive subject (violence, abuse): its screens are sent discreetly (no forwarding, no notification sound). */
   sensitive: z.boolean().default(false),
+  /**
+   * About a danger (violence, a child at risk, trafficking, despair): offered under the emergency numbers when a
+   * message taken for danger asks about it and the search is sure.
+   */
+  beside_danger: z.boolean().default(false),
 });
 
 const topic = z.strictObject({ id, articles: z.array(id).min(1) });

@@ -88,9 +88,10 @@ export interface FieldWeights {
  * below it): the share of in-scope questions answered with their article, the most that may get a wrong article, and
  * the share of out-of-scope questions answered "not sure". Precision first: the wrong-article and out-of-scope floors
  * are issue 12's targets (out of scope a little above it); the right-article floor is what the search reaches today
- * less a margin (87.5 % on 3,845 in-scope test questions, 1 December 2026), below the target.
+ * less a margin (91.0 % on 3,845 in-scope test questions, 1 December 2026, counting the articles offered beside the
+ * emergency screen), below the target.
  */
-export const SEARCH_FLOORS: SearchBar = { right: 0.83, wrong: 0.03, outOfScopeNotSure: 0.92 };
+export const SEARCH_FLOORS: SearchBar = { right: 0.87, wrong: 0.03, outOfScopeNotSure: 0.92 };
 /** Issue 12's acceptance targets, printed beside the floors. */
 export const SEARCH_TARGETS: SearchBar = { right: 0.92, wrong: 0.03, outOfScopeNotSure: 0.9 };
 

@@ -13,6 +13,7 @@ import {
   STAFF_CHAT,
   startTalking,
 } from "../helpers/harness.ts";
+import { questions } from "../../src/db/schema.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -68,6 +69,60 @@ describe("danger: the number that fits first", () => {
     await h.press(t("main.language_en"));
     await h.say("my husband is beating me right now");
     expect(h.lastTexts(2)[0]).toBe(h.dangerLead(["gbv"], "en"));
+  });
+});
+
+describe("danger that asks about a topic: its article beside the emergency screen", () => {
+  const CHILD_BEATEN_WHO_TO_TELL = "ក្មេងត្រូវគេធ្វើបាប ប្ដឹងណា";
+  const readButton = (id: string) =>
+    h.renderRef({ key: "knowledge.beside_danger", params: { title: { key: `articles.${id}.title` } } });
+  const questionCount = () => h.core.db.select().from(questions).all().length;
+
+  it("offers the article the search is sure of under the numbers, and the button opens it", async () => {
+    await h.say("/start");
+    await h.say(CHILD_BEATEN_WHO_TO_TELL);
+    const [lead, screen] = h.lastTexts(2);
+    expect(lead).toContain("1280");
+    expect(screen).toContain(t("emergency.intro"));
+    // The caseworker offer stays first; the article comes after it.
+    expect(labels().slice(0, 2)).toEqual([t("emergency.ask_caseworker"), readButton("child_protection")]);
+    await h.press(readButton("child_protection"));
+    expect(node()).toBe("kb.a_child_protection_1");
+    expect(h.lastTexts(1)[0]).toContain(t("articles.child_protection.p1").slice(0, 40));
+  });
+
+  it("offers nothing when the search is not sure of a danger article (a medical emergency)", async () => {
+    await h.say("កូនខ្ញុំមិនដកដង្ហើម ជួយផង");
+    expect(node()).toBe("emergency.numbers");
+    expect(labels().filter((l) => l.startsWith("📖"))).toEqual([]);
+  });
+
+  it("forgets the offer when the screen is left: the 🆘 button later shows the numbers alone", async () => {
+    await h.say(CHILD_BEATEN_WHO_TO_TELL);
+    await h.say("/menu");
+    expect(h.core.conversations.load(RESIDENT)?.vars.danger_offer).toBeUndefined();
+    await h.say("/emergency");
+    expect(labels()).not.toContain(readButton("child_protection"));
+  });
+
+  it("never records the danger message as a question for the /questions report", async () => {
+    const before = questionCount();
+    await h.say(CHILD_BEATEN_WHO_TO_TELL);
+    expect(labels()).toContain(readButton("child_protection"));
+    expect(questionCount()).toBe(before);
+  });
+
+  it("in English, for an English speaker", async () => {
+    await h.say("/start");
+    await h.press(t("main.choice_language"));
+    await h.press(t("main.language_en"));
+    await h.say("my husband is beating me right now");
+    expect(buttonsOf(h.last()).map((b) => b.text)).toContain(
+      h.renderRef(
+        { key: "knowledge.beside_danger", params: { title: { key: "articles.domestic_violence.title" } } },
+        "en",
+      ),
+    );
   });
 });
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { SPLITS } from "../../src/base/split.ts";
 import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
-import { dangerMisanswered, evaluateSearch, share } from "../../src/knowledge/evaluate.ts";
+import { articleBesideDanger } from "../../src/knowledge/beside-danger.ts";
+import { dangerMisanswered, dangerOffers, evaluateSearch, share } from "../../src/knowledge/evaluate.ts";
 import { OUT_OF_SCOPE, readSearchSplit, searchSplitOf } from "../../src/knowledge/eval-set.ts";
 import { SEARCH_FLOORS } from "../../src/knowledge/search.ts";
 import { readSplit } from "../../src/safety/corpus.ts";
@@ -78,5 +79,44 @@ describe("the search on the test split (npm run eval:search)", () => {
       content.classifyDanger,
     );
     expect(result.misanswered.length).toBeLessThanOrEqual(Math.floor(danger.length * 0.01));
+  });
+});
+
+describe("a question taken for danger: the article beside the emergency screen", () => {
+  const alwaysDanger = () => ({ outcome: "danger" as const, probability: 1, reasons: [] });
+  const childBeaten = "ក្មេងត្រូវគេធ្វើបាប ប្ដឹងណា";
+  const idCard = "ធ្វើអត្តសញ្ញាណប័ណ្ណថ្មីត្រូវការអ្វីខ្លះ";
+
+  it("is offered only for articles marked beside_danger, and only when the search is sure", () => {
+    expect(content.searchIndex.search(idCard, 1)).toMatchObject({ confident: true, hits: [{ id: "id_card" }] });
+    expect(articleBesideDanger(content.searchIndex, content.knowledge, idCard)).toBeUndefined();
+    expect(articleBesideDanger(content.searchIndex, content.knowledge, childBeaten)).toBe("child_protection");
+    expect(articleBesideDanger(content.searchIndex, content.knowledge, "ជួយផង")).toBeUndefined();
+  });
+
+  it("counts as right (and beside danger) when it is the question's article, wrong when it is another", () => {
+    const report = evaluateSearch(
+      [
+        { q: childBeaten, a: "child_protection", lang: "km", by: "unit" },
+        { q: childBeaten, a: "domestic_violence", lang: "km", by: "unit" },
+        { q: idCard, a: "id_card", lang: "km", by: "unit" },
+      ],
+      content.knowledge,
+      content.searchIndex,
+      alwaysDanger,
+    );
+    expect(report.inScope).toMatchObject({ right: 1, wrong: 1, diverted: 1, rightBesideDanger: 1 });
+  });
+
+  it("on the test split's danger messages, offers only articles marked beside_danger", () => {
+    const danger = readSplit(PROJECT_ROOT, "test").filter((e) => e.label === "danger");
+    const { screened, offered } = dangerOffers(
+      danger.map((e) => e.text),
+      content.knowledge,
+      content.searchIndex,
+      content.classifyDanger,
+    );
+    expect(screened).toBeGreaterThan(0);
+    for (const id of offered.keys()) expect(content.knowledge.articles.get(id)?.beside_danger).toBe(true);
   });
 });
