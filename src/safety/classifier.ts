@@ -59,6 +59,9 @@ export type DangerClassifier = (text: string) => Assessment;
  * daughter's underwear, she says the old man next door gave her money"), and 11 only a weak sign ("the loan shark
  * sent a voice message that he will come and take my child"). Dev: danger screen 87.3 → 91.0 %, recall 96.8 →
  * 97.0 %, near misses to danger 2.2 → 2.3 %, to the check-in 7.9 → 7.7 % (0.98 gave 92.0 % but 2.8 %).
+ * After the thirty-ninth round (model retrained on 12,701 messages): UNNAMED_SENTENCE 0.7 → 0.5, CERTAIN 0.995 →
+ * 0.99, ALONE 0.8 → 0.7. Dev recall 96.4 → 96.9 %, danger screen 90.9 → 91.7 %, near misses to danger 2.8 → 2.9 %,
+ * to the check-in 6.2 → 6.6 %; CHECK 0.3 would add 0.2 points of recall for 0.5 of check-ins, so it stays.
  */
 export const THRESHOLDS: Thresholds = {
   veto: 0.15,
@@ -66,11 +69,11 @@ export const THRESHOLDS: Thresholds = {
   promoteWeak: 0.9,
   dismiss: 0.04,
   check: 0.4,
-  alone: 0.8,
+  alone: 0.7,
   sure: 0.95,
   unnamed: 0.95,
-  unnamedSentence: 0.7,
-  certain: 0.995,
+  unnamedSentence: 0.5,
+  certain: 0.99,
 };
 
 /** From how many words a message that names no harm counts as a sentence (see `unnamedSentence`). */
