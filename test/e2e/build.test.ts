@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/content/load.ts";
 import { useEndToEnd } from "../helpers/e2e.ts";
+import { PROD_NODE_FLAGS } from "../helpers/service-process.ts";
 
 // Inside the repository, so that the bundle finds package.json, flows/ and drizzle/ above it as a deployment does.
 const out = join(PROJECT_ROOT, "test-output", "build-e2e");
@@ -34,7 +35,7 @@ describe("the production build", () => {
   });
 
   it("starts with start:prod's flags and answers /start and a button", async () => {
-    await e2e.start({}, ["--max-semi-space-size=2", join(out, "main.js")]);
+    await e2e.start({}, [...PROD_NODE_FLAGS, join(out, "main.js")]);
     e2e.fake.sendText(1, "/start");
     await e2e.waitForText(1, "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។");
     e2e.fake.sendText(1, "lek police");

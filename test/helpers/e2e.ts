@@ -76,9 +76,9 @@ export function useEndToEnd(
       running.push(service);
       return service;
     },
-    /** Starts the service expecting `ready` in its output (e.g. a refusal to start). */
-    async startExpecting(ready: RegExp, extra: Record<string, string> = {}) {
-      const service = await startService(env(extra), ready);
+    /** Starts the service expecting `ready` in its output (e.g. a refusal to start); `nodeArgs` as in `start`. */
+    async startExpecting(ready: RegExp, extra: Record<string, string> = {}, nodeArgs?: string[]) {
+      const service = await startService(env(extra), ready, nodeArgs);
       running.push(service);
       return service;
     },
