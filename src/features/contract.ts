@@ -51,8 +51,8 @@ export interface Feature {
 }
 
 /**
- * A feature's part of the flow registry. `freeText` and `externalButton` are asked in the order of the feature
- * list; the first answer wins (booking reads a typed day before the knowledge base takes it as a question).
+ * A feature's part of the flow registry. `freeText`, `besideDanger` and `externalButton` are asked in the order of
+ * the feature list; the first answer wins (booking reads a typed day before the knowledge base takes it as a question).
  */
 export interface FlowParts {
   actions?: ReadonlyMap<string, Action>;
