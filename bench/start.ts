@@ -13,15 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { staleBuildReason } from "../src/build-freshness.ts";
 import { PROJECT_ROOT } from "../src/content/load.ts";
+import { PROD_NODE_FLAGS } from "../test/helpers/service-process.ts";
 
 const RUNS = 5;
 /** How long the service is left idle after the burst before RSS is read again. */
 const SETTLE_MS = 20_000;
 const entry = join(PROJECT_ROOT, "dist", "main.js");
-/** The V8 flags of `npm run start:prod` ("node <flags> dist/main.js"). */
-const prodFlags = (JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")).scripts["start:prod"] as string)
-  .split(" ")
-  .filter((word) => word.startsWith("--"));
 if (!existsSync(entry) || staleBuildReason(entry, join(PROJECT_ROOT, "src"))) {
   const build = spawnSync("npm", ["run", "-s", "build"], { cwd: PROJECT_ROOT, stdio: "inherit" });
   if (build.status !== 0) process.exit(1);
@@ -98,6 +95,6 @@ function report(name: string, samples: Sample[]): void {
 console.log(`node ${process.version}, ${RUNS} starts each (interleaved), medians`);
 await measureAll([
   ["built (node dist/main.js)", [entry]],
-  [`built, ${prodFlags.join(" ")}`, [...prodFlags, entry]],
+  [`built, ${PROD_NODE_FLAGS.join(" ")}`, [...PROD_NODE_FLAGS, entry]],
   ["source (tsx src/main.ts)", ["--import", "tsx", "src/main.ts"]],
 ]);

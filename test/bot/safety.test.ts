@@ -105,6 +105,18 @@ describe("danger that asks about a topic: its article beside the emergency scree
     expect(labels()).not.toContain(readButton("child_protection"));
   });
 
+  it("an article button pressed after the screen was left is old: no article, nothing answered twice", async () => {
+    await h.say(CHILD_BEATEN_WHO_TO_TELL);
+    const offered = h.last();
+    const button = buttonsOf(offered).find((b) => b.text === readButton("child_protection")) as {
+      callback_data: string;
+    };
+    await h.say("/menu");
+    await h.handle(h.fake.pressButton(RESIDENT, offered?.message_id as number, button.callback_data));
+    expect(h.lastTexts(2)[0]).toBe(t("common.expired"));
+    expect(node()).not.toBe("kb.a_child_protection_1");
+  });
+
   it("never records the danger message as a question for the /questions report", async () => {
     const before = questionCount();
     await h.say(CHILD_BEATEN_WHO_TO_TELL);
