@@ -14,6 +14,7 @@ import { type Directory, loadDirectory } from "../directory/services.ts";
 import { loadHolidays } from "../scheduling/calendar.ts";
 import { createTranslator, type LocaleTree, loadLocales, type Resources, type Translator } from "../i18n/translator.ts";
 import { buildKnowledgeFlow, KB_FLOW } from "../knowledge/flow.ts";
+import { keptQuestionModels } from "../knowledge/kept-models.ts";
 import { type KnowledgeBase, loadKnowledge } from "../knowledge/model.ts";
 import { createDangerClassifier, type DangerClassifier } from "../safety/classifier.ts";
 import { loadConceptForms } from "../safety/lexicon.ts";
@@ -78,6 +79,7 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
     stopwords: knowledge.stopwords,
     romanised: knowledge.romanised,
     outOfScope: [...knowledge.outOfScope, ...knowledge.dev.outOfScope],
+    keptModels: keptQuestionModels(),
   };
   let searchIndex: SearchIndex | undefined;
   return {

@@ -44,6 +44,8 @@ function phraseKey(words: readonly string[]): string {
 }
 
 const LATIN_WORD = /^[a-z][a-z0-9]*$/;
+/** How many folded words a reader remembers before it starts afresh. */
+const FOLD_MEMO_SIZE = 50_000;
 
 /**
  * Builds a reader that replaces romanised Khmer in a list of word tokens by the Khmer words it stands for, longest
@@ -72,7 +74,20 @@ export function createRomanisedReader(
       maxWords = Math.max(maxWords, parts.length);
     }
   }
-  const isRomanised = (token: string) => LATIN_WORD.test(token) && byKey.has(romanFold(token));
+  // Building the search folds every Latin word of some 20,000 example questions, most of them many times over: a
+  // memo makes that a lookup. Bounded, because questions bring words without end.
+  const folded = new Map<string, string>();
+  const fold = (word: string) => {
+    let key = folded.get(word);
+    if (key === undefined) {
+      if (folded.size >= FOLD_MEMO_SIZE) folded.clear();
+      key = romanFold(word);
+      folded.set(word, key);
+    }
+    return key;
+  };
+  const spanKey = (span: readonly string[]) => span.map(fold).join(" ");
+  const isRomanised = (token: string) => LATIN_WORD.test(token) && byKey.has(fold(token));
   return (tokens) => {
     const latin = tokens.filter((t) => LATIN_WORD.test(t));
     const romanOnly = latin.filter((t) => isRomanised(t) && !english.has(t)).length;
@@ -87,7 +102,7 @@ export function createRomanisedReader(
       for (let n = Math.min(maxWords, tokens.length - i); n >= 1 && matched === 0; n--) {
         const span = tokens.slice(i, i + n);
         if (!span.every((t) => LATIN_WORD.test(t))) continue;
-        const khmer = byKey.get(phraseKey(span));
+        const khmer = byKey.get(spanKey(span));
         if (!khmer) continue;
         if (n === 1 && english.has(span[0] as string) && !readAmbiguous) continue;
         out.push(...khmer);

@@ -1,8 +1,9 @@
 /**
  * The search index the bot answers with: the articles' files plus the wordings staff taught and a reviewer
  * approved (knowledge/wordings.ts). Approving or removing a wording rebuilds it, so the next question uses it. The
- * rebuild is synchronous (under a second, once per reviewer's decision): replies wait that long, once, which is
- * simpler than two indexes swapped under a worker and rare enough not to matter.
+ * rebuild is synchronous (about 3 s with 20,000 example questions, since the question model is trained again; once
+ * per reviewer's decision): replies wait that long, once, which is simpler than two indexes swapped under a worker
+ * and rare enough to accept.
  */
 import { createSearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "./search.ts";
 
@@ -16,34 +17,52 @@ export interface LiveSearchIndex extends SearchIndex {
   refresh(wordings: readonly TaughtWording[]): void;
 }
 
+/** What a live index is built with besides the articles. */
+export interface LiveIndexOptions {
+  /** The approved wordings (default none). */
+  wordings?: readonly TaughtWording[];
+  /** The same documents' index without wordings, used as it is while no wording is taught (tests share one). */
+  built?: () => SearchIndex;
+  /** Told after every build how long it took (for the log; default nobody). */
+  onBuilt?: (index: SearchIndex, ms: number) => void;
+}
+
 /**
- * Builds the index from `documents` and `wordings`; a wording for an article that no longer exists is ignored.
- * `built` gives the same documents' index without wordings, used as it is while no wording is taught (building
- * costs under a second; tests create many services). Nothing is built until the first search (or
- * `size`), so start-up does not wait for it.
+ * Builds the index from `documents` and the approved wordings; a wording for an article that no longer exists is
+ * ignored. Nothing is built until the first search (or `size`), so start-up does not wait for it.
  */
 export function createLiveSearchIndex(
   documents: readonly SearchDocument[],
   options: SearchOptions,
-  wordings: readonly TaughtWording[] = [],
-  built?: () => SearchIndex,
+  { wordings = [], built, onBuilt }: LiveIndexOptions = {},
 ): LiveSearchIndex {
+  const timed = (make: () => SearchIndex) => {
+    const started = performance.now();
+    const index = make();
+    onBuilt?.(index, performance.now() - started);
+    return index;
+  };
   const build = (taught: readonly TaughtWording[]) =>
-    createSearchIndex(
-      documents.map((d) => ({
-        ...d,
-        keywords: [...d.keywords, ...taught.filter((w) => w.articleId === d.id).map((w) => w.wording)],
-      })),
-      options,
+    timed(() =>
+      createSearchIndex(
+        documents.map((d) => ({
+          ...d,
+          keywords: [...d.keywords, ...taught.filter((w) => w.articleId === d.id).map((w) => w.wording)],
+        })),
+        options,
+      ),
     );
   let current: SearchIndex | undefined;
-  const index = () => (current ??= wordings.length === 0 && built ? built() : build(wordings));
+  const index = () => (current ??= wordings.length === 0 && built ? timed(built) : build(wordings));
   return {
     search: (question, limit) => index().search(question, limit),
     termsOf: (question) => index().termsOf(question),
     readings: (question) => index().readings(question),
     get size() {
       return index().size;
+    },
+    get questionModel() {
+      return index().questionModel;
     },
     refresh(taught) {
       current = build(taught);

@@ -54,31 +54,33 @@ const L2 = 1e-4;
 const BIAS_STEP = 0.1;
 
 /**
+ * What a trained model is: its classes, its features in id order, and the weights of the (feature, class) pairs
+ * (feature f's classes are at rowClass[rowStart[f] .. rowStart[f + 1]], their weights at the same places).
+ */
+export interface QuestionModelParts {
+  labels: string[];
+  features: string[];
+  rowStart: Uint32Array;
+  rowClass: Uint32Array;
+  weights: Float64Array;
+  bias: Float64Array;
+}
+
+/**
  * Trains the model on the examples; classes with no example are never predicted. The examples are read once, in
  * order, and only their features' ids are kept: a generator that computes each example's features as it is asked
  * keeps the strings of one example alive at a time, not those of thousands.
  */
 export function createQuestionModel(examples: Iterable<Labelled>): QuestionModel {
-  const { labels, classOf, featureIds, rows, rowStart, rowClass } = readExamples(examples);
+  return questionModelOver(trainQuestionModel(examples));
+}
+
+/** Trains as {@link createQuestionModel} does and returns what it learnt, for keeping (see model-cache.ts). */
+export function trainQuestionModel(examples: Iterable<Labelled>): QuestionModelParts {
+  const { labels, featureIds, rows, rowStart, rowClass } = readExamples(examples);
   const weights = new Float64Array(rowClass.length);
   const bias = new Float64Array(labels.length);
   const scores = new Float64Array(labels.length);
-
-  /** The probabilities of every class (in `scores`) for features given as ids. */
-  function softmax(ids: ArrayLike<number>): void {
-    scores.set(bias);
-    for (let k = 0; k < ids.length; k++) {
-      const f = ids[k] as number;
-      for (let i = rowStart[f] as number; i < (rowStart[f + 1] as number); i++)
-        scores[rowClass[i] as number]! += weights[i] as number;
-    }
-    let top = -Infinity;
-    for (const s of scores) if (s > top) top = s;
-    let sum = 0;
-    for (let c = 0; c < scores.length; c++) sum += scores[c] = Math.exp((scores[c] as number) - top);
-    for (let c = 0; c < scores.length; c++) scores[c]! /= sum;
-  }
-
   const order = rows.map((_, i) => i);
   let step = FIRST_STEP;
   let seed = 1;
@@ -92,7 +94,7 @@ export function createQuestionModel(examples: Iterable<Labelled>): QuestionModel
     for (const n of order) {
       const row = rows[n]!;
       if (row.ids.length === 0) continue;
-      softmax(row.ids);
+      softmax(scores, { rowStart, rowClass, weights, bias }, row.ids);
       // Each feature's share of the step shrinks with the number of features, so long examples do not dominate.
       const scale = (row.weight * step) / Math.sqrt(row.ids.length);
       for (const f of row.ids)
@@ -106,11 +108,23 @@ export function createQuestionModel(examples: Iterable<Labelled>): QuestionModel
     }
     step *= DECAY;
   }
+  return { labels, features: [...featureIds.keys()], rowStart, rowClass, weights, bias };
+}
 
+/** The model that a trained (or kept) set of parts describes. */
+export function questionModelOver(parts: QuestionModelParts): QuestionModel {
+  const { labels } = parts;
+  const classOf = new Map(labels.map((label, c) => [label, c]));
+  const featureIds = new Map(parts.features.map((feature, f) => [feature, f]));
+  const scores = new Float64Array(labels.length);
   return {
     rank(features) {
       // A feature no example had tells nothing.
-      softmax([...new Set(features)].flatMap((f) => featureIds.get(f) ?? []));
+      softmax(
+        scores,
+        parts,
+        [...new Set(features)].flatMap((f) => featureIds.get(f) ?? []),
+      );
       const probabilities = Float64Array.from(scores);
       let top = 0;
       for (let c = 1; c < probabilities.length; c++) if (probabilities[c]! > probabilities[top]!) top = c;
@@ -124,6 +138,25 @@ export function createQuestionModel(examples: Iterable<Labelled>): QuestionModel
       };
     },
   };
+}
+
+/** Writes into `scores` the probability of every class for features given as ids. */
+function softmax(
+  scores: Float64Array,
+  { rowStart, rowClass, weights, bias }: Pick<QuestionModelParts, "rowStart" | "rowClass" | "weights" | "bias">,
+  ids: ArrayLike<number>,
+): void {
+  scores.set(bias);
+  for (let k = 0; k < ids.length; k++) {
+    const f = ids[k] as number;
+    for (let i = rowStart[f] as number; i < (rowStart[f + 1] as number); i++)
+      scores[rowClass[i] as number]! += weights[i] as number;
+  }
+  let top = -Infinity;
+  for (const s of scores) if (s > top) top = s;
+  let sum = 0;
+  for (let c = 0; c < scores.length; c++) sum += scores[c] = Math.exp((scores[c] as number) - top);
+  for (let c = 0; c < scores.length; c++) scores[c]! /= sum;
 }
 
 /** One example as training reads it. */
@@ -171,5 +204,5 @@ function readExamples(examples: Iterable<Labelled>) {
     for (const c of classes) rowClass[e++] = c;
   });
   rowStart[classesOf.length] = e;
-  return { labels, classOf, featureIds, rows, rowStart, rowClass };
+  return { labels, featureIds, rows, rowStart, rowClass };
 }

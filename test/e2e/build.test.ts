@@ -32,6 +32,7 @@ describe("the production build", () => {
       .stdout.trim()
       .split("\n");
     expect(readdirSync(join(out, "yaml"))).toHaveLength(yamlFiles.length);
+    expect(readdirSync(join(out, "models"))).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.bin$/)]);
   });
 
   it("starts with start:prod's flags and answers /start and a button", async () => {
@@ -40,5 +41,14 @@ describe("the production build", () => {
     await e2e.waitForText(1, "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។");
     e2e.fake.sendText(1, "lek police");
     await e2e.fake.waitFor(() => e2e.texts(1).some((t) => t.includes("117")), 15_000);
+  });
+
+  it("answers a typed question with the question model the build trained, not one trained at start", async () => {
+    const service = await e2e.start({}, [...PROD_NODE_FLAGS, join(out, "main.js")]);
+    e2e.fake.sendText(2, "/start");
+    await e2e.waitForText(2, "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។");
+    e2e.fake.sendText(2, "ធ្វើអត្តសញ្ញាណប័ណ្ណនៅឯណា");
+    await e2e.waitForText(2, "🪪 អត្តសញ្ញាណប័ណ្ណសញ្ជាតិខ្មែរ");
+    expect(service.output()).toMatch(/"questionModel":"kept".*"msg":"search index built"/);
   });
 });

@@ -154,8 +154,8 @@ describe("outcomes and reasons", () => {
       classifierOver({ lexicon, model, thresholds: { ...THRESHOLDS, ...limits } });
     expect(only({ unnamed: 0, unnamedSentence: 1 })(short).outcome).toBe("check");
     expect(only({ unnamed: 1, unnamedSentence: 0 })(short).outcome).toBe("none");
-    expect(only({ unnamed: 1, unnamedSentence: 0 })(sentence).outcome).toBe("check");
-    expect(only({ unnamed: 0, unnamedSentence: 1 })(sentence).outcome).toBe("none");
+    expect(only({ unnamed: 1, unnamedSentence: 0, certain: 1 })(sentence).outcome).toBe("check");
+    expect(only({ unnamed: 0, unnamedSentence: 1, certain: 1 })(sentence).outcome).toBe("none");
     expect(classify(short).outcome).toBe("none");
     // The danger screen without a named harm: only for a sentence, only when the model is all but certain.
     expect(only({ unnamedSentence: 0, certain: 0 })(sentence)).toMatchObject({ outcome: "danger" });
