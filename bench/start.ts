@@ -2,8 +2,8 @@
  * Cold start and memory of the service: the built JavaScript (`npm run build`, `npm run start:prod`) against the
  * source run by tsx (`npm start`), each started 5 times in sandbox mode on a fresh database. Cold start = process
  * spawned → "Spean sandbox is running" printed (listening, bot and sender started); first answer = spawned → the
- * bot's answer to a typed question is in the sandbox (the search index is built on that first question; the built
- * service loads the question model `npm run build` trained, see src/knowledge/kept-models.ts). RSS is read from
+ * bot's answer to a typed question is in the sandbox (it waits for the search index, built right after start; the
+ * built service loads the question model `npm run build` trained, see src/knowledge/kept-models.ts). RSS is read from
  * /proc/<pid>/status once started, right after 200 updates (a typed question every fourth, the rest /start) through
  * the sandbox's fake Bot API, and again 20 seconds later (settled: V8's memory reducer gives back what the burst left
  * once the process is idle).
@@ -89,7 +89,7 @@ async function once(args: string[]): Promise<Sample> {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ text }),
     });
-  // The first typed question builds the search index (and, run from source, trains its question model). A new
+  // The first typed question waits for the search index built after start (from source, its model is trained). A new
   // chat's first message is greeted whatever it says, so the question follows a /start and its greeting, whose last
   // message carries the menu's buttons.
   await send(1001, "/start");

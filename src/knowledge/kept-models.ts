@@ -1,10 +1,11 @@
 /**
  * Question models kept from the production build, so that the built service does not train one at start-up.
  *
- * Training the search's question model (question-model.ts) on some 20,000 example questions takes about 2.5 s, and
- * the first question a resident types after a restart waited for it. `npm run build` trains it once and writes it
- * to dist/models/ under the SHA-256 of everything the model learns from (see `questionModelKey` in search.ts); the
- * built service loads it from there (useKeptQuestionModels). Keyed by its inputs, a kept model can never be stale:
+ * Training the search's question model (question-model.ts) on some 20,000 example questions takes about 2.5 s, so
+ * the search index the service builds right after start-up (which a resident's first question waits for) took that
+ * much longer. `npm run build` trains it once and writes it to dist/models/ under the SHA-256 of everything the
+ * model learns from (see `questionModelKey` in search.ts); the built service loads it from there
+ * (useKeptQuestionModels). Keyed by its inputs, a kept model can never be stale:
  * content that changed, or a supervisor's taught wording, simply has no kept model and is trained as before.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -17,43 +17,28 @@ export interface LiveSearchIndex extends SearchIndex {
   refresh(wordings: readonly TaughtWording[]): void;
 }
 
-/** What a live index is built with besides the articles. */
-export interface LiveIndexOptions {
-  /** The approved wordings (default none). */
-  wordings?: readonly TaughtWording[];
-  /** The same documents' index without wordings, used as it is while no wording is taught (tests share one). */
-  built?: () => SearchIndex;
-  /** Told after every build how long it took (for the log; default nobody). */
-  onBuilt?: (index: SearchIndex, ms: number) => void;
-}
-
 /**
- * Builds the index from `documents` and the approved wordings; a wording for an article that no longer exists is
- * ignored. Nothing is built until the first search (or `size`), so start-up does not wait for it.
+ * Builds the index from `documents` and `wordings`; a wording for an article that no longer exists is ignored.
+ * `built` gives the same documents' index without wordings, used as it is while no wording is taught (tests create
+ * many services). Nothing is built until the first search (or
+ * `size`), so start-up does not wait for it.
  */
 export function createLiveSearchIndex(
   documents: readonly SearchDocument[],
   options: SearchOptions,
-  { wordings = [], built, onBuilt }: LiveIndexOptions = {},
+  wordings: readonly TaughtWording[] = [],
+  built?: () => SearchIndex,
 ): LiveSearchIndex {
-  const timed = (make: () => SearchIndex) => {
-    const started = performance.now();
-    const index = make();
-    onBuilt?.(index, performance.now() - started);
-    return index;
-  };
   const build = (taught: readonly TaughtWording[]) =>
-    timed(() =>
-      createSearchIndex(
-        documents.map((d) => ({
-          ...d,
-          keywords: [...d.keywords, ...taught.filter((w) => w.articleId === d.id).map((w) => w.wording)],
-        })),
-        options,
-      ),
+    createSearchIndex(
+      documents.map((d) => ({
+        ...d,
+        keywords: [...d.keywords, ...taught.filter((w) => w.articleId === d.id).map((w) => w.wording)],
+      })),
+      options,
     );
   let current: SearchIndex | undefined;
-  const index = () => (current ??= wordings.length === 0 && built ? timed(built) : build(wordings));
+  const index = () => (current ??= wordings.length === 0 && built ? built() : build(wordings));
   return {
     search: (question, limit) => index().search(question, limit),
     termsOf: (question) => index().termsOf(question),

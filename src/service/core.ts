@@ -195,12 +195,12 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
   const interactions = createInteractionLog(db, cipher, now);
   const knowledge = createKnowledgeStore(db, cipher, now);
   const wordings = createWordingsStore(db, now);
-  const searchIndex = createLiveSearchIndex(content.searchDocuments, content.searchOptions, {
-    wordings: wordings.list(["approved"]),
-    built: () => content.searchIndex,
-    onBuilt: (index, ms) =>
-      base.logger.info({ ms: Math.round(ms), questionModel: index.questionModel }, "search index built"),
-  });
+  const searchIndex = createLiveSearchIndex(
+    content.searchDocuments,
+    content.searchOptions,
+    wordings.list(["approved"]),
+    () => content.searchIndex,
+  );
   const safety = createSafetyStore(db, now);
   const outbox = createOutboxStore(db, cipher, now);
   const staff = createStaffStore(db, now);

@@ -173,11 +173,13 @@ export function createService(
       stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
       logger.info({ mode: config.mode, address: service.address }, "spean started");
       // The search index is built on first use; build it now, after start-up, so the first question does not wait.
-      // It takes a second or two (the question model learns from every example), so the log says when it is done.
+      // It takes a second or two (a few more when the question model is trained rather than kept by the build: see
+      // knowledge/kept-models.ts), so the log says when it is done and which.
       setImmediate(() => {
         const startedAt = performance.now();
         const articles = core.searchIndex.size;
-        logger.info({ articles, ms: Math.round(performance.now() - startedAt) }, "search index ready");
+        const { questionModel } = core.searchIndex;
+        logger.info({ articles, questionModel, ms: Math.round(performance.now() - startedAt) }, "search index ready");
       });
     },
     async runJob(name) {

@@ -49,6 +49,6 @@ describe("the production build", () => {
     await e2e.waitForText(2, "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។");
     e2e.fake.sendText(2, "ធ្វើអត្តសញ្ញាណប័ណ្ណនៅឯណា");
     await e2e.waitForText(2, "🪪 អត្តសញ្ញាណប័ណ្ណសញ្ជាតិខ្មែរ");
-    expect(service.output()).toMatch(/"questionModel":"kept".*"msg":"search index built"/);
+    expect(service.output()).toMatch(/"questionModel":"kept".*"msg":"search index ready"/);
   });
 });

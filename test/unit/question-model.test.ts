@@ -184,7 +184,7 @@ describe("the live index", () => {
   });
 
   it("ignores a wording for an article that no longer exists", () => {
-    const live = createLiveSearchIndex(docs, {}, { wordings: [{ articleId: "gone", wording: "ក្រដាសខៀវ" }] });
+    const live = createLiveSearchIndex(docs, {}, [{ articleId: "gone", wording: "ក្រដាសខៀវ" }]);
     expect(live.size).toBe(2);
     expect(live.search("ក្រដាសខៀវ", 1).confident).toBe(false);
   });
