@@ -3,6 +3,8 @@
  * go"), the rules and what lowers them, the romanised fold, the model's training, the corpus and its splits, and
  * the floor on the test split that `npm run eval:danger` reports.
  */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -239,6 +241,25 @@ describe("the model", () => {
       return performance.now() - started;
     });
     expect(Math.min(...times)).toBeLessThan(500);
+  });
+
+  it("refuses a model file whose weights are not all finite numbers, naming the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "spean-model-"));
+    mkdirSync(join(dir, "safety"));
+    const good = JSON.parse(readFileSync(join(flows, "safety", "model.json"), "utf8")) as {
+      danger: { weights: Record<string, unknown> };
+    };
+    try {
+      for (const bad of ["0.5", null, { nested: 1 }]) {
+        const model = { ...good, danger: { ...good.danger, weights: { ...good.danger.weights, "w:x": bad } } };
+        writeFileSync(join(dir, "safety", "model.json"), JSON.stringify(model));
+        expect(() => loadDangerModel(dir)).toThrow(/flows\/safety\/model\.json/);
+      }
+      writeFileSync(join(dir, "safety", "model.json"), JSON.stringify(good));
+      expect(loadDangerModel(dir).danger.weights).toEqual(good.danger.weights);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("trains deterministically (the same examples give the same weights)", () => {
