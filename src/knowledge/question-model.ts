@@ -82,6 +82,7 @@ export function trainQuestionModel(examples: Iterable<Labelled>): QuestionModelP
   const weights = new Float64Array(rowClass.length);
   const bias = new Float64Array(labels.length);
   const scores = new Float64Array(labels.length);
+  const model = { rowStart, rowClass, weights, bias };
   const order = rows.map((_, i) => i);
   let step = FIRST_STEP;
   let seed = 1;
@@ -95,7 +96,7 @@ export function trainQuestionModel(examples: Iterable<Labelled>): QuestionModelP
     for (const n of order) {
       const row = rows[n]!;
       if (row.ids.length === 0) continue;
-      softmax(scores, { rowStart, rowClass, weights, bias }, row.ids);
+      softmax(scores, model, row.ids);
       // Each feature's share of the step shrinks with the number of features, so long examples do not dominate.
       const scale = (row.weight * step) / Math.sqrt(row.ids.length);
       for (const f of row.ids)

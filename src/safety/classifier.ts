@@ -52,7 +52,7 @@ export type DangerClassifier = (text: string) => Assessment;
  * After the eighth round: UNNAMED_SENTENCE 0.7 for messages of six words or more (dev recall 96.0 → 96.8 %,
  * check-ins on near misses 7.1 → 7.2 %): sentences the lexicon cannot read at all ("the boss took my passport and
  * won't give it back, says the debt isn't repaid", romanised) had 82-89 % from the model and got nothing. Shorter
- * messages need UNNAMED, now 0.95: the retrained model gives "I don't know" (ខ្ញុំមិនដឹង) 91 %, and four or five
+ * messages need UNNAMED, then 0.95: the retrained model gives "I don't know" (ខ្ញុំមិនដឹង) 91 %, and four or five
  * words of it ("ខ្ញុំមិនដឹងទេបង") 85 %; neither threshold moved anything else on dev.
  * After the sixteenth round: CERTAIN 0.995 (was: never). Of the dev split's danger messages that got only the
  * check-in, 72 of 120 named no harm the lexicon knows, many with the model at 99-100 % ("I saw blood in my 6-year-old
