@@ -8,7 +8,7 @@ import { staleBuildReason } from "./build-freshness.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { SpeanError } from "./base/errors.ts";
 import { useCompiledYaml } from "./base/yaml-file.ts";
-import { useKeptQuestionModels } from "./knowledge/kept-models.ts";
+import { useKeptFiles } from "./base/kept-files.ts";
 import { createLogger } from "./logger.ts";
 import { createService } from "./service/service.ts";
 import { stopWithin } from "./shutdown.ts";
@@ -72,19 +72,19 @@ async function main(): Promise<void> {
 
 /**
  * The compiled build reads its content files as JSON made by `npm run build` (parsing YAML takes ~0.5 s), and the
- * search's question model trained by the build (training takes ~2.5 s; see kept-models.ts).
+ * search's question model and the danger lexicon computed by the build (about 2.5 s and 0.2 s; see kept-files.ts).
  */
 function useBuiltContent(): void {
   const entry = fileURLToPath(import.meta.url);
-  if (!entry.endsWith(".js")) return;
+  if (entry.endsWith(".ts")) return; // run from source by tsx
   useCompiledYaml(join(dirname(entry), "yaml"));
-  useKeptQuestionModels(join(dirname(entry), "models"));
+  useKeptFiles(join(dirname(entry), "models"));
 }
 
 /** When running the compiled build (npm run start:prod), refuses to start if src/ changed since it was built. */
 function refuseStaleBuild(): void {
   const entry = fileURLToPath(import.meta.url);
-  if (!entry.endsWith(".js")) return; // run from source by tsx
+  if (entry.endsWith(".ts")) return; // run from source by tsx
   const reason = staleBuildReason(entry, join(dirname(entry), "..", "src"));
   if (!reason) return;
   process.stderr.write(`Spean cannot start: ${reason}\n`);

@@ -4,12 +4,9 @@
  * Training the search's question model (question-model.ts) on some 20,000 example questions takes about 2.5 s, so
  * the search index the service builds right after start-up (which a resident's first question waits for) took that
  * much longer. `npm run build` trains it once and writes it to dist/models/ under the SHA-256 of everything the
- * model learns from (see `questionModelKey` in search.ts); the built service loads it from there
- * (useKeptQuestionModels). Keyed by its inputs, a kept model can never be stale:
- * content that changed, or a supervisor's taught wording, simply has no kept model and is trained as before.
+ * model learns from (see `questionModelKey` in search.ts); the built service loads it from there (base/kept-files.ts).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { keptFiles } from "../base/kept-files.ts";
 import type { QuestionModelParts } from "./question-model.ts";
 
 /** Where kept models are looked up, and (at build time) written. */
@@ -23,37 +20,21 @@ export interface KeptQuestionModels {
 /** Bumped when the file layout changes: an old file then no longer decodes. */
 const FORMAT = "spean-question-model-1";
 
-let keptDir: { dir: string; write: boolean } | undefined;
-
-/**
- * From now on, `keptQuestionModels()` reads kept models from `dir` (the built service's start), and writes them
- * there too when `write` is set (`npm run build`). Default: none kept.
- */
-export function useKeptQuestionModels(dir: string | undefined, { write = false } = {}): void {
-  keptDir = dir === undefined ? undefined : { dir, write };
-}
-
-/** The store set by {@link useKeptQuestionModels}, or undefined when models are trained at start (source runs). */
+/** The kept models in the store set by `useKeptFiles`, or undefined when models are trained at start (source runs). */
 export function keptQuestionModels(): KeptQuestionModels | undefined {
-  if (!keptDir) return undefined;
-  const { dir, write } = keptDir;
-  const fileOf = (key: string) => join(dir, `${key}.bin`);
+  const files = keptFiles();
+  if (!files) return undefined;
+  const write = files.write;
   return {
     load(key) {
-      const file = fileOf(key);
-      if (!existsSync(file)) return undefined;
+      const bytes = files.read(`${key}.bin`);
       try {
-        return decodeQuestionModel(readFileSync(file));
+        return bytes && decodeQuestionModel(bytes);
       } catch {
         return undefined; // a damaged file costs a training, never the service
       }
     },
-    save: write
-      ? (key, parts) => {
-          mkdirSync(dir, { recursive: true });
-          writeFileSync(fileOf(key), encodeQuestionModel(parts));
-        }
-      : undefined,
+    save: write && ((key, parts) => write(`${key}.bin`, encodeQuestionModel(parts))),
   };
 }
 

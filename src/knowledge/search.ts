@@ -14,7 +14,7 @@
  * when the question is just an article's name (every word in its title or keywords). When the two disagree, a second
  * confidence model weighs the index's best and the model's best, and the likelier is given if it is sure enough.
  */
-import { createHash } from "node:crypto";
+import { keyOf } from "../base/kept-files.ts";
 import { tokenize } from "../khmer/normalize.ts";
 import { createRomanisedReader, type RomanisedWords } from "../khmer/romanised.ts";
 import {
@@ -189,9 +189,7 @@ export interface SearchIndex {
  */
 function questionModelKey(documents: readonly SearchDocument[], options: SearchOptions): string {
   const { synonyms, stopwords, romanised, outOfScope, weights } = options;
-  return createHash("sha256")
-    .update(JSON.stringify({ documents, synonyms, stopwords, romanised, outOfScope, weights }))
-    .digest("hex");
+  return keyOf({ documents, synonyms, stopwords, romanised, outOfScope, weights });
 }
 
 /** Builds the index. Cost grows with the text indexed; a search visits only the postings of the question's terms. */

@@ -1,9 +1,9 @@
 /**
- * The production build (npm run build, src/cli/build.ts): one bundle that starts with the flags start:prod uses,
- * reads its content from the JSON the build stored, and answers like the source does.
+ * The production build (npm run build, src/cli/build.ts): one bundle that starts from its code cache with the flags
+ * start:prod uses, reads its content from the JSON the build stored, and answers like the source does.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/content/load.ts";
@@ -24,15 +24,34 @@ beforeAll(() => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("the production build", () => {
-  it("is one ASCII bundle plus a JSON copy of every content file", () => {
+  it("is one ASCII bundle with its code cache, plus a JSON copy of every content file and the kept models", () => {
     const files = readdirSync(out);
-    expect(files).toContain("main.js");
-    expect(files).toContain("page.html");
+    expect(files).toEqual(expect.arrayContaining(["main.js", "service.cjs", "page.html"]));
+    expect(readFileSync(join(out, "service.cjs")).every((byte) => byte < 128)).toBe(true);
+    // Made with start:prod's flags, so that V8 takes it when the service starts with them.
+    const bundle = join(out, "service.cjs");
+    const cacheUse = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        ...PROD_NODE_FLAGS,
+        "--input-type=module",
+        "-e",
+        `import { codeCacheUse } from "./src/boot/code-cache.ts"; console.log(codeCacheUse("${bundle}"));`,
+      ],
+      { cwd: PROJECT_ROOT, encoding: "utf8" },
+    );
+    expect(cacheUse.stdout.trim(), cacheUse.stderr).toBe("used");
     const yamlFiles = spawnSync("find", ["flows", "-name", "*.yaml"], { cwd: PROJECT_ROOT, encoding: "utf8" })
       .stdout.trim()
       .split("\n");
     expect(readdirSync(join(out, "yaml"))).toHaveLength(yamlFiles.length);
-    expect(readdirSync(join(out, "models"))).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.bin$/)]);
+    // The search's question model and the danger lexicon, kept so that the built service need not compute them.
+    expect(readdirSync(join(out, "models")).sort()).toEqual([
+      expect.stringMatching(/^[0-9a-f]{64}\.bin$/),
+      expect.stringMatching(/^lexicon-[0-9a-f]{64}\.json$/),
+    ]);
   });
 
   it("starts with start:prod's flags and answers /start and a button", async () => {

@@ -2,16 +2,9 @@
  * Runs the real service (`npm start`'s entry) as a child process, for end-to-end and browser tests.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { PROJECT_ROOT } from "../../src/content/load.ts";
 
-/** The V8 flags a server runs the service with: those of `npm run start:prod` ("node <flags> dist/main.js"). */
-export const PROD_NODE_FLAGS: readonly string[] = (
-  JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")).scripts["start:prod"] as string
-)
-  .split(" ")
-  .filter((word) => word.startsWith("--"));
+export { PROD_NODE_FLAGS } from "../../src/boot/prod-flags.ts";
 
 export interface RunningService {
   child: ChildProcess;

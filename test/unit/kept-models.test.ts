@@ -8,8 +8,8 @@ import {
   encodeQuestionModel,
   keptQuestionModels,
   type KeptQuestionModels,
-  useKeptQuestionModels,
 } from "../../src/knowledge/kept-models.ts";
+import { useKeptFiles } from "../../src/base/kept-files.ts";
 import { NO_ARTICLE, questionModelOver, trainQuestionModel } from "../../src/knowledge/question-model.ts";
 import { createSearchIndex, type SearchDocument } from "../../src/knowledge/search.ts";
 import type { QuestionModelParts } from "../../src/knowledge/question-model.ts";
@@ -102,28 +102,28 @@ describe("the search with kept models", () => {
 describe("kept models on disk", () => {
   const dir = mkdtempSync(join(tmpdir(), "spean-kept-"));
   afterEach(() => {
-    useKeptQuestionModels(undefined);
+    useKeptFiles(undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("are written only by a store set to write (the build) and read by any (the built service)", () => {
     expect(keptQuestionModels()).toBeUndefined();
-    useKeptQuestionModels(dir, { write: true });
+    useKeptFiles(dir, { write: true });
     createSearchIndex(docs, { keptModels: keptQuestionModels() });
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^[0-9a-f]{64}\.bin$/);
-    useKeptQuestionModels(dir);
+    useKeptFiles(dir);
     expect(keptQuestionModels()?.save).toBeUndefined();
     expect(createSearchIndex(docs, { keptModels: keptQuestionModels() }).questionModel).toBe("kept");
   });
 
   it("cost a training, never the service, when the file is damaged", () => {
-    useKeptQuestionModels(dir, { write: true });
+    useKeptFiles(dir, { write: true });
     createSearchIndex(docs, { keptModels: keptQuestionModels() });
     const [file] = readdirSync(dir);
     writeFileSync(join(dir, file as string), "not a model");
-    useKeptQuestionModels(dir);
+    useKeptFiles(dir);
     const index = createSearchIndex(docs, { keptModels: keptQuestionModels() });
     expect(index.questionModel).toBe("trained");
     expect(index.search("landlord").hits[0]?.id).toBe("renting");
