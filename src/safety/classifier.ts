@@ -10,7 +10,7 @@
 import type { SafetyOutcome } from "../engine/actions.ts";
 import { lexiconOf } from "./kept-lexicon.ts";
 import type { ConceptForms, Lexicon } from "./lexicon.ts";
-import { type DangerModel, dangerProbability, features, likelyKind } from "./model.ts";
+import { type DangerModel, dangerProbability, features, likelyKind, numbersProbability } from "./model.ts";
 import { applyRules, type DangerKind, type RuleResult } from "./rules.ts";
 import { messageWords, tagWords } from "./tagger.ts";
 
@@ -66,6 +66,8 @@ export type DangerClassifier = (text: string) => Assessment;
  * After the forty-fifth round (model retrained on 14,799 messages): UNNAMED 0.95 → 0.97, because the model now gives
  * "I don't know" (ខ្ញុំមិនដឹង) 96 %; 0.96 to 0.98 change nothing on dev. After the forty-eighth round (15,937
  * messages) it gives it 97.2 %: UNNAMED 0.97 → 0.99, which again changes nothing on dev.
+ * NUMBERS (the number-request model's bar, added after the fiftieth round): dev number requests 249 → 261 of 264 for
+ * any bar from 0.5 to 0.8, with no other figure moving; 0.9 gives 259, 0.99 258.
  */
 export const THRESHOLDS: Thresholds = {
   veto: 0.15,
@@ -78,6 +80,7 @@ export const THRESHOLDS: Thresholds = {
   unnamed: 0.99,
   unnamedSentence: 0.5,
   certain: 0.99,
+  numbers: 0.7,
 };
 
 /** From how many words a message that names no harm counts as a sentence (see `unnamedSentence`). */
@@ -94,6 +97,7 @@ export interface Thresholds {
   unnamed: number;
   unnamedSentence: number;
   certain: number;
+  numbers: number;
 }
 
 export interface ClassifierParts {
@@ -116,7 +120,8 @@ export function classifierOver({ lexicon, model, thresholds = THRESHOLDS }: Clas
   return (text) => {
     const { rules, feats } = analyse(text, lexicon);
     const probability = dangerProbability(model, feats);
-    return decide(rules, probability, () => likelyKind(model, feats), thresholds);
+    const asks = numbersProbability(model, feats);
+    return decide(rules, probability, asks, () => likelyKind(model, feats), thresholds);
   };
 }
 
@@ -166,11 +171,21 @@ function mark(concept: string, at: number) {
   return { concepts: [concept], key: concept, start: at, end: at, negated: false };
 }
 
-function decide(rules: RuleResult, probability: number, modelKind: () => DangerKind, limits: Thresholds): Assessment {
+function decide(
+  rules: RuleResult,
+  probability: number,
+  asksProbability: number,
+  modelKind: () => DangerKind,
+  limits: Thresholds,
+): Assessment {
   const why = rules.findings
     .filter((f) => f.level > 0)
     .map((f) => `rule: ${f.rule} (${f.kind}, ${f.level === 2 ? "danger" : "possible"})`);
   if (rules.lowered.length > 0) why.push(`lowered by context: ${rules.lowered.join(", ")}`);
+  // The rules' test for a number request, or the model's when the rules miss one ("lek tursap kapea komar").
+  const modelAsks = !rules.asksForNumber && asksProbability >= limits.numbers;
+  const asksForNumber = rules.asksForNumber || modelAsks;
+  if (modelAsks) why.push(`model: ${(asksProbability * 100).toFixed(0)} % a request for a number`);
   const reasons = [...why, `model: ${(probability * 100).toFixed(0)} % danger`];
   const result = (outcome: SafetyOutcome, kinds: DangerKind[] = []): Assessment => ({
     outcome,
@@ -183,12 +198,12 @@ function decide(rules: RuleResult, probability: number, modelKind: () => DangerK
   // ("ហៅឡានពេទ្យលេខប៉ុន្មាន", which number calls an ambulance) gets the numbers.
   if (rules.level === 2) {
     if (probability >= limits.veto) return result("danger", found);
-    return rules.asksForNumber ? result("numbers") : result("check", found);
+    return asksForNumber ? result("numbers") : result("check", found);
   }
   // Asking for a number while saying something is wrong: the danger screen gives the fitting number first. So does
   // a request the model is sure comes from danger, with a sign of harm that no rule completed ("I collapsed at the
   // door, please call a doctor").
-  if (rules.asksForNumber) {
+  if (asksForNumber) {
     if (rules.level === 1) return result("danger", found);
     const sureDanger = rules.strongSignal && rules.lowered.length === 0 && probability >= limits.alone;
     return sureDanger ? result("danger", [modelKind()]) : result("numbers");

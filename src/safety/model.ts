@@ -2,8 +2,9 @@
  * The statistical signal beside the rules: logistic regression over features of a tagged message (its concepts,
  * ordered concept pairs, words and Khmer letter trigrams). It does not see the rules' findings, so it is a second
  * opinion: it catches wordings the rules miss and turns a rule hit that reads like an ordinary message into a
- * check-in. Trained on the corpus's train and dev splits, never test (src/safety/training.ts, `npm run
- * train:danger`), saved as flows/safety/model.json, loaded in milliseconds.
+ * check-in. A second regression over the same features scores whether a message asks for a phone number, for the
+ * requests the rules' test misses. Trained on the corpus's train and dev splits, never test (src/safety/training.ts,
+ * `npm run train:danger`), saved as flows/safety/model.json, loaded in about 0.1 s.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,6 +36,8 @@ const modelFile = z.strictObject({
   trainedOn: z.strictObject({ examples: z.number().int(), danger: z.number().int(), corpus: z.string() }),
   danger: linear,
   kinds: z.record(z.enum(DANGER_KINDS), linear),
+  /** Whether a message asks for a phone number (police, ambulance, a helpline), beside the rules' own test. */
+  numbers: linear,
 });
 
 export type Linear = z.infer<typeof linear>;
@@ -114,6 +117,11 @@ export function dangerProbability(model: DangerModel, feats: readonly string[]):
   return sigmoid(score(model.danger, feats));
 }
 
+/** The probability that a message asks for a phone number. */
+export function numbersProbability(model: DangerModel, feats: readonly string[]): number {
+  return sigmoid(score(model.numbers, feats));
+}
+
 /** The most likely kind of danger by the model. */
 export function likelyKind(model: DangerModel, feats: readonly string[]): DangerKind {
   let best: DangerKind = "threat";
@@ -131,6 +139,8 @@ export interface TrainingExample {
   feats: string[];
   danger: boolean;
   kind?: DangerKind;
+  /** Whether the message asks for a phone number (the corpus's "numbers" label). */
+  numbers: boolean;
 }
 
 export interface TrainOptions {
@@ -180,7 +190,7 @@ export function trainLinear(examples: readonly { feats: string[]; y: boolean }[]
   return { bias: Math.round(bias * 1000) / 1000, weights };
 }
 
-/** Trains the danger model and one-vs-rest kind models. */
+/** Trains the danger model, one-vs-rest kind models and the number-request model. */
 export function trainModel(
   examples: readonly TrainingExample[],
   corpus: string,
@@ -200,11 +210,16 @@ export function trainModel(
       ),
     ]),
   ) as DangerModel["kinds"];
+  const numbers = trainLinear(
+    examples.map((e) => ({ feats: e.feats, y: e.numbers })),
+    options,
+  );
   return {
     version: 1,
     trainedOn: { examples: examples.length, danger: examples.filter((e) => e.danger).length, corpus },
     danger,
     kinds,
+    numbers,
   };
 }
 

@@ -21,6 +21,7 @@ export function trainingExample(entry: CorpusEntry, lexicon: Lexicon): TrainingE
     feats: analyse(entry.text, lexicon).feats,
     danger: entry.label === "danger",
     ...(entry.label === "danger" ? { kind: entry.kind } : {}),
+    numbers: entry.label === "numbers",
   };
 }
 

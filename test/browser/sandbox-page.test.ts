@@ -52,6 +52,19 @@ describe("sandbox page", () => {
     await page.getByRole("button", { name: "🆘 លេខសង្គ្រោះបន្ទាន់" }).last().click();
     await page.locator(".msg.bot", { hasText: "117" }).waitFor();
     expect(await page.locator(".msg.bot").last().textContent()).toContain("1280");
+    // With nothing new, the page's polls leave the log alone: a log redrawn on every poll replaces the button under
+    // a finger on a slow phone.
+    await page.evaluate(() => {
+      const counter = window as unknown as { logChanges: number };
+      counter.logChanges = 0;
+      new MutationObserver(() => counter.logChanges++).observe(document.getElementById("log") as HTMLElement, {
+        childList: true,
+        subtree: true,
+      });
+    });
+    for (let poll = 0; poll < 3; poll++)
+      await page.waitForResponse((response) => response.url().includes("/sandbox/api/messages?after="));
+    expect(await page.evaluate(() => (window as unknown as { logChanges: number }).logChanges)).toBe(0);
     mkdirSync(join(PROJECT_ROOT, "test-output"), { recursive: true });
     await page.screenshot({ path: join(PROJECT_ROOT, "test-output", "sandbox.png"), fullPage: true });
 

@@ -180,6 +180,25 @@ describe("outcomes and reasons", () => {
     expect(classify(poster)).toMatchObject({ outcome: "numbers" });
   });
 
+  it("a request the rules miss is caught by the model's number-request score, which the reasons name", () => {
+    const model = loadDangerModel(flows);
+    const rulesOnly = classifierOver({ lexicon, model, thresholds: { ...THRESHOLDS, numbers: 1.01 } });
+    const requests = [
+      "mean lek tel sombrab niyeay pel pibak chet te", // is there a number to talk to when I feel down?
+      "lek tursap kapea komar", // child protection phone number
+      "who do I phone at night if someone collapses",
+    ];
+    for (const text of requests) {
+      expect(analyse(text, lexicon).rules.asksForNumber).toBe(false);
+      expect(rulesOnly(text).outcome).not.toBe("numbers");
+      const assessed = classify(text);
+      expect(assessed.outcome).toBe("numbers");
+      expect(assessed.reasons.join(" ")).toMatch(/% a request for a number/);
+    }
+    // An ordinary question with no number in it stays an ordinary question.
+    expect(classify("ធ្វើអត្តសញ្ញាណប័ណ្ណនៅឯណា").outcome).toBe("none");
+  });
+
   it("a request for a doctor from someone who has collapsed is danger, not a request for numbers", () => {
     const collapsed = "ខ្ញុំឈឺទ្រូងហើយដួលនៅមាត់ទ្វារ សូមជួយហៅពេទ្យផង";
     expect(classify(collapsed)).toMatchObject({ outcome: "danger", kind: "medical" });
