@@ -120,7 +120,7 @@ export function classifierOver({ lexicon, model, thresholds = THRESHOLDS }: Clas
   return (text) => {
     const { rules, feats } = analyse(text, lexicon);
     const probability = dangerProbability(model, feats);
-    const asks = numbersProbability(model, feats);
+    const asks = () => numbersProbability(model, feats);
     return decide(rules, probability, asks, () => likelyKind(model, feats), thresholds);
   };
 }
@@ -174,7 +174,7 @@ function mark(concept: string, at: number) {
 function decide(
   rules: RuleResult,
   probability: number,
-  asksProbability: number,
+  asksProbability: () => number,
   modelKind: () => DangerKind,
   limits: Thresholds,
 ): Assessment {
@@ -182,10 +182,12 @@ function decide(
     .filter((f) => f.level > 0)
     .map((f) => `rule: ${f.rule} (${f.kind}, ${f.level === 2 ? "danger" : "possible"})`);
   if (rules.lowered.length > 0) why.push(`lowered by context: ${rules.lowered.join(", ")}`);
-  // The rules' test for a number request, or the model's when the rules miss one ("lek tursap kapea komar").
-  const modelAsks = !rules.asksForNumber && asksProbability >= limits.numbers;
+  // The rules' test for a number request, or the model's when the rules miss one ("lek tursap kapea komar"); the
+  // model is asked only then.
+  const asks = rules.asksForNumber ? 1 : asksProbability();
+  const modelAsks = !rules.asksForNumber && asks >= limits.numbers;
   const asksForNumber = rules.asksForNumber || modelAsks;
-  if (modelAsks) why.push(`model: ${(asksProbability * 100).toFixed(0)} % a request for a number`);
+  if (modelAsks) why.push(`model: ${(asks * 100).toFixed(0)} % a request for a number`);
   const reasons = [...why, `model: ${(probability * 100).toFixed(0)} % danger`];
   const result = (outcome: SafetyOutcome, kinds: DangerKind[] = []): Assessment => ({
     outcome,
