@@ -319,6 +319,7 @@ export const outbox = pgTable(
     uniqueIndex("outbox_dedupe_key").on(t.dedupeKey),
     index("outbox_due").on(t.status, t.notBefore),
     index("outbox_chat").on(t.chatId, t.id),
+    index("outbox_chat_due").on(t.chatId, t.status, t.notBefore),
     index("outbox_subject").on(t.subjectKind, t.subjectId),
   ],
 );

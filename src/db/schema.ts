@@ -123,6 +123,8 @@ export const outbox = sqliteTable(
     uniqueIndex("outbox_dedupe_key").on(t.dedupeKey),
     index("outbox_due").on(t.status, t.notBefore),
     index("outbox_chat").on(t.chatId, t.id),
+    /** Admission counts a chat's replies due but not yet sent (a flooding chat is held to a few). */
+    index("outbox_chat_due").on(t.chatId, t.status, t.notBefore),
     index("outbox_subject").on(t.subjectKind, t.subjectId),
   ],
 );

@@ -1,7 +1,9 @@
 /**
  * Admission: whether an arriving update goes into the inbox. One chat may have at most `chatLimit` updates waiting;
  * beyond that its updates are dropped and counted, and the chat is asked (at most once every few minutes) to wait,
- * so that a resident sending a hundred messages a second cannot hold back everyone else or fill the disk. A message
+ * so that a resident sending a hundred messages a second cannot hold back everyone else or fill the disk. Replies
+ * to the chat that wait to be sent count too: the sender keeps a second between two messages to one chat, so a
+ * flooding chat's replies pile up behind that gap, and its updates are dropped until they have gone out. A message
  * that reads as danger is always admitted. When the whole inbox holds `totalLimit` updates, nothing more is taken:
  * the webhook answers 503 and polling waits, and Telegram keeps the updates until there is room.
  *
@@ -15,8 +17,10 @@ export type Admitted = "accepted" | "duplicate" | "dropped" | "full";
 
 export interface AdmissionOptions {
   store: InboxStore;
-  /** Updates one chat may have waiting (default 20). */
+  /** Updates one chat may have waiting, with the replies waiting to be sent to it (default 20). */
   chatLimit?: number;
+  /** Messages to a chat waiting to be sent (default: none counted). */
+  repliesWaiting?: (chatId: number) => number;
   /** Updates the whole inbox may hold waiting (default 10,000). */
   totalLimit?: number;
   /** An update that must never be dropped (a message that reads as danger). */
@@ -49,12 +53,17 @@ export function createAdmission(options: AdmissionOptions) {
     return waiting.count >= totalLimit;
   }
 
+  function waitingIn(lane: string, chatId: number): number {
+    const updates = store.pendingIn(lane);
+    return updates >= chatLimit ? updates : updates + (options.repliesWaiting?.(chatId) ?? 0);
+  }
+
   /** Admits (or not) one update; call inside a transaction. */
   function admit(update: InboundUpdate): Admitted {
     if (isFull()) return "full";
     const lane = laneOf(update);
     const chatId = chatIdOf(update);
-    if (chatId !== undefined && store.pendingIn(lane) >= chatLimit && !options.isUrgent(update)) {
+    if (chatId !== undefined && waitingIn(lane, chatId) >= chatLimit && !options.isUrgent(update)) {
       if (store.recordDrop(lane, FLOOD_NOTICE_EVERY_MS) && chatId > 0) options.onFlooded(chatId);
       return "dropped";
     }

@@ -1,7 +1,11 @@
 /**
  * The one sender: moves due outbox rows to Telegram at no more than `ratePerSecond` overall and no closer than
  * `chatIntervalMs` per chat, honours 429 retry_after, backs off on 5xx, and marks a chat unreachable on 403.
- * Replies to a user's own message skip the queue: {@link OutboxSender.deliverNow} sends them at once, in order.
+ * Replies to a user's own message skip the queue: {@link OutboxSender.deliverNow} sends them at once, in order,
+ * when the overall rate allows it and the chat has not used up its burst of CHAT_BURST messages (refilled at one
+ * per `chatIntervalMs`, as Telegram allows short bursts in a chat); otherwise they wait in the queue until it does.
+ * Without that, one resident typing a hundred messages a second had the bot answer twenty times a second: with
+ * everyone else's replies that went past Telegram's 30 a second, and each 429 paused every chat.
  */
 import type { Logger } from "pino";
 import { errorCode } from "../base/errors.ts";
@@ -18,7 +22,10 @@ export interface OutboxSenderOptions {
   logger: Logger;
   /** Default 25 messages per second. */
   ratePerSecond?: number;
-  /** Default 1000 ms between two queued messages to one chat. */
+  /**
+   * Default 1000 ms between two queued messages to one chat; direct replies may burst (CHAT_BURST), then get one
+   * message per interval. 0: no per-chat limit.
+   */
   chatIntervalMs?: number;
   /** Default 8: a row failing with 5xx or network errors this often is given up. */
   maxAttempts?: number;
@@ -38,7 +45,13 @@ export interface OutboxSenderOptions {
    * whether that hook told whoever must know.
    */
   onUnreachable?: (row: OutboxRow, handled: boolean) => void;
+  /** The service's clock (default Date.now): when rows are due, and Telegram's retry_after. */
   now?: () => number;
+  /**
+   * The clock for the rate and the per-chat gap (default Date.now): real elapsed time, which a clock a test or the
+   * sandbox has moved (or stopped) must not hold up.
+   */
+  paceNow?: () => number;
   /**
    * Runs direct replies' bookkeeping (claim, mark sent) in a group commit, so that many chats' replies share one
    * SQLite commit. Default: at once, each statement committing by itself.
@@ -61,6 +74,8 @@ export interface OutboxSender {
 const BATCH = 500;
 const IDLE_POLL_MS = 500;
 const MAX_BACKOFF_MS = 5 * 60_000;
+/** Messages a chat may get in direct replies at once before it is held to one per chat interval. */
+export const CHAT_BURST = 5;
 /** The per-chat memory is pruned once it holds this many chats. */
 const PRUNE_ABOVE_CHATS = 256;
 
@@ -68,34 +83,62 @@ const PRUNE_ABOVE_CHATS = 256;
 export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const { store, transport, directTransport, logger } = options;
   const now = options.now ?? Date.now;
+  const paceNow = options.paceNow ?? Date.now;
   const commit = options.commit ?? (async <T>(work: () => T) => work());
   const rate = options.ratePerSecond ?? 25;
   const chatInterval = options.chatIntervalMs ?? 1000;
   const maxAttempts = options.maxAttempts ?? 8;
   const burst = Math.max(1, Math.floor(rate / 5));
   const lastSentToChat = new Map<number, number>();
+  /** Each chat's burst budget for direct replies (absent: full). */
+  const chatBudget = new Map<number, { messages: number; at: number }>();
   const inFlight = new Map<number, Promise<void>>();
   let tokens = burst;
-  let refilledAt = now();
+  let refilledAt = paceNow();
   let pausedUntil = 0;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
 
+  /**
+   * Adds the tokens earned since the last refill (a direct reply may have left the bucket below zero). A clock that
+   * stepped back earns nothing, and takes nothing either.
+   */
+  function refill(at: number): void {
+    tokens = Math.min(burst, tokens + (Math.max(0, at - refilledAt) * rate) / 1000);
+    refilledAt = at;
+  }
+
+  /** What is left of a chat's burst budget at `at` (refilled at one message per chat interval). */
+  function budgetOf(chatId: number, at: number): number {
+    const budget = chatBudget.get(chatId);
+    if (!budget || chatInterval === 0) return CHAT_BURST;
+    return Math.min(CHAT_BURST, budget.messages + Math.max(0, at - budget.at) / chatInterval);
+  }
+
+  function spendBudget(chatId: number, at: number, messages: number): void {
+    if (chatInterval > 0) chatBudget.set(chatId, { messages: budgetOf(chatId, at) - messages, at });
+  }
+
+  /** Whether a direct reply to this chat may go out now: the overall rate and the chat's burst budget allow it. */
+  function mayReplyNow(chatId: number, paceAt: number): boolean {
+    return tokens >= 1 && budgetOf(chatId, paceAt) >= 1;
+  }
+
   function tick(): void {
     if (!running) return;
     const at = now();
-    tokens = Math.min(burst, tokens + ((at - refilledAt) * rate) / 1000);
-    refilledAt = at;
+    const paceAt = paceNow();
+    refill(paceAt);
     if (at < pausedUntil) return schedule(pausedUntil - at);
-    forgetQuietChats(at);
+    forgetQuietChats(paceAt);
     const seenChats = new Set<number>();
     let waitingOnChat = false;
     for (const row of store.due(BATCH)) {
       if (tokens < 1) break;
       if (seenChats.has(row.chatId)) continue; // one row per chat per tick keeps each chat in order
       seenChats.add(row.chatId);
-      if (inFlight.has(row.chatId) || at - (lastSentToChat.get(row.chatId) ?? -Infinity) < chatInterval) {
+      if (inFlight.has(row.chatId) || paceAt - (lastSentToChat.get(row.chatId) ?? -Infinity) < chatInterval) {
         waitingOnChat = true;
         continue;
       }
@@ -107,7 +150,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         continue;
       }
       tokens -= 1;
-      lastSentToChat.set(row.chatId, at);
+      spendBudget(row.chatId, paceAt, 1);
+      lastSentToChat.set(row.chatId, paceAt);
       const sending = send(outgoing, transport, (work) => work())
         .then(
           () => undefined,
@@ -132,9 +176,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
    * served once do not stay in memory for the life of the process.
    */
   function forgetQuietChats(at: number): void {
-    if (lastSentToChat.size < PRUNE_ABOVE_CHATS) return;
+    if (lastSentToChat.size < PRUNE_ABOVE_CHATS && chatBudget.size < PRUNE_ABOVE_CHATS) return;
     for (const [chat, sentAt] of lastSentToChat)
       if (at - sentAt >= chatInterval && !inFlight.has(chat)) lastSentToChat.delete(chat);
+    for (const chat of chatBudget.keys()) if (budgetOf(chat, at) >= CHAT_BURST) chatBudget.delete(chat);
   }
 
   function schedule(ms: number): void {
@@ -232,26 +277,49 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     },
     wake,
     async deliverNow(ids) {
-      // While Telegram has asked the bot to wait (429 retry_after), direct replies wait too: the limit is per bot.
-      if (now() < pausedUntil) {
-        await commit(() => {
-          for (const row of store.pendingByIds(ids)) store.retryLater(row.id, pausedUntil, "RATE_LIMITED", false);
-        });
-        return wake();
-      }
-      const rows = await commit(() => store.pendingByIds(ids).filter((row) => store.claim(row.id)));
-      for (const [index, row] of rows.entries()) {
+      const at = now();
+      const paceAt = paceNow();
+      refill(paceAt);
+      // While Telegram has asked the bot to wait (429 retry_after), replies wait too: the limit is per bot.
+      const paused = at < pausedUntil;
+      const taken: OutboxRow[] = [];
+      const heldBack = await commit(() => {
+        const held = new Set<number>();
+        const opened = new Set<number>();
+        for (const row of store.pendingByIds(ids)) {
+          if (!opened.has(row.chatId) && !held.has(row.chatId)) {
+            // The first message of a chat's reply decides for the whole reply, so that it is not split.
+            if (paused || !mayReplyNow(row.chatId, paceAt)) held.add(row.chatId);
+            else opened.add(row.chatId);
+          }
+          if (held.has(row.chatId)) {
+            // Due at once: the queue sends it as soon as the rate and the chat's gap allow. A 429 window's rows
+            // keep their time when Telegram comes back after an outage (store.retryAfterOutage).
+            if (paused) store.retryLater(row.id, pausedUntil, "RATE_LIMITED", false);
+            else store.retryLater(row.id, at, "PACED", false);
+            continue;
+          }
+          if (!store.claim(row.id)) continue;
+          tokens -= 1;
+          spendBudget(row.chatId, paceAt, 1);
+          lastSentToChat.set(row.chatId, paceAt);
+          taken.push(row);
+        }
+        return held.size;
+      });
+      if (heldBack > 0) wake();
+      for (const [index, row] of taken.entries()) {
         const result = await send(row, directTransport, commit);
         if (result === true) continue;
         // Keep the chat's order: the rest waits until the failed row is due again, then goes out after it.
         const after = result.retryAt ?? now();
-        for (const rest of rows.slice(index + 1)) store.retryLater(rest.id, after, "ORDER", false);
+        for (const rest of taken.slice(index + 1)) store.retryLater(rest.id, after, "ORDER", false);
         wake();
         return;
       }
     },
     stats() {
-      return { trackedChats: lastSentToChat.size, inFlight: inFlight.size };
+      return { trackedChats: Math.max(lastSentToChat.size, chatBudget.size), inFlight: inFlight.size };
     },
     async stop() {
       running = false;

@@ -133,6 +133,11 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     .orderBy(asc(outbox.id))
     .limit(ph("limit"))
     .prepare();
+  const waitingForChat = db
+    .select({ n: sql<number>`count(*)` })
+    .from(outbox)
+    .where(and(eq(outbox.chatId, ph("chatId")), eq(outbox.status, "pending"), lte(outbox.notBefore, ph("at"))))
+    .prepare();
   const earliestDue = db
     .select({ at: sql<number | null>`min(${outbox.notBefore})` })
     .from(outbox)
@@ -283,6 +288,14 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     },
 
     /** The earliest time a pending row becomes due. */
+    /**
+     * How many messages to one chat are due within `withinMs` (default 2000) and not yet sent: a chat's replies held
+     * back by the per-chat gap are due within a second or two. Reminders days ahead are not counted.
+     */
+    waitingFor(chatId: number, withinMs = 2000): number {
+      return waitingForChat.get({ chatId, at: now() + withinMs })?.n ?? 0;
+    },
+
     nextDueAt(): number | undefined {
       return earliestDue.get()?.at ?? undefined;
     },

@@ -45,7 +45,13 @@ export function createHarness(
 ) {
   let clock = Date.parse("2026-11-21T03:00:00Z");
   const now = options.now ?? (() => clock);
-  const config = loadConfig({ DATABASE_PATH: ":memory:", STAFF_CHAT_ID: String(STAFF_CHAT), ...env });
+  // The harness's clock stands still unless a test moves it, so Telegram's sending limits are off here: they are
+  // tested in test/unit/outbox-sender.test.ts and, end to end, in test/e2e/flood.test.ts.
+  const config = {
+    ...loadConfig({ DATABASE_PATH: ":memory:", STAFF_CHAT_ID: String(STAFF_CHAT), ...env }),
+    outboxRatePerSecond: 1_000_000,
+    outboxChatIntervalMs: 0,
+  };
   const logger = createLogger("silent");
   const core = createCore(config, logger, now, {
     content: options.content ? options.content(contentFor(config)) : contentFor(config),

@@ -19,9 +19,10 @@ const text = (chat: number, words = "hello"): InboundUpdate =>
     message: { message_id: nextId, date: 0, chat: { id: chat, type: "private" }, text: words },
   }) as unknown as InboundUpdate;
 
-function admission(limits: { chatLimit?: number; totalLimit?: number } = {}) {
+function admission(limits: { chatLimit?: number; totalLimit?: number } = {}, replies?: Map<number, number>) {
   return createAdmission({
     store,
+    ...(replies ? { repliesWaiting: (chatId: number) => replies.get(chatId) ?? 0 } : {}),
     chatLimit: limits.chatLimit ?? 3,
     totalLimit: limits.totalLimit ?? 100,
     isUrgent: (update) => JSON.stringify(update).includes("HELP"),
@@ -45,6 +46,16 @@ describe("admission", () => {
     expect(flooded).toEqual([11]);
     expect(store.droppedSince(0)).toBe(3);
     expect(admit.admit(text(22))).toBe("accepted"); // another chat is not affected
+  });
+
+  it("counts the replies waiting to be sent to a chat with its waiting updates", () => {
+    const replies = new Map([[11, 2]]);
+    const admit = admission({}, replies);
+    expect([admit.admit(text(11)), admit.admit(text(11))]).toEqual(["accepted", "dropped"]);
+    expect(admit.admit(text(11, "HELP"))).toBe("accepted"); // danger still gets in
+    replies.set(11, 0); // the replies went out
+    expect(admit.admit(text(11))).toBe("accepted");
+    expect(admit.admit(text(22))).toBe("accepted");
   });
 
   it("asks again only after five minutes", () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "../../src/db/open.ts";
 import { createLogger } from "../../src/logger.ts";
-import { createOutboxSender } from "../../src/outbox/sender.ts";
+import { CHAT_BURST, createOutboxSender } from "../../src/outbox/sender.ts";
 import { createOutboxStore, type OutboxStore } from "../../src/outbox/store.ts";
 import { SendError, type Transport } from "../../src/outbox/transport.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
@@ -257,5 +257,101 @@ describe("outbox sender", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     await s.stop();
     expect(sent.map((m) => m.text)).toEqual(["r0", "r1", "r2"]);
+  });
+});
+
+describe("outbox sender: direct replies under the same limits", () => {
+  const reply = (chatId: number, text: string) =>
+    store.enqueue({
+      dedupeKey: `reply:${chatId}:${text}`,
+      chatId,
+      purpose: "reply",
+      message: { kind: "text", text },
+    }) as number;
+
+  it("a chat that used up its burst gets one reply a second; another chat's reply goes at once", async () => {
+    const s = sender();
+    s.start();
+    for (let i = 0; i < 8; i++) await s.deliverNow([reply(7, `flood${i}`)]);
+    await vi.advanceTimersByTimeAsync(200); // the bot-wide bucket (5) earns another 5 messages
+    await s.deliverNow([reply(8, "other")]);
+    expect(sent.map((m) => m.text)).toEqual(["flood0", "flood1", "flood2", "flood3", "flood4", "other"]);
+    await vi.advanceTimersByTimeAsync(3500);
+    await s.stop();
+    const flood = sent.filter((m) => m.chatId === 7);
+    expect(flood.map((m) => m.text)).toEqual(Array.from({ length: 8 }, (_, i) => `flood${i}`));
+    for (let i = 5; i < flood.length; i++)
+      expect((flood[i]?.at ?? 0) - (flood[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    // Once the chat has been quiet for the burst's worth of intervals, it gets a full burst again.
+    sent = [];
+    await vi.advanceTimersByTimeAsync(CHAT_BURST * 1000);
+    const again = sender();
+    again.start();
+    for (let i = 0; i < CHAT_BURST; i++) await again.deliverNow([reply(7, `later${i}`)]);
+    expect(sent).toHaveLength(CHAT_BURST);
+    await again.stop();
+  });
+
+  it("counts a chat's messages waiting within two seconds, not reminders days ahead (admission's count)", async () => {
+    const s = sender();
+    s.start();
+    for (let i = 0; i < CHAT_BURST + 3; i++) await s.deliverNow([reply(7, `flood${i}`)]);
+    store.enqueue({
+      dedupeKey: "reminder",
+      chatId: 7,
+      purpose: "reminder",
+      message: { kind: "text", text: "see you tomorrow" },
+      notBefore: Date.now() + 86_400_000,
+    });
+    expect(store.waitingFor(7)).toBe(3);
+    expect(store.waitingFor(8)).toBe(0);
+    await vi.advanceTimersByTimeAsync(3500);
+    expect(store.waitingFor(7)).toBe(0);
+    await s.stop();
+  });
+
+  it("a clock that steps back does not stop replies", async () => {
+    let clock = Date.now();
+    const s = sender({ now: () => clock, paceNow: () => clock });
+    s.start();
+    clock -= 3_600_000;
+    await s.deliverNow([reply(7, "after the step")]);
+    expect(sent.map((m) => m.text)).toEqual(["after the step"]);
+    await s.stop();
+  });
+
+  it("a service clock that stands still (a test's or the sandbox's) does not hold replies back", async () => {
+    const s = sender({ now: () => Date.parse("2026-11-21T00:00:00Z") });
+    s.start();
+    for (let i = 0; i < CHAT_BURST + 2; i++) await s.deliverNow([reply(7, `r${i}`)]);
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(sent).toHaveLength(CHAT_BURST + 2);
+    await s.stop();
+  });
+
+  it("the messages of one reply go out together", async () => {
+    const s = sender();
+    s.start();
+    await s.deliverNow([reply(7, "a"), reply(7, "b"), reply(7, "c")]);
+    expect(sent.map((m) => m.text)).toEqual(["a", "b", "c"]);
+    await s.stop();
+  });
+
+  it("replies and queued messages together never pass the overall rate", async () => {
+    queue(100, 100);
+    const s = sender();
+    s.start();
+    // 40 residents a second write to the bot for 5 s, while 100 alerts wait in the queue.
+    for (let tick = 0; tick < 50; tick++) {
+      for (let i = 0; i < 4; i++) await s.deliverNow([reply(1000 + tick * 4 + i, `r${tick}.${i}`)]);
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    await vi.advanceTimersByTimeAsync(10_000);
+    await s.stop();
+    expect(sent).toHaveLength(300);
+    for (const first of sent) {
+      const window = sent.filter((m) => m.at >= first.at && m.at < first.at + 1000);
+      expect(window.length).toBeLessThanOrEqual(25 + 5);
+    }
   });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_chat_due" ON "outbox" USING btree ("chat_id","status","not_before");
