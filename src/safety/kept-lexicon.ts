@@ -7,7 +7,7 @@ import { keptFiles, type KeptFiles, keyOf } from "../base/kept-files.ts";
 import { compileLexicon, type ConceptForms, type Lexicon } from "./lexicon.ts";
 
 /** Bumped when the layout changes: an old file then no longer decodes. */
-const FORMAT = "spean-lexicon-1";
+const FORMAT = "spean-lexicon-2";
 
 /**
  * The compiled lexicon of `forms`: read from `kept` (default: the store set by `useKeptFiles`) when it holds one,
@@ -39,6 +39,7 @@ export function encodeLexicon(lexicon: Lexicon): Buffer {
       maxWords: lexicon.maxWords,
       inWord: [...lexicon.inWord],
       concepts: [...lexicon.concepts],
+      latinWords: [...lexicon.latinWords],
     }),
   );
 }
@@ -49,14 +50,15 @@ export function encodeLexicon(lexicon: Lexicon): Buffer {
  */
 export function decodeLexicon(bytes: Buffer): Lexicon {
   const file = JSON.parse(bytes.toString("utf8")) as Record<string, unknown>;
-  const { exact, romanised, maxWords, inWord, concepts } = file;
+  const { exact, romanised, maxWords, inWord, concepts, latinWords } = file;
   if (
     file.format !== FORMAT ||
     !isEntries(exact, isStrings) ||
     !isEntries(romanised, isStrings) ||
     typeof maxWords !== "number" ||
     !isEntries(inWord, isInWordList) ||
-    !isStrings(concepts)
+    !isStrings(concepts) ||
+    !isStrings(latinWords)
   )
     throw new Error("not a kept lexicon of this format");
   return {
@@ -65,6 +67,7 @@ export function decodeLexicon(bytes: Buffer): Lexicon {
     maxWords,
     inWord: new Map(inWord),
     concepts: new Set(concepts),
+    latinWords: new Set(latinWords),
   };
 }
 

@@ -29,6 +29,8 @@ export interface Lexicon {
   readonly inWord: ReadonlyMap<string, readonly { key: string; concepts: readonly string[] }[]>;
   /** Every concept named in the file. */
   readonly concepts: ReadonlySet<string>;
+  /** Every Latin word of the English and romanised forms, lower-case, with common English words (run-together.ts). */
+  readonly latinWords: ReadonlySet<string>;
 }
 
 /** Reads flows/safety/concepts.yaml under `flowsDir`. @throws {SpeanError} SPEAN_CONTENT_INVALID when malformed. */
@@ -122,5 +124,24 @@ export function compileLexicon(concepts: ConceptForms): Lexicon {
     list.push({ key, concepts });
     inWord.set(key[0]!, list);
   }
-  return { exact, romanised, maxWords, inWord, concepts: new Set(Object.keys(concepts)) };
+  return {
+    exact,
+    romanised,
+    maxWords,
+    inWord,
+    concepts: new Set(Object.keys(concepts)),
+    latinWords: latinWordsOf(concepts),
+  };
+}
+
+/** The Latin words of every English and romanised form, with the common English words (ENGLISH_ONLY). */
+function latinWordsOf(concepts: ConceptForms): Set<string> {
+  const words = new Set(ENGLISH_ONLY);
+  for (const { en, rom } of Object.values(concepts))
+    for (const form of [...en, ...rom])
+      for (const word of tokenize(form)) {
+        const lower = exactWord(word);
+        if (/^[a-z]{2,}$/.test(lower)) words.add(lower);
+      }
+  return words;
 }
