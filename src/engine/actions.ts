@@ -130,8 +130,11 @@ export const DANGER_OFFER_VAR = "danger_offer";
 export type SafetyOutcome = "danger" | "check" | "numbers" | "none";
 
 export interface SafetyHooks {
-  /** `kinds`: what kinds of danger, most serious first (they decide which numbers come first). */
-  assess: (text: string) => { outcome: SafetyOutcome; kinds: string[] };
+  /**
+   * `kinds`: what kinds of danger, most serious first (they decide which numbers come first). `guessed`: a request
+   * for a number that only the statistical model heard (no rule found one).
+   */
+  assess: (text: string) => { outcome: SafetyOutcome; kinds: string[]; guessed?: boolean };
   /** Said before the emergency screen when a message is danger (the numbers that fit `kinds` first). */
   dangerReplies: (kinds: readonly string[]) => Reply[];
   /** The one-line safety net (117 / 119 and 🆘) added to "I can only read text" answers. */

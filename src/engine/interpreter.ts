@@ -177,7 +177,7 @@ export function createEngine(options: EngineOptions): Engine {
     ctx: TurnContext,
     opts: { screened?: boolean } = {},
   ): Turn {
-    const screened = opts.screened ? undefined : screen(state, typed, ctx);
+    const screened = opts.screened ? undefined : screen(state, typed, ctx, current);
     if (screened) return screened;
     if (current.kind === "ask") {
       // The navigation buttons work on questions too (on a phone question they are reply-keyboard buttons).
@@ -206,10 +206,10 @@ export function createEngine(options: EngineOptions): Engine {
    * "Are you safe right now?", holding the text (in the encrypted conversation) to answer it on "I'm safe". A
    * request for a number: the emergency screen. Otherwise undefined: the text is handled as usual.
    */
-  function screen(state: ConversationState, typed: string, ctx: TurnContext): Turn | undefined {
+  function screen(state: ConversationState, typed: string, ctx: TurnContext, current?: ScreenNode): Turn | undefined {
     const safety = registry.safety;
     if (!safety) return undefined;
-    const { outcome, kinds } = safety.assess(typed);
+    const { outcome, kinds, guessed } = safety.assess(typed);
     const vars = kinds.length > 0 ? { ...state.vars, safety_kind: kinds.join(",") } : state.vars;
     switch (outcome) {
       case "danger": {
@@ -226,6 +226,9 @@ export function createEngine(options: EngineOptions): Engine {
           {},
         );
       case "numbers":
+        // On a question waiting for a typed answer, a request only the model heard ("ហៅខ្ញុំផង", call me, typed
+        // where the phone number goes) is taken as the answer: the question's own check says what is wrong.
+        if (guessed && current?.kind === "ask") return undefined;
         return go(state, ENTRY.emergency, ctx, {});
       case "none":
         return undefined;

@@ -25,6 +25,8 @@ export interface Assessment {
   kinds?: DangerKind[];
   /** The model's probability of danger (0..1). */
   probability: number;
+  /** Set when the outcome is a request for a number that only the model heard (no rule found one). */
+  guessed?: true;
   /**
    * Why, for a safeguarding officer: rule sentences, the context that lowered them, the model's view. Never the
    * message.
@@ -69,8 +71,8 @@ export type DangerClassifier = (text: string) => Assessment;
  * messages) it gives it 97.2 %: UNNAMED 0.97 → 0.99, which again changes nothing on dev.
  * NUMBERS (the number-request model's bar, added after the fiftieth round): dev number requests 249 → 261 of 264 for
  * any bar from 0.5 to 0.8, with no other figure moving; 0.9 gives 259, 0.99 258.
- * After the fifty-sixth round (17,866 messages; Latin runs cut into words): no bar moved a dev figure by more than
- * 0.2 points, and "I don't know" gets 93 %, so none changed.
+ * After the fifty-eighth and sixtieth rounds (18,253 and 18,643 messages; Latin runs cut into words): no bar moved a
+ * dev figure by more than 0.2 points, and "I don't know" gets 94 %, so none changed.
  */
 export const THRESHOLDS: Thresholds = {
   veto: 0.15,
@@ -211,7 +213,8 @@ function decide(
   if (asksForNumber) {
     if (rules.level === 1) return result("danger", found);
     const sureDanger = rules.strongSignal && rules.lowered.length === 0 && probability >= limits.alone;
-    return sureDanger ? result("danger", [modelKind()]) : result("numbers");
+    if (sureDanger) return result("danger", [modelKind()]);
+    return modelAsks ? { ...result("numbers"), guessed: true } : result("numbers");
   }
   if (rules.level === 1) {
     if (probability >= (rules.promotable ? limits.promote : limits.promoteWeak)) return result("danger", found);

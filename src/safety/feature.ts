@@ -30,8 +30,8 @@ export function createSafetyFeature(options: SafetyFeatureOptions): Feature & { 
   const { classify, directory, store } = options;
   const hooks: SafetyHooks = {
     assess: (text) => {
-      const { outcome, kinds = [] } = classify(text);
-      return { outcome, kinds };
+      const { outcome, kinds = [], guessed } = classify(text);
+      return { outcome, kinds, ...(guessed ? { guessed } : {}) };
     },
     dangerReplies: (kinds) => [dangerLead(kindsOf(kinds), directory)],
     net: safetyNetLine(directory),

@@ -282,6 +282,22 @@ describe("danger from every state", () => {
     expect(h.lastTexts(2)[0]).toBe(h.dangerLead(["sexual_violence"]));
   });
 
+  it("on the phone question, a number request only the model heard is read as the answer; others are not", async () => {
+    await h.say("/start");
+    await h.press(t("main.choice_help"));
+    await h.press(t("help.category_legal"));
+    await h.press(t("help.district_russey_keo"));
+    await h.press(t("help.want_caseworker"));
+    await h.press(t("help.consent_yes"));
+    await h.press(t("help.contact_call"));
+    const question = node();
+    await h.say("lek tursap kapea komar"); // the model's request (test/unit/danger-classifier.test.ts)
+    expect(node()).toBe(question);
+    expect(h.lastTexts(2)[0]).toBe(t("help.phone_invalid"));
+    await h.say("លេខប៉ូលិស"); // the rules' request
+    expect(node()).toBe("emergency.numbers");
+  });
+
   it("while talking with a caseworker: the bot answers and the caseworker sees the message", async () => {
     await startTalking(h);
     await h.say("ខ្ញុំចង់សម្លាប់ខ្លួន");

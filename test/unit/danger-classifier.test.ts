@@ -193,8 +193,10 @@ describe("outcomes and reasons", () => {
       expect(rulesOnly(text).outcome).not.toBe("numbers");
       const assessed = classify(text);
       expect(assessed.outcome).toBe("numbers");
+      expect(assessed.guessed).toBe(true); // a question waiting for a typed answer reads it as the answer
       expect(assessed.reasons.join(" ")).toMatch(/% a request for a number/);
     }
+    expect(classify("លេខប៉ូលិស").guessed).toBeUndefined(); // the rules' requests are never only guessed
     // An ordinary question with no number in it stays an ordinary question.
     expect(classify("ធ្វើអត្តសញ្ញាណប័ណ្ណនៅឯណា").outcome).toBe("none");
   });
