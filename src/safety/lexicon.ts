@@ -106,10 +106,19 @@ export function compileLexicon(concepts: ConceptForms): Lexicon {
     if (!list.includes(concept)) list.push(concept);
     map.set(key, list);
   };
+  // The Latin words of every English and romanised form, with the common English words (run-together.ts).
+  const latinWords = new Set(ENGLISH_ONLY);
+  const addLatin = (words: string[]) => {
+    for (const word of words) {
+      const lower = exactWord(word);
+      if (/^[a-z]{2,}$/.test(lower)) latinWords.add(lower);
+    }
+    return words;
+  };
   for (const [concept, { km, en, rom }] of Object.entries(concepts)) {
     for (const form of km) add(exact, tokenize(form), concept);
-    for (const form of en) add(exact, tokenize(form).map(exactWord), concept);
-    for (const form of rom) add(romanised, tokenize(form).map(romanisedWord), concept);
+    for (const form of en) add(exact, addLatin(tokenize(form)).map(exactWord), concept);
+    for (const form of rom) add(romanised, addLatin(tokenize(form)).map(romanisedWord), concept);
   }
   // By first letter, longest first, so that a syllable start is checked against the forms that can start there.
   const inWord = new Map<string, { key: string; concepts: readonly string[] }[]>();
@@ -130,18 +139,6 @@ export function compileLexicon(concepts: ConceptForms): Lexicon {
     maxWords,
     inWord,
     concepts: new Set(Object.keys(concepts)),
-    latinWords: latinWordsOf(concepts),
+    latinWords,
   };
-}
-
-/** The Latin words of every English and romanised form, with the common English words (ENGLISH_ONLY). */
-function latinWordsOf(concepts: ConceptForms): Set<string> {
-  const words = new Set(ENGLISH_ONLY);
-  for (const { en, rom } of Object.values(concepts))
-    for (const form of [...en, ...rom])
-      for (const word of tokenize(form)) {
-        const lower = exactWord(word);
-        if (/^[a-z]{2,}$/.test(lower)) words.add(lower);
-      }
-  return words;
 }
