@@ -9,6 +9,8 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { SpeanError } from "./base/errors.ts";
 import { useCompiledYaml } from "./base/yaml-file.ts";
 import { useKeptFiles } from "./base/kept-files.ts";
+import { pruneOtherSourceCaches, sourceCacheDir } from "./boot/source-cache.ts";
+import { PROJECT_ROOT } from "./base/project-root.ts";
 import { createLogger } from "./logger.ts";
 import { createService } from "./service/service.ts";
 import { stopWithin } from "./shutdown.ts";
@@ -73,10 +75,16 @@ async function main(): Promise<void> {
 /**
  * The compiled build reads its content files as JSON made by `npm run build` (parsing YAML takes ~0.5 s), and the
  * search's question model and the danger lexicon computed by the build (about 2.5 s and 0.2 s; see kept-files.ts).
+ * A run from source computes those at its first start and keeps them for the next (boot/source-cache.ts).
  */
 function useBuiltContent(): void {
   const entry = fileURLToPath(import.meta.url);
-  if (entry.endsWith(".ts")) return; // run from source by tsx
+  if (entry.endsWith(".ts")) {
+    const cache = sourceCacheDir(PROJECT_ROOT);
+    pruneOtherSourceCaches(cache);
+    useKeptFiles(cache, { write: "best-effort" });
+    return;
+  }
   useCompiledYaml(join(dirname(entry), "yaml"));
   useKeptFiles(join(dirname(entry), "models"));
 }

@@ -20,7 +20,7 @@ export interface KeptQuestionModels {
 /** Bumped when the file layout changes: an old file then no longer decodes. */
 const FORMAT = "spean-question-model-1";
 
-/** The kept models in the store set by `useKeptFiles`, or undefined when models are trained at start (source runs). */
+/** The kept models in the store set by `useKeptFiles`, or undefined when models are trained at start. */
 export function keptQuestionModels(): KeptQuestionModels | undefined {
   const files = keptFiles();
   if (!files) return undefined;

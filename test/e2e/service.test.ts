@@ -43,9 +43,11 @@ describe("the service, end to end (polling)", () => {
     pressLatest(2, "🌐 ភាសា / Language");
     await waitForText(2, "សូមជ្រើសរើសភាសា");
     expect(await first.stop("SIGTERM")).toBe(0);
-    await start();
+    const second = await start();
     pressLatest(2, "English"); // a button from before the restart is still the current one
     await waitForText(2, "What do you need?");
+    // The first start from this source trained the question model and kept it; a restart loads it (source-cache.ts).
+    await e2e.fake.waitFor(() => /"questionModel":"kept"/.test(second.output()), 15_000);
   });
 
   it("a kill -9 while updates arrive loses none and handles none twice", async () => {
@@ -149,7 +151,8 @@ describe("start-up", () => {
     const again = await start();
     again.child.kill("SIGTERM");
     expect(await again.exited).toBe(0);
-  });
+    // Three starts: 10 s alone, and over the default 30 s once beside the browser tests on a 2-core CI machine.
+  }, 60_000);
 
   it("a second service on the same database refuses to start, and the first goes on", async () => {
     const first = await start();
