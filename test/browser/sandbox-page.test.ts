@@ -76,6 +76,40 @@ describe("sandbox page", () => {
     await page.close();
   });
 
+  it("a late answer never takes a message back off the screen: one poll at a time (360 px phone)", async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    // Every other read of the open chat answers 1.5 s late, as on a slow phone network: without one poll at a time,
+    // that old answer arrived after a newer one and redrew the log without the newest messages.
+    let reads = 0;
+    await page.route(/\/sandbox\/api\/chats\/-?\d+\/messages$/, async (route) => {
+      const response = await route.fetch();
+      if (reads++ % 2 === 0) await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.fulfill({ response });
+    });
+    await page.goto(url);
+    await page.click("#new-chat");
+    await page.getByText("វាយ /start ឬសរសេរអ្វីមួយ", { exact: false }).waitFor();
+    await page.evaluate(() => {
+      const shown = window as unknown as { shown: number[] };
+      shown.shown = [];
+      const log = document.getElementById("log") as HTMLElement;
+      new MutationObserver(() => shown.shown.push(log.querySelectorAll(".msg").length)).observe(log, {
+        childList: true,
+        subtree: true,
+      });
+    });
+    await page.fill("#text", "/start");
+    await page.click("#send");
+    await page.getByRole("button", { name: "🆘 លេខសង្គ្រោះបន្ទាន់" }).last().click();
+    await page.locator(".msg.bot", { hasText: "117" }).waitFor();
+    for (let read = 0; read < 4; read++)
+      await page.waitForResponse((response) => /\/chats\/-?\d+\/messages$/.test(response.url()));
+    const shown = await page.evaluate(() => (window as unknown as { shown: number[] }).shown);
+    expect(shown.at(-1)).toBe(5); // /start, three replies, the emergency numbers
+    expect(shown.every((count, i) => i === 0 || count >= (shown[i - 1] as number))).toBe(true);
+    await page.close();
+  });
+
   it("shows the staff group and a caseworker's private chat: an alert, a refused and an accepted Claim", async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     await page.goto(url);
