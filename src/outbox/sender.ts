@@ -288,8 +288,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         const opened = new Set<number>();
         for (const row of store.pendingByIds(ids)) {
           if (!opened.has(row.chatId) && !held.has(row.chatId)) {
-            // The first message of a chat's reply decides for the whole reply, so that it is not split.
-            if (paused || !mayReplyNow(row.chatId, paceAt)) held.add(row.chatId);
+            // The first message of a chat's reply decides for the whole reply, so that it is not split; a reply
+            // held back earlier goes first.
+            const blocked = paused || !mayReplyNow(row.chatId, paceAt) || store.hasHeldBefore(row.chatId, row.id);
+            if (blocked) held.add(row.chatId);
             else opened.add(row.chatId);
           }
           if (held.has(row.chatId)) {

@@ -3,7 +3,7 @@
  * message is never queued twice; claiming a row (pending → sending) means it is never sent twice by two senders.
  */
 import { SpeanError } from "../base/errors.ts";
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { outbox } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
@@ -137,6 +137,20 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     .select({ n: sql<number>`count(*)` })
     .from(outbox)
     .where(and(eq(outbox.chatId, ph("chatId")), eq(outbox.status, "pending"), lte(outbox.notBefore, ph("at"))))
+    .prepare();
+  const dueBefore = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.chatId, ph("chatId")),
+        eq(outbox.status, "pending"),
+        lte(outbox.notBefore, ph("at")),
+        lt(outbox.id, ph("id")),
+        inArray(outbox.lastError, ["PACED", "RATE_LIMITED"]),
+      ),
+    )
+    .limit(1)
     .prepare();
   const earliestDue = db
     .select({ at: sql<number | null>`min(${outbox.notBefore})` })
@@ -294,6 +308,14 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
      */
     waitingFor(chatId: number, withinMs = 2000): number {
       return waitingForChat.get({ chatId, at: now() + withinMs })?.n ?? 0;
+    },
+
+    /**
+     * Whether a reply to the chat queued before row `id` was held back by Telegram's limits (the sender's "PACED" and
+     * "RATE_LIMITED") and is due: a later reply must not overtake it.
+     */
+    hasHeldBefore(chatId: number, id: number): boolean {
+      return dueBefore.get({ chatId, at: now(), id }) !== undefined;
     },
 
     nextDueAt(): number | undefined {

@@ -329,6 +329,23 @@ describe("outbox sender: direct replies under the same limits", () => {
     await s.stop();
   });
 
+  it("a reply never overtakes an earlier one that waits for the chat's gap", async () => {
+    let pace = Date.now();
+    const s = sender({ paceNow: () => pace });
+    s.start();
+    for (let i = 0; i < CHAT_BURST + 1; i++) await s.deliverNow([reply(7, `r${i}`)]);
+    expect(sent).toHaveLength(CHAT_BURST); // the last one waits for the gap
+    pace += 1500; // the burst has a message again, and the queue has not yet sent the held reply
+    await s.deliverNow([reply(7, "next")]);
+    expect(sent).toHaveLength(CHAT_BURST);
+    for (let second = 0; second < 3; second++) {
+      pace += 1000;
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    await s.stop();
+    expect(sent.map((m) => m.text).slice(-2)).toEqual([`r${CHAT_BURST}`, "next"]);
+  });
+
   it("the messages of one reply go out together", async () => {
     const s = sender();
     s.start();
