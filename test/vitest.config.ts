@@ -25,8 +25,9 @@ export default defineConfig({
           name: "suite",
           include: ["test/**/*.test.ts"],
           exclude: ALONE,
-          // A throwaway PostgreSQL server for the tests that need one, when the machine has PostgreSQL installed.
-          globalSetup: ["test/helpers/postgres-server.ts"],
+          // A throwaway PostgreSQL server for the tests that need one, when the machine has PostgreSQL installed;
+          // and the model and lexicon every service started from source would otherwise compute at its first start.
+          globalSetup: ["test/helpers/postgres-server.ts", "test/helpers/warm-source-cache.ts"],
           sequence: { groupOrder: 0 },
         },
       },

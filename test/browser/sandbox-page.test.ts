@@ -18,8 +18,8 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "spean-browser-"));
   const port = await freePort();
-  // Run from source, the service trains the search's question model right after start-up, which blocks it for a few
-  // seconds (more on a loaded 2-core machine): the pages are tested once that is done, as a resident would meet it.
+  // The service builds the search index right after start-up, which blocks it for a second or two (more on a loaded
+  // 2-core machine): the pages are tested once that is done, as a resident would meet it.
   service = await startService({ PORT: String(port), DATABASE_PATH: join(dir, "sandbox.db") }, /search index ready/);
   url = `http://127.0.0.1:${port}/`;
   browser = await chromium.launch({
