@@ -13,7 +13,7 @@ import type { ConceptForms, Lexicon } from "./lexicon.ts";
 import { type DangerModel, dangerProbability, features, likelyKind, numbersProbability } from "./model.ts";
 import { applyRules, type DangerKind, type RuleResult } from "./rules.ts";
 import { splitRunTogether } from "./run-together.ts";
-import { messageWords, tagWords } from "./tagger.ts";
+import { messageClauses, type Tagging, tagWords } from "./tagger.ts";
 
 export type { SafetyOutcome };
 
@@ -132,8 +132,7 @@ export function classifierOver({ lexicon, model, thresholds = THRESHOLDS }: Clas
 
 /** Tags, rules and model features of one message (used by the classifier and by training). */
 export function analyse(text: string, lexicon: Lexicon): { rules: RuleResult; feats: string[] } {
-  const words = splitRunTogether(messageWords(text), lexicon.latinWords);
-  const tagging = tagWords(words, lexicon);
+  const { words, tagging } = tagMessage(text, lexicon);
   // Marks the segmenter drops: laughter emoji after an exaggeration, and a question mark.
   if (LAUGHTER.test(text)) tagging.tags.push(mark("joke", words.length));
   if (/[?？]/.test(text)) tagging.tags.push(mark("question_mark", words.length));
@@ -141,6 +140,24 @@ export function analyse(text: string, lexicon: Lexicon): { rules: RuleResult; fe
   if (saysMinor(words)) tagging.tags.push(mark("child", words.length));
   const rules = applyRules(tagging);
   return { rules, feats: features(words, tagging) };
+}
+
+/** A message's words (long Latin runs cut, see run-together.ts) and their concepts, clause by clause. */
+export function tagMessage(text: string, lexicon: Lexicon): { words: readonly string[]; tagging: Tagging } {
+  const clauses = messageClauses(text).map((clause) => splitRunTogether(clause, lexicon.latinWords));
+  const words = clauses.flat();
+  return { words, tagging: tagWords(words, lexicon, clauseStartsOf(clauses)) };
+}
+
+/** The position of each clause's first word, after the first clause. */
+function clauseStartsOf(clauses: readonly (readonly string[])[]): Set<number> {
+  const starts = new Set<number>();
+  let at = 0;
+  for (const clause of clauses) {
+    if (at > 0) starts.add(at);
+    at += clause.length;
+  }
+  return starts;
 }
 
 /** Money after a number: "២០០០រៀល", "2000 riel" and "$2000" are amounts, not the year 2000. */

@@ -4,7 +4,7 @@
  * form's concepts. Where forms overlap, the longest one starting first wins, so a form never fires inside a longer
  * word or phrase (វាយតម្លៃ is "evaluate", not វាយ "hit"). Words no form matched are searched once more for acts
  * inside them, at Khmer syllable boundaries, because the segmenter cuts misspelled text wrongly (ប៉ាវាយខ្ញុំ →
- * ប៉ាវា|យ|ខ្ញុំ). A negation just before an act marks the act negated.
+ * ប៉ាវា|យ|ខ្ញុំ). A negation just before an act, in the same clause, marks the act negated.
  */
 import { tokenize } from "../khmer/normalize.ts";
 import { exactWord, type Lexicon, romanisedWord } from "./lexicon.ts";
@@ -57,12 +57,33 @@ const NEGATION_REACH = 2;
 
 /** Splits a message into the words the lexicon is matched against. */
 export function messageWords(text: string): string[] {
-  const cut = [...text].slice(0, MAX_CLASSIFY_CHARS).join("");
-  return tokenize(cut, cut.length);
+  return messageClauses(text).flat();
 }
 
-/** Tags `words` (from {@link messageWords}) with the lexicon's concepts. */
-export function tagWords(words: readonly string[], lexicon: Lexicon): Tagging {
+/**
+ * Marks that end a clause: a comma or full stop (not inside a number such as 1.5 or 2,000), ។ ៕ ; ! ? and a new
+ * line. A negation does not reach past one ("bay ot krob, ot oy chenh": not enough rice, not allowed out).
+ */
+const CLAUSE_END = /(?<!\d)[.,](?!\d)|[;!?។៕\n]/;
+
+/** The message's words, clause by clause (see {@link CLAUSE_END}). */
+export function messageClauses(text: string): string[][] {
+  const cut = [...text].slice(0, MAX_CLASSIFY_CHARS).join("");
+  return cut
+    .split(CLAUSE_END)
+    .map((clause) => tokenize(clause, clause.length))
+    .filter((words) => words.length > 0);
+}
+
+/**
+ * Tags `words` (from {@link messageWords}) with the lexicon's concepts; `clauseStarts` holds the positions of the
+ * words that begin a new clause (default none).
+ */
+export function tagWords(
+  words: readonly string[],
+  lexicon: Lexicon,
+  clauseStarts: ReadonlySet<number> = new Set(),
+): Tagging {
   const exact = words.map(exactWord);
   const romanised = words.map(romanisedWord);
   const tags: Tag[] = [];
@@ -80,7 +101,7 @@ export function tagWords(words: readonly string[], lexicon: Lexicon): Tagging {
   tags.push(...notLetGoTags(words, tags));
   tags.push(...lockedInTags(words, tags));
   tags.sort((a, b) => a.start - b.start);
-  markNegations(tags, words);
+  markNegations(tags, words, clauseStarts);
   return { tags: withoutOthersRefusing(tags, words), words: words.length };
 }
 
@@ -225,6 +246,12 @@ function withoutOthersRefusing(tags: Tag[], words: readonly string[]): Tag[] {
   });
 }
 
+/** Whether a new clause starts at a word in [from, to]. */
+function crossesClause(from: number, to: number, clauseStarts: ReadonlySet<number>): boolean {
+  for (let at = from; at <= to; at++) if (clauseStarts.has(at)) return true;
+  return false;
+}
+
 /** Chat's "x" (អត់, "not") after a number is "times": "ke vay knhom 3x" (they hit me three times). */
 function isTimes(tag: Tag, words: readonly string[]): boolean {
   return words[tag.start]?.toLowerCase() === "x" && /^\d+$/.test(words[tag.start - 1] ?? "");
@@ -237,12 +264,13 @@ const OR_WORDS = new Set(["ឬ", "ឬក៏", "or", "nor", "rur", "reu", "ru"]);
  * A negation negates the first act after it within reach, past people and particles ("nobody is hurting me"), and
  * an act joined to that one by "or" right after it ("អត់ដែល touch ឬនិយាយអាសអាភាស": never touched or talked dirty).
  */
-function markNegations(tags: Tag[], words: readonly string[]): void {
+function markNegations(tags: Tag[], words: readonly string[], clauseStarts: ReadonlySet<number>): void {
   tags.forEach((tag, k) => {
     if (!tag.concepts.includes("negation") || isTimes(tag, words)) return;
     for (const [j, next] of tags.slice(k + 1).entries()) {
       if (next.start < tag.end) continue; // a form that contains the negation ("not let go")
       if (next.start - tag.end > NEGATION_REACH || next.concepts.includes("negation")) return;
+      if (crossesClause(tag.end, next.start, clauseStarts)) return;
       if (next.concepts.some((c) => NEGATABLE.has(c))) {
         next.negated = true;
         const joined = tags[k + 2 + j];

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
 import { romanFold } from "../../src/khmer/romanised.ts";
-import { analyse, classifierOver, THRESHOLDS } from "../../src/safety/classifier.ts";
+import { analyse, classifierOver, tagMessage, THRESHOLDS } from "../../src/safety/classifier.ts";
 import { readSplit, SPLITS, splitOf } from "../../src/safety/corpus.ts";
 import { evaluateDanger } from "../../src/safety/evaluate.ts";
 import { DANGER_FLOOR, dangerNumberRules, meetsFloor } from "../../src/safety/floor.ts";
@@ -18,7 +18,7 @@ import { compileLexicon, loadConceptForms } from "../../src/safety/lexicon.ts";
 import { loadDangerModel, trainModel } from "../../src/safety/model.ts";
 import { corpusName, MODEL_SPLITS, trainingExample } from "../../src/safety/training.ts";
 import { safetyTextProblems, shownFirst } from "../../src/safety/screens.ts";
-import { messageWords, tagWords } from "../../src/safety/tagger.ts";
+import { messageWords } from "../../src/safety/tagger.ts";
 
 const flows = join(PROJECT_ROOT, "flows");
 const lexicon = compileLexicon(loadConceptForms(flows));
@@ -27,7 +27,7 @@ const classify = content.classifyDanger;
 
 /** The concepts of a message, "!" before a negated one. */
 function concepts(text: string): string[] {
-  return tagWords(messageWords(text), lexicon).tags.flatMap((t) => t.concepts.map((c) => (t.negated ? `!${c}` : c)));
+  return tagMessage(text, lexicon).tagging.tags.flatMap((t) => t.concepts.map((c) => (t.negated ? `!${c}` : c)));
 }
 
 describe("tagging", () => {
@@ -62,6 +62,15 @@ describe("tagging", () => {
     expect(concepts("he never hit or kicked me")).not.toContain("hit");
     expect(concepts("ប្តីខ្ញុំមិនដែលវាយឬជេរខ្ញុំទេ")).not.toContain("hit");
     expect(concepts("he never hit me, he kicked me")).toContain("hit"); // no "or": the second act stands
+  });
+
+  it("stops a negation at the end of its clause: ',' '.' '។' '?' '!' ';' or a new line", () => {
+    // "not enough rice, not allowed out of the house": the first "ot" is not about being held
+    expect(concepts("bay ot krob, ot oy chenh pi pteah")).toContain("confine");
+    expect(concepts("អត់ទេ។ គាត់វាយខ្ញុំរាល់យប់")).toContain("hit");
+    expect(concepts("no\nhe hits me every night")).toContain("hit");
+    expect(concepts("ប្តីខ្ញុំមិនវាយខ្ញុំទេ")).toContain("!hit"); // within one clause it still holds
+    expect(messageWords("ខ្ញុំជំពាក់ 1,500 ដុល្លារ ឬ 2.5 លាន")).toEqual(expect.arrayContaining(["1,500", "2.5"]));
   });
 
   it("takes a year for the past, but not an amount of money ('២០០០រៀល', '2000 riel', '$2000')", () => {
