@@ -1,6 +1,7 @@
 /**
  * The statistical signal beside the rules: logistic regression over features of a tagged message (its concepts,
- * ordered concept pairs, words and Khmer letter trigrams). It does not see the rules' findings, so it is a second
+ * ordered concept pairs, words, Latin words also as folded for romanised Khmer, and Khmer letter trigrams). It does
+ * not see the rules' findings, so it is a second
  * opinion: it catches wordings the rules miss and turns a rule hit that reads like an ordinary message into a
  * check-in. A second regression over the same features scores whether a message asks for a phone number, for the
  * requests the rules' test misses. Trained on the corpus's train and dev splits, never test (src/safety/training.ts,
@@ -10,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { contentError } from "../base/yaml-file.ts";
+import { romanFold } from "../khmer/romanised.ts";
 import { DANGER_KINDS, type DangerKind } from "./rules.ts";
 import type { Tagging } from "./tagger.ts";
 
@@ -76,7 +78,14 @@ export function features(words: readonly string[], tagging: Tagging): string[] {
       for (const x of tags[a]!.concepts) for (const y of tags[b]!.concepts) out.add(`p:${x}>${y}`);
     }
   }
-  for (const word of words) out.add(`w:${word.toLowerCase()}`);
+  for (const word of words) {
+    out.add(`w:${word.toLowerCase()}`);
+    // Romanised Khmer is spelt many ways ("chuoy", "jouy"): the folded word lets one spelling teach the others. On
+    // dev (2 December, model trained on train alone) recall 96.9 → 97.0 %, danger screen 91.1 → 91.5 %, false
+    // danger 2.2 → 2.0 %, false check-in 6.8 → 7.2 %. Letter trigrams of Latin words were tried too: worse on
+    // romanised messages (recall 99.1 → 97.9 % there), so not used.
+    if (/^[a-z]+$/i.test(word)) out.add(`f:${romanFold(word)}`);
+  }
   const khmer = words.join("").replace(/[^\u1780-\u17ff]/g, "");
   for (let i = 0; i + 3 <= khmer.length; i++) out.add(`g:${khmer.slice(i, i + 3)}`);
   out.add(`len:${Math.min(6, Math.ceil(Math.log2(1 + tagging.words)))}`);
