@@ -17,7 +17,8 @@ import { FITTING_SERVICES, shownFirst } from "./screens.ts";
  * 89.3 %, 3.8 %, 7.5 %, number requests 247 of 249; after the sixtieth, 4,533 messages: 96.4 %, 89.9 %, 3.5 %,
  * 7.8 %, number requests 286 of 288; after the sixty-eighth, 4,714 messages: 96.3 %, 89.3 %, 3.1 %, 8.0 %, number
  * requests 302 of 304; after the seventy-sixth, 4,889 messages: 95.9 %, 89.6 %, 3.2 %, 7.8 %, 313 of 315 (96.0 %,
- * 89.8 %, 3.3 %, 7.5 %, 314 of 315 once the model read folded romanised words).
+ * 89.8 %, 3.3 %, 7.5 %, 314 of 315 once the model read folded romanised words); after the eighty-fourth, 5,075
+ * messages: 96.4 %, 90.5 %, 3.2 %, 7.6 %, 327 of 328.
  */
 export const DANGER_FLOOR = {
   recall: 0.925,

@@ -64,6 +64,14 @@ describe("tagging", () => {
     expect(concepts("he never hit me, he kicked me")).toContain("hit"); // no "or": the second act stands
   });
 
+  it("reads common romanised words as themselves, not as the animals their spellings fold onto", () => {
+    // "tha" (says), "tae" (but), "mun" (before) and "ko" (also) folded like duck, chicken and cow, and an animal
+    // makes a threat to kill read as cooking: "stepfather is drunk and says he'll kill my mum tonight".
+    for (const text of ["ov srevung tha yb nis sam lab mak knhom", "ke vay knhom mun nis", "knhom ko klach tae"])
+      expect(concepts(text)).not.toContain("animal");
+    expect(concepts("knhom samlab chrouk")).toContain("animal"); // an unambiguous animal still counts
+  });
+
   it("stops a negation at the end of its clause: ',' '.' '។' '?' '!' ';' or a new line", () => {
     // "not enough rice, not allowed out of the house": the first "ot" is not about being held
     expect(concepts("bay ot krob, ot oy chenh pi pteah")).toContain("confine");
