@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { SpeanError } from "./base/errors.ts";
 import { useCompiledYaml } from "./base/yaml-file.ts";
 import { useKeptFiles } from "./base/kept-files.ts";
-import { pruneOtherSourceCaches, sourceCacheDir } from "./boot/source-cache.ts";
+import { useSourceRunCache } from "./boot/source-cache.ts";
 import { PROJECT_ROOT } from "./base/project-root.ts";
 import { createLogger } from "./logger.ts";
 import { createService } from "./service/service.ts";
@@ -80,9 +80,7 @@ async function main(): Promise<void> {
 function useBuiltContent(): void {
   const entry = fileURLToPath(import.meta.url);
   if (entry.endsWith(".ts")) {
-    const cache = sourceCacheDir(PROJECT_ROOT);
-    pruneOtherSourceCaches(cache);
-    useKeptFiles(cache, { write: "best-effort" });
+    useSourceRunCache(PROJECT_ROOT);
     return;
   }
   useCompiledYaml(join(dirname(entry), "yaml"));

@@ -10,6 +10,17 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
+import { useKeptFiles } from "../base/kept-files.ts";
+
+/**
+ * From now on, kept files are read from and written to the cache folder of the code under `<root>/src`, and the
+ * folders of older code are removed. Writes are best effort: a read-only node_modules means computing at each start.
+ */
+export function useSourceRunCache(root: string): void {
+  const cache = sourceCacheDir(root);
+  pruneOtherSourceCaches(cache);
+  useKeptFiles(cache, { write: "best-effort" });
+}
 
 /** The cache folder for the code now in `sourceDir` (default layout: `<root>/node_modules/.cache/spean/<sha>`). */
 export function sourceCacheDir(root: string, sourceDir = join(root, "src")): string {

@@ -55,18 +55,13 @@ const NEGATABLE = new Set([
 /** How many words may stand between a negation and the act it negates ("មិនដែលបានវាយ"). */
 const NEGATION_REACH = 2;
 
-/** Splits a message into the words the lexicon is matched against. */
-export function messageWords(text: string): string[] {
-  return messageClauses(text).flat();
-}
-
 /**
  * Marks that end a clause: a comma or full stop (not inside a number such as 1.5 or 2,000), ។ ៕ ; ! ? and a new
  * line. A negation does not reach past one ("bay ot krob, ot oy chenh": not enough rice, not allowed out).
  */
 const CLAUSE_END = /(?<!\d)[.,](?!\d)|[;!?។៕\n]/;
 
-/** The message's words, clause by clause (see {@link CLAUSE_END}). */
+/** The words the lexicon is matched against, clause by clause (see {@link CLAUSE_END}). */
 export function messageClauses(text: string): string[][] {
   const cut = [...text].slice(0, MAX_CLASSIFY_CHARS).join("");
   return cut
@@ -76,7 +71,7 @@ export function messageClauses(text: string): string[][] {
 }
 
 /**
- * Tags `words` (from {@link messageWords}) with the lexicon's concepts; `clauseStarts` holds the positions of the
+ * Tags `words` (from {@link messageClauses}) with the lexicon's concepts; `clauseStarts` holds the positions of the
  * words that begin a new clause (default none).
  */
 export function tagWords(

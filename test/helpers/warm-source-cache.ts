@@ -7,13 +7,11 @@
  * loop blocked (more on a loaded 2-core machine), which pushed tests with two or three starts past their timeout.
  */
 import { useKeptFiles } from "../../src/base/kept-files.ts";
-import { pruneOtherSourceCaches, sourceCacheDir } from "../../src/boot/source-cache.ts";
+import { useSourceRunCache } from "../../src/boot/source-cache.ts";
 import { loadContent, PROJECT_ROOT } from "../../src/content/load.ts";
 
 export default function setup(): void {
-  const cache = sourceCacheDir(PROJECT_ROOT);
-  pruneOtherSourceCaches(cache);
-  useKeptFiles(cache, { write: "best-effort" });
+  useSourceRunCache(PROJECT_ROOT);
   try {
     void loadContent(() => ({})).searchIndex.size; // loading compiles the lexicon; the index trains the model
   } finally {

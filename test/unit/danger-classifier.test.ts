@@ -18,12 +18,14 @@ import { compileLexicon, loadConceptForms } from "../../src/safety/lexicon.ts";
 import { loadDangerModel, trainModel } from "../../src/safety/model.ts";
 import { corpusName, MODEL_SPLITS, trainingExample } from "../../src/safety/training.ts";
 import { safetyTextProblems, shownFirst } from "../../src/safety/screens.ts";
-import { messageWords } from "../../src/safety/tagger.ts";
 
 const flows = join(PROJECT_ROOT, "flows");
 const lexicon = compileLexicon(loadConceptForms(flows));
 const content = loadContent(() => ({}));
 const classify = content.classifyDanger;
+
+/** The words of a message as the classifier reads them. */
+const messageWords = (text: string) => tagMessage(text, lexicon).words;
 
 /** The concepts of a message, "!" before a negated one. */
 function concepts(text: string): string[] {
