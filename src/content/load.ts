@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../base/project-root.ts";
 import type { Locale } from "../base/locale.ts";
+import { stepwise, type StepwiseValue } from "../base/stepwise.ts";
 import { type FlowSet, loadFlows } from "../engine/flows.ts";
 import type { TextParam } from "../base/reply.ts";
 import { type Directory, loadDirectory } from "../directory/services.ts";
@@ -21,7 +22,7 @@ import { loadConceptForms } from "../safety/lexicon.ts";
 import { loadDangerModel } from "../safety/model.ts";
 import { type IndicatorSet, loadIndicators, loadPlaces, type Places } from "../programme/definitions.ts";
 import { loadShippedRecordings, type ShippedRecording } from "../recordings/shipped.ts";
-import { createSearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "../knowledge/search.ts";
+import { searchIndexSteps, type SearchDocument, type SearchIndex, type SearchOptions } from "../knowledge/search.ts";
 
 export { PROJECT_ROOT };
 
@@ -40,6 +41,8 @@ export interface Content {
   searchOptions: SearchOptions;
   /** Built on first use (under a second): start-up does not wait for it (see service.ts). */
   readonly searchIndex: SearchIndex;
+  /** The same index, which can also be built in slices between other work (see service.ts). */
+  readonly searchIndexBuild: StepwiseValue<SearchIndex>;
   /** How many pages an article has (p1, p2, ... in locales/km/articles.json). */
   pagesOf: (articleId: string) => number;
   /** The danger classifier over flows/safety/concepts.yaml and flows/safety/model.json. */
@@ -81,7 +84,7 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
     outOfScope: [...knowledge.outOfScope, ...knowledge.dev.outOfScope],
     keptModels: keptQuestionModels(),
   };
-  let searchIndex: SearchIndex | undefined;
+  const searchIndexBuild = stepwise(() => searchIndexSteps(documents, searchOptions));
   return {
     flows,
     resources,
@@ -92,9 +95,9 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
     searchDocuments: documents,
     searchOptions,
     get searchIndex() {
-      searchIndex ??= createSearchIndex(documents, searchOptions);
-      return searchIndex;
+      return searchIndexBuild.get();
     },
+    searchIndexBuild,
     pagesOf,
     classifyDanger: createDangerClassifier(loadConceptForms(flowsDir), loadDangerModel(flowsDir)),
     reviewKeys,

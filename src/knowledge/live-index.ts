@@ -5,7 +5,8 @@
  * per reviewer's decision): replies wait that long, once, which is simpler than two indexes swapped under a worker
  * and rare enough to accept.
  */
-import { createSearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "./search.ts";
+import { stepwise, type StepwiseValue } from "../base/stepwise.ts";
+import { type SearchDocument, type SearchIndex, searchIndexSteps, type SearchOptions } from "./search.ts";
 
 export interface TaughtWording {
   articleId: string;
@@ -15,30 +16,36 @@ export interface TaughtWording {
 export interface LiveSearchIndex extends SearchIndex {
   /** Rebuilds the index with these approved wordings as keywords of their articles. */
   refresh(wordings: readonly TaughtWording[]): void;
+  /**
+   * Builds the index now, in slices of about `sliceMs` ms (default 8) with the event loop free between them, unless
+   * it is built already. A search made meanwhile finishes the build at once.
+   */
+  prepare(sliceMs?: number): Promise<void>;
 }
 
 /**
  * Builds the index from `documents` and `wordings`; a wording for an article that no longer exists is ignored.
  * `built` gives the same documents' index without wordings, used as it is while no wording is taught (tests create
- * many services). Nothing is built until the first search (or
- * `size`), so start-up does not wait for it.
+ * many services). Nothing is built until the first search, `size` or `prepare()`, so start-up does not wait for it.
  */
 export function createLiveSearchIndex(
   documents: readonly SearchDocument[],
   options: SearchOptions,
   wordings: readonly TaughtWording[] = [],
-  built?: () => SearchIndex,
+  built?: StepwiseValue<SearchIndex>,
 ): LiveSearchIndex {
   const build = (taught: readonly TaughtWording[]) =>
-    createSearchIndex(
-      documents.map((d) => ({
-        ...d,
-        keywords: [...d.keywords, ...taught.filter((w) => w.articleId === d.id).map((w) => w.wording)],
-      })),
-      options,
+    stepwise(() =>
+      searchIndexSteps(
+        documents.map((d) => ({
+          ...d,
+          keywords: [...d.keywords, ...taught.filter((w) => w.articleId === d.id).map((w) => w.wording)],
+        })),
+        options,
+      ),
     );
-  let current: SearchIndex | undefined;
-  const index = () => (current ??= wordings.length === 0 && built ? built() : build(wordings));
+  let current = wordings.length === 0 && built ? built : build(wordings);
+  const index = () => current.get();
   return {
     search: (question, limit) => index().search(question, limit),
     termsOf: (question) => index().termsOf(question),
@@ -51,6 +58,10 @@ export function createLiveSearchIndex(
     },
     refresh(taught) {
       current = build(taught);
+      current.get();
+    },
+    async prepare(sliceMs) {
+      await current.inSlices(sliceMs);
     },
   };
 }

@@ -15,6 +15,7 @@
  * confidence model weighs the index's best and the model's best, and the likelier is given if it is sure enough.
  */
 import { keyOf } from "../base/kept-files.ts";
+import { stepwise, type Steps } from "../base/stepwise.ts";
 import { tokenize } from "../khmer/normalize.ts";
 import { createRomanisedReader, type RomanisedWords } from "../khmer/romanised.ts";
 import {
@@ -192,8 +193,20 @@ function questionModelKey(documents: readonly SearchDocument[], options: SearchO
   return keyOf({ documents, synonyms, stopwords, romanised, outOfScope, weights });
 }
 
-/** Builds the index. Cost grows with the text indexed; a search visits only the postings of the question's terms. */
+/** Builds the index at once. Cost grows with the text indexed; a search visits only the postings of its terms. */
 export function createSearchIndex(documents: SearchDocument[], options: SearchOptions = {}): SearchIndex {
+  return stepwise(() => searchIndexSteps(documents, options)).get();
+}
+
+/** How many texts are read between two points where the build may pause (a few milliseconds of work). */
+const TEXTS_PER_STEP = 64;
+
+/**
+ * Builds the index in steps (base/stepwise.ts), so that a service can build it between residents' messages: every
+ * text is segmented and turned into terms a few dozen at a time. Loading a kept question model is one step; training
+ * one (when none is kept, see kept-models.ts) is one long step of a few seconds.
+ */
+export function* searchIndexSteps(documents: SearchDocument[], options: SearchOptions = {}): Steps<SearchIndex> {
   const rule: AnswerRule = {
     confidenceModel: options.confidenceModel ?? DEFAULT_CONFIDENCE_MODEL,
     minConfidence: options.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
@@ -216,9 +229,12 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
   };
   const stop = new Set((options.stopwords ?? []).flatMap((w) => tokenize(w).map(stem)));
   // Words the search knows, for splitting a Khmer token the segmenter left whole (ជំពាក់បំណុល → ជំពាក់ + បំណុល).
-  const known = new Set<string>(
-    [...synonyms.flat(), ...documents.flatMap(textsOf)].flatMap((t) => tokensOf(t).map(stem)),
-  );
+  const known = new Set<string>();
+  let textsRead = 0;
+  for (const text of [...synonyms.flat(), ...documents.flatMap(textsOf)]) {
+    for (const token of tokensOf(text)) known.add(stem(token));
+    if (++textsRead % TEXTS_PER_STEP === 0) yield;
+  }
 
   // Latin words the articles, synonyms and stopwords use: read as English, not as romanised Khmer (see romanised.ts).
   // Not the example questions: many are romanised Khmer, whose words would then pass for English.
@@ -233,9 +249,14 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
   );
   const readRomanised = createRomanisedReader(options.romanised ?? {}, english, (word) => tokenize(word));
 
+  // Every indexed text's terms, computed in steps; the postings below then read them from the cache.
+  for (const text of documents.flatMap(textsOf)) {
+    termsOfText(text);
+    if (++textsRead % TEXTS_PER_STEP === 0) yield;
+  }
   // Per term, the documents that have it and how often in each field: body, title and keywords, example questions.
   // Each field is scored with BM25 over its own lengths (a term in a short keyword list says more than in a page).
-  const postings = buildPostings(
+  const postings = yield* postingsSteps(
     documents.map((d) => [d.bodies, [...d.titles, ...d.keywords], d.examples ?? []]),
     (text) => termsOfText(text).map((t) => t.text),
     [weights.body, weights.key, weights.example],
@@ -287,11 +308,17 @@ export function createSearchIndex(documents: SearchDocument[], options: SearchOp
         for (const text of options.outOfScope ?? []) yield example(NO_ARTICLE, text);
       })(),
     );
+  yield;
   const kept = options.keptModels;
   const modelKey = kept && questionModelKey(documents, options);
+  yield;
   let modelParts = modelKey ? kept.load(modelKey) : undefined;
   const questionModel = modelParts ? "kept" : "trained";
   if (!modelParts) {
+    for (const text of options.outOfScope ?? []) {
+      termsOfText(text);
+      if (++textsRead % TEXTS_PER_STEP === 0) yield;
+    }
     modelParts = train();
     if (modelKey) kept.save?.(modelKey, modelParts);
   }
@@ -571,14 +598,15 @@ function createSynonymFolder(groups: string[][]): (tokens: string[]) => string[]
  * weighted by `fieldWeights`; field 1 is the title and keywords. The fields' part of a term's score depends only
  * on the document, so it is computed here once, not per question.
  */
-function buildPostings(
+function* postingsSteps(
   documents: readonly (readonly (readonly string[])[])[],
   termsOf: (text: string) => readonly string[],
   fieldWeights: readonly number[],
-): Postings {
+): Steps<Postings> {
   const termIds = new Map<string, number>();
   const perTerm: number[][] = []; // per term: doc, tf per field, doc, tf per field, ...
-  const fieldLengths = documents.map((fields, doc) => {
+  const fieldLengths: number[][] = [];
+  for (const [doc, fields] of documents.entries()) {
     const counts = fields.map((texts) => {
       const count = new Map<string, number>();
       for (const text of texts) for (const term of termsOf(text)) count.set(term, (count.get(term) ?? 0) + 1);
@@ -589,8 +617,9 @@ function buildPostings(
       if (id === undefined) termIds.set(term, (id = perTerm.push([]) - 1));
       (perTerm[id] as number[]).push(doc, ...counts.map((c) => c.get(term) ?? 0));
     }
-    return counts.map((c) => [...c.values()].reduce((a, b) => a + b, 0));
-  });
+    fieldLengths.push(counts.map((c) => [...c.values()].reduce((a, b) => a + b, 0)));
+    yield;
+  }
   const fieldCount = fieldWeights.length;
   const averageLengths = fieldWeights.map(
     (_, f) => fieldLengths.reduce((sum, l) => sum + (l[f] ?? 0), 0) / Math.max(1, documents.length),
@@ -612,7 +641,8 @@ function buildPostings(
     idf: new Float64Array(perTerm.length),
   };
   let p = 0;
-  perTerm.forEach((list, id) => {
+  for (const [id, list] of perTerm.entries()) {
+    if (id % 4096 === 4095) yield;
     postings.start[id] = p;
     const df = list.length / (1 + fieldCount);
     postings.idf[id] = Math.log(1 + (documents.length - df + 0.5) / (df + 0.5));
@@ -622,7 +652,7 @@ function buildPostings(
       for (let f = 0; f < fieldCount; f++) postings.fields[p]! += fieldScore(doc, f, list[i + 1 + f] as number);
       postings.key[p] = (list[i + 2] as number) > 0 ? 1 : 0;
     }
-  });
+  }
   postings.start[perTerm.length] = p;
   return postings;
 }

@@ -199,7 +199,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     content.searchDocuments,
     content.searchOptions,
     wordings.list(["approved"]),
-    () => content.searchIndex,
+    content.searchIndexBuild,
   );
   const safety = createSafetyStore(db, now);
   const outbox = createOutboxStore(db, cipher, now);

@@ -4,7 +4,7 @@
  * schedules, and whose stop() undoes it all.
  */
 import type { FastifyInstance } from "fastify";
-import { SpeanError } from "../base/errors.ts";
+import { errorCode, SpeanError } from "../base/errors.ts";
 import { DEMO_COUNSELLORS, seedDemoCounsellors } from "../booking/demo-seed.ts";
 import type { Config } from "../config.ts";
 import type { Content } from "../content/load.ts";
@@ -173,14 +173,19 @@ export function createService(
       stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
       logger.info({ mode: config.mode, address: service.address }, "spean started");
       // The search index is built on first use; build it now, after start-up, so the first question does not wait.
-      // It takes a second or two (a few more when the question model is trained rather than kept by the build: see
-      // knowledge/kept-models.ts), so the log says when it is done and which.
-      setImmediate(() => {
-        const startedAt = performance.now();
-        const articles = core.searchIndex.size;
-        const { questionModel } = core.searchIndex;
-        logger.info({ articles, questionModel, ms: Math.round(performance.now() - startedAt) }, "search index ready");
-      });
+      // It is built in slices (knowledge/search.ts: searchIndexSteps), so a message that comes meanwhile is answered
+      // between two slices; the log says when it is done and whether the question model was kept or trained (see
+      // knowledge/kept-models.ts; training is one step of a few seconds).
+      const indexStartedAt = performance.now();
+      core.searchIndex.prepare().then(
+        () => {
+          const { size: articles, questionModel } = core.searchIndex;
+          const ms = Math.round(performance.now() - indexStartedAt);
+          logger.info({ articles, questionModel, ms }, "search index ready");
+        },
+        (err: unknown) =>
+          logger.error({ code: errorCode(err) }, "search index failed; it is built at the next question"),
+      );
     },
     async runJob(name) {
       const job = scheduledJobs(core).find((j) => j.name === name);

@@ -70,8 +70,21 @@ describe("the production build", () => {
     await e2e.waitForText(2, "តើអ្នកត្រូវការអ្វី? សូមចុចប៊ូតុងមួយ។");
     e2e.fake.sendText(2, "ធ្វើអត្តសញ្ញាណប័ណ្ណនៅឯណា");
     await e2e.waitForText(2, "🪪 អត្តសញ្ញាណប័ណ្ណសញ្ជាតិខ្មែរ");
-    expect(service.output()).toMatch(/"questionModel":"kept".*"msg":"search index ready"/);
+    await service.waitForOutput(/"questionModel":"kept".*"msg":"search index ready"/);
   });
+  it("keeps the host's modules, builds, databases and secrets out of the Docker build context", () => {
+    // The build stage's `COPY . .` would otherwise put the host's node_modules over the image's own, and a database
+    // or an env file lying in the folder into an image layer.
+    const ignored = readFileSync(join(PROJECT_ROOT, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith("#"));
+    expect(ignored).toEqual(
+      expect.arrayContaining(["node_modules", "dist", "data", "*.db", "*.db-wal", "*.db-shm", ".env", "*.env"]),
+    );
+    expect(readFileSync(join(PROJECT_ROOT, "docs", "deploy", "Dockerfile"), "utf8")).toMatch(/^COPY \. \.$/m);
+  });
+
   it("runs from the files the Dockerfile's runtime stage copies, and nothing else", async () => {
     // docs/deploy/Dockerfile cannot be built here (no Docker daemon, no image registry): this follows its COPY lines
     // into an empty folder instead, so a file the built service needs but the image lacks fails here.

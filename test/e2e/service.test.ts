@@ -47,7 +47,7 @@ describe("the service, end to end (polling)", () => {
     pressLatest(2, "English"); // a button from before the restart is still the current one
     await waitForText(2, "What do you need?");
     // The question model computed once for this source (by a first start, or the test run's warm-up) is loaded.
-    await e2e.fake.waitFor(() => /"questionModel":"kept"/.test(second.output()), 15_000);
+    await second.waitForOutput(/"questionModel":"kept"/);
     // Two starts: about 10 s alone; over 30 s once on a loaded 2-core machine while the cache was still cold.
   }, 60_000);
 

@@ -9,6 +9,8 @@ export { PROD_NODE_FLAGS } from "../../src/boot/prod-flags.ts";
 export interface RunningService {
   child: ChildProcess;
   output: () => string;
+  /** Resolves once the output matches `pattern`; rejects after `timeoutMs` (default 15 s). */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -29,10 +31,12 @@ export async function startService(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  const waiters = new Set<() => void>();
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      for (const waiter of waiters) waiter();
       if (ready.test(output)) resolve();
     };
     child.stdout?.on("data", onData);
@@ -47,6 +51,22 @@ export async function startService(
   return {
     child,
     output: () => output,
+    waitForOutput(pattern, timeoutMs = 15_000) {
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(output)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${output}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
     exited,
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

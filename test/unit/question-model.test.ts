@@ -183,6 +183,29 @@ describe("the live index", () => {
     expect(live.search("ក្រដាសខៀវ", 1).confident).toBe(false);
   });
 
+  it("builds in slices with the event loop free between them, and answers as the index built at once", async () => {
+    // Enough example questions for the build to take many steps.
+    const many = docs.map((d) => ({
+      ...d,
+      examples: Array.from({ length: 400 }, (_, i) => `${[...d.titles, ...d.keywords][i % 4]} ${d.bodies[0]} ${i}`),
+    }));
+    const live = createLiveSearchIndex(many, {});
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    await live.prepare(0);
+    counting = false;
+    expect(turns).toBeGreaterThan(10);
+    const atOnce = createSearchIndex(many, {});
+    for (const question of ["landlord", "សាលារៀន", "ប្រាក់កក់ 12"]) {
+      expect(live.search(question, 3)).toEqual(atOnce.search(question, 3));
+    }
+  });
+
   it("ignores a wording for an article that no longer exists", () => {
     const live = createLiveSearchIndex(docs, {}, [{ articleId: "gone", wording: "ក្រដាសខៀវ" }]);
     expect(live.size).toBe(2);
