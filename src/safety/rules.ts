@@ -335,6 +335,8 @@ function trafficking(view: ConceptView, workContext: boolean, childVictim: boole
   const held = (rule: string, level: 1 | 2) => {
     find(rule, kind, level);
     if (kind === "threat" || kind === "child_abuse") find(rule, "trafficking", 1);
+    // A child sold or held for work: the child helpline is shown beside the trafficking line.
+    if (kind === "trafficking" && childVictim) find(rule, "child_abuse", 1);
   };
   if (indicators.length >= 2 && (strong.length >= 1 || workContext))
     held(`signs of trafficking or forced labour (${indicators.join(", ")})`, 2);

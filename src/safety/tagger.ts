@@ -51,6 +51,7 @@ const NEGATABLE = new Set([
   "not_agree",
   "unpaid",
   "topic_word",
+  "joke", // "អត់និយាយលេងទេ": not joking
 ]);
 /** How many words may stand between a negation and the act it negates ("មិនដែលបានវាយ"). */
 const NEGATION_REACH = 2;
@@ -89,6 +90,12 @@ export function tagWords(
       i++;
       continue;
     }
+    const person = found.end - i > 1 ? personBeforeLongerForm(i, found.end, exact, romanised, lexicon) : undefined;
+    if (person) {
+      tags.push({ ...person, start: i, negated: false });
+      i = person.end;
+      continue;
+    }
     tags.push({ ...found, start: i, negated: false });
     i = found.end;
   }
@@ -96,6 +103,7 @@ export function tagWords(
   tags.push(...notLetGoTags(words, tags));
   tags.push(...lockedInTags(words, tags));
   tags.sort((a, b) => a.start - b.start);
+  notWantingSelfHarm(tags, words);
   markNegations(tags, words, clauseStarts);
   return { tags: withoutOthersRefusing(tags, words), words: words.length };
 }
@@ -112,6 +120,19 @@ function longestAt(i: number, exact: string[], romanised: string[], lexicon: Lex
     if (concepts) best = { concepts, end: j + 1, key: lexicon.exact.has(exactKey) ? exactKey : romanKey };
   }
   return best;
+}
+
+/**
+ * A form that begins with a person's word gives way to a longer form that begins right after that word: in
+ * ខ្ញុំ|មិន|ចង់|រស់ ("I don't want to live"), ខ្ញុំមិនចង់ ("I did not want it") would otherwise hide មិនចង់រស់. Returns
+ * the person's one-word tag when that happens.
+ */
+function personBeforeLongerForm(i: number, end: number, exact: string[], romanised: string[], lexicon: Lexicon) {
+  const first = lexicon.exact.get(exact[i]!) ?? lexicon.romanised.get(romanised[i]!);
+  if (!first?.some((c) => (PEOPLE as readonly string[]).includes(c))) return undefined;
+  const after = longestAt(i + 1, exact, romanised, lexicon);
+  if (!after || after.end <= end) return undefined;
+  return { concepts: first, end: i + 1, key: lexicon.exact.has(exact[i]!) ? exact[i]! : romanised[i]! };
 }
 
 /** Acts found inside runs of untagged Khmer words, longest form first, at syllable boundaries. */
@@ -239,6 +260,26 @@ function withoutOthersRefusing(tags: Tag[], words: readonly string[]): Tag[] {
     const before = tags[k - 1];
     return !(before && before.end === tag.start && OTHERS.some((c) => before.concepts.includes(c)));
   });
+}
+
+/** "Not want", at the end of a form ("ខ្ញុំមិនចង់", "ot chong"). */
+const NOT_WANT = /(?:មិន|អត់) ?ចង់$|\b(?:min|mun|ot|at) ?(?:chong|chang|jong)$/;
+/** What a person does to themself: wishing not to is saying they will not. */
+const SELF_DIRECTED = new Set(["suicide", "want_die", "self_harm", "suicide_means"]);
+
+/**
+ * "I don't want to kill myself": a "did not want it" form (a disclosure of being forced) right before an act against
+ * oneself is a plain negation of that act instead.
+ */
+function notWantingSelfHarm(tags: Tag[], words: readonly string[]): void {
+  for (const [k, tag] of tags.entries()) {
+    const next = tags[k + 1];
+    if (!next || next.start !== tag.end || !next.concepts.some((c) => SELF_DIRECTED.has(c))) continue;
+    if (!tag.concepts.includes("bad_thing") && !tag.concepts.includes("not_agree")) continue;
+    if (!NOT_WANT.test(words.slice(tag.start, tag.end).join(" ").toLowerCase())) continue;
+    const self = tag.end - tag.start > 2 || /^(?:ខ្ញុំ|knhom|nhom|khnhom)\b/.test(words[tag.start]!.toLowerCase());
+    tags[k] = { ...tag, concepts: self ? ["self", "negation"] : ["negation"] };
+  }
 }
 
 /** Whether a new clause starts at a word in [from, to]. */

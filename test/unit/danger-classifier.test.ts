@@ -60,6 +60,20 @@ describe("tagging", () => {
     expect(concepts("ke vay knhom 3x hz rumlop knhom")).toContain("sexual"); // but after a number, "times"
   });
 
+  it("reads 'I don't want to' before an act against oneself as a negation, not as 'I did not want it'", () => {
+    expect(concepts("ញុំអត់ចង់សម្លាប់ខ្លួនទេ គ្រាន់តែហត់")).toContain("!suicide");
+    expect(concepts("ខ្ញុំមិនចង់ធ្វើបាបខ្លួនឯងទៀតទេ")).toEqual(expect.arrayContaining(["self", "!self_harm"]));
+    expect(concepts("ញុំអត់ចង់សម្លាប់ខ្លួនទេ")).not.toContain("bad_thing");
+    // Before anything else it still tells of being forced.
+    expect(concepts("គាត់ចាប់ខ្ញុំ ខ្ញុំមិនចង់ គាត់បង្ខំ")).toContain("bad_thing");
+  });
+
+  it("lets a form after a person's word win when it is longer: 'I' + 'don't want to live any more'", () => {
+    // ខ្ញុំមិនចង់ ("I did not want it") used to hide មិនចង់រស់ទៀតទេ, so the rules read nothing.
+    expect(concepts("ខ្ញុំមិនចង់រស់ទៀតទេ")).toEqual(["self", "want_die"]);
+    expect(analyse("ខ្ញុំមិនចង់រស់ទៀតទេ", lexicon).rules.kinds).toContain("suicide");
+  });
+
   it("carries a negation over 'or' to the next act: 'never touched me or talked dirty'", () => {
     expect(concepts("he never hit or kicked me")).not.toContain("hit");
     expect(concepts("ប្តីខ្ញុំមិនដែលវាយឬជេរខ្ញុំទេ")).not.toContain("hit");
@@ -141,6 +155,13 @@ describe("outcomes and reasons", () => {
   ])("%s is not danger, and says what lowered it", (_what, text) => {
     const got = classify(text);
     expect(got.outcome).toBe("none");
+  });
+
+  it("shows the child helpline beside the trafficking line when the one sold or held is a child", () => {
+    const got = classify("ប្តីខ្ញុំចង់លក់កូនពៅឲ្យគេព្រោះជំពាក់លុយគេ");
+    expect(got.kind).toBe("trafficking");
+    expect(got.kinds).toContain("child_abuse");
+    expect(classify("ថៅកែយកលិខិតឆ្លងដែនប្តីខ្ញុំ មិនឲ្យចេញពីកន្លែងធ្វើការ").kinds).not.toContain("child_abuse");
   });
 
   it("names an adult luring a child (secret chats, photos asked for, 'don't tell mum') as possible danger", () => {

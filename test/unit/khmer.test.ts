@@ -73,6 +73,11 @@ describe("normalizeForMatch", () => {
     expect(normalizeForMatch("\u200bអត្ត\u200bសញ្ញាណ  ប័ណ្ណ ID Poor ១២")).toBe("អត្តសញ្ញាណ ប័ណ្ណ id poor 12");
   });
 
+  it("reads a zero-width space between romanised words as a space, not as nothing", () => {
+    expect(normalizeForMatch("ke\u200bjak sor\u200bbontub")).toBe("ke jak sor bontub");
+    expect(normalizeForMatch("ញុំ\u200bនៅ\u200bcamp\u200bថៃ")).toBe("ញុំនៅ camp ថៃ");
+  });
+
   it("never throws and is idempotent on arbitrary text, lone surrogates and 10k characters included", () => {
     const anyText = fc.oneof(
       fc.string({ unit: "binary", maxLength: 200 }),
