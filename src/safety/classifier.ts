@@ -231,7 +231,11 @@ function decide(
   if (asksForNumber) {
     if (rules.level === 1) return result("danger", found);
     const sureDanger = rules.strongSignal && rules.lowered.length === 0 && probability >= limits.alone;
-    if (sureDanger) return result("danger", [modelKind()]);
+    // A sentence the model is all but certain of, as below: "my son called me crying, his uncle presses cigarettes
+    // on his arm" says "called" (តេ), which is not a request.
+    const certainSentence =
+      rules.words >= UNNAMED_SENTENCE_WORDS && rules.lowered.length === 0 && probability >= limits.certain;
+    if (sureDanger || certainSentence) return result("danger", [modelKind()]);
     return modelAsks ? { ...result("numbers"), guessed: true } : result("numbers");
   }
   if (rules.level === 1) {

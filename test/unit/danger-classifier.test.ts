@@ -247,6 +247,13 @@ describe("outcomes and reasons", () => {
     expect(classify("សូមជួយហៅពេទ្យផង លេខប៉ុន្មាន").outcome).toBe("numbers");
   });
 
+  it("a sentence the model is all but certain is danger stays danger when it says 'called' (តេ)", () => {
+    // "My son called me crying, saying his uncle presses burning cigarettes on his arm."
+    const called = "កូនប្រុសញុំតេមកយំថាពូវាចុចបារីលើដៃវា";
+    expect(classify(called)).toMatchObject({ outcome: "danger", kind: "child_abuse" });
+    expect(classify("តេទៅប៉ូលិសលេខប៉ុន្មាន").outcome).toBe("numbers");
+  });
+
   it("'must bring' is not documents kept, and chest pain alone is no emergency, but with one arm numb it is", () => {
     expect(classify("ជួយផងចង់ដឹងថាធ្វើសំបុត្រកំណើតកូនយឺតត្រូវយកឯកសារអីទៅឃុំ").outcome).toBe("none");
     expect(classify("ថៅកែយកលិខិតឆ្លងដែនខ្ញុំទុក អត់ឲ្យទៅផ្ទះ").outcome).toBe("danger");
