@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../base/project-root.ts";
 import type { Locale } from "../base/locale.ts";
-import { stepwise, type StepwiseValue } from "../base/stepwise.ts";
+import type { StepwiseValue } from "../base/stepwise.ts";
 import { type FlowSet, loadFlows } from "../engine/flows.ts";
 import type { TextParam } from "../base/reply.ts";
 import { type Directory, loadDirectory } from "../directory/services.ts";
@@ -22,7 +22,7 @@ import { loadConceptForms } from "../safety/lexicon.ts";
 import { loadDangerModel } from "../safety/model.ts";
 import { type IndicatorSet, loadIndicators, loadPlaces, type Places } from "../programme/definitions.ts";
 import { loadShippedRecordings, type ShippedRecording } from "../recordings/shipped.ts";
-import { searchIndexSteps, type SearchDocument, type SearchIndex, type SearchOptions } from "../knowledge/search.ts";
+import { lazySearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "../knowledge/search.ts";
 
 export { PROJECT_ROOT };
 
@@ -84,7 +84,7 @@ export function loadContent(defaults: (locale: Locale) => Record<string, TextPar
     outOfScope: [...knowledge.outOfScope, ...knowledge.dev.outOfScope],
     keptModels: keptQuestionModels(),
   };
-  const searchIndexBuild = stepwise(() => searchIndexSteps(documents, searchOptions));
+  const searchIndexBuild = lazySearchIndex(documents, searchOptions);
   return {
     flows,
     resources,

@@ -5,8 +5,8 @@
  * per reviewer's decision): replies wait that long, once, which is simpler than two indexes swapped under a worker
  * and rare enough to accept.
  */
-import { stepwise, type StepwiseValue } from "../base/stepwise.ts";
-import { type SearchDocument, type SearchIndex, searchIndexSteps, type SearchOptions } from "./search.ts";
+import type { StepwiseValue } from "../base/stepwise.ts";
+import { lazySearchIndex, type SearchDocument, type SearchIndex, type SearchOptions } from "./search.ts";
 
 export interface TaughtWording {
   articleId: string;
@@ -35,14 +35,12 @@ export function createLiveSearchIndex(
   built?: StepwiseValue<SearchIndex>,
 ): LiveSearchIndex {
   const build = (taught: readonly TaughtWording[]) =>
-    stepwise(() =>
-      searchIndexSteps(
-        documents.map((d) => ({
-          ...d,
-          keywords: [...d.keywords, ...taught.filter((w) => w.articleId === d.id).map((w) => w.wording)],
-        })),
-        options,
-      ),
+    lazySearchIndex(
+      documents.map((d) => ({
+        ...d,
+        keywords: [...d.keywords, ...taught.filter((w) => w.articleId === d.id).map((w) => w.wording)],
+      })),
+      options,
     );
   let current = wordings.length === 0 && built ? built : build(wordings);
   const index = () => current.get();

@@ -15,7 +15,7 @@
  * confidence model weighs the index's best and the model's best, and the likelier is given if it is sure enough.
  */
 import { keyOf } from "../base/kept-files.ts";
-import { stepwise, type Steps } from "../base/stepwise.ts";
+import { stepwise, type Steps, type StepwiseValue } from "../base/stepwise.ts";
 import { tokenize } from "../khmer/normalize.ts";
 import { createRomanisedReader, type RomanisedWords } from "../khmer/romanised.ts";
 import {
@@ -195,7 +195,12 @@ function questionModelKey(documents: readonly SearchDocument[], options: SearchO
 
 /** Builds the index at once. Cost grows with the text indexed; a search visits only the postings of its terms. */
 export function createSearchIndex(documents: SearchDocument[], options: SearchOptions = {}): SearchIndex {
-  return stepwise(() => searchIndexSteps(documents, options)).get();
+  return lazySearchIndex(documents, options).get();
+}
+
+/** The index, built when first asked for: at once (`get`) or in slices between other work (`inSlices`). */
+export function lazySearchIndex(documents: SearchDocument[], options: SearchOptions = {}): StepwiseValue<SearchIndex> {
+  return stepwise(() => searchIndexSteps(documents, options));
 }
 
 /** How many texts are read between two points where the build may pause (a few milliseconds of work). */
@@ -206,7 +211,7 @@ const TEXTS_PER_STEP = 64;
  * text is segmented and turned into terms a few dozen at a time. Loading a kept question model is one step; training
  * one (when none is kept, see kept-models.ts) is one long step of a few seconds.
  */
-export function* searchIndexSteps(documents: SearchDocument[], options: SearchOptions = {}): Steps<SearchIndex> {
+function* searchIndexSteps(documents: SearchDocument[], options: SearchOptions = {}): Steps<SearchIndex> {
   const rule: AnswerRule = {
     confidenceModel: options.confidenceModel ?? DEFAULT_CONFIDENCE_MODEL,
     minConfidence: options.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
