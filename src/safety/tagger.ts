@@ -266,6 +266,8 @@ function withoutOthersRefusing(tags: Tag[], words: readonly string[]): Tag[] {
 const NOT_WANT = /(?:មិន|អត់) ?ចង់$|\b(?:min|mun|ot|at) ?(?:chong|chang|jong)$/;
 /** What a person does to themself: wishing not to is saying they will not. */
 const SELF_DIRECTED = new Set(["suicide", "want_die", "self_harm", "suicide_means"]);
+/** "I" at the start of such a form (ញុំ is already folded to ខ្ញុំ). */
+const I_WORDS = new Set(["ខ្ញុំ", "knhom", "nhom", "khnhom", "knyom", "i"]);
 
 /**
  * "I don't want to kill myself": a "did not want it" form (a disclosure of being forced) right before an act against
@@ -277,8 +279,7 @@ function notWantingSelfHarm(tags: Tag[], words: readonly string[]): void {
     if (!next || next.start !== tag.end || !next.concepts.some((c) => SELF_DIRECTED.has(c))) continue;
     if (!tag.concepts.includes("bad_thing") && !tag.concepts.includes("not_agree")) continue;
     if (!NOT_WANT.test(words.slice(tag.start, tag.end).join(" ").toLowerCase())) continue;
-    const self = tag.end - tag.start > 2 || /^(?:ខ្ញុំ|knhom|nhom|khnhom)\b/.test(words[tag.start]!.toLowerCase());
-    tags[k] = { ...tag, concepts: self ? ["self", "negation"] : ["negation"] };
+    tags[k] = { ...tag, concepts: I_WORDS.has(words[tag.start]!.toLowerCase()) ? ["self", "negation"] : ["negation"] };
   }
 }
 
