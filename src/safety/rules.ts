@@ -334,7 +334,7 @@ function trafficking(view: ConceptView, workContext: boolean, childVictim: boole
         : "threat";
   const held = (rule: string, level: 1 | 2) => {
     find(rule, kind, level);
-    if (kind === "threat" || kind === "child_abuse") find(rule, "trafficking", 1);
+    if (kind !== "trafficking") find(rule, "trafficking", 1);
     // A child sold or held for work: the child helpline is shown beside the trafficking line.
     if (kind === "trafficking" && childVictim) find(rule, "child_abuse", 1);
   };

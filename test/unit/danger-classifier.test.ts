@@ -157,6 +157,11 @@ describe("outcomes and reasons", () => {
     expect(got.outcome).toBe("none");
   });
 
+  it("shows the trafficking line beside the lead when someone is held, whoever holds them", () => {
+    // "My husband locks me in the room and takes my phone": violence at home first, and a way out of being held.
+    expect(classify("ប្តីខ្ញុំចាក់សោខ្ញុំក្នុងបន្ទប់ ហើយយកទូរស័ព្ទខ្ញុំ").kinds).toEqual(["gbv", "trafficking"]);
+  });
+
   it("shows the child helpline beside the trafficking line when the one sold or held is a child", () => {
     const got = classify("ប្តីខ្ញុំចង់លក់កូនពៅឲ្យគេព្រោះជំពាក់លុយគេ");
     expect(got.kind).toBe("trafficking");
