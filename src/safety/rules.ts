@@ -204,12 +204,17 @@ export function applyRules(tagging: Tagging): RuleResult {
   // Luring a child (photos asked for, secret chats, called into a room, "don't tell mum"): possible danger, which the
   // model may raise; a child named with a sexual act or a bad thing is danger by the rules above.
   if (has("grooming")) find("an adult luring a child", "child_abuse", 1);
-  // "Lost" with a document or a thing (a birth certificate, a phone) is not a missing child.
+  // "Lost" with a document or a thing (a birth certificate, a phone) is not a missing child: the thing comes before
+  // "lost" or right after it. One named later is what was seen ("missing since yesterday, a neighbour saw a white
+  // van").
+  const missing = has("missing_child") ? "missing_child" : "cannot_go_home";
+  const thingAt = view.firstAt("thing");
+  const thingLost = thingAt < view.firstAt(missing) || thingAt <= view.firstEnd(missing) + 1;
   if (
     (has("missing_child") || (has("cannot_go_home") && has("child"))) &&
     !has("abroad") &&
     !has("docs") &&
-    !has("thing") &&
+    !thingLost &&
     !has("animal")
   )
     find("a missing child", "child_abuse", 2);
@@ -355,6 +360,8 @@ interface ConceptView {
   childVictim: () => boolean;
   /** The word position where a concept first appears (not negated); Infinity when it does not. */
   firstAt: (concept: string) => number;
+  /** The word position just after that first appearance; -Infinity when it does not appear. */
+  firstEnd: (concept: string) => number;
 }
 
 function conceptView(tags: readonly Tag[]): ConceptView {
@@ -366,6 +373,7 @@ function conceptView(tags: readonly Tag[]): ConceptView {
     has,
     count: (concept) => new Set(tags.filter((t) => !t.negated && t.concepts.includes(concept)).map((t) => t.key)).size,
     firstAt: (concept) => tags.find((t) => !t.negated && t.concepts.includes(concept))?.start ?? Infinity,
+    firstEnd: (concept) => tags.find((t) => !t.negated && t.concepts.includes(concept))?.end ?? -Infinity,
     childVictim: () => {
       // A form that names both ("វាយកូន" hit a child, "លក់កូន" sell a child).
       if (tags.some((t) => !t.negated && t.concepts.includes("child") && t.concepts.some((c) => ACTS.includes(c))))

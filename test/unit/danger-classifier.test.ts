@@ -157,6 +157,14 @@ describe("outcomes and reasons", () => {
     expect(got.outcome).toBe("none");
   });
 
+  it("reads a thing named right by 'missing' as the thing lost, and one named later as something seen", () => {
+    const rulesOf = (text: string) => analyse(text, lexicon).rules.findings.map((f) => f.rule);
+    // "My nephew, 8, missing since yesterday at 4 pm; a neighbour saw a white van."
+    expect(rulesOf("ក្មួយប្រុស ៨ឆ្នាំ បាត់ពីម្សិលមិញ ម៉ោង៤ល្ងាច អ្នកជិតខាងឃើញឡានសមួយ")).toContain("a missing child");
+    expect(rulesOf("kon knhom bat phone nov sala")).not.toContain("a missing child"); // lost the phone at school
+    expect(rulesOf("ម៉ូតូកូនខ្ញុំបាត់")).not.toContain("a missing child"); // my child's motorbike is lost
+  });
+
   it("shows the trafficking line beside the lead when someone is held, whoever holds them", () => {
     // "My husband locks me in the room and takes my phone": violence at home first, and a way out of being held.
     expect(classify("ប្តីខ្ញុំចាក់សោខ្ញុំក្នុងបន្ទប់ ហើយយកទូរស័ព្ទខ្ញុំ").kinds).toEqual(["gbv", "trafficking"]);
