@@ -188,7 +188,7 @@ function saysMinor(words: readonly string[]): boolean {
 }
 
 /** Laughing and winking emoji. */
-const LAUGHTER = /[\u{1F602}\u{1F923}\u{1F605}\u{1F606}\u{1F61C}\u{1F61D}\u{1F61B}\u{1F639}]/u;
+const LAUGHTER = /[\u{1F601}\u{1F604}\u{1F602}\u{1F923}\u{1F605}\u{1F606}\u{1F61C}\u{1F61D}\u{1F61B}\u{1F639}]/u;
 
 function mark(concept: string, at: number) {
   return { concepts: [concept], key: concept, start: at, end: at, negated: false };

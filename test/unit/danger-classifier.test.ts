@@ -165,6 +165,24 @@ describe("outcomes and reasons", () => {
     expect(rulesOf("ម៉ូតូកូនខ្ញុំបាត់")).not.toContain("a missing child"); // my child's motorbike is lost
   });
 
+  it("reads rat poison set for the rats or asked about as pest control, and rat poison with intent as suicide", () => {
+    const rulesOf = (text: string) => analyse(text, lexicon).rules.findings.map((f) => f.rule);
+    const suicideRules = (text: string) => rulesOf(text).filter((r) => r.includes("means of suicide"));
+    // "Which rat poison is good? The rats ate all the rice, and there are children in the house."
+    expect(suicideRules("ថ្នាំពុលកណ្តុរណាមួយល្អ កណ្តុរស៊ីអង្ករអស់ហើយ មានក្មេងក្នុងផ្ទះផង")).toEqual([]);
+    expect(suicideRules("where do i put rat poison so my kids cant reach it?")).toEqual([]);
+    // "I want to drink rat poison", "goodbye, mum" with rat poison in hand, "rat poison" said alone.
+    expect(suicideRules("i want to drink rat poison")).toEqual([
+      "a means of suicide with intent, a goodbye or despair",
+    ]);
+    expect(suicideRules("ខ្ញុំមានថ្នាំពុលកណ្តុរនៅដៃ លាហើយម៉ែ")).toContain(
+      "a means of suicide with intent, a goodbye or despair",
+    );
+    expect(suicideRules("ថ្នាំពុលកណ្តុរ")).toEqual(["a means of suicide"]);
+    // "My mother drank rat poison" stays a medical emergency.
+    expect(rulesOf("ម្តាយខ្ញុំផឹកថ្នាំពុលកណ្តុរ")).toContain("a medical emergency");
+  });
+
   it("shows the trafficking line beside the lead when someone is held, whoever holds them", () => {
     // "My husband locks me in the room and takes my phone": violence at home first, and a way out of being held.
     expect(classify("ប្តីខ្ញុំចាក់សោខ្ញុំក្នុងបន្ទប់ ហើយយកទូរស័ព្ទខ្ញុំ").kinds).toEqual(["gbv", "trafficking"]);
