@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { staleBuildReason } from "../src/build-freshness.ts";
 import { PROJECT_ROOT } from "../src/content/load.ts";
-import { PROD_NODE_FLAGS } from "../test/helpers/service-process.ts";
+import { PROD_ENV, PROD_NODE_FLAGS } from "../test/helpers/service-process.ts";
 
 const RUNS = 5;
 /** How long the service is left idle after the burst before RSS is read again. */
@@ -78,12 +78,12 @@ async function waitForDrained(address: string): Promise<void> {
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
 
-async function once(args: string[]): Promise<Sample> {
+async function once(args: string[], env: Record<string, string>): Promise<Sample> {
   const dir = mkdtempSync(join(tmpdir(), "spean-start-"));
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? "", PORT: "0", DATABASE_PATH: join(dir, "s.db"), BACKUP_DIR: "off" },
+    env: { PATH: process.env.PATH ?? "", PORT: "0", DATABASE_PATH: join(dir, "s.db"), BACKUP_DIR: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const address = await new Promise<string>((resolve, reject) => {
@@ -130,10 +130,10 @@ async function once(args: string[]): Promise<Sample> {
 }
 
 /** Runs every way of starting once per round, so a noisy machine slows all of them alike. */
-async function measureAll(ways: [name: string, args: string[]][]): Promise<void> {
+async function measureAll(ways: [name: string, args: string[], env: Record<string, string>][]): Promise<void> {
   const samples = ways.map((): Sample[] => []);
   for (let round = 0; round < RUNS; round++)
-    for (const [i, [, args]] of ways.entries()) samples[i]?.push(await once(args));
+    for (const [i, [, args, env]] of ways.entries()) samples[i]?.push(await once(args, env));
   for (const [i, [name]] of ways.entries()) report(name, samples[i] ?? []);
 }
 
@@ -154,7 +154,7 @@ function report(name: string, samples: Sample[]): void {
 
 console.log(`node ${process.version}, ${RUNS} starts each (interleaved), medians`);
 await measureAll([
-  ["built (node dist/main.js)", [entry]],
-  [`built, ${PROD_NODE_FLAGS.join(" ")}`, [...PROD_NODE_FLAGS, entry]],
-  ["source (tsx src/main.ts)", ["--import", "tsx", "src/main.ts"]],
+  ["built (node dist/main.js)", [entry], {}],
+  ["built, as npm run start:prod", [...PROD_NODE_FLAGS, entry], { ...PROD_ENV }],
+  ["source (tsx src/main.ts)", ["--import", "tsx", "src/main.ts"], {}],
 ]);

@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { PROJECT_ROOT } from "../../src/content/load.ts";
 
-export { PROD_NODE_FLAGS } from "../../src/boot/prod-flags.ts";
+export { PROD_ENV, PROD_NODE_FLAGS } from "../../src/boot/prod-flags.ts";
 
 export interface RunningService {
   child: ChildProcess;
