@@ -272,9 +272,12 @@ export function applyRules(tagging: Tagging): RuleResult {
         "a place or object of suicide with a wish to die, a goodbye or despair",
       ]
     : [];
+  // "Petrol prices are killing me", "this traffic is killing me": with nobody else named, a price kills no one.
+  const priceIdiom = has("price") && !anyPerson ? ["a threat to kill"] : [];
+  const idiomatic = (rule: string) => animalActs.includes(rule) || priceIdiom.includes(rule);
   const adjusted = findings.map((f) => ({
     ...f,
-    level: Math.max(0, f.level - drop - (animalActs.includes(f.rule) ? 2 : 0)) as Level,
+    level: Math.max(0, f.level - drop - (idiomatic(f.rule) ? 2 : 0)) as Level,
   }));
   const found = adjusted.filter((f) => f.level > 0).sort((a, b) => b.level - a.level || rank(a.kind) - rank(b.kind));
   const kinds = [...new Set(found.map((f) => f.kind))];

@@ -183,6 +183,13 @@ describe("outcomes and reasons", () => {
     expect(rulesOf("ម្តាយខ្ញុំផឹកថ្នាំពុលកណ្តុរ")).toContain("a medical emergency");
   });
 
+  it("reads a price or the traffic that 'kills' as an idiom, and a person who kills over a price as a threat", () => {
+    expect(classify("ថ្លៃសាំងឥឡូវសម្លាប់ខ្ញុំហើយ").outcome).toBe("none"); // petrol prices are killing me
+    expect(classify("this traffic on Monivong is killing me").outcome).toBe("none");
+    // "The broker says he will kill me if I don't pay the fee."
+    expect(classify("មេខ្យល់ថានឹងសម្លាប់ខ្ញុំបើមិនបង់ថ្លៃ").outcome).toBe("danger");
+  });
+
   it("shows the trafficking line beside the lead when someone is held, whoever holds them", () => {
     // "My husband locks me in the room and takes my phone": violence at home first, and a way out of being held.
     expect(classify("ប្តីខ្ញុំចាក់សោខ្ញុំក្នុងបន្ទប់ ហើយយកទូរស័ព្ទខ្ញុំ").kinds).toEqual(["gbv", "trafficking"]);
