@@ -20,7 +20,7 @@ export const PROD_NODE_FLAGS: readonly string[] = words.filter((word) => word.st
  */
 export const PROD_ENV: Readonly<Record<string, string>> = Object.fromEntries(
   words
-    .slice(0, words.indexOf("node"))
+    .slice(0, Math.max(0, words.indexOf("node")))
     .map((word) => word.split("="))
     .map(([name, value]) => [name as string, value ?? ""]),
 );

@@ -122,18 +122,17 @@ export function applyRules(tagging: Tagging): RuleResult {
   // Suicide and self-harm.
   if (has("suicide") || has("want_die") || has("self_harm"))
     find("says they want to end their life or hurt themselves", "suicide", 2);
-  if (has("suicide_means")) {
-    const intent = has("goodbye") || has("hopeless") || has("die") || has("want_die");
-    // Rat poison asked about or set for the rats, with no despair, goodbye, death or poisoning, is pest control
-    // ("where do I put rat poison so my grandson can't reach it? the rats eat all the rice").
-    const pestControl =
-      has("pest") &&
-      (has("animal") || has("info_request") || has("question") || has("question_mark")) &&
-      !intent &&
-      !has("medical_crisis");
-    if (!pestControl && (has("self") || intent || has("now")))
-      find("a means of suicide with intent, a goodbye or despair", "suicide", 2);
-    else if (!pestControl) find("a means of suicide", "suicide", 1);
+  const intent = has("goodbye") || has("hopeless") || has("die") || has("want_die");
+  // Rat poison asked about or set for the rats, with no despair, goodbye, death or poisoning, is pest control
+  // ("where do I put rat poison so my grandson can't reach it? the rats eat all the rice").
+  const pestControl =
+    has("pest") &&
+    (has("animal") || has("info_request") || has("question") || has("question_mark")) &&
+    !intent &&
+    !has("medical_crisis");
+  if (has("suicide_means") && !pestControl) {
+    if (has("self") || intent || has("now")) find("a means of suicide with intent, a goodbye or despair", "suicide", 2);
+    else find("a means of suicide", "suicide", 1);
   }
   if (has("suicide_place") && (has("want_die") || has("suicide") || has("goodbye") || has("hopeless") || has("die")))
     find("a place or object of suicide with a wish to die, a goodbye or despair", "suicide", 2);
