@@ -10,7 +10,7 @@
 import type { SafetyOutcome } from "../engine/actions.ts";
 import { lexiconOf } from "./kept-lexicon.ts";
 import type { ConceptForms, Lexicon } from "./lexicon.ts";
-import { type DangerModel, dangerProbability, features, likelyKind, numbersProbability } from "./model.ts";
+import { type DangerModel, dangerProbability, features, likelyKinds, numbersProbability } from "./model.ts";
 import { applyRules, type DangerKind, type RuleResult } from "./rules.ts";
 import { splitRunTogether } from "./run-together.ts";
 import { messageClauses, type Tagging, tagWords } from "./tagger.ts";
@@ -91,6 +91,7 @@ export const THRESHOLDS: Thresholds = {
   unnamedSentence: 0.5,
   certain: 0.98,
   numbers: 0.7,
+  alsoKind: 0.3,
 };
 
 /** From how many words a message that names no harm counts as a sentence (see `unnamedSentence`). */
@@ -108,6 +109,8 @@ export interface Thresholds {
   unnamedSentence: number;
   certain: number;
   numbers: number;
+  /** Besides its most likely kind, the model adds to the screen any other kind it gives at least this. */
+  alsoKind: number;
 }
 
 export interface ClassifierParts {
@@ -131,7 +134,7 @@ export function classifierOver({ lexicon, model, thresholds = THRESHOLDS }: Clas
     const { rules, feats } = analyse(text, lexicon);
     const probability = dangerProbability(model, feats);
     const asks = () => numbersProbability(model, feats);
-    return decide(rules, probability, asks, () => likelyKind(model, feats), thresholds);
+    return decide(rules, probability, asks, () => likelyKinds(model, feats, thresholds.alsoKind), thresholds);
   };
 }
 
@@ -202,7 +205,7 @@ function decide(
   rules: RuleResult,
   probability: number,
   asksProbability: () => number,
-  modelKind: () => DangerKind,
+  modelKinds: () => DangerKind[],
   limits: Thresholds,
 ): Assessment {
   const why = rules.findings
@@ -216,12 +219,17 @@ function decide(
   const asksForNumber = rules.asksForNumber || modelAsks;
   if (modelAsks) why.push(`model: ${(asks * 100).toFixed(0)} % a request for a number`);
   const reasons = [...why, `model: ${(probability * 100).toFixed(0)} % danger`];
-  const result = (outcome: SafetyOutcome, kinds: DangerKind[] = []): Assessment => ({
-    outcome,
-    probability,
-    reasons,
-    ...(kinds[0] ? { kind: kinds[0], kinds } : {}),
-  });
+  // The rules' kinds decide the lead; the model's kinds follow as "also" lines, so that a danger the rules read as
+  // the wrong kind (a trafficking victim's beating read as violence at home) still shows the number that fits. On
+  // dev (model trained on train alone) recall 98.04 → 98.39 %, with every false-alarm figure unchanged and 1.63 →
+  // 1.79 kinds per danger screen; the model's first kind alone gave 98.21 %, its first two 98.72 % for 2.49 kinds.
+  const result = (outcome: SafetyOutcome, found: DangerKind[] = []): Assessment => {
+    if (outcome !== "danger" && outcome !== "check") return { outcome, probability, reasons };
+    const added = modelKinds().filter((k) => !found.includes(k));
+    const kinds = [...found, ...added];
+    if (found.length > 0 && added.length > 0) reasons.push(`model: also ${added.join(", ")}`);
+    return { outcome, probability, reasons, kind: kinds[0]!, kinds };
+  };
   const found = rules.kinds;
   // A rule's danger the model rejects is a check-in; a number request whose only danger is the service it names
   // ("ហៅឡានពេទ្យលេខប៉ុន្មាន", which number calls an ambulance) gets the numbers.
@@ -239,7 +247,7 @@ function decide(
     // on his arm" says "called" (តេ), which is not a request.
     const certainSentence =
       rules.words >= UNNAMED_SENTENCE_WORDS && rules.lowered.length === 0 && probability >= limits.certain;
-    if (sureDanger || certainSentence) return result("danger", [modelKind()]);
+    if (sureDanger || certainSentence) return result("danger");
     return modelAsks ? { ...result("numbers"), guessed: true } : result("numbers");
   }
   if (rules.level === 1) {
@@ -252,8 +260,8 @@ function decide(
   if (!rules.signal) {
     const unnamedAt = rules.words >= UNNAMED_SENTENCE_WORDS ? limits.unnamedSentence : limits.unnamed;
     if (rules.words >= UNNAMED_SENTENCE_WORDS && rules.lowered.length === 0 && probability >= limits.certain)
-      return result("danger", [modelKind()]);
-    return probability >= unnamedAt ? result("check", [modelKind()]) : result("none");
+      return result("danger");
+    return probability >= unnamedAt ? result("check") : result("none");
   }
   if (
     rules.lowered.length === 0 &&
@@ -261,10 +269,9 @@ function decide(
       ? probability >= limits.alone
       : probability >= (rules.bodySignal ? limits.sure : limits.certain))
   )
-    return result("danger", found.length > 0 ? found : [modelKind()]);
+    return result("danger", found);
   // News about strangers, or a film: the check-in only when the model is as sure as it must be to act alone.
   const aboutStrangers = rules.lowered.includes("report_other") && !rules.aboutOwnPeople;
-  if (probability >= (aboutStrangers ? limits.alone : limits.check))
-    return result("check", found.length > 0 ? found : [modelKind()]);
+  if (probability >= (aboutStrangers ? limits.alone : limits.check)) return result("check", found);
   return result("none");
 }

@@ -131,17 +131,17 @@ export function numbersProbability(model: DangerModel, feats: readonly string[])
   return sigmoid(score(model.numbers, feats));
 }
 
-/** The most likely kind of danger by the model. */
-export function likelyKind(model: DangerModel, feats: readonly string[]): DangerKind {
-  let best: DangerKind = "threat";
-  let bestScore = -Infinity;
-  for (const kind of DANGER_KINDS) {
+/**
+ * The kinds of danger by the model, most likely first: always the most likely one, then every other kind the model
+ * gives at least `alsoFrom` (one-vs-rest probabilities, so several may pass).
+ */
+export function likelyKinds(model: DangerModel, feats: readonly string[], alsoFrom: number): DangerKind[] {
+  const ranked = DANGER_KINDS.flatMap((kind) => {
     const m = model.kinds[kind];
-    if (!m) continue;
-    const s = score(m, feats);
-    if (s > bestScore) [best, bestScore] = [kind, s];
-  }
-  return best;
+    return m ? [{ kind, probability: sigmoid(score(m, feats)) }] : [];
+  }).sort((a, b) => b.probability - a.probability);
+  if (ranked.length === 0) return ["threat"];
+  return ranked.filter((r, i) => i === 0 || r.probability >= alsoFrom).map((r) => r.kind);
 }
 
 export interface TrainingExample {

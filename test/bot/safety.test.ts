@@ -35,6 +35,8 @@ describe("danger: the number that fits first", () => {
     ["a passport kept and not allowed to leave", "ថៅកែយកលិខិតឆ្លងដែនខ្ញុំ ហើយមិនឲ្យចេញទៅណា", "trafficking", "1288"],
     ["a plan to end one's life", "ខ្ញុំចង់សម្លាប់ខ្លួនយប់នេះ", "suicide", "097 911 1918"],
     ["a husband, chat spelling", "ប្តីញុំវ៉ៃញុំទៀតហើយ", "gbv", "117"],
+    // Forced online scams, beaten for a missed target: the rules read the beating, the model adds the trafficking line.
+    ["a scam compound's beating", "គេបង្ខំឲ្យបោកអនឡាញ បើមិនបានគោលដៅគេវាយ ជួយផងបង", "gbv", "1288"],
   ] as const)("%s gets the %s lead, naming %s, then the emergency screen", async (_what, text, kind, number) => {
     await h.say("/start");
     await h.say(text);

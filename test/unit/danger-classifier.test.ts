@@ -195,6 +195,19 @@ describe("outcomes and reasons", () => {
     expect(classify("ប្តីខ្ញុំចាក់សោខ្ញុំក្នុងបន្ទប់ ហើយយកទូរស័ព្ទខ្ញុំ").kinds).toEqual(["gbv", "trafficking"]);
   });
 
+  it("adds the model's kind as an 'also' line when the rules read another, and nothing when they agree", () => {
+    // "They force me to do online scams; if I miss the target they beat me": the rules read a beating, the model
+    // reads a scam compound, so the screen also names the trafficking line, and says why.
+    const scam = classify("គេបង្ខំឲ្យបោកអនឡាញ បើមិនបានគោលដៅគេវាយ ជួយផងបង");
+    expect(scam.kinds).toEqual(["gbv", "trafficking"]);
+    expect(scam.reasons).toContain("model: also trafficking");
+    expect(shownFirst("danger", scam.kinds ?? [])).toContain("anti_trafficking_police");
+    // "My husband beats me every night": violence at home, and nothing else.
+    const home = classify("ប្តីខ្ញុំវាយខ្ញុំរាល់យប់");
+    expect(home.kinds).toEqual(["gbv"]);
+    expect(home.reasons.some((r) => r.startsWith("model: also"))).toBe(false);
+  });
+
   it("shows the child helpline beside the trafficking line when the one sold or held is a child", () => {
     const got = classify("ប្តីខ្ញុំចង់លក់កូនពៅឲ្យគេព្រោះជំពាក់លុយគេ");
     expect(got.kind).toBe("trafficking");
