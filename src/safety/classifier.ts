@@ -223,11 +223,17 @@ function decide(
   // the wrong kind (a trafficking victim's beating read as violence at home) still shows the number that fits. On
   // dev (model trained on train alone) recall 98.04 → 98.39 %, with every false-alarm figure unchanged and 1.63 →
   // 1.79 kinds per danger screen; the model's first kind alone gave 98.21 %, its first two 98.72 % for 2.49 kinds.
+  // When no rule found the danger, the context's kinds (a child named, work abroad) follow the model's, as they
+  // follow the rules': dev 98.37 → 98.64 %, false alarms unchanged, 1.80 → 1.85 kinds per danger screen.
   const result = (outcome: SafetyOutcome, found: DangerKind[] = []): Assessment => {
     if (outcome !== "danger" && outcome !== "check") return { outcome, probability, reasons };
-    const added = modelKinds().filter((k) => !found.includes(k));
+    const fromModel = modelKinds().filter((k) => !found.includes(k));
+    // With no rule's kinds, the model's are followed by the ones the context calls for, as the rules' are.
+    const fromContext = found.length > 0 ? [] : rules.contextKinds.filter((k) => !fromModel.includes(k));
+    const added = [...fromModel, ...fromContext];
     const kinds = [...found, ...added];
     if (found.length > 0 && added.length > 0) reasons.push(`model: also ${added.join(", ")}`);
+    if (fromContext.length > 0) reasons.push(`context: also ${fromContext.join(", ")}`);
     return { outcome, probability, reasons, kind: kinds[0]!, kinds };
   };
   const found = rules.kinds;

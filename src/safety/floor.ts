@@ -31,7 +31,8 @@ import { FITTING_SERVICES, shownFirst } from "./screens.ts";
  * (97.5 %, 91.8 %, 2.4 %, 7.0 % once the model's kinds followed the rules' on the screen); after the 186th, 7,464
  * messages: 97.6 %, 92.3 %, 2.4 %, 7.1 %, 498 of 500; after the 192nd, 7,612 messages: 97.8 %, 92.3 %, 2.4 %, 6.7 %,
  * 508 of 511; after the 198th, 7,757 messages: 97.6 %, 92.1 %, 2.2 %, 6.8 %, 516 of 518; after the 204th, 7,880
- * messages: 97.8 %, 92.4 %, 2.3 %, 6.9 %, 530 of 533.
+ * messages: 97.8 %, 92.4 %, 2.3 %, 6.9 %, 530 of 533; after the 210th, 8,020 messages, with the context's kinds after
+ * the model's: 98.2 %, 92.5 %, 2.3 %, 6.8 %, 538 of 540.
  */
 export const DANGER_FLOOR = {
   recall: 0.925,
@@ -40,7 +41,7 @@ export const DANGER_FLOOR = {
   falseCheck: 0.1,
 } as const;
 
-/** Issue 11's acceptance, not yet met on the test split (the false check-ins are within it; the rest are short). */
+/** Issue 11's acceptance, met on the test split since the 210th round (by a small margin on recall). */
 export const DANGER_TARGET = {
   /** Danger messages caught (danger screen or check-in) with a fitting number shown first. */
   recall: 0.98,

@@ -36,6 +36,9 @@ export interface RuleResult {
   /** Every kind found, the most serious first (medical, then suicide, child, ...; a message may show a child in
    * danger and trafficking). */
   kinds: DangerKind[];
+  /** The kinds the message's context calls for whoever finds the danger: a child or a parent named (the child line),
+   * work or abroad (the trafficking line). Included in `kinds` when a rule found something. */
+  contextKinds: DangerKind[];
   findings: Finding[];
   /** Why findings were lowered: the context concepts present. */
   lowered: string[];
@@ -282,8 +285,11 @@ export function applyRules(tagging: Tagging): RuleResult {
   const kinds = [...new Set(found.map((f) => f.kind))];
   // A child named in a message about danger (or a parent, often named by a child writing), or work abroad, keeps the
   // child line or the trafficking line shown.
-  if (kinds.length > 0 && (has("child") || has("family")) && !kinds.includes("child_abuse")) kinds.push("child_abuse");
-  if (kinds.length > 0 && (workContext || has("abroad")) && !kinds.includes("trafficking")) kinds.push("trafficking");
+  const contextKinds: DangerKind[] = [
+    ...(has("child") || has("family") ? (["child_abuse"] as const) : []),
+    ...(workContext || has("abroad") ? (["trafficking"] as const) : []),
+  ];
+  if (kinds.length > 0) for (const k of contextKinds) if (!kinds.includes(k)) kinds.push(k);
   // A service and a number word ask for the number even in a general message ("an NGO worker wants the child
   // helpline's number for a poster"); without a number word, a general message is not a request.
   const asksForNumber =
@@ -299,6 +305,7 @@ export function applyRules(tagging: Tagging): RuleResult {
   return {
     level: found[0]?.level ?? 0,
     kinds,
+    contextKinds,
     findings: adjusted,
     lowered,
     aboutOwnPeople: close,

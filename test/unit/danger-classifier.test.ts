@@ -208,6 +208,21 @@ describe("outcomes and reasons", () => {
     expect(home.reasons.some((r) => r.startsWith("model: also"))).toBe(false);
   });
 
+  it("follows the model's kinds with the ones the context calls for when no rule found the danger", () => {
+    // "The broker wants to take my 14-year-old daughter to Thailand to wash dishes; my mother-in-law has agreed":
+    // no rule completes, the model reads trafficking, and a child is named, so the child line is shown too.
+    const broker = classify("មេខ្យល់ចង់នាំកូនស្រីខ្ញុំអាយុ១៤ទៅថៃ ថាឲ្យលាងចាន ម្ដាយក្មេកយល់ព្រមហើយ");
+    expect(broker.outcome).toBe("danger");
+    expect(broker.reasons.some((r) => r.startsWith("rule:"))).toBe(false);
+    expect(broker.kinds).toEqual(["trafficking", "child_abuse"]);
+    expect(broker.reasons).toContain("context: also child_abuse");
+    expect(shownFirst("danger", broker.kinds ?? [])).toContain("child_helpline");
+    // Where a rule found the danger, the rules add the context's kinds themselves, and say so as a rule.
+    const held = classify("ប្អូនប្រុសខ្ញុំនៅម៉ាឡេស៊ី គេដកលិខិតឆ្លងដែនហើយមិនឲ្យចេញ");
+    expect(held.kinds).toEqual(["trafficking", "child_abuse"]);
+    expect(held.reasons.some((r) => r.startsWith("context:"))).toBe(false);
+  });
+
   it("shows the child helpline beside the trafficking line when the one sold or held is a child", () => {
     const got = classify("ប្តីខ្ញុំចង់លក់កូនពៅឲ្យគេព្រោះជំពាក់លុយគេ");
     expect(got.kind).toBe("trafficking");
