@@ -252,6 +252,12 @@ describe("outcomes and reasons", () => {
     const goodbye = classify("អរគុណដែលធ្លាប់ជួយខ្ញុំ សារចុងក្រោយហើយ លាហើយ");
     expect(goodbye).toMatchObject({ outcome: "danger", kind: "suicide" });
     expect(goodbye.reasons).toContain("rule: a goodbye (suicide, possible)");
+    // "If one day I'm no longer here, please look after my child": a word inside "if I'm not here" keeps the goodbye;
+    // "if one day I'm not at home, leave the parcel with the neighbour" is an errand.
+    const oneDay = classify("ខ្ញុំនឿយណាស់។ បើថ្ងៃណាខ្ញុំលែងនៅ សូមមើលកូនខ្ញុំផង");
+    expect(oneDay).toMatchObject({ outcome: "danger", kind: "suicide" });
+    expect(oneDay.reasons).toContain("rule: a goodbye (suicide, possible)");
+    expect(classify("បើថ្ងៃណាខ្ញុំអត់នៅផ្ទះ សូមដាក់អីវ៉ាន់នៅផ្ទះអ្នកជិតខាង").outcome).toBe("none");
   });
 
   it("a message naming no harm needs a surer model when it is a few words than a sentence, surest for danger", () => {
