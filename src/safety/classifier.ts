@@ -228,7 +228,6 @@ function decide(
   const result = (outcome: SafetyOutcome, found: DangerKind[] = []): Assessment => {
     if (outcome !== "danger" && outcome !== "check") return { outcome, probability, reasons };
     const fromModel = modelKinds().filter((k) => !found.includes(k));
-    // With no rule's kinds, the model's are followed by the ones the context calls for, as the rules' are.
     const fromContext = found.length > 0 ? [] : rules.contextKinds.filter((k) => !fromModel.includes(k));
     const added = [...fromModel, ...fromContext];
     const kinds = [...found, ...added];
