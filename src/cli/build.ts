@@ -6,7 +6,9 @@
  *   better-sqlite3 stays outside: it is a native module.
  * - dist/main.js (src/boot/start-built.ts) runs it from V8's code cache, which the build writes beside it: parsing
  *   the bundle was about a quarter of a cold start (src/boot/code-cache.ts).
- * - The sandbox page is copied beside it, and every content YAML file is stored as JSON (compile-yaml.ts).
+ * - The sandbox page is copied beside it. Every content file, parsed and validated, the search's question model
+ *   and the danger lexicon are kept in dist/models/ (base/kept-files.ts), so the service does not compute them at
+ *   every start.
  *
  * Type-checking is `npm run typecheck`; esbuild only strips types.
  * Usage: tsx src/cli/build.ts [<output folder inside the repository>] (default dist; tests build elsewhere).
@@ -19,7 +21,6 @@ import { PROJECT_ROOT } from "../base/project-root.ts";
 import { PROD_NODE_FLAGS } from "../boot/prod-flags.ts";
 import { loadContent } from "../content/load.ts";
 import { useKeptFiles } from "../base/kept-files.ts";
-import { compileYaml } from "./compile-yaml.ts";
 
 const dist = process.argv[2] ? resolve(process.argv[2]) : join(PROJECT_ROOT, "dist");
 rmSync(dist, { recursive: true, force: true });
@@ -77,14 +78,13 @@ const cached = spawnSync(process.execPath, [...PROD_NODE_FLAGS, join(dist, "main
 if (cached.status !== 0) throw new Error(`writing the code cache failed: ${cached.stderr}`);
 
 copyFileSync(join(PROJECT_ROOT, "src", "sandbox", "page.html"), join(dist, "page.html"));
-const compiled = compileYaml(join(PROJECT_ROOT, "flows"), join(dist, "yaml"));
-// The search's question model and the danger lexicon for the shipped content, computed here once instead of at
-// every start (base/kept-files.ts).
+// The shipped content, validated, with the search's question model and the danger lexicon computed from it: done
+// here once instead of at every start (base/kept-files.ts).
 useKeptFiles(join(dist, "models"), { write: true });
-const trainedIn = timed(() => loadContent(() => ({})).searchIndex.size);
+const computedIn = timed(() => loadContent(() => ({})).searchIndex.size);
 console.log(
-  `built ${join(dist, "main.js")} with its code cache; ${compiled} content files stored as JSON; ` +
-    `search model and danger lexicon computed in ${trainedIn} ms and kept`,
+  `built ${join(dist, "main.js")} with its code cache; content validated, search model and danger lexicon ` +
+    `computed in ${computedIn} ms and kept`,
 );
 
 /** How long `work` took, in whole milliseconds. */

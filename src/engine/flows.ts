@@ -5,7 +5,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { SpeanError } from "../base/errors.ts";
-import { parseYamlFile } from "../base/yaml-file.ts";
+import { readCheckedFile } from "../base/yaml-file.ts";
 import { type Flow, type FlowNode, flowFile } from "./flow-schema.ts";
 
 /** A node's full name, "flow.node". */
@@ -51,14 +51,13 @@ export function loadFlows(dir: string): FlowSet {
 
 function parseFlowFile(path: string, problems: string[]): Flow | undefined {
   const name = `flows/${path.split(/[\\/]/).pop()}`;
-  let raw: unknown;
+  let parsed: ReturnType<typeof flowFile.safeParse>;
   try {
-    raw = parseYamlFile(path);
+    parsed = readCheckedFile(path, flowFile, name);
   } catch (err) {
     problems.push(`${name}: not valid YAML (${(err as Error).message.split("\n")[0]})`);
     return undefined;
   }
-  const parsed = flowFile.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [first, nodeId, ...rest] = issue.path.map(String);

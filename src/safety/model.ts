@@ -5,12 +5,13 @@
  * opinion: it catches wordings the rules miss and turns a rule hit that reads like an ordinary message into a
  * check-in. A second regression over the same features scores whether a message asks for a phone number, for the
  * requests the rules' test misses. Trained on the corpus's train and dev splits, never test (src/safety/training.ts,
- * `npm run train:danger`), saved as flows/safety/model.json, loaded in about 0.1 s.
+ * `npm run train:danger`), saved as flows/safety/model.json; the built service reads a compact copy (kept-model.ts).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { contentError } from "../base/yaml-file.ts";
+import { keptDangerModel } from "./kept-model.ts";
 import { romanFold } from "../khmer/romanised.ts";
 import { DANGER_KINDS, type DangerKind } from "./rules.ts";
 import type { Tagging } from "./tagger.ts";
@@ -19,10 +20,10 @@ import type { Tagging } from "./tagger.ts";
 const PAIR_REACH = 6;
 
 /**
- * Weights by feature. Checked by one loop rather than z.record, which took about 60 ms of every start-up for the
- * model's 20,000 or so weights.
+ * Weights by feature, as the file has them. Checked by one loop rather than z.record, which took about 60 ms of every
+ * start-up for the model's 100,000 or so weights.
  */
-const weightMap = z.custom<Record<string, number>>(
+const weightRecord = z.custom<Record<string, number>>(
   (value) =>
     typeof value === "object" &&
     value !== null &&
@@ -31,29 +32,55 @@ const weightMap = z.custom<Record<string, number>>(
   { message: "weights must be an object of finite numbers" },
 );
 
-/** A sparse weight vector. */
-const linear = z.strictObject({ bias: z.number(), weights: weightMap });
+/** A sparse weight vector, as the file has it. */
+const linearFile = z.strictObject({ bias: z.number(), weights: weightRecord });
 const modelFile = z.strictObject({
   version: z.literal(1),
   trainedOn: z.strictObject({ examples: z.number().int(), danger: z.number().int(), corpus: z.string() }),
-  danger: linear,
-  kinds: z.record(z.enum(DANGER_KINDS), linear),
+  danger: linearFile,
+  kinds: z.record(z.enum(DANGER_KINDS), linearFile),
   /** Whether a message asks for a phone number (police, ambulance, a helpline), beside the rules' own test. */
-  numbers: linear,
+  numbers: linearFile,
 });
 
-export type Linear = z.infer<typeof linear>;
-export type DangerModel = z.infer<typeof modelFile>;
+/** flows/safety/model.json as JSON. */
+export type DangerModelFile = z.infer<typeof modelFile>;
+
+/** A linear model ready for scoring: its weights in a Map (faster than object keys for 100,000 features). */
+export interface Linear {
+  bias: number;
+  weights: ReadonlyMap<string, number>;
+}
+
+/** The danger model in memory: the file's shape with every weight vector a {@link Linear}. */
+export interface DangerModel {
+  version: 1;
+  trainedOn: DangerModelFile["trainedOn"];
+  danger: Linear;
+  kinds: Record<DangerKind, Linear>;
+  numbers: Linear;
+}
 
 /**
- * Reads flows/safety/model.json under `flowsDir`.
+ * Reads flows/safety/model.json under `flowsDir`: from the compact copy the build kept when there is one for this
+ * file (kept-model.ts; reading the 2 MB of JSON into 100,000 object keys and then Maps was about 0.1 s of every
+ * start), otherwise parsed and validated, and kept when the store writes.
  * @throws {SpeanError} SPEAN_CONTENT_INVALID when missing or malformed.
  */
 export function loadDangerModel(flowsDir: string): DangerModel {
   const name = "flows/safety/model.json";
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(flowsDir, "safety", "model.json"));
+  } catch (err) {
+    throw contentError(name, [`not readable (${(err as Error).message.split("\n")[0]}); run npm run train:danger`]);
+  }
+  const kept = keptDangerModel(bytes);
+  const found = kept?.read();
+  if (found) return found;
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(join(flowsDir, "safety", "model.json"), "utf8"));
+    raw = JSON.parse(bytes.toString("utf8"));
   } catch (err) {
     throw contentError(name, [
       `not readable JSON (${(err as Error).message.split("\n")[0]}); run npm run train:danger`,
@@ -65,7 +92,38 @@ export function loadDangerModel(flowsDir: string): DangerModel {
       name,
       parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`),
     );
-  return parsed.data;
+  const model = modelOfFile(parsed.data);
+  kept?.write(model);
+  return model;
+}
+
+/** The model in memory from the file's JSON. */
+export function modelOfFile(file: DangerModelFile): DangerModel {
+  const linear = (l: DangerModelFile["danger"]): Linear => ({
+    bias: l.bias,
+    weights: new Map(Object.entries(l.weights)),
+  });
+  return {
+    version: file.version,
+    trainedOn: file.trainedOn,
+    danger: linear(file.danger),
+    kinds: Object.fromEntries(DANGER_KINDS.map((kind) => [kind, linear(file.kinds[kind])])) as DangerModel["kinds"],
+    numbers: linear(file.numbers),
+  };
+}
+
+/** The model as the file keeps it (`npm run train:danger`). */
+export function fileOfModel(model: DangerModel): DangerModelFile {
+  const linear = (l: Linear) => ({ bias: l.bias, weights: Object.fromEntries(l.weights) });
+  return {
+    version: model.version,
+    trainedOn: model.trainedOn,
+    danger: linear(model.danger),
+    kinds: Object.fromEntries(
+      DANGER_KINDS.map((kind) => [kind, linear(model.kinds[kind])]),
+    ) as DangerModelFile["kinds"],
+    numbers: linear(model.numbers),
+  };
 }
 
 /** The features of a message (a set: each counts once). */
@@ -92,28 +150,10 @@ export function features(words: readonly string[], tagging: Tagging): string[] {
   return [...out];
 }
 
-/** A linear model ready for scoring: its weights in a Map (faster than object keys for thousands of features). */
-interface Scorer {
-  bias: number;
-  weights: ReadonlyMap<string, number>;
-}
-
-const scorers = new WeakMap<Linear, Scorer>();
-
-function scorerOf(model: Linear): Scorer {
-  let scorer = scorers.get(model);
-  if (!scorer) {
-    scorer = { bias: model.bias, weights: new Map(Object.entries(model.weights)) };
-    scorers.set(model, scorer);
-  }
-  return scorer;
-}
-
 /** The raw score (log-odds) of a linear model over a feature set. */
 export function score(model: Linear, feats: readonly string[]): number {
-  const { bias, weights } = scorerOf(model);
-  let sum = bias;
-  for (const f of feats) sum += weights.get(f) ?? 0;
+  let sum = model.bias;
+  for (const f of feats) sum += model.weights.get(f) ?? 0;
   return sum;
 }
 
@@ -193,9 +233,9 @@ export function trainLinear(examples: readonly { feats: string[]; y: boolean }[]
     }
   }
   const prune = options.prune ?? 0.02;
-  const weights: Record<string, number> = {};
+  const weights = new Map<string, number>();
   for (const [f, v] of [...w.entries()].sort(([a], [b]) => (a < b ? -1 : 1)))
-    if (Math.abs(v) >= prune) weights[f] = Math.round(v * 100) / 100;
+    if (Math.abs(v) >= prune) weights.set(f, Math.round(v * 100) / 100);
   return { bias: Math.round(bias * 1000) / 1000, weights };
 }
 

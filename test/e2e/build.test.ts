@@ -26,7 +26,7 @@ beforeAll(() => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("the production build", () => {
-  it("is one ASCII bundle with its code cache, plus a JSON copy of every content file and the kept models", () => {
+  it("is one ASCII bundle with its code cache, plus every content file validated and the kept models", () => {
     const files = readdirSync(out);
     expect(files).toEqual(expect.arrayContaining(["main.js", "service.cjs", "page.html"]));
     expect(readFileSync(join(out, "service.cjs")).every((byte) => byte < 128)).toBe(true);
@@ -48,10 +48,13 @@ describe("the production build", () => {
     const yamlFiles = spawnSync("find", ["flows", "-name", "*.yaml"], { cwd: PROJECT_ROOT, encoding: "utf8" })
       .stdout.trim()
       .split("\n");
-    expect(readdirSync(join(out, "yaml"))).toHaveLength(yamlFiles.length);
-    // The search's question model and the danger lexicon, kept so that the built service need not compute them.
-    expect(readdirSync(join(out, "models")).sort()).toEqual([
+    // Every content file parsed and validated, the danger model in its compact form, the search's question model
+    // and the danger lexicon: kept so that the built service need not compute them at start.
+    const kept = readdirSync(join(out, "models"));
+    expect(kept.filter((name) => /^content-[0-9a-f]{64}\.json$/.test(name))).toHaveLength(yamlFiles.length);
+    expect(kept.filter((name) => !name.startsWith("content-")).sort()).toEqual([
       expect.stringMatching(/^[0-9a-f]{64}\.bin$/),
+      expect.stringMatching(/^danger-model-[0-9a-f]{64}\.bin$/),
       expect.stringMatching(/^lexicon-[0-9a-f]{64}\.json$/),
     ]);
   });

@@ -396,7 +396,7 @@ describe("the model", () => {
         expect(() => loadDangerModel(dir)).toThrow(/flows\/safety\/model\.json/);
       }
       writeFileSync(join(dir, "safety", "model.json"), JSON.stringify(good));
-      expect(loadDangerModel(dir).danger.weights).toEqual(good.danger.weights);
+      expect(Object.fromEntries(loadDangerModel(dir).danger.weights)).toEqual(good.danger.weights);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
