@@ -50,6 +50,12 @@ export const articleFeedback = pgTable(
   (t) => [index("article_feedback_article").on(t.articleId, t.createdAt)],
 );
 
+export const botSendPace = pgTable("bot_send_pace", {
+  bot: text("bot").primaryKey(),
+  due: bigint("due", { mode: "number" }).notNull(),
+  holdUntil: bigint("hold_until", { mode: "number" }).notNull(),
+});
+
 export const caseLinks = pgTable(
   "case_links",
   {
@@ -121,6 +127,11 @@ export const chatMessages = pgTable(
   },
   (t) => [uniqueIndex("chat_messages_pk").on(t.chatId, t.messageId), index("chat_messages_sent_at").on(t.sentAt)],
 );
+
+export const chatSendPace = pgTable("chat_send_pace", {
+  chatId: bigint("chat_id", { mode: "number" }).primaryKey(),
+  due: bigint("due", { mode: "number" }).notNull(),
+});
 
 export const consoleLogins = pgTable("console_logins", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
@@ -255,6 +266,23 @@ export const interactions = pgTable(
   },
   (t) => [index("interactions_created_at").on(t.createdAt), index("interactions_chat").on(t.chatId, t.createdAt)],
 );
+
+export const jobTicks = pgTable(
+  "job_ticks",
+  {
+    job: text("job").notNull(),
+    tick: bigint("tick", { mode: "number" }).notNull(),
+    holder: text("holder").notNull(),
+    claimedAt: bigint("claimed_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.job, t.tick] })],
+);
+
+export const laneLeases = pgTable("lane_leases", {
+  lane: text("lane").primaryKey(),
+  holder: text("holder").notNull(),
+  leaseUntil: bigint("lease_until", { mode: "number" }).notNull(),
+});
 
 export const learnedWordings = pgTable(
   "learned_wordings",

@@ -638,3 +638,42 @@ export const voiceDrafts = sqliteTable(
   },
   (t) => [index("voice_drafts_staff").on(t.staffId, t.createdAt)],
 );
+
+// The tables below coordinate several instances on one PostgreSQL database (src/cluster/). On SQLite, where one
+// process holds the database (src/db/lock.ts), they stay empty.
+
+/** Which instance handles a lane's (a chat's) updates, until when (src/cluster/lane-leases.ts). */
+export const laneLeases = sqliteTable("lane_leases", {
+  lane: text("lane").primaryKey(),
+  holder: text("holder").notNull(),
+  leaseUntil: integer("lease_until").notNull(),
+});
+
+/** Scheduled jobs' ticks, each claimed by the one instance that runs it (src/cluster/job-ticks.ts). */
+export const jobTicks = sqliteTable(
+  "job_ticks",
+  {
+    job: text("job").notNull(),
+    /** When the tick was scheduled (epoch ms), the same on every instance. */
+    tick: integer("tick").notNull(),
+    holder: text("holder").notNull(),
+    claimedAt: integer("claimed_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.job, t.tick] })],
+);
+
+/**
+ * The bot's sending pace shared by its instances (src/cluster/send-pace.ts): when its next message is due, and until
+ * when Telegram asked it to wait (429 retry_after).
+ */
+export const botSendPace = sqliteTable("bot_send_pace", {
+  bot: text("bot").primaryKey(),
+  due: integer("due").notNull(),
+  holdUntil: integer("hold_until").notNull(),
+});
+
+/** Each chat's sending pace shared by the bot's instances (src/cluster/send-pace.ts); pruned once past. */
+export const chatSendPace = sqliteTable("chat_send_pace", {
+  chatId: integer("chat_id").primaryKey(),
+  due: integer("due").notNull(),
+});

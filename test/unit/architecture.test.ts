@@ -27,6 +27,7 @@ const SHARED_FOLDERS = [
   "src/khmer/",
   "src/i18n/",
   "src/db/",
+  "src/cluster/",
   "src/security/",
   "src/engine/",
   "src/scheduling/",

@@ -1,0 +1,115 @@
+/**
+ * Telegram's sending limits shared by every instance (PostgreSQL). The limits are per bot, not per process: about
+ * 30 messages a second overall, and about one a second in a chat after a short burst. Each instance asks for a slot
+ * before a send; the slot is given by the database, so three instances together stay under the bot's limits.
+ *
+ * Each limit is a "generic cell rate" pace (GCRA): one stored time per limit, the theoretical time the next message
+ * is due. A message may go when that time is at most a burst's worth of intervals ahead of now; it then moves the
+ * time on by one interval. One integer per limit, and the same rule serves the overall rate (interval 1000 / rate,
+ * burst rate / 5, as the one-process sender has it) and each chat (interval 1 s, a burst of 5 for direct replies or 1
+ * for queued ones). The bot's row also holds Telegram's 429 `retry_after`: every instance waits it out.
+ *
+ * Both rows are read `for update` in one transaction, the bot's first, so concurrent instances queue on the bot's
+ * row for the moment a transaction takes instead of both spending the same slot, and never deadlock. Times are the
+ * database server's clock.
+ */
+import { eq, lt, sql } from "drizzle-orm";
+import type { PgDb } from "../db/postgres.ts";
+import { botSendPace, chatSendPace } from "../db/pg-schema.ts";
+
+export interface SendPaceOptions {
+  /** Whose limits: instances of one bot pass the same key (e.g. the bot's id). */
+  bot: string;
+  /** Overall messages a second. Default 25 (Telegram allows about 30). */
+  ratePerSecond?: number;
+  /** Milliseconds between two messages to one chat once its burst is spent. Default 1,000. */
+  chatIntervalMs?: number;
+}
+
+export type Slot = { granted: true } | { granted: false; retryInMs: number };
+
+export interface SendPace {
+  /**
+   * A slot for one message to `chatId` now, or how long to wait for one. `chatBurst` is how many messages the chat
+   * may get at once (default 1: queued messages keep the interval; direct replies pass 5).
+   */
+  take(chatId: number, chatBurst?: number): Promise<Slot>;
+  /** Holds every instance's sends for `ms` (Telegram's 429 retry_after). */
+  holdAll(ms: number): Promise<void>;
+  /** Forgets chats whose next message was due in the past (their burst is whole again); returns how many. */
+  prune(): Promise<number>;
+}
+
+interface PaceRow {
+  now: number;
+  due: number;
+  holdUntil?: number;
+}
+
+/** The limits of `options.bot`, kept in the PostgreSQL database `db`. */
+export function createPgSendPace(db: PgDb, options: SendPaceOptions): SendPace {
+  const rate = options.ratePerSecond ?? 25;
+  // Whole milliseconds (the column is an integer), rounded up: never faster than the rate asked for.
+  const botInterval = Math.ceil(1000 / rate);
+  const botBurst = Math.max(1, Math.floor(rate / 5));
+  const chatInterval = options.chatIntervalMs ?? 1000;
+  const serverNow = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+  /** How long until a message may go under a pace whose next message is due at `due` (0: now). */
+  function waitFor(row: PaceRow, interval: number, burst: number): number {
+    return Math.max(0, Math.ceil(row.due - row.now - (burst - 1) * interval));
+  }
+
+  return {
+    take(chatId, chatBurst = 1) {
+      return db.transaction(async (tx) => {
+        await tx.insert(botSendPace).values({ bot: options.bot, due: 0, holdUntil: 0 }).onConflictDoNothing();
+        const [bot] = (await tx
+          .select({ now: serverNow, due: botSendPace.due, holdUntil: botSendPace.holdUntil })
+          .from(botSendPace)
+          .where(eq(botSendPace.bot, options.bot))
+          .for("update")) as PaceRow[];
+        if (!bot) throw new Error("the bot's pace row is missing");
+        const now = Number(bot.now);
+        if (now < Number(bot.holdUntil)) return { granted: false, retryInMs: Number(bot.holdUntil) - now };
+        const botRow = { now, due: Number(bot.due) };
+        const botWait = waitFor(botRow, botInterval, botBurst);
+        if (botWait > 0) return { granted: false, retryInMs: botWait };
+        await tx.insert(chatSendPace).values({ chatId, due: 0 }).onConflictDoNothing();
+        const [chat] = await tx
+          .select({ due: chatSendPace.due })
+          .from(chatSendPace)
+          .where(eq(chatSendPace.chatId, chatId))
+          .for("update");
+        const chatRow = { now, due: Number(chat?.due ?? 0) };
+        const chatWait = waitFor(chatRow, chatInterval, chatBurst);
+        if (chatWait > 0) return { granted: false, retryInMs: chatWait };
+        await tx
+          .update(botSendPace)
+          .set({ due: Math.max(botRow.due, now) + botInterval })
+          .where(eq(botSendPace.bot, options.bot));
+        await tx
+          .update(chatSendPace)
+          .set({ due: Math.max(chatRow.due, now) + chatInterval })
+          .where(eq(chatSendPace.chatId, chatId));
+        return { granted: true };
+      });
+    },
+    async holdAll(ms) {
+      await db
+        .insert(botSendPace)
+        .values({ bot: options.bot, due: 0, holdUntil: sql`${serverNow} + ${Math.ceil(ms)}` })
+        .onConflictDoUpdate({
+          target: botSendPace.bot,
+          set: { holdUntil: sql`greatest(${botSendPace.holdUntil}, ${serverNow} + ${Math.ceil(ms)})` },
+        });
+    },
+    async prune() {
+      const removed = await db
+        .delete(chatSendPace)
+        .where(lt(chatSendPace.due, serverNow))
+        .returning({ chatId: chatSendPace.chatId });
+      return removed.length;
+    },
+  };
+}
