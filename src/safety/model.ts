@@ -52,13 +52,27 @@ export interface Linear {
   weights: ReadonlyMap<string, number>;
 }
 
-/** The danger model in memory: the file's shape with every weight vector a {@link Linear}. */
-export interface DangerModel {
+/** The model's parts with each weight vector of type `V`: the file's and the memory's shapes differ only there. */
+interface ModelOf<V> {
   version: 1;
   trainedOn: DangerModelFile["trainedOn"];
-  danger: Linear;
-  kinds: Record<DangerKind, Linear>;
-  numbers: Linear;
+  danger: V;
+  kinds: Record<DangerKind, V>;
+  numbers: V;
+}
+
+/** The danger model in memory. */
+export type DangerModel = ModelOf<Linear>;
+
+/** `model` with each of its weight vectors turned into another by `convert`. */
+function withVectors<A, B>(model: ModelOf<A>, convert: (vector: A) => B): ModelOf<B> {
+  return {
+    version: model.version,
+    trainedOn: model.trainedOn,
+    danger: convert(model.danger),
+    kinds: Object.fromEntries(DANGER_KINDS.map((kind) => [kind, convert(model.kinds[kind])])) as Record<DangerKind, B>,
+    numbers: convert(model.numbers),
+  };
 }
 
 /**
@@ -99,31 +113,12 @@ export function loadDangerModel(flowsDir: string): DangerModel {
 
 /** The model in memory from the file's JSON. */
 export function modelOfFile(file: DangerModelFile): DangerModel {
-  const linear = (l: DangerModelFile["danger"]): Linear => ({
-    bias: l.bias,
-    weights: new Map(Object.entries(l.weights)),
-  });
-  return {
-    version: file.version,
-    trainedOn: file.trainedOn,
-    danger: linear(file.danger),
-    kinds: Object.fromEntries(DANGER_KINDS.map((kind) => [kind, linear(file.kinds[kind])])) as DangerModel["kinds"],
-    numbers: linear(file.numbers),
-  };
+  return withVectors(file, (v) => ({ bias: v.bias, weights: new Map(Object.entries(v.weights)) }));
 }
 
 /** The model as the file keeps it (`npm run train:danger`). */
 export function fileOfModel(model: DangerModel): DangerModelFile {
-  const linear = (l: Linear) => ({ bias: l.bias, weights: Object.fromEntries(l.weights) });
-  return {
-    version: model.version,
-    trainedOn: model.trainedOn,
-    danger: linear(model.danger),
-    kinds: Object.fromEntries(
-      DANGER_KINDS.map((kind) => [kind, linear(model.kinds[kind])]),
-    ) as DangerModelFile["kinds"],
-    numbers: linear(model.numbers),
-  };
+  return withVectors(model, (v) => ({ bias: v.bias, weights: Object.fromEntries(v.weights) }));
 }
 
 /** The features of a message (a set: each counts once). */
