@@ -5,9 +5,10 @@
  * skip it. An instance that dies after claiming loses that tick's run; the next tick is claimed afresh, and the
  * jobs are written to catch up on what an earlier tick left (reminders due, text past its retention).
  */
-import { lt, sql } from "drizzle-orm";
+import { lt } from "drizzle-orm";
 import type { PgDb } from "../db/postgres.ts";
 import { jobTicks } from "../db/pg-schema.ts";
+import { SERVER_NOW_MS } from "./server-clock.ts";
 
 export interface JobTicks {
   /**
@@ -25,7 +26,7 @@ export function createPgJobTicks(db: PgDb): JobTicks {
     async claim(job, tick, holder) {
       const inserted = await db
         .insert(jobTicks)
-        .values({ job, tick, holder, claimedAt: sql`(extract(epoch from clock_timestamp()) * 1000)::bigint` })
+        .values({ job, tick, holder, claimedAt: SERVER_NOW_MS })
         .onConflictDoNothing()
         .returning({ job: jobTicks.job });
       return inserted.length === 1;

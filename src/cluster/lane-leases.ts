@@ -11,9 +11,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { PgDb } from "../db/postgres.ts";
 import { laneLeases } from "../db/pg-schema.ts";
-
-/** The database server's clock, in epoch milliseconds. */
-const SERVER_NOW = sql`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+import { SERVER_NOW_MS } from "./server-clock.ts";
 
 export interface LaneLeases {
   /** Takes or renews the lease of `lane` for `holder`, for `ttlMs`; true when `holder` has it now. */
@@ -28,14 +26,14 @@ export interface LaneLeases {
 export function createPgLaneLeases(db: PgDb): LaneLeases {
   return {
     async take(lane, holder, ttlMs) {
-      const until = sql`${SERVER_NOW} + ${ttlMs}`;
+      const until = sql`${SERVER_NOW_MS} + ${ttlMs}`;
       const taken = await db
         .insert(laneLeases)
         .values({ lane, holder, leaseUntil: until })
         .onConflictDoUpdate({
           target: laneLeases.lane,
           set: { holder, leaseUntil: until },
-          setWhere: sql`${laneLeases.holder} = ${holder} or ${laneLeases.leaseUntil} < ${SERVER_NOW}`,
+          setWhere: sql`${laneLeases.holder} = ${holder} or ${laneLeases.leaseUntil} < ${SERVER_NOW_MS}`,
         })
         .returning({ holder: laneLeases.holder });
       return taken.length === 1;
@@ -43,7 +41,7 @@ export function createPgLaneLeases(db: PgDb): LaneLeases {
     async renewAll(holder, ttlMs) {
       const renewed = await db
         .update(laneLeases)
-        .set({ leaseUntil: sql`${SERVER_NOW} + ${ttlMs}` })
+        .set({ leaseUntil: sql`${SERVER_NOW_MS} + ${ttlMs}` })
         .where(eq(laneLeases.holder, holder))
         .returning({ lane: laneLeases.lane });
       return renewed.length;

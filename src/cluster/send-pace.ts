@@ -16,6 +16,7 @@
 import { eq, lt, sql } from "drizzle-orm";
 import type { PgDb } from "../db/postgres.ts";
 import { botSendPace, chatSendPace } from "../db/pg-schema.ts";
+import { SERVER_NOW_MS } from "./server-clock.ts";
 
 export interface SendPaceOptions {
   /** Whose limits: instances of one bot pass the same key (e.g. the bot's id). */
@@ -40,10 +41,10 @@ export interface SendPace {
   prune(): Promise<number>;
 }
 
+/** A pace at one moment: the server's time, and when its next message is due. */
 interface PaceRow {
   now: number;
   due: number;
-  holdUntil?: number;
 }
 
 /** The limits of `options.bot`, kept in the PostgreSQL database `db`. */
@@ -53,7 +54,6 @@ export function createPgSendPace(db: PgDb, options: SendPaceOptions): SendPace {
   const botInterval = Math.ceil(1000 / rate);
   const botBurst = Math.max(1, Math.floor(rate / 5));
   const chatInterval = options.chatIntervalMs ?? 1000;
-  const serverNow = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
   /** How long until a message may go under a pace whose next message is due at `due` (0: now). */
   function waitFor(row: PaceRow, interval: number, burst: number): number {
@@ -64,15 +64,15 @@ export function createPgSendPace(db: PgDb, options: SendPaceOptions): SendPace {
     take(chatId, chatBurst = 1) {
       return db.transaction(async (tx) => {
         await tx.insert(botSendPace).values({ bot: options.bot, due: 0, holdUntil: 0 }).onConflictDoNothing();
-        const [bot] = (await tx
-          .select({ now: serverNow, due: botSendPace.due, holdUntil: botSendPace.holdUntil })
+        const [bot] = await tx
+          .select({ now: SERVER_NOW_MS, due: botSendPace.due, holdUntil: botSendPace.holdUntil })
           .from(botSendPace)
           .where(eq(botSendPace.bot, options.bot))
-          .for("update")) as PaceRow[];
+          .for("update");
         if (!bot) throw new Error("the bot's pace row is missing");
         const now = Number(bot.now);
-        if (now < Number(bot.holdUntil)) return { granted: false, retryInMs: Number(bot.holdUntil) - now };
-        const botRow = { now, due: Number(bot.due) };
+        if (now < bot.holdUntil) return { granted: false, retryInMs: bot.holdUntil - now };
+        const botRow = { now, due: bot.due };
         const botWait = waitFor(botRow, botInterval, botBurst);
         if (botWait > 0) return { granted: false, retryInMs: botWait };
         await tx.insert(chatSendPace).values({ chatId, due: 0 }).onConflictDoNothing();
@@ -98,16 +98,16 @@ export function createPgSendPace(db: PgDb, options: SendPaceOptions): SendPace {
     async holdAll(ms) {
       await db
         .insert(botSendPace)
-        .values({ bot: options.bot, due: 0, holdUntil: sql`${serverNow} + ${Math.ceil(ms)}` })
+        .values({ bot: options.bot, due: 0, holdUntil: sql`${SERVER_NOW_MS} + ${Math.ceil(ms)}` })
         .onConflictDoUpdate({
           target: botSendPace.bot,
-          set: { holdUntil: sql`greatest(${botSendPace.holdUntil}, ${serverNow} + ${Math.ceil(ms)})` },
+          set: { holdUntil: sql`greatest(${botSendPace.holdUntil}, ${SERVER_NOW_MS} + ${Math.ceil(ms)})` },
         });
     },
     async prune() {
       const removed = await db
         .delete(chatSendPace)
-        .where(lt(chatSendPace.due, serverNow))
+        .where(lt(chatSendPace.due, SERVER_NOW_MS))
         .returning({ chatId: chatSendPace.chatId });
       return removed.length;
     },
