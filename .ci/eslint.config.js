@@ -12,6 +12,17 @@ export default tseslint.config(
     rules: { "max-len": ["error", { code: 120, ignoreUrls: true }] },
   },
   {
+    // The stores are asynchronous (a network database answers later): a promise that is not awaited is work that
+    // may run outside its unit of work, or an error nobody sees.
+    files: ["src/**/*.ts", "test/**/*.ts", "bench/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname + "/.." } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: false }],
+      "@typescript-eslint/await-thenable": "error",
+    },
+  },
+  {
     files: ["src/**/*.ts"],
     rules: {
       // Domain code never imports grammY, Fastify or the adapters

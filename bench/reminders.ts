@@ -32,13 +32,13 @@ const HOUR = 3_600_000;
 async function dueQuery(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "spean-bench-reminders-"));
   try {
-    const core = createCore(
+    const core = await createCore(
       loadConfig({ DATABASE_PATH: join(dir, "bench.db"), LOG_LEVEL: "silent" }),
       createLogger("silent"),
     );
     const now = Date.now();
     const built = performance.now();
-    core.db.transaction(() => {
+    await core.commits.run(async () => {
       for (let i = 0; i < APPOINTMENTS; i++) {
         const counsellorId = 1 + (i % COUNSELLORS);
         const startsAt = now + 3 * HOUR + Math.floor(i / COUNSELLORS) * HOUR;
@@ -54,7 +54,7 @@ async function dueQuery(): Promise<void> {
         });
         for (const rung of [1440, 120]) {
           const notBefore = i * 2 < DUE_NOW ? now - 1000 : startsAt - rung * 60_000 + 24 * HOUR;
-          core.outbox.enqueue({
+          await core.outbox.enqueue({
             dedupeKey: `reminder:${a.id}:${rung}`,
             chatId: a.chatId,
             purpose: "reminder",
@@ -69,8 +69,8 @@ async function dueQuery(): Promise<void> {
       `built ${APPOINTMENTS.toLocaleString("en")} appointments and ${(APPOINTMENTS * 2).toLocaleString("en")} ` +
         `reminder rows in ${((performance.now() - built) / 1000).toFixed(1)} s`,
     );
-    const due = time(200, () => core.outbox.due(500));
-    const next = time(200, () => core.outbox.nextDueAt());
+    const due = await time(200, () => core.outbox.due(500));
+    const next = await time(200, () => core.outbox.nextDueAt());
     console.log(
       `(a) due-reminder batch query (500 of ${DUE_NOW.toLocaleString("en")} due, decrypted): ` +
         `p50 ${due.p50.toFixed(2)} ms, p99 ${due.p99.toFixed(2)} ms (target < 50 ms)`,
@@ -78,7 +78,7 @@ async function dueQuery(): Promise<void> {
     console.log(`(a) next-due query: p50 ${next.p50.toFixed(3)} ms, p99 ${next.p99.toFixed(3)} ms`);
     // The staff chat's /sessions counts, over a month that holds every appointment (the worst case).
     const month = 30 * 24 * HOUR;
-    const report = time(20, () => core.booking.store.sessionCounts(now - month, now + month, now));
+    const report = await time(20, () => core.booking.store.sessionCounts(now - month, now + month, now));
     console.log(
       `(a) /sessions counts over all ${APPOINTMENTS.toLocaleString("en")} appointments: ` +
         `p50 ${report.p50.toFixed(1)} ms, p99 ${report.p99.toFixed(1)} ms`,
@@ -100,7 +100,7 @@ async function senderRate(): Promise<void> {
   const store = createOutboxStore(openDatabase(":memory:"), createFieldCipher(Buffer.alloc(32, 5)));
   for (let round = 0; round < PER_CHAT; round++)
     for (let i = 0; i < CHATS; i++)
-      store.enqueue({
+      await store.enqueue({
         dedupeKey: `reminder:${round}:${i}`,
         chatId: 20_000 + i,
         purpose: "reminder",
@@ -118,7 +118,7 @@ async function senderRate(): Promise<void> {
   });
   const total = CHATS * PER_CHAT;
   const started = performance.now();
-  sender.start();
+  await sender.start();
   await fake.waitFor(
     () => fake.calls.filter((c) => c.method === "sendMessage").length - fake.limitStats.tooManyRequests >= total,
     120_000,

@@ -30,7 +30,7 @@ const YEAR_MS = 365 * 24 * 3_600_000;
 const dir = mkdtempSync(join(tmpdir(), "spean-bench-results-"));
 try {
   const now = Date.parse("2026-12-31T12:00:00+07:00");
-  const core = createCore(
+  const core = await createCore(
     loadConfig({ DATABASE_PATH: join(dir, "bench.db"), LOG_LEVEL: "silent", PROGRAMME_START: "2026-01" }),
     createLogger("silent"),
     () => now,
@@ -130,10 +130,10 @@ try {
   const period = results.period("2026-01", "2026-12");
   const views = results.indicators(member as never, "km", period)!;
   const sessions = views.find((v) => v.definition.id === "counselling_sessions")!;
-  const page = time(30, () =>
+  const page = await time(30, () =>
     resultsPage(ctx, period, results.indicators(member as never, "km", period)!, results.threshold, 1),
   );
-  const cip = time(10, () => {
+  const cip = await time(10, () => {
     const report = results.cip(member as never, "km", period)!;
     return cipOverviewPage(ctx, period, report.sangkats, report.byKhan, 5, results.places);
   });
@@ -161,7 +161,7 @@ try {
       }),
     );
     const table = { id: "sparse", title: "", rowHeading: "", rowLabels: cells.map(() => ""), cells };
-    const sparse = time(5, () => suppressSmallCounts({ ...table, columnLabels: Array(12).fill("") }, 5));
+    const sparse = await time(5, () => suppressSmallCounts({ ...table, columnLabels: Array(12).fill("") }, 5));
     console.log(
       `suppression of a sparse ${rows} × 12 table: p50 ${sparse.p50.toFixed(1)} ms, p99 ${sparse.p99.toFixed(1)} ms`,
     );

@@ -41,7 +41,7 @@ if (mode === "bare") {
     INBOX_CHAT_LIMIT: "1000",
   });
   const logger = createLogger("silent");
-  const core = createCore(config, logger);
+  const core = await createCore(config, logger);
   const side = createTelegramSide(core, {
     token: BENCH_TOKEN,
     apiRoot,

@@ -1,16 +1,16 @@
-/** Timing helpers shared by the benchmarks: percentiles of repeated synchronous runs. */
+/** Timing helpers shared by the benchmarks: percentiles of repeated runs. */
 
 /** The p-th percentile of sorted samples (nearest rank). */
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-/** Runs `work` `runs` times; p50 and p99 of the durations in milliseconds. */
-export function time(runs: number, work: () => unknown): { p50: number; p99: number } {
+/** Runs `work` `runs` times, one after another (awaited); p50 and p99 of the durations in milliseconds. */
+export async function time(runs: number, work: () => unknown): Promise<{ p50: number; p99: number }> {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    work();
+    await work();
     samples.push(performance.now() - started);
   }
   samples.sort((a, b) => a - b);

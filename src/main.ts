@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  let service: ReturnType<typeof createService> | undefined;
+  let service: Awaited<ReturnType<typeof createService>> | undefined;
   let starting: Promise<void> | undefined;
   let stopping = false;
   // Installed before anything starts: until a listener exists, SIGTERM's default action kills the process at once,
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   try {
-    service = createService(config, logger);
+    service = await createService(config, logger);
     starting = service.start();
     await starting;
   } catch (err) {

@@ -166,9 +166,9 @@ export function createBookingDesk(options: BookingDeskOptions) {
 
   // ---- reminders ----
 
-  function queueReminders(a: Appointment, bookedAt: number): void {
+  async function queueReminders(a: Appointment, bookedAt: number): Promise<void> {
     for (const planned of planReminders(a.startsAt, bookedAt, policy)) {
-      queueReply(outbox, translator, {
+      await queueReply(outbox, translator, {
         chatId: a.chatId,
         dedupeKey: `reminder:${a.id}:${planned.rung}`,
         subject: { kind: REMINDER_SUBJECT, id: a.id, rung: planned.rung },
@@ -180,9 +180,9 @@ export function createBookingDesk(options: BookingDeskOptions) {
     }
   }
 
-  function tellCounsellor(a: Appointment, key: string, dedupeKey: string): void {
+  async function tellCounsellor(a: Appointment, key: string, dedupeKey: string): Promise<void> {
     const locale = localeOf(a.counsellorId);
-    queueReply(outbox, translator, {
+    await queueReply(outbox, translator, {
       chatId: a.counsellorId,
       dedupeKey,
       reply: { text: [text(key), ...counsellorCard(a, locale).text] },
@@ -191,7 +191,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
     });
   }
 
-  function tellStaffChat(a: Appointment, key: string, dedupeKey: string): void {
+  async function tellStaffChat(a: Appointment, key: string, dedupeKey: string): Promise<void> {
     if (options.staffChatId === undefined) return;
     const counsellor = store.counsellor(a.counsellorId);
     const reply = {
@@ -203,7 +203,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
         }),
       ],
     };
-    queueReply(outbox, translator, {
+    await queueReply(outbox, translator, {
       chatId: options.staffChatId,
       dedupeKey,
       reply,
@@ -219,7 +219,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
    * someone else took a moment ago, and the next counsellor is tried. When none is left, returns the nearest
    * free slots instead.
    */
-  function book(request: BookingRequest, rescheduledFrom?: number): BookResult {
+  async function book(request: BookingRequest, rescheduledFrom?: number): Promise<BookResult> {
     const slot = slots.slotAt(request.topic, request.site, request.startsAt);
     for (const counsellor of slot?.counsellors ?? []) {
       try {
@@ -229,8 +229,8 @@ export function createBookingDesk(options: BookingDeskOptions) {
           endsAt: counsellor.endsAt,
           ...(rescheduledFrom !== undefined ? { rescheduledFrom } : {}),
         });
-        queueReminders(appointment, now());
-        tellCounsellor(
+        await queueReminders(appointment, now());
+        await tellCounsellor(
           appointment,
           rescheduledFrom === undefined ? "booking.staff_new" : "booking.staff_moved_here",
           `booked:${appointment.id}`,
@@ -249,11 +249,11 @@ export function createBookingDesk(options: BookingDeskOptions) {
     return a && a.chatId === chatId && a.status === "booked" ? a : undefined;
   }
 
-  function cancel(chatId: number, appointmentId: number): Appointment | undefined {
+  async function cancel(chatId: number, appointmentId: number): Promise<Appointment | undefined> {
     const a = ownBooked(chatId, appointmentId);
     if (!a || !store.setStatus(a.id, "cancelled")) return undefined;
-    outbox.cancelAbout(REMINDER_SUBJECT, a.id);
-    tellCounsellor(a, "booking.staff_cancelled", `cancelled:${a.id}`);
+    await outbox.cancelAbout(REMINDER_SUBJECT, a.id);
+    await tellCounsellor(a, "booking.staff_cancelled", `cancelled:${a.id}`);
     return a;
   }
 
@@ -261,14 +261,14 @@ export function createBookingDesk(options: BookingDeskOptions) {
    * /forget: the chat's upcoming appointments are cancelled with their reminders, and each counsellor is told the
    * appointment's reference and time, nothing about the family. Returns how many were cancelled.
    */
-  function cancelAllForForget(chatId: number): number {
+  async function cancelAllForForget(chatId: number): Promise<number> {
     let cancelled = 0;
     for (const a of store.upcoming(chatId)) {
       if (!store.setStatus(a.id, "cancelled")) continue;
-      outbox.cancelAbout(REMINDER_SUBJECT, a.id);
+      await outbox.cancelAbout(REMINDER_SUBJECT, a.id);
       const locale = localeOf(a.counsellorId);
       const notice = text("booking.staff_forgotten", { ref: appointmentRef(a.id), when: when(locale, a.startsAt) });
-      queueReply(outbox, translator, {
+      await queueReply(outbox, translator, {
         chatId: a.counsellorId,
         dedupeKey: `forgotten:${a.id}`,
         reply: { text: [notice] },
@@ -281,7 +281,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
   }
 
   /** Moves an appointment: the new one is booked first; only then is the old one released with its reminders. */
-  function reschedule(chatId: number, appointmentId: number, startsAt: number): BookResult | undefined {
+  async function reschedule(chatId: number, appointmentId: number, startsAt: number): Promise<BookResult | undefined> {
     const old = ownBooked(chatId, appointmentId);
     if (!old) return undefined;
     const request: BookingRequest = {
@@ -294,22 +294,22 @@ export function createBookingDesk(options: BookingDeskOptions) {
       ...(old.familyName ? { familyName: old.familyName } : {}),
       ...(old.phone ? { phone: old.phone } : {}),
     };
-    const result = book(request, old.id);
+    const result = await book(request, old.id);
     if (!result.ok) return result;
     store.setStatus(old.id, "rescheduled");
-    outbox.cancelAbout(REMINDER_SUBJECT, old.id);
-    tellCounsellor(old, "booking.staff_moved_away", `moved:${old.id}`);
+    await outbox.cancelAbout(REMINDER_SUBJECT, old.id);
+    await tellCounsellor(old, "booking.staff_moved_away", `moved:${old.id}`);
     return result;
   }
 
   // ---- when reminders cannot go out as planned ----
 
   /** A reminder that will never be sent because its appointment has begun: recorded, and people are told. */
-  function recordMissed(a: Appointment): void {
+  async function recordMissed(a: Appointment): Promise<void> {
     store.setFlag(a.id, "reminder_missed");
     const flagged = { ...a, flag: "reminder_missed" as const };
-    tellCounsellor(flagged, "booking.staff_reminder_missed", `missed:${a.id}`);
-    tellStaffChat(flagged, "booking.staff_chat_reminder_missed", `missed-staff:${a.id}`);
+    await tellCounsellor(flagged, "booking.staff_reminder_missed", `missed:${a.id}`);
+    await tellStaffChat(flagged, "booking.staff_chat_reminder_missed", `missed-staff:${a.id}`);
   }
 
   /**
@@ -317,13 +317,13 @@ export function createBookingDesk(options: BookingDeskOptions) {
    * late (its planned time passed more than the grace period ago and the appointment has not begun); or dropped
    * (the appointment was cancelled or moved, or has begun: then it is recorded as missed and staff are told).
    */
-  function beforeSend(row: OutboxRow): OutboxRow | undefined {
+  async function beforeSend(row: OutboxRow): Promise<OutboxRow | undefined> {
     if (row.subject?.rung === undefined) return row;
     const a = store.get(row.subject.id);
     if (!a || a.status !== "booked") return undefined;
     const at = now();
     if (at >= a.startsAt) {
-      recordMissed(a);
+      await recordMissed(a);
       return undefined;
     }
     if (at <= rungTime(a.startsAt, row.subject.rung, policy) + lateGrace) return row;
@@ -336,27 +336,27 @@ export function createBookingDesk(options: BookingDeskOptions) {
    * Reminders still queued for appointments that have begun (the service was down, or the chat was held up):
    * cancelled, recorded as missed, staff told. Run every minute; returns how many appointments.
    */
-  function sweepMissed(): number {
+  async function sweepMissed(): Promise<number> {
     let missed = 0;
     const at = now();
     for (const a of store.bookedStartedBetween(at - 86_400_000, at)) {
-      if (outbox.cancelAbout(REMINDER_SUBJECT, a.id) === 0) continue;
-      recordMissed(a);
+      if ((await outbox.cancelAbout(REMINDER_SUBJECT, a.id)) === 0) continue;
+      await recordMissed(a);
       missed++;
     }
     return missed;
   }
 
   /** A reminder Telegram refused for good (blocked, chat not found): flagged, so that a person can call. */
-  function onUnreachable(row: OutboxRow): boolean {
+  async function onUnreachable(row: OutboxRow): Promise<boolean> {
     if (!row.subject) return false;
     const a = store.get(row.subject.id);
     if (!a || a.status !== "booked") return true;
     store.setFlag(a.id, "unreachable");
-    outbox.cancelAbout(REMINDER_SUBJECT, a.id);
+    await outbox.cancelAbout(REMINDER_SUBJECT, a.id);
     const flagged = { ...a, flag: "unreachable" as const };
-    tellCounsellor(flagged, "booking.staff_unreachable", `unreachable:${a.id}`);
-    tellStaffChat(flagged, "booking.staff_chat_unreachable", `unreachable-staff:${a.id}`);
+    await tellCounsellor(flagged, "booking.staff_unreachable", `unreachable:${a.id}`);
+    await tellStaffChat(flagged, "booking.staff_chat_unreachable", `unreachable-staff:${a.id}`);
     return true;
   }
 
@@ -413,21 +413,20 @@ export function createBookingDesk(options: BookingDeskOptions) {
   }
 
   /** Queues each counsellor's list for `date` (the morning job); returns how many counsellors got one. */
-  function postDayLists(date: CalendarDate): number {
+  async function postDayLists(date: CalendarDate): Promise<number> {
     let posted = 0;
     for (const counsellor of store.activeCounsellors()) {
       const replies = dayList(counsellor.telegramUserId, date);
       if (replies.length <= 1) continue;
       const locale = localeOf(counsellor.telegramUserId);
-      replies.forEach((reply, i) =>
-        queueReply(outbox, translator, {
+      for (const [i, reply] of replies.entries())
+        await queueReply(outbox, translator, {
           chatId: counsellor.telegramUserId,
           dedupeKey: `daylist:${toIsoDate(date)}:${counsellor.telegramUserId}:${i}`,
           reply,
           locale,
           purpose: "alert",
-        }),
-      );
+        });
       posted++;
     }
     return posted;

@@ -93,8 +93,8 @@ export function createBookingFeature(options: BookingFeatureOptions): Feature {
       return [text("privacy.appointments", { list })];
     },
     // Upcoming appointments are cancelled (each counsellor told the reference only); the rest keep their counts.
-    onForget: (chatId, anonymousId) => {
-      desk.cancelAllForForget(chatId);
+    onForget: async (chatId, anonymousId) => {
+      await desk.cancelAllForForget(chatId);
       options.store.forgetChat(chatId, anonymousId);
     },
   };

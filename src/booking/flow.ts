@@ -164,18 +164,18 @@ export function createBookingFlow(options: BookingFlowOptions) {
   const booked = (id: number): ActionResult => ({ vars: { ...CLEARED, bk_done: id } });
   const taken = (startsAt: number): ActionResult => ({ outcome: "taken", vars: { bk_want: startsAt } });
 
-  const book: Action = ({ chatId, locale, vars }) => {
+  const book: Action = async ({ chatId, locale, vars }) => {
     const wanted = request(chatId, locale, vars);
     const moving = numberVar(vars, "bk_move");
     if (moving !== undefined) {
       const startsAt = numberVar(vars, "bk_start");
       if (startsAt === undefined) return { outcome: "incomplete" };
-      const result = desk.reschedule(chatId, moving, startsAt);
+      const result = await desk.reschedule(chatId, moving, startsAt);
       if (!result) return { outcome: "gone" };
       return result.ok ? booked(result.appointment.id) : taken(startsAt);
     }
     if (!wanted) return { outcome: "incomplete" };
-    const result = desk.book(wanted);
+    const result = await desk.book(wanted);
     return result.ok ? booked(result.appointment.id) : taken(wanted.startsAt);
   };
 
@@ -198,8 +198,8 @@ export function createBookingFlow(options: BookingFlowOptions) {
     };
   };
 
-  const cancel: Action = ({ chatId, vars }) =>
-    desk.cancel(chatId, Number(vars.bk_selected)) ? {} : { outcome: "gone" };
+  const cancel: Action = async ({ chatId, vars }) =>
+    (await desk.cancel(chatId, Number(vars.bk_selected))) ? {} : { outcome: "gone" };
   const coming: Action = ({ chatId, vars }) =>
     desk.confirmComing(chatId, Number(vars.bk_selected)) ? {} : { outcome: "gone" };
 
@@ -264,12 +264,12 @@ export function createBookingFlow(options: BookingFlowOptions) {
   ];
 
   /** Days, plus a way back to the places when there are none (or none that suit). */
-  const dayChoicesWithPlace: ChoiceProvider = (ctx) => [
-    ...dayChoices(ctx),
+  const dayChoicesWithPlace: ChoiceProvider = async (ctx) => [
+    ...(await dayChoices(ctx)),
     { id: "place", label: text("booking.other_place"), next: "booking.site" },
   ];
-  const nearestWithDays: ChoiceProvider = (ctx) => [
-    ...nearestChoices(ctx),
+  const nearestWithDays: ChoiceProvider = async (ctx) => [
+    ...(await nearestChoices(ctx)),
     { id: "days", label: text("booking.other_day"), next: "booking.day" },
   ];
 

@@ -22,7 +22,7 @@ function recordedByStaff(): Set<string> {
 
 try {
   const content = loadContent(() => ({ retention_days: 90 }));
-  const report = checkServiceContent(content);
+  const report = await checkServiceContent(content);
   for (const warning of report.warnings) console.log(`warning: ${warning}`);
   for (const problem of report.problems) console.log(`problem: ${problem}`);
   const recorded = recordedByStaff();

@@ -243,18 +243,23 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     },
 
     /** Claims a case, as the Claim button in the staff group does (the group's alert is edited). */
-    claim(member: StaffMember, id: number): ActionResult {
-      const result = desk.press(member.telegramUserId, "claim", id);
+    async claim(member: StaffMember, id: number): Promise<ActionResult> {
+      const result = await desk.press(member.telegramUserId, "claim", id);
       return result.notice.key === "casework.you_claimed"
         ? { ok: true, outboxIds: result.outboxIds, notice: result.notice }
         : { ok: false, reason: result.notice.key };
     },
 
     /** Closes a case with what came of it (the programme's closed loop); "unreachable" closes it as such. */
-    close(member: StaffMember, id: number, outcome: string, serviceId: string | undefined): ActionResult {
+    async close(
+      member: StaffMember,
+      id: number,
+      outcome: string,
+      serviceId: string | undefined,
+    ): Promise<ActionResult> {
       if (!(OUTCOMES as readonly string[]).includes(outcome) || outcome === "closed_by_resident")
         return { ok: false, reason: "console.outcome_required" };
-      const result = desk.press(member.telegramUserId, outcome === "unreachable" ? "unreachable" : "resolve", id);
+      const result = await desk.press(member.telegramUserId, outcome === "unreachable" ? "unreachable" : "resolve", id);
       if (!result.notice.key.startsWith("casework.you_closed")) return { ok: false, reason: result.notice.key };
       const service = outcome === "referred_on" && serviceId ? serviceId.slice(0, 60) : null;
       referrals.setOutcome(id, outcome as Outcome, service, member.telegramUserId);
@@ -502,7 +507,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     /**
      * Asks the staff member in Telegram to approve a console login from `browser`; returns outbox ids to send now.
      */
-    askApproval(loginId: number, staffId: number, browser: string): number[] {
+    async askApproval(loginId: number, staffId: number, browser: string): Promise<number[]> {
       const reply: Reply = {
         text: [text("console.approve_question", { browser })],
         buttons: [
@@ -512,7 +517,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
           ],
         ],
       };
-      return queueReply(options.outbox, options.translator, {
+      return await queueReply(options.outbox, options.translator, {
         chatId: staffId,
         dedupeKey: `console-login:${loginId}`,
         reply,

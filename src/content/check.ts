@@ -4,6 +4,7 @@
  * all callback data fits in 64 bytes.
  */
 import { type Registry } from "../engine/actions.ts";
+import type { TextRef } from "../base/reply.ts";
 import { LOCALES } from "../base/locale.ts";
 import { CHOICE_ID_PATTERN, encodeCallback, fitsCallbackLimit } from "../engine/callback-data.ts";
 import type { FlowNode } from "../engine/flow-schema.ts";
@@ -32,14 +33,15 @@ const REVIEW_WARN_DAYS = 365;
 
 /**
  * Checks loaded content against the registry flows may name and the text keys features render (both built from
- * the feature list); pure, no I/O. `today` is YYYY-MM-DD.
+ * the feature list). No I/O of its own; choice providers and blocks are asked what they show for an unknown chat.
+ * `today` is YYYY-MM-DD.
  */
-export function checkContent(
+export async function checkContent(
   content: Content,
   registry: Registry,
   textKeys: Iterable<string>,
   today = new Date().toISOString().slice(0, 10),
-): CheckReport {
+): Promise<CheckReport> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const { flows, translator } = content;
@@ -82,7 +84,7 @@ export function checkContent(
 
   const entries: NodeRef[] = [...Object.values(ENTRY), ...Object.values(GLOBAL_COMMANDS), ...(registry.entries ?? [])];
   for (const entry of entries) if (!findNode(flows, entry)) problems.push(`entry point "${entry}" does not exist`);
-  const reachable = reach(content, registry, entries);
+  const reachable = await reach(content, registry, entries);
   for (const [flowId, flow] of flows.flows) {
     for (const nodeId of Object.keys(flow.nodes)) {
       if (!reachable.has(`${flowId}.${nodeId}`))
@@ -114,10 +116,10 @@ export function checkContent(
       if (value.trim() === "") problems.push(`locales/${locale}: "${key}" is empty`);
     }
   }
-  problems.push(...screenLengths(content, registry));
+  problems.push(...(await screenLengths(content, registry)));
   for (const locale of LOCALES)
     problems.push(...safetyTextProblems(locale, leaves[locale] ?? new Map(), content.directory));
-  const knowledge = checkKnowledge(content, registry, today);
+  const knowledge = await checkKnowledge(content, registry, today);
   problems.push(...knowledge.problems);
   warnings.push(...knowledge.warnings);
   for (const [locale, keys] of Object.entries(content.reviewKeys)) {
@@ -193,7 +195,7 @@ function keysOf(node: FlowNode): string[] {
 }
 
 /** Nodes reachable from the entries by static choices and by the buttons choice providers add. */
-function reach(content: Content, registry: Registry, entries: NodeRef[]): Set<NodeRef> {
+async function reach(content: Content, registry: Registry, entries: NodeRef[]): Promise<Set<NodeRef>> {
   const seen = new Set<NodeRef>();
   const queue = [...entries];
   while (queue.length > 0) {
@@ -205,12 +207,12 @@ function reach(content: Content, registry: Registry, entries: NodeRef[]): Set<No
     const flowId = ref.slice(0, ref.indexOf("."));
     for (const target of targetsOf(node)) queue.push(resolveTarget(flowId, target));
     if (node.kind === "menu" && node.choices_from) {
-      for (const choice of registry.choices.get(node.choices_from)?.({
+      for (const choice of (await registry.choices.get(node.choices_from)?.({
         node: ref,
         chatId: 0,
         locale: "km",
         vars: {},
-      }) ?? [])
+      })) ?? [])
         queue.push(choice.next);
     }
   }
@@ -245,15 +247,15 @@ function loopsWithoutScreens(content: Content): string[] {
 }
 
 /** Every screen, as it would be rendered (text + blocks), must fit one Telegram message. */
-function screenLengths(content: Content, registry: Registry): string[] {
+async function screenLengths(content: Content, registry: Registry): Promise<string[]> {
   const problems: string[] = [];
   for (const [flowId, flow] of content.flows.flows) {
     for (const [nodeId, node] of Object.entries(flow.nodes)) {
       if (node.kind !== "menu") continue;
       for (const locale of LOCALES) {
-        const blocks = (node.blocks ?? []).flatMap(
-          (b) => registry.blocks.get(b)?.({ chatId: 0, locale, vars: {} }) ?? [],
-        );
+        const blocks: TextRef[] = [];
+        for (const name of node.blocks ?? [])
+          blocks.push(...((await registry.blocks.get(name)?.({ chatId: 0, locale, vars: {} })) ?? []));
         const text = [...(node.title ? [{ key: node.title }] : []), { key: node.text }, ...blocks]
           .map((ref) => content.translator.render(locale, ref))
           .join("\n\n");
@@ -272,7 +274,7 @@ function screenLengths(content: Content, registry: Registry): string[] {
  * and buttons (from the kb_article provider, shown with every possible "other answer") that lead somewhere and fit
  * Telegram's callback-data limit.
  */
-function checkKnowledge(content: Content, registry: Registry, today: string): CheckReport {
+async function checkKnowledge(content: Content, registry: Registry, today: string): Promise<CheckReport> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const provider = registry.choices.get("kb_article");
@@ -304,7 +306,7 @@ function checkKnowledge(content: Content, registry: Registry, today: string): Ch
       .join(",");
     for (let page = 1; page <= content.pagesOf(article.id); page++) {
       const node = `kb.a_${article.id}_${page}`;
-      for (const choice of provider({
+      for (const choice of await provider({
         node,
         chatId: 0,
         locale: "km",

@@ -28,22 +28,23 @@ export interface QuickExitDeps {
  * Quick exit for `chatId`; `messageId` is the resident's own /exit message, deleted too. Returns the outbox ids
  * for the resident's chat (`queued`) and for staff (`staffNotices`), to send in that order.
  */
-export function quickExit(
+export async function quickExit(
   deps: QuickExitDeps,
   exit: { chatId: number; updateId: number; messageId?: number },
-): { queued: number[]; staffNotices: number[] } {
+): Promise<{ queued: number[]; staffNotices: number[] }> {
   const { chatId, updateId } = exit;
   const locale = deps.conversations.localeOf(chatId) ?? deps.defaultLocale;
   const messageIds = deps.interactions.takeDeletableMessageIds(chatId);
   if (exit.messageId !== undefined && !messageIds.includes(exit.messageId)) messageIds.push(exit.messageId);
-  deps.outbox.cancelForChat(chatId);
+  await deps.outbox.cancelForChat(chatId);
   deps.conversations.forget(chatId);
-  const staffNotices = deps.features.flatMap((f) => f.onQuickExit?.(chatId) ?? []);
+  const staffNotices: number[] = [];
+  for (const feature of deps.features) staffNotices.push(...((await feature.onQuickExit?.(chatId)) ?? []));
   deps.interactions.record({ chatId, direction: "in", kind: "quick_exit", updateId });
   const queued: number[] = [];
   for (let start = 0; start < messageIds.length; start += DELETE_MAX_IDS) {
     const message = { kind: "delete", messageIds: messageIds.slice(start, start + DELETE_MAX_IDS) } as const;
-    const id = deps.outbox.enqueue({
+    const id = await deps.outbox.enqueue({
       dedupeKey: `exit:${updateId}:${start / DELETE_MAX_IDS}`,
       chatId,
       purpose: "notice",
@@ -53,12 +54,12 @@ export function quickExit(
   }
   if (deps.quickExitMessage === "neutral") {
     queued.push(
-      ...queueReply(deps.outbox, deps.translator, {
+      ...(await queueReply(deps.outbox, deps.translator, {
         chatId,
         dedupeKey: `exit:${updateId}:neutral`,
         reply: { text: [{ key: "common.exit_neutral" }] },
         locale,
-      }),
+      })),
     );
   }
   return { queued, staffNotices };

@@ -43,12 +43,15 @@ export interface ResidentAction {
 export const REPLY_GRACE_MS = 10_000;
 
 /** Takes the turn; returns the queued replies' ids and the toast for a button press (already translated). */
-export function takeTurn(deps: TurnDeps, action: ResidentAction): { replyIds: number[]; notice: string | undefined } {
+export async function takeTurn(
+  deps: TurnDeps,
+  action: ResidentAction,
+): Promise<{ replyIds: number[]; notice: string | undefined }> {
   const { engine, translator, conversations, interactions, outbox } = deps;
   const { chatId, updateId, at } = action;
   const chosen = conversations.touch(chatId, action.userId).locale;
   const previous = conversations.load(chatId);
-  const turn = engine.handle(previous, action.input, {
+  const turn = await engine.handle(previous, action.input, {
     chatId,
     locale: chosen ?? deps.defaultLocale,
     now: new Date(at),
@@ -71,9 +74,9 @@ export function takeTurn(deps: TurnDeps, action: ResidentAction): { replyIds: nu
 
   const [toFlow, toNode] = split(turn.state.node);
   const replyIds: number[] = [];
-  turn.replies.forEach((reply, r) => {
-    composeReply(reply, locale, translator).forEach((message, p) => {
-      const id = outbox.enqueue({
+  for (const [r, reply] of turn.replies.entries()) {
+    for (const [p, message] of composeReply(reply, locale, translator).entries()) {
+      const id = await outbox.enqueue({
         dedupeKey: `reply:${updateId}:${r}.${p}`,
         chatId,
         purpose: "reply",
@@ -90,8 +93,8 @@ export function takeTurn(deps: TurnDeps, action: ResidentAction): { replyIds: nu
         text: message.text,
         updateId,
       });
-    });
-  });
+    }
+  }
   return { replyIds, notice: turn.notice ? translator.render(locale, turn.notice) : undefined };
 }
 

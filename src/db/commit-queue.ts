@@ -1,18 +1,25 @@
 /**
  * Group commit: work submitted while the event loop is busy runs in one SQLite transaction, each piece in a
- * savepoint of its own, and every caller's promise settles only after that transaction has committed. Durability
- * is unchanged (nothing is acknowledged or sent before its writes are on disk); what is saved is a commit per
- * piece of work, which was the largest single cost of ingesting and handling an update (bench/README.md).
+ * savepoint of its own, one piece after another, and every caller's promise settles only after that transaction
+ * has committed. Durability is unchanged (nothing is acknowledged or sent before its writes are on disk); what is
+ * saved is a commit per piece of work, which was the largest single cost of ingesting and handling an update
+ * (bench/README.md).
+ *
+ * A piece of work may be asynchronous (the domain awaits its stores, which over a network database answer later),
+ * but it must do database work only. Over SQLite the stores answer at once, so a piece only ever waits for promises
+ * that are already settled: the whole batch runs within one turn of the event loop, and no other code can write on
+ * the connection while the transaction is open.
  */
 import { setImmediate } from "node:timers";
 import type Database from "better-sqlite3";
+import type { Awaitable } from "../base/awaitable.ts";
 
 export interface CommitQueue {
   /**
-   * Runs `work` (synchronous, database work only) in the next group commit. Resolves with its result after the
-   * commit; rejects with its error (its savepoint is rolled back, the others commit) or with the commit's error.
+   * Runs `work` (database work only) in the next group commit. Resolves with its result after the commit; rejects
+   * with its error (its savepoint is rolled back, the others commit) or with the commit's error.
    */
-  run<T>(work: () => T): Promise<T>;
+  run<T>(work: () => Awaitable<T>): Promise<T>;
 }
 
 interface Pending {
@@ -21,50 +28,72 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 /** Creates a queue over one connection. `maxBatch` (default 256) bounds how long one commit holds the loop. */
 export function createCommitQueue(client: Database.Database, maxBatch = 256): CommitQueue {
   const waiting: Pending[] = [];
   let scheduled = false;
+  let flushing = false;
+  const statement = (sql: string) => client.prepare(sql);
+  const begin = statement("begin immediate");
+  const commit = statement("commit");
+  const rollback = statement("rollback");
+  const savepoint = statement("savepoint piece");
+  const release = statement("release piece");
+  const rollbackPiece = statement("rollback to piece");
 
-  function flush(): void {
-    scheduled = false;
-    const batch = waiting.splice(0, maxBatch);
-    if (waiting.length > 0) schedule();
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+  async function runPiece(pending: Pending): Promise<Outcome> {
+    savepoint.run();
     try {
-      client
-        .transaction(() => {
-          for (const pending of batch) {
-            try {
-              // A transaction function called inside a transaction runs as a savepoint.
-              outcomes.push({ ok: true, value: client.transaction(pending.work)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
+      const value = await pending.work();
+      release.run();
+      return { ok: true, value };
+    } catch (error) {
+      rollbackPiece.run();
+      release.run();
+      return { ok: false, error };
+    }
+  }
+
+  async function flush(): Promise<void> {
+    scheduled = false;
+    flushing = true;
+    const batch = waiting.splice(0, maxBatch);
+    const outcomes: Outcome[] = [];
+    try {
+      begin.run();
+      try {
+        for (const pending of batch) outcomes.push(await runPiece(pending));
+        commit.run();
+      } catch (error) {
+        if (client.inTransaction) rollback.run();
+        throw error;
+      }
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
+    } finally {
+      flushing = false;
+      if (waiting.length > 0) schedule();
     }
     batch.forEach((pending, i) => {
-      const outcome = outcomes[i] as (typeof outcomes)[number];
+      const outcome = outcomes[i] as Outcome;
       if (outcome.ok) pending.resolve(outcome.value);
       else pending.reject(outcome.error);
     });
   }
 
   function schedule(): void {
-    if (scheduled) return;
+    if (scheduled || flushing) return;
     scheduled = true;
     // setImmediate from node:timers, not the global: it runs after this loop turn's I/O callbacks (so every
     // request already read joins the batch) and is left alone by tests that fake the global timers.
-    setImmediate(flush);
+    setImmediate(() => void flush());
   }
 
   return {
-    run<T>(work: () => T): Promise<T> {
+    run<T>(work: () => Awaitable<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
         schedule();

@@ -1,8 +1,10 @@
 /**
  * The contract between flows and the domain: named actions (flows call them in `action` nodes or on a choice)
- * and named content blocks (text appended to a screen). Both are synchronous and free of network I/O because they
- * run inside the transaction that records the update; anything that must reach Telegram goes through the outbox.
+ * and named content blocks (text appended to a screen). They may be asynchronous, because the stores they read and
+ * write may be, but they do database work only: they run inside the unit of work that records the update, and
+ * anything that must reach Telegram goes through the outbox.
  */
+import type { Awaitable } from "../base/awaitable.ts";
 import type { Locale } from "../base/locale.ts";
 import type { Button, Reply, TextRef } from "../base/reply.ts";
 
@@ -27,7 +29,7 @@ export interface ActionResult {
   replies?: Reply[];
 }
 
-export type Action = (ctx: ActionContext) => ActionResult;
+export type Action = (ctx: ActionContext) => Awaitable<ActionResult>;
 
 export interface BlockContext {
   chatId: number;
@@ -35,7 +37,7 @@ export interface BlockContext {
   vars: Readonly<Vars>;
 }
 
-export type Block = (ctx: BlockContext) => TextRef[];
+export type Block = (ctx: BlockContext) => Awaitable<TextRef[]>;
 
 /** A choice computed when a screen is shown. `next` is a full node name ("flow.node"). */
 export interface DynamicChoice {
@@ -56,7 +58,7 @@ export interface ChoiceContext {
   vars: Readonly<Vars>;
 }
 
-export type ChoiceProvider = (ctx: ChoiceContext) => DynamicChoice[];
+export type ChoiceProvider = (ctx: ChoiceContext) => Awaitable<DynamicChoice[]>;
 
 export interface FreeTextContext {
   chatId: number;
@@ -94,23 +96,23 @@ export interface Registry {
    * Typed text on a menu that matched no button and no navigation word. Without it, or when it returns undefined,
    * the menu is shown again with a "did not understand".
    */
-  freeText?: (ctx: FreeTextContext) => FreeTextResult | undefined;
+  freeText?: (ctx: FreeTextContext) => Awaitable<FreeTextResult | undefined>;
   /**
    * Typed text taken for danger: what to offer under the emergency numbers (the knowledge feature's article the
    * search is sure of), or undefined. The engine keeps it in the `danger_offer` variable while the emergency screen is
    * on, for that screen's computed choices, and forgets it when the screen is left.
    */
-  besideDanger?: (ctx: FreeTextContext) => string | undefined;
+  besideDanger?: (ctx: FreeTextContext) => Awaitable<string | undefined>;
   /**
    * A button press whose data the engine does not own (e.g. "I will come" on a reminder, a:...): where it leads,
    * whatever screen the chat is on. Undefined treats the press as an old button.
    */
-  externalButton?: (ctx: ExternalButtonContext) => FreeTextResult | undefined;
+  externalButton?: (ctx: ExternalButtonContext) => Awaitable<FreeTextResult | undefined>;
   /**
    * Buttons under a screen that the engine does not own (🔊 Listen where a recording exists), in a row above its
    * choices. Their presses go to the feature that owns their callback prefix, as on any feature button.
    */
-  screenButtons?: (ctx: ChoiceContext) => Button[];
+  screenButtons?: (ctx: ChoiceContext) => Awaitable<Button[]>;
   /**
    * Nodes that only hooks lead to (typed text, external buttons, computed choices): content check counts them as
    * reachable and requires them to exist.

@@ -64,7 +64,7 @@ export interface EngineOptions {
 
 export interface Engine {
   /** Handles one input. `state` is undefined for a chat the bot has never seen (it gets the welcome). */
-  handle(state: ConversationState | undefined, input: Input, ctx: TurnContext): Turn;
+  handle(state: ConversationState | undefined, input: Input, ctx: TurnContext): Promise<Turn>;
 }
 
 /** Commands that work from any state, and where they lead. */
@@ -88,20 +88,20 @@ export function createEngine(options: EngineOptions): Engine {
   const { flows, registry, labelsOf } = options;
   const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
 
-  function handle(previous: ConversationState | undefined, input: Input, ctx: TurnContext): Turn {
-    const turn = handleInput(previous, input, ctx);
+  async function handle(previous: ConversationState | undefined, input: Input, ctx: TurnContext): Promise<Turn> {
+    const turn = await handleInput(previous, input, ctx);
     return { ...turn, state: forgetHeldMessage(turn.state) };
   }
 
-  function handleInput(previous: ConversationState | undefined, input: Input, ctx: TurnContext): Turn {
+  async function handleInput(previous: ConversationState | undefined, input: Input, ctx: TurnContext): Promise<Turn> {
     if (!previous) {
       // Someone in danger may write before ever seeing the welcome: the emergency numbers come first then too.
-      const screened = input.kind === "text" ? screen(fresh(), input.text, ctx) : undefined;
+      const screened = input.kind === "text" ? await screen(fresh(), input.text, ctx) : undefined;
       if (screened) return screened;
       // A button on a message sent before any conversation (a reminder) still does what it says.
       const external =
         input.kind === "button" && !decodeCallback(input.data)
-          ? registry.externalButton?.({
+          ? await registry.externalButton?.({
               chatId: ctx.chatId,
               locale: ctx.locale,
               vars: {},
@@ -115,7 +115,7 @@ export function createEngine(options: EngineOptions): Engine {
     const current = findNode(flows, previous.node);
     if (!current || !isScreen(current)) {
       // The content changed under this conversation (a node was renamed or removed): start again at the menu.
-      const turn = go(fresh(previous.vars), ENTRY.menu, ctx, { resetStack: true });
+      const turn = await go(fresh(previous.vars), ENTRY.menu, ctx, { resetStack: true });
       return prepend(turn, say("common.menu_changed"));
     }
     switch (input.kind) {
@@ -128,22 +128,27 @@ export function createEngine(options: EngineOptions): Engine {
       case "contact":
         if (current.kind === "ask" && current.input === "phone")
           return onText(previous, current, input.phone, ctx, { screened: true });
-        return withNet(again(previous, current, ctx, "common.unsupported"));
+        return withNet(await again(previous, current, ctx, "common.unsupported"));
       case "unsupported":
-        return withNet(again(previous, current, ctx, "common.unsupported"));
+        return withNet(await again(previous, current, ctx, "common.unsupported"));
     }
   }
 
-  function onCommand(state: ConversationState, current: ScreenNode, name: string, ctx: TurnContext): Turn {
+  function onCommand(state: ConversationState, current: ScreenNode, name: string, ctx: TurnContext): Promise<Turn> {
     const target = GLOBAL_COMMANDS[name];
     if (!target) return again(state, current, ctx, "common.unknown_command");
     return go(state, target, ctx, { resetStack: target === ENTRY.welcome || target === ENTRY.menu });
   }
 
-  function onButton(state: ConversationState, current: ScreenNode, data: string, ctx: TurnContext): Turn {
+  async function onButton(
+    state: ConversationState,
+    current: ScreenNode,
+    data: string,
+    ctx: TurnContext,
+  ): Promise<Turn> {
     const action = decodeCallback(data);
     if (!action) {
-      const result = registry.externalButton?.({
+      const result = await registry.externalButton?.({
         chatId: ctx.chatId,
         locale: ctx.locale,
         vars: state.vars,
@@ -163,21 +168,21 @@ export function createEngine(options: EngineOptions): Engine {
       case "back":
         return action.step === state.step ? back(state, ctx) : stale(state, current, ctx);
       case "choice": {
-        const choice = choicesOf(state.node, current, state.vars, ctx).find((c) => c.id === action.choice);
+        const choice = (await choicesOf(state.node, current, state.vars, ctx)).find((c) => c.id === action.choice);
         if (action.step !== state.step || !choice) return stale(state, current, ctx);
         return choose(state, choice, ctx);
       }
     }
   }
 
-  function onText(
+  async function onText(
     state: ConversationState,
     current: ScreenNode,
     typed: string,
     ctx: TurnContext,
     opts: { screened?: boolean } = {},
-  ): Turn {
-    const screened = opts.screened ? undefined : screen(state, typed, ctx, current);
+  ): Promise<Turn> {
+    const screened = opts.screened ? undefined : await screen(state, typed, ctx, current);
     if (screened) return screened;
     if (current.kind === "ask") {
       // The navigation buttons work on questions too (on a phone question they are reply-keyboard buttons).
@@ -190,13 +195,13 @@ export function createEngine(options: EngineOptions): Engine {
       const withAnswer = { ...state, vars: { ...state.vars, [current.var]: answer.value } };
       return go(withAnswer, resolveTarget(flowOf(state.node), current.next), ctx, {});
     }
-    const choice = matchChoice(choicesOf(state.node, current, state.vars, ctx), typed);
+    const choice = matchChoice(await choicesOf(state.node, current, state.vars, ctx), typed);
     if (choice) return choose(state, choice, ctx);
     const nav = matchNav(typed);
     if (nav === "menu") return go(state, ENTRY.menu, ctx, { resetStack: true });
     if (nav === "emergency") return go(state, ENTRY.emergency, ctx, {});
     if (nav === "back" && !current.home) return back(state, ctx);
-    const result = registry.freeText?.(typedContext(state, typed, ctx));
+    const result = await registry.freeText?.(typedContext(state, typed, ctx));
     if (result) return follow(state, result, ctx);
     return again(state, current, ctx, "common.not_understood");
   }
@@ -206,16 +211,21 @@ export function createEngine(options: EngineOptions): Engine {
    * "Are you safe right now?", holding the text (in the encrypted conversation) to answer it on "I'm safe". A
    * request for a number: the emergency screen. Otherwise undefined: the text is handled as usual.
    */
-  function screen(state: ConversationState, typed: string, ctx: TurnContext, current?: ScreenNode): Turn | undefined {
+  async function screen(
+    state: ConversationState,
+    typed: string,
+    ctx: TurnContext,
+    current?: ScreenNode,
+  ): Promise<Turn | undefined> {
     const safety = registry.safety;
     if (!safety) return undefined;
     const { outcome, kinds, guessed } = safety.assess(typed);
     const vars = kinds.length > 0 ? { ...state.vars, safety_kind: kinds.join(",") } : state.vars;
     switch (outcome) {
       case "danger": {
-        const offer = registry.besideDanger?.(typedContext(state, typed, ctx));
+        const offer = await registry.besideDanger?.(typedContext(state, typed, ctx));
         const withOffer = offer === undefined ? vars : { ...vars, [DANGER_OFFER_VAR]: offer };
-        const turn = go({ ...state, vars: withOffer }, ENTRY.emergency, ctx, {});
+        const turn = await go({ ...state, vars: withOffer }, ENTRY.emergency, ctx, {});
         return { ...turn, replies: [...safety.dangerReplies(kinds), ...turn.replies] };
       }
       case "check":
@@ -236,7 +246,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** "I'm safe": answers the held message on the screen it was typed on, without screening it again. */
-  function resume(state: ConversationState, ctx: TurnContext): Turn {
+  function resume(state: ConversationState, ctx: TurnContext): Promise<Turn> {
     const typed = String(state.vars.safety_text ?? "");
     const from = String(state.vars.safety_from ?? ENTRY.menu);
     const node = findNode(flows, from);
@@ -267,33 +277,33 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** Goes where a registry hook said, saying its replies first. */
-  function follow(state: ConversationState, result: FreeTextResult, ctx: TurnContext): Turn {
-    const turn = go({ ...state, vars: { ...state.vars, ...result.vars } }, result.target, ctx, {});
+  async function follow(state: ConversationState, result: FreeTextResult, ctx: TurnContext): Promise<Turn> {
+    const turn = await go({ ...state, vars: { ...state.vars, ...result.vars } }, result.target, ctx, {});
     return { ...turn, replies: [...(result.replies ?? []), ...turn.replies] };
   }
 
   /** A menu's choices, static and computed, with `next` as full node names. */
-  function choicesOf(
+  async function choicesOf(
     ref: NodeRef,
     node: ScreenNode,
     vars: Vars,
     ctx: { chatId: number; locale: Locale },
-  ): DynamicChoice[] {
+  ): Promise<DynamicChoice[]> {
     if (node.kind !== "menu") return [];
     const fixed = node.choices.map((c) => ({ ...c, label: text(c.label), next: resolveTarget(flowOf(ref), c.next) }));
     if (!node.choices_from) return fixed;
     const provider = registry.choices.get(node.choices_from);
     if (!provider)
       throw new SpeanError("SPEAN_FLOW_INVALID", "unknown choice provider", { provider: node.choices_from });
-    return [...fixed, ...provider({ node: ref, chatId: ctx.chatId, locale: ctx.locale, vars })];
+    return [...fixed, ...(await provider({ node: ref, chatId: ctx.chatId, locale: ctx.locale, vars }))];
   }
 
-  function choose(state: ConversationState, choice: DynamicChoice, ctx: TurnContext): Turn {
+  async function choose(state: ConversationState, choice: DynamicChoice, ctx: TurnContext): Promise<Turn> {
     let working = state;
     let locale: Locale | undefined;
     const replies: Reply[] = [];
     if (choice.action) {
-      const result = runAction(choice.action, choice.params ?? {}, working, ctx);
+      const result = await runAction(choice.action, choice.params ?? {}, working, ctx);
       working = { ...working, vars: { ...working.vars, ...result.vars } };
       locale = result.locale;
       replies.push(...(result.replies ?? []));
@@ -301,13 +311,18 @@ export function createEngine(options: EngineOptions): Engine {
     const target = resolveTarget(flowOf(state.node), choice.next);
     const turn =
       target === ENTRY.safetyResume
-        ? resume(working, { ...ctx, locale: locale ?? ctx.locale })
-        : go(working, target, { ...ctx, locale: locale ?? ctx.locale }, {});
+        ? await resume(working, { ...ctx, locale: locale ?? ctx.locale })
+        : await go(working, target, { ...ctx, locale: locale ?? ctx.locale }, {});
     return { ...turn, replies: [...replies, ...turn.replies], locale: turn.locale ?? locale };
   }
 
   /** Enters `target` and runs through message, action and goto nodes until a screen (or an end) is reached. */
-  function go(state: ConversationState, target: NodeRef, ctx: TurnContext, opts: { resetStack?: boolean }): Turn {
+  async function go(
+    state: ConversationState,
+    target: NodeRef,
+    ctx: TurnContext,
+    opts: { resetStack?: boolean },
+  ): Promise<Turn> {
     const replies: Reply[] = [];
     let vars = state.vars;
     let locale: Locale | undefined;
@@ -325,7 +340,7 @@ export function createEngine(options: EngineOptions): Engine {
           ref = resolveTarget(flow, node.target);
           continue;
         case "action": {
-          const result = runAction(
+          const result = await runAction(
             node.action,
             node.params ?? {},
             { ...state, vars },
@@ -351,7 +366,7 @@ export function createEngine(options: EngineOptions): Engine {
         case "ask": {
           const step = state.step + 1;
           const stack = opts.resetStack || ref === ENTRY.menu ? [] : pushed(state.stack, state.node, ref);
-          replies.push(renderScreen(ref, node, step, vars, { chatId: ctx.chatId, locale: locale ?? ctx.locale }));
+          replies.push(await renderScreen(ref, node, step, vars, { chatId: ctx.chatId, locale: locale ?? ctx.locale }));
           return { state: { node: ref, step, stack, vars }, replies, locale };
         }
       }
@@ -364,7 +379,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
-  function back(state: ConversationState, ctx: TurnContext): Turn {
+  async function back(state: ConversationState, ctx: TurnContext): Promise<Turn> {
     const stack = [...state.stack];
     let previous = stack.pop();
     while (previous && !isScreenRef(previous)) previous = stack.pop();
@@ -373,38 +388,43 @@ export function createEngine(options: EngineOptions): Engine {
     const step = state.step + 1;
     return {
       state: { ...state, node: previous, step, stack },
-      replies: [renderScreen(previous, node, step, state.vars, ctx)],
+      replies: [await renderScreen(previous, node, step, state.vars, ctx)],
     };
   }
 
   /** Shows the current screen again with fresh buttons, after an optional explanation. */
-  function again(state: ConversationState, current: ScreenNode, ctx: TurnContext, before?: string): Turn {
+  async function again(
+    state: ConversationState,
+    current: ScreenNode,
+    ctx: TurnContext,
+    before?: string,
+  ): Promise<Turn> {
     const step = state.step + 1;
     const replies = before ? [say(before)] : [];
-    replies.push(renderScreen(state.node, current, step, state.vars, ctx));
+    replies.push(await renderScreen(state.node, current, step, state.vars, ctx));
     return { state: { ...state, step }, replies };
   }
 
-  function stale(state: ConversationState, current: ScreenNode, ctx: TurnContext): Turn {
-    return { ...again(state, current, ctx, "common.expired"), notice: text("common.expired_short") };
+  async function stale(state: ConversationState, current: ScreenNode, ctx: TurnContext): Promise<Turn> {
+    return { ...(await again(state, current, ctx, "common.expired")), notice: text("common.expired_short") };
   }
 
-  function renderScreen(
+  async function renderScreen(
     ref: NodeRef,
     node: ScreenNode,
     step: number,
     vars: Vars,
     ctx: { chatId: number; locale: Locale },
-  ): Reply {
+  ): Promise<Reply> {
     const paragraphs =
       node.kind === "menu" && node.title ? [text(node.title), text(node.text, vars)] : [text(node.text, vars)];
     const rows: Button[][] = [];
-    const extra = registry.screenButtons?.({ node: ref, chatId: ctx.chatId, locale: ctx.locale, vars }) ?? [];
+    const extra = (await registry.screenButtons?.({ node: ref, chatId: ctx.chatId, locale: ctx.locale, vars })) ?? [];
     if (extra.length > 0) rows.push(extra);
     if (node.kind === "menu") {
       for (const name of node.blocks ?? [])
-        paragraphs.push(...requireBlock(name)({ chatId: ctx.chatId, locale: ctx.locale, vars }));
-      rows.push(...choiceRows(choicesOf(ref, node, vars, ctx), node.columns, step));
+        paragraphs.push(...(await requireBlock(name)({ chatId: ctx.chatId, locale: ctx.locale, vars })));
+      rows.push(...choiceRows(await choicesOf(ref, node, vars, ctx), node.columns, step));
     }
     const home = node.kind === "menu" && node.home;
     if (!home) rows.push([navButton("back", step), navButton("menu", step)]);
@@ -415,7 +435,7 @@ export function createEngine(options: EngineOptions): Engine {
     return reply;
   }
 
-  function runAction(
+  async function runAction(
     name: string,
     params: Record<string, string | number | boolean>,
     state: ConversationState,
@@ -424,7 +444,7 @@ export function createEngine(options: EngineOptions): Engine {
     const action = registry.actions.get(name);
     if (!action) throw new SpeanError("SPEAN_ACTION_UNKNOWN", undefined, { action: name });
     try {
-      return action({ chatId: ctx.chatId, locale: ctx.locale, vars: state.vars, params, now: ctx.now });
+      return await action({ chatId: ctx.chatId, locale: ctx.locale, vars: state.vars, params, now: ctx.now });
     } catch (cause) {
       throw new SpeanError("SPEAN_ACTION_FAILED", undefined, { action: name }, { cause });
     }

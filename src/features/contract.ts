@@ -7,6 +7,7 @@
  * Nothing here knows Telegram: commands and buttons are declared as data and handled as domain calls; the Telegram
  * layer (src/telegram/features.ts) turns them into grammY composers.
  */
+import type { Awaitable } from "../base/awaitable.ts";
 import type { Locale } from "../base/locale.ts";
 import type { Reply, TextRef } from "../base/reply.ts";
 import type { CallbackPrefix } from "../engine/callback-data.ts";
@@ -28,8 +29,8 @@ export interface Feature {
   /** Inline buttons outside the flows, by callback-data prefix. */
   buttons?: readonly FeatureButton[];
   /** Takes a private-chat message (not a command) before the conversation engine sees it. */
-  intercept?: (message: IncomingMessage) => Interception | undefined;
-  /** Scheduled work; each run happens in one database transaction. */
+  intercept?: (message: IncomingMessage) => Awaitable<Interception | undefined>;
+  /** Scheduled work; each run is one unit of work (one database transaction). */
   jobs?: readonly Job[];
   /** What it does around the sending of its own messages, by subject kind. */
   outboxHooks?: ReadonlyMap<string, OutboxHooks>;
@@ -37,17 +38,17 @@ export interface Feature {
    * Quick exit for a chat, inside quick exit's transaction (after everything queued for the chat was cancelled).
    * Returns outbox ids to send afterwards (e.g. a notice to a caseworker), or nothing.
    */
-  onQuickExit?: (chatId: number) => number[] | void;
+  onQuickExit?: (chatId: number) => Awaitable<number[] | void>;
   /** Erases what is older than the retention period; returns counts by what was erased (for the job log). */
-  purge?: (retentionDays: number) => Record<string, number>;
+  purge?: (retentionDays: number) => Awaitable<Record<string, number>>;
   /** What it holds about a chat, for /mydata: lines in the resident's language (counts and references only). */
-  describeData?: (chatId: number, locale: Locale) => TextRef[];
+  describeData?: (chatId: number, locale: Locale) => Awaitable<TextRef[]>;
   /**
    * /forget: erases everything it holds about the chat, keeping only anonymous counts under `anonymousId` (so that
    * the programme's figures stay right). Inside the forget transaction; returns outbox ids to send afterwards (a
    * notice to staff, with a case or appointment reference and nothing else), or nothing.
    */
-  onForget?: (chatId: number, anonymousId: number) => number[] | void;
+  onForget?: (chatId: number, anonymousId: number) => Awaitable<number[] | void>;
 }
 
 /**
@@ -108,7 +109,7 @@ export interface FeatureCommand {
    */
   permission?: StaffAction;
   /** The replies to the chat; undefined passes the command on (to the conversation engine in a private chat). */
-  run: (input: CommandInput) => Reply | readonly Reply[] | undefined;
+  run: (input: CommandInput) => Awaitable<Reply | readonly Reply[] | undefined>;
 }
 
 /** Who pressed a button, on which message. */
@@ -139,7 +140,7 @@ export interface ButtonOutcome {
 export interface FeatureButton {
   /** Its callback-data prefix, from the one table in engine/callback-data.ts. */
   prefix: CallbackPrefix;
-  press: (input: ButtonInput) => ButtonOutcome;
+  press: (input: ButtonInput) => Awaitable<ButtonOutcome>;
 }
 
 /** A private-chat message that is not a command, as features see it. */

@@ -3,7 +3,9 @@
  * the engine's hooks. Two features registering the same name, or two claiming the same callback prefix, is a
  * programming error found at start-up.
  */
+import type { Awaitable } from "../base/awaitable.ts";
 import { SpeanError } from "../base/errors.ts";
+import type { Button } from "../base/reply.ts";
 import { type Action, type Block, type ChoiceProvider, type Registry, setLocale } from "../engine/actions.ts";
 import type { Feature } from "./contract.ts";
 
@@ -35,7 +37,11 @@ export function createRegistry(features: readonly Feature[]): Registry {
     freeText: (ctx) => firstAnswer(freeTexts, ctx),
     besideDanger: (ctx) => firstAnswer(besideDanger, ctx),
     externalButton: (ctx) => firstAnswer(externalButtons, ctx),
-    screenButtons: (ctx) => screenButtons.flatMap((hook) => hook(ctx)),
+    screenButtons: async (ctx) => {
+      const rows: Button[] = [];
+      for (const hook of screenButtons) rows.push(...(await hook(ctx)));
+      return rows;
+    },
     entries: features.flatMap((f) => f.flow?.entries ?? []),
     ...(safety[0] ? { safety: safety[0] } : {}),
   };
@@ -66,9 +72,13 @@ function merge<T>(
   return merged;
 }
 
-function firstAnswer<C, R>(hooks: readonly ((ctx: C) => R | undefined)[], ctx: C): R | undefined {
+/** The first hook's answer that is not undefined; hooks are asked one after another, in the feature list's order. */
+async function firstAnswer<C, R>(
+  hooks: readonly ((ctx: C) => Awaitable<R | undefined>)[],
+  ctx: C,
+): Promise<R | undefined> {
   for (const hook of hooks) {
-    const answer = hook(ctx);
+    const answer = await hook(ctx);
     if (answer !== undefined) return answer;
   }
   return undefined;

@@ -3,6 +3,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import type { Awaitable } from "../base/awaitable.ts";
 import { type WebhookRouteOptions, webhookRoute } from "./webhook.ts";
 import { type SandboxRoutesOptions, sandboxRoutes } from "../sandbox/routes.ts";
 import { type ConsoleRoutesOptions, consoleRoutes } from "./console/routes.ts";
@@ -10,9 +11,9 @@ import { type ConsoleRoutesOptions, consoleRoutes } from "./console/routes.ts";
 export interface AppDeps {
   logger: Logger;
   /** What GET /healthz reports (counts only, nothing personal). */
-  health: () => Record<string, unknown>;
+  health: () => Awaitable<Record<string, unknown>>;
   /** GET /readyz: whether the service can do its work now, and why not (200 when ready, else 503). */
-  ready?: () => { ready: boolean; checks: Record<string, unknown> };
+  ready?: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
   webhook?: WebhookRouteOptions;
   sandbox?: SandboxRoutesOptions;
   /** The staff console under /console. */
@@ -24,11 +25,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
   });
-  app.get("/healthz", async () => ({ ok: true, ...deps.health() }));
+  app.get("/healthz", async () => ({ ok: true, ...(await deps.health()) }));
   if (deps.ready) {
     const ready = deps.ready;
     app.get("/readyz", async (_request, reply) => {
-      const state = ready();
+      const state = await ready();
       return reply.code(state.ready ? 200 : 503).send(state);
     });
   }

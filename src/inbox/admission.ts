@@ -11,6 +11,7 @@
  * counting on every update made each one cost the whole backlog, so the webhook slowed down most exactly when
  * updates piled up (a 30,000-update backlog took ingest from about 20,000 to about 500 updates a second).
  */
+import type { Awaitable } from "../base/awaitable.ts";
 import { chatIdOf, type InboundUpdate, type InboxStore, laneOf } from "./store.ts";
 
 export type Admitted = "accepted" | "duplicate" | "dropped" | "full";
@@ -20,13 +21,13 @@ export interface AdmissionOptions {
   /** Updates one chat may have waiting, with the replies waiting to be sent to it (default 20). */
   chatLimit?: number;
   /** Messages to a chat waiting to be sent (default: none counted). */
-  repliesWaiting?: (chatId: number) => number;
+  repliesWaiting?: (chatId: number) => Awaitable<number>;
   /** Updates the whole inbox may hold waiting (default 10,000). */
   totalLimit?: number;
   /** An update that must never be dropped (a message that reads as danger). */
   isUrgent: (update: InboundUpdate) => boolean;
   /** A chat was asked to wait: queue the message (inside the same transaction). */
-  onFlooded: (chatId: number) => void;
+  onFlooded: (chatId: number) => Awaitable<void>;
   /** The clock (default Date.now). */
   now?: () => number;
 }
@@ -47,27 +48,28 @@ export function createAdmission(options: AdmissionOptions) {
   let waiting: { count: number; countedAt: number } | undefined;
 
   /** Whether the inbox holds `totalLimit` updates, by a count at most RECOUNT_MS old plus what was accepted since. */
-  function isFull(): boolean {
+  async function isFull(): Promise<boolean> {
     const at = now();
-    if (!waiting || at - waiting.countedAt >= RECOUNT_MS) waiting = { count: store.backlog().pending, countedAt: at };
+    if (!waiting || at - waiting.countedAt >= RECOUNT_MS)
+      waiting = { count: (await store.backlog()).pending, countedAt: at };
     return waiting.count >= totalLimit;
   }
 
-  function waitingIn(lane: string, chatId: number): number {
-    const updates = store.pendingIn(lane);
-    return updates >= chatLimit ? updates : updates + (options.repliesWaiting?.(chatId) ?? 0);
+  async function waitingIn(lane: string, chatId: number): Promise<number> {
+    const updates = await store.pendingIn(lane);
+    return updates >= chatLimit ? updates : updates + ((await options.repliesWaiting?.(chatId)) ?? 0);
   }
 
   /** Admits (or not) one update; call inside a transaction. */
-  function admit(update: InboundUpdate): Admitted {
-    if (isFull()) return "full";
+  async function admit(update: InboundUpdate): Promise<Admitted> {
+    if (await isFull()) return "full";
     const lane = laneOf(update);
     const chatId = chatIdOf(update);
-    if (chatId !== undefined && waitingIn(lane, chatId) >= chatLimit && !options.isUrgent(update)) {
-      if (store.recordDrop(lane, FLOOD_NOTICE_EVERY_MS) && chatId > 0) options.onFlooded(chatId);
+    if (chatId !== undefined && (await waitingIn(lane, chatId)) >= chatLimit && !options.isUrgent(update)) {
+      if ((await store.recordDrop(lane, FLOOD_NOTICE_EVERY_MS)) && chatId > 0) await options.onFlooded(chatId);
       return "dropped";
     }
-    if (!store.ingest(update)) return "duplicate";
+    if (!(await store.ingest(update))) return "duplicate";
     if (waiting) waiting.count++;
     return "accepted";
   }
@@ -75,10 +77,10 @@ export function createAdmission(options: AdmissionOptions) {
   return {
     admit,
     /** Admits a batch in order; stops at the first "full" (the rest are left to Telegram). */
-    admitMany(updates: InboundUpdate[]): Admitted[] {
+    async admitMany(updates: InboundUpdate[]): Promise<Admitted[]> {
       const results: Admitted[] = [];
       for (const update of updates) {
-        const result = admit(update);
+        const result = await admit(update);
         results.push(result);
         if (result === "full") break;
       }

@@ -4,6 +4,7 @@
  */
 import { SpeanError } from "../base/errors.ts";
 import { and, asc, eq, inArray, lt, lte, sql } from "drizzle-orm";
+import { asyncMethods } from "../db/async-store.ts";
 import type { Db } from "../db/open.ts";
 import { inbox, inboxFloods } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
@@ -99,7 +100,7 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
     return result.changes === 1;
   }
 
-  return {
+  return asyncMethods({
     ingest,
 
     /**
@@ -262,7 +263,7 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
         .where(and(inArray(inbox.status, ["quarantined"]), lte(inbox.receivedAt, now() - olderThanMs)))
         .run().changes;
     },
-  };
+  });
 }
 
 /** Updates of one chat share a lane; updates without a chat get a lane of their own. */

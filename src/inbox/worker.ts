@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import { errorCode, isDiskFull } from "../base/errors.ts";
+import { oneAtATime } from "../base/one-at-a-time.ts";
 import type { InboundUpdate, InboxStore, PendingUpdate } from "./store.ts";
 
 export interface InboxWorkerOptions {
@@ -50,13 +51,15 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
+  /** One look at the inbox at a time. */
+  const pump = oneAtATime(pumpOnce, (err) => pauseOn(err));
 
-  function pump(): void {
+  async function pumpOnce(): Promise<void> {
     if (!running) return;
     if (Date.now() < pausedUntil) return schedule(pausedUntil - Date.now());
     let lanes: string[];
     try {
-      lanes = store.dueLanes(new Set(busy.keys()), concurrency - busy.size);
+      lanes = await store.dueLanes(new Set(busy.keys()), concurrency - busy.size);
     } catch (err) {
       return pauseOn(err);
     }
@@ -69,8 +72,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         });
       busy.set(lane, work);
     }
-    schedule();
-    if (busy.size === 0) settleIdle();
+    await schedule();
+    if (busy.size === 0) await settleIdle();
   }
 
   /**
@@ -84,11 +87,11 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     }
     if (pausedUntil === 0) logger.error({ code: errorCode(err) }, "disk full: handling waits until there is space");
     pausedUntil = Date.now() + DISK_FULL_PAUSE_MS;
-    schedule(DISK_FULL_PAUSE_MS);
+    void schedule(DISK_FULL_PAUSE_MS);
   }
 
   async function runLane(lane: string): Promise<void> {
-    for (let next = store.nextInLane(lane); next && running; next = store.nextInLane(lane)) {
+    for (let next = await store.nextInLane(lane); next && running; next = await store.nextInLane(lane)) {
       const ok = await runOne(next);
       if (!ok) return; // a retry is waiting: later updates of this chat wait behind it, in order
     }
@@ -99,7 +102,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     if (pending.unreadable !== undefined) return quarantineNow(pending, pending.unreadable);
     try {
       await handle(pending.update);
-      store.markDone(pending.updateId);
+      await store.markDone(pending.updateId);
       if (pausedUntil !== 0) logger.info("disk space again: handling goes on");
       pausedUntil = 0;
       return true;
@@ -107,7 +110,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       if (isDiskFull(err)) throw err; // not the update's fault: the lane waits (see pauseOn)
       const code = errorCode(err);
       const delay = retryDelays[Math.min(pending.attempts, retryDelays.length - 1)] ?? 1000;
-      const { attempts, quarantined } = store.recordFailure(pending.updateId, code, maxAttempts, delay);
+      const { attempts, quarantined } = await store.recordFailure(pending.updateId, code, maxAttempts, delay);
       logger.error({ updateId: pending.updateId, code, attempts, err: safeError(err) }, "update failed");
       if (!quarantined) return false;
       return announceQuarantine(pending, code, attempts);
@@ -115,7 +118,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   }
 
   async function quarantineNow(pending: PendingUpdate, code: string): Promise<boolean> {
-    const { attempts } = store.recordFailure(pending.updateId, code, 1, 0);
+    const { attempts } = await store.recordFailure(pending.updateId, code, 1, 0);
     return announceQuarantine(pending, code, attempts);
   }
 
@@ -128,20 +131,23 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   }
 
   /** Runs pump again after `waitMs`, or (by default) when the next update is due, at most `idlePollMs` from now. */
-  function schedule(waitMs?: number): void {
+  async function schedule(waitMs?: number): Promise<void> {
+    if (!running) return;
+    const wait = waitMs ?? (await untilNextDue());
     clearTimeout(timer);
     if (!running) return;
-    let wait = waitMs;
-    if (wait === undefined) {
-      const due = store.nextDueAt();
-      wait = due === undefined ? idlePollMs : Math.min(idlePollMs, Math.max(0, due - Date.now()));
-    }
     timer = setTimeout(pump, wait);
     timer.unref?.();
   }
 
-  function settleIdle(): void {
-    if (busy.size > 0 || store.hasPending()) return;
+  /** How long until the next update is due, at most `idlePollMs` (also when the inbox cannot be read). */
+  async function untilNextDue(): Promise<number> {
+    const due = await store.nextDueAt().catch(() => undefined);
+    return due === undefined ? idlePollMs : Math.min(idlePollMs, Math.max(0, due - Date.now()));
+  }
+
+  async function settleIdle(): Promise<void> {
+    if (busy.size > 0 || (await store.hasPending())) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -163,7 +169,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     idle() {
       return new Promise((resolve) => {
         idleWaiters.push(resolve);
-        settleIdle();
+        settleIdle().catch((err: unknown) => pauseOn(err));
       });
     },
   };

@@ -26,11 +26,12 @@ export interface QueuedReply {
 }
 
 /** Returns the ids of the rows queued now (none for a dedupe key queued before). */
-export function queueReply(outbox: OutboxStore, translator: Translator, queued: QueuedReply): number[] {
+export async function queueReply(outbox: OutboxStore, translator: Translator, queued: QueuedReply): Promise<number[]> {
   const parts = composeReply(queued.reply, queued.locale, translator);
-  return parts.flatMap((message, part) => {
+  const ids: number[] = [];
+  for (const [part, message] of parts.entries()) {
     if (queued.mentions?.length && part === parts.length - 1) message.mentions = queued.mentions;
-    const id = outbox.enqueue({
+    const id = await outbox.enqueue({
       dedupeKey: part === 0 ? queued.dedupeKey : `${queued.dedupeKey}.${part}`,
       chatId: queued.chatId,
       purpose: queued.purpose ?? "notice",
@@ -38,8 +39,9 @@ export function queueReply(outbox: OutboxStore, translator: Translator, queued: 
       ...(queued.subject ? { subject: queued.subject } : {}),
       ...(queued.notBefore !== undefined ? { notBefore: queued.notBefore } : {}),
     });
-    return id === undefined ? [] : [id];
-  });
+    if (id !== undefined) ids.push(id);
+  }
+  return ids;
 }
 
 export interface QueuedEdit {
@@ -57,9 +59,13 @@ export interface QueuedEdit {
 }
 
 /** Queues a rewrite of a message the bot sent; returns the row id (undefined when queued before). */
-export function queueEdit(outbox: OutboxStore, translator: Translator, edit: QueuedEdit): number | undefined {
+export async function queueEdit(
+  outbox: OutboxStore,
+  translator: Translator,
+  edit: QueuedEdit,
+): Promise<number | undefined> {
   const [composed] = composeReply(edit.reply, edit.locale, translator) as [ReturnType<typeof composeReply>[number]];
-  return outbox.enqueue({
+  return await outbox.enqueue({
     dedupeKey: edit.dedupeKey,
     chatId: edit.chatId,
     purpose: edit.purpose ?? "notice",

@@ -8,7 +8,9 @@
  * everyone else's replies that went past Telegram's 30 a second, and each 429 paused every chat.
  */
 import type { Logger } from "pino";
+import type { Awaitable } from "../base/awaitable.ts";
 import { errorCode } from "../base/errors.ts";
+import { oneAtATime } from "../base/one-at-a-time.ts";
 import { hooksFor, type OutboxHookTable } from "./hooks.ts";
 import type { OutboxRow, OutboxStore } from "./store.ts";
 import { type SendFailure, SendError, type Transport } from "./transport.ts";
@@ -37,14 +39,14 @@ export interface OutboxSenderOptions {
   /** The features' hooks, by the subject kind of the rows they queued. */
   hooks?: OutboxHookTable;
   /** Called after Telegram accepted any row (e.g. to remember the message id for quick exit), before its hook. */
-  onSent?: (row: OutboxRow, messageId: number | undefined) => void;
+  onSent?: (row: OutboxRow, messageId: number | undefined) => Awaitable<void>;
   /** Called for every failed send, with how it failed (for metrics). */
   onFailure?: (row: OutboxRow, kind: SendFailure["kind"]) => void;
   /**
    * Called when a chat cannot be reached (403 blocked, chat not found), after the row's own hook; `handled` says
    * whether that hook told whoever must know.
    */
-  onUnreachable?: (row: OutboxRow, handled: boolean) => void;
+  onUnreachable?: (row: OutboxRow, handled: boolean) => Awaitable<void>;
   /** The service's clock (default Date.now): when rows are due, and Telegram's retry_after. */
   now?: () => number;
   /**
@@ -56,11 +58,12 @@ export interface OutboxSenderOptions {
    * Runs direct replies' bookkeeping (claim, mark sent) in a group commit, so that many chats' replies share one
    * SQLite commit. Default: at once, each statement committing by itself.
    */
-  commit?: <T>(work: () => T) => Promise<T>;
+  commit?: <T>(work: () => Awaitable<T>) => Promise<T>;
 }
 
 export interface OutboxSender {
-  start(): void;
+  /** Puts back rows a crash left marked as being sent, then starts sending. */
+  start(): Promise<void>;
   wake(): void;
   /** Sends the given pending rows now, in order; stops at the first failure and leaves the rest to the queue. */
   deliverNow(ids: number[]): Promise<void>;
@@ -84,7 +87,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const { store, transport, directTransport, logger } = options;
   const now = options.now ?? Date.now;
   const paceNow = options.paceNow ?? Date.now;
-  const commit = options.commit ?? (async <T>(work: () => T) => work());
+  const commit = options.commit ?? (async <T>(work: () => Awaitable<T>) => work());
   const rate = options.ratePerSecond ?? 25;
   const chatInterval = options.chatIntervalMs ?? 1000;
   const maxAttempts = options.maxAttempts ?? 8;
@@ -125,7 +128,13 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     return tokens >= 1 && budgetOf(chatId, paceAt) >= 1;
   }
 
-  function tick(): void {
+  /** One look at the queue at a time. */
+  const tick = oneAtATime(tickOnce, (err) => {
+    logger.error({ code: errorCode(err) }, "outbox sender error");
+    schedule(IDLE_POLL_MS);
+  });
+
+  async function tickOnce(): Promise<void> {
     if (!running) return;
     const at = now();
     const paceAt = paceNow();
@@ -134,7 +143,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     forgetQuietChats(paceAt);
     const seenChats = new Set<number>();
     let waitingOnChat = false;
-    for (const row of store.due(BATCH)) {
+    for (const row of await store.due(BATCH)) {
       if (tokens < 1) break;
       if (seenChats.has(row.chatId)) continue; // one row per chat per tick keeps each chat in order
       seenChats.add(row.chatId);
@@ -142,11 +151,11 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         waitingOnChat = true;
         continue;
       }
-      if (!store.claim(row.id)) continue;
+      if (!(await store.claim(row.id))) continue;
       const beforeSend = hooksFor(options.hooks, row)?.beforeSend;
-      const outgoing = beforeSend ? beforeSend(row) : row;
+      const outgoing = beforeSend ? await beforeSend(row) : row;
       if (!outgoing) {
-        store.markCancelled(row.id);
+        await store.markCancelled(row.id);
         continue;
       }
       tokens -= 1;
@@ -164,10 +173,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       inFlight.set(row.chatId, sending);
     }
     const busy = tokens < 1 || waitingOnChat;
-    const nextDue = store.nextDueAt();
+    const nextDue = await store.nextDueAt();
     if (busy) return schedule(Math.max(5, Math.ceil(1000 / rate)));
     if (nextDue !== undefined) return schedule(Math.max(0, Math.min(IDLE_POLL_MS, nextDue - at)));
-    if (inFlight.size === 0) settleIdle();
+    if (inFlight.size === 0) await settleIdle();
     schedule(IDLE_POLL_MS);
   }
 
@@ -197,43 +206,43 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   async function send(
     row: OutboxRow,
     via: Transport,
-    record: (work: () => void) => void | Promise<void>,
+    record: (work: () => Promise<void>) => Promise<void>,
   ): Promise<true | { retryAt: number | undefined }> {
     const startedAt = now();
     try {
       const messageId = await via(row.chatId, row.message);
-      await record(() => {
-        store.markSent(row.id, messageId);
-        options.onSent?.(row, messageId);
-        hooksFor(options.hooks, row)?.onSent?.(row, messageId);
+      await record(async () => {
+        await store.markSent(row.id, messageId);
+        await options.onSent?.(row, messageId);
+        await hooksFor(options.hooks, row)?.onSent?.(row, messageId);
       });
       return true;
     } catch (err) {
-      return { retryAt: handleFailure(row, err, startedAt) };
+      return { retryAt: await handleFailure(row, err, startedAt) };
     }
   }
 
   /** Records a failure; returns when the row will be tried again (undefined: never). */
-  function handleFailure(row: OutboxRow, err: unknown, startedAt: number): number | undefined {
+  async function handleFailure(row: OutboxRow, err: unknown, startedAt: number): Promise<number | undefined> {
     const code = err instanceof SendError ? err.telegramCode : errorCode(err);
     const failure = err instanceof SendError ? err.failure : ({ kind: "transient" } as const);
     options.onFailure?.(row, failure.kind);
     switch (failure.kind) {
       case "rate_limited":
         pausedUntil = Math.max(pausedUntil, now() + failure.retryAfterMs);
-        store.retryLater(row.id, pausedUntil, code, false);
+        await store.retryLater(row.id, pausedUntil, code, false);
         logger.warn(
           { outboxId: row.id, retryAfterMs: failure.retryAfterMs },
           "telegram rate limit: pausing the sender",
         );
         return pausedUntil;
       case "unreachable":
-        store.markFailed(row.id, code);
+        await store.markFailed(row.id, code);
         logger.warn({ outboxId: row.id, purpose: row.purpose, code }, "chat unreachable");
-        options.onUnreachable?.(row, hooksFor(options.hooks, row)?.onUnreachable?.(row) ?? false);
+        await options.onUnreachable?.(row, (await hooksFor(options.hooks, row)?.onUnreachable?.(row)) ?? false);
         return;
       case "rejected":
-        store.markFailed(row.id, code);
+        await store.markFailed(row.id, code);
         logger.error(
           { outboxId: row.id, purpose: row.purpose, code, kind: row.message.kind },
           "telegram rejected a message",
@@ -243,26 +252,26 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         const recovered = options.recoveredAt?.();
         if (recovered !== undefined && startedAt < recovered) {
           // Sent into the outage, failed after it ended: try again now, without counting it.
-          store.retryLater(row.id, now(), code, false);
+          await store.retryLater(row.id, now(), code, false);
           return now();
         }
         const attempts = row.attempts + 1;
         if (attempts >= maxAttempts) {
-          store.markFailed(row.id, code);
+          await store.markFailed(row.id, code);
           logger.error({ outboxId: row.id, code, attempts }, "message given up after repeated failures");
           return;
         }
         const retryAt = now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempts);
-        store.retryLater(row.id, retryAt, code, true);
+        await store.retryLater(row.id, retryAt, code, true);
         logger.warn({ outboxId: row.id, code, attempts }, "send failed, will retry");
         return retryAt;
       }
     }
   }
 
-  function settleIdle(): void {
+  async function settleIdle(): Promise<void> {
     if (inFlight.size > 0) return;
-    const due = store.nextDueAt();
+    const due = await store.nextDueAt();
     if (due !== undefined && due <= now()) return;
     const waiters = idleWaiters;
     idleWaiters = [];
@@ -270,8 +279,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   }
 
   return {
-    start() {
-      store.recoverInterrupted();
+    async start() {
+      await store.recoverInterrupted();
       running = true;
       wake();
     },
@@ -283,25 +292,26 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       // While Telegram has asked the bot to wait (429 retry_after), replies wait too: the limit is per bot.
       const paused = at < pausedUntil;
       const taken: OutboxRow[] = [];
-      const heldBack = await commit(() => {
+      const heldBack = await commit(async () => {
         const held = new Set<number>();
         const opened = new Set<number>();
-        for (const row of store.pendingByIds(ids)) {
+        for (const row of await store.pendingByIds(ids)) {
           if (!opened.has(row.chatId) && !held.has(row.chatId)) {
             // The first message of a chat's reply decides for the whole reply, so that it is not split; a reply
             // held back earlier goes first.
-            const blocked = paused || !mayReplyNow(row.chatId, paceAt) || store.hasHeldBefore(row.chatId, row.id);
+            const blocked =
+              paused || !mayReplyNow(row.chatId, paceAt) || (await store.hasHeldBefore(row.chatId, row.id));
             if (blocked) held.add(row.chatId);
             else opened.add(row.chatId);
           }
           if (held.has(row.chatId)) {
             // Due at once: the queue sends it as soon as the rate and the chat's gap allow. A 429 window's rows
             // keep their time when Telegram comes back after an outage (store.retryAfterOutage).
-            if (paused) store.retryLater(row.id, pausedUntil, "RATE_LIMITED", false);
-            else store.retryLater(row.id, at, "PACED", false);
+            if (paused) await store.retryLater(row.id, pausedUntil, "RATE_LIMITED", false);
+            else await store.retryLater(row.id, at, "PACED", false);
             continue;
           }
-          if (!store.claim(row.id)) continue;
+          if (!(await store.claim(row.id))) continue;
           tokens -= 1;
           spendBudget(row.chatId, paceAt, 1);
           lastSentToChat.set(row.chatId, paceAt);
@@ -315,7 +325,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         if (result === true) continue;
         // Keep the chat's order: the rest waits until the failed row is due again, then goes out after it.
         const after = result.retryAt ?? now();
-        for (const rest of taken.slice(index + 1)) store.retryLater(rest.id, after, "ORDER", false);
+        for (const rest of taken.slice(index + 1)) await store.retryLater(rest.id, after, "ORDER", false);
         wake();
         return;
       }

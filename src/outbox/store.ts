@@ -4,6 +4,7 @@
  */
 import { SpeanError } from "../base/errors.ts";
 import { and, asc, eq, inArray, lt, lte, sql } from "drizzle-orm";
+import { asyncMethods } from "../db/async-store.ts";
 import type { Db } from "../db/open.ts";
 import { outbox } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
@@ -158,7 +159,7 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     .where(eq(outbox.status, "pending"))
     .prepare();
 
-  return {
+  return asyncMethods({
     /** Queues a message; returns its id, or undefined when the dedupe key was queued before. */
     enqueue(queued: QueuedMessage): number | undefined {
       const at = now();
@@ -330,5 +331,5 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
         .all();
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
-  };
+  });
 }

@@ -62,13 +62,10 @@ export function createPrivacyFeature(options: PrivacyFeatureOptions): Feature {
     return lines;
   }
 
-  function describe(chatId: number, locale: Locale): Reply {
-    const lines = [
-      text("privacy.mydata_title"),
-      ...platformLines(chatId, locale),
-      ...options.features().flatMap((f) => f.describeData?.(chatId, locale) ?? []),
-      text("privacy.no_name"),
-    ];
+  async function describe(chatId: number, locale: Locale): Promise<Reply> {
+    const lines = [text("privacy.mydata_title"), ...platformLines(chatId, locale)];
+    for (const feature of options.features()) lines.push(...((await feature.describeData?.(chatId, locale)) ?? []));
+    lines.push(text("privacy.no_name"));
     return {
       text: [text("common.lines", { lines })],
       buttons: [[{ label: text("privacy.forget_button"), data: button("ask") }]],
@@ -85,14 +82,14 @@ export function createPrivacyFeature(options: PrivacyFeatureOptions): Feature {
     discreet: true,
   };
 
-  function press(input: ButtonInput): ButtonOutcome {
+  async function press(input: ButtonInput): Promise<ButtonOutcome> {
     const decoded = decodeVerbButton(CALLBACK_PREFIXES.privacy, input.data);
     const verb = (Object.keys(VERBS) as Verb[]).find((v) => VERBS[v] === decoded?.code);
     // Only in the resident's own private chat: a button of this kind is never sent anywhere else.
     if (!verb || input.chatId !== input.userId) return { notice: text("common.expired_short") };
     if (verb === "ask") return { notice: text("privacy.asked_short"), edit: confirmation };
     if (verb === "no") return { notice: text("privacy.kept"), edit: { text: [text("privacy.kept")] } };
-    const { queued, staffNotices } = forgetChat(options, { chatId: input.chatId, updateId: input.updateId });
+    const { queued, staffNotices } = await forgetChat(options, { chatId: input.chatId, updateId: input.updateId });
     erasedSinceCheckpoint = true;
     return { notice: text("privacy.erased_short"), outboxIds: [...queued, ...staffNotices], afterCommit: checkpoint };
   }
@@ -103,7 +100,7 @@ export function createPrivacyFeature(options: PrivacyFeatureOptions): Feature {
     options.checkpoint();
   }
 
-  const describeAction: Action = ({ chatId, locale }) => ({ replies: [describe(chatId, locale)] });
+  const describeAction: Action = async ({ chatId, locale }) => ({ replies: [await describe(chatId, locale)] });
   const askAction: Action = () => ({ replies: [confirmation] });
 
   return {
@@ -125,9 +122,9 @@ export function createPrivacyFeature(options: PrivacyFeatureOptions): Feature {
         FORGET_SUBJECT,
         {
           // Sent: neither the row nor the remembered message id may keep the chat's id.
-          onSent: (row, messageId) => {
+          onSent: async (row, messageId) => {
             if (messageId !== undefined) interactions.forgetMessage(row.chatId, messageId);
-            outbox.erase(row.id);
+            await outbox.erase(row.id);
             erasedSinceCheckpoint = true;
           },
         },
@@ -138,8 +135,8 @@ export function createPrivacyFeature(options: PrivacyFeatureOptions): Feature {
         // Rows of /forget that failed or were cancelled instead of sent; then the log leaves the disk.
         name: "privacy-sweep",
         schedule: "* * * * *",
-        run: () => {
-          const erased = outbox.eraseSettled(FORGET_SUBJECT);
+        run: async () => {
+          const erased = await outbox.eraseSettled(FORGET_SUBJECT);
           if (erased > 0) erasedSinceCheckpoint = true;
           return { erased };
         },

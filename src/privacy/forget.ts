@@ -40,37 +40,38 @@ export function newAnonymousId(): number {
 }
 
 /** Forgets `chatId`; returns the outbox ids for the chat (`queued`) and for staff (`staffNotices`). */
-export function forgetChat(
+export async function forgetChat(
   deps: ForgetDeps,
   forget: { chatId: number; updateId: number },
-): { queued: number[]; staffNotices: number[] } {
+): Promise<{ queued: number[]; staffNotices: number[] }> {
   const { chatId, updateId } = forget;
   const locale = deps.conversations.localeOf(chatId) ?? deps.defaultLocale;
   const anonymousId = newAnonymousId();
   const messageIds = deps.interactions.takeDeletableMessageIds(chatId);
-  const staffNotices = deps.features().flatMap((f) => f.onForget?.(chatId, anonymousId) ?? []);
-  deps.outbox.eraseChat(chatId);
+  const staffNotices: number[] = [];
+  for (const feature of deps.features()) staffNotices.push(...((await feature.onForget?.(chatId, anonymousId)) ?? []));
+  await deps.outbox.eraseChat(chatId);
   deps.conversations.erase(chatId);
   deps.interactions.erase(chatId);
-  deps.inbox.forgetChat(chatId, updateId);
+  await deps.inbox.forgetChat(chatId, updateId);
 
   const subject = { kind: FORGET_SUBJECT, id: 0 };
   const queued: number[] = [];
   for (let start = 0; start < messageIds.length; start += DELETE_MAX_IDS) {
     const message = { kind: "delete", messageIds: messageIds.slice(start, start + DELETE_MAX_IDS) } as const;
     const dedupeKey = `forget:${updateId}:${start / DELETE_MAX_IDS}`;
-    const id = deps.outbox.enqueue({ dedupeKey, chatId, purpose: "notice", message, subject });
+    const id = await deps.outbox.enqueue({ dedupeKey, chatId, purpose: "notice", message, subject });
     if (id !== undefined) queued.push(id);
   }
   const done = { text: [{ key: "privacy.forgotten" }] };
   queued.push(
-    ...queueReply(deps.outbox, deps.translator, {
+    ...(await queueReply(deps.outbox, deps.translator, {
       chatId,
       dedupeKey: `forget:${updateId}:done`,
       reply: done,
       locale,
       subject,
-    }),
+    })),
   );
   return { queued, staffNotices };
 }

@@ -196,18 +196,18 @@ export function createProgrammeFeature(options: ProgrammeFeatureOptions): Featur
         NEEDS_SUBJECT,
         {
           // Sent (or given up): the row held the answers so far; it goes.
-          onSent: (row) => options.outbox.erase(row.id),
-          onUnreachable: (row) => {
-            options.outbox.erase(row.id);
+          onSent: async (row) => await options.outbox.erase(row.id),
+          onUnreachable: async (row) => {
+            await options.outbox.erase(row.id);
             return true;
           },
         },
       ],
     ]),
-    purge: () => ({
+    purge: async () => ({
       needsMarks: options.needs.purgeMarks(quarterNow()),
       // Rewrites that failed instead of being sent still hold a chat's choices.
-      needsRows: options.outbox.eraseSettled(NEEDS_SUBJECT),
+      needsRows: await options.outbox.eraseSettled(NEEDS_SUBJECT),
     }),
     describeData: (chatId: number) => (options.needs.hasAnswered(chatId, quarterNow()) ? [text("needs.mydata")] : []),
     onForget: (chatId: number) => {

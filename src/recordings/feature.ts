@@ -59,7 +59,7 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
   const titleOf = (target: RecordingTarget) => text(titleKeyOf(target));
 
   /** 🔊 Listen: sends the recording to the chat it was pressed in (whatever screen is showing now). */
-  function listen(input: ButtonInput): ButtonOutcome {
+  async function listen(input: ButtonInput): Promise<ButtonOutcome> {
     const target = input.data.slice(CALLBACK_PREFIXES.listen.length + 1);
     if (!isRecordingTarget(target)) return { notice: text("common.expired_short") };
     const recording = desk.playable(target);
@@ -74,7 +74,7 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
       }),
     );
     const sensitive = target.startsWith("article:") && options.isSensitive(target.slice("article:".length));
-    const id = options.outbox.enqueue({
+    const id = await options.outbox.enqueue({
       dedupeKey: `listen:${input.updateId}`,
       chatId: input.chatId,
       purpose: "reply",
@@ -151,11 +151,11 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
   }
 
   /** A content member's own voice note: how to attach it (instead of "a caseworker can listen?"). */
-  function hint(message: IncomingMessage) {
+  async function hint(message: IncomingMessage) {
     if (message.kind !== "voice" || message.chatId !== message.userId || !desk.mayManage(message.userId))
       return undefined;
     if (message.voiceFileId) desk.keepDraft(message.userId, message.voiceFileId, message.duration ?? 0);
-    const outboxIds = queueReply(options.outbox, translator, {
+    const outboxIds = await queueReply(options.outbox, translator, {
       chatId: message.chatId,
       dedupeKey: `recording-hint:${message.updateId}`,
       reply: say("recordings.staff_hint"),

@@ -149,15 +149,15 @@ export function createDesk(options: DeskOptions) {
   const normalWorkMinutes = options.normalEscalationWorkMinutes ?? 4 * 60;
 
   /** Renders a reply and queues it; returns the outbox ids. */
-  function queue(
+  async function queue(
     chatId: number,
     dedupeKey: string,
     reply: Reply,
     locale: Locale,
     purpose: "alert" | "notice" = "notice",
     subject?: Subject,
-  ): number[] {
-    return queueReply(outbox, translator, {
+  ): Promise<number[]> {
+    return await queueReply(outbox, translator, {
       chatId,
       dedupeKey,
       reply,
@@ -167,8 +167,8 @@ export function createDesk(options: DeskOptions) {
     });
   }
 
-  function toResident(referral: Referral, key: string, reply: Reply): number[] {
-    return queue(
+  async function toResident(referral: Referral, key: string, reply: Reply): Promise<number[]> {
+    return await queue(
       referral.chatId,
       `case:${referral.id}:${key}`,
       { ...reply, discreet: true },
@@ -178,9 +178,9 @@ export function createDesk(options: DeskOptions) {
     );
   }
 
-  function toStaffChat(dedupeKey: string, reply: Reply): number[] {
+  async function toStaffChat(dedupeKey: string, reply: Reply): Promise<number[]> {
     if (options.staffChatId === undefined) return [];
-    return queue(options.staffChatId, dedupeKey, reply, staffLocale, "alert");
+    return await queue(options.staffChatId, dedupeKey, reply, staffLocale, "alert");
   }
 
   /** The facts staff see about a case: no free text, no name, no phone number. */
@@ -220,7 +220,7 @@ export function createDesk(options: DeskOptions) {
   }
 
   /** Posts the alert; `round` 0 is the first post, later rounds are escalations that mention the supervisors. */
-  function postAlert(referral: Referral, round: number): number[] {
+  async function postAlert(referral: Referral, round: number): Promise<number[]> {
     if (options.staffChatId === undefined) return [];
     const supervisors = round > 0 ? staff.withRole("supervisor") : [];
     const lines: TextRef[] = [text(round === 0 ? "casework.alert_new" : "casework.alert_again"), facts(referral)];
@@ -229,7 +229,7 @@ export function createDesk(options: DeskOptions) {
       lines.push(text(key, { names: supervisors.map((s) => s.displayName).join(", ") }));
     }
     const reply: Reply = { text: [text("common.lines", { lines })], buttons: alertButtons(referral) };
-    return queueReply(outbox, translator, {
+    return await queueReply(outbox, translator, {
       chatId: options.staffChatId,
       dedupeKey: `alert:${referral.id}:${round}`,
       reply,
@@ -241,15 +241,15 @@ export function createDesk(options: DeskOptions) {
   }
 
   /** Rewrites every alert already posted for a case (after a claim or a close). */
-  function updateAlerts(referral: Referral, status: TextRef): number[] {
+  async function updateAlerts(referral: Referral, status: TextRef): Promise<number[]> {
     if (options.staffChatId === undefined) return [];
     const reply: Reply = {
       text: [text("common.lines", { lines: [facts(referral), status] })],
       buttons: referral.status === "claimed" || referral.status === "in_conversation" ? alertButtons(referral) : [],
     };
     const ids: number[] = [];
-    for (const messageId of outbox.sentMessageIds(ALERT_SUBJECT, referral.id)) {
-      const id = queueEdit(outbox, translator, {
+    for (const messageId of await outbox.sentMessageIds(ALERT_SUBJECT, referral.id)) {
+      const id = await queueEdit(outbox, translator, {
         chatId: options.staffChatId,
         messageId,
         dedupeKey: `alert-edit:${referral.id}:${messageId}:${referral.status}:${now()}`,
@@ -292,26 +292,27 @@ export function createDesk(options: DeskOptions) {
    * Copies a case's waiting voice notes and photos from the resident's chat to its caseworker (copyMessage: the bot
    * never downloads them), protected from forwarding. Returns the outbox ids.
    */
-  function relayMedia(referral: Referral): number[] {
+  async function relayMedia(referral: Referral): Promise<number[]> {
     if (referral.assignedTo === null) return [];
     const items = options.media.unrelayed(referral.id);
-    const ids = items.flatMap((item) => {
-      const id = outbox.enqueue({
+    const ids: number[] = [];
+    for (const item of items) {
+      const id = await outbox.enqueue({
         dedupeKey: `case:${referral.id}:media:${item.id}`,
         chatId: referral.assignedTo as number,
         purpose: "notice",
         message: { kind: "relay", fromChatId: referral.chatId, messageId: item.messageId, protect: true },
         subject: caseSubject(referral.id),
       });
-      return id === undefined ? [] : [id];
-    });
+      if (id !== undefined) ids.push(id);
+    }
     options.media.markRelayed(items.map((i) => i.id));
     return ids;
   }
 
   /** The resident is told they are back with the assistant, with the main menu button. */
-  function backToAssistant(referral: Referral): number[] {
-    return toResident(referral, `back:${now()}`, {
+  async function backToAssistant(referral: Referral): Promise<number[]> {
+    return await toResident(referral, `back:${now()}`, {
       text: [text("casework.resident_back")],
       buttons: [[{ label: text("common.main_menu"), data: CALLBACK_PREFIXES.menu }]],
     });
@@ -319,9 +320,9 @@ export function createDesk(options: DeskOptions) {
 
   return {
     /** Records a referral the resident agreed to and posts the alert. */
-    createReferral(input: Omit<NewReferral, "firstEscalationAt">): Referral {
+    async createReferral(input: Omit<NewReferral, "firstEscalationAt">): Promise<Referral> {
       const referral = referrals.create({ ...input, firstEscalationAt: firstEscalation(input.urgency, now()) });
-      postAlert(referral, 0);
+      await postAlert(referral, 0);
       return referral;
     },
 
@@ -333,7 +334,7 @@ export function createDesk(options: DeskOptions) {
     },
 
     /** A staff button press (Claim, Resolve, Talk, End, Could not reach, Show contact) by Telegram user `userId`. */
-    press(userId: number, verb: DeskVerb, referralId: number): DeskResult {
+    async press(userId: number, verb: DeskVerb, referralId: number): Promise<DeskResult> {
       const member = staff.get(userId);
       const referral = referrals.get(referralId);
       switch (verb) {
@@ -343,19 +344,19 @@ export function createDesk(options: DeskOptions) {
           const claimed = referrals.get(referralId) as Referral;
           staff.setActiveReferral(userId, null);
           const ids = [
-            ...updateAlerts(claimed, text("casework.claimed_by", { name: member.displayName })),
-            ...toResident(claimed, "claimed", {
+            ...(await updateAlerts(claimed, text("casework.claimed_by", { name: member.displayName }))),
+            ...(await toResident(claimed, "claimed", {
               text: [text("casework.resident_claimed", { name: member.displayName, case: caseNumber(claimed.id) })],
-            }),
-            ...queue(
+            })),
+            ...(await queue(
               userId,
               `case:${claimed.id}:card:${userId}`,
               caseCard(claimed),
               staffLocale,
               "notice",
               caseSubject(claimed.id),
-            ),
-            ...relayMedia(claimed),
+            )),
+            ...(await relayMedia(claimed)),
           ];
           return done("casework.you_claimed", ids, { case: caseNumber(claimed.id) });
         }
@@ -369,8 +370,8 @@ export function createDesk(options: DeskOptions) {
           const closed = referrals.get(referralId) as Referral;
           staff.clearActiveReferral(referralId);
           const ids = [
-            ...updateAlerts(closed, text(`casework.closed_${status}`, { name: member.displayName })),
-            ...(wasTalking ? backToAssistant(closed) : []),
+            ...(await updateAlerts(closed, text(`casework.closed_${status}`, { name: member.displayName }))),
+            ...(wasTalking ? await backToAssistant(closed) : []),
           ];
           return done(`casework.you_closed_${status}`, ids, { case: caseNumber(closed.id) });
         }
@@ -382,14 +383,14 @@ export function createDesk(options: DeskOptions) {
           if (referral.status !== "claimed" && referral.status !== "in_conversation")
             return done("casework.already_closed", []);
           staff.setActiveReferral(userId, referralId);
-          const ids =
+          const ids: number[] =
             referral.status === "claimed"
-              ? toResident(referral, `talk:${now()}`, {
+              ? await toResident(referral, `talk:${now()}`, {
                   text: [text("casework.resident_talking", { name: member.displayName })],
                 })
               : [];
           ids.push(
-            ...queue(
+            ...(await queue(
               userId,
               `case:${referralId}:staff-talk:${now()}`,
               {
@@ -399,7 +400,7 @@ export function createDesk(options: DeskOptions) {
               staffLocale,
               "notice",
               caseSubject(referralId),
-            ),
+            )),
           );
           return done("casework.talk_notice", ids, { case: caseNumber(referralId) });
         }
@@ -408,7 +409,7 @@ export function createDesk(options: DeskOptions) {
           if (!referral || referral.assignedTo !== userId) return done("casework.not_yours", []);
           if (!referrals.endConversation(referralId, userId)) return done("casework.not_talking", []);
           staff.setActiveReferral(userId, null);
-          return done("casework.talk_ended", backToAssistant(referral), { case: caseNumber(referralId) });
+          return done("casework.talk_ended", await backToAssistant(referral), { case: caseNumber(referralId) });
         }
         case "contact": {
           if (!allowed(member, userId, "relay", referralId)) return refused();
@@ -424,7 +425,7 @@ export function createDesk(options: DeskOptions) {
      * A staff member's message in their private chat: relayed to the case it replies to, or to their active case.
      * Returns undefined when it is not for a case (the bot then treats it like anyone's message).
      */
-    relayFromStaff(
+    async relayFromStaff(
       userId: number,
       message: {
         messageId: number;
@@ -433,7 +434,7 @@ export function createDesk(options: DeskOptions) {
         text: string | undefined;
         updateId: number;
       },
-    ): DeskResult | undefined {
+    ): Promise<DeskResult | undefined> {
       const member = staff.get(userId);
       if (!member) return undefined;
       const linked = message.replyTo === undefined ? undefined : staff.caseOfMessage(userId, message.replyTo);
@@ -444,7 +445,7 @@ export function createDesk(options: DeskOptions) {
       if (!referral || referral.assignedTo !== userId || referral.status !== "in_conversation") {
         return {
           notice: text("casework.relay_not_talking", { case: caseNumber(referralId) }),
-          outboxIds: queue(
+          outboxIds: await queue(
             userId,
             `relay-refused:${message.updateId}`,
             { text: [text("casework.relay_not_talking", { case: caseNumber(referralId) })] },
@@ -453,7 +454,7 @@ export function createDesk(options: DeskOptions) {
         };
       }
       referrals.logMessage(referralId, "to_resident", userId, message.kind, message.text);
-      const id = outbox.enqueue({
+      const id = await outbox.enqueue({
         dedupeKey: `case:${referralId}:relay:${message.updateId}`,
         chatId: referral.chatId,
         purpose: "notice",
@@ -464,13 +465,13 @@ export function createDesk(options: DeskOptions) {
     },
 
     /** A resident's message while a caseworker talks with them: copied to the caseworker and logged to the case. */
-    relayFromResident(
+    async relayFromResident(
       referral: Referral,
       message: { messageId: number; kind: string; text: string | undefined; updateId: number },
-    ): number[] {
+    ): Promise<number[]> {
       if (referral.assignedTo === null) return [];
       referrals.logMessage(referral.id, "from_resident", referral.assignedTo, message.kind, message.text);
-      const id = outbox.enqueue({
+      const id = await outbox.enqueue({
         dedupeKey: `case:${referral.id}:relay:${message.updateId}`,
         chatId: referral.assignedTo,
         purpose: "notice",
@@ -485,26 +486,26 @@ export function createDesk(options: DeskOptions) {
      * The resident used /forget: their active case is closed, its alerts say so, and the caseworker (if any) is told
      * the case number and nothing else. Returns the outbox ids.
      */
-    closedByResident(chatId: number): number[] {
+    async closedByResident(chatId: number): Promise<number[]> {
       const referral = referrals.activeForChat(chatId);
       if (!referral || !referrals.close(referral.id, "closed_by_resident", null)) return [];
       referrals.setOutcome(referral.id, "closed_by_resident", null, null);
       staff.clearActiveReferral(referral.id);
       const closed = referrals.get(referral.id) as Referral;
-      const ids = updateAlerts(closed, text("casework.closed_closed_by_resident"));
+      const ids = await updateAlerts(closed, text("casework.closed_closed_by_resident"));
       if (referral.assignedTo !== null) {
         const notice = { text: [text("casework.resident_forgot", { case: caseNumber(referral.id) })] };
-        ids.push(...queue(referral.assignedTo, `case:${referral.id}:forgot`, notice, staffLocale, "notice"));
+        ids.push(...(await queue(referral.assignedTo, `case:${referral.id}:forgot`, notice, staffLocale, "notice")));
       }
       return ids;
     },
 
-    residentLeft(chatId: number): number[] {
+    async residentLeft(chatId: number): Promise<number[]> {
       const referral = referrals.inConversation(chatId);
       if (!referral || referral.assignedTo === null) return [];
       referrals.endConversation(referral.id, null);
       staff.clearActiveReferral(referral.id);
-      return queue(
+      return await queue(
         referral.assignedTo,
         `case:${referral.id}:left:${now()}`,
         { text: [text("casework.resident_left", { case: caseNumber(referral.id) })] },
@@ -515,7 +516,7 @@ export function createDesk(options: DeskOptions) {
     },
 
     /** Re-posts unclaimed alerts whose time is up, mentioning the supervisors. Returns how many. */
-    escalateDue(): number {
+    async escalateDue(): Promise<number> {
       let count = 0;
       for (const referral of referrals.dueEscalations()) {
         const next =
@@ -523,14 +524,14 @@ export function createDesk(options: DeskOptions) {
             ? now() + urgentMinutes * MINUTE_MS
             : options.calendar.addWorkingMinutes(now(), normalWorkMinutes);
         if (!referrals.markEscalated(referral.id, next)) continue;
-        postAlert({ ...referral, escalations: referral.escalations + 1 }, referral.escalations + 1);
+        await postAlert({ ...referral, escalations: referral.escalations + 1 }, referral.escalations + 1);
         count++;
       }
       return count;
     },
 
     /** The morning digest of open and overdue referrals, once per local date. Returns how many cases it lists. */
-    postDigest(localDate: string): number {
+    async postDigest(localDate: string): Promise<number> {
       const active = referrals.active();
       const at = now();
       const lines: TextRef[] = [
@@ -553,7 +554,7 @@ export function createDesk(options: DeskOptions) {
         );
       }
       if (active.length === 0) lines.push(text("casework.digest_empty"));
-      toStaffChat(`digest:${localDate}`, { text: [text("common.lines", { lines })] });
+      await toStaffChat(`digest:${localDate}`, { text: [text("common.lines", { lines })] });
       return active.length;
     },
 

@@ -53,17 +53,17 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
   });
 
   /** A caseworker's button; every press is checked against the presser's role by the desk. */
-  function press(input: ButtonInput): ButtonOutcome {
+  async function press(input: ButtonInput): Promise<ButtonOutcome> {
     const button = parseDeskButton(input.data);
     return button
-      ? desk.press(input.userId, button.verb, button.referralId)
+      ? await desk.press(input.userId, button.verb, button.referralId)
       : { notice: { key: "common.expired_short" } };
   }
 
   /** A staff member's message is relayed to the case they talk with (or whose message they reply to). */
-  function fromStaff(message: IncomingMessage): Interception | undefined {
+  async function fromStaff(message: IncomingMessage): Promise<Interception | undefined> {
     if (!staff.get(message.userId)) return undefined;
-    const relayed = desk.relayFromStaff(message.userId, message);
+    const relayed = await desk.relayFromStaff(message.userId, message);
     return relayed ? { outboxIds: relayed.outboxIds, answerToo: false } : undefined;
   }
 
@@ -71,7 +71,7 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
    * While a caseworker talks with a resident, the bot stays quiet: the resident's messages are copied to the
    * caseworker and logged to the case. Danger words are passed on and also get the bot's own answer.
    */
-  function fromResident(message: IncomingMessage): Interception | undefined {
+  async function fromResident(message: IncomingMessage): Promise<Interception | undefined> {
     const referral = referrals.inConversation(message.chatId);
     if (!referral) return undefined;
     const outboxIds = desk.relayFromResident(referral, message);
@@ -89,7 +89,7 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
       });
       interactions.rememberMessage(message.chatId, message.messageId, false);
     }
-    return { outboxIds, answerToo: danger };
+    return { outboxIds: await outboxIds, answerToo: danger };
   }
 
   return {
@@ -103,11 +103,11 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
       { prefix: CALLBACK_PREFIXES.casework, press },
       { prefix: CALLBACK_PREFIXES.person, press: mediaDesk.press },
     ],
-    intercept: (message) =>
-      fromStaff(message) ??
-      fromResident(message) ??
+    intercept: async (message) =>
+      (await fromStaff(message)) ??
+      (await fromResident(message)) ??
       // A content member's voice note is a recording to attach (the recordings feature says how), not a resident's.
-      (may(staff.get(message.userId)?.role, "manage_recordings") ? undefined : mediaDesk.received(message)),
+      (may(staff.get(message.userId)?.role, "manage_recordings") ? undefined : await mediaDesk.received(message)),
     jobs: [
       { name: "referral-escalation", schedule: "* * * * *", run: () => ({ escalated: desk.escalateDue() }) },
       {

@@ -96,7 +96,7 @@ export function createHelpFlow(options: HelpFlowOptions) {
     return SAFE_TIMES.includes(time) ? { vars: { help_time: time } } : { outcome: "invalid" };
   };
 
-  const createReferral: Action = ({ chatId, locale, vars }) => {
+  const createReferral: Action = async ({ chatId, locale, vars }) => {
     const existing = desk.activeReferral(chatId);
     if (existing)
       return { outcome: "exists", vars: { ...CLEARED, help_case: localDigits(locale, caseNumber(existing.id)) } };
@@ -106,7 +106,7 @@ export function createHelpFlow(options: HelpFlowOptions) {
     if (!CONTACT_METHODS.includes(method) || !SAFE_TIMES.includes(time) || (method !== "telegram" && !phone))
       return { outcome: "incomplete" };
     const category = String(vars.help_category || URGENT_CATEGORY);
-    const referral = desk.createReferral({
+    const referral = await desk.createReferral({
       chatId,
       category,
       urgency: URGENT_CATEGORIES.has(category) ? "urgent" : "normal",
@@ -135,12 +135,12 @@ export function createHelpFlow(options: HelpFlowOptions) {
 
   /** "Services for: legal problem · Russey Keo" above the cards. */
   const services = helpServicesBlock(directory);
-  const servicesWithHeading: Block = (ctx) => [
+  const servicesWithHeading: Block = async (ctx) => [
     text("help.services_heading", {
       category: categoryEcho(String(ctx.vars.help_category)),
       district: text(`help.district_${String(ctx.vars.help_district || "elsewhere")}`),
     }),
-    ...services(ctx),
+    ...(await services(ctx)),
   ];
 
   return {

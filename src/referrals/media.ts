@@ -83,7 +83,7 @@ export function createMediaDesk(options: MediaDeskOptions) {
    * A resident's voice note, photo, video or document (not during a talk with a caseworker, which relays it):
    * kept as an id, joined to their open case or waiting for their yes, answered once per burst.
    */
-  function received(message: IncomingMessage): Interception | undefined {
+  async function received(message: IncomingMessage): Promise<Interception | undefined> {
     if (!isMediaKind(message.kind) || message.chatId !== message.userId) return undefined;
     const { chatId } = message;
     const last = media.lastAt(chatId);
@@ -112,15 +112,15 @@ export function createMediaDesk(options: MediaDeskOptions) {
       const reply = burst
         ? []
         : answer(chatId, message.updateId, { text: [caseText("media.added", active, chatId), options.safetyNet] });
-      return { outboxIds: [...relayed, ...reply], answerToo: false };
+      return { outboxIds: [...(await relayed), ...(await reply)], answerToo: false };
     }
     const waiting = media.pending(chatId).length > 0;
     media.add(item);
-    return { outboxIds: waiting && burst ? [] : answer(chatId, message.updateId, prompt), answerToo: false };
+    return { outboxIds: waiting && burst ? [] : await answer(chatId, message.updateId, prompt), answerToo: false };
   }
 
-  function answer(chatId: number, updateId: number, reply: Reply): number[] {
-    return queueReply(options.outbox, options.translator, {
+  async function answer(chatId: number, updateId: number, reply: Reply): Promise<number[]> {
+    return await queueReply(options.outbox, options.translator, {
       chatId,
       dedupeKey: `media:${updateId}`,
       reply: { ...reply, discreet: true },
@@ -129,7 +129,7 @@ export function createMediaDesk(options: MediaDeskOptions) {
   }
 
   /** "🎧 Let a caseworker listen", "🆘 I need help now" or "No": in the resident's own chat only. */
-  function press(input: ButtonInput): ButtonOutcome {
+  async function press(input: ButtonInput): Promise<ButtonOutcome> {
     const verb = (Object.keys(VERBS) as Verb[]).find((v) => button(v) === input.data);
     if (!verb || input.chatId !== input.userId) return { notice: text("common.expired_short") };
     const { chatId } = input;
@@ -145,18 +145,18 @@ export function createMediaDesk(options: MediaDeskOptions) {
     const active = desk.activeReferral(chatId);
     const referral =
       active ??
-      desk.createReferral({
+      (await desk.createReferral({
         chatId,
         category: MEDIA_CATEGORY,
         urgency: verb === "urgent" ? "urgent" : "normal",
         district: options.districtOf(chatId),
         consentVersion: consentVersion(input.locale),
         contact: { method: "telegram", time: "any" },
-      });
+      }));
     media.attach(chatId, referral.id);
     const outboxIds = active ? desk.relayMedia(active) : [];
     const done = caseText(active ? "media.added" : "media.sent", referral, chatId);
-    return { notice: done, edit: { text: [done, options.safetyNet], buttons: mainMenu }, outboxIds };
+    return { notice: done, edit: { text: [done, options.safetyNet], buttons: mainMenu }, outboxIds: await outboxIds };
   }
 
   return { received, press };

@@ -4,12 +4,13 @@
  */
 import cron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
+import type { Awaitable } from "../base/awaitable.ts";
 
 export interface Job {
   name: string;
   /** A cron expression (minute hour day month weekday). */
   schedule: string;
-  run: () => unknown;
+  run: () => Awaitable<unknown>;
   /** Runs after `run`'s transaction has committed (e.g. a WAL checkpoint, so that erased data leaves the disk). */
   afterCommit?: () => void;
 }
@@ -31,6 +32,6 @@ export function startJobs(jobs: Job[], timeZone: string, logger: Logger): () => 
     ),
   );
   return async () => {
-    await Promise.all(tasks.map((t) => t.destroy()));
+    for (const task of tasks) await task.destroy();
   };
 }

@@ -114,12 +114,12 @@ export function loadServiceContent(config: Pick<Config, "retentionDays">): Conte
  * `now` defaults to Date.now.
  * @throws {SpeanError} SPEAN_CONTENT_INVALID listing every content problem; SPEAN_KEY_MISMATCH, SPEAN_DATABASE_IN_USE
  */
-export function createCore(
+export async function createCore(
   config: Config,
   logger: Logger,
   now: () => number = Date.now,
   options: CoreOptions = {},
-): Core {
+): Promise<Core> {
   const content = options.content ?? loadServiceContent(config);
   const unlock = lockDatabase(config.databasePath);
   const db = openDatabase(config.databasePath);
@@ -132,7 +132,7 @@ export function createCore(
   try {
     verifyKey(db, cipher, now);
     const core = assemble({ config, logger, now, content, db, cipher, close }, options.features ?? builtInFeatures);
-    const report = checkContent(content, core.registry, textKeysOf(core.features));
+    const report = await checkContent(content, core.registry, textKeysOf(core.features));
     if (report.problems.length > 0) {
       throw new SpeanError(
         "SPEAN_CONTENT_INVALID",
@@ -153,7 +153,7 @@ export function createCore(
  * Checks content as the service would at start-up (the built-in features over a throwaway in-memory database), for
  * `npm run content:check` and tests. `today` is YYYY-MM-DD (default today).
  */
-export function checkServiceContent(content: Content, today?: string): CheckReport {
+export async function checkServiceContent(content: Content, today?: string): Promise<CheckReport> {
   const config = loadConfig({ DATABASE_PATH: ":memory:" });
   const db = openDatabase(":memory:");
   try {
@@ -167,7 +167,7 @@ export function checkServiceContent(content: Content, today?: string): CheckRepo
       close: () => undefined,
     };
     const core = assemble(base, builtInFeatures);
-    return checkContent(content, core.registry, textKeysOf(core.features), ...(today ? [today] : []));
+    return await checkContent(content, core.registry, textKeysOf(core.features), ...(today ? [today] : []));
   } finally {
     db.$client.close();
   }
@@ -330,16 +330,16 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
   const admission = createAdmission({
     store: inbox,
     chatLimit: config.inboxChatLimit,
-    repliesWaiting: (chatId) => outbox.waitingFor(chatId),
+    repliesWaiting: async (chatId) => await outbox.waitingFor(chatId),
     totalLimit: config.inboxLimit,
     isUrgent: (update) => {
       const text = messageTextOf(update);
       return text !== undefined && isDanger(text);
     },
-    onFlooded: (chatId) => {
+    onFlooded: async (chatId) => {
       const reply = { text: [{ key: "common.flood_wait" }, safetyNetLine(content.directory)] };
       const locale = conversations.localeOf(chatId) ?? config.defaultLocale;
-      queueReply(outbox, content.translator, { chatId, dedupeKey: `flood:${chatId}:${now()}`, reply, locale });
+      await queueReply(outbox, content.translator, { chatId, dedupeKey: `flood:${chatId}:${now()}`, reply, locale });
     },
     now,
   });

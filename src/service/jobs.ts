@@ -77,11 +77,14 @@ function retention(core: Core): Job {
   return {
     name: "retention",
     schedule: "15 3 * * *",
-    run: () => ({
-      ...core.interactions.purge(days),
-      ...Object.assign({}, ...core.features.map((f) => f.purge?.(days) ?? {})),
-      inboxPruned: core.inbox.pruneDone(DONE_UPDATES_KEPT_MS),
-      quarantinedErased: core.inbox.eraseQuarantinedPayloads(days * DAY_MS),
-    }),
+    run: async () => {
+      const erased: Record<string, number> = { ...core.interactions.purge(days) };
+      for (const feature of core.features) Object.assign(erased, await feature.purge?.(days));
+      return {
+        ...erased,
+        inboxPruned: await core.inbox.pruneDone(DONE_UPDATES_KEPT_MS),
+        quarantinedErased: await core.inbox.eraseQuarantinedPayloads(days * DAY_MS),
+      };
+    },
   };
 }

@@ -5,6 +5,7 @@
  * times only, never a chat.
  */
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { Awaitable } from "../base/awaitable.ts";
 import type { Core } from "./core.ts";
 import type { ServiceCounts } from "./counts.ts";
 import type { TelegramSide } from "./telegram-side.ts";
@@ -50,13 +51,23 @@ export function createMetricsRegistry(
     () => new Map([["", totals().quarantined]]),
   );
   const ageSeconds = (since: number | undefined) => (since === undefined ? 0 : Math.max(0, core.now() - since) / 1000);
-  gauge(registry, "spean_inbox_pending", "Updates waiting to be handled", () => core.inbox.backlog().pending);
-  gauge(registry, "spean_inbox_oldest_pending_age_seconds", "Age of the oldest waiting update", () =>
-    ageSeconds(core.inbox.backlog().oldestReceivedAt),
+  gauge(
+    registry,
+    "spean_inbox_pending",
+    "Updates waiting to be handled",
+    async () => (await core.inbox.backlog()).pending,
   );
-  gauge(registry, "spean_outbox_pending", "Messages waiting to be sent", () => core.outbox.counts().pending ?? 0);
-  gauge(registry, "spean_outbox_oldest_due_age_seconds", "How long the next due message has been due", () =>
-    ageSeconds(core.outbox.nextDueAt()),
+  gauge(registry, "spean_inbox_oldest_pending_age_seconds", "Age of the oldest waiting update", async () =>
+    ageSeconds((await core.inbox.backlog()).oldestReceivedAt),
+  );
+  gauge(
+    registry,
+    "spean_outbox_pending",
+    "Messages waiting to be sent",
+    async () => (await core.outbox.counts()).pending ?? 0,
+  );
+  gauge(registry, "spean_outbox_oldest_due_age_seconds", "How long the next due message has been due", async () =>
+    ageSeconds(await core.outbox.nextDueAt()),
   );
   gauge(registry, "spean_telegram_reachable", "1 when Telegram answered the latest call", () =>
     side()?.watch.status().reachable === false ? 0 : 1,
@@ -88,13 +99,14 @@ function counter(
   });
 }
 
-function gauge(registry: Registry, name: string, help: string, read: () => number): void {
+/** A gauge read at each scrape; `read` may ask the database (prom-client awaits an asynchronous collect). */
+function gauge(registry: Registry, name: string, help: string, read: () => Awaitable<number>): void {
   new Gauge({
     name,
     help,
     registers: [registry],
-    collect() {
-      this.set(read());
+    async collect() {
+      this.set(await read());
     },
   });
 }

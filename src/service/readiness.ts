@@ -11,15 +11,15 @@ import type { TelegramSide } from "./telegram-side.ts";
 export const STUCK_AFTER_MS = 10 * 60_000;
 const HOUR_MS = 3_600_000;
 
-export function readiness(
+export async function readiness(
   core: Core,
   side: TelegramSide | undefined,
-): { ready: boolean; checks: Record<string, unknown> } {
+): Promise<{ ready: boolean; checks: Record<string, unknown> }> {
   const at = core.now();
   const telegram = side?.watch.status();
-  const oldestUpdate = core.inbox.backlog().oldestReceivedAt;
+  const oldestUpdate = (await core.inbox.backlog()).oldestReceivedAt;
   const inboxAge = oldestUpdate === undefined ? null : Math.max(0, at - oldestUpdate);
-  const nextMessage = core.outbox.nextDueAt();
+  const nextMessage = await core.outbox.nextDueAt();
   const outboxAge = nextMessage === undefined ? null : Math.max(0, at - nextMessage);
   const database = databaseWritable(core.db);
   const checks = {
@@ -33,9 +33,9 @@ export function readiness(
         }
       : null,
     inbox: {
-      ...core.inbox.counts(),
+      ...(await core.inbox.counts()),
       oldestPendingAgeMs: inboxAge,
-      droppedLastHour: core.inbox.droppedSince(at - HOUR_MS),
+      droppedLastHour: await core.inbox.droppedSince(at - HOUR_MS),
     },
     sender: side ? { ...side.sender.stats(), oldestDueAgeMs: outboxAge } : null,
   };

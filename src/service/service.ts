@@ -43,14 +43,14 @@ export interface Service {
  * Creates the whole service for the configured mode. `options.now` replaces the clock (default Date.now);
  * `options.content` is content already loaded (tests that change it, e.g. add a shipped recording).
  */
-export function createService(
+export async function createService(
   config: Config,
   logger: Logger,
   options: { now?: () => number; content?: Content } = {},
-): Service {
+): Promise<Service> {
   // In the sandbox (and only there) the clock can be moved forward through its API.
   const clock = config.mode === "sandbox" && !options.now ? createSandboxClock() : undefined;
-  const core = createCore(
+  const core = await createCore(
     config,
     logger,
     options.now ?? clock?.now,
@@ -78,7 +78,11 @@ export function createService(
       const webhookPath = config.webhook ? new URL(config.webhook.url).pathname : undefined;
       const app = await buildApp({
         logger,
-        health: () => ({ mode: config.mode, inbox: core.inbox.counts(), outbox: core.outbox.counts() }),
+        health: async () => ({
+          mode: config.mode,
+          inbox: await core.inbox.counts(),
+          outbox: await core.outbox.counts(),
+        }),
         ready: () => readiness(core, side),
         ...(config.webhook && webhookPath
           ? {
@@ -130,7 +134,7 @@ export function createService(
         ...(fake ? { botInfo: fake.botInfo } : {}),
       });
       if (!fake) await side.bot.init();
-      side.sender.start();
+      await side.sender.start();
       side.liveness.start();
       side.worker.start();
       await registerCommands(side, core);
@@ -151,8 +155,8 @@ export function createService(
         poller = startPolling({
           api: side.pollingApi,
           timeoutSeconds: POLL_SECONDS,
-          ingest: (updates) => {
-            const admitted = core.db.transaction(() => core.admission.admitMany(updates));
+          ingest: async (updates) => {
+            const admitted = await core.commits.run(() => core.admission.admitMany(updates));
             for (const result of admitted) side?.counts.admitted(result);
             return admitted;
           },

@@ -12,10 +12,15 @@ import { caseNumber } from "../referrals/store.ts";
 import type { Core } from "./core.ts";
 
 /** Queues a message to the staff chat, if one is configured. Parameters must never hold a resident's words. */
-export function notifyStaff(core: Core, dedupeKey: string, key: string, params: Record<string, string | number>): void {
+export async function notifyStaff(
+  core: Core,
+  dedupeKey: string,
+  key: string,
+  params: Record<string, string | number>,
+): Promise<void> {
   const { config, content, outbox } = core;
   if (config.staffChatId === undefined) return;
-  queueReply(outbox, content.translator, {
+  await queueReply(outbox, content.translator, {
     chatId: config.staffChatId,
     dedupeKey,
     reply: { text: [{ key, params }] },
@@ -25,20 +30,20 @@ export function notifyStaff(core: Core, dedupeKey: string, key: string, params: 
 }
 
 /** Apologises to the resident and tells staff (codes and ids only) when an update is set aside. */
-export function onQuarantine(core: Core, pending: PendingUpdate): void {
+export async function onQuarantine(core: Core, pending: PendingUpdate): Promise<void> {
   const { config, content, conversations, outbox } = core;
   const chatId = pending.lane.startsWith("chat:") ? Number(pending.lane.slice(5)) : undefined;
-  core.db.transaction(() => {
+  await core.commits.run(async () => {
     if (chatId !== undefined && chatId > 0) {
       const locale = conversations.touch(chatId, undefined).locale ?? config.defaultLocale;
       const reply = {
         text: [{ key: "common.apology" }],
         buttons: [[{ label: { key: "common.main_menu" }, data: CALLBACK_PREFIXES.menu }]],
       };
-      queueReply(outbox, content.translator, { chatId, dedupeKey: `apology:${pending.updateId}`, reply, locale });
+      await queueReply(outbox, content.translator, { chatId, dedupeKey: `apology:${pending.updateId}`, reply, locale });
     }
-    const row = core.inbox.quarantined(1).find((q) => q.updateId === pending.updateId);
-    notifyStaff(core, `quarantine:${pending.updateId}`, "staff.quarantined", {
+    const row = (await core.inbox.quarantined(1)).find((q) => q.updateId === pending.updateId);
+    await notifyStaff(core, `quarantine:${pending.updateId}`, "staff.quarantined", {
       attempts: pending.attempts + 1,
       update_id: pending.updateId,
       code: row?.lastError ?? "UNKNOWN",
@@ -50,13 +55,13 @@ export function onQuarantine(core: Core, pending: PendingUpdate): void {
  * A chat cannot be reached: it is marked blocked, and unless the message's own feature told someone already, staff
  * are told (with the case number when the message was about a case).
  */
-export function onUnreachable(core: Core, row: OutboxRow, handled: boolean): void {
+export async function onUnreachable(core: Core, row: OutboxRow, handled: boolean): Promise<void> {
   const { config } = core;
   core.conversations.markBlocked(row.chatId);
   if (handled || row.purpose === "reply" || config.staffChatId === undefined || row.chatId === config.staffChatId)
     return;
   const referralId = row.subject?.kind === CASE_SUBJECT ? row.subject.id : undefined;
-  notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", {
+  await notifyStaff(core, `unreachable:${row.id}`, "staff.unreachable", {
     case_ref: referralId !== undefined ? caseNumber(referralId) : "—",
     purpose: row.purpose,
   });

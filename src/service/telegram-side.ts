@@ -51,8 +51,8 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
   const recoveryHooks: (() => void)[] = [];
   const counts = createServiceCounts();
   const watch = createTelegramWatch(logger, core.now, {
-    onRecovered: () => {
-      const due = core.outbox.retryAfterOutage();
+    onRecovered: async () => {
+      const due = await core.outbox.retryAfterOutage();
       if (due > 0) logger.info({ due }, "retrying messages held back by the outage");
       sender.wake();
       for (const hook of recoveryHooks) hook();
@@ -86,8 +86,8 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
       // Quick exit deletes every message of the last 48 hours; it needs their ids.
       if (messageId !== undefined) core.interactions.rememberMessage(row.chatId, messageId, true);
     },
-    onUnreachable: (row, handled) => {
-      onUnreachable(core, row, handled);
+    onUnreachable: async (row, handled) => {
+      await onUnreachable(core, row, handled);
       sender.wake();
     },
   });
@@ -98,7 +98,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     },
     onQuarantine: async (pending) => {
       counts.quarantined();
-      onQuarantine(core, pending);
+      await onQuarantine(core, pending);
       sender.wake();
     },
     logger,

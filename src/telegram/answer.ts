@@ -4,6 +4,7 @@
  */
 import type { Context } from "grammy";
 import type { CommitQueue } from "../db/commit-queue.ts";
+import type { Awaitable } from "../base/awaitable.ts";
 import type { Locale } from "../base/locale.ts";
 import type { Reply } from "../base/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
@@ -31,17 +32,24 @@ const CALLBACK_TEXT_MAX = 200;
 export async function answerUpdate(
   deps: AnswerDeps,
   target: { chatId: number; updateId: number; locale: Locale },
-  work: () => Reply | readonly Reply[] | undefined,
+  work: () => Awaitable<Reply | readonly Reply[] | undefined>,
 ): Promise<boolean> {
   const { chatId, updateId, locale } = target;
-  const ids = await deps.commits.run(() => {
-    const result = work();
+  const ids = await deps.commits.run(async () => {
+    const result = await work();
     if (result === undefined) return undefined;
     const replies = Array.isArray(result) ? result : [result as Reply];
-    const queued = replies.flatMap((reply, i) =>
-      queueReply(deps.outbox, deps.translator, { chatId, dedupeKey: `answer:${updateId}:${i}`, reply, locale }),
-    );
-    deps.inbox.markDone(updateId);
+    const queued: number[] = [];
+    for (const [i, reply] of replies.entries())
+      queued.push(
+        ...(await queueReply(deps.outbox, deps.translator, {
+          chatId,
+          dedupeKey: `answer:${updateId}:${i}`,
+          reply,
+          locale,
+        })),
+      );
+    await deps.inbox.markDone(updateId);
     return queued;
   });
   if (ids === undefined) return false;

@@ -71,8 +71,8 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
       updateId,
       locale,
     };
-    const { outcome, ids } = await deps.commits.run(() => {
-      const outcome = button.press(input);
+    const { outcome, ids } = await deps.commits.run(async () => {
+      const outcome = await button.press(input);
       const ids = [...(outcome.outboxIds ?? [])];
       if (outcome.edit && pressed) {
         const edit = {
@@ -83,10 +83,10 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
           locale,
           ...(outcome.editSubject ? { subject: outcome.editSubject } : {}),
         };
-        const id = queueEdit(deps.outbox, deps.translator, edit);
+        const id = await queueEdit(deps.outbox, deps.translator, edit);
         if (id !== undefined) ids.push(id);
       }
-      deps.inbox.markDone(updateId);
+      await deps.inbox.markDone(updateId);
       return { outcome, ids };
     });
     outcome.afterCommit?.();
@@ -123,9 +123,9 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
       updateId: ctx.update.update_id,
     };
     for (const intercept of interceptors) {
-      const taken = await deps.commits.run(() => {
-        const result = intercept(message);
-        if (result && !result.answerToo) deps.inbox.markDone(message.updateId);
+      const taken = await deps.commits.run(async () => {
+        const result = await intercept(message);
+        if (result && !result.answerToo) await deps.inbox.markDone(message.updateId);
         return result;
       });
       if (!taken) continue;

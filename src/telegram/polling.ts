@@ -14,7 +14,7 @@ export interface PollerOptions {
    * Admits a batch of updates in one transaction, in order, stopping at the first the inbox has no room for
    * ("full"): those are left with Telegram, which sends them again on the next call.
    */
-  ingest: (updates: InboundUpdate[]) => Admitted[];
+  ingest: (updates: InboundUpdate[]) => Promise<Admitted[]>;
   /** Called after a batch was stored. */
   onBatch: () => void;
   logger: Logger;
@@ -56,7 +56,7 @@ export function startPolling(options: PollerOptions): Poller {
         const valid = updates.filter((update) => typeof update?.update_id === "number") as unknown as InboundUpdate[];
         let admitted: Admitted[];
         try {
-          admitted = ingest(valid);
+          admitted = await ingest(valid);
         } catch (err) {
           if (!isDiskFull(err)) throw err;
           // Nothing is confirmed to Telegram: the updates come again once there is space.

@@ -32,13 +32,13 @@ export function quickExitMiddleware(deps: QuickExitMiddlewareDeps): MiddlewareFn
     const updateId = ctx.update.update_id;
     // Answered first, so the button stops spinning at once; nothing is said (a toast could be seen).
     if (pressed) await answerPress(ctx, deps.logger);
-    const ids = await deps.commits.run(() => {
-      const result = quickExit(deps, {
+    const ids = await deps.commits.run(async () => {
+      const result = await quickExit(deps, {
         chatId: ctx.chat?.id as number,
         updateId,
         ...(ctx.message ? { messageId: ctx.message.message_id } : {}),
       });
-      deps.inbox.markDone(updateId);
+      await deps.inbox.markDone(updateId);
       return result;
     });
     await deps.sender.deliverNow(ids.queued);

@@ -25,9 +25,9 @@ export function residentTurn(deps: ResidentTurnDeps): MiddlewareFn<Context> {
     const resident = readInput(ctx.update);
     if (!resident) return next();
     const updateId = ctx.update.update_id;
-    const { replyIds, notice } = await deps.commits.run(() => {
-      const result = takeTurn(deps, { ...resident, updateId, at: deps.now() });
-      deps.inbox.markDone(updateId);
+    const { replyIds, notice } = await deps.commits.run(async () => {
+      const result = await takeTurn(deps, { ...resident, updateId, at: deps.now() });
+      await deps.inbox.markDone(updateId);
       return result;
     });
     if (resident.callbackQueryId)

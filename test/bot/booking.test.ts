@@ -11,8 +11,8 @@ import { buttonsOf, createHarness, type Harness, RESIDENT } from "../helpers/har
 let h: Harness;
 const SREYMOM = DEMO_COUNSELLORS[0].telegramUserId;
 
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
   seedDemoCounsellors(h.core.staff, h.core.booking.store);
   h.fake.addUser({ id: SREYMOM, first_name: "Sreymom", language_code: "km" });
 });
@@ -258,7 +258,7 @@ describe("my appointments", () => {
   it("an old Cancel button on a cancelled appointment says it is no longer booked", async () => {
     await book("សុក្រ ២៧ វិច្ឆិកា", "៩:០០ ព្រឹក");
     const [a] = appointments();
-    h.core.bookingDesk.cancel(RESIDENT, a?.id as number);
+    await h.core.bookingDesk.cancel(RESIDENT, a?.id as number);
     await h.handle(
       h.fake.pressButton(RESIDENT, h.last()?.message_id as number, `a:c:${(a?.id as number).toString(36)}`),
     );

@@ -18,8 +18,8 @@ import {
 } from "../helpers/harness.ts";
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(() => h.close());
 
@@ -191,9 +191,9 @@ describe("escalation and digest (fake clock)", () => {
   it("re-posts an unclaimed urgent alert after 15 minutes, mentioning the supervisor", async () => {
     await refer("help.category_violence");
     h.advance(14 * 60_000);
-    expect(h.core.desk.escalateDue()).toBe(0);
+    expect(await h.core.desk.escalateDue()).toBe(0);
     h.advance(60_000);
-    expect(h.core.desk.escalateDue()).toBe(1);
+    expect(await h.core.desk.escalateDue()).toBe(1);
     await h.deliverQueued();
     const again = h.fake.botMessages(STAFF_CHAT).at(-1);
     expect(again?.text).toContain(t("casework.alert_again"));
@@ -205,7 +205,7 @@ describe("escalation and digest (fake clock)", () => {
     // Claimed in time: no more re-posts.
     await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
     h.advance(60 * 60_000);
-    expect(h.core.desk.escalateDue()).toBe(0);
+    expect(await h.core.desk.escalateDue()).toBe(0);
   });
 
   it("re-posts a normal alert after 4 working hours (nights and weekends do not count)", async () => {
@@ -213,20 +213,20 @@ describe("escalation and digest (fake clock)", () => {
     h.advance(Date.parse("2026-11-20T08:00:00Z") - Date.parse("2026-11-21T03:00:00Z"));
     await refer("help.category_work");
     h.advance(4 * 3_600_000);
-    expect(h.core.desk.escalateDue()).toBe(0); // 19:00 Friday
+    expect(await h.core.desk.escalateDue()).toBe(0); // 19:00 Friday
     // Monday 2026-11-23 to 25 are Water Festival holidays; the 2 remaining hours fall on Thursday 26, 08:00-10:00.
     h.advance(Date.parse("2026-11-26T02:59:00Z") - Date.parse("2026-11-20T12:00:00Z"));
-    expect(h.core.desk.escalateDue()).toBe(0);
+    expect(await h.core.desk.escalateDue()).toBe(0);
     h.advance(60_000);
-    expect(h.core.desk.escalateDue()).toBe(1);
+    expect(await h.core.desk.escalateDue()).toBe(1);
   });
 
   it("posts one morning digest a day listing open cases and flagging the overdue", async () => {
     await refer("help.category_violence");
     h.advance(16 * 60_000);
-    h.core.desk.escalateDue();
-    expect(h.core.desk.postDigest("2026-11-21")).toBe(1);
-    expect(h.core.desk.postDigest("2026-11-21")).toBe(1);
+    await h.core.desk.escalateDue();
+    expect(await h.core.desk.postDigest("2026-11-21")).toBe(1);
+    expect(await h.core.desk.postDigest("2026-11-21")).toBe(1);
     await h.deliverQueued();
     const digests = staffTexts().filter((text) => text.startsWith("☀️"));
     expect(digests).toHaveLength(1);

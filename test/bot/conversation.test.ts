@@ -3,8 +3,8 @@ import { encodeCallback } from "../../src/engine/callback-data.ts";
 import { buttonsOf, createHarness, type Harness, RESIDENT } from "../helpers/harness.ts";
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(() => h.close());
 

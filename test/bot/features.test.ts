@@ -18,7 +18,7 @@ describe("a toy feature, registered with one line", () => {
     createHarness({}, { features: (parts) => [...builtInFeatures(parts), createToyFeature(state, textKey)] });
 
   it("gets its action, commands, job, retention and quick exit wired in", async () => {
-    h = withToy();
+    h = await withToy();
     expect(h.core.registry.actions.has("toy_count")).toBe(true);
 
     await h.sayAs(SUPERVISOR, "/toy");
@@ -39,7 +39,7 @@ describe("a toy feature, registered with one line", () => {
   });
 
   it("a resident typing its supervisors' command gets 'unknown command', and the refusal is audited", async () => {
-    h = withToy();
+    h = await withToy();
     await h.say("/start");
     await h.say("/toy");
     expect(h.lastTexts(2)[0]).toBe(h.render("common.unknown_command"));
@@ -49,13 +49,13 @@ describe("a toy feature, registered with one line", () => {
     expect(audit).toEqual([{ action: "resolve_any", allowed: 0 }]);
   });
 
-  it("its text keys are checked: a key missing from the locales stops the service from starting", () => {
-    expect(() => withToy("toy.hello")).toThrow(/locales\/km: key "toy\.hello" is missing/);
+  it("its text keys are checked: a key missing from the locales stops the service from starting", async () => {
+    await expect(withToy("toy.hello")).rejects.toThrow(/locales\/km: key "toy\.hello" is missing/);
   });
 
-  it("two features registering the same name is a start-up error naming both", () => {
+  it("two features registering the same name is a start-up error naming both", async () => {
     const clash = { name: "clash", flow: { actions: new Map([["kb_feedback", () => ({})]]) } };
-    expect(() => createHarness({}, { features: (parts) => [...builtInFeatures(parts), clash] })).toThrow(
+    await expect(createHarness({}, { features: (parts) => [...builtInFeatures(parts), clash] })).rejects.toThrow(
       /action "kb_feedback" is registered by knowledge and clash/,
     );
   });
@@ -63,7 +63,7 @@ describe("a toy feature, registered with one line", () => {
 
 describe("routing", () => {
   it("in a shared group, a command to another bot is ignored; one addressed to Spean is answered", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/sessions@some_other_bot"));
     expect(h.fake.botMessages(STAFF_CHAT)).toEqual([]);
     await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, `/sessions@${h.fake.botInfo.username}`));
@@ -71,7 +71,7 @@ describe("routing", () => {
   });
 
   it("/today per the roles table: a caseworker is answered as a resident, a supervisor gets a day list", async () => {
-    h = createHarness();
+    h = await createHarness();
     const [dayList] = h.render("booking.staff_day_empty").split("{{") as [string];
     await h.sayAs(CASEWORKER, "/today");
     const caseworkerSaw = h.fake.botMessages(CASEWORKER).map((m) => m.text ?? "");

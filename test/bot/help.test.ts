@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buttonsOf, createHarness, type Harness, RESIDENT, STAFF_CHAT } from "../helpers/harness.ts";
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(() => h.close());
 
@@ -221,7 +221,7 @@ describe("quick exit", () => {
 
   it("the 🚪 button does the same; QUICK_EXIT_MESSAGE=none leaves the chat empty", async () => {
     h.close();
-    h = createHarness({ QUICK_EXIT_MESSAGE: "none" });
+    h = await createHarness({ QUICK_EXIT_MESSAGE: "none" });
     await openHelp();
     await h.press(t("common.quick_exit"));
     expect(h.fake.chatLog(RESIDENT).filter((m) => !m.deleted)).toEqual([]);

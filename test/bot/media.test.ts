@@ -17,7 +17,7 @@ describe("voice notes and photos for a person", () => {
     h.fake.calls.filter((c) => c.method === "copyMessage" && Number((c.params as { chat_id: number }).chat_id) === to);
 
   it("voice → yes → alert without content → claim → a copy to the caseworker → their voice reaches them", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     const update = h.fake.sendOther(RESIDENT, "voice") as { message: { message_id: number } };
     await h.handle(update);
@@ -57,7 +57,7 @@ describe("voice notes and photos for a person", () => {
   });
 
   it("'no' keeps nothing and sends nothing to staff", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await h.handle(h.fake.sendOther(RESIDENT, "photo"));
     await h.press(t("media.no"));
@@ -69,7 +69,7 @@ describe("voice notes and photos for a person", () => {
   });
 
   it("twenty voice notes in a row are one question, one waiting item and one alert", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     for (let i = 0; i < 20; i++) await h.handle(h.fake.sendOther(RESIDENT, "voice"));
     const prompts = h.fake.botMessages(RESIDENT).filter((m) => m.text?.startsWith(t("media.prompt")));
@@ -91,7 +91,7 @@ describe("voice notes and photos for a person", () => {
   });
 
   it("quick exit deletes the voice notes from the chat and forgets their ids", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await h.handle(h.fake.sendOther(RESIDENT, "voice"));
     await h.handle(h.fake.sendOther(RESIDENT, "voice"));
@@ -109,7 +109,7 @@ describe("voice notes and photos for a person", () => {
   });
 
   it("a stale or forged answer button does nothing", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     const message = h.last()?.message_id as number;
     for (const data of ["p:y", "p:zz"]) {

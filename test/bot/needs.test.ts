@@ -23,7 +23,7 @@ describe("community needs survey", () => {
   }
 
   it("keeps one anonymous answer: the day, the place, up to three needs, the meeting answer; no chat id", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await answer(["water", "drainage", "jobs_training"]);
     expect(h.last()?.text).toBe(t("needs.thanks"));
@@ -45,7 +45,7 @@ describe("community needs survey", () => {
   });
 
   it("never keeps the choices in the conversation, its log or the outbox", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await answer(["waste", "safety"]);
     const logged = rows("select kind, flow, node from interactions where chat_id = ?", RESIDENT);
@@ -57,7 +57,7 @@ describe("community needs survey", () => {
   });
 
   it("offers at most three needs, and pressing a chosen one again removes it", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await h.press(t("main.choice_needs"));
     await h.press(t("needs.start"));
@@ -79,7 +79,7 @@ describe("community needs survey", () => {
   });
 
   it("takes one answer a quarter: a second one is refused until the next quarter", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await answer(["water"]);
     await h.say("/start");
@@ -101,7 +101,7 @@ describe("community needs survey", () => {
   });
 
   it("'not now', 'somewhere else' and forged or misplaced buttons keep nothing", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await h.press(t("main.choice_needs"));
     await h.press(t("needs.not_now"));
@@ -126,12 +126,12 @@ describe("community needs survey", () => {
   });
 
   it("/forget lets the chat answer again; /mydata says it answered without what", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await answer(["water"]);
     await h.say("/mydata");
     expect(h.last()?.text).toContain(t("needs.mydata").replace(/^• /, ""));
-    h.core.features.find((f) => f.name === "programme")?.onForget?.(RESIDENT, 1);
+    await h.core.features.find((f) => f.name === "programme")?.onForget?.(RESIDENT, 1);
     expect(rows("select count(*) as n from needs_answered")).toEqual([{ n: 0 }]);
     expect(rows("select count(*) as n from needs_responses")).toEqual([{ n: 1 }]);
   });

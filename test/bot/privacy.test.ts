@@ -33,13 +33,13 @@ const SREYMOM = DEMO_COUNSELLORS[0].telegramUserId;
 const count = (sql: string, ...params: unknown[]) => (h.core.db.$client.prepare(sql).get(...params) as { n: number }).n;
 
 /** A coming appointment for the resident, booked through the desk on the first free slot. */
-function bookAppointment(chatId = RESIDENT) {
+async function bookAppointment(chatId = RESIDENT) {
   seedDemoCounsellors(h.core.staff, h.core.booking.store);
   h.fake.addUser({ id: SREYMOM, first_name: "Sreymom", language_code: "km" });
   const [day] = h.core.booking.slots.freeDays("health", "prek_pnov");
   const [slot] = h.core.booking.slots.slotsOn("health", "prek_pnov", day as never);
   const request = { chatId, topic: "health", site: "prek_pnov", forWhom: "family", familyName: "Dara", locale: "km" };
-  const result = h.core.bookingDesk.book({ ...request, startsAt: slot?.startsAt as number } as never);
+  const result = await h.core.bookingDesk.book({ ...request, startsAt: slot?.startsAt as number } as never);
   if (!result.ok) throw new Error("no slot");
   return result.appointment;
 }
@@ -52,11 +52,11 @@ async function forget(userId = RESIDENT) {
 
 describe("/mydata", () => {
   it("lists language, record, questions, the open case and coming appointments; no content", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await h.say("ធ្វើលិខិតឆ្លងដែនយ៉ាងម៉េច");
     await referToCaseworker(h);
-    const appointment = bookAppointment();
+    const appointment = await bookAppointment();
     await h.say("/mydata");
     const text = h.lastTexts(1)[0] as string;
     expect(text).toContain(h.render("privacy.mydata_title"));
@@ -73,7 +73,7 @@ describe("/mydata", () => {
   });
 
   it("is one tap from the privacy screen, and so is the question before erasing; 'No' erases nothing", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await h.press(h.render("main.choice_privacy"));
     await h.press(h.render("privacy.choice_mydata"));
@@ -88,10 +88,10 @@ describe("/mydata", () => {
 
 describe("/forget", () => {
   it("erases the chat, keeps anonymous counts, closes the case, cancels appointments, staff told", async () => {
-    h = createHarness();
+    h = await createHarness();
     await startTalking(h);
     await h.say("ធ្វើលិខិតឆ្លងដែនយ៉ាងម៉េច"); // relayed to the caseworker while they talk
-    const appointment = bookAppointment();
+    const appointment = await bookAppointment();
     await h.pressAs(RESIDENT, STAFF_CHAT, h.render("casework.button_claim")).catch(() => undefined); // refused, audited
     const questionsBefore = count("select count(*) as n from questions");
     const residentMessages = h.fake.botMessages(RESIDENT).length;
@@ -128,7 +128,7 @@ describe("/forget", () => {
   });
 
   it("a forged or misplaced erase button erases nothing (unknown data, a press outside the own chat)", async () => {
-    h = createHarness();
+    h = await createHarness();
     await h.say("/start");
     await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/sessions")); // a bot message in the staff group
     const inGroup = h.fake.botMessages(STAFF_CHAT).at(-1) as { message_id: number };
@@ -145,7 +145,7 @@ describe("/forget", () => {
   it("leaves nothing of the chat's id in the database file or its write-ahead log", async () => {
     dir = mkdtempSync(join(tmpdir(), "spean-forget-"));
     const path = join(dir, "spean.db");
-    h = createHarness({ DATABASE_PATH: path });
+    h = await createHarness({ DATABASE_PATH: path });
     const resident = 7_391_204_567; // large enough that its 6-byte form cannot turn up by chance
     h.fake.addUser({ id: resident, first_name: "Test", language_code: "km" });
     await h.handle(h.fake.sendText(resident, "/start"));

@@ -48,7 +48,7 @@ describe("recordings of answers", () => {
   }
 
   it("an editor's voice note becomes 🔊 Listen on the article, sent by its file id", async () => {
-    h = withEditor(createHarness());
+    h = withEditor(await createHarness());
     // Their voice note is a recording to attach, not a resident's message for a caseworker.
     const voice = h.fake.sendOther(EDITOR, "voice", { duration: 42 }) as { message: { message_id: number } };
     await h.handle(voice);
@@ -84,7 +84,7 @@ describe("recordings of answers", () => {
   });
 
   it("the /start recording shows on the main menu; /recordings lists pages; remove takes it off", async () => {
-    h = withEditor(createHarness());
+    h = withEditor(await createHarness());
     expect(await recordAndAttach("/recording start K.S.")).toContain(t("recordings.screen_start"));
     await h.say("/start");
     expect(listenButton()?.callback_data).toBe("o:screen:start");
@@ -111,7 +111,7 @@ describe("recordings of answers", () => {
   });
 
   it("refuses what is not the editor's own voice note, unknown pages, and staff without the role", async () => {
-    h = withEditor(createHarness());
+    h = withEditor(await createHarness());
     expect(await recordAndAttach("/recording nowhere")).toContain('"nowhere"');
     expect(await recordAndAttach("/recording passport", 1)).toBe(t("recordings.not_a_reply"));
     await h.sayAs(EDITOR, "/recording passport");
@@ -143,7 +143,7 @@ describe("recordings of answers", () => {
   });
 
   it("a resident's voice note the bot copied to a caseworker can never become a recording", async () => {
-    h = createHarness();
+    h = await createHarness();
     h.core.staff.register(CASEWORKER, "supervisor", "Bopha"); // may manage recordings
     await startTalking(h);
     const residentVoice = h.fake.sendOther(RESIDENT, "voice", { duration: 30 });
@@ -161,7 +161,7 @@ describe("recordings of answers", () => {
   });
 
   it("a recording made with another bot token is hidden, and one Telegram refuses is forgotten", async () => {
-    h = withEditor(createHarness());
+    h = withEditor(await createHarness());
     const otherBot = createRecordingStore(h.core.db, "999999");
     otherBot.attach({
       target: "article:passport",
@@ -207,7 +207,7 @@ describe("recordings of answers", () => {
     const withShipped = () => createHarness({}, { content: (c) => ({ ...c, recordings: [shipped] }) });
 
     it("is uploaded on the first press and sent by its file id after that", async () => {
-      h = withShipped();
+      h = await withShipped();
       await h.say("/start");
       await h.press(t("recordings.listen"));
       await h.deliverQueued();
@@ -220,7 +220,7 @@ describe("recordings of answers", () => {
     });
 
     it("is uploaded again when Telegram refuses the cached file id (the bot token changed)", async () => {
-      h = withShipped();
+      h = await withShipped();
       h.core.recordings.uploaded(shipped.sha256, "AwAD-from-the-old-bot");
       await h.say("/start");
       await h.press(t("recordings.listen"));
@@ -234,7 +234,7 @@ describe("recordings of answers", () => {
     });
 
     it("quick exit deletes the recording sent to the resident like any other message", async () => {
-      h = withShipped();
+      h = await withShipped();
       await h.say("/start");
       await h.press(t("recordings.listen"));
       await h.deliverQueued();

@@ -18,9 +18,9 @@ let h: Harness;
 const at = (day: number, hour: number, minute = 0, month = 11) =>
   instantAt({ year: 2026, month, day }, hour * 60 + minute, TZ);
 
-beforeEach(() => {
+beforeEach(async () => {
   vi.useFakeTimers({ now: at(21, 10), toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
-  h = createHarness({}, { now: () => Date.now() });
+  h = await createHarness({}, { now: () => Date.now() });
   seedDemoCounsellors(h.core.staff, h.core.booking.store);
   for (const id of [SREYMOM, PISETH]) h.fake.addUser({ id, first_name: `C${id}`, language_code: "km" });
 });
@@ -30,8 +30,8 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-function book(startsAt: number, site: Site = "prek_pnov") {
-  const result = h.core.bookingDesk.book({
+async function book(startsAt: number, site: Site = "prek_pnov") {
+  const result = await h.core.bookingDesk.book({
     chatId: RESIDENT,
     topic: "health",
     site,
@@ -57,8 +57,8 @@ const lastIn = (chat: number) => h.fake.botMessages(chat).at(-1)?.text ?? "";
 
 describe("the reminder ladder", () => {
   it("sends 24 h and 2 h before, not a moment early, with the three buttons and without the topic", async () => {
-    const a = book(at(27, 9));
-    h.side.sender.start();
+    const a = await book(at(27, 9));
+    await h.side.sender.start();
     await jumpTo(at(26, 8, 59));
     expect(reminders()).toHaveLength(0);
     await jumpTo(at(26, 9, 0));
@@ -83,14 +83,14 @@ describe("the reminder ladder", () => {
 
   it("booked 4 h ahead skips the 24 h rung; booked 2 h ahead has only the confirmation", async () => {
     vi.setSystemTime(at(26, 10));
-    book(at(26, 14), "phone");
+    await book(at(26, 14), "phone");
     vi.setSystemTime(at(26, 13));
-    book(at(26, 15), "phone");
+    await book(at(26, 15), "phone");
     const keys = h.core.db.$client
       .prepare("select dedupe_key from outbox where dedupe_key like 'reminder:%'")
       .all() as { dedupe_key: string }[];
     expect(keys.map((k) => k.dedupe_key)).toEqual(["reminder:1:120"]);
-    h.side.sender.start();
+    await h.side.sender.start();
     await jumpTo(at(26, 12));
     expect(reminders()).toHaveLength(1);
     await jumpTo(at(26, 14, 30));
@@ -98,8 +98,8 @@ describe("the reminder ladder", () => {
   });
 
   it("a rung in quiet hours goes out at 20:30 the evening before, never between 21:00 and 07:00", async () => {
-    book(at(27, 8));
-    h.side.sender.start();
+    await book(at(27, 8));
+    await h.side.sender.start();
     await jumpTo(at(26, 20, 29));
     expect(reminders()).toHaveLength(1); // the 24 h rung, Thursday 08:00
     await jumpTo(at(26, 20, 30));
@@ -113,12 +113,12 @@ describe("the reminder ladder", () => {
 
 describe("cancel and reschedule never leave a stale reminder", () => {
   it("a cancelled appointment sends nothing; a moved one reminds only for the new time", async () => {
-    const first = book(at(27, 9));
-    const second = book(at(30, 8));
-    h.core.bookingDesk.cancel(RESIDENT, first.id);
-    const moved = h.core.bookingDesk.reschedule(RESIDENT, second.id, at(27, 10));
+    const first = await book(at(27, 9));
+    const second = await book(at(30, 8));
+    await h.core.bookingDesk.cancel(RESIDENT, first.id);
+    const moved = await h.core.bookingDesk.reschedule(RESIDENT, second.id, at(27, 10));
     if (!moved?.ok) throw new Error("not moved");
-    h.side.sender.start();
+    await h.side.sender.start();
     for (const day of [26, 27, 28, 29, 30]) for (const hour of [7, 8, 9, 10, 12, 20]) await jumpTo(at(day, hour, 1));
     const texts = reminders().map((m) => m.text ?? "");
     expect(texts).toHaveLength(2);
@@ -128,9 +128,9 @@ describe("cancel and reschedule never leave a stale reminder", () => {
 
 describe("when a reminder cannot go out as planned", () => {
   it("403 (bot blocked): appointment flagged; counsellor and staff told, without the phone number", async () => {
-    const a = book(at(27, 9));
+    const a = await book(at(27, 9));
     h.fake.blockBot(RESIDENT);
-    h.side.sender.start();
+    await h.side.sender.start();
     await jumpTo(at(26, 9));
     await jumpTo(at(26, 9, 1));
     expect(appointment(a.id)?.flag).toBe("unreachable");
@@ -142,9 +142,9 @@ describe("when a reminder cannot go out as planned", () => {
   });
 
   it("sent late (the service was down) but before the appointment: says it is late", async () => {
-    book(at(27, 9));
+    await book(at(27, 9));
     vi.setSystemTime(at(26, 10));
-    h.side.sender.start();
+    await h.side.sender.start();
     await jumpTo(at(26, 10));
     expect(reminders()).toHaveLength(1);
     expect(reminders()[0]?.text).toContain(h.render("booking.reminder_late"));
@@ -154,14 +154,14 @@ describe("when a reminder cannot go out as planned", () => {
     "not sent before the appointment began: recorded as missed, the counsellor and staff told, " +
       "nothing sent to the family",
     async () => {
-      const a = book(at(27, 9));
+      const a = await book(at(27, 9));
       vi.setSystemTime(at(26, 9, 5));
-      h.side.sender.start();
+      await h.side.sender.start();
       await jumpTo(at(26, 9, 5)); // the 24 h rung, 5 minutes late: still on time
       expect(reminders()[0]?.text).toContain(h.render("booking.reminder"));
       await h.side.sender.stop();
       vi.setSystemTime(at(27, 9, 5)); // down through the 2 h rung until after the start
-      h.side.sender.start();
+      await h.side.sender.start();
       await jumpTo(at(27, 9, 5));
       expect(reminders()).toHaveLength(1);
       expect(appointment(a.id)?.flag).toBe("reminder_missed");
@@ -171,18 +171,18 @@ describe("when a reminder cannot go out as planned", () => {
   );
 
   it("the minute job finds reminders of appointments that began while the sender was held up", async () => {
-    const a = book(at(27, 9));
+    const a = await book(at(27, 9));
     vi.setSystemTime(at(27, 9, 30));
-    expect(h.core.bookingDesk.sweepMissed()).toBe(1);
-    expect(h.core.bookingDesk.sweepMissed()).toBe(0);
+    expect(await h.core.bookingDesk.sweepMissed()).toBe(1);
+    expect(await h.core.bookingDesk.sweepMissed()).toBe(0);
     expect(appointment(a.id)?.flag).toBe("reminder_missed");
   });
 });
 
 describe("the reminder's buttons", () => {
   it("I will come records it; Change the time opens the days; Cancel asks first", async () => {
-    const a = book(at(27, 9));
-    h.side.sender.start();
+    const a = await book(at(27, 9));
+    await h.side.sender.start();
     await jumpTo(at(26, 9));
     await h.press(h.render("booking.coming"));
     expect(h.lastTexts(1)[0]).toBe(h.render("booking.coming_thanks"));
@@ -196,7 +196,7 @@ describe("the reminder's buttons", () => {
   });
 
   it("another family's reminder button (forged data) gets nothing", async () => {
-    const a = book(at(27, 9));
+    const a = await book(at(27, 9));
     h.fake.addUser({ id: 5002, first_name: "Other", language_code: "km" });
     await h.handle(h.fake.sendText(5002, "/start"));
     await h.handle(
@@ -209,8 +209,8 @@ describe("the reminder's buttons", () => {
 
 describe("counsellors", () => {
   it("/today lists the day; marks need the appointment to have begun; the mark edits the entry", async () => {
-    book(at(27, 9));
-    book(at(27, 10));
+    await book(at(27, 9));
+    await book(at(27, 10));
     vi.setSystemTime(at(27, 7));
     await h.sayAs(SREYMOM, "/today");
     const list = h.fake.botMessages(SREYMOM);
@@ -228,7 +228,7 @@ describe("counsellors", () => {
   });
 
   it("a resident pressing a counsellor's button gets a refusal; another counsellor too; a supervisor may", async () => {
-    const a = book(at(27, 9));
+    const a = await book(at(27, 9));
     vi.setSystemTime(at(27, 9, 30));
     const data = `v:n:${a.id.toString(36)}`;
     /** Presses the (forged or real) button on the latest bot message in the presser's own chat. */
@@ -255,7 +255,7 @@ describe("counsellors", () => {
     await h.say("/start");
     await h.say("/today");
     expect(h.lastTexts(2)[0]).toBe(h.render("common.unknown_command"));
-    const a = book(at(26, 14), "phone");
+    const a = await book(at(26, 14), "phone");
     await h.sayAs(SREYMOM, "/today");
     await h.handle(
       h.fake.pressButton(SREYMOM, h.fake.botMessages(SREYMOM).at(-1)?.message_id as number, `v:p:${a.id.toString(36)}`),
@@ -267,10 +267,10 @@ describe("counsellors", () => {
   });
 
   it("the morning list goes to each counsellor with appointments that day, once", async () => {
-    book(at(27, 9));
+    await book(at(27, 9));
     vi.setSystemTime(at(27, 7));
-    expect(h.core.bookingDesk.postDayLists({ year: 2026, month: 11, day: 27 })).toBe(1);
-    h.core.bookingDesk.postDayLists({ year: 2026, month: 11, day: 27 });
+    expect(await h.core.bookingDesk.postDayLists({ year: 2026, month: 11, day: 27 })).toBe(1);
+    await h.core.bookingDesk.postDayLists({ year: 2026, month: 11, day: 27 });
     await h.deliverQueued();
     const headings = h.fake.botMessages(SREYMOM).filter((m) => (m.text ?? "").startsWith("📅"));
     expect(headings).toHaveLength(1);

@@ -16,8 +16,8 @@ import {
 import { questions } from "../../src/db/schema.ts";
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(() => h.close());
 

@@ -18,9 +18,9 @@ const at = (day: number, hour: number, month = 11) => instantAt({ year: 2026, mo
 let h: Harness;
 let clock: number;
 
-beforeEach(() => {
+beforeEach(async () => {
   clock = at(27, 11); // Friday 27 November 2026, 11:00 in Phnom Penh
-  h = createHarness({ PROGRAMME_SESSION_TARGET: "12", PROGRAMME_FAMILY_TARGET: "4" }, { now: () => clock });
+  h = await createHarness({ PROGRAMME_SESSION_TARGET: "12", PROGRAMME_FAMILY_TARGET: "4" }, { now: () => clock });
   seedDemoCounsellors(h.core.staff, h.core.booking.store);
   for (const id of [SREYMOM, PISETH]) h.fake.addUser({ id, first_name: `C${id}`, language_code: "km" });
 });
@@ -128,7 +128,7 @@ describe("appointments left without a mark", () => {
     async () => {
       appointment(SREYMOM, 7010, at(10, 9, 10)); // 48 days before: only in /sessions
       for (let day = 3; day <= 14; day++) appointment(SREYMOM, 7000 + day, at(day, 9));
-      expect(h.core.bookingDesk.postDayLists({ year: 2026, month: 11, day: 27 })).toBe(1);
+      expect(await h.core.bookingDesk.postDayLists({ year: 2026, month: 11, day: 27 })).toBe(1);
       await h.deliverQueued();
       const list = h.fake.botMessages(SREYMOM);
       expect(list).toHaveLength(12);

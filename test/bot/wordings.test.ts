@@ -17,7 +17,7 @@ import {
 
 let h: Harness;
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   await h.say("/start");
 });
 afterEach(() => h.close());

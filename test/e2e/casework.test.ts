@@ -61,7 +61,7 @@ beforeEach(async () => {
       done();
     },
   });
-  service = createService(config, createLogger("debug", sink), { now: () => clock });
+  service = await createService(config, createLogger("debug", sink), { now: () => clock });
   service.core.staff.register(CASEWORKER, "caseworker", "Bopha");
   service.core.staff.register(SUPERVISOR, "supervisor", "Vanna");
   await service.start();
@@ -102,7 +102,10 @@ describe("a referral, end to end", () => {
     fake.sendText(RESIDENT, "/start");
     await waitForText(RESIDENT, t("main.menu_prompt"));
     // Telegram has the messages; wait until the service has recorded them as sent (with the old clock).
-    await vi.waitFor(() => expect(service.core.outbox.counts()).toEqual({ sent: 3 }), { timeout: 5000, interval: 10 });
+    await vi.waitFor(async () => expect(await service.core.outbox.counts()).toEqual({ sent: 3 }), {
+      timeout: 5000,
+      interval: 10,
+    });
     const oldIds = fake.chatLog(RESIDENT).map((m) => m.message_id);
     clock += 49 * 3_600_000;
 

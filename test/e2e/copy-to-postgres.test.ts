@@ -37,7 +37,7 @@ describePostgres("npm run db:to-postgres", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "spean-copy-"));
     databasePath = join(dir, "spean.db");
-    const h = createHarness({ DATABASE_PATH: databasePath, ...ENV });
+    const h = await createHarness({ DATABASE_PATH: databasePath, ...ENV });
     await startTalking(h);
     await h.sayAs(CASEWORKER, "ខ្ញុំនឹងហៅអ្នកម៉ោង៣");
     await h.say("ធ្វើអត្តសញ្ញាណប័ណ្ណត្រូវការអ្វីខ្លះ");

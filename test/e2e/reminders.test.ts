@@ -20,10 +20,10 @@ const e2e = useEndToEnd({ residents: Array.from({ length: FAMILIES }, (_, i) => 
 const env = () => e2e.env({ OUTBOX_RATE_PER_SECOND: "30" });
 
 /** Books one appointment per family, three hours from now, and queues its 2-hour reminder as due now. */
-function prepareDatabase(): void {
-  const core = createCore(loadConfig(env()), createLogger("silent"));
+async function prepareDatabase(): Promise<void> {
+  const core = await createCore(loadConfig(env()), createLogger("silent"));
   const now = Date.now();
-  core.db.transaction(() => {
+  await core.commits.run(async () => {
     for (let i = 0; i < FAMILIES; i++) {
       const startsAt = now + 3 * 3_600_000 + i * 60_000;
       const a = core.booking.store.insert({
@@ -37,7 +37,7 @@ function prepareDatabase(): void {
         locale: "km",
       });
       const reply = { text: [{ key: "booking.reminder" }] };
-      queueReply(core.outbox, core.content.translator, {
+      await queueReply(core.outbox, core.content.translator, {
         chatId: a.chatId,
         dedupeKey: `reminder:${a.id}:120`,
         reply,
@@ -59,7 +59,7 @@ it(
   "SIGKILL while reminders are being sent, then a restart: " +
     "every reminder delivered, duplicates only inside the measured crash window",
   async () => {
-    prepareDatabase();
+    await prepareDatabase();
     const first = await e2e.start({ OUTBOX_RATE_PER_SECOND: "30" });
     await e2e.fake.waitFor(() => reminderChats().length >= 60, 20_000);
     first.child.kill("SIGKILL");

@@ -46,7 +46,9 @@ beforeEach(async () => {
       done();
     },
   });
-  service = createService(config, createLogger("debug", sink), { content: { ...content, recordings: [shipped] } });
+  service = await createService(config, createLogger("debug", sink), {
+    content: { ...content, recordings: [shipped] },
+  });
   service.core.staff.register(CASEWORKER, "caseworker", "Bopha");
   await service.start();
 });

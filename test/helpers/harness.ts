@@ -39,7 +39,7 @@ function contentFor(config: ReturnType<typeof loadConfig>): Content {
  * replaces the feature list (default: Spean's own); `options.content` changes the loaded content (e.g. adds a
  * shipped recording).
  */
-export function createHarness(
+export async function createHarness(
   env: Record<string, string> = {},
   options: { now?: () => number; features?: FeatureList; content?: (content: Content) => Content } = {},
 ) {
@@ -53,7 +53,7 @@ export function createHarness(
     outboxChatIntervalMs: 0,
   };
   const logger = createLogger("silent");
-  const core = createCore(config, logger, now, {
+  const core = await createCore(config, logger, now, {
     content: options.content ? options.content(contentFor(config)) : contentFor(config),
     ...(options.features ? { features: options.features } : {}),
   });
@@ -76,9 +76,9 @@ export function createHarness(
 
   /** Ingests an update into the inbox and handles it, as the worker would. */
   async function handle(update: Record<string, unknown>) {
-    core.inbox.ingest(update as never);
+    await core.inbox.ingest(update as never);
     await side.bot.handleUpdate(update as unknown as Update);
-    core.inbox.markDone(update.update_id as number);
+    await core.inbox.markDone(update.update_id as number);
   }
 
   return {
@@ -111,7 +111,7 @@ export function createHarness(
     /** Sends everything queued and due (alerts, notices), as the outbox sender would. */
     async deliverQueued() {
       for (let round = 0; round < 10; round++) {
-        const due = core.outbox.due(1000);
+        const due = await core.outbox.due(1000);
         if (due.length === 0) return;
         for (const row of due) await side.sender.deliverNow([row.id]);
       }
@@ -141,7 +141,7 @@ export function createHarness(
   };
 }
 
-export type Harness = ReturnType<typeof createHarness>;
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 /** The resident asks for a caseworker about `category`, to be contacted in this chat or, given `phone`, by phone. */
 export async function referToCaseworker(h: Harness, category = "help.category_legal", phone?: string) {

@@ -14,16 +14,24 @@ import {
   logIn as logInUser,
   withoutTokens,
 } from "../helpers/console-client.ts";
-import { buttonsOf, CASEWORKER, createHarness, RESIDENT, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
+import {
+  buttonsOf,
+  CASEWORKER,
+  createHarness,
+  type Harness,
+  RESIDENT,
+  STAFF_CHAT,
+  SUPERVISOR,
+} from "../helpers/harness.ts";
 
 const COUNSELLOR = 6010;
 const OTHER_CASEWORKER = 6011;
 
-let h: ReturnType<typeof createHarness>;
+let h: Harness;
 let app: FastifyInstance;
 
 beforeEach(async () => {
-  h = createHarness({ CONSOLE_URL: "https://console.example.org" });
+  h = await createHarness({ CONSOLE_URL: "https://console.example.org" });
   h.core.staff.register(COUNSELLOR, "counsellor", "Sreymom");
   h.core.staff.register(OTHER_CASEWORKER, "caseworker", "Dara");
   h.fake.addUser({ id: COUNSELLOR, first_name: "Sreymom", language_code: "km" });
@@ -40,7 +48,7 @@ const newBrowser = (userAgent?: string) => new Browser(() => app, userAgent);
 const linkFor = (userId: number) => linkForUser(h, userId);
 const logIn = (userId: number, browser = newBrowser()) => logInUser(h, browser, userId);
 
-function referral(urgency: "urgent" | "normal" = "normal"): Referral {
+async function referral(urgency: "urgent" | "normal" = "normal"): Promise<Referral> {
   const created = h.core.desk.createReferral({
     chatId: RESIDENT,
     category: "violence",
@@ -49,7 +57,7 @@ function referral(urgency: "urgent" | "normal" = "normal"): Referral {
     consentVersion: "v1",
     contact: { method: "call", time: "evening", phone: "012 345 678" },
   });
-  return created;
+  return await created;
 }
 
 describe("logging in through the bot", () => {
@@ -134,7 +142,7 @@ describe("sessions", () => {
 
 describe("cases", () => {
   it("a claim in the console edits the staff group's alert; a claim in the group shows in the console", async () => {
-    const first = referral("urgent");
+    const first = await referral("urgent");
     await h.deliverQueued();
     const browser = await logIn(CASEWORKER);
     const casePage = await browser.get(`/console/cases/${first.id}`);
@@ -146,7 +154,7 @@ describe("cases", () => {
     expect(h.fake.botMessages(STAFF_CHAT).at(-1)?.text).toContain("Bopha");
     expect(h.core.referrals.get(first.id)?.assignedTo).toBe(CASEWORKER);
 
-    const second = referral();
+    const second = await referral();
     await h.deliverQueued();
     await h.pressAs(OTHER_CASEWORKER, STAFF_CHAT, "✋ ទទួលយក");
     expect((await browser.get("/console")).body).not.toContain(`/console/cases/${second.id}"`);
@@ -156,7 +164,7 @@ describe("cases", () => {
   });
 
   it("a caseworker is refused another's case and its contact; a counsellor is refused the queue", async () => {
-    const taken = referral();
+    const taken = await referral();
     await h.deliverQueued();
     await h.pressAs(OTHER_CASEWORKER, STAFF_CHAT, "✋ ទទួលយក");
     const browser = await logIn(CASEWORKER);
@@ -175,7 +183,7 @@ describe("cases", () => {
   });
 
   it("the contact is shown on an audited click, and a resolve records its outcome", async () => {
-    const mine = referral();
+    const mine = await referral();
     await h.deliverQueued();
     await h.pressAs(CASEWORKER, STAFF_CHAT, "✋ ទទួលយក");
     const browser = await logIn(CASEWORKER);
@@ -277,7 +285,7 @@ describe("staff page", () => {
   });
 
   it("a supervisor reads the roster and audit by name, never a resident's id; a caseworker has no page", async () => {
-    referral();
+    await referral();
     await h.deliverQueued();
     await h.pressAs(RESIDENT, STAFF_CHAT, "✋ ទទួលយក"); // a resident in the group presses Claim: refused, audited
     const vanna = await logIn(SUPERVISOR);
@@ -449,7 +457,7 @@ describe("language and old cases", () => {
   });
 
   it("notes and messages of a case closed more than CASE_CONTENT_DAYS ago are for supervisors only", async () => {
-    const mine = referral();
+    const mine = await referral();
     await h.deliverQueued();
     await h.pressAs(CASEWORKER, STAFF_CHAT, "✋ ទទួលយក");
     let bopha = await logIn(CASEWORKER);

@@ -6,13 +6,13 @@ import { createHarness, RESIDENT } from "../helpers/harness.ts";
 
 describe("GET /metrics", () => {
   it("counts updates, messages sent, failures by kind, and reads the queues at each scrape", async () => {
-    const h = createHarness();
+    const h = await createHarness();
     await h.say("/start");
     h.fake.addFault({ method: "sendMessage", errorCode: 403, times: 5 });
     await h.say("/menu");
     h.side.counts.admitted("accepted");
     h.side.counts.admitted("dropped");
-    h.core.inbox.ingest(h.fake.sendText(RESIDENT, "waiting") as never);
+    await h.core.inbox.ingest(h.fake.sendText(RESIDENT, "waiting") as never);
     const app = buildMetricsApp(createMetricsRegistry(h.side.counts, h.core, () => h.side));
     const response = await app.inject({ method: "GET", url: "/metrics" });
     expect(response.statusCode).toBe(200);

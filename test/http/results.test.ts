@@ -14,7 +14,7 @@ let app: FastifyInstance;
 const COUNSELLOR = 6010;
 
 beforeEach(async () => {
-  h = createHarness({ CONSOLE_URL: "https://console.example.org", PROGRAMME_START: "2026-09" });
+  h = await createHarness({ CONSOLE_URL: "https://console.example.org", PROGRAMME_START: "2026-09" });
   h.core.staff.register(COUNSELLOR, "counsellor", "Sreymom");
   h.fake.addUser({ id: COUNSELLOR, first_name: "Sreymom", language_code: "km" });
   app = await buildConsoleApp(h);
@@ -85,7 +85,7 @@ describe("indicators", () => {
     expect(byId("counselling_no_shows").table.cells[0]?.[2]).toEqual({ kind: "hidden", reason: "small" });
   });
 
-  it("counts people into work by outcome, not referral, and each person once", () => {
+  it("counts people into work by outcome, not referral, and each person once", async () => {
     const desk = h.core.desk;
     for (const [chatId, times] of [
       [3001, 2],
@@ -96,7 +96,7 @@ describe("indicators", () => {
       [3006, 1],
     ] as const) {
       for (let i = 0; i < times; i++) {
-        const r = desk.createReferral({
+        const r = await desk.createReferral({
           chatId,
           category: "work",
           urgency: "normal",

@@ -9,10 +9,10 @@ let h: Harness;
 let app: FastifyInstance;
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   app = await buildApp({
     logger: createLogger("silent"),
-    health: () => ({ inbox: h.core.inbox.counts() }),
+    health: async () => ({ inbox: await h.core.inbox.counts() }),
     webhook: {
       path: "/telegram/webhook",
       secret: SECRET,
@@ -46,7 +46,7 @@ describe("webhook", () => {
   ])("a %s secret gets 401 and touches nothing", async (_what, headers) => {
     const response = await app.inject({ method: "POST", url: "/telegram/webhook", headers, payload: update(1) });
     expect(response.statusCode).toBe(401);
-    expect(h.core.inbox.counts()).toEqual({ pending: 0, done: 0, quarantined: 0 });
+    expect(await h.core.inbox.counts()).toEqual({ pending: 0, done: 0, quarantined: 0 });
   });
 
   it("a wrong secret with a malformed body is still 401 (the body is not even parsed)", async () => {
@@ -75,7 +75,7 @@ describe("webhook", () => {
       payload,
     });
     expect(response.statusCode).toBe(400);
-    expect(h.core.inbox.counts()).toEqual({ pending: 0, done: 0, quarantined: 0 });
+    expect(await h.core.inbox.counts()).toEqual({ pending: 0, done: 0, quarantined: 0 });
   });
 
   it("the same update delivered 3 times is stored once and handled once", async () => {
@@ -88,10 +88,10 @@ describe("webhook", () => {
       });
       expect(response.statusCode).toBe(200);
     }
-    expect(h.core.inbox.counts().pending).toBe(1);
+    expect((await h.core.inbox.counts()).pending).toBe(1);
     h.side.worker.start();
     await h.side.worker.idle();
-    expect(h.core.inbox.counts()).toEqual({ pending: 0, done: 1, quarantined: 0 });
+    expect(await h.core.inbox.counts()).toEqual({ pending: 0, done: 1, quarantined: 0 });
     expect(h.fake.botMessages(RESIDENT).filter((m) => m.text === h.render("main.welcome"))).toHaveLength(1);
     expect(h.core.interactions.ofChat(RESIDENT).filter((e) => e.direction === "in")).toHaveLength(1);
   });
@@ -119,17 +119,17 @@ describe("webhook under a flood", () => {
   it("a flooding chat: extra updates acknowledged and dropped, asked to wait once; danger still gets in", async () => {
     await h.side.worker.stop(); // nothing is handled: the backlog stays
     for (let id = 1; id <= 25; id++) expect((await post(app, textFrom(id, RESIDENT))).statusCode).toBe(200);
-    expect(h.core.inbox.backlog().pending).toBe(20);
-    expect(h.core.inbox.droppedSince(0)).toBe(5);
+    expect((await h.core.inbox.backlog()).pending).toBe(20);
+    expect(await h.core.inbox.droppedSince(0)).toBe(5);
     expect((await post(app, textFrom(26, RESIDENT, "គាត់វាយខ្ញុំ ជួយផង"))).statusCode).toBe(200);
-    expect(h.core.inbox.pendingIn(`chat:${RESIDENT}`)).toBe(21);
+    expect(await h.core.inbox.pendingIn(`chat:${RESIDENT}`)).toBe(21);
     await h.deliverQueued();
     const notices = h.fake.botMessages(RESIDENT).map((m) => m.text);
     expect(notices).toEqual([`${h.render("common.flood_wait")}\n\n${h.safetyNet()}`]);
   });
 
   it("a full inbox answers 503, so that Telegram delivers the update again later", async () => {
-    const full = createHarness({ INBOX_LIMIT: "100" });
+    const full = await createHarness({ INBOX_LIMIT: "100" });
     const fullApp = await buildApp({
       logger: createLogger("silent"),
       health: () => ({}),
@@ -140,11 +140,11 @@ describe("webhook under a flood", () => {
         onIngested: () => undefined,
       },
     });
-    for (let chat = 1; chat <= 100; chat++) full.core.inbox.ingest(textFrom(chat, 1000 + chat) as never);
+    for (let chat = 1; chat <= 100; chat++) await full.core.inbox.ingest(textFrom(chat, 1000 + chat) as never);
     const response = await post(fullApp, textFrom(500, 9999));
     expect(response.statusCode).toBe(503);
     expect(response.headers["retry-after"]).toBe("5");
-    expect(full.core.inbox.backlog().pending).toBe(100);
+    expect((await full.core.inbox.backlog()).pending).toBe(100);
     await fullApp.close();
     full.close();
   });

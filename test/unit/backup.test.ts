@@ -9,6 +9,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backupDatabase, listBackups, restoreBackup } from "../../src/db/backup.ts";
+import { createCommitQueue } from "../../src/db/commit-queue.ts";
 import { lockDatabase } from "../../src/db/lock.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { createInboxStore } from "../../src/inbox/store.ts";
@@ -28,19 +29,20 @@ describe("backups", () => {
   it("a backup taken while updates are written restores to exactly its rows, a consistent prefix", async () => {
     const source = openDatabase(join(dir, "spean.db"));
     const inbox = createInboxStore(source, createFieldCipher(key));
+    const commits = createCommitQueue(source.$client);
     let next = 1;
-    const write = (count: number) => {
+    const write = async (count: number) => {
       for (let i = 0; i < count; i++) {
         const id = next++;
-        inbox.ingest({ update_id: id, message: { chat: { id: 1000 + (id % 50) }, text: `m${id}` } } as never);
+        await inbox.ingest({ update_id: id, message: { chat: { id: 1000 + (id % 50) }, text: `m${id}` } } as never);
       }
     };
-    source.transaction(() => write(20_000));
+    await commits.run(() => write(20_000));
     // Writes keep coming while the backup runs (each batch its own commit, between the backup's steps).
     let writing = true;
     const writer = (async () => {
       while (writing) {
-        source.transaction(() => write(50));
+        await commits.run(() => write(50));
         await new Promise((done) => setImmediate(done));
       }
     })();

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createCommitQueue } from "../../src/db/commit-queue.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { users } from "../../src/db/schema.ts";
@@ -18,15 +18,23 @@ function setup() {
   return { db, commits, addUser, chatIds };
 }
 
+/** Counts the transactions the queue begins on `db` from now on (its statements are prepared once). */
+function countTransactions(db: ReturnType<typeof openDatabase>): () => number {
+  const statementPrototype = Object.getPrototypeOf(db.$client.prepare("select 1")) as { run: () => unknown };
+  const run = vi.spyOn(statementPrototype, "run");
+  return () => run.mock.contexts.filter((s) => (s as { source: string }).source === "begin immediate").length;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
 describe("commit queue (group commit)", () => {
   it("runs work submitted in one loop turn in a single transaction and resolves each with its result", async () => {
     const { db, commits, addUser, chatIds } = setup();
-    const begin = vi.spyOn(db.$client, "transaction");
+    const transactions = countTransactions(db);
     const results = await Promise.all([1, 2, 3].map((id) => commits.run(addUser(id))));
     expect(results).toEqual([1, 1, 1]);
     expect(chatIds()).toEqual([1, 2, 3]);
-    // one outer transaction, plus one savepoint per piece of work
-    expect(begin).toHaveBeenCalledTimes(4);
+    expect(transactions()).toBe(1);
   });
 
   it("rolls back only the failing piece of work and rejects its caller", async () => {
@@ -38,6 +46,45 @@ describe("commit queue (group commit)", () => {
     const outcomes = await Promise.allSettled([commits.run(addUser(1)), commits.run(failing), commits.run(addUser(3))]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(chatIds()).toEqual([1, 3]);
+  });
+
+  it("takes asynchronous work: each piece awaited in turn, a failing one rolled back alone", async () => {
+    const { db, commits, addUser, chatIds } = setup();
+    const transactions = countTransactions(db);
+    const order: string[] = [];
+    const slowly = (id: number) => async () => {
+      order.push(`start ${id}`);
+      await Promise.resolve();
+      const changes = addUser(id)();
+      await Promise.resolve();
+      order.push(`end ${id}`);
+      return changes;
+    };
+    const failing = async () => {
+      addUser(2)();
+      await Promise.resolve();
+      throw new Error("turn failed");
+    };
+    const outcomes = await Promise.allSettled([commits.run(slowly(1)), commits.run(failing), commits.run(slowly(3))]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(order).toEqual(["start 1", "end 1", "start 3", "end 3"]);
+    expect(chatIds()).toEqual([1, 3]);
+    expect(transactions()).toBe(1);
+  });
+
+  it("runs work submitted while a batch is being committed in the next batch, never inside it", async () => {
+    const { db, commits, addUser, chatIds } = setup();
+    const transactions = countTransactions(db);
+    let later: Promise<number> | undefined;
+    await commits.run(async () => {
+      later = commits.run(addUser(2));
+      await Promise.resolve();
+      return addUser(1)();
+    });
+    expect(chatIds()).toEqual([1]);
+    await later;
+    expect(chatIds()).toEqual([1, 2]);
+    expect(transactions()).toBe(2);
   });
 
   it("does not resolve before the work has run, and nothing is written before the commit", async () => {
@@ -66,13 +113,13 @@ describe("commit queue (group commit)", () => {
   it("splits a large batch so that one commit never holds the event loop for long", async () => {
     const db = openDatabase(":memory:");
     const commits = createCommitQueue(db.$client, 10);
-    const begin = vi.spyOn(db.$client, "transaction");
+    const transactions = countTransactions(db);
     await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
         commits.run(() => db.insert(users).values({ chatId: i, firstSeenAt: 0, lastSeenAt: 0 }).run()),
       ),
     );
-    expect(begin.mock.calls.length - 25).toBe(3); // 3 outer transactions for 25 pieces of work
+    expect(transactions()).toBe(3); // 3 transactions for 25 pieces of work
   });
 
   it("keeps working with fake timers installed (it schedules with node:timers)", async () => {

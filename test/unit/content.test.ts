@@ -26,9 +26,9 @@ afterEach(() => {
 });
 
 describe("the shipped content", () => {
-  it("passes the content check (the same check as npm run content:check)", () => {
+  it("passes the content check (the same check as npm run content:check)", async () => {
     const content = loadContent(defaults);
-    const report = checkServiceContent(content);
+    const report = await checkServiceContent(content);
     expect(report.problems).toEqual([]);
   });
 
@@ -94,11 +94,11 @@ describe("flow validation", () => {
     expect(() => loadContent(defaults, other)).toThrow(/unknown category "legall"/);
   });
 
-  it("warns about a directory entry last checked more than 180 days ago", () => {
+  it("warns about a directory entry last checked more than 180 days ago", async () => {
     const content = loadContent(defaults);
-    const fresh = checkServiceContent(content, "2027-05-01").warnings;
+    const fresh = (await checkServiceContent(content, "2027-05-01")).warnings;
     expect(fresh.filter((w) => w.includes("last checked"))).toEqual([]);
-    const stale = checkServiceContent(content, "2027-06-01").warnings;
+    const stale = (await checkServiceContent(content, "2027-06-01")).warnings;
     expect(stale).toContain(
       'service "police" was last checked against its source 198 days ago (2026-11-15); check it again',
     );
@@ -106,22 +106,22 @@ describe("flow validation", () => {
 });
 
 describe("content check", () => {
-  function problemsAfter(change: (root: string) => void): string[] {
+  async function problemsAfter(change: (root: string) => void): Promise<string[]> {
     const root = copyContent();
     change(root);
     const content = loadContent(defaults, root);
-    return checkServiceContent(content).problems;
+    return (await checkServiceContent(content)).problems;
   }
 
-  it("finds a missing target", () => {
-    const problems = problemsAfter((root) =>
+  it("finds a missing target", async () => {
+    const problems = await problemsAfter((root) =>
       edit(join(root, "flows", "main.yaml"), (t) => t.replace("next: kb.topics", "next: soon.nowhere")),
     );
     expect(problems).toContain('flows/main.yaml: node "menu": goes to "soon.nowhere", which does not exist');
   });
 
-  it("finds an unregistered action", () => {
-    const problems = problemsAfter((root) =>
+  it("finds an unregistered action", async () => {
+    const problems = await problemsAfter((root) =>
       edit(join(root, "flows", "main.yaml"), (t) =>
         t.replace("action: set_locale, params: { locale: km }", "action: fly_away"),
       ),
@@ -129,22 +129,22 @@ describe("content check", () => {
     expect(problems).toContain('flows/main.yaml: node "language": action "fly_away" is not registered');
   });
 
-  it("finds an unreachable node", () => {
-    const problems = problemsAfter((root) =>
+  it("finds an unreachable node", async () => {
+    const problems = await problemsAfter((root) =>
       edit(join(root, "flows", "booking.yaml"), (t) => `${t}  orphan:\n    kind: menu\n    text: booking.gone\n`),
     );
     expect(problems).toContain('flows/booking.yaml: node "orphan" cannot be reached');
   });
 
-  it("finds a key missing in one language", () => {
-    const problems = problemsAfter((root) =>
+  it("finds a key missing in one language", async () => {
+    const problems = await problemsAfter((root) =>
       edit(join(root, "locales", "en", "booking.json"), (t) => t.replace('"gone":', '"gone_renamed":')),
     );
     expect(problems).toContain('locales/en: key "booking.gone" is missing');
   });
 
-  it("finds a key a feature renders outside the flows missing from both languages (booking's included)", () => {
-    const problems = problemsAfter((root) => {
+  it("finds a key a feature renders outside the flows missing from both languages (booking's included)", async () => {
+    const problems = await problemsAfter((root) => {
       for (const locale of ["km", "en"])
         edit(join(root, "locales", locale, "booking.json"), (t) =>
           t.replace('"reminder_late":', '"reminder_late_renamed":'),
@@ -153,15 +153,15 @@ describe("content check", () => {
     expect(problems).toContain('locales/km: key "booking.reminder_late" is missing');
   });
 
-  it("finds a text over Telegram's 4096-character limit", () => {
-    const problems = problemsAfter((root) =>
+  it("finds a text over Telegram's 4096-character limit", async () => {
+    const problems = await problemsAfter((root) =>
       edit(join(root, "locales", "km", "booking.json"), (t) => t.replace('"gone": "', `"gone": "${"ក".repeat(4100)}`)),
     );
     expect(problems).toContain('locales/km: "booking.gone" is over 4096 characters');
   });
 
-  it("finds a loop that never waits for the user", () => {
-    const problems = problemsAfter((root) =>
+  it("finds a loop that never waits for the user", async () => {
+    const problems = await problemsAfter((root) =>
       edit(join(root, "flows", "main.yaml"), (t) =>
         t.replace(
           "  language_set:\n    kind: message\n    text: main.language_changed\n    next: menu",
@@ -177,11 +177,11 @@ describe("content check", () => {
 
 describe("content check: articles", () => {
   const articles = (root: string) => join(root, "flows", "knowledge", "articles.yaml");
-  function problemsAfter(change: (root: string) => void): string[] {
+  async function problemsAfter(change: (root: string) => void): Promise<string[]> {
     const root = copyContent();
     change(root);
     const content = loadContent(defaults, root);
-    return checkServiceContent(content, "2026-11-21").problems;
+    return (await checkServiceContent(content, "2026-11-21")).problems;
   }
   function loadError(change: (root: string) => void): string {
     const root = copyContent();
@@ -218,8 +218,8 @@ describe("content check: articles", () => {
     ).toContain('article "floods": related article "no_such_article" does not exist');
   });
 
-  it("finds an article page missing in one language", () => {
-    const problems = problemsAfter((root) =>
+  it("finds an article page missing in one language", async () => {
+    const problems = await problemsAfter((root) =>
       edit(join(root, "locales", "en", "articles.json"), (t) => t.replace('"p2": "Cost', '"q2": "Cost')),
     );
     expect(problems).toContain(
@@ -227,8 +227,8 @@ describe("content check: articles", () => {
     );
   });
 
-  it("finds a page too long for a phone screen", () => {
-    const problems = problemsAfter((root) =>
+  it("finds a page too long for a phone screen", async () => {
+    const problems = await problemsAfter((root) =>
       edit(join(root, "locales", "en", "articles.json"), (t) =>
         t.replace('"p1": "If you or your family', `"p1": "${"x".repeat(1000)} If you or your family`),
       ),

@@ -18,11 +18,11 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 describe("inbox", () => {
-  it("drops a duplicate update_id and erases the payload when done", () => {
-    expect(store.ingest(message(1, 10))).toBe(true);
-    expect(store.ingest(message(1, 10))).toBe(false);
-    store.markDone(1);
-    expect(store.counts()).toEqual({ pending: 0, done: 1, quarantined: 0 });
+  it("drops a duplicate update_id and erases the payload when done", async () => {
+    expect(await store.ingest(message(1, 10))).toBe(true);
+    expect(await store.ingest(message(1, 10))).toBe(false);
+    await store.markDone(1);
+    expect(await store.counts()).toEqual({ pending: 0, done: 1, quarantined: 0 });
   });
 
   it("puts updates of one chat in one lane, and updates without a chat in their own", () => {
@@ -37,7 +37,7 @@ describe("inbox", () => {
 describe("inbox worker", () => {
   it("handles each chat in order, chats in parallel", async () => {
     const seen: string[] = [];
-    for (let i = 1; i <= 9; i++) store.ingest(message(i, 10 + (i % 3)));
+    for (let i = 1; i <= 9; i++) await store.ingest(message(i, 10 + (i % 3)));
     const worker = createInboxWorker({
       store,
       handle: async (u) => {
@@ -57,8 +57,8 @@ describe("inbox worker", () => {
   });
 
   it("retries a failing update, then quarantines it after 3 tries and moves on with the chat", async () => {
-    store.ingest(message(1, 10));
-    store.ingest(message(2, 10));
+    await store.ingest(message(1, 10));
+    await store.ingest(message(2, 10));
     const handled: number[] = [];
     const quarantined: number[] = [];
     const worker = createInboxWorker({
@@ -80,17 +80,19 @@ describe("inbox worker", () => {
     await worker.stop();
     expect(quarantined).toEqual([1, 3]);
     expect(handled).toEqual([2]);
-    expect(store.counts()).toEqual({ pending: 0, done: 1, quarantined: 1 });
-    expect(store.quarantined()[0]).toMatchObject({ updateId: 1, attempts: 3, lastError: "UNEXPECTED" });
+    expect(await store.counts()).toEqual({ pending: 0, done: 1, quarantined: 1 });
+    expect((await store.quarantined())[0]).toMatchObject({ updateId: 1, attempts: 3, lastError: "UNEXPECTED" });
   });
 });
 
 describe("inbox batches", () => {
-  it("reports which updates of a batch were new", () => {
-    store.ingest(message(2, 10));
-    expect([message(1, 10), message(2, 10), message(3, 11)].map((m) => store.ingest(m))).toEqual([true, false, true]);
-    expect(store.counts().pending).toBe(3);
-    expect(store.hasPending()).toBe(true);
+  it("reports which updates of a batch were new", async () => {
+    await store.ingest(message(2, 10));
+    const fresh = [];
+    for (const m of [message(1, 10), message(2, 10), message(3, 11)]) fresh.push(await store.ingest(m));
+    expect(fresh).toEqual([true, false, true]);
+    expect((await store.counts()).pending).toBe(3);
+    expect(await store.hasPending()).toBe(true);
   });
 });
 
@@ -98,9 +100,9 @@ describe("an update that cannot be read", () => {
   it("is quarantined at once (staff told), the worker does not spin, and other chats are answered", async () => {
     const db = openDatabase(":memory:");
     const inbox = createInboxStore(db, createFieldCipher(Buffer.alloc(32, 4)));
-    inbox.ingest(message(1, 10));
-    inbox.ingest(message(2, 11));
-    inbox.ingest(message(3, 11));
+    await inbox.ingest(message(1, 10));
+    await inbox.ingest(message(2, 11));
+    await inbox.ingest(message(3, 11));
     // One character of the stored ciphertext changed, as by a bad disk or a hand edit (to "x", or to "y" where it
     // already was "x": the IV is random).
     db.$client
@@ -128,15 +130,15 @@ describe("an update that cannot be read", () => {
     await worker.stop();
     expect(quarantined).toEqual([{ updateId: 2, code: "SPEAN_CRYPTO_FAILED" }]);
     expect(handled.sort()).toEqual([1, 3]);
-    expect(inbox.counts()).toEqual({ pending: 0, done: 2, quarantined: 1 });
+    expect(await inbox.counts()).toEqual({ pending: 0, done: 2, quarantined: 1 });
     expect(lookups.mock.calls.length).toBeLessThan(20);
   });
 });
 
 describe("a full disk", () => {
   it("counts nothing against an update, never stops the worker, resumes by itself with space", async () => {
-    store.ingest(message(1, 10));
-    store.ingest(message(2, 11));
+    await store.ingest(message(1, 10));
+    await store.ingest(message(2, 11));
     let full = true;
     const handled: number[] = [];
     const worker = createInboxWorker({
@@ -153,11 +155,11 @@ describe("a full disk", () => {
     worker.start();
     await vi.advanceTimersByTimeAsync(30_000); // six pauses' worth of a full disk
     expect(handled).toEqual([]);
-    expect(store.counts()).toEqual({ pending: 2, done: 0, quarantined: 0 });
+    expect(await store.counts()).toEqual({ pending: 2, done: 0, quarantined: 0 });
     full = false;
     await vi.advanceTimersByTimeAsync(DISK_FULL_PAUSE_MS + 100);
     expect(handled.sort()).toEqual([1, 2]);
-    expect(store.counts()).toEqual({ pending: 0, done: 2, quarantined: 0 });
+    expect(await store.counts()).toEqual({ pending: 0, done: 2, quarantined: 0 });
     await worker.stop();
   });
 });

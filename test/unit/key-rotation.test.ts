@@ -12,14 +12,14 @@ import { verifyKey } from "../../src/security/key-check.ts";
 import { createKeyRotation, rotationStatus } from "../../src/security/rotation.ts";
 
 describe("key rotation", () => {
-  it("reads under both keys, re-encrypts everything in batches, and then the old key is not needed", () => {
+  it("reads under both keys, re-encrypts everything in batches, and then the old key is not needed", async () => {
     const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
     const db = openDatabase(":memory:");
     const before = createFieldCipher(oldKey);
     verifyKey(db, before);
     const log = createInteractionLog(db, before);
     for (let i = 0; i < 2500; i++) log.record({ chatId: 7, direction: "in", kind: "text", text: `message ${i}` });
-    createInboxStore(db, before).ingest({ update_id: 1, message: { chat: { id: 7 }, text: "hi" } } as never);
+    await createInboxStore(db, before).ingest({ update_id: 1, message: { chat: { id: 7 }, text: "hi" } } as never);
 
     // The service restarted with ENCRYPTION_KEY=new and ENCRYPTION_KEY_PREVIOUS=old.
     const during = createFieldCipher(newKey, oldKey);

@@ -17,9 +17,14 @@ const transport: Transport = async (chatId, message) => {
   return sent.length;
 };
 
-function queue(count: number, chats: number, purpose: "alert" | "reply" = "alert") {
+async function queue(count: number, chats: number, purpose: "alert" | "reply" = "alert") {
   for (let i = 0; i < count; i++)
-    store.enqueue({ dedupeKey: `k${i}`, chatId: 100 + (i % chats), purpose, message: { kind: "text", text: `m${i}` } });
+    await store.enqueue({
+      dedupeKey: `k${i}`,
+      chatId: 100 + (i % chats),
+      purpose,
+      message: { kind: "text", text: `m${i}` },
+    });
 }
 
 beforeEach(() => {
@@ -44,9 +49,9 @@ function sender(extra: Partial<Parameters<typeof createOutboxSender>[0]> = {}) {
 
 describe("outbox sender", () => {
   it("never exceeds the overall rate and keeps at least 1 s between messages to one chat", async () => {
-    queue(200, 50);
+    await queue(200, 50);
     const s = sender();
-    s.start();
+    await s.start();
     await vi.advanceTimersByTimeAsync(10_000);
     await s.stop();
     expect(sent).toHaveLength(200);
@@ -66,8 +71,8 @@ describe("outbox sender", () => {
   });
 
   it("honours retry_after on 429: nothing new starts until it has passed, then the message goes out", async () => {
-    queue(3, 3);
-    store.enqueue({
+    await queue(3, 3);
+    await store.enqueue({
       dedupeKey: "later",
       chatId: 200,
       purpose: "alert",
@@ -80,7 +85,7 @@ describe("outbox sender", () => {
         ? ((first = false), new SendError({ kind: "rate_limited", retryAfterMs: 5000 }, "TELEGRAM_429"))
         : undefined;
     const s = sender();
-    s.start();
+    await s.start();
     await vi.advanceTimersByTimeAsync(4000);
     // The two sends already in flight with the 429 completed; the retried one and the later one wait.
     expect(sent.map((m) => m.chatId).sort()).toEqual([101, 102]);
@@ -90,21 +95,21 @@ describe("outbox sender", () => {
   });
 
   it("a direct reply asked for during a 429 window waits for it too (the limit is the whole bot's)", async () => {
-    queue(1, 1);
+    await queue(1, 1);
     failNext = () => (
       (failNext = undefined),
       new SendError({ kind: "rate_limited", retryAfterMs: 5000 }, "TELEGRAM_429")
     );
     const s = sender();
-    s.start();
+    await s.start();
     await vi.advanceTimersByTimeAsync(100);
-    const reply = store.enqueue({
+    const reply = (await store.enqueue({
       dedupeKey: "reply",
       chatId: 300,
       purpose: "reply",
       message: { kind: "text", text: "reply" },
       notBefore: Date.now() + 10_000,
-    }) as number;
+    })) as number;
     await s.deliverNow([reply]);
     expect(sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(4000);
@@ -115,12 +120,12 @@ describe("outbox sender", () => {
   });
 
   it("forgets chats it has not sent to for longer than the chat interval (memory stays flat)", async () => {
-    queue(600, 600);
+    await queue(600, 600);
     const s = sender({ ratePerSecond: 30 });
-    s.start();
+    await s.start();
     await vi.advanceTimersByTimeAsync(25_000);
     expect(sent).toHaveLength(600);
-    store.enqueue({ dedupeKey: "one-more", chatId: 5, purpose: "alert", message: { kind: "text", text: "x" } });
+    await store.enqueue({ dedupeKey: "one-more", chatId: 5, purpose: "alert", message: { kind: "text", text: "x" } });
     s.wake();
     await vi.advanceTimersByTimeAsync(2_000);
     expect(s.stats().trackedChats).toBeLessThan(300);
@@ -130,7 +135,7 @@ describe("outbox sender", () => {
   it("a row that cannot be decrypted is marked failed and the others are sent", async () => {
     const db = openDatabase(":memory:");
     store = createOutboxStore(db, createFieldCipher(Buffer.alloc(32, 3)));
-    queue(3, 3);
+    await queue(3, 3);
     db.$client
       .prepare(
         // One character changed (to "x", or "y" if it was "x": the IV is random, so it may already be "x").
@@ -140,7 +145,7 @@ describe("outbox sender", () => {
       )
       .run();
     const s = sender();
-    s.start();
+    await s.start();
     await vi.advanceTimersByTimeAsync(3000);
     await s.stop();
     expect(sent.map((m) => m.text).sort()).toEqual(["m0", "m2"]);
@@ -151,37 +156,37 @@ describe("outbox sender", () => {
   });
 
   it("marks a blocked chat unreachable, once, without retrying", async () => {
-    queue(1, 1);
+    await queue(1, 1);
     const unreachable: number[] = [];
     failNext = () => new SendError({ kind: "unreachable" }, "TELEGRAM_403");
-    const s = sender({ onUnreachable: (row) => unreachable.push(row.chatId) });
-    s.start();
+    const s = sender({ onUnreachable: (row) => void unreachable.push(row.chatId) });
+    await s.start();
     await vi.advanceTimersByTimeAsync(60_000);
     await s.stop();
     expect(unreachable).toEqual([100]);
-    expect(store.counts()).toEqual({ failed: 1 });
+    expect(await store.counts()).toEqual({ failed: 1 });
   });
 
   it("backs off on 5xx and gives up after the maximum attempts", async () => {
-    queue(1, 1);
+    await queue(1, 1);
     let calls = 0;
     failNext = () => ((calls += 1), new SendError({ kind: "transient" }, "TELEGRAM_500"));
     const s = sender({ maxAttempts: 4 });
-    s.start();
+    await s.start();
     await vi.advanceTimersByTimeAsync(1000);
     expect(calls).toBe(1);
     await vi.advanceTimersByTimeAsync(60_000);
     await s.stop();
     expect(calls).toBe(4);
-    expect(store.counts()).toEqual({ failed: 1 });
+    expect(await store.counts()).toEqual({ failed: 1 });
   });
 
   it("when Telegram answers again, what waits on a back-off goes out at once; reminders keep their time", async () => {
-    queue(1, 1); // m0 to chat 100
+    await queue(1, 1); // m0 to chat 100
     let down = true;
     failNext = () => (down ? new SendError({ kind: "transient" }, "NETWORK") : undefined);
     const reminderAt = Date.now() + 3_600_000;
-    store.enqueue({
+    await store.enqueue({
       dedupeKey: "later",
       chatId: 200,
       purpose: "reminder",
@@ -189,20 +194,20 @@ describe("outbox sender", () => {
       notBefore: reminderAt,
     });
     const s = sender();
-    s.start();
+    await s.start();
     await vi.advanceTimersByTimeAsync(20_000); // several failures: the next try is a growing back-off away
     expect(sent).toEqual([]);
     down = false;
-    expect(store.retryAfterOutage()).toBe(1);
+    expect(await store.retryAfterOutage()).toBe(1);
     s.wake();
     await vi.advanceTimersByTimeAsync(100);
     expect(sent.map((m) => m.text)).toEqual(["m0"]);
-    expect(store.nextDueAt()).toBe(reminderAt);
+    expect(await store.nextDueAt()).toBe(reminderAt);
     await s.stop();
   });
 
   it("a send under way when Telegram came back, failing after, is tried again at once and not counted", async () => {
-    queue(1, 1);
+    await queue(1, 1);
     let recoveredAt: number | undefined = undefined;
     let release: (() => void) | undefined;
     let calls = 0;
@@ -215,7 +220,7 @@ describe("outbox sender", () => {
       return transport(chatId, message);
     };
     const s = sender({ transport: hanging, recoveredAt: () => recoveredAt });
-    s.start();
+    await s.start();
     await vi.advanceTimersByTimeAsync(100);
     await vi.advanceTimersByTimeAsync(5000);
     recoveredAt = Date.now(); // Telegram answers again while the first call still hangs
@@ -227,31 +232,32 @@ describe("outbox sender", () => {
   });
 
   it("after a crash, a row left 'sending' is sent again (the documented duplicate window)", async () => {
-    queue(1, 1);
-    const [row] = store.due(1);
-    expect(store.claim(row?.id as number)).toBe(true);
+    await queue(1, 1);
+    const [row] = await store.due(1);
+    expect(await store.claim(row?.id as number)).toBe(true);
     const s = sender();
-    s.start(); // start() recovers interrupted rows
+    await s.start(); // start() recovers interrupted rows
     await vi.advanceTimersByTimeAsync(100);
     await s.stop();
     expect(sent).toHaveLength(1);
   });
 
   it("deliverNow keeps order: after a failure the rest waits behind the failed message", async () => {
-    const ids = [0, 1, 2].map(
-      (i) =>
-        store.enqueue({
+    const ids: number[] = [];
+    for (const i of [0, 1, 2])
+      ids.push(
+        (await store.enqueue({
           dedupeKey: `r${i}`,
           chatId: 7,
           purpose: "reply",
           message: { kind: "text", text: `r${i}` },
           notBefore: Date.now() + 10_000,
-        }) as number,
-    );
+        })) as number,
+      );
     let first = true;
     failNext = () => (first ? ((first = false), new SendError({ kind: "transient" }, "NETWORK")) : undefined);
     const s = sender();
-    s.start();
+    await s.start();
     await s.deliverNow(ids);
     expect(sent).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(10_000);
@@ -261,20 +267,20 @@ describe("outbox sender", () => {
 });
 
 describe("outbox sender: direct replies under the same limits", () => {
-  const reply = (chatId: number, text: string) =>
-    store.enqueue({
+  const reply = async (chatId: number, text: string) =>
+    (await store.enqueue({
       dedupeKey: `reply:${chatId}:${text}`,
       chatId,
       purpose: "reply",
       message: { kind: "text", text },
-    }) as number;
+    })) as number;
 
   it("a chat that used up its burst gets one reply a second; another chat's reply goes at once", async () => {
     const s = sender();
-    s.start();
-    for (let i = 0; i < 8; i++) await s.deliverNow([reply(7, `flood${i}`)]);
+    await s.start();
+    for (let i = 0; i < 8; i++) await s.deliverNow([await reply(7, `flood${i}`)]);
     await vi.advanceTimersByTimeAsync(200); // the bot-wide bucket (5) earns another 5 messages
-    await s.deliverNow([reply(8, "other")]);
+    await s.deliverNow([await reply(8, "other")]);
     expect(sent.map((m) => m.text)).toEqual(["flood0", "flood1", "flood2", "flood3", "flood4", "other"]);
     await vi.advanceTimersByTimeAsync(3500);
     await s.stop();
@@ -286,44 +292,44 @@ describe("outbox sender: direct replies under the same limits", () => {
     sent = [];
     await vi.advanceTimersByTimeAsync(CHAT_BURST * 1000);
     const again = sender();
-    again.start();
-    for (let i = 0; i < CHAT_BURST; i++) await again.deliverNow([reply(7, `later${i}`)]);
+    await again.start();
+    for (let i = 0; i < CHAT_BURST; i++) await again.deliverNow([await reply(7, `later${i}`)]);
     expect(sent).toHaveLength(CHAT_BURST);
     await again.stop();
   });
 
   it("counts a chat's messages waiting within two seconds, not reminders days ahead (admission's count)", async () => {
     const s = sender();
-    s.start();
-    for (let i = 0; i < CHAT_BURST + 3; i++) await s.deliverNow([reply(7, `flood${i}`)]);
-    store.enqueue({
+    await s.start();
+    for (let i = 0; i < CHAT_BURST + 3; i++) await s.deliverNow([await reply(7, `flood${i}`)]);
+    await store.enqueue({
       dedupeKey: "reminder",
       chatId: 7,
       purpose: "reminder",
       message: { kind: "text", text: "see you tomorrow" },
       notBefore: Date.now() + 86_400_000,
     });
-    expect(store.waitingFor(7)).toBe(3);
-    expect(store.waitingFor(8)).toBe(0);
+    expect(await store.waitingFor(7)).toBe(3);
+    expect(await store.waitingFor(8)).toBe(0);
     await vi.advanceTimersByTimeAsync(3500);
-    expect(store.waitingFor(7)).toBe(0);
+    expect(await store.waitingFor(7)).toBe(0);
     await s.stop();
   });
 
   it("a clock that steps back does not stop replies", async () => {
     let clock = Date.now();
     const s = sender({ now: () => clock, paceNow: () => clock });
-    s.start();
+    await s.start();
     clock -= 3_600_000;
-    await s.deliverNow([reply(7, "after the step")]);
+    await s.deliverNow([await reply(7, "after the step")]);
     expect(sent.map((m) => m.text)).toEqual(["after the step"]);
     await s.stop();
   });
 
   it("a service clock that stands still (a test's or the sandbox's) does not hold replies back", async () => {
     const s = sender({ now: () => Date.parse("2026-11-21T00:00:00Z") });
-    s.start();
-    for (let i = 0; i < CHAT_BURST + 2; i++) await s.deliverNow([reply(7, `r${i}`)]);
+    await s.start();
+    for (let i = 0; i < CHAT_BURST + 2; i++) await s.deliverNow([await reply(7, `r${i}`)]);
     await vi.advanceTimersByTimeAsync(2500);
     expect(sent).toHaveLength(CHAT_BURST + 2);
     await s.stop();
@@ -332,11 +338,11 @@ describe("outbox sender: direct replies under the same limits", () => {
   it("a reply never overtakes an earlier one that waits for the chat's gap", async () => {
     let pace = Date.now();
     const s = sender({ paceNow: () => pace });
-    s.start();
-    for (let i = 0; i < CHAT_BURST + 1; i++) await s.deliverNow([reply(7, `r${i}`)]);
+    await s.start();
+    for (let i = 0; i < CHAT_BURST + 1; i++) await s.deliverNow([await reply(7, `r${i}`)]);
     expect(sent).toHaveLength(CHAT_BURST); // the last one waits for the gap
     pace += 1500; // the burst has a message again, and the queue has not yet sent the held reply
-    await s.deliverNow([reply(7, "next")]);
+    await s.deliverNow([await reply(7, "next")]);
     expect(sent).toHaveLength(CHAT_BURST);
     for (let second = 0; second < 3; second++) {
       pace += 1000;
@@ -348,19 +354,19 @@ describe("outbox sender: direct replies under the same limits", () => {
 
   it("the messages of one reply go out together", async () => {
     const s = sender();
-    s.start();
-    await s.deliverNow([reply(7, "a"), reply(7, "b"), reply(7, "c")]);
+    await s.start();
+    await s.deliverNow([await reply(7, "a"), await reply(7, "b"), await reply(7, "c")]);
     expect(sent.map((m) => m.text)).toEqual(["a", "b", "c"]);
     await s.stop();
   });
 
   it("replies and queued messages together never pass the overall rate", async () => {
-    queue(100, 100);
+    await queue(100, 100);
     const s = sender();
-    s.start();
+    await s.start();
     // 40 residents a second write to the bot for 5 s, while 100 alerts wait in the queue.
     for (let tick = 0; tick < 50; tick++) {
-      for (let i = 0; i < 4; i++) await s.deliverNow([reply(1000 + tick * 4 + i, `r${tick}.${i}`)]);
+      for (let i = 0; i < 4; i++) await s.deliverNow([await reply(1000 + tick * 4 + i, `r${tick}.${i}`)]);
       await vi.advanceTimersByTimeAsync(100);
     }
     await vi.advanceTimersByTimeAsync(10_000);

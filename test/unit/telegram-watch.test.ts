@@ -77,7 +77,7 @@ describe("Telegram watch: calls Spean abandons", () => {
 describe("GET /readyz", () => {
   it("is 200 when ready and 503 with the reason when not, counts and times only", async () => {
     let state = { ready: true, checks: { database: true, telegram: { reachable: true } } };
-    const app = await buildApp({ logger: createLogger("silent"), health: () => ({}), ready: () => state });
+    const app = await buildApp({ logger: createLogger("silent"), health: () => ({}), ready: async () => state });
     expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
     state = { ready: false, checks: { database: true, telegram: { reachable: false } } };
     const response = await app.inject({ method: "GET", url: "/readyz" });
@@ -89,12 +89,12 @@ describe("GET /readyz", () => {
 
 describe("readiness", () => {
   it("is not ready when an update has waited more than 10 minutes (a stuck worker), and says how long", async () => {
-    const h = createHarness();
+    const h = await createHarness();
     await h.say("/start"); // Telegram has answered
-    expect(readiness(h.core, h.side).ready).toBe(true);
-    h.core.inbox.ingest(h.fake.sendText(RESIDENT, "hello") as never);
+    expect((await readiness(h.core, h.side)).ready).toBe(true);
+    await h.core.inbox.ingest(h.fake.sendText(RESIDENT, "hello") as never);
     h.advance(STUCK_AFTER_MS + 1000);
-    const report = readiness(h.core, h.side);
+    const report = await readiness(h.core, h.side);
     expect(report.ready).toBe(false);
     expect(report.checks.inbox).toMatchObject({ pending: 1, oldestPendingAgeMs: STUCK_AFTER_MS + 1000 });
     h.close();

@@ -5,6 +5,7 @@
  * redirect to the case's page with a notice key).
  */
 import fastifyCookie from "@fastify/cookie";
+import type { Awaitable } from "../../base/awaitable.ts";
 import fastifyFormbody from "@fastify/formbody";
 import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
@@ -173,7 +174,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
         const ids = opened.kind === "ask" ? desk.askApproval(opened.loginId, opened.staffId, browser) : [];
         return { opened, ids };
       });
-      await options.sendNow(state.ids);
+      await options.sendNow(await state.ids);
       const ctx = context(request);
       switch (state.opened.kind) {
         case "ask":
@@ -427,7 +428,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
   });
 
   /** A case action: run it, send what it queued, and go back to the case with its notice (Post/Redirect/Get). */
-  function caseAction(run: (session: Session, id: number, body: Record<string, string>) => ActionResult) {
+  function caseAction(run: (session: Session, id: number, body: Record<string, string>) => Awaitable<ActionResult>) {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const session = await postSession(request, reply);
       if (!session) return reply;
