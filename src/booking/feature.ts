@@ -74,11 +74,11 @@ export function createBookingFeature(options: BookingFeatureOptions): Feature {
     buttons: [{ prefix: CALLBACK_PREFIXES.counsellor, press }],
     jobs: [
       // The sender sends reminders when they are due; this catches the ones whose appointment began first.
-      { name: "reminder-sweep", schedule: "* * * * *", run: () => ({ missed: desk.sweepMissed() }) },
+      { name: "reminder-sweep", schedule: "* * * * *", run: async () => ({ missed: await desk.sweepMissed() }) },
       {
         name: "counsellor-day-lists",
         schedule: `${options.counsellorListTime.minute} ${options.counsellorListTime.hour} * * 1-5`,
-        run: () => ({ counsellors: desk.postDayLists(calendarDateIn(new Date(now()), timeZone)) }),
+        run: async () => ({ counsellors: await desk.postDayLists(calendarDateIn(new Date(now()), timeZone)) }),
       },
     ],
     // Reminders are rewritten or dropped just before they are sent, and flagged when the chat cannot be reached.

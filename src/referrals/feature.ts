@@ -109,11 +109,15 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
       // A content member's voice note is a recording to attach (the recordings feature says how), not a resident's.
       (may(staff.get(message.userId)?.role, "manage_recordings") ? undefined : await mediaDesk.received(message)),
     jobs: [
-      { name: "referral-escalation", schedule: "* * * * *", run: () => ({ escalated: desk.escalateDue() }) },
+      {
+        name: "referral-escalation",
+        schedule: "* * * * *",
+        run: async () => ({ escalated: await desk.escalateDue() }),
+      },
       {
         name: "referral-digest",
         schedule: `${options.digestTime.minute} ${options.digestTime.hour} * * *`,
-        run: () => ({ listed: desk.postDigest(toIsoDate(calendarDateIn(new Date(now()), timeZone))) }),
+        run: async () => ({ listed: await desk.postDigest(toIsoDate(calendarDateIn(new Date(now()), timeZone))) }),
       },
     ],
     outboxHooks: new Map([
