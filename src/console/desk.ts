@@ -439,11 +439,11 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
      * The questions report (as /questions in the staff chat: unanswered and 👎-rated questions of the last 30 days,
      * and the weekly check-in counts) in `locale`; undefined (audited) when the member may not see it.
      */
-    questions(member: StaffMember, locale: Locale): Reply | undefined {
+    async questions(member: StaffMember, locale: Locale): Promise<Reply | undefined> {
       const allowed = may(member.role, "see_reports");
       audit(member, "console_questions", undefined, allowed);
       if (!allowed) return undefined;
-      return questionsReport(options.knowledge, { locale, timeZone: options.timeZone, safety: options.safety });
+      return await questionsReport(options.knowledge, { locale, timeZone: options.timeZone, safety: options.safety });
     },
 
     /** Whether the member may see appointments (counsellors their own; supervisors and admins everyone's). */

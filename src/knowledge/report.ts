@@ -27,7 +27,7 @@ export interface QuestionsReportOptions {
 const MAX_QUESTION_CHARS = 200;
 
 /** Builds the report; sent discreetly (no forwarding), since it holds residents' own words. */
-export function questionsReport(store: KnowledgeStore, options: QuestionsReportOptions): Reply {
+export async function questionsReport(store: KnowledgeStore, options: QuestionsReportOptions): Promise<Reply> {
   const days = options.days ?? 30;
   const summary = store.summary(days);
   const n = (value: number) => localDigits(options.locale, value);
@@ -48,17 +48,17 @@ export function questionsReport(store: KnowledgeStore, options: QuestionsReportO
   for (const row of rows) text.push(reportLine(row, options));
   // The report is where staff see what the search does not understand: tell them how to teach it.
   if (rows.length > 0) text.push({ key: "knowledge.report_teach_hint" });
-  if (options.safety) text.push(...safetyLines(options.safety, options));
+  if (options.safety) text.push(...(await safetyLines(options.safety, options)));
   return { text, discreet: true };
 }
 
 /** "Are you safe right now?" per 7-day window, newest first: how often asked, and what residents chose. */
-function safetyLines(safety: SafetyStore, options: QuestionsReportOptions): TextRef[] {
+async function safetyLines(safety: SafetyStore, options: QuestionsReportOptions): Promise<TextRef[]> {
   const n = (value: number) => localDigits(options.locale, value);
   const date = (at: number) => localDigits(options.locale, toIsoDate(calendarDateIn(new Date(at), options.timeZone)));
   return [
     { key: "knowledge.report_safety_title" },
-    ...safety.weekly(options.weeks ?? 4).map((w) => ({
+    ...(await safety.weekly(options.weeks ?? 4)).map((w) => ({
       key: "knowledge.report_safety_week",
       params: { from: date(w.from), shown: n(w.shown), safe: n(w.safe), help: n(w.help) },
     })),

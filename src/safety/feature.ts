@@ -37,15 +37,15 @@ export function createSafetyFeature(options: SafetyFeatureOptions): Feature & { 
     net: safetyNetLine(directory),
   };
 
-  const checkIn: Action = () => {
-    store?.record("shown");
+  const checkIn: Action = async () => {
+    await store?.record("shown");
     return {};
   };
 
   /** "I need help now" (the lead for the kind, then the emergency screen) or "I'm safe" (the held message answered). */
-  const choose: Action = ({ params, vars }) => {
+  const choose: Action = async ({ params, vars }) => {
     const help = params.choice === "help";
-    store?.record(help ? "help" : "safe");
+    await store?.record(help ? "help" : "safe");
     if (!help) return {};
     // The engine forgets the held message once the check-in screen is left.
     return { replies: [dangerLead(kindsOf(vars.safety_kind), directory)] };

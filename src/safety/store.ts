@@ -5,6 +5,7 @@
 import { gte, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { safetyChecks } from "../db/schema.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 export type SafetyEvent = "shown" | "safe" | "help";
 
@@ -22,7 +23,7 @@ const WEEK_MS = 7 * 86_400_000;
 
 /** Creates the store. `now` defaults to Date.now. */
 export function createSafetyStore(db: Db, now: () => number = Date.now) {
-  return {
+  return asyncMethods({
     record(event: SafetyEvent): void {
       db.insert(safetyChecks).values({ event, createdAt: now() }).run();
     },
@@ -46,5 +47,5 @@ export function createSafetyStore(db: Db, now: () => number = Date.now) {
         return { from: end - (w + 1) * WEEK_MS, shown: count("shown"), safe: count("safe"), help: count("help") };
       });
     },
-  };
+  });
 }

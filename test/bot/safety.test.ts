@@ -318,7 +318,7 @@ describe("what staff see (/questions)", () => {
     await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/questions"));
     const report = h.fake.botMessages(STAFF_CHAT).at(-1)?.text ?? "";
     expect(report).toContain(t("knowledge.report_safety_title"));
-    expect(h.core.safety.weekly(1)[0]).toMatchObject({ shown: 2, safe: 1, help: 1 });
+    expect((await h.core.safety.weekly(1))[0]).toMatchObject({ shown: 2, safe: 1, help: 1 });
     expect(report).toContain("សួរ ២ ដង");
   });
 });
