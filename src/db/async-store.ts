@@ -9,7 +9,10 @@ export type AsyncMethods<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
 };
 
-/** The methods of a synchronous store as promise-returning methods (other properties are kept as they are). */
+/**
+ * The methods of a synchronous store as promise-returning methods (other properties are kept as they are). A method
+ * that calls a sibling through `this` still reaches the synchronous one: `this` is the original object.
+ */
 export function asyncMethods<T extends object>(methods: T): AsyncMethods<T> {
   const wrapped: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(methods)) {
@@ -20,7 +23,7 @@ export function asyncMethods<T extends object>(methods: T): AsyncMethods<T> {
     const method = value as (...args: unknown[]) => unknown;
     wrapped[name] = (...args: unknown[]) => {
       try {
-        return Promise.resolve(method(...args));
+        return Promise.resolve(method.apply(methods, args));
       } catch (error) {
         return Promise.reject(error);
       }

@@ -196,7 +196,7 @@ export function createProgrammeFeature(options: ProgrammeFeatureOptions): Featur
         NEEDS_SUBJECT,
         {
           // Sent (or given up): the row held the answers so far; it goes.
-          onSent: async (row) => await options.outbox.erase(row.id),
+          onSent: (row) => options.outbox.erase(row.id),
           onUnreachable: async (row) => {
             await options.outbox.erase(row.id);
             return true;

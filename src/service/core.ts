@@ -330,7 +330,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
   const admission = createAdmission({
     store: inbox,
     chatLimit: config.inboxChatLimit,
-    repliesWaiting: async (chatId) => await outbox.waitingFor(chatId),
+    repliesWaiting: (chatId) => outbox.waitingFor(chatId),
     totalLimit: config.inboxLimit,
     isUrgent: (update) => {
       const text = messageTextOf(update);

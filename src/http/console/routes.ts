@@ -169,12 +169,12 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
         reply.setCookie(BROWSER_COOKIE, nonce, { ...cookieBase, path: "/console/login", sameSite: "lax" });
       }
       const browser = browserName(request.headers["user-agent"]);
-      const state = await options.commit(() => {
+      const state = await options.commit(async () => {
         const opened = access.open(token, nonce, browser);
-        const ids = opened.kind === "ask" ? desk.askApproval(opened.loginId, opened.staffId, browser) : [];
+        const ids = opened.kind === "ask" ? await desk.askApproval(opened.loginId, opened.staffId, browser) : [];
         return { opened, ids };
       });
-      await options.sendNow(await state.ids);
+      await options.sendNow(state.ids);
       const ctx = context(request);
       switch (state.opened.kind) {
         case "ask":
