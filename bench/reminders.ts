@@ -42,7 +42,7 @@ async function dueQuery(): Promise<void> {
       for (let i = 0; i < APPOINTMENTS; i++) {
         const counsellorId = 1 + (i % COUNSELLORS);
         const startsAt = now + 3 * HOUR + Math.floor(i / COUNSELLORS) * HOUR;
-        const a = core.booking.store.insert({
+        const a = await core.booking.store.insert({
           chatId: 1_000_000 + i,
           counsellorId,
           topic: "health",

@@ -13,23 +13,23 @@ import type { BookingStore } from "./store.ts";
  * false. Returns how many weekly periods and which places were saved.
  * @throws {SpeanError} SPEAN_CONFIG_INVALID when the hours cannot be read (nothing is saved).
  */
-export function setCounsellorHours(
+export async function setCounsellorHours(
   store: BookingStore,
   member: StaffMember,
   spec: string,
   options: { topics?: Topic[]; slotMinutes?: number; active?: boolean } = {},
-): { periods: number; sites: string[] } {
+): Promise<{ periods: number; sites: string[] }> {
   const hours = parseWeeklyHours(spec);
-  const current = store.counsellor(member.telegramUserId);
+  const current = await store.counsellor(member.telegramUserId);
   const sites = [...new Set(hours.map((h) => h.site))];
-  store.saveCounsellor({
+  await store.saveCounsellor({
     telegramUserId: member.telegramUserId,
     displayName: member.displayName,
     sites,
     topics: options.topics ?? current?.topics ?? [...TOPICS],
     slotMinutes: options.slotMinutes ?? current?.slotMinutes ?? 60,
   });
-  store.setHours(member.telegramUserId, hours);
-  store.setCounsellorActive(member.telegramUserId, options.active ?? true);
+  await store.setHours(member.telegramUserId, hours);
+  await store.setCounsellorActive(member.telegramUserId, options.active ?? true);
   return { periods: hours.length, sites };
 }

@@ -24,10 +24,10 @@ export const DEMO_COUNSELLORS = [
 ] as const;
 
 /** Registers the demo counsellors (as staff with the counsellor role) and their hours. Safe to run again. */
-export function seedDemoCounsellors(staff: StaffStore, booking: BookingStore): number {
+export async function seedDemoCounsellors(staff: StaffStore, booking: BookingStore): Promise<number> {
   for (const demo of DEMO_COUNSELLORS) {
     staff.register(demo.telegramUserId, "counsellor", demo.displayName);
-    booking.saveCounsellor({
+    await booking.saveCounsellor({
       telegramUserId: demo.telegramUserId,
       displayName: demo.displayName,
       sites: demo.sites,
@@ -35,7 +35,7 @@ export function seedDemoCounsellors(staff: StaffStore, booking: BookingStore): n
       slotMinutes: 60,
       demo: true,
     });
-    booking.setHours(demo.telegramUserId, parseWeeklyHours(demo.hours));
+    await booking.setHours(demo.telegramUserId, parseWeeklyHours(demo.hours));
   }
   return DEMO_COUNSELLORS.length;
 }

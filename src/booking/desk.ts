@@ -38,7 +38,7 @@ export interface BookingDeskOptions {
   staffChatId: number | undefined;
   staffLocale: Locale;
   /** The language a staff member or resident chose, if any. */
-  localeOf: (chatId: number) => Locale | undefined;
+  localeOf: (chatId: number) => Promise<Locale | undefined>;
   now: () => number;
 }
 
@@ -92,7 +92,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
   const { store, slots, outbox, staff, translator, policy, now } = options;
   const tz = policy.timeZone;
   const lateGrace = (options.lateGraceMinutes ?? 15) * MINUTE_MS;
-  const localeOf = (chatId: number) => options.localeOf(chatId) ?? options.staffLocale;
+  const localeOf = async (chatId: number) => (await options.localeOf(chatId)) ?? options.staffLocale;
 
   // ---- how an appointment reads ----
 
@@ -181,7 +181,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
   }
 
   async function tellCounsellor(a: Appointment, key: string, dedupeKey: string): Promise<void> {
-    const locale = localeOf(a.counsellorId);
+    const locale = await localeOf(a.counsellorId);
     await queueReply(outbox, translator, {
       chatId: a.counsellorId,
       dedupeKey,
@@ -193,7 +193,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
 
   async function tellStaffChat(a: Appointment, key: string, dedupeKey: string): Promise<void> {
     if (options.staffChatId === undefined) return;
-    const counsellor = store.counsellor(a.counsellorId);
+    const counsellor = await store.counsellor(a.counsellorId);
     const reply = {
       text: [
         text(key, {
@@ -220,10 +220,10 @@ export function createBookingDesk(options: BookingDeskOptions) {
    * free slots instead.
    */
   async function book(request: BookingRequest, rescheduledFrom?: number): Promise<BookResult> {
-    const slot = slots.slotAt(request.topic, request.site, request.startsAt);
+    const slot = await slots.slotAt(request.topic, request.site, request.startsAt);
     for (const counsellor of slot?.counsellors ?? []) {
       try {
-        const appointment = store.insert({
+        const appointment = await store.insert({
           ...request,
           counsellorId: counsellor.id,
           endsAt: counsellor.endsAt,
@@ -240,18 +240,18 @@ export function createBookingDesk(options: BookingDeskOptions) {
         if (!(err instanceof SpeanError && err.code === "SPEAN_SLOT_TAKEN")) throw err;
       }
     }
-    return { ok: false, nearest: slots.nearest(request.topic, request.site, request.startsAt) };
+    return { ok: false, nearest: await slots.nearest(request.topic, request.site, request.startsAt) };
   }
 
   /** The appointment if it belongs to the chat and is still booked. */
-  function ownBooked(chatId: number, appointmentId: number): Appointment | undefined {
-    const a = store.get(appointmentId);
+  async function ownBooked(chatId: number, appointmentId: number): Promise<Appointment | undefined> {
+    const a = await store.get(appointmentId);
     return a && a.chatId === chatId && a.status === "booked" ? a : undefined;
   }
 
   async function cancel(chatId: number, appointmentId: number): Promise<Appointment | undefined> {
-    const a = ownBooked(chatId, appointmentId);
-    if (!a || !store.setStatus(a.id, "cancelled")) return undefined;
+    const a = await ownBooked(chatId, appointmentId);
+    if (!a || !(await store.setStatus(a.id, "cancelled"))) return undefined;
     await outbox.cancelAbout(REMINDER_SUBJECT, a.id);
     await tellCounsellor(a, "booking.staff_cancelled", `cancelled:${a.id}`);
     return a;
@@ -263,10 +263,10 @@ export function createBookingDesk(options: BookingDeskOptions) {
    */
   async function cancelAllForForget(chatId: number): Promise<number> {
     let cancelled = 0;
-    for (const a of store.upcoming(chatId)) {
-      if (!store.setStatus(a.id, "cancelled")) continue;
+    for (const a of await store.upcoming(chatId)) {
+      if (!(await store.setStatus(a.id, "cancelled"))) continue;
       await outbox.cancelAbout(REMINDER_SUBJECT, a.id);
-      const locale = localeOf(a.counsellorId);
+      const locale = await localeOf(a.counsellorId);
       const notice = text("booking.staff_forgotten", { ref: appointmentRef(a.id), when: when(locale, a.startsAt) });
       await queueReply(outbox, translator, {
         chatId: a.counsellorId,
@@ -282,7 +282,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
 
   /** Moves an appointment: the new one is booked first; only then is the old one released with its reminders. */
   async function reschedule(chatId: number, appointmentId: number, startsAt: number): Promise<BookResult | undefined> {
-    const old = ownBooked(chatId, appointmentId);
+    const old = await ownBooked(chatId, appointmentId);
     if (!old) return undefined;
     const request: BookingRequest = {
       chatId,
@@ -296,7 +296,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
     };
     const result = await book(request, old.id);
     if (!result.ok) return result;
-    store.setStatus(old.id, "rescheduled");
+    await store.setStatus(old.id, "rescheduled");
     await outbox.cancelAbout(REMINDER_SUBJECT, old.id);
     await tellCounsellor(old, "booking.staff_moved_away", `moved:${old.id}`);
     return result;
@@ -306,7 +306,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
 
   /** A reminder that will never be sent because its appointment has begun: recorded, and people are told. */
   async function recordMissed(a: Appointment): Promise<void> {
-    store.setFlag(a.id, "reminder_missed");
+    await store.setFlag(a.id, "reminder_missed");
     const flagged = { ...a, flag: "reminder_missed" as const };
     await tellCounsellor(flagged, "booking.staff_reminder_missed", `missed:${a.id}`);
     await tellStaffChat(flagged, "booking.staff_chat_reminder_missed", `missed-staff:${a.id}`);
@@ -319,7 +319,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
    */
   async function beforeSend(row: OutboxRow): Promise<OutboxRow | undefined> {
     if (row.subject?.rung === undefined) return row;
-    const a = store.get(row.subject.id);
+    const a = await store.get(row.subject.id);
     if (!a || a.status !== "booked") return undefined;
     const at = now();
     if (at >= a.startsAt) {
@@ -339,7 +339,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
   async function sweepMissed(): Promise<number> {
     let missed = 0;
     const at = now();
-    for (const a of store.bookedStartedBetween(at - 86_400_000, at)) {
+    for (const a of await store.bookedStartedBetween(at - 86_400_000, at)) {
       if ((await outbox.cancelAbout(REMINDER_SUBJECT, a.id)) === 0) continue;
       await recordMissed(a);
       missed++;
@@ -350,9 +350,9 @@ export function createBookingDesk(options: BookingDeskOptions) {
   /** A reminder Telegram refused for good (blocked, chat not found): flagged, so that a person can call. */
   async function onUnreachable(row: OutboxRow): Promise<boolean> {
     if (!row.subject) return false;
-    const a = store.get(row.subject.id);
+    const a = await store.get(row.subject.id);
     if (!a || a.status !== "booked") return true;
-    store.setFlag(a.id, "unreachable");
+    await store.setFlag(a.id, "unreachable");
     await outbox.cancelAbout(REMINDER_SUBJECT, a.id);
     const flagged = { ...a, flag: "unreachable" as const };
     await tellCounsellor(flagged, "booking.staff_unreachable", `unreachable:${a.id}`);
@@ -361,8 +361,8 @@ export function createBookingDesk(options: BookingDeskOptions) {
   }
 
   /** After quick exit (which cancels everything queued for the chat): the counsellor's list shows "no reminders". */
-  function remindersCancelledByQuickExit(chatId: number): void {
-    for (const id of store.bookedIds(chatId)) store.setFlag(id, "reminders_off");
+  async function remindersCancelledByQuickExit(chatId: number): Promise<void> {
+    for (const id of await store.bookedIds(chatId)) await store.setFlag(id, "reminders_off");
   }
 
   // ---- counsellors ----
@@ -376,10 +376,10 @@ export function createBookingDesk(options: BookingDeskOptions) {
    * that every session gets counted, the earlier days' appointments still waiting for a mark (see
    * UNMARKED_LOOKBACK_DAYS and MAX_UNMARKED_CARDS).
    */
-  function dayList(counsellorId: number, date: CalendarDate): Reply[] {
-    const locale = localeOf(counsellorId);
+  async function dayList(counsellorId: number, date: CalendarDate): Promise<Reply[]> {
+    const locale = await localeOf(counsellorId);
     const [dayStart, dayEnd] = dayBounds(date);
-    const list = store.forCounsellor(counsellorId, dayStart, dayEnd);
+    const list = await store.forCounsellor(counsellorId, dayStart, dayEnd);
     const heading = text(list.length ? "booking.staff_day_heading" : "booking.staff_day_empty", {
       date: formatDate(locale, date),
       count: localDigits(locale, list.length),
@@ -388,7 +388,7 @@ export function createBookingDesk(options: BookingDeskOptions) {
       { text: [heading] },
       ...list.map((a) => counsellorCard(a, locale, a.status === "booked" ? undefined : markLine(a, locale))),
     ];
-    const unmarked = store.unmarkedFor(
+    const unmarked = await store.unmarkedFor(
       counsellorId,
       instantAt(addDays(date, -UNMARKED_LOOKBACK_DAYS), 0, tz),
       dayStart,
@@ -415,10 +415,10 @@ export function createBookingDesk(options: BookingDeskOptions) {
   /** Queues each counsellor's list for `date` (the morning job); returns how many counsellors got one. */
   async function postDayLists(date: CalendarDate): Promise<number> {
     let posted = 0;
-    for (const counsellor of store.activeCounsellors()) {
-      const replies = dayList(counsellor.telegramUserId, date);
+    for (const counsellor of await store.activeCounsellors()) {
+      const replies = await dayList(counsellor.telegramUserId, date);
       if (replies.length <= 1) continue;
-      const locale = localeOf(counsellor.telegramUserId);
+      const locale = await localeOf(counsellor.telegramUserId);
       for (const [i, reply] of replies.entries())
         await queueReply(outbox, translator, {
           chatId: counsellor.telegramUserId,
@@ -432,26 +432,25 @@ export function createBookingDesk(options: BookingDeskOptions) {
     return posted;
   }
 
-  /** Whether this staff member may see and mark counselling lists. */
   /**
    * A counsellor's button press (attended / no-show / show phone). Only the appointment's own counsellor, or a
    * supervisor or admin, may; every attempt is recorded. Returns the pop-up text, and for a mark the card to put
    * in place of the pressed message.
    */
-  function press(
+  async function press(
     userId: number,
     verb: CounsellorVerb,
     appointmentId: number,
-  ): { notice: TextRef; alert?: boolean; card?: Reply } {
+  ): Promise<{ notice: TextRef; alert?: boolean; card?: Reply }> {
     const member = staff.get(userId);
-    const a = store.get(appointmentId);
+    const a = await store.get(appointmentId);
     const allowed =
       a !== undefined &&
       ((a.counsellorId === userId && may(member?.role, "mark_own_appointment")) ||
         may(member?.role, "mark_any_appointment"));
     staff.audit(userId, `appointment_${verb}`, undefined, allowed);
     if (!allowed || !a) return { notice: text("booking.staff_not_allowed"), alert: true };
-    const locale = localeOf(userId);
+    const locale = await localeOf(userId);
     if (verb === "phone") {
       return a.phone
         ? { notice: text("booking.staff_phone", { phone: a.phone }), alert: true }
@@ -460,8 +459,8 @@ export function createBookingDesk(options: BookingDeskOptions) {
     if (a.status !== "booked")
       return { notice: text("booking.staff_already_marked"), card: counsellorCard(a, locale, markLine(a, locale)) };
     if (now() < a.startsAt) return { notice: text("booking.staff_not_started"), alert: true };
-    store.setStatus(a.id, verb, userId);
-    const marked = store.get(a.id) as Appointment;
+    await store.setStatus(a.id, verb, userId);
+    const marked = (await store.get(a.id)) as Appointment;
     return {
       notice: text(`booking.marked_${verb}_short`),
       card: counsellorCard(marked, locale, markLine(marked, locale)),
@@ -474,9 +473,9 @@ export function createBookingDesk(options: BookingDeskOptions) {
     reschedule,
     ownBooked,
     upcoming: (chatId: number) => store.upcoming(chatId),
-    confirmComing(chatId: number, appointmentId: number): Appointment | undefined {
-      const a = ownBooked(chatId, appointmentId);
-      if (a) store.confirm(a.id);
+    async confirmComing(chatId: number, appointmentId: number): Promise<Appointment | undefined> {
+      const a = await ownBooked(chatId, appointmentId);
+      if (a) await store.confirm(a.id);
       return a;
     },
     residentCard,

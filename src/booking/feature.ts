@@ -33,10 +33,10 @@ export function createBookingFeature(options: BookingFeatureOptions): Feature {
   const flow = createBookingFlow(options);
 
   /** A counsellor's mark; the pressed entry is rewritten to show it (and loses its buttons). */
-  function press(input: ButtonInput): ButtonOutcome {
+  async function press(input: ButtonInput): Promise<ButtonOutcome> {
     const button = parseCounsellorButton(input.data);
     if (!button) return { notice: text("common.expired_short") };
-    const outcome = desk.press(input.userId, button.verb, button.appointmentId);
+    const outcome = await desk.press(input.userId, button.verb, button.appointmentId);
     return {
       notice: outcome.notice,
       ...(outcome.alert ? { alert: true } : {}),
@@ -85,9 +85,9 @@ export function createBookingFeature(options: BookingFeatureOptions): Feature {
     outboxHooks: new Map([[REMINDER_SUBJECT, desk.reminderHooks]]),
     // Booked appointments stay booked; their reminders were cancelled with everything else queued.
     onQuickExit: (chatId) => desk.remindersCancelledByQuickExit(chatId),
-    purge: (days) => ({ appointmentsErased: options.store.purge(days) }),
-    describeData: (chatId, locale) => {
-      const upcoming = desk.upcoming(chatId);
+    purge: async (days) => ({ appointmentsErased: await options.store.purge(days) }),
+    describeData: async (chatId, locale) => {
+      const upcoming = await desk.upcoming(chatId);
       if (upcoming.length === 0) return [];
       const list = upcoming.map((a) => `${appointmentRef(a.id)} (${desk.when(locale, a.startsAt)})`).join(", ");
       return [text("privacy.appointments", { list })];
@@ -95,7 +95,7 @@ export function createBookingFeature(options: BookingFeatureOptions): Feature {
     // Upcoming appointments are cancelled (each counsellor told the reference only); the rest keep their counts.
     onForget: async (chatId, anonymousId) => {
       await desk.cancelAllForForget(chatId);
-      options.store.forgetChat(chatId, anonymousId);
+      await options.store.forgetChat(chatId, anonymousId);
     },
   };
 }

@@ -182,8 +182,8 @@ export function createBookingFlow(options: BookingFlowOptions) {
   const select: Action = ({ params }) => ({ vars: { bk_selected: Number(params.id) } });
 
   /** Starts moving the selected appointment: same topic, place and person; a new day and time. */
-  const beginMove: Action = ({ chatId, vars }) => {
-    const a = desk.ownBooked(chatId, Number(vars.bk_selected));
+  const beginMove: Action = async ({ chatId, vars }) => {
+    const a = await desk.ownBooked(chatId, Number(vars.bk_selected));
     if (!a) return { outcome: "gone" };
     return {
       vars: {
@@ -200,8 +200,8 @@ export function createBookingFlow(options: BookingFlowOptions) {
 
   const cancel: Action = async ({ chatId, vars }) =>
     (await desk.cancel(chatId, Number(vars.bk_selected))) ? {} : { outcome: "gone" };
-  const coming: Action = ({ chatId, vars }) =>
-    desk.confirmComing(chatId, Number(vars.bk_selected)) ? {} : { outcome: "gone" };
+  const coming: Action = async ({ chatId, vars }) =>
+    (await desk.confirmComing(chatId, Number(vars.bk_selected))) ? {} : { outcome: "gone" };
 
   // ---- what screens show ----
 
@@ -219,11 +219,11 @@ export function createBookingFlow(options: BookingFlowOptions) {
     };
   }
 
-  const dayChoices: ChoiceProvider = ({ locale, vars }) => {
+  const dayChoices: ChoiceProvider = async ({ locale, vars }) => {
     const topic = topicOf(vars);
     const site = siteOf(vars);
     if (!topic || !site) return [];
-    return slots.freeDays(topic, site).map((date, i) => ({
+    return (await slots.freeDays(topic, site)).map((date, i) => ({
       id: `d${i}`,
       label: text("common.lines", { lines: formatDayShort(locale, date) }),
       next: "booking.time",
@@ -233,33 +233,34 @@ export function createBookingFlow(options: BookingFlowOptions) {
     }));
   };
 
-  const timeChoices: ChoiceProvider = ({ locale, vars }) => {
+  const timeChoices: ChoiceProvider = async ({ locale, vars }) => {
     const topic = topicOf(vars);
     const site = siteOf(vars);
     const day = dayOf(vars);
     if (!topic || !site || !day) return [];
-    return slots.slotsOn(topic, site, day).map((slot, i) => slotChoice(slot, locale, false, i, "booking.after_time"));
+    return (await slots.slotsOn(topic, site, day)).map((slot, i) =>
+      slotChoice(slot, locale, false, i, "booking.after_time"),
+    );
   };
 
-  const nearestChoices: ChoiceProvider = ({ locale, vars }) => {
+  const nearestChoices: ChoiceProvider = async ({ locale, vars }) => {
     const topic = topicOf(vars);
     const site = siteOf(vars);
     const wanted = numberVar(vars, "bk_want");
     if (!topic || !site || wanted === undefined) return [];
-    return slots.nearest(topic, site, wanted).map((slot, i) => slotChoice(slot, locale, true, i, "booking.after_time"));
+    return (await slots.nearest(topic, site, wanted)).map((slot, i) =>
+      slotChoice(slot, locale, true, i, "booking.after_time"),
+    );
   };
 
-  const mineChoices: ChoiceProvider = ({ chatId, locale }) => [
-    ...desk
-      .upcoming(chatId)
-      .slice(0, MINE_MAX)
-      .map((a, i) => ({
-        id: `a${i}`,
-        label: text("booking.mine_item", { n: localDigits(locale, i + 1), when: desk.when(locale, a.startsAt) }),
-        next: "booking.manage",
-        action: "booking_select",
-        params: { id: a.id },
-      })),
+  const mineChoices: ChoiceProvider = async ({ chatId, locale }) => [
+    ...(await desk.upcoming(chatId)).slice(0, MINE_MAX).map((a, i) => ({
+      id: `a${i}`,
+      label: text("booking.mine_item", { n: localDigits(locale, i + 1), when: desk.when(locale, a.startsAt) }),
+      next: "booking.manage",
+      action: "booking_select",
+      params: { id: a.id },
+    })),
     { id: "new", label: text("booking.book_new"), next: "booking.start" },
   ];
 
@@ -276,10 +277,10 @@ export function createBookingFlow(options: BookingFlowOptions) {
   // ---- blocks ----
 
   /** Shown under the day question when no day has a free slot for this topic and place. */
-  const noDaysHint: Block = ({ vars }) => {
+  const noDaysHint: Block = async ({ vars }) => {
     const topic = topicOf(vars);
     const site = siteOf(vars);
-    return topic && site && slots.freeDays(topic, site).length === 0 ? [text("booking.no_days")] : [];
+    return topic && site && (await slots.freeDays(topic, site)).length === 0 ? [text("booking.no_days")] : [];
   };
 
   const dayHeading: Block = ({ locale, vars }) => {
@@ -288,10 +289,10 @@ export function createBookingFlow(options: BookingFlowOptions) {
   };
 
   /** The booking being made (or the move), for the resident to confirm. */
-  const draft: Block = ({ chatId, locale, vars }) => {
+  const draft: Block = async ({ chatId, locale, vars }) => {
     const startsAt = numberVar(vars, "bk_start");
     const moving = numberVar(vars, "bk_move");
-    const old = moving === undefined ? undefined : desk.ownBooked(chatId, moving);
+    const old = moving === undefined ? undefined : await desk.ownBooked(chatId, moving);
     const lines: TextRef[] = [
       ...(old ? [text("booking.card_moving_from", { when: desk.when(locale, old.startsAt) })] : []),
       ...(startsAt !== undefined ? [text("booking.card_when", { when: desk.when(locale, startsAt) })] : []),
@@ -310,15 +311,16 @@ export function createBookingFlow(options: BookingFlowOptions) {
     return [text("common.lines", { lines })];
   };
 
-  const cardOf = (chatId: number, locale: Locale, id: unknown): TextRef[] => {
-    const a = desk.ownBooked(chatId, Number(id));
+  const cardOf = async (chatId: number, locale: Locale, id: unknown): Promise<TextRef[]> => {
+    const a = await desk.ownBooked(chatId, Number(id));
     return a ? [text("common.lines", { lines: desk.residentCard(a, locale, true) })] : [];
   };
 
   const done: Block = ({ chatId, locale, vars }) => cardOf(chatId, locale, vars.bk_done);
   const selected: Block = ({ chatId, locale, vars }) => cardOf(chatId, locale, vars.bk_selected);
 
-  const mineList: Block = ({ chatId }) => (desk.upcoming(chatId).length === 0 ? [text("booking.mine_empty")] : []);
+  const mineList: Block = async ({ chatId }) =>
+    (await desk.upcoming(chatId)).length === 0 ? [text("booking.mine_empty")] : [];
 
   // ---- typed days and times ----
 
@@ -327,7 +329,7 @@ export function createBookingFlow(options: BookingFlowOptions) {
   }
 
   /** A typed day and/or time on the day, time or nearest-times screens. */
-  function typedWhen(ctx: FreeTextContext): FreeTextResult | undefined {
+  async function typedWhen(ctx: FreeTextContext): Promise<FreeTextResult | undefined> {
     if (!WHEN_SCREENS.has(ctx.node)) return undefined;
     const stay = (key: string, params?: Record<string, string>): FreeTextResult => ({
       target: ctx.node,
@@ -351,24 +353,24 @@ export function createBookingFlow(options: BookingFlowOptions) {
       if (bookable === "closed")
         return { target: "booking.day", replies: [say("booking.when_day_closed", { day: dayName })] };
       if (bookable === "too_far") return { target: "booking.day", replies: [say("booking.when_day_too_far")] };
-      if (slots.slotsOn(topic, site, date).length === 0)
+      if ((await slots.slotsOn(topic, site, date)).length === 0)
         return { target: "booking.day", replies: [say("booking.when_day_full", { day: dayName })] };
       return { target: "booking.time", vars: { bk_day: toIsoDate(date) } };
     }
     const startsAt = instantAt(date, typed.minute, timeZone);
     if (startsAt <= at) return stay("booking.when_past");
-    if (slots.slotAt(topic, site, startsAt))
+    if (await slots.slotAt(topic, site, startsAt))
       return { target: "booking.after_time", vars: { bk_day: toIsoDate(date), bk_start: startsAt } };
     return { target: "booking.nearby", vars: { bk_want: startsAt } };
   }
 
   // ---- buttons on reminders ----
 
-  function reminderButton(ctx: ExternalButtonContext): FreeTextResult | undefined {
+  async function reminderButton(ctx: ExternalButtonContext): Promise<FreeTextResult | undefined> {
     const button = parseResidentButton(ctx.data);
     if (!button) return undefined;
     const vars = { bk_selected: button.appointmentId };
-    if (!desk.ownBooked(ctx.chatId, button.appointmentId)) return { target: "booking.gone", vars };
+    if (!(await desk.ownBooked(ctx.chatId, button.appointmentId))) return { target: "booking.gone", vars };
     const target = { coming: "booking.coming", reschedule: "booking.move", cancel: "booking.cancel_confirm" }[
       button.verb
     ];

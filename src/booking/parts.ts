@@ -33,7 +33,7 @@ export interface BookingPartsOptions {
   holidays: Iterable<string>;
   config: BookingConfig;
   staffChatId: number | undefined;
-  localeOf: (chatId: number) => Locale | undefined;
+  localeOf: (chatId: number) => Promise<Locale | undefined>;
   now: () => number;
 }
 

@@ -46,14 +46,14 @@ function currentMonth(now: number, timeZone: string): ReportMonth {
 }
 
 /** Builds the report; sent with protect_content like every staff report. */
-export function sessionsReport(store: BookingStore, options: SessionsReportOptions): Reply {
+export async function sessionsReport(store: BookingStore, options: SessionsReportOptions): Promise<Reply> {
   const { locale, targets } = options;
   const n = (value: number) => localDigits(locale, value);
   const month = options.month ?? currentMonth(options.now, options.timeZone);
   const from = instantAt({ ...month, day: 1 }, 0, options.timeZone);
   const next = month.month === 12 ? { year: month.year + 1, month: 1 } : { year: month.year, month: month.month + 1 };
   const to = instantAt({ ...next, day: 1 }, 0, options.timeZone);
-  const counts = store.sessionCounts(from, to, options.now);
+  const counts = await store.sessionCounts(from, to, options.now);
   const sum = (field: "attended" | "noShow" | "cancelled" | "booked") =>
     counts.byCounsellor.reduce((total, row) => total + row[field], 0);
   const monthName = formatMonth(locale, month.year, month.month);

@@ -40,13 +40,13 @@ export function createSlotFinder(options: SlotFinderOptions) {
   const notice = (options.minNoticeMinutes ?? 60) * MINUTE_MS;
 
   /** Every free slot for a topic at a site within the booking window, by time. */
-  function freeSlots(topic: Topic, site: Site): FreeSlot[] {
+  async function freeSlots(topic: Topic, site: Site): Promise<FreeSlot[]> {
     const at = now();
     const today = todayIn(at, timeZone);
     const windowStart = instantAt(today, 0, timeZone);
     const windowEnd = instantAt(addDays(today, daysAhead), 0, timeZone);
     const held = new Map<number, { startsAt: number; endsAt: number }[]>();
-    for (const slot of store.heldSlots(windowStart, windowEnd))
+    for (const slot of await store.heldSlots(windowStart, windowEnd))
       held.set(slot.counsellorId, [...(held.get(slot.counsellorId) ?? []), slot]);
     const busyOnDay = (counsellorId: number, date: CalendarDate) => {
       const from = instantAt(date, 0, timeZone);
@@ -55,8 +55,10 @@ export function createSlotFinder(options: SlotFinderOptions) {
     };
 
     const slots = new Map<number, FreeSlot>();
-    const counsellors = store.activeCounsellors().filter((c) => c.topics.includes(topic) && c.sites.includes(site));
-    const timeOff = store.timeOff(toIsoDate(today));
+    const counsellors = (await store.activeCounsellors()).filter(
+      (c) => c.topics.includes(topic) && c.sites.includes(site),
+    );
+    const timeOff = await store.timeOff(toIsoDate(today));
     const isOff = (counsellorId: number, iso: string) =>
       timeOff.some((t) => t.counsellorId === counsellorId && t.from <= iso && iso <= t.to);
     for (let offset = 0; offset < daysAhead; offset++) {
@@ -92,25 +94,25 @@ export function createSlotFinder(options: SlotFinderOptions) {
     freeSlots,
 
     /** The days with at least one free slot, in order. */
-    freeDays(topic: Topic, site: Site): CalendarDate[] {
+    async freeDays(topic: Topic, site: Site): Promise<CalendarDate[]> {
       const seen = new Map<string, CalendarDate>();
-      for (const slot of freeSlots(topic, site)) seen.set(toIsoDate(slot.date), slot.date);
+      for (const slot of await freeSlots(topic, site)) seen.set(toIsoDate(slot.date), slot.date);
       return [...seen.values()];
     },
 
     /** The free slots of one day. */
-    slotsOn(topic: Topic, site: Site, date: CalendarDate): FreeSlot[] {
-      return freeSlots(topic, site).filter((s) => compareDates(s.date, date) === 0);
+    async slotsOn(topic: Topic, site: Site, date: CalendarDate): Promise<FreeSlot[]> {
+      return (await freeSlots(topic, site)).filter((s) => compareDates(s.date, date) === 0);
     },
 
     /** The free slot starting exactly at `startsAt`, if any. */
-    slotAt(topic: Topic, site: Site, startsAt: number): FreeSlot | undefined {
-      return freeSlots(topic, site).find((s) => s.startsAt === startsAt);
+    async slotAt(topic: Topic, site: Site, startsAt: number): Promise<FreeSlot | undefined> {
+      return (await freeSlots(topic, site)).find((s) => s.startsAt === startsAt);
     },
 
     /** Up to `count` free slots nearest in time to `startsAt` (earlier or later), in time order. */
-    nearest(topic: Topic, site: Site, startsAt: number, count = 3): FreeSlot[] {
-      return freeSlots(topic, site)
+    async nearest(topic: Topic, site: Site, startsAt: number, count = 3): Promise<FreeSlot[]> {
+      return (await freeSlots(topic, site))
         .sort((a, b) => Math.abs(a.startsAt - startsAt) - Math.abs(b.startsAt - startsAt) || a.startsAt - b.startsAt)
         .slice(0, count)
         .sort((a, b) => a.startsAt - b.startsAt);

@@ -18,6 +18,7 @@ import type {
   Topic,
   WeeklyHours,
 } from "./model.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 /** Statuses that hold a counsellor's slot (cancelled and moved appointments free it). */
 export const HOLDING_STATUSES: readonly AppointmentStatus[] = ["booked", "attended", "no_show"];
@@ -125,7 +126,7 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
 
   const holding = inArray(appointments.status, [...HOLDING_STATUSES]);
 
-  return {
+  return asyncMethods({
     /** Adds or updates a counsellor's profile (not their hours). */
     saveCounsellor(profile: CounsellorProfile): void {
       const values = {
@@ -405,5 +406,5 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
         .all()
         .map(toAppointment);
     },
-  };
+  });
 }

@@ -39,7 +39,7 @@ try {
           "(or npm run staff:invite -- counsellor) and have them type /join <code>",
       );
     if (args.includes("--off")) {
-      booking.setCounsellorActive(id, false);
+      await booking.setCounsellorActive(id, false);
       console.log(`${member.displayName} takes no new bookings now.`);
     } else {
       const topics = (option(args, "topics") ?? TOPICS.join(",")).split(",").map((t) => t.trim());
@@ -47,7 +47,7 @@ try {
       const slot = Number(option(args, "slot") ?? 60);
       if (!Number.isInteger(slot) || slot < 15 || slot > 240)
         throw new SpeanError("SPEAN_CONFIG_INVALID", "--slot is minutes, 15 to 240");
-      const saved = setCounsellorHours(booking, member, option(args, "hours") ?? "", {
+      const saved = await setCounsellorHours(booking, member, option(args, "hours") ?? "", {
         topics: topics as Topic[],
         slotMinutes: slot,
       });

@@ -21,7 +21,7 @@ try {
     process.exitCode = 1;
   } else {
     const db = openDatabase(config.databasePath);
-    const count = seedDemoCounsellors(
+    const count = await seedDemoCounsellors(
       createStaffStore(db),
       createBookingStore(db, createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious)),
     );

@@ -304,52 +304,58 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     mayUseHours: (member: StaffMember) => may(member.role, "manage_hours") || member.role === "counsellor",
 
     /** The counsellors whose hours `member` may see and set. */
-    counsellorHours(member: StaffMember): CounsellorHours[] {
+    async counsellorHours(member: StaffMember): Promise<CounsellorHours[]> {
       const all = may(member.role, "manage_hours");
-      return staff
-        .withRole("counsellor")
-        .filter((c) => all || c.telegramUserId === member.telegramUserId)
-        .map((c) => {
-          const profile = options.booking.counsellor(c.telegramUserId);
-          return {
-            member: c,
-            hours: formatWeeklyHours(profile?.hours ?? []),
-            takesBookings: profile?.active ?? false,
-            timeOff: options.booking.timeOff(today(), c.telegramUserId),
-          };
+      const counsellors = staff.withRole("counsellor").filter((c) => all || c.telegramUserId === member.telegramUserId);
+      const hours: CounsellorHours[] = [];
+      for (const c of counsellors) {
+        const profile = await options.booking.counsellor(c.telegramUserId);
+        hours.push({
+          member: c,
+          hours: formatWeeklyHours(profile?.hours ?? []),
+          takesBookings: profile?.active ?? false,
+          timeOff: await options.booking.timeOff(today(), c.telegramUserId),
         });
+      }
+      return hours;
     },
 
     /**
      * Adds days off (YYYY-MM-DD, inclusive, today or later, at most a year) for a counsellor the member may manage;
      * no new sessions are offered on them (booked ones stay, and show in the week view).
      */
-    addTimeOff(member: StaffMember, counsellorId: number, from: string, to: string): ActionResult {
+    async addTimeOff(member: StaffMember, counsellorId: number, from: string, to: string): Promise<ActionResult> {
       if (!mayManageHoursOf(member, counsellorId, "console_time_off"))
         return { ok: false, reason: "casework.not_allowed" };
       const valid = [from, to].every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)));
       const days = (Date.parse(to) - Date.parse(from)) / DAY_MS;
       if (!valid || days < 0 || days > 366 || to < today()) return { ok: false, reason: "console.time_off_invalid" };
-      options.booking.addTimeOff(counsellorId, from, to, member.telegramUserId);
+      await options.booking.addTimeOff(counsellorId, from, to, member.telegramUserId);
       return { ok: true, outboxIds: [], notice: text("console.time_off_added") };
     },
 
-    removeTimeOff(member: StaffMember, counsellorId: number, timeOffId: number): ActionResult {
+    async removeTimeOff(member: StaffMember, counsellorId: number, timeOffId: number): Promise<ActionResult> {
       if (!mayManageHoursOf(member, counsellorId, "console_time_off"))
         return { ok: false, reason: "casework.not_allowed" };
-      if (!options.booking.removeTimeOff(timeOffId, counsellorId)) return { ok: false, reason: "casework.not_allowed" };
+      if (!(await options.booking.removeTimeOff(timeOffId, counsellorId)))
+        return { ok: false, reason: "casework.not_allowed" };
       return { ok: true, outboxIds: [], notice: text("console.time_off_removed") };
     },
 
     /** Sets a counsellor's weekly hours from their written form; new bookings are offered from them at once. */
-    setHours(member: StaffMember, counsellorId: number, spec: string, takesBookings: boolean): ActionResult {
+    async setHours(
+      member: StaffMember,
+      counsellorId: number,
+      spec: string,
+      takesBookings: boolean,
+    ): Promise<ActionResult> {
       const target = staff.get(counsellorId);
       const allowed =
         target?.role === "counsellor" && (may(member.role, "manage_hours") || counsellorId === member.telegramUserId);
       audit(member, "console_hours", undefined, allowed);
       if (!allowed) return { ok: false, reason: "casework.not_allowed" };
       try {
-        setCounsellorHours(options.booking, target, spec.slice(0, 1000), { active: takesBookings });
+        await setCounsellorHours(options.booking, target, spec.slice(0, 1000), { active: takesBookings });
       } catch (err) {
         if (err instanceof SpeanError) return { ok: false, reason: "console.hours_invalid" };
         throw err;
@@ -453,46 +459,45 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
      * Monday to Friday of the week starting `monday`: each day's appointments (a counsellor's own; everyone's for
      * supervisors and admins) and whether it is a public holiday. Undefined (audited) when not allowed.
      */
-    appointmentsWeek(
+    async appointmentsWeek(
       member: StaffMember,
       monday: CalendarDate,
       filter: { counsellorId?: number; site?: string } = {},
-    ): AppointmentDay[] | undefined {
+    ): Promise<AppointmentDay[] | undefined> {
       const allowed = may(member.role, "see_day_list");
       audit(member, "console_appointments", undefined, allowed);
       if (!allowed) return undefined;
       const everyone = may(member.role, "mark_any_appointment");
-      const counsellors = options.booking
-        .activeCounsellors()
+      const counsellors = (await options.booking.activeCounsellors())
         .filter((c) => everyone || c.telegramUserId === member.telegramUserId)
         .filter((c) => filter.counsellorId === undefined || c.telegramUserId === filter.counsellorId);
-      return [0, 1, 2, 3, 4].map((offset) => {
+      const days: AppointmentDay[] = [];
+      for (const offset of [0, 1, 2, 3, 4]) {
         const date = addDays(monday, offset);
         const from = instantAt(date, 0, options.timeZone);
         const to = instantAt(addDays(date, 1), 0, options.timeZone);
-        const items = counsellors
-          .flatMap((c) =>
-            options.booking
-              .forCounsellor(c.telegramUserId, from, to)
-              .filter((a) => filter.site === undefined || a.site === filter.site)
-              .map((a) => ({ ...a, counsellorName: c.displayName })),
-          )
-          .sort((a, b) => a.startsAt - b.startsAt);
-        return { date, holiday: options.holidays.includes(toIsoDate(date)), items };
-      });
+        const items: AppointmentDay["items"] = [];
+        for (const c of counsellors) {
+          for (const a of await options.booking.forCounsellor(c.telegramUserId, from, to))
+            if (filter.site === undefined || a.site === filter.site)
+              items.push({ ...a, counsellorName: c.displayName });
+        }
+        items.sort((a, b) => a.startsAt - b.startsAt);
+        days.push({ date, holiday: options.holidays.includes(toIsoDate(date)), items });
+      }
+      return days;
     },
 
     /** The counsellors whose appointments the member may see (for the week view's filter). */
-    appointmentCounsellors: (member: StaffMember) =>
-      options.booking
-        .activeCounsellors()
+    appointmentCounsellors: async (member: StaffMember) =>
+      (await options.booking.activeCounsellors())
         .filter((c) => may(member.role, "mark_any_appointment") || c.telegramUserId === member.telegramUserId)
         .map((c) => ({ id: c.telegramUserId, name: c.displayName })),
 
     /** Attended or no-show on an appointment, exactly as the counsellor's button in the bot does it. */
-    markAppointment(member: StaffMember, appointmentId: number, verb: string): ActionResult {
+    async markAppointment(member: StaffMember, appointmentId: number, verb: string): Promise<ActionResult> {
       if (verb !== "attended" && verb !== "no_show") return { ok: false, reason: "casework.not_allowed" };
-      const outcome = options.bookingDesk.press(member.telegramUserId, verb, appointmentId);
+      const outcome = await options.bookingDesk.press(member.telegramUserId, verb, appointmentId);
       return outcome.notice.key.startsWith("booking.marked_")
         ? { ok: true, outboxIds: [], notice: outcome.notice }
         : { ok: false, reason: outcome.notice.key };

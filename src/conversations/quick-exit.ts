@@ -33,14 +33,14 @@ export async function quickExit(
   exit: { chatId: number; updateId: number; messageId?: number },
 ): Promise<{ queued: number[]; staffNotices: number[] }> {
   const { chatId, updateId } = exit;
-  const locale = deps.conversations.localeOf(chatId) ?? deps.defaultLocale;
-  const messageIds = deps.interactions.takeDeletableMessageIds(chatId);
+  const locale = (await deps.conversations.localeOf(chatId)) ?? deps.defaultLocale;
+  const messageIds = await deps.interactions.takeDeletableMessageIds(chatId);
   if (exit.messageId !== undefined && !messageIds.includes(exit.messageId)) messageIds.push(exit.messageId);
   await deps.outbox.cancelForChat(chatId);
-  deps.conversations.forget(chatId);
+  await deps.conversations.forget(chatId);
   const staffNotices: number[] = [];
   for (const feature of deps.features) staffNotices.push(...((await feature.onQuickExit?.(chatId)) ?? []));
-  deps.interactions.record({ chatId, direction: "in", kind: "quick_exit", updateId });
+  await deps.interactions.record({ chatId, direction: "in", kind: "quick_exit", updateId });
   const queued: number[] = [];
   for (let start = 0; start < messageIds.length; start += DELETE_MAX_IDS) {
     const message = { kind: "delete", messageIds: messageIds.slice(start, start + DELETE_MAX_IDS) } as const;

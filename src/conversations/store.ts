@@ -7,6 +7,7 @@ import { conversations, users } from "../db/schema.ts";
 import type { Locale } from "../base/locale.ts";
 import type { ConversationState } from "../engine/interpreter.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 export type ConversationStore = ReturnType<typeof createConversationStore>;
 
@@ -49,7 +50,7 @@ export function createConversationStore(db: Db, cipher: FieldCipher, now: () => 
     })
     .prepare();
 
-  return {
+  return asyncMethods({
     /** Records that a chat was seen; returns its chosen locale (null: none chosen yet). */
     touch(chatId: number, telegramUserId: number | undefined): { locale: Locale | null } {
       const [row] = upsertUser.all({ chatId, userId: telegramUserId ?? null, at: now() });
@@ -131,5 +132,5 @@ export function createConversationStore(db: Db, cipher: FieldCipher, now: () => 
           .get()?.n ?? 0
       );
     },
-  };
+  });
 }

@@ -49,19 +49,19 @@ export async function takeTurn(
 ): Promise<{ replyIds: number[]; notice: string | undefined }> {
   const { engine, translator, conversations, interactions, outbox } = deps;
   const { chatId, updateId, at } = action;
-  const chosen = conversations.touch(chatId, action.userId).locale;
-  const previous = conversations.load(chatId);
+  const chosen = (await conversations.touch(chatId, action.userId)).locale;
+  const previous = await conversations.load(chatId);
   const turn = await engine.handle(previous, action.input, {
     chatId,
     locale: chosen ?? deps.defaultLocale,
     now: new Date(at),
   });
   const locale = turn.locale ?? chosen ?? deps.defaultLocale;
-  if (turn.locale) conversations.setLocale(chatId, turn.locale);
-  conversations.save(chatId, turn.state);
+  if (turn.locale) await conversations.setLocale(chatId, turn.locale);
+  await conversations.save(chatId, turn.state);
 
   const [fromFlow, fromNode] = split(previous?.node);
-  interactions.record({
+  await interactions.record({
     chatId,
     direction: "in",
     kind: action.kind,
@@ -70,7 +70,7 @@ export async function takeTurn(
     text: action.logText,
     updateId,
   });
-  if (action.messageId !== undefined) interactions.rememberMessage(chatId, action.messageId, false, at);
+  if (action.messageId !== undefined) await interactions.rememberMessage(chatId, action.messageId, false, at);
 
   const [toFlow, toNode] = split(turn.state.node);
   const replyIds: number[] = [];
@@ -84,7 +84,7 @@ export async function takeTurn(
         notBefore: at + REPLY_GRACE_MS,
       });
       if (id !== undefined) replyIds.push(id);
-      interactions.record({
+      await interactions.record({
         chatId,
         direction: "out",
         kind: "message",

@@ -7,6 +7,7 @@ import type { Db } from "../db/open.ts";
 import { chatMessages, interactions } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
 import { DAY_MS } from "../base/time.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 export interface Interaction {
   chatId: number;
@@ -46,7 +47,7 @@ export function createInteractionLog(db: Db, cipher: FieldCipher, now: () => num
     .onConflictDoNothing()
     .prepare();
 
-  return {
+  return asyncMethods({
     record(entry: Interaction): void {
       insertInteraction.run({
         chatId: entry.chatId,
@@ -128,5 +129,5 @@ export function createInteractionLog(db: Db, cipher: FieldCipher, now: () => num
         .all()
         .map((r) => ({ ...r, text: r.textEnc ? cipher.decrypt(r.textEnc) : null }));
     },
-  };
+  });
 }

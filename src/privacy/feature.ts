@@ -52,18 +52,18 @@ export function createPrivacyFeature(options: PrivacyFeatureOptions): Feature {
   let erasedSinceCheckpoint = false;
 
   /** What the platform itself holds: language, the district chosen, the conversation log. */
-  function platformLines(chatId: number, locale: Locale): TextRef[] {
+  async function platformLines(chatId: number, locale: Locale): Promise<TextRef[]> {
     const lines = [text("privacy.language", { language: text(`privacy.language_${locale}`) })];
-    const district = conversations.districtOf(chatId);
+    const district = await conversations.districtOf(chatId);
     if (district) lines.push(text("privacy.district", { district: text(`help.district_${district}`) }));
-    const log = interactions.countOf(chatId);
+    const log = await interactions.countOf(chatId);
     const days = localDigits(locale, options.retentionDays);
     lines.push(text("privacy.log", { entries: localDigits(locale, log.entries), retention_days: days }));
     return lines;
   }
 
   async function describe(chatId: number, locale: Locale): Promise<Reply> {
-    const lines = [text("privacy.mydata_title"), ...platformLines(chatId, locale)];
+    const lines = [text("privacy.mydata_title"), ...(await platformLines(chatId, locale))];
     for (const feature of options.features()) lines.push(...((await feature.describeData?.(chatId, locale)) ?? []));
     lines.push(text("privacy.no_name"));
     return {
@@ -123,7 +123,7 @@ export function createPrivacyFeature(options: PrivacyFeatureOptions): Feature {
         {
           // Sent: neither the row nor the remembered message id may keep the chat's id.
           onSent: async (row, messageId) => {
-            if (messageId !== undefined) interactions.forgetMessage(row.chatId, messageId);
+            if (messageId !== undefined) await interactions.forgetMessage(row.chatId, messageId);
             await outbox.erase(row.id);
             erasedSinceCheckpoint = true;
           },

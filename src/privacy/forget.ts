@@ -45,14 +45,14 @@ export async function forgetChat(
   forget: { chatId: number; updateId: number },
 ): Promise<{ queued: number[]; staffNotices: number[] }> {
   const { chatId, updateId } = forget;
-  const locale = deps.conversations.localeOf(chatId) ?? deps.defaultLocale;
+  const locale = (await deps.conversations.localeOf(chatId)) ?? deps.defaultLocale;
   const anonymousId = newAnonymousId();
-  const messageIds = deps.interactions.takeDeletableMessageIds(chatId);
+  const messageIds = await deps.interactions.takeDeletableMessageIds(chatId);
   const staffNotices: number[] = [];
   for (const feature of deps.features()) staffNotices.push(...((await feature.onForget?.(chatId, anonymousId)) ?? []));
   await deps.outbox.eraseChat(chatId);
-  deps.conversations.erase(chatId);
-  deps.interactions.erase(chatId);
+  await deps.conversations.erase(chatId);
+  await deps.interactions.erase(chatId);
   await deps.inbox.forgetChat(chatId, updateId);
 
   const subject = { kind: FORGET_SUBJECT, id: 0 };

@@ -48,7 +48,7 @@ export interface RecordingsFeatureOptions {
   translator: Translator;
   /** Whether an article is sensitive (its recording is sent like its screens: no forwarding, no sound). */
   isSensitive: (articleId: string) => boolean;
-  localeOf: (chatId: number) => Locale;
+  localeOf: (chatId: number) => Promise<Locale>;
 }
 
 const listenData = (target: RecordingTarget) => `${CALLBACK_PREFIXES.listen}:${target}`;
@@ -159,7 +159,7 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
       chatId: message.chatId,
       dedupeKey: `recording-hint:${message.updateId}`,
       reply: say("recordings.staff_hint"),
-      locale: options.localeOf(message.chatId),
+      locale: await options.localeOf(message.chatId),
       purpose: "reply",
     });
     return { outboxIds, answerToo: false };

@@ -39,7 +39,7 @@ export interface DeskOptions {
   staffChatId: number | undefined;
   /** The language of staff messages. */
   staffLocale: Locale;
-  residentLocale: (chatId: number) => Locale;
+  residentLocale: (chatId: number) => Promise<Locale>;
   /** Voice notes and photos residents sent for a person: copied to whoever claims their case. */
   media: MediaStore;
   timeZone: string;
@@ -172,7 +172,7 @@ export function createDesk(options: DeskOptions) {
       referral.chatId,
       `case:${referral.id}:${key}`,
       { ...reply, discreet: true },
-      options.residentLocale(referral.chatId),
+      await options.residentLocale(referral.chatId),
       "notice",
       caseSubject(referral.id),
     );

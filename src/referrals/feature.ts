@@ -33,7 +33,7 @@ export interface ReferralsFeatureOptions extends HelpFlowOptions {
   digestTime: { hour: number; minute: number };
   timeZone: string;
   /** The language a resident reads (their choice, or the default). */
-  residentLocale: (chatId: number) => Locale;
+  residentLocale: (chatId: number) => Promise<Locale>;
   now: () => number;
 }
 
@@ -78,7 +78,7 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
     const danger = message.kind === "text" && message.text !== undefined && isDanger(message.text);
     if (!danger) {
       // The conversation engine is skipped, so this records what it would have: the message and its id.
-      interactions.record({
+      await interactions.record({
         chatId: message.chatId,
         direction: "in",
         kind: message.kind,
@@ -87,7 +87,7 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
         text: message.text,
         updateId: message.updateId,
       });
-      interactions.rememberMessage(message.chatId, message.messageId, false);
+      await interactions.rememberMessage(message.chatId, message.messageId, false);
     }
     return { outboxIds: await outboxIds, answerToo: danger };
   }

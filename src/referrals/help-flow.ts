@@ -17,8 +17,8 @@ export interface HelpFlowOptions {
   directory: Directory;
   desk: Desk;
   translator: Translator;
-  districtOf: (chatId: number) => string | undefined;
-  setDistrict: (chatId: number, district: string) => void;
+  districtOf: (chatId: number) => Promise<string | undefined>;
+  setDistrict: (chatId: number, district: string) => Promise<void>;
 }
 
 /** Needs where someone may be at risk: their referrals are urgent (re-posted after 15 minutes, not 4 hours). */
@@ -68,20 +68,20 @@ export function createHelpFlow(options: HelpFlowOptions) {
     return { vars: { help_category: category } };
   };
 
-  const knownDistrict: Action = ({ chatId }) => {
-    const district = options.districtOf(chatId);
+  const knownDistrict: Action = async ({ chatId }) => {
+    const district = await options.districtOf(chatId);
     return district ? { outcome: "known", vars: { help_district: district } } : { outcome: "unknown" };
   };
 
-  const setDistrict: Action = ({ chatId, params }) => {
+  const setDistrict: Action = async ({ chatId, params }) => {
     const district = String(params.district);
     if (!directory.districts.includes(district)) return { outcome: "invalid" };
-    options.setDistrict(chatId, district);
+    await options.setDistrict(chatId, district);
     return { vars: { help_district: district } };
   };
 
-  const urgent: Action = ({ chatId }) => ({
-    vars: { help_category: URGENT_CATEGORY, help_district: options.districtOf(chatId) ?? "" },
+  const urgent: Action = async ({ chatId }) => ({
+    vars: { help_category: URGENT_CATEGORY, help_district: (await options.districtOf(chatId)) ?? "" },
   });
 
   const setContact: Action = ({ params }) => {

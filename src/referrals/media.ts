@@ -51,8 +51,8 @@ export interface MediaDeskOptions {
   interactions: InteractionLog;
   /** The 117 / 119 line every answer to media carries. */
   safetyNet: TextRef;
-  districtOf: (chatId: number) => string | undefined;
-  residentLocale: (chatId: number) => Locale;
+  districtOf: (chatId: number) => Promise<string | undefined>;
+  residentLocale: (chatId: number) => Promise<Locale>;
   now: () => number;
 }
 
@@ -76,8 +76,8 @@ export function createMediaDesk(options: MediaDeskOptions) {
       .digest("hex")
       .slice(0, 12);
 
-  const caseText = (key: string, referral: Referral, chatId: number): TextRef =>
-    text(key, { case: localDigits(options.residentLocale(chatId), caseNumber(referral.id)) });
+  const caseText = async (key: string, referral: Referral, chatId: number): Promise<TextRef> =>
+    text(key, { case: localDigits(await options.residentLocale(chatId), caseNumber(referral.id)) });
 
   /**
    * A resident's voice note, photo, video or document (not during a talk with a caseworker, which relays it):
@@ -89,7 +89,7 @@ export function createMediaDesk(options: MediaDeskOptions) {
     const last = media.lastAt(chatId);
     const burst = last !== undefined && now() - last < BURST_MS;
     // The engine is skipped, so this records what it would have: the kind (no content) and the id, for quick exit.
-    options.interactions.record({
+    await options.interactions.record({
       chatId,
       direction: "in",
       kind: message.kind,
@@ -98,7 +98,7 @@ export function createMediaDesk(options: MediaDeskOptions) {
       text: undefined,
       updateId: message.updateId,
     });
-    options.interactions.rememberMessage(chatId, message.messageId, false);
+    await options.interactions.rememberMessage(chatId, message.messageId, false);
     const item = {
       chatId,
       messageId: message.messageId,
@@ -111,7 +111,9 @@ export function createMediaDesk(options: MediaDeskOptions) {
       const relayed = desk.relayMedia(active);
       const reply = burst
         ? []
-        : answer(chatId, message.updateId, { text: [caseText("media.added", active, chatId), options.safetyNet] });
+        : answer(chatId, message.updateId, {
+            text: [await caseText("media.added", active, chatId), options.safetyNet],
+          });
       return { outboxIds: [...(await relayed), ...(await reply)], answerToo: false };
     }
     const waiting = media.pending(chatId).length > 0;
@@ -124,7 +126,7 @@ export function createMediaDesk(options: MediaDeskOptions) {
       chatId,
       dedupeKey: `media:${updateId}`,
       reply: { ...reply, discreet: true },
-      locale: options.residentLocale(chatId),
+      locale: await options.residentLocale(chatId),
     });
   }
 
@@ -149,13 +151,13 @@ export function createMediaDesk(options: MediaDeskOptions) {
         chatId,
         category: MEDIA_CATEGORY,
         urgency: verb === "urgent" ? "urgent" : "normal",
-        district: options.districtOf(chatId),
+        district: await options.districtOf(chatId),
         consentVersion: consentVersion(input.locale),
         contact: { method: "telegram", time: "any" },
       }));
     media.attach(chatId, referral.id);
     const outboxIds = active ? desk.relayMedia(active) : [];
-    const done = caseText(active ? "media.added" : "media.sent", referral, chatId);
+    const done = await caseText(active ? "media.added" : "media.sent", referral, chatId);
     return { notice: done, edit: { text: [done, options.safetyNet], buttons: mainMenu }, outboxIds: await outboxIds };
   }
 

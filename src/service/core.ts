@@ -229,7 +229,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     }),
     staffChatId: config.staffChatId,
     staffLocale: config.defaultLocale,
-    residentLocale: (chatId) => conversations.localeOf(chatId) ?? config.defaultLocale,
+    residentLocale: async (chatId) => (await conversations.localeOf(chatId)) ?? config.defaultLocale,
     media,
     timeZone: config.timeZone,
     urgentEscalationMinutes: config.escalationUrgentMinutes,
@@ -245,7 +245,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     holidays: content.holidays,
     config,
     staffChatId: config.staffChatId,
-    localeOf: (chatId) => conversations.localeOf(chatId) ?? undefined,
+    localeOf: async (chatId) => (await conversations.localeOf(chatId)) ?? undefined,
     now,
   });
   const needs = createNeedsStore(db, derivedKey(config.encryptionKey, "needs-survey"));
@@ -338,7 +338,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
     },
     onFlooded: async (chatId) => {
       const reply = { text: [{ key: "common.flood_wait" }, safetyNetLine(content.directory)] };
-      const locale = conversations.localeOf(chatId) ?? config.defaultLocale;
+      const locale = (await conversations.localeOf(chatId)) ?? config.defaultLocale;
       await queueReply(outbox, content.translator, { chatId, dedupeKey: `flood:${chatId}:${now()}`, reply, locale });
     },
     now,

@@ -78,7 +78,7 @@ function retention(core: Core): Job {
     name: "retention",
     schedule: "15 3 * * *",
     run: async () => {
-      const erased: Record<string, number> = { ...core.interactions.purge(days) };
+      const erased: Record<string, number> = { ...(await core.interactions.purge(days)) };
       for (const feature of core.features) Object.assign(erased, await feature.purge?.(days));
       return {
         ...erased,

@@ -59,7 +59,7 @@ export async function createService(
   const fake = config.mode === "sandbox" ? createSandboxTelegram(core.now) : undefined;
   if (fake) for (const member of SANDBOX_STAFF) core.staff.register(member.id, member.role, member.name);
   if (config.demoData) {
-    seedDemoCounsellors(core.staff, core.booking.store);
+    await seedDemoCounsellors(core.staff, core.booking.store);
     for (const demo of DEMO_COUNSELLORS)
       fake?.addUser({ id: demo.telegramUserId, first_name: demo.displayName, language_code: "km" });
   }

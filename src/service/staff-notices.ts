@@ -35,7 +35,7 @@ export async function onQuarantine(core: Core, pending: PendingUpdate): Promise<
   const chatId = pending.lane.startsWith("chat:") ? Number(pending.lane.slice(5)) : undefined;
   await core.commits.run(async () => {
     if (chatId !== undefined && chatId > 0) {
-      const locale = conversations.touch(chatId, undefined).locale ?? config.defaultLocale;
+      const locale = (await conversations.touch(chatId, undefined)).locale ?? config.defaultLocale;
       const reply = {
         text: [{ key: "common.apology" }],
         buttons: [[{ label: { key: "common.main_menu" }, data: CALLBACK_PREFIXES.menu }]],
@@ -57,7 +57,7 @@ export async function onQuarantine(core: Core, pending: PendingUpdate): Promise<
  */
 export async function onUnreachable(core: Core, row: OutboxRow, handled: boolean): Promise<void> {
   const { config } = core;
-  core.conversations.markBlocked(row.chatId);
+  await core.conversations.markBlocked(row.chatId);
   if (handled || row.purpose === "reply" || config.staffChatId === undefined || row.chatId === config.staffChatId)
     return;
   const referralId = row.subject?.kind === CASE_SUBJECT ? row.subject.id : undefined;

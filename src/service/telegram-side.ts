@@ -81,10 +81,10 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     recoveredAt: () => watch.status().recoveredAt,
     hooks: new Map<string, OutboxHooks>(core.features.flatMap((f) => [...(f.outboxHooks ?? [])])),
     onFailure: (_row, kind) => counts.failed(kind),
-    onSent: (row, messageId) => {
+    onSent: async (row, messageId) => {
       counts.sent(row.purpose);
       // Quick exit deletes every message of the last 48 hours; it needs their ids.
-      if (messageId !== undefined) core.interactions.rememberMessage(row.chatId, messageId, true);
+      if (messageId !== undefined) await core.interactions.rememberMessage(row.chatId, messageId, true);
     },
     onUnreachable: async (row, handled) => {
       await onUnreachable(core, row, handled);

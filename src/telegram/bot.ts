@@ -61,10 +61,10 @@ export function createBot(options: BotOptions, deps: BotDeps) {
     new Api(options.token, clientOptions(options.apiRoot, pollSeconds + POLL_DEADLINE_MARGIN_SECONDS));
 
   // A resident who blocks the bot (or unblocks it) tells us through my_chat_member.
-  bot.on("my_chat_member", (ctx, next) => {
+  bot.on("my_chat_member", async (ctx, next) => {
     const status = ctx.myChatMember.new_chat_member.status;
-    if (ctx.chat.type === "private" && status === "kicked") deps.conversations.markBlocked(ctx.chat.id);
-    return next();
+    if (ctx.chat.type === "private" && status === "kicked") await deps.conversations.markBlocked(ctx.chat.id);
+    await next();
   });
   // Order matters: quick exit works from any state; the features' buttons, commands and interceptors (a resident
   // talking with a caseworker is relayed instead of answered) come before the resident's turn.

@@ -25,7 +25,7 @@ export interface FeatureRoutesDeps extends AnswerDeps {
 /** One composer with every feature's buttons, commands and interceptors, in the order of the feature list. */
 export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesDeps): Composer<Context> {
   const composer = new Composer<Context>();
-  const localeOf = (chatId: number) => deps.conversations.localeOf(chatId) ?? deps.defaultLocale;
+  const localeOf = async (chatId: number) => (await deps.conversations.localeOf(chatId)) ?? deps.defaultLocale;
   const privateChats = composer.chatType("private");
   const staffChat = composer
     .chatType(["group", "supergroup"])
@@ -43,7 +43,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
     const from = ctx.from;
     const chatId = ctx.chat?.id;
     if (!from || chatId === undefined || !permitted(from.id, command)) return next();
-    const locale = command.where === "staff-chat" ? deps.defaultLocale : localeOf(chatId);
+    const locale = command.where === "staff-chat" ? deps.defaultLocale : await localeOf(chatId);
     const input = {
       userId: from.id,
       chatId,
@@ -62,7 +62,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
     if (!query?.data) return;
     const pressed = query.message;
     const updateId = ctx.update.update_id;
-    const locale = localeOf(query.from.id);
+    const locale = await localeOf(query.from.id);
     const input = {
       userId: query.from.id,
       chatId: pressed?.chat.id ?? query.from.id,

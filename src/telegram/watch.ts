@@ -4,6 +4,8 @@
  * one line when it answers again, and /readyz reads it.
  */
 import type { Transformer } from "grammy";
+import type { Awaitable } from "../base/awaitable.ts";
+import { errorCode } from "../base/errors.ts";
 
 export interface TelegramStatus {
   /** When a call last got an answer from Telegram (epoch ms). */
@@ -22,8 +24,11 @@ export interface TelegramWatch {
 }
 
 export interface WatchEvents {
-  /** Telegram answers again (the service retries at once what waited on a back-off, and polls again). */
-  onRecovered?: () => void;
+  /**
+   * Telegram answers again (the service retries at once what waited on a back-off, and polls again). It runs beside
+   * the call that noticed; a failure is logged by its code, never thrown into that call.
+   */
+  onRecovered?: () => Awaitable<void>;
 }
 
 /** Creates the watch. `now` defaults to Date.now. */
@@ -43,7 +48,14 @@ export function createTelegramWatch(
     logger.info({ downForMs: lastAnswerAt - (lastFailureAt ?? lastAnswerAt) }, "telegram answers again");
     reachable = true;
     recoveredAt = lastAnswerAt;
-    events.onRecovered?.();
+    void runRecovered();
+  };
+  const runRecovered = async () => {
+    try {
+      await events.onRecovered?.();
+    } catch (error) {
+      logger.warn({ code: errorCode(error) }, "acting on telegram's return failed");
+    }
   };
   const failed = (method: string) => {
     lastFailureAt = now();

@@ -13,7 +13,7 @@ const SREYMOM = DEMO_COUNSELLORS[0].telegramUserId;
 
 beforeEach(async () => {
   h = await createHarness();
-  seedDemoCounsellors(h.core.staff, h.core.booking.store);
+  await seedDemoCounsellors(h.core.staff, h.core.booking.store);
   h.fake.addUser({ id: SREYMOM, first_name: "Sreymom", language_code: "km" });
 });
 afterEach(() => h.close());
@@ -111,7 +111,7 @@ describe("booking by taps", () => {
     expect(row).toMatchObject({ for_whom: "family", site: "phone", topic: "family" });
     expect(String(row?.family_name_enc)).not.toContain("ដារា");
     expect(String(row?.phone_enc)).not.toContain("012");
-    const a = h.core.booking.store.get(row?.id as number);
+    const a = await h.core.booking.store.get(row?.id as number);
     expect([a?.familyName, a?.phone]).toEqual(["ដារា", "012345678"]);
   });
 
@@ -141,7 +141,7 @@ describe("booking by taps", () => {
   });
 
   it("a place with no free days says so and offers another place", async () => {
-    h.core.booking.store.setCounsellorActive(DEMO_COUNSELLORS[1].telegramUserId, false);
+    await h.core.booking.store.setCounsellorActive(DEMO_COUNSELLORS[1].telegramUserId, false);
     await startBooking("booking.topic_legal", "booking.site_chbar_ampov");
     expect(h.lastTexts(1)[0]).toContain(h.render("booking.no_days"));
     await h.press(h.render("booking.other_place"));
@@ -275,7 +275,7 @@ describe("my appointments", () => {
 });
 
 describe("no double booking", () => {
-  it("the database refuses a second appointment in a counsellor's slot, whatever the code checked", () => {
+  it("the database refuses a second appointment in a counsellor's slot, whatever the code checked", async () => {
     const store = h.core.booking.store;
     const slot = {
       chatId: 1,
@@ -287,24 +287,26 @@ describe("no double booking", () => {
       forWhom: "self",
       locale: "km",
     } as const;
-    const outcomes = Array.from({ length: 50 }, (_, i) => {
-      try {
-        store.insert({ ...slot, chatId: 100 + i });
-        return "booked";
-      } catch (err) {
-        return (err as { code?: string }).code;
-      }
-    });
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        try {
+          await store.insert({ ...slot, chatId: 100 + i });
+          return "booked";
+        } catch (err) {
+          return (err as { code?: string }).code;
+        }
+      }),
+    );
     expect(outcomes.filter((o) => o === "booked")).toHaveLength(1);
     expect(outcomes.filter((o) => o === "SPEAN_SLOT_TAKEN")).toHaveLength(49);
     // A cancelled appointment frees the slot.
     const [first] = appointments();
-    store.setStatus(first?.id as number, "cancelled");
-    expect(() => store.insert({ ...slot, chatId: 999 })).not.toThrow();
+    await store.setStatus(first?.id as number, "cancelled");
+    await expect(store.insert({ ...slot, chatId: 999 })).resolves.toMatchObject({ chatId: 999 });
   });
 
   it("50 residents confirm one slot at once: exactly one booking, the others get the nearest free times", async () => {
-    h.core.booking.store.setCounsellorActive(DEMO_COUNSELLORS[1].telegramUserId, false);
+    await h.core.booking.store.setCounsellorActive(DEMO_COUNSELLORS[1].telegramUserId, false);
     const people = Array.from({ length: 50 }, (_, i) => 7000 + i);
     const confirms: { userId: number; messageId: number; data: string }[] = [];
     for (const userId of people) {

@@ -73,10 +73,10 @@ describe("navigation", () => {
         ["common.main_menu", h.render("main.menu_prompt")],
       ] as const) {
         // Arrive at the screen from the main menu, so Back has somewhere to go.
-        h.core.conversations.save(RESIDENT, { node: "main.menu", step: 1, stack: [], vars: {} });
+        await h.core.conversations.save(RESIDENT, { node: "main.menu", step: 1, stack: [], vars: {} });
         await h.handle(h.fake.pressButton(RESIDENT, h.last()?.message_id ?? 1, "m"));
-        const state = h.core.conversations.load(RESIDENT);
-        h.core.conversations.save(RESIDENT, {
+        const state = await h.core.conversations.load(RESIDENT);
+        await h.core.conversations.save(RESIDENT, {
           node: screen,
           step: (state?.step ?? 0) + 1,
           stack: ["main.menu"],
@@ -239,7 +239,7 @@ describe("records", () => {
   it("logs every message in and out, with the text encrypted at rest", async () => {
     await h.say("/start");
     await h.say("ប្ដីខ្ញុំ 012345678");
-    const entries = h.core.interactions.ofChat(RESIDENT);
+    const entries = await h.core.interactions.ofChat(RESIDENT);
     expect(entries.filter((e) => e.direction === "in").map((e) => e.text)).toEqual(["/start", "ប្ដីខ្ញុំ 012345678"]);
     expect(entries.filter((e) => e.direction === "out")).toHaveLength(5);
     const raw = h.core.db.$client.prepare("select text_enc from interactions").all() as { text_enc: string | null }[];
@@ -249,15 +249,15 @@ describe("records", () => {
   it("keeps the conversation in the database: a new engine on the same data continues where the chat was", async () => {
     await h.say("/start");
     await h.press(h.render("main.choice_language"));
-    expect(h.core.conversations.load(RESIDENT)?.node).toBe("main.language");
+    expect((await h.core.conversations.load(RESIDENT))?.node).toBe("main.language");
   });
 
   it("erases text after the retention period but keeps the rows for counting", async () => {
     await h.say("/start");
     h.advance(91 * 86_400_000);
-    const { textsErased } = h.core.interactions.purge(90);
+    const { textsErased } = await h.core.interactions.purge(90);
     expect(textsErased).toBeGreaterThan(0);
-    const entries = h.core.interactions.ofChat(RESIDENT);
+    const entries = await h.core.interactions.ofChat(RESIDENT);
     expect(entries.length).toBe(4);
     expect(entries.every((e) => e.text === null)).toBe(true);
   });

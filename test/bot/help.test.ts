@@ -47,11 +47,11 @@ describe("get help: services", () => {
     await h.press(t("help.other_need"));
     await h.press(t("help.category_work"));
     expect(h.lastTexts(1)[0]).toContain("1297");
-    expect(h.core.conversations.districtOf(RESIDENT)).toBe("russey_keo");
+    expect(await h.core.conversations.districtOf(RESIDENT)).toBe("russey_keo");
     // ...and can be changed.
     await h.press(t("help.change_district"));
     await h.press(t("help.district_chbar_ampov"));
-    expect(h.core.conversations.districtOf(RESIDENT)).toBe("chbar_ampov");
+    expect(await h.core.conversations.districtOf(RESIDENT)).toBe("chbar_ampov");
     expect(h.lastTexts(1)[0]).not.toContain("📍");
   });
 
@@ -110,7 +110,7 @@ describe("referral with consent", () => {
     expect(raw.contact_enc).not.toContain("012345678");
     expect(raw.consent_version).toMatch(/^[0-9a-f]{12}$/);
     // The phone number is gone from the conversation once the referral is made.
-    expect(h.core.conversations.load(RESIDENT)?.vars.help_phone ?? "").toBe("");
+    expect((await h.core.conversations.load(RESIDENT))?.vars.help_phone ?? "").toBe("");
 
     await h.deliverQueued();
     const [alert] = h.fake.botMessages(STAFF_CHAT);
@@ -215,7 +215,7 @@ describe("quick exit", () => {
         .filter((m) => m.message_id > 4 && !m.deleted)
         .map((m) => m.text),
     ).toEqual([t("common.exit_neutral")]);
-    expect(h.core.conversations.load(RESIDENT)).toBeUndefined();
+    expect(await h.core.conversations.load(RESIDENT)).toBeUndefined();
     expect(elapsed).toBeLessThan(3000);
   });
 

@@ -73,10 +73,10 @@ describe("browsing", () => {
     await h.press(title("minimum_wage"));
     const relatedLabel = labels().find((l) => l.startsWith("📄")) as string;
     await h.press(relatedLabel);
-    const opened = h.core.conversations.load(RESIDENT)?.node as string;
+    const opened = (await h.core.conversations.load(RESIDENT))?.node as string;
     expect(opened).toMatch(/^kb\.a_[a-z_]+_1$/);
     await h.press(h.render("common.back"));
-    expect(h.core.conversations.load(RESIDENT)?.node).toBe("kb.a_minimum_wage_1");
+    expect((await h.core.conversations.load(RESIDENT))?.node).toBe("kb.a_minimum_wage_1");
   });
 
   it("a sensitive article is sent discreetly (no forwarding, no notification sound)", async () => {
@@ -92,7 +92,7 @@ describe("browsing", () => {
     await h.press(h.render("main.choice_info"));
     await h.press(h.render("knowledge.talk_to_counsellor"));
     expect(h.core.content.knowledge.counsellor).toBe("booking.start");
-    expect(h.core.conversations.load(RESIDENT)?.node).toBe("booking.topic");
+    expect((await h.core.conversations.load(RESIDENT))?.node).toBe("booking.topic");
   });
 });
 
@@ -114,14 +114,14 @@ describe("typed questions", () => {
     expect(others.length).toBeGreaterThan(0);
     expect(others.length).toBeLessThanOrEqual(2);
     await h.press(others[0] as string);
-    expect(h.core.conversations.load(RESIDENT)?.node).toMatch(/^kb\.a_[a-z_]+_1$/);
+    expect((await h.core.conversations.load(RESIDENT))?.node).toMatch(/^kb\.a_[a-z_]+_1$/);
   });
 
   it("understands Khmer digits, zero-width spaces and English words inside Khmer", async () => {
     await h.say("ប្រាក់ខែ​អប្បបរមា​ឆ្នាំ២០២៦");
-    expect(h.core.conversations.load(RESIDENT)?.node).toBe("kb.a_minimum_wage_1");
+    expect((await h.core.conversations.load(RESIDENT))?.node).toBe("kb.a_minimum_wage_1");
     await h.say("ស្នើសុំIDPoorនៅណា");
-    expect(h.core.conversations.load(RESIDENT)?.node).toBe("kb.a_idpoor_register_1");
+    expect((await h.core.conversations.load(RESIDENT))?.node).toBe("kb.a_idpoor_register_1");
   });
 
   it("admits when it is not sure, shows the topics and a counsellor, and logs the question as unanswered", async () => {
@@ -150,7 +150,7 @@ ${h.safetyNet()}`,
     );
     expect(questionRows()[0]?.answeredWith).toBeNull();
     await h.press(guess("electricity"));
-    expect(h.core.conversations.load(RESIDENT)?.node).toBe("kb.a_electricity_1");
+    expect((await h.core.conversations.load(RESIDENT))?.node).toBe("kb.a_electricity_1");
     // A guess opened is not the search's answer: no 🔎 alternatives beside it (and 👍 / 👎 do not rate the question).
     expect(buttonsOf(h.last()).some((b) => b.text.startsWith("🔎"))).toBe(false);
   });
@@ -165,13 +165,13 @@ ${h.safetyNet()}`,
     const [danger, numbers] = h.lastTexts(2);
     expect(danger).toBe(h.dangerLead(["gbv"]));
     expect(numbers).toContain("117");
-    expect(h.core.conversations.load(RESIDENT)?.node).toBe("emergency.numbers");
+    expect((await h.core.conversations.load(RESIDENT))?.node).toBe("emergency.numbers");
     expect(questionRows()).toHaveLength(0);
   });
 
   it("records 👍 / 👎 on the article, and on the question it answered", async () => {
     await h.say("ម៉ោងបន្ថែម");
-    expect(h.core.conversations.load(RESIDENT)?.node).toBe("kb.a_working_hours_1");
+    expect((await h.core.conversations.load(RESIDENT))?.node).toBe("kb.a_working_hours_1");
     await h.press(h.render("knowledge.vote_down"));
     expect(h.lastTexts(1)[0]).toBe(h.render("knowledge.thanks_down"));
     expect(questionRows()[0]?.vote).toBe("down");

@@ -34,10 +34,10 @@ const count = (sql: string, ...params: unknown[]) => (h.core.db.$client.prepare(
 
 /** A coming appointment for the resident, booked through the desk on the first free slot. */
 async function bookAppointment(chatId = RESIDENT) {
-  seedDemoCounsellors(h.core.staff, h.core.booking.store);
+  await seedDemoCounsellors(h.core.staff, h.core.booking.store);
   h.fake.addUser({ id: SREYMOM, first_name: "Sreymom", language_code: "km" });
-  const [day] = h.core.booking.slots.freeDays("health", "prek_pnov");
-  const [slot] = h.core.booking.slots.slotsOn("health", "prek_pnov", day as never);
+  const [day] = await h.core.booking.slots.freeDays("health", "prek_pnov");
+  const [slot] = await h.core.booking.slots.slotsOn("health", "prek_pnov", day as never);
   const request = { chatId, topic: "health", site: "prek_pnov", forWhom: "family", familyName: "Dara", locale: "km" };
   const result = await h.core.bookingDesk.book({ ...request, startsAt: slot?.startsAt as number } as never);
   if (!result.ok) throw new Error("no slot");

@@ -21,7 +21,7 @@ const at = (day: number, hour: number, minute = 0, month = 11) =>
 beforeEach(async () => {
   vi.useFakeTimers({ now: at(21, 10), toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
   h = await createHarness({}, { now: () => Date.now() });
-  seedDemoCounsellors(h.core.staff, h.core.booking.store);
+  await seedDemoCounsellors(h.core.staff, h.core.booking.store);
   for (const id of [SREYMOM, PISETH]) h.fake.addUser({ id, first_name: `C${id}`, language_code: "km" });
 });
 afterEach(async () => {
@@ -78,7 +78,7 @@ describe("the reminder ladder", () => {
     expect(reminders()).toHaveLength(2);
     await jumpTo(at(27, 8, 0));
     expect(reminders()).toHaveLength(2);
-    expect(appointment(a.id)?.flag).toBeNull();
+    expect((await appointment(a.id))?.flag).toBeNull();
   });
 
   it("booked 4 h ahead skips the 24 h rung; booked 2 h ahead has only the confirmation", async () => {
@@ -133,7 +133,7 @@ describe("when a reminder cannot go out as planned", () => {
     await h.side.sender.start();
     await jumpTo(at(26, 9));
     await jumpTo(at(26, 9, 1));
-    expect(appointment(a.id)?.flag).toBe("unreachable");
+    expect((await appointment(a.id))?.flag).toBe("unreachable");
     expect(lastIn(SREYMOM)).toContain(h.render("booking.staff_unreachable"));
     expect(lastIn(STAFF_CHAT)).toContain("A-0001");
     // The later rung is not tried again against a chat that refuses.
@@ -164,7 +164,7 @@ describe("when a reminder cannot go out as planned", () => {
       await h.side.sender.start();
       await jumpTo(at(27, 9, 5));
       expect(reminders()).toHaveLength(1);
-      expect(appointment(a.id)?.flag).toBe("reminder_missed");
+      expect((await appointment(a.id))?.flag).toBe("reminder_missed");
       expect(lastIn(SREYMOM)).toContain(h.render("booking.staff_reminder_missed"));
       expect(lastIn(STAFF_CHAT)).toContain("A-0001");
     },
@@ -175,7 +175,7 @@ describe("when a reminder cannot go out as planned", () => {
     vi.setSystemTime(at(27, 9, 30));
     expect(await h.core.bookingDesk.sweepMissed()).toBe(1);
     expect(await h.core.bookingDesk.sweepMissed()).toBe(0);
-    expect(appointment(a.id)?.flag).toBe("reminder_missed");
+    expect((await appointment(a.id))?.flag).toBe("reminder_missed");
   });
 });
 
@@ -186,13 +186,13 @@ describe("the reminder's buttons", () => {
     await jumpTo(at(26, 9));
     await h.press(h.render("booking.coming"));
     expect(h.lastTexts(1)[0]).toBe(h.render("booking.coming_thanks"));
-    expect(appointment(a.id)?.confirmedAt).not.toBeNull();
+    expect((await appointment(a.id))?.confirmedAt).not.toBeNull();
     await h.press(h.render("booking.reschedule"));
     expect(h.lastTexts(1)[0]).toContain(h.render("booking.day_prompt"));
     await h.press(h.render("booking.cancel"));
     expect(h.lastTexts(1)[0]).toContain(h.render("booking.cancel_prompt"));
     await h.press(h.render("booking.cancel_yes"));
-    expect(appointment(a.id)?.status).toBe("cancelled");
+    expect((await appointment(a.id))?.status).toBe("cancelled");
   });
 
   it("another family's reminder button (forged data) gets nothing", async () => {
@@ -203,7 +203,7 @@ describe("the reminder's buttons", () => {
       h.fake.pressButton(5002, h.fake.botMessages(5002).at(-1)?.message_id as number, `a:c:${a.id.toString(36)}`),
     );
     expect(h.fake.botMessages(5002).at(-1)?.text).toBe(h.render("booking.gone"));
-    expect(appointment(a.id)?.status).toBe("booked");
+    expect((await appointment(a.id))?.status).toBe("booked");
   });
 });
 
@@ -222,9 +222,9 @@ describe("counsellors", () => {
     const entry = list.at(-2);
     const attended = buttonsOf(entry).find((b) => b.text === h.render("booking.mark_attended"));
     await h.handle(h.fake.pressButton(SREYMOM, entry?.message_id as number, attended?.callback_data as string));
-    expect(h.core.booking.store.get(1)?.status).toBe("attended");
+    expect((await h.core.booking.store.get(1))?.status).toBe("attended");
     expect(h.fake.botMessages(SREYMOM).find((m) => m.message_id === entry?.message_id)?.text).toContain("✅");
-    expect(h.core.booking.store.get(2)?.status).toBe("booked");
+    expect((await h.core.booking.store.get(2))?.status).toBe("booked");
   });
 
   it("a resident pressing a counsellor's button gets a refusal; another counsellor too; a supervisor may", async () => {
@@ -240,9 +240,9 @@ describe("counsellors", () => {
     expect(h.callbackAnswers().at(-1)).toMatchObject({ text: h.render("booking.staff_not_allowed"), show_alert: true });
     await pressIn(PISETH);
     expect(h.callbackAnswers().at(-1)?.text).toBe(h.render("booking.staff_not_allowed"));
-    expect(appointment(a.id)?.status).toBe("booked");
+    expect((await appointment(a.id))?.status).toBe("booked");
     await pressIn(SUPERVISOR);
-    expect(appointment(a.id)?.status).toBe("no_show");
+    expect((await appointment(a.id))?.status).toBe("no_show");
     const audit = h.core.staff.auditLog().filter((r) => r.action === "appointment_no_show");
     expect(audit.map((r) => [r.telegramUserId, r.allowed])).toEqual([
       [RESIDENT, false],

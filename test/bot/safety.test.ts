@@ -23,7 +23,7 @@ afterEach(() => h.close());
 
 const t = (key: string, locale: "km" | "en" = "km") => h.render(key, locale);
 const labels = () => buttonsOf(h.last()).map((b) => b.text);
-const node = () => h.core.conversations.load(RESIDENT)?.node;
+const node = async () => (await h.core.conversations.load(RESIDENT))?.node;
 const sent = () =>
   h.fake.calls.filter((c) => c.method === "sendMessage").map((c) => c.params as Record<string, unknown>);
 
@@ -46,7 +46,7 @@ describe("danger: the number that fits first", () => {
     expect(lead).toContain(number);
     expect(screen).toContain(t("emergency.intro"));
     expect(labels()).toContain(t("emergency.ask_caseworker"));
-    expect(node()).toBe("emergency.numbers");
+    expect(await node()).toBe("emergency.numbers");
     // Discreet: silent and not forwardable.
     expect(sent().at(-2)).toMatchObject({ protect_content: true, disable_notification: true });
   });
@@ -89,20 +89,20 @@ describe("danger that asks about a topic: its article beside the emergency scree
     // The caseworker offer stays first; the article comes after it.
     expect(labels().slice(0, 2)).toEqual([t("emergency.ask_caseworker"), readButton("child_protection")]);
     await h.press(readButton("child_protection"));
-    expect(node()).toBe("kb.a_child_protection_1");
+    expect(await node()).toBe("kb.a_child_protection_1");
     expect(h.lastTexts(1)[0]).toContain(t("articles.child_protection.p1").slice(0, 40));
   });
 
   it("offers nothing when the search is not sure of a danger article (a medical emergency)", async () => {
     await h.say("កូនខ្ញុំមិនដកដង្ហើម ជួយផង");
-    expect(node()).toBe("emergency.numbers");
+    expect(await node()).toBe("emergency.numbers");
     expect(labels().filter((l) => l.startsWith("📖"))).toEqual([]);
   });
 
   it("forgets the offer when the screen is left: the 🆘 button later shows the numbers alone", async () => {
     await h.say(CHILD_BEATEN_WHO_TO_TELL);
     await h.say("/menu");
-    expect(h.core.conversations.load(RESIDENT)?.vars.danger_offer).toBeUndefined();
+    expect((await h.core.conversations.load(RESIDENT))?.vars.danger_offer).toBeUndefined();
     await h.say("/emergency");
     expect(labels()).not.toContain(readButton("child_protection"));
   });
@@ -116,7 +116,7 @@ describe("danger that asks about a topic: its article beside the emergency scree
     await h.say("/menu");
     await h.handle(h.fake.pressButton(RESIDENT, offered?.message_id as number, button.callback_data));
     expect(h.lastTexts(2)[0]).toBe(t("common.expired"));
-    expect(node()).not.toBe("kb.a_child_protection_1");
+    expect(await node()).not.toBe("kb.a_child_protection_1");
   });
 
   it("never records the danger message as a question for the /questions report", async () => {
@@ -151,7 +151,7 @@ describe("possible danger: 'Are you safe right now?'", () => {
     expect(check).toContain("117");
     expect(check).toContain("119");
     expect(labels()).toEqual(expect.arrayContaining([t("safety.help_now"), t("safety.im_safe")]));
-    expect(node()).toBe("safety.check");
+    expect(await node()).toBe("safety.check");
   });
 
   it("'I'm safe' answers the message they typed, without retyping", async () => {
@@ -160,9 +160,9 @@ describe("possible danger: 'Are you safe right now?'", () => {
     await h.press(t("safety.im_safe"));
     // The flood article answers the held question.
     expect(h.lastTexts(2)[0]).toBe(`${t("knowledge.found")}\n\n${h.safetyNet()}`);
-    expect(node()).toBe("kb.a_floods_1");
+    expect(await node()).toBe("kb.a_floods_1");
     // The held text is gone from the conversation once answered.
-    expect(h.core.conversations.load(RESIDENT)?.vars.safety_text).toBeUndefined();
+    expect((await h.core.conversations.load(RESIDENT))?.vars.safety_text).toBeUndefined();
   });
 
   it("'I'm safe' on a booking screen answers the text as that screen would have", async () => {
@@ -171,10 +171,10 @@ describe("possible danger: 'Are you safe right now?'", () => {
     await h.press(t("booking.topic_family"));
     await h.press(t("booking.site_phone"));
     await h.say(UNSURE);
-    expect(node()).toBe("safety.check");
+    expect(await node()).toBe("safety.check");
     await h.press(t("safety.im_safe"));
     // The days screen reads it as it reads any typed text: not a day it knows, so the days again.
-    expect(node()).toBe("booking.day");
+    expect(await node()).toBe("booking.day");
   });
 
   it("'I need help now' gives the lead, the emergency screen and the urgent caseworker offer", async () => {
@@ -184,15 +184,15 @@ describe("possible danger: 'Are you safe right now?'", () => {
     expect(lead).toContain("117");
     expect(screen).toContain(t("emergency.intro"));
     expect(labels()).toContain(t("emergency.ask_caseworker"));
-    expect(h.core.conversations.load(RESIDENT)?.vars.safety_text).toBeUndefined();
-    expect(h.core.conversations.load(RESIDENT)?.vars.safety_kind).toBeUndefined();
+    expect((await h.core.conversations.load(RESIDENT))?.vars.safety_text).toBeUndefined();
+    expect((await h.core.conversations.load(RESIDENT))?.vars.safety_kind).toBeUndefined();
   });
 
   it("leaving the check-in another way forgets the held message", async () => {
     await h.say(UNSURE);
-    expect(h.core.conversations.load(RESIDENT)?.vars.safety_text).toBe(UNSURE);
+    expect((await h.core.conversations.load(RESIDENT))?.vars.safety_text).toBe(UNSURE);
     await h.say("/menu");
-    expect(h.core.conversations.load(RESIDENT)?.vars.safety_text).toBeUndefined();
+    expect((await h.core.conversations.load(RESIDENT))?.vars.safety_text).toBeUndefined();
   });
 
   it("a stale 'I'm safe' button does not answer a question twice", async () => {
@@ -226,7 +226,7 @@ describe("asking for a number", () => {
     expect(screen).toContain(t("emergency.intro"));
     expect(screen).toContain("117");
     expect(h.lastTexts(2)[0]).not.toContain(t("safety.lead.threat").slice(0, 12));
-    expect(node()).toBe("emergency.numbers");
+    expect(await node()).toBe("emergency.numbers");
   });
 });
 
@@ -241,8 +241,8 @@ describe("not danger: the normal answer", () => {
   ])("%s is answered, not sent to the emergency screen", async (_what, text) => {
     await h.say("/start");
     await h.say(text);
-    expect(node()).not.toBe("emergency.numbers");
-    expect(node()).not.toBe("safety.check");
+    expect(await node()).not.toBe("emergency.numbers");
+    expect(await node()).not.toBe("safety.check");
   });
 });
 
@@ -259,7 +259,7 @@ describe("the safety net where the classifier may be blind", () => {
   it("a danger message after the 4,000th character of a long message is still found", async () => {
     const padding = "សួស្តី ".repeat(600).slice(0, 4050);
     await h.say(`${padding} ប្តីវាយខ្ញុំ`);
-    expect(node()).toBe("emergency.numbers");
+    expect(await node()).toBe("emergency.numbers");
   });
 });
 
@@ -267,9 +267,9 @@ describe("danger from every state", () => {
   it("on an article page", async () => {
     await h.say("/start");
     await h.say("ម៉ោងបន្ថែម");
-    expect(node()).toMatch(/^kb\./);
+    expect(await node()).toMatch(/^kb\./);
     await h.say("កូនខ្ញុំលង់ទឹក");
-    expect(node()).toBe("emergency.numbers");
+    expect(await node()).toBe("emergency.numbers");
     expect(h.lastTexts(2)[0]).toContain("119");
   });
 
@@ -278,9 +278,9 @@ describe("danger from every state", () => {
     await h.press(t("main.choice_book"));
     await h.press(t("booking.topic_family"));
     await h.press(t("booking.site_phone"));
-    expect(node()).toBe("booking.day");
+    expect(await node()).toBe("booking.day");
     await h.say("គេចាប់រំលោភខ្ញុំ");
-    expect(node()).toBe("emergency.numbers");
+    expect(await node()).toBe("emergency.numbers");
     expect(h.lastTexts(2)[0]).toBe(h.dangerLead(["sexual_violence"]));
   });
 
@@ -292,12 +292,12 @@ describe("danger from every state", () => {
     await h.press(t("help.want_caseworker"));
     await h.press(t("help.consent_yes"));
     await h.press(t("help.contact_call"));
-    const question = node();
+    const question = await node();
     await h.say("lek tursap kapea komar"); // the model's request (test/unit/danger-classifier.test.ts)
-    expect(node()).toBe(question);
+    expect(await node()).toBe(question);
     expect(h.lastTexts(2)[0]).toBe(t("help.phone_invalid"));
     await h.say("លេខប៉ូលិស"); // the rules' request
-    expect(node()).toBe("emergency.numbers");
+    expect(await node()).toBe("emergency.numbers");
   });
 
   it("while talking with a caseworker: the bot answers and the caseworker sees the message", async () => {

@@ -21,20 +21,20 @@ let clock: number;
 beforeEach(async () => {
   clock = at(27, 11); // Friday 27 November 2026, 11:00 in Phnom Penh
   h = await createHarness({ PROGRAMME_SESSION_TARGET: "12", PROGRAMME_FAMILY_TARGET: "4" }, { now: () => clock });
-  seedDemoCounsellors(h.core.staff, h.core.booking.store);
+  await seedDemoCounsellors(h.core.staff, h.core.booking.store);
   for (const id of [SREYMOM, PISETH]) h.fake.addUser({ id, first_name: `C${id}`, language_code: "km" });
 });
 afterEach(() => h.close());
 
 /** Puts an appointment straight into the store (past ones included) and gives it a status. */
-function appointment(
+async function appointment(
   counsellorId: number,
   chatId: number,
   startsAt: number,
   status: AppointmentStatus = "booked",
   site: Site = "prek_pnov",
 ) {
-  const a = h.core.booking.store.insert({
+  const a = await h.core.booking.store.insert({
     chatId,
     counsellorId,
     topic: "family",
@@ -44,7 +44,7 @@ function appointment(
     forWhom: "self",
     locale: "km",
   });
-  if (status !== "booked") h.core.booking.store.setStatus(a.id, status, counsellorId);
+  if (status !== "booked") await h.core.booking.store.setStatus(a.id, status, counsellorId);
   return a;
 }
 
@@ -54,17 +54,17 @@ const sessions = async (argument = "") => {
 };
 
 describe("/sessions in the staff chat", () => {
-  beforeEach(() => {
-    appointment(SREYMOM, 7001, at(2, 9), "attended");
-    appointment(SREYMOM, 7001, at(16, 9), "attended"); // the same family again
-    appointment(PISETH, 7002, at(20, 14), "no_show");
-    appointment(PISETH, 7003, at(25, 9)); // over, never marked
-    appointment(SREYMOM, 7004, at(24, 10), "cancelled");
-    appointment(PISETH, 7005, at(26, 9), "rescheduled"); // replaced by the next one: counted once
-    appointment(PISETH, 7005, at(30, 9));
-    const flagged = appointment(SREYMOM, 7002, at(1, 9, 12));
-    h.core.booking.store.setFlag(flagged.id, "unreachable");
-    appointment(SREYMOM, 7006, at(15, 9, 10), "attended"); // October
+  beforeEach(async () => {
+    await appointment(SREYMOM, 7001, at(2, 9), "attended");
+    await appointment(SREYMOM, 7001, at(16, 9), "attended"); // the same family again
+    await appointment(PISETH, 7002, at(20, 14), "no_show");
+    await appointment(PISETH, 7003, at(25, 9)); // over, never marked
+    await appointment(SREYMOM, 7004, at(24, 10), "cancelled");
+    await appointment(PISETH, 7005, at(26, 9), "rescheduled"); // replaced by the next one: counted once
+    await appointment(PISETH, 7005, at(30, 9));
+    const flagged = await appointment(SREYMOM, 7002, at(1, 9, 12));
+    await h.core.booking.store.setFlag(flagged.id, "unreachable");
+    await appointment(SREYMOM, 7006, at(15, 9, 10), "attended"); // October
   });
 
   it("shows the programme against targets, the month by counsellor and what needs a person, discreetly", async () => {
@@ -104,7 +104,7 @@ describe("/sessions in the staff chat", () => {
 
 describe("appointments left without a mark", () => {
   it("come back in the counsellor's /today until marked, and then count", async () => {
-    const missed = appointment(PISETH, 7003, at(25, 9));
+    const missed = await appointment(PISETH, 7003, at(25, 9));
     await h.sayAs(PISETH, "/today");
     const list = h.fake.botMessages(PISETH);
     expect(list.map((m) => (m.text ?? "").split("\n")[0])).toEqual([
@@ -116,7 +116,7 @@ describe("appointments left without a mark", () => {
       "🗓️ ថ្ងៃពុធ ទី២៥ ខែវិច្ឆិកា ម៉ោង ៩:០០ ព្រឹក",
     ]);
     await h.pressAs(PISETH, PISETH, h.render("booking.mark_attended"));
-    expect(h.core.booking.store.get(missed.id)?.status).toBe("attended");
+    expect((await h.core.booking.store.get(missed.id))?.status).toBe("attended");
     expect(await sessions()).toContain("បានមក ១ វគ្គ ក្នុងចំណោម ១២ (៨%)");
     await h.sayAs(PISETH, "/today");
     expect(h.fake.botMessages(PISETH).at(-1)?.text).toContain("ថ្ងៃសុក្រ ទី២៧ ខែវិច្ឆិកា");
@@ -126,8 +126,8 @@ describe("appointments left without a mark", () => {
     "the morning list shows at most 10, oldest first, and says how many more; " +
       "older than 30 days are left to the report",
     async () => {
-      appointment(SREYMOM, 7010, at(10, 9, 10)); // 48 days before: only in /sessions
-      for (let day = 3; day <= 14; day++) appointment(SREYMOM, 7000 + day, at(day, 9));
+      await appointment(SREYMOM, 7010, at(10, 9, 10)); // 48 days before: only in /sessions
+      for (let day = 3; day <= 14; day++) await appointment(SREYMOM, 7000 + day, at(day, 9));
       expect(await h.core.bookingDesk.postDayLists({ year: 2026, month: 11, day: 27 })).toBe(1);
       await h.deliverQueued();
       const list = h.fake.botMessages(SREYMOM);

@@ -26,7 +26,7 @@ async function prepareDatabase(): Promise<void> {
   await core.commits.run(async () => {
     for (let i = 0; i < FAMILIES; i++) {
       const startsAt = now + 3 * 3_600_000 + i * 60_000;
-      const a = core.booking.store.insert({
+      const a = await core.booking.store.insert({
         chatId: FIRST_CHAT + i,
         counsellorId: 3001,
         topic: "health",

@@ -213,7 +213,7 @@ describe("cases", () => {
 
 describe("counsellors' hours", () => {
   it("a supervisor sets a counsellor's hours and the bot offers slots from them at once", async () => {
-    expect(h.core.booking.slots.freeSlots("health", "russey_keo")).toEqual([]);
+    expect(await h.core.booking.slots.freeSlots("health", "russey_keo")).toEqual([]);
     const vanna = await logIn(SUPERVISOR);
     const page = await vanna.get("/console/hours");
     expect(page.statusCode).toBe(200);
@@ -222,14 +222,14 @@ describe("counsellors' hours", () => {
     const bad = await vanna.post(`/console/hours/${COUNSELLOR}`, { _csrf: csrf, hours: "sat 09:00-11:00 moon" });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain("sat 09:00-11:00 moon"); // what was typed is shown again, with the error
-    expect(h.core.booking.store.counsellor(COUNSELLOR)).toBeUndefined();
+    expect(await h.core.booking.store.counsellor(COUNSELLOR)).toBeUndefined();
     const saved = await vanna.post(`/console/hours/${COUNSELLOR}`, {
       _csrf: csrf,
       hours: "mon-fri 09:00-11:00 russey_keo",
       takes_bookings: "yes",
     });
     expect(saved.headers.location).toBe("/console/hours?m=console.hours_saved");
-    const slots = h.core.booking.slots.freeSlots("health", "russey_keo");
+    const slots = await h.core.booking.slots.freeSlots("health", "russey_keo");
     expect(slots.length).toBeGreaterThan(0);
     expect(slots.every((s) => s.counsellors.some((c) => c.id === COUNSELLOR))).toBe(true);
     // ... and the bot offers them to a resident booking at Russey Keo: Thursday 26 November is the first day
@@ -348,13 +348,13 @@ describe("questions page", () => {
 describe("appointments page", () => {
   it("shows a counsellor's own week with holidays; attendance marked here is the bot's mark", async () => {
     h.core.staff.register(6014, "counsellor", "Piseth");
-    h.core.booking.store.saveCounsellor({
+    await h.core.booking.store.saveCounsellor({
       telegramUserId: COUNSELLOR,
       displayName: "Sreymom",
       sites: ["russey_keo"],
       topics: ["family"],
     });
-    h.core.booking.store.saveCounsellor({
+    await h.core.booking.store.saveCounsellor({
       telegramUserId: 6014,
       displayName: "Piseth",
       sites: ["russey_keo"],
@@ -372,8 +372,8 @@ describe("appointments page", () => {
         forWhom: "self",
         locale: "km",
       });
-    const mine = book(COUNSELLOR, at - 24 * 3_600_000); // Friday 20 Nov
-    book(6014, at - 24 * 3_600_000 + 3 * 3_600_000);
+    const mine = await book(COUNSELLOR, at - 24 * 3_600_000); // Friday 20 Nov
+    await book(6014, at - 24 * 3_600_000 + 3 * 3_600_000);
     const sreymom = await logIn(COUNSELLOR);
     const page = await sreymom.get("/console/appointments?week=2026-11-18");
     expect(page.statusCode).toBe(200);
@@ -384,8 +384,8 @@ describe("appointments page", () => {
       verb: "attended",
     });
     expect(marked.headers.location).toContain("booking.marked_attended");
-    expect(h.core.booking.store.get(mine.id)?.status).toBe("attended");
-    expect(h.core.booking.store.get(mine.id)?.markedBy).toBe(COUNSELLOR);
+    expect((await h.core.booking.store.get(mine.id))?.status).toBe("attended");
+    expect((await h.core.booking.store.get(mine.id))?.markedBy).toBe(COUNSELLOR);
 
     const vanna = await logIn(SUPERVISOR);
     const all = await vanna.get("/console/appointments?week=2026-11-20");
@@ -414,17 +414,18 @@ describe("time off", () => {
       hours: "mon-fri 09:00-11:00 russey_keo",
       takes_bookings: "yes",
     });
-    const days = () => new Set(h.core.booking.slots.freeSlots("health", "russey_keo").map((s) => toIsoDate(s.date)));
-    expect(days().has("2026-12-01")).toBe(true);
+    const days = async () =>
+      new Set((await h.core.booking.slots.freeSlots("health", "russey_keo")).map((s) => toIsoDate(s.date)));
+    expect((await days()).has("2026-12-01")).toBe(true);
     const off = await vanna.post(`/console/hours/${COUNSELLOR}/time-off`, {
       _csrf: csrf,
       from: "2026-11-30",
       to: "2026-12-02",
     });
     expect(off.headers.location).toBe("/console/hours?m=console.time_off_added");
-    expect(days().has("2026-12-01")).toBe(false);
-    expect(days().has("2026-11-30")).toBe(false);
-    expect(days().has("2026-12-03")).toBe(true);
+    expect((await days()).has("2026-12-01")).toBe(false);
+    expect((await days()).has("2026-11-30")).toBe(false);
+    expect((await days()).has("2026-12-03")).toBe(true);
     const backwards = await vanna.post(`/console/hours/${COUNSELLOR}/time-off`, {
       _csrf: csrf,
       from: "2026-12-05",
@@ -434,7 +435,7 @@ describe("time off", () => {
     const page = await vanna.get("/console/hours");
     const removeUrl = /action="(\/console\/hours\/\d+\/time-off\/\d+\/remove)"/.exec(page.body)?.[1] as string;
     await vanna.post(removeUrl, { _csrf: csrf });
-    expect(days().has("2026-12-01")).toBe(true);
+    expect((await days()).has("2026-12-01")).toBe(true);
     const bopha = await logIn(CASEWORKER);
     const refused = await bopha.post(`/console/hours/${COUNSELLOR}/time-off`, {
       _csrf: csrfOf((await bopha.get("/console")).body),

@@ -93,7 +93,7 @@ describe("webhook", () => {
     await h.side.worker.idle();
     expect(await h.core.inbox.counts()).toEqual({ pending: 0, done: 1, quarantined: 0 });
     expect(h.fake.botMessages(RESIDENT).filter((m) => m.text === h.render("main.welcome"))).toHaveLength(1);
-    expect(h.core.interactions.ofChat(RESIDENT).filter((e) => e.direction === "in")).toHaveLength(1);
+    expect((await h.core.interactions.ofChat(RESIDENT)).filter((e) => e.direction === "in")).toHaveLength(1);
   });
 
   it("GET /healthz reports counts only", async () => {

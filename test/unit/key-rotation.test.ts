@@ -18,13 +18,13 @@ describe("key rotation", () => {
     const before = createFieldCipher(oldKey);
     verifyKey(db, before);
     const log = createInteractionLog(db, before);
-    for (let i = 0; i < 2500; i++) log.record({ chatId: 7, direction: "in", kind: "text", text: `message ${i}` });
+    for (let i = 0; i < 2500; i++) await log.record({ chatId: 7, direction: "in", kind: "text", text: `message ${i}` });
     await createInboxStore(db, before).ingest({ update_id: 1, message: { chat: { id: 7 }, text: "hi" } } as never);
 
     // The service restarted with ENCRYPTION_KEY=new and ENCRYPTION_KEY_PREVIOUS=old.
     const during = createFieldCipher(newKey, oldKey);
     expect(() => verifyKey(db, during)).not.toThrow();
-    expect(createInteractionLog(db, during).ofChat(7)[0]?.text).toBe("message 0");
+    expect((await createInteractionLog(db, during).ofChat(7))[0]?.text).toBe("message 0");
     expect(rotationStatus(db, during)).toEqual({ current: 0, previous: 2502, unreadable: 0 });
 
     const rotation = createKeyRotation(db, during);
@@ -41,7 +41,7 @@ describe("key rotation", () => {
     // ENCRYPTION_KEY_PREVIOUS removed: the new key alone opens everything, the old one is refused.
     const after = createFieldCipher(newKey);
     expect(() => verifyKey(db, after)).not.toThrow();
-    expect(createInteractionLog(db, after).ofChat(7)[2499]?.text).toBe("message 2499");
+    expect((await createInteractionLog(db, after).ofChat(7))[2499]?.text).toBe("message 2499");
     expect(() => verifyKey(db, createFieldCipher(oldKey))).toThrow(
       expect.objectContaining({ code: "SPEAN_KEY_MISMATCH" }),
     );

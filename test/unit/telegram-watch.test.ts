@@ -1,7 +1,7 @@
 /** The Telegram watch (src/telegram/watch.ts) and GET /readyz (src/app.ts). */
 import { readiness, STUCK_AFTER_MS } from "../../src/service/readiness.ts";
 import { createHarness, RESIDENT } from "../helpers/harness.ts";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { buildApp } from "../../src/http/app.ts";
 import { createTelegramWatch } from "../../src/telegram/watch.ts";
 import { createLogger } from "../../src/logger.ts";
@@ -46,7 +46,7 @@ describe("Telegram watch", () => {
 describe("Telegram watch: calls Spean abandons", () => {
   it("calls back once when Telegram answers again after failing", async () => {
     let recovered = 0;
-    const watch = createTelegramWatch(recordingLogger(), Date.now, { onRecovered: () => (recovered += 1) });
+    const watch = createTelegramWatch(recordingLogger(), Date.now, { onRecovered: () => void (recovered += 1) });
     const fail = async () => {
       throw new Error("deadline");
     };
@@ -56,6 +56,23 @@ describe("Telegram watch: calls Spean abandons", () => {
     await watch.transformer(async () => ({ ok: true, result: true }) as never, "sendMessage", {} as never);
     await watch.transformer(async () => ({ ok: true, result: true }) as never, "sendMessage", {} as never);
     expect(recovered).toBe(1);
+  });
+
+  it("a failing callback is logged by its code and never reaches the call that noticed the return", async () => {
+    const logger = recordingLogger();
+    const watch = createTelegramWatch(logger, Date.now, {
+      onRecovered: async () => {
+        throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+      },
+    });
+    const fail = async () => {
+      throw new Error("deadline");
+    };
+    await expect(watch.transformer(fail as never, "sendMessage", {} as never)).rejects.toThrow();
+    await expect(
+      watch.transformer(async () => ({ ok: true, result: true }) as never, "sendMessage", {} as never),
+    ).resolves.toEqual({ ok: true, result: true });
+    await vi.waitFor(() => expect(logger.lines).toContain("warn acting on telegram's return failed"));
   });
 
   it("a call aborted by Spean itself (polling stopped at shutdown) is not Telegram failing", async () => {

@@ -237,7 +237,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     if (!desk.mayUseHours(session.member)) return message(request, reply, 403, "not_allowed", session);
     const ctx = context(request, session);
     const notice = noticeOf(ctx, request, {}).notice;
-    return page(reply, 200, hoursPage(ctx, desk.counsellorHours(session.member), notice));
+    return page(reply, 200, hoursPage(ctx, await desk.counsellorHours(session.member), notice));
   });
 
   app.post("/console/hours/:id", async (request, reply) => {
@@ -253,7 +253,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     if (result.reason !== "console.hours_invalid") return message(request, reply, 403, "not_allowed", session);
     // What was typed is shown again with the error, not carried in a URL.
     const ctx = context(request, session);
-    const counsellors = desk.counsellorHours(session.member);
+    const counsellors = await desk.counsellorHours(session.member);
     return page(reply, 400, hoursPage(ctx, counsellors, t(ctx, result.reason), { counsellorId, typed }));
   });
 
@@ -334,7 +334,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     if (!session) return reply;
     const query = request.query as { week?: string; counsellor?: string; site?: string };
     const monday = mondayOf(query.week, options.now(), options.timeZone);
-    const counsellors = desk.appointmentCounsellors(session.member);
+    const counsellors = await desk.appointmentCounsellors(session.member);
     const counsellorId = counsellors.find((c) => String(c.id) === query.counsellor)?.id;
     const site = (SITES as readonly string[]).includes(query.site ?? "") ? query.site : undefined;
     const filter = { ...(counsellorId ? { counsellorId } : {}), ...(site ? { site } : {}) };
@@ -366,7 +366,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
 
   /** A time-off change on the hours page: run it and go back with its notice. */
   function timeOffAction(
-    run: (session: Session, counsellorId: number, body: Record<string, string>, offId: number) => ActionResult,
+    run: (session: Session, counsellorId: number, body: Record<string, string>, offId: number) => Promise<ActionResult>,
   ) {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const session = await postSession(request, reply);
