@@ -40,16 +40,17 @@ export class SpeanError extends Error {
   }
 }
 
-/** The stable code of any thrown value, for logs and for the inbox's last_error column. */
 /**
- * Whether an error means the disk (or the database's size limit) is full: SQLite's SQLITE_FULL, or the operating
- * system's ENOSPC. Work that meets it waits and is tried again; it never counts as the work's own failure.
+ * Whether an error means the disk (or the database's size limit) is full: SQLite's SQLITE_FULL, PostgreSQL's
+ * disk_full (SQLSTATE 53100), or the operating system's ENOSPC. Work that meets it waits and is tried again; it never
+ * counts as the work's own failure.
  */
 export function isDiskFull(err: unknown): boolean {
   const code = errorCode(err);
-  return code === "SQLITE_FULL" || code === "ENOSPC" || code === "SQLITE_IOERR_WRITE";
+  return code === "SQLITE_FULL" || code === "ENOSPC" || code === "SQLITE_IOERR_WRITE" || code === "53100";
 }
 
+/** The stable code of any thrown value, for logs and for the inbox's last_error column (a SQLSTATE for PostgreSQL). */
 export function errorCode(err: unknown): string {
   if (err instanceof SpeanError) return err.code;
   if (err && typeof err === "object" && "error_code" in err) return `TELEGRAM_${String(err.error_code)}`;

@@ -22,54 +22,46 @@ export interface CommitQueue {
   run<T>(work: () => Awaitable<T>): Promise<T>;
 }
 
-interface Pending {
+/** A piece of submitted work and how its caller is told the outcome. */
+export interface PendingWork {
   work: () => unknown;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** How one piece ended: its value, or its error (its savepoint rolled back). */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-/** Creates a queue over one connection. `maxBatch` (default 256) bounds how long one commit holds the loop. */
-export function createCommitQueue(client: Database.Database, maxBatch = 256): CommitQueue {
-  const waiting: Pending[] = [];
+/**
+ * Runs a batch in one transaction, each piece in its own savepoint, one after another. Resolves with each piece's
+ * outcome after COMMIT; rejects when the transaction as a whole fails (then every piece of the batch fails with it).
+ */
+export type BatchRunner = (batch: readonly PendingWork[]) => Promise<Outcome[]>;
+
+/**
+ * The group commit over any database: gathers work until the event loop is free, runs up to `maxBatch` (default
+ * 256) pieces with `runBatch`, and settles each caller after the commit. Work submitted while a batch runs waits for
+ * the next one. `defer` starts a batch later (default: setImmediate from node:timers, not the global: it runs after
+ * this loop turn's I/O callbacks, so every request already read joins the batch, and tests that fake the global
+ * timers leave it alone).
+ */
+export function createGroupCommit(
+  runBatch: BatchRunner,
+  options: { maxBatch?: number; defer?: (start: () => void) => void } = {},
+): CommitQueue {
+  const maxBatch = options.maxBatch ?? 256;
+  const defer = options.defer ?? ((start: () => void) => setImmediate(start));
+  const waiting: PendingWork[] = [];
   let scheduled = false;
   let flushing = false;
-  const statement = (sql: string) => client.prepare(sql);
-  const begin = statement("begin immediate");
-  const commit = statement("commit");
-  const rollback = statement("rollback");
-  const savepoint = statement("savepoint piece");
-  const release = statement("release piece");
-  const rollbackPiece = statement("rollback to piece");
-
-  async function runPiece(pending: Pending): Promise<Outcome> {
-    savepoint.run();
-    try {
-      const value = await pending.work();
-      release.run();
-      return { ok: true, value };
-    } catch (error) {
-      rollbackPiece.run();
-      release.run();
-      return { ok: false, error };
-    }
-  }
 
   async function flush(): Promise<void> {
     scheduled = false;
     flushing = true;
     const batch = waiting.splice(0, maxBatch);
-    const outcomes: Outcome[] = [];
+    let outcomes: Outcome[];
     try {
-      begin.run();
-      try {
-        for (const pending of batch) outcomes.push(await runPiece(pending));
-        commit.run();
-      } catch (error) {
-        if (client.inTransaction) rollback.run();
-        throw error;
-      }
+      outcomes = await runBatch(batch);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
@@ -87,9 +79,7 @@ export function createCommitQueue(client: Database.Database, maxBatch = 256): Co
   function schedule(): void {
     if (scheduled || flushing) return;
     scheduled = true;
-    // setImmediate from node:timers, not the global: it runs after this loop turn's I/O callbacks (so every
-    // request already read joins the batch) and is left alone by tests that fake the global timers.
-    setImmediate(() => void flush());
+    defer(() => void flush());
   }
 
   return {
@@ -100,4 +90,43 @@ export function createCommitQueue(client: Database.Database, maxBatch = 256): Co
       });
     },
   };
+}
+
+/** Creates the queue over one SQLite connection. `maxBatch` (default 256) bounds how long one commit holds the loop. */
+export function createCommitQueue(client: Database.Database, maxBatch = 256): CommitQueue {
+  const statement = (sql: string) => client.prepare(sql);
+  const begin = statement("begin immediate");
+  const commit = statement("commit");
+  const rollback = statement("rollback");
+  const savepoint = statement("savepoint piece");
+  const release = statement("release piece");
+  const rollbackPiece = statement("rollback to piece");
+
+  async function runPiece(pending: PendingWork): Promise<Outcome> {
+    savepoint.run();
+    try {
+      const value = await pending.work();
+      release.run();
+      return { ok: true, value };
+    } catch (error) {
+      rollbackPiece.run();
+      release.run();
+      return { ok: false, error };
+    }
+  }
+
+  async function runBatch(batch: readonly PendingWork[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    begin.run();
+    try {
+      for (const pending of batch) outcomes.push(await runPiece(pending));
+      commit.run();
+    } catch (error) {
+      if (client.inTransaction) rollback.run();
+      throw error;
+    }
+    return outcomes;
+  }
+
+  return createGroupCommit(runBatch, { maxBatch });
 }

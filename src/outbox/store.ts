@@ -45,27 +45,48 @@ export interface OutboxRow {
 
 export type OutboxStore = ReturnType<typeof createOutboxStore>;
 
+/** The columns of an outbox row that make an OutboxRow (the same on SQLite and PostgreSQL). */
+export type OutboxTableRow = Pick<
+  typeof outbox.$inferSelect,
+  | "id"
+  | "dedupeKey"
+  | "chatId"
+  | "purpose"
+  | "method"
+  | "payloadEnc"
+  | "subjectKind"
+  | "subjectId"
+  | "subjectRung"
+  | "attempts"
+>;
+
+/**
+ * An outbox row as the sender reads it: the payload decrypted (a row from before message kinds is "legacy").
+ * @throws what the cipher or JSON.parse throws on a row that cannot be read.
+ */
+export function outboxRowOf(cipher: FieldCipher, r: OutboxTableRow): OutboxRow {
+  const payload = JSON.parse(cipher.decrypt(r.payloadEnc)) as Record<string, unknown>;
+  const message = MESSAGE_KINDS.includes(r.method as MessageKind)
+    ? (payload as Message)
+    : ({ kind: "legacy", method: r.method, params: payload } as const);
+  const subject =
+    r.subjectKind !== null && r.subjectId !== null
+      ? { kind: r.subjectKind, id: r.subjectId, ...(r.subjectRung !== null ? { rung: r.subjectRung } : {}) }
+      : undefined;
+  return {
+    id: r.id,
+    dedupeKey: r.dedupeKey,
+    chatId: r.chatId,
+    purpose: r.purpose,
+    message,
+    subject,
+    attempts: r.attempts,
+  };
+}
+
 /** Creates the outbox store. `now` defaults to Date.now. */
 export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
-  function toRow(r: typeof outbox.$inferSelect): OutboxRow {
-    const payload = JSON.parse(cipher.decrypt(r.payloadEnc)) as Record<string, unknown>;
-    const message = MESSAGE_KINDS.includes(r.method as MessageKind)
-      ? (payload as Message)
-      : ({ kind: "legacy", method: r.method, params: payload } as const);
-    const subject =
-      r.subjectKind !== null && r.subjectId !== null
-        ? { kind: r.subjectKind, id: r.subjectId, ...(r.subjectRung !== null ? { rung: r.subjectRung } : {}) }
-        : undefined;
-    return {
-      id: r.id,
-      dedupeKey: r.dedupeKey,
-      chatId: r.chatId,
-      purpose: r.purpose,
-      message,
-      subject,
-      attempts: r.attempts,
-    };
-  }
+  const toRow = (r: OutboxTableRow) => outboxRowOf(cipher, r);
 
   const ofSubject = (kind: string, id: number) => and(eq(outbox.subjectKind, kind), eq(outbox.subjectId, id));
 
