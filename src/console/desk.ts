@@ -173,12 +173,14 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
      * The queue as `member` may see it: open cases oldest first, then active cases, then cases closed in the last
      * 30 days. Undefined (and audited) when the member may not see it.
      */
-    queue(member: StaffMember): { open: Referral[]; active: Referral[]; closed: Referral[] } | undefined {
+    async queue(
+      member: StaffMember,
+    ): Promise<{ open: Referral[]; active: Referral[]; closed: Referral[] } | undefined> {
       if (!may(member.role, "see_cases")) {
         audit(member, "console_queue", undefined, false);
         return undefined;
       }
-      const visible = referrals.queue(now() - 30 * DAY_MS).filter((r) => canSee(member, r));
+      const visible = (await referrals.queue(now() - 30 * DAY_MS)).filter((r) => canSee(member, r));
       return {
         open: visible.filter((r) => r.status === "open").sort((a, b) => a.createdAt - b.createdAt),
         active: visible.filter((r) => r.status !== "open" && isActive(r)),
@@ -187,8 +189,8 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     },
 
     /** One case with its timeline, audited; undefined when it does not exist or the member may not see it. */
-    view(member: StaffMember, id: number): CaseView | undefined {
-      const referral = referrals.get(id);
+    async view(member: StaffMember, id: number): Promise<CaseView | undefined> {
+      const referral = await referrals.get(id);
       const allowed = referral !== undefined && canSee(member, referral);
       audit(member, "console_view", id, allowed);
       if (!referral || !allowed) return undefined;
@@ -196,16 +198,19 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
       const oldClosed = referral.closedAt !== null && now() - referral.closedAt > contentDays * DAY_MS;
       const contentHidden = !isSupervisor(member) && (oldClosed || !own);
       const timeline: TimelineEntry[] = [
-        ...referrals
-          .eventsOf(id)
-          .map((e): TimelineEntry => ({ kind: "status", at: e.at, status: e.status, by: nameOf(e.actor) })),
-        ...referrals.notesOf(id).map((n): TimelineEntry => ({
+        ...(await referrals.eventsOf(id)).map((e): TimelineEntry => ({
+          kind: "status",
+          at: e.at,
+          status: e.status,
+          by: nameOf(e.actor),
+        })),
+        ...(await referrals.notesOf(id)).map((n): TimelineEntry => ({
           kind: "note",
           at: n.at,
           by: nameOf(n.staffId),
           text: contentHidden ? null : n.text,
         })),
-        ...referrals.messagesOf(id).map((m): TimelineEntry => ({
+        ...(await referrals.messagesOf(id)).map((m): TimelineEntry => ({
           kind: "message",
           at: m.at,
           direction: m.direction,
@@ -214,7 +219,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
         })),
       ].sort((a, b) => a.at - b.at);
       const active = isActive(referral);
-      const outcome = referrals.outcomeOf(id);
+      const outcome = await referrals.outcomeOf(id);
       return {
         referral,
         assignedName: nameOf(referral.assignedTo),
@@ -235,11 +240,11 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
      * The contact preference, shown on a click that is audited: "erased" once retention or /forget removed it,
      * undefined when the member may not see it.
      */
-    revealContact(member: StaffMember, id: number): ContactPreference | "erased" | undefined {
-      const referral = referrals.get(id);
+    async revealContact(member: StaffMember, id: number): Promise<ContactPreference | "erased" | undefined> {
+      const referral = await referrals.get(id);
       const allowed = referral !== undefined && canReveal(member, referral);
       audit(member, "console_reveal_contact", id, allowed);
-      return allowed ? (referrals.contactOf(id) ?? "erased") : undefined;
+      return allowed ? ((await referrals.contactOf(id)) ?? "erased") : undefined;
     },
 
     /** Claims a case, as the Claim button in the staff group does (the group's alert is edited). */
@@ -262,13 +267,13 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
       const result = await desk.press(member.telegramUserId, outcome === "unreachable" ? "unreachable" : "resolve", id);
       if (!result.notice.key.startsWith("casework.you_closed")) return { ok: false, reason: result.notice.key };
       const service = outcome === "referred_on" && serviceId ? serviceId.slice(0, 60) : null;
-      referrals.setOutcome(id, outcome as Outcome, service, member.telegramUserId);
+      await referrals.setOutcome(id, outcome as Outcome, service, member.telegramUserId);
       return { ok: true, outboxIds: result.outboxIds, notice: result.notice };
     },
 
     /** Adds a note to a case the member handles (or any, for a supervisor). */
-    note(member: StaffMember, id: number, body: string): ActionResult {
-      const referral = referrals.get(id);
+    async note(member: StaffMember, id: number, body: string): Promise<ActionResult> {
+      const referral = await referrals.get(id);
       const allowed =
         referral !== undefined &&
         isActive(referral) &&
@@ -277,17 +282,18 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
       const trimmed = body.trim().slice(0, 2000);
       if (!allowed) return { ok: false, reason: "casework.not_allowed" };
       if (!trimmed) return { ok: false, reason: "console.note_empty" };
-      referrals.addNote(id, member.telegramUserId, trimmed);
+      await referrals.addNote(id, member.telegramUserId, trimmed);
       return { ok: true, outboxIds: [], notice: text("console.note_added") };
     },
 
     /** A supervisor gives a claimed case to another caseworker. */
-    reassign(member: StaffMember, id: number, to: number): ActionResult {
+    async reassign(member: StaffMember, id: number, to: number): Promise<ActionResult> {
       const target = staff.get(to);
       const allowed = isSupervisor(member) && target !== undefined && may(target.role, "claim");
       audit(member, "console_reassign", id, allowed);
       if (!allowed) return { ok: false, reason: "casework.not_allowed" };
-      if (!referrals.reassign(id, to, member.telegramUserId)) return { ok: false, reason: "casework.already_closed" };
+      if (!(await referrals.reassign(id, to, member.telegramUserId)))
+        return { ok: false, reason: "casework.already_closed" };
       return { ok: true, outboxIds: [], notice: text("console.reassigned") };
     },
 
@@ -295,8 +301,8 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
      * How the resident asked to be contacted (method and safe time, never the phone number, which only
      * revealContact shows); undefined once erased.
      */
-    contactOf(id: number): Omit<ContactPreference, "phone"> | undefined {
-      const contact = referrals.contactOf(id);
+    async contactOf(id: number): Promise<Omit<ContactPreference, "phone"> | undefined> {
+      const contact = await referrals.contactOf(id);
       return contact ? { method: contact.method, time: contact.time } : undefined;
     },
 

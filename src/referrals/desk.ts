@@ -184,8 +184,8 @@ export function createDesk(options: DeskOptions) {
   }
 
   /** The facts staff see about a case: no free text, no name, no phone number. */
-  function facts(referral: Referral): TextRef {
-    const contact = referrals.contactOf(referral.id);
+  async function facts(referral: Referral): Promise<TextRef> {
+    const contact = await referrals.contactOf(referral.id);
     return text("casework.facts", {
       case: caseNumber(referral.id),
       category: text(`help.category_${referral.category}`),
@@ -223,7 +223,7 @@ export function createDesk(options: DeskOptions) {
   async function postAlert(referral: Referral, round: number): Promise<number[]> {
     if (options.staffChatId === undefined) return [];
     const supervisors = round > 0 ? staff.withRole("supervisor") : [];
-    const lines: TextRef[] = [text(round === 0 ? "casework.alert_new" : "casework.alert_again"), facts(referral)];
+    const lines: TextRef[] = [text(round === 0 ? "casework.alert_new" : "casework.alert_again"), await facts(referral)];
     if (round > 0) {
       const key = supervisors.length > 0 ? "casework.alert_mention" : "casework.alert_no_supervisor";
       lines.push(text(key, { names: supervisors.map((s) => s.displayName).join(", ") }));
@@ -244,7 +244,7 @@ export function createDesk(options: DeskOptions) {
   async function updateAlerts(referral: Referral, status: TextRef): Promise<number[]> {
     if (options.staffChatId === undefined) return [];
     const reply: Reply = {
-      text: [text("common.lines", { lines: [facts(referral), status] })],
+      text: [text("common.lines", { lines: [await facts(referral), status] })],
       buttons: referral.status === "claimed" || referral.status === "in_conversation" ? alertButtons(referral) : [],
     };
     const ids: number[] = [];
@@ -294,7 +294,7 @@ export function createDesk(options: DeskOptions) {
    */
   async function relayMedia(referral: Referral): Promise<number[]> {
     if (referral.assignedTo === null) return [];
-    const items = options.media.unrelayed(referral.id);
+    const items = await options.media.unrelayed(referral.id);
     const ids: number[] = [];
     for (const item of items) {
       const id = await outbox.enqueue({
@@ -306,7 +306,7 @@ export function createDesk(options: DeskOptions) {
       });
       if (id !== undefined) ids.push(id);
     }
-    options.media.markRelayed(items.map((i) => i.id));
+    await options.media.markRelayed(items.map((i) => i.id));
     return ids;
   }
 
@@ -321,7 +321,7 @@ export function createDesk(options: DeskOptions) {
   return {
     /** Records a referral the resident agreed to and posts the alert. */
     async createReferral(input: Omit<NewReferral, "firstEscalationAt">): Promise<Referral> {
-      const referral = referrals.create({ ...input, firstEscalationAt: firstEscalation(input.urgency, now()) });
+      const referral = await referrals.create({ ...input, firstEscalationAt: firstEscalation(input.urgency, now()) });
       await postAlert(referral, 0);
       return referral;
     },
@@ -329,19 +329,19 @@ export function createDesk(options: DeskOptions) {
     relayMedia,
 
     /** The resident's case that is still being handled, if any. */
-    activeReferral(chatId: number): Referral | undefined {
-      return referrals.activeForChat(chatId);
+    async activeReferral(chatId: number): Promise<Referral | undefined> {
+      return await referrals.activeForChat(chatId);
     },
 
     /** A staff button press (Claim, Resolve, Talk, End, Could not reach, Show contact) by Telegram user `userId`. */
     async press(userId: number, verb: DeskVerb, referralId: number): Promise<DeskResult> {
       const member = staff.get(userId);
-      const referral = referrals.get(referralId);
+      const referral = await referrals.get(referralId);
       switch (verb) {
         case "claim": {
           if (!allowed(member, userId, "claim", referralId)) return refused();
-          if (!referral || !referrals.claim(referralId, userId)) return done("casework.already_taken", []);
-          const claimed = referrals.get(referralId) as Referral;
+          if (!referral || !(await referrals.claim(referralId, userId))) return done("casework.already_taken", []);
+          const claimed = (await referrals.get(referralId)) as Referral;
           staff.setActiveReferral(userId, null);
           const ids = [
             ...(await updateAlerts(claimed, text("casework.claimed_by", { name: member.displayName }))),
@@ -351,7 +351,7 @@ export function createDesk(options: DeskOptions) {
             ...(await queue(
               userId,
               `case:${claimed.id}:card:${userId}`,
-              caseCard(claimed),
+              await caseCard(claimed),
               staffLocale,
               "notice",
               caseSubject(claimed.id),
@@ -366,8 +366,9 @@ export function createDesk(options: DeskOptions) {
           if (!allowed(member, userId, own ? "resolve_own" : "resolve_any", referralId)) return refused();
           const wasTalking = referral?.status === "in_conversation";
           const status = verb === "resolve" ? "resolved" : "closed_unreachable";
-          if (!referral || !referrals.close(referralId, status, userId)) return done("casework.already_closed", []);
-          const closed = referrals.get(referralId) as Referral;
+          if (!referral || !(await referrals.close(referralId, status, userId)))
+            return done("casework.already_closed", []);
+          const closed = (await referrals.get(referralId)) as Referral;
           staff.clearActiveReferral(referralId);
           const ids = [
             ...(await updateAlerts(closed, text(`casework.closed_${status}`, { name: member.displayName }))),
@@ -378,7 +379,7 @@ export function createDesk(options: DeskOptions) {
         case "talk": {
           if (!allowed(member, userId, "relay", referralId)) return refused();
           if (!referral || referral.assignedTo !== userId) return done("casework.not_yours", []);
-          if (referral.status === "claimed" && !referrals.startConversation(referralId, userId))
+          if (referral.status === "claimed" && !(await referrals.startConversation(referralId, userId)))
             return done("casework.already_closed", []);
           if (referral.status !== "claimed" && referral.status !== "in_conversation")
             return done("casework.already_closed", []);
@@ -407,7 +408,7 @@ export function createDesk(options: DeskOptions) {
         case "end": {
           if (!allowed(member, userId, "relay", referralId)) return refused();
           if (!referral || referral.assignedTo !== userId) return done("casework.not_yours", []);
-          if (!referrals.endConversation(referralId, userId)) return done("casework.not_talking", []);
+          if (!(await referrals.endConversation(referralId, userId))) return done("casework.not_talking", []);
           staff.setActiveReferral(userId, null);
           return done("casework.talk_ended", await backToAssistant(referral), { case: caseNumber(referralId) });
         }
@@ -415,7 +416,7 @@ export function createDesk(options: DeskOptions) {
           if (!allowed(member, userId, "relay", referralId)) return refused();
           if (!referral || (referral.assignedTo !== userId && !may(member.role, "resolve_any")))
             return done("casework.not_yours", []);
-          const contact = referrals.contactOf(referralId);
+          const contact = await referrals.contactOf(referralId);
           return { notice: contactNotice(referral, contact), alert: true, outboxIds: [] };
         }
       }
@@ -441,7 +442,7 @@ export function createDesk(options: DeskOptions) {
       const referralId = linked ?? member.activeReferralId ?? undefined;
       if (referralId === undefined) return undefined;
       if (!allowed(member, userId, "relay", referralId)) return refused();
-      const referral = referrals.get(referralId);
+      const referral = await referrals.get(referralId);
       if (!referral || referral.assignedTo !== userId || referral.status !== "in_conversation") {
         return {
           notice: text("casework.relay_not_talking", { case: caseNumber(referralId) }),
@@ -453,7 +454,7 @@ export function createDesk(options: DeskOptions) {
           ),
         };
       }
-      referrals.logMessage(referralId, "to_resident", userId, message.kind, message.text);
+      await referrals.logMessage(referralId, "to_resident", userId, message.kind, message.text);
       const id = await outbox.enqueue({
         dedupeKey: `case:${referralId}:relay:${message.updateId}`,
         chatId: referral.chatId,
@@ -470,7 +471,7 @@ export function createDesk(options: DeskOptions) {
       message: { messageId: number; kind: string; text: string | undefined; updateId: number },
     ): Promise<number[]> {
       if (referral.assignedTo === null) return [];
-      referrals.logMessage(referral.id, "from_resident", referral.assignedTo, message.kind, message.text);
+      await referrals.logMessage(referral.id, "from_resident", referral.assignedTo, message.kind, message.text);
       const id = await outbox.enqueue({
         dedupeKey: `case:${referral.id}:relay:${message.updateId}`,
         chatId: referral.assignedTo,
@@ -487,11 +488,11 @@ export function createDesk(options: DeskOptions) {
      * the case number and nothing else. Returns the outbox ids.
      */
     async closedByResident(chatId: number): Promise<number[]> {
-      const referral = referrals.activeForChat(chatId);
-      if (!referral || !referrals.close(referral.id, "closed_by_resident", null)) return [];
-      referrals.setOutcome(referral.id, "closed_by_resident", null, null);
+      const referral = await referrals.activeForChat(chatId);
+      if (!referral || !(await referrals.close(referral.id, "closed_by_resident", null))) return [];
+      await referrals.setOutcome(referral.id, "closed_by_resident", null, null);
       staff.clearActiveReferral(referral.id);
-      const closed = referrals.get(referral.id) as Referral;
+      const closed = (await referrals.get(referral.id)) as Referral;
       const ids = await updateAlerts(closed, text("casework.closed_closed_by_resident"));
       if (referral.assignedTo !== null) {
         const notice = { text: [text("casework.resident_forgot", { case: caseNumber(referral.id) })] };
@@ -501,9 +502,9 @@ export function createDesk(options: DeskOptions) {
     },
 
     async residentLeft(chatId: number): Promise<number[]> {
-      const referral = referrals.inConversation(chatId);
+      const referral = await referrals.inConversation(chatId);
       if (!referral || referral.assignedTo === null) return [];
-      referrals.endConversation(referral.id, null);
+      await referrals.endConversation(referral.id, null);
       staff.clearActiveReferral(referral.id);
       return await queue(
         referral.assignedTo,
@@ -518,12 +519,12 @@ export function createDesk(options: DeskOptions) {
     /** Re-posts unclaimed alerts whose time is up, mentioning the supervisors. Returns how many. */
     async escalateDue(): Promise<number> {
       let count = 0;
-      for (const referral of referrals.dueEscalations()) {
+      for (const referral of await referrals.dueEscalations()) {
         const next =
           referral.urgency === "urgent"
             ? now() + urgentMinutes * MINUTE_MS
             : options.calendar.addWorkingMinutes(now(), normalWorkMinutes);
-        if (!referrals.markEscalated(referral.id, next)) continue;
+        if (!(await referrals.markEscalated(referral.id, next))) continue;
         await postAlert({ ...referral, escalations: referral.escalations + 1 }, referral.escalations + 1);
         count++;
       }
@@ -532,7 +533,7 @@ export function createDesk(options: DeskOptions) {
 
     /** The morning digest of open and overdue referrals, once per local date. Returns how many cases it lists. */
     async postDigest(localDate: string): Promise<number> {
-      const active = referrals.active();
+      const active = await referrals.active();
       const at = now();
       const lines: TextRef[] = [
         text("casework.digest_title", {
@@ -559,18 +560,18 @@ export function createDesk(options: DeskOptions) {
     },
 
     /** A staff member's own open cases (/cases), or all for supervisors and admins. */
-    casesFor(userId: number): Reply | undefined {
+    async casesFor(userId: number): Promise<Reply | undefined> {
       const member = staff.get(userId);
       if (!allowed(member, userId, "see_cases", undefined)) return undefined;
-      const list = referrals.active(may(member.role, "resolve_any") ? undefined : userId);
+      const list = await referrals.active(may(member.role, "resolve_any") ? undefined : userId);
       if (list.length === 0) return { text: [text("casework.cases_none")] };
-      return { text: [text("casework.cases_title"), ...list.map((r) => facts(r))] };
+      return { text: [text("casework.cases_title"), ...(await Promise.all(list.map((r) => facts(r))))] };
     },
   };
 
-  function caseCard(referral: Referral): Reply {
+  async function caseCard(referral: Referral): Promise<Reply> {
     return {
-      text: [text("casework.card_intro"), facts(referral)],
+      text: [text("casework.card_intro"), await facts(referral)],
       buttons: [
         [{ label: text("casework.button_contact"), data: deskButtonData("contact", referral.id) }],
         [{ label: text("casework.button_talk"), data: deskButtonData("talk", referral.id) }],

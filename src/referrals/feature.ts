@@ -72,7 +72,7 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
    * caseworker and logged to the case. Danger words are passed on and also get the bot's own answer.
    */
   async function fromResident(message: IncomingMessage): Promise<Interception | undefined> {
-    const referral = referrals.inConversation(message.chatId);
+    const referral = await referrals.inConversation(message.chatId);
     if (!referral) return undefined;
     const outboxIds = desk.relayFromResident(referral, message);
     const danger = message.kind === "text" && message.text !== undefined && isDanger(message.text);
@@ -132,22 +132,25 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
         },
       ],
     ]),
-    onQuickExit: (chatId) => {
+    onQuickExit: async (chatId) => {
       // Quick exit deletes the resident's messages, media too: copies of them can no longer be made.
-      options.media.eraseChat(chatId);
-      return desk.residentLeft(chatId);
+      await options.media.eraseChat(chatId);
+      return await desk.residentLeft(chatId);
     },
-    describeData: (chatId) => {
-      const active = referrals.activeForChat(chatId);
+    describeData: async (chatId) => {
+      const active = await referrals.activeForChat(chatId);
       if (!active) return [];
       return [text("privacy.case", { case: caseNumber(active.id), status: text(`casework.status_${active.status}`) })];
     },
-    onForget: (chatId, anonymousId) => {
-      const notices = desk.closedByResident(chatId);
-      referrals.forgetChat(chatId, anonymousId);
-      options.media.eraseChat(chatId);
+    onForget: async (chatId, anonymousId) => {
+      const notices = await desk.closedByResident(chatId);
+      await referrals.forgetChat(chatId, anonymousId);
+      await options.media.eraseChat(chatId);
       return notices;
     },
-    purge: (days) => ({ referralsErased: referrals.purge(days), mediaIdsErased: options.media.purge(days) }),
+    purge: async (days) => ({
+      referralsErased: await referrals.purge(days),
+      mediaIdsErased: await options.media.purge(days),
+    }),
   };
 }

@@ -97,7 +97,7 @@ export function createHelpFlow(options: HelpFlowOptions) {
   };
 
   const createReferral: Action = async ({ chatId, locale, vars }) => {
-    const existing = desk.activeReferral(chatId);
+    const existing = await desk.activeReferral(chatId);
     if (existing)
       return { outcome: "exists", vars: { ...CLEARED, help_case: localDigits(locale, caseNumber(existing.id)) } };
     const method = String(vars.help_contact) as ContactMethod;

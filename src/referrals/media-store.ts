@@ -5,6 +5,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { caseMedia, referrals } from "../db/schema.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 /** Message kinds a person can listen to or look at, which the bot cannot. */
 export const MEDIA_KINDS = ["voice", "video_note", "photo", "document", "video", "audio"] as const;
@@ -30,7 +31,7 @@ export function createMediaStore(db: Db, now: () => number = Date.now) {
   const rows = (where: ReturnType<typeof and>) =>
     db.select().from(caseMedia).where(where).orderBy(asc(caseMedia.id)).all() as MediaItem[];
 
-  return {
+  return asyncMethods({
     add(item: { chatId: number; messageId: number; kind: MediaKind; duration?: number; referralId?: number }): void {
       db.insert(caseMedia)
         .values({
@@ -113,5 +114,5 @@ export function createMediaStore(db: Db, now: () => number = Date.now) {
         )
         .run().changes;
     },
-  };
+  });
 }

@@ -86,7 +86,7 @@ export function createMediaDesk(options: MediaDeskOptions) {
   async function received(message: IncomingMessage): Promise<Interception | undefined> {
     if (!isMediaKind(message.kind) || message.chatId !== message.userId) return undefined;
     const { chatId } = message;
-    const last = media.lastAt(chatId);
+    const last = await media.lastAt(chatId);
     const burst = last !== undefined && now() - last < BURST_MS;
     // The engine is skipped, so this records what it would have: the kind (no content) and the id, for quick exit.
     await options.interactions.record({
@@ -105,9 +105,9 @@ export function createMediaDesk(options: MediaDeskOptions) {
       kind: message.kind,
       ...(message.duration !== undefined ? { duration: message.duration } : {}),
     };
-    const active = desk.activeReferral(chatId);
+    const active = await desk.activeReferral(chatId);
     if (active) {
-      media.add({ ...item, referralId: active.id });
+      await media.add({ ...item, referralId: active.id });
       const relayed = desk.relayMedia(active);
       const reply = burst
         ? []
@@ -116,8 +116,8 @@ export function createMediaDesk(options: MediaDeskOptions) {
           });
       return { outboxIds: [...(await relayed), ...(await reply)], answerToo: false };
     }
-    const waiting = media.pending(chatId).length > 0;
-    media.add(item);
+    const waiting = (await media.pending(chatId)).length > 0;
+    await media.add(item);
     return { outboxIds: waiting && burst ? [] : await answer(chatId, message.updateId, prompt), answerToo: false };
   }
 
@@ -136,15 +136,15 @@ export function createMediaDesk(options: MediaDeskOptions) {
     if (!verb || input.chatId !== input.userId) return { notice: text("common.expired_short") };
     const { chatId } = input;
     if (verb === "no") {
-      media.dropPending(chatId);
+      await media.dropPending(chatId);
       return { notice: text("media.not_sent"), edit: { text: [text("media.not_sent")], buttons: mainMenu } };
     }
-    if (media.pending(chatId).length === 0)
+    if ((await media.pending(chatId)).length === 0)
       return {
         notice: text("media.nothing_waiting"),
         edit: { text: [text("media.nothing_waiting")], buttons: mainMenu },
       };
-    const active = desk.activeReferral(chatId);
+    const active = await desk.activeReferral(chatId);
     const referral =
       active ??
       (await desk.createReferral({
@@ -155,7 +155,7 @@ export function createMediaDesk(options: MediaDeskOptions) {
         consentVersion: consentVersion(input.locale),
         contact: { method: "telegram", time: "any" },
       }));
-    media.attach(chatId, referral.id);
+    await media.attach(chatId, referral.id);
     const outboxIds = active ? desk.relayMedia(active) : [];
     const done = await caseText(active ? "media.added" : "media.sent", referral, chatId);
     return { notice: done, edit: { text: [done, options.safetyNet], buttons: mainMenu }, outboxIds: await outboxIds };

@@ -6,6 +6,7 @@ import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, or, sql } from "d
 import type { Db } from "../db/open.ts";
 import { caseMessages, caseNotes, caseOutcomes, referralEvents, referrals } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 export type ReferralStatus =
   | "open"
@@ -105,7 +106,7 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
     return changed === 1;
   }
 
-  return {
+  return asyncMethods({
     create(input: NewReferral): Referral {
       const at = now();
       const [row] = db
@@ -333,7 +334,7 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
       db.update(caseNotes).set({ textEnc: null }).where(inArray(caseNotes.referralId, closed)).run();
       return closed.length;
     },
-  };
+  });
 }
 
 /** How staff and residents see a case number: SP-0042. */

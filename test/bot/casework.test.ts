@@ -43,7 +43,7 @@ describe("claim and resolve", () => {
       { text: t("casework.not_allowed"), show_alert: true },
       { text: t("casework.not_allowed"), show_alert: true },
     ]);
-    expect(h.core.referrals.active()[0]?.status).toBe("open");
+    expect((await h.core.referrals.active())[0]?.status).toBe("open");
     expect(h.core.staff.auditLog().map((a) => [a.telegramUserId, a.action, a.allowed])).toEqual([
       [OUTSIDER, "claim", false],
       [RESIDENT, "claim", false],
@@ -77,7 +77,7 @@ describe("claim and resolve", () => {
       expect(h.callbackAnswers().at(-2)?.text).toBe(
         h.core.content.translator.render("km", { key: "casework.you_closed_resolved", params: { case: "SP-0001" } }),
       );
-      expect(h.core.referrals.get(1)?.status).toBe("resolved");
+      expect((await h.core.referrals.get(1))?.status).toBe("resolved");
     },
   );
 
@@ -100,8 +100,8 @@ describe("claim and resolve", () => {
     await h.pressAs(6009, STAFF_CHAT, t("casework.button_resolve"));
     expect(h.callbackAnswers().at(-1)?.text).toBe(t("casework.not_allowed"));
     await h.pressAs(SUPERVISOR, STAFF_CHAT, t("casework.button_resolve"));
-    expect(h.core.referrals.get(1)?.status).toBe("resolved");
-    expect(h.core.referrals.eventsOf(1).map((e) => [e.status, e.actor])).toEqual([
+    expect((await h.core.referrals.get(1))?.status).toBe("resolved");
+    expect((await h.core.referrals.eventsOf(1)).map((e) => [e.status, e.actor])).toEqual([
       ["open", null],
       ["claimed", CASEWORKER],
       ["resolved", SUPERVISOR],
@@ -119,7 +119,7 @@ describe("talking through the bot", () => {
     await h.deliverQueued();
     const notice = staffTexts().at(-1) as string;
     expect(notice.startsWith(t("staff.unreachable").split("\n")[0] as string)).toBe(true);
-    expect(notice).toContain(caseNumber(h.core.referrals.active()[0]?.id ?? 1));
+    expect(notice).toContain(caseNumber((await h.core.referrals.active())[0]?.id ?? 1));
     expect(notice).not.toContain(String(RESIDENT));
   });
 
@@ -144,7 +144,7 @@ describe("talking through the bot", () => {
     await h.deliverQueued();
     expect(h.last()?.text).toBe("តើអ្នកមានអត្តសញ្ញាណប័ណ្ណទេ?");
 
-    expect(h.core.referrals.messagesOf(1).map((m) => [m.direction, m.text])).toEqual([
+    expect((await h.core.referrals.messagesOf(1)).map((m) => [m.direction, m.text])).toEqual([
       ["from_resident", "ខ្ញុំត្រូវការជំនួយអំពីឯកសារ"],
       ["to_resident", "សួស្តី ខ្ញុំឈ្មោះបុប្ផា"],
       ["to_resident", "តើអ្នកមានអត្តសញ្ញាណប័ណ្ណទេ?"],
@@ -163,7 +163,7 @@ describe("talking through the bot", () => {
     expect(h.lastTexts(1)[0]).toBe(t("casework.resident_back"));
     await h.say("ok");
     expect(h.fake.botMessages(CASEWORKER).at(-1)?.text).not.toBe("ok");
-    expect(h.core.referrals.get(1)?.status).toBe("claimed");
+    expect((await h.core.referrals.get(1))?.status).toBe("claimed");
   });
 
   it("a caseworker's message is not relayed once the conversation ended", async () => {
@@ -178,7 +178,7 @@ describe("talking through the bot", () => {
     await talking();
     await h.say("/exit");
     await h.deliverQueued();
-    expect(h.core.referrals.get(1)?.status).toBe("claimed");
+    expect((await h.core.referrals.get(1))?.status).toBe("claimed");
     expect(h.fake.botMessages(CASEWORKER).at(-1)?.text).toBe(
       h.core.content.translator.render("km", { key: "casework.resident_left", params: { case: "SP-0001" } }),
     );

@@ -73,7 +73,7 @@ describe("referral with consent", () => {
     expect(h.lastTexts(1)[0]).toContain("យើងមិនផ្ញើសារ ឬឈ្មោះរបស់អ្នកទៅពួកគេទេ");
     await h.press(t("help.consent_no"));
     expect(h.lastTexts(1)[0]).toBe(t("help.consent_declined"));
-    expect(h.core.referrals.active()).toEqual([]);
+    expect(await h.core.referrals.active()).toEqual([]);
     await h.deliverQueued();
     expect(h.fake.botMessages(STAFF_CHAT)).toEqual([]);
   });
@@ -91,13 +91,13 @@ describe("referral with consent", () => {
     const summary = h.lastTexts(1)[0] as string;
     expect(summary).toContain(t("help.summary_phone_given"));
     expect(summary).not.toMatch(/345|៣៤៥/);
-    expect(h.core.referrals.active()).toEqual([]); // nothing before "Send"
+    expect(await h.core.referrals.active()).toEqual([]); // nothing before "Send"
     await h.press(t("help.confirm_send"));
     expect(h.lastTexts(1)[0]).toContain("SP-០០០១");
 
-    const [referral] = h.core.referrals.active();
+    const [referral] = await h.core.referrals.active();
     expect(referral).toMatchObject({ category: "violence", urgency: "urgent", district: "russey_keo", status: "open" });
-    expect(h.core.referrals.contactOf(referral?.id as number)).toEqual({
+    expect(await h.core.referrals.contactOf(referral?.id as number)).toEqual({
       method: "call",
       time: "morning",
       phone: "012345678",
@@ -131,9 +131,9 @@ describe("referral with consent", () => {
     await h.handle(h.fake.sendContact(RESIDENT, "+855 97 123 4567"));
     await h.press(t("help.time_any"));
     await h.press(t("help.confirm_send"));
-    const [first] = h.core.referrals.active();
+    const [first] = await h.core.referrals.active();
     expect(first).toMatchObject({ urgency: "normal", category: "documents" });
-    expect(h.core.referrals.contactOf(first?.id as number)?.phone).toBe("0971234567");
+    expect((await h.core.referrals.contactOf(first?.id as number))?.phone).toBe("0971234567");
 
     await h.press(t("common.main_menu"));
     await h.press(t("main.choice_help"));
@@ -141,7 +141,7 @@ describe("referral with consent", () => {
     await consentByChat();
     await h.press(t("help.confirm_send"));
     expect(h.lastTexts(1)[0]).toContain(t("help.already_open").split("{{")[0]?.slice(0, 20) as string);
-    expect(h.core.referrals.active()).toHaveLength(1);
+    expect(await h.core.referrals.active()).toHaveLength(1);
   });
 });
 
@@ -176,7 +176,7 @@ describe("danger from any state", () => {
       await h.press(t("help.contact_telegram"));
       await h.press(t("help.time_any"));
       await h.press(t("help.confirm_send"));
-      expect(h.core.referrals.active()[0]).toMatchObject({ category: "urgent", urgency: "urgent" });
+      expect((await h.core.referrals.active())[0]).toMatchObject({ category: "urgent", urgency: "urgent" });
     },
   );
 

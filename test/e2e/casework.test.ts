@@ -133,7 +133,7 @@ describe("a referral, end to end", () => {
     await fake.waitFor(() =>
       fake.calls.some((c) => c.method === "answerCallbackQuery" && c.params.text === t("casework.not_allowed")),
     );
-    expect(service.core.referrals.get(1)?.status).toBe("open");
+    expect((await service.core.referrals.get(1))?.status).toBe("open");
 
     // Nobody claims it for 15 minutes: it is posted again, mentioning the supervisor.
     clock += 15 * 60_000;

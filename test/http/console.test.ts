@@ -152,7 +152,7 @@ describe("cases", () => {
     expect(claimed.headers.location).toBe(`/console/cases/${first.id}?m=casework.you_claimed`);
     await h.deliverQueued();
     expect(h.fake.botMessages(STAFF_CHAT).at(-1)?.text).toContain("Bopha");
-    expect(h.core.referrals.get(first.id)?.assignedTo).toBe(CASEWORKER);
+    expect((await h.core.referrals.get(first.id))?.assignedTo).toBe(CASEWORKER);
 
     const second = await referral();
     await h.deliverQueued();
@@ -193,7 +193,7 @@ describe("cases", () => {
     expect(shown.body).toContain("012 345 678");
     expect(shown.headers["cache-control"]).toBe("no-store");
     expect(h.core.staff.auditLog().some((a) => a.action === "console_reveal_contact" && a.allowed)).toBe(true);
-    h.core.referrals.forgetChat(RESIDENT, 999_999); // what /forget does to the case: the contact is erased
+    await h.core.referrals.forgetChat(RESIDENT, 999_999); // what /forget does to the case: the contact is erased
     const erased = await browser.post(`/console/cases/${mine.id}/contact`, { _csrf: csrf });
     expect(erased.body).toContain("បានលុបចោល (ក្រោយរយៈពេលរក្សាទុក ឬដោយអ្នករស់នៅ)។");
 
@@ -202,8 +202,8 @@ describe("cases", () => {
     const noted = await browser.post(`/console/cases/${mine.id}/note`, { _csrf: csrf, note: "Called, will visit" });
     expect(noted.headers.location).toContain("console.note_added");
     await browser.post(`/console/cases/${mine.id}/close`, { _csrf: csrf, outcome: "job_or_training" });
-    expect(h.core.referrals.get(mine.id)?.status).toBe("resolved");
-    expect(h.core.referrals.outcomeOf(mine.id)?.outcome).toBe("job_or_training");
+    expect((await h.core.referrals.get(mine.id))?.status).toBe("resolved");
+    expect((await h.core.referrals.outcomeOf(mine.id))?.outcome).toBe("job_or_training");
     const after = await browser.get(`/console/cases/${mine.id}`);
     expect(after.body).toContain("បានការងារ ឬវគ្គបណ្តុះបណ្តាល");
     expect(after.body).toContain("Called, will visit");

@@ -221,9 +221,9 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     const queue = await options.commit(() => desk.queue(session.member));
     if (!queue) return message(request, reply, 403, "not_allowed", session);
     const ctx = context(request, session);
-    const contacts = new Map(
-      [...queue.open, ...queue.active, ...queue.closed].map((r) => [r.id, desk.contactOf(r.id)?.method] as const),
-    );
+    const contacts = new Map<number, string | undefined>();
+    for (const r of [...queue.open, ...queue.active, ...queue.closed])
+      contacts.set(r.id, (await desk.contactOf(r.id))?.method);
     const contactOf = (id: number) => {
       const method = contacts.get(id);
       return method ? t(ctx, `help.contact_${method}`) : "—";
@@ -404,7 +404,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
       reply,
       200,
       casePage(ctx, view, {
-        contactSummary: contactSummary(ctx, desk.contactOf(view.referral.id)),
+        contactSummary: contactSummary(ctx, await desk.contactOf(view.referral.id)),
         ...(revealed ? { contact: revealed } : {}),
         ...noticeOf(ctx, request, { case: caseNumber(view.referral.id), name: session.member.displayName }),
         services: options.directory.services.map((s) => ({ id: s.id, name: t(ctx, `directory.${s.id}.name`) })),
