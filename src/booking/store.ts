@@ -67,32 +67,54 @@ export interface CounsellorProfile {
   demo?: boolean;
 }
 
+/** The columns of an appointment row (the same on SQLite and PostgreSQL). */
+export type AppointmentRow = typeof appointments.$inferSelect;
+/** The columns of a counsellor row (the same on SQLite and PostgreSQL). */
+export type CounsellorRow = typeof counsellors.$inferSelect;
+
+/** An appointment as the desk reads it, its family name and phone decrypted. */
+export function appointmentOf(cipher: FieldCipher, r: AppointmentRow): Appointment {
+  return {
+    id: r.id,
+    chatId: r.chatId,
+    counsellorId: r.counsellorId,
+    topic: r.topic as Topic,
+    site: r.site as Site,
+    startsAt: r.startsAt,
+    endsAt: r.endsAt,
+    forWhom: r.forWhom,
+    familyName: r.familyNameEnc ? cipher.decrypt(r.familyNameEnc) : undefined,
+    phone: r.phoneEnc ? cipher.decrypt(r.phoneEnc) : undefined,
+    locale: r.locale,
+    status: r.status,
+    flag: r.flag as AppointmentFlag | null,
+    rescheduledFrom: r.rescheduledFrom,
+    confirmedAt: r.confirmedAt,
+    markedBy: r.markedBy,
+    markedAt: r.markedAt,
+    createdAt: r.createdAt,
+  };
+}
+
+/** A counsellor's profile with their weekly hours (from `hours`, by counsellor). */
+export function counsellorOf(r: CounsellorRow, hours: Map<number, WeeklyHours[]>): Counsellor {
+  return {
+    telegramUserId: r.telegramUserId,
+    displayName: r.displayName,
+    sites: JSON.parse(r.sites) as Site[],
+    topics: JSON.parse(r.topics) as Topic[],
+    slotMinutes: r.slotMinutes,
+    active: r.active,
+    demo: r.demo,
+    hours: hours.get(r.telegramUserId) ?? [],
+  };
+}
+
 export type BookingStore = ReturnType<typeof createBookingStore>;
 
 /** Creates the booking store. `now` defaults to Date.now. */
 export function createBookingStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
-  function toAppointment(r: typeof appointments.$inferSelect): Appointment {
-    return {
-      id: r.id,
-      chatId: r.chatId,
-      counsellorId: r.counsellorId,
-      topic: r.topic as Topic,
-      site: r.site as Site,
-      startsAt: r.startsAt,
-      endsAt: r.endsAt,
-      forWhom: r.forWhom,
-      familyName: r.familyNameEnc ? cipher.decrypt(r.familyNameEnc) : undefined,
-      phone: r.phoneEnc ? cipher.decrypt(r.phoneEnc) : undefined,
-      locale: r.locale,
-      status: r.status,
-      flag: r.flag as AppointmentFlag | null,
-      rescheduledFrom: r.rescheduledFrom,
-      confirmedAt: r.confirmedAt,
-      markedBy: r.markedBy,
-      markedAt: r.markedAt,
-      createdAt: r.createdAt,
-    };
-  }
+  const toAppointment = (r: AppointmentRow) => appointmentOf(cipher, r);
 
   /** Weekly hours by counsellor, for one counsellor or (undefined) all, in one query. */
   function hoursBy(counsellorId?: number): Map<number, WeeklyHours[]> {
@@ -109,19 +131,6 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
         { site: h.site as Site, weekday: h.weekday, startMinute: h.startMinute, endMinute: h.endMinute },
       ]);
     return hours;
-  }
-
-  function toCounsellor(r: typeof counsellors.$inferSelect, hours: Map<number, WeeklyHours[]>): Counsellor {
-    return {
-      telegramUserId: r.telegramUserId,
-      displayName: r.displayName,
-      sites: JSON.parse(r.sites) as Site[],
-      topics: JSON.parse(r.topics) as Topic[],
-      slotMinutes: r.slotMinutes,
-      active: r.active,
-      demo: r.demo,
-      hours: hours.get(r.telegramUserId) ?? [],
-    };
   }
 
   const holding = inArray(appointments.status, [...HOLDING_STATUSES]);
@@ -160,7 +169,7 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
 
     counsellor(counsellorId: number): Counsellor | undefined {
       const row = db.select().from(counsellors).where(eq(counsellors.telegramUserId, counsellorId)).get();
-      return row ? toCounsellor(row, hoursBy(counsellorId)) : undefined;
+      return row ? counsellorOf(row, hoursBy(counsellorId)) : undefined;
     },
 
     /** Counsellors taking bookings: active here and still active staff. */
@@ -173,7 +182,7 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
         .where(and(eq(counsellors.active, true), eq(staffMembers.active, true)))
         .orderBy(asc(counsellors.telegramUserId))
         .all()
-        .map((r) => toCounsellor(r.c, hours));
+        .map((r) => counsellorOf(r.c, hours));
     },
 
     /** Adds days off (inclusive local dates YYYY-MM-DD) for a counsellor; no new sessions are offered on them. */
@@ -242,7 +251,7 @@ export function createBookingStore(db: Db, cipher: FieldCipher, now: () => numbe
           })
           .returning()
           .all();
-        return toAppointment(row as typeof appointments.$inferSelect);
+        return toAppointment(row as AppointmentRow);
       } catch (err) {
         if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE")
           throw new SpeanError("SPEAN_SLOT_TAKEN", undefined, { counsellorId: a.counsellorId, startsAt: a.startsAt });

@@ -6,6 +6,9 @@
  * What is at rest is read with plain SQL that both dialects accept (`rows`), and time is the fixture's clock.
  */
 import { expect, it } from "vitest";
+import { SpeanError } from "../../src/base/errors.ts";
+import type { Appointment, AppointmentStatus, WeeklyHours } from "../../src/booking/model.ts";
+import type { BookingStore, CounsellorProfile, NewAppointment } from "../../src/booking/store.ts";
 import type { ConversationStore } from "../../src/conversations/store.ts";
 import type { Vars } from "../../src/engine/actions.ts";
 import type { ConversationState } from "../../src/engine/interpreter.ts";
@@ -939,6 +942,543 @@ export function outboxStoreContract(open: StoreFactory<OutboxStore>): void {
       expect(outcomes).toEqual(["ok", "turn failed"]);
       expect(await store.counts()).toEqual({ pending: 1, sending: 1 });
       expect(await store.enqueue(queued("lost", 1))).toEqual(expect.any(Number));
+    }),
+  );
+}
+
+/** Counsellors: a recent Telegram user id beyond 32 bits, and two older ones. */
+const SOKHA = BIG_USER;
+const BOPHA = 5_101_234;
+const VANNA = 5_109_876;
+/** Residents' private chats. */
+const SREY = 8_123_456_789;
+const DARA = 6_200_000_001;
+const SREY_MOM = "ស្រីមុំ";
+const PHONE = "+855 12 345 678";
+
+/** A one-hour session at Prek Pnov, for the resident themself, as the booking desk asks for it. */
+function session(chatId: number, counsellorId: number, startsAt: number, more: Partial<NewAppointment> = {}) {
+  return {
+    chatId,
+    counsellorId,
+    topic: "legal",
+    site: "prek_pnov",
+    startsAt,
+    endsAt: startsAt + HOUR,
+    forWhom: "self",
+    locale: "km",
+    ...more,
+  } satisfies NewAppointment;
+}
+
+/** The rejection's SpeanError code, or "resolved". */
+async function codeOf(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+    return "resolved";
+  } catch (err) {
+    return err instanceof SpeanError ? err.code : `not a SpeanError: ${String(err)}`;
+  }
+}
+
+/** A staff member (the booking store reads staff_members, which the staff store writes). */
+async function addStaff(rows: StoreFixture<unknown>["rows"], telegramUserId: number, active: boolean): Promise<void> {
+  await rows(
+    "insert into staff_members (telegram_user_id, role, display_name, active, created_at) " +
+      `values (${telegramUserId}, 'counsellor', 'staff ${telegramUserId}', ${active}, ${T0})`,
+  );
+}
+
+const MONDAY_MORNING: WeeklyHours = { site: "prek_pnov", weekday: 1, startMinute: 8 * 60, endMinute: 12 * 60 };
+const MONDAY_AFTERNOON: WeeklyHours = { site: "phone", weekday: 1, startMinute: 14 * 60, endMinute: 17 * 60 };
+const THURSDAY: WeeklyHours = { site: "russey_keo", weekday: 4, startMinute: 9 * 60, endMinute: 16 * 60 + 30 };
+
+export function bookingStoreContract(open: StoreFactory<BookingStore>): void {
+  const profile = (telegramUserId: number, displayName: string, more: Partial<CounsellorProfile> = {}) =>
+    ({
+      telegramUserId,
+      displayName,
+      sites: ["prek_pnov", "phone"],
+      topics: ["legal", "family"],
+      ...more,
+    }) satisfies CounsellorProfile;
+
+  it(
+    "saveCounsellor and counsellor: a new profile (60-minute slots, not demo), then updated and active again",
+    withFixture(open, async ({ store, rows }, clock) => {
+      expect(await store.counsellor(SOKHA)).toBeUndefined();
+      await store.saveCounsellor(profile(SOKHA, "Sokha"));
+      expect(await store.counsellor(SOKHA)).toEqual({
+        telegramUserId: SOKHA,
+        displayName: "Sokha",
+        sites: ["prek_pnov", "phone"],
+        topics: ["legal", "family"],
+        slotMinutes: 60,
+        active: true,
+        demo: false,
+        hours: [],
+      });
+      await store.setCounsellorActive(SOKHA, false);
+      expect((await store.counsellor(SOKHA))?.active).toBe(false);
+      clock.advance(DAY);
+      await store.saveCounsellor(
+        profile(SOKHA, "សុខា", { sites: ["chbar_ampov"], topics: ["health"], slotMinutes: 45, demo: true }),
+      );
+      expect(await store.counsellor(SOKHA)).toEqual({
+        telegramUserId: SOKHA,
+        displayName: "សុខា",
+        sites: ["chbar_ampov"],
+        topics: ["health"],
+        slotMinutes: 45,
+        active: true,
+        demo: true,
+        hours: [],
+      });
+      const saved = await rows("select telegram_user_id, created_at from counsellors");
+      expect(saved.map((r) => [num(r["telegram_user_id"]), num(r["created_at"])])).toEqual([[SOKHA, T0]]);
+    }),
+  );
+
+  it(
+    "setHours replaces a counsellor's weekly hours, which come back by weekday and start; others' are kept",
+    withFixture(open, async ({ store }) => {
+      await store.saveCounsellor(profile(SOKHA, "Sokha"));
+      await store.saveCounsellor(profile(BOPHA, "Bopha"));
+      await store.setHours(SOKHA, [THURSDAY, MONDAY_AFTERNOON, MONDAY_MORNING]);
+      await store.setHours(BOPHA, [MONDAY_MORNING]);
+      expect((await store.counsellor(SOKHA))?.hours).toEqual([MONDAY_MORNING, MONDAY_AFTERNOON, THURSDAY]);
+      await store.setHours(SOKHA, [MONDAY_AFTERNOON]);
+      expect((await store.counsellor(SOKHA))?.hours).toEqual([MONDAY_AFTERNOON]);
+      await store.setHours(SOKHA, []);
+      expect((await store.counsellor(SOKHA))?.hours).toEqual([]);
+      expect((await store.counsellor(BOPHA))?.hours).toEqual([MONDAY_MORNING]);
+    }),
+  );
+
+  it(
+    "setHours inside a unit of work: a failing piece's new hours are rolled back, the others kept",
+    withFixture(open, async ({ store, commits }) => {
+      await store.saveCounsellor(profile(SOKHA, "Sokha"));
+      await store.saveCounsellor(profile(BOPHA, "Bopha"));
+      await store.setHours(SOKHA, [MONDAY_MORNING]);
+      const outcomes = await settled([
+        commits.run(() => store.setHours(BOPHA, [THURSDAY])),
+        commits.run(async () => {
+          await store.setHours(SOKHA, [THURSDAY, MONDAY_AFTERNOON]);
+          throw new Error("turn failed");
+        }),
+        commits.run(async () => (await store.counsellor(BOPHA))?.hours),
+      ]);
+      expect(outcomes).toEqual(["ok", "turn failed", "ok"]);
+      expect((await store.counsellor(SOKHA))?.hours).toEqual([MONDAY_MORNING]);
+      expect((await store.counsellor(BOPHA))?.hours).toEqual([THURSDAY]);
+    }),
+  );
+
+  it(
+    "activeCounsellors: active here and active staff, by Telegram id, each with their hours",
+    withFixture(open, async ({ store, rows }) => {
+      expect(await store.activeCounsellors()).toEqual([]);
+      await store.saveCounsellor(profile(SOKHA, "Sokha"));
+      await store.saveCounsellor(profile(VANNA, "Vanna"));
+      await store.saveCounsellor(profile(BOPHA, "Bopha"));
+      await store.saveCounsellor(profile(42, "no staff row"));
+      await store.saveCounsellor(profile(43, "left the staff"));
+      await store.saveCounsellor(profile(44, "paused here"));
+      for (const id of [SOKHA, VANNA, BOPHA, 44]) await addStaff(rows, id, true);
+      await addStaff(rows, 43, false);
+      await store.setCounsellorActive(44, false);
+      await store.setHours(BOPHA, [THURSDAY]);
+      await store.setHours(SOKHA, [MONDAY_AFTERNOON, MONDAY_MORNING]);
+      const active = await store.activeCounsellors();
+      expect(active.map((c) => [c.telegramUserId, c.displayName, c.hours])).toEqual([
+        [BOPHA, "Bopha", [THURSDAY]],
+        [VANNA, "Vanna", []],
+        [SOKHA, "Sokha", [MONDAY_MORNING, MONDAY_AFTERNOON]],
+      ]);
+    }),
+  );
+
+  it(
+    "addTimeOff, timeOff and removeTimeOff: days off ending on or after a date, by start, for one or all",
+    withFixture(open, async ({ store, rows }) => {
+      await store.addTimeOff(SOKHA, "2026-01-12", "2026-01-16", 900);
+      await store.addTimeOff(BOPHA, "2026-01-02", "2026-01-05", null);
+      await store.addTimeOff(SOKHA, "2025-12-29", "2026-01-04", 900); // over before the date asked about
+      await store.addTimeOff(BOPHA, "2026-02-09", "2026-02-09", 900);
+      const all = await store.timeOff("2026-01-05");
+      expect(all.map(({ counsellorId, from, to }) => [counsellorId, from, to])).toEqual([
+        [BOPHA, "2026-01-02", "2026-01-05"],
+        [SOKHA, "2026-01-12", "2026-01-16"],
+        [BOPHA, "2026-02-09", "2026-02-09"],
+      ]);
+      const bopha = await store.timeOff("2026-01-05", BOPHA);
+      expect(bopha.map((t) => t.from)).toEqual(["2026-01-02", "2026-02-09"]);
+      expect(await store.removeTimeOff(bopha[1]!.id, SOKHA)).toBe(false); // not Sokha's
+      expect(await store.removeTimeOff(bopha[1]!.id, BOPHA)).toBe(true);
+      expect(await store.removeTimeOff(bopha[1]!.id, BOPHA)).toBe(false);
+      expect((await store.timeOff("2026-01-01")).map((t) => t.from)).toEqual([
+        "2025-12-29",
+        "2026-01-02",
+        "2026-01-12",
+      ]);
+      const stored = await rows("select created_by, created_at from counsellor_time_off order by id");
+      expect(stored.map((r) => [num(r["created_by"]), num(r["created_at"])])).toEqual([
+        [900, T0],
+        [null, T0],
+        [900, T0],
+      ]);
+    }),
+  );
+
+  it(
+    "insert and get: a booked appointment comes back whole, the family member's name and phone decrypted",
+    withFixture(open, async ({ store }) => {
+      const request = session(SREY, SOKHA, T0 + DAY, {
+        topic: "family",
+        site: "phone",
+        forWhom: "family",
+        familyName: SREY_MOM,
+        phone: PHONE,
+        rescheduledFrom: 41,
+        locale: "en",
+      });
+      const inserted = await store.insert(request);
+      const expected: Appointment = {
+        id: inserted.id,
+        chatId: SREY,
+        counsellorId: SOKHA,
+        topic: "family",
+        site: "phone",
+        startsAt: T0 + DAY,
+        endsAt: T0 + DAY + HOUR,
+        forWhom: "family",
+        familyName: SREY_MOM,
+        phone: PHONE,
+        locale: "en",
+        status: "booked",
+        flag: null,
+        rescheduledFrom: 41,
+        confirmedAt: null,
+        markedBy: null,
+        markedAt: null,
+        createdAt: T0,
+      };
+      expect(inserted).toEqual(expected);
+      expect(await store.get(inserted.id)).toEqual(expected);
+      const plain = await store.insert(session(DARA, SOKHA, T0 + 2 * DAY));
+      expect(await store.get(plain.id)).toMatchObject({
+        familyName: undefined,
+        phone: undefined,
+        rescheduledFrom: null,
+      });
+      expect(plain.id).toBeGreaterThan(inserted.id);
+      expect(await store.get(404)).toBeUndefined();
+    }),
+  );
+
+  it(
+    "keeps the family member's name and the phone number encrypted at rest",
+    withFixture(open, async ({ store, rows }) => {
+      await store.insert(session(SREY, SOKHA, T0, { forWhom: "family", familyName: SREY_MOM, phone: PHONE }));
+      const [row] = await rows("select family_name_enc, phone_enc from appointments");
+      for (const atRest of [String(row?.["family_name_enc"]), String(row?.["phone_enc"])]) {
+        expect(atRest.startsWith("v1:")).toBe(true);
+        expect(atRest).not.toContain(SREY_MOM);
+        expect(atRest).not.toContain("345");
+      }
+    }),
+  );
+
+  it(
+    "insert refuses a second appointment in a held slot (SPEAN_SLOT_TAKEN); a cancelled or moved one frees it",
+    withFixture(open, async ({ store, rows }) => {
+      const first = await store.insert(session(SREY, SOKHA, T0 + DAY));
+      expect(await codeOf(store.insert(session(DARA, SOKHA, T0 + DAY)))).toBe("SPEAN_SLOT_TAKEN");
+      // Another counsellor at that time, or the same one an hour later: free.
+      const other = await store.insert(session(DARA, BOPHA, T0 + DAY));
+      await store.insert(session(DARA, SOKHA, T0 + DAY + HOUR));
+      // Attended and no-show appointments still hold their slot.
+      await store.setStatus(other.id, "no_show", SOKHA);
+      expect(await codeOf(store.insert(session(SREY, BOPHA, T0 + DAY)))).toBe("SPEAN_SLOT_TAKEN");
+      expect(await store.setStatus(first.id, "cancelled")).toBe(true);
+      const again = await store.insert(session(DARA, SOKHA, T0 + DAY));
+      expect(await store.setStatus(again.id, "rescheduled")).toBe(true);
+      expect((await store.insert(session(SREY, SOKHA, T0 + DAY))).status).toBe("booked");
+      const stored = await rows("select status from appointments order by id");
+      expect(stored.map((r) => r["status"])).toEqual(["cancelled", "no_show", "booked", "rescheduled", "booked"]);
+    }),
+  );
+
+  it(
+    "insert inside a unit of work: a piece that meets a taken slot and books the next counsellor commits",
+    withFixture(open, async ({ store, commits }) => {
+      await store.insert(session(DARA, SOKHA, T0 + DAY));
+      const booked = await commits.run(async () => {
+        // What the booking desk does: on SPEAN_SLOT_TAKEN, the next counsellor with the slot free.
+        for (const counsellorId of [SOKHA, BOPHA]) {
+          try {
+            return await store.insert(session(SREY, counsellorId, T0 + DAY));
+          } catch (err) {
+            if (!(err instanceof SpeanError && err.code === "SPEAN_SLOT_TAKEN")) throw err;
+          }
+        }
+        return undefined;
+      });
+      expect(booked?.counsellorId).toBe(BOPHA);
+      expect(await store.get(booked!.id)).toEqual(booked);
+      expect((await store.upcoming(SREY)).map((a) => a.counsellorId)).toEqual([BOPHA]);
+    }),
+  );
+
+  it(
+    "heldSlots: slots of booked, attended and no-show appointments starting before the end and not ended before",
+    withFixture(open, async ({ store }) => {
+      const from = T0 + DAY;
+      const to = T0 + 2 * DAY;
+      await store.insert(session(SREY, SOKHA, from - HOUR)); // ends exactly at `from`: still held
+      await store.insert(session(SREY, SOKHA, from - 2 * HOUR)); // ended before
+      await store.insert(session(DARA, BOPHA, from + 3 * HOUR));
+      const attended = await store.insert(session(DARA, SOKHA, from + 2 * HOUR));
+      await store.setStatus(attended.id, "attended", SOKHA);
+      const cancelled = await store.insert(session(DARA, SOKHA, from + 4 * HOUR));
+      await store.setStatus(cancelled.id, "cancelled");
+      await store.insert(session(SREY, BOPHA, to - HOUR, { endsAt: to - HOUR / 2 }));
+      await store.insert(session(SREY, SOKHA, to)); // starts at the end: not in
+      const held = await store.heldSlots(from, to);
+      // The SQLite store's order is its index's (status, start), not the documented one: compared as a set.
+      const sorted = [...held].sort((a, b) => a.counsellorId - b.counsellorId || a.startsAt - b.startsAt);
+      expect(sorted).toEqual([
+        { counsellorId: BOPHA, startsAt: from + 3 * HOUR, endsAt: from + 4 * HOUR },
+        { counsellorId: BOPHA, startsAt: to - HOUR, endsAt: to - HOUR / 2 },
+        { counsellorId: SOKHA, startsAt: from - HOUR, endsAt: from },
+        { counsellorId: SOKHA, startsAt: from + 2 * HOUR, endsAt: from + 3 * HOUR },
+      ]);
+      expect(await store.heldSlots(to + DAY, to + 2 * DAY)).toEqual([]);
+    }),
+  );
+
+  it(
+    "upcoming: a chat's booked appointments that have not ended, soonest first",
+    withFixture(open, async ({ store }, clock) => {
+      const later = await store.insert(session(SREY, SOKHA, T0 + 3 * DAY));
+      const soon = await store.insert(session(SREY, BOPHA, T0 + DAY));
+      const now = await store.insert(session(SREY, SOKHA, T0 - HOUR / 2)); // under way: ends in half an hour
+      await store.insert(session(SREY, SOKHA, T0 - 2 * HOUR)); // over
+      await store.insert(session(DARA, SOKHA, T0 + 2 * DAY)); // another chat
+      const cancelled = await store.insert(session(SREY, SOKHA, T0 + 4 * DAY));
+      await store.setStatus(cancelled.id, "cancelled");
+      expect((await store.upcoming(SREY)).map((a) => a.id)).toEqual([now.id, soon.id, later.id]);
+      clock.advance(HOUR / 2);
+      expect((await store.upcoming(SREY)).map((a) => a.id)).toEqual([now.id, soon.id, later.id]); // ends now
+      clock.advance(1);
+      expect((await store.upcoming(SREY)).map((a) => a.id)).toEqual([soon.id, later.id]);
+      expect(await store.upcoming(404)).toEqual([]);
+    }),
+  );
+
+  it(
+    "forCounsellor: one counsellor's appointments starting in [from, to) that hold their slot, by time",
+    withFixture(open, async ({ store }) => {
+      const from = T0;
+      const to = T0 + DAY;
+      const b = await store.insert(session(SREY, SOKHA, from + 5 * HOUR));
+      const a = await store.insert(session(DARA, SOKHA, from, { forWhom: "family", familyName: SREY_MOM }));
+      const c = await store.insert(session(SREY, SOKHA, from + 6 * HOUR));
+      await store.setStatus(c.id, "attended", SOKHA);
+      const moved = await store.insert(session(DARA, SOKHA, from + HOUR));
+      await store.setStatus(moved.id, "rescheduled");
+      await store.insert(session(SREY, SOKHA, to));
+      await store.insert(session(SREY, SOKHA, from - HOUR));
+      await store.insert(session(SREY, BOPHA, from + 2 * HOUR));
+      const listed = await store.forCounsellor(SOKHA, from, to);
+      expect(listed.map((x) => [x.id, x.status])).toEqual([
+        [a.id, "booked"],
+        [b.id, "booked"],
+        [c.id, "attended"],
+      ]);
+      expect(listed[0]?.familyName).toBe(SREY_MOM);
+    }),
+  );
+
+  it(
+    "bookedStartedBetween: booked appointments that started in [from, to], both ends included, by start",
+    withFixture(open, async ({ store }) => {
+      const from = T0 - DAY;
+      const to = T0;
+      const last = await store.insert(session(SREY, SOKHA, to));
+      const first = await store.insert(session(DARA, BOPHA, from));
+      const middle = await store.insert(session(DARA, SOKHA, from + HOUR));
+      const marked = await store.insert(session(SREY, BOPHA, from + 2 * HOUR));
+      await store.setStatus(marked.id, "no_show", BOPHA);
+      await store.insert(session(SREY, SOKHA, from - 1));
+      await store.insert(session(SREY, SOKHA, to + 1));
+      expect((await store.bookedStartedBetween(from, to)).map((a) => a.id)).toEqual([first.id, middle.id, last.id]);
+    }),
+  );
+
+  it(
+    "setStatus: only a booked appointment moves, except that a mark may be corrected; says whether it moved",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const a = await store.insert(session(SREY, SOKHA, T0 - 2 * HOUR));
+      const b = await store.insert(session(DARA, SOKHA, T0 + DAY));
+      clock.advance(HOUR);
+      expect(await store.setStatus(a.id, "attended", SOKHA)).toBe(true);
+      expect(await store.get(a.id)).toMatchObject({ status: "attended", markedBy: SOKHA, markedAt: T0 + HOUR });
+      clock.advance(HOUR);
+      expect(await store.setStatus(a.id, "no_show")).toBe(true); // corrected, by someone unknown
+      expect(await store.get(a.id)).toMatchObject({ status: "no_show", markedBy: null, markedAt: T0 + 2 * HOUR });
+      expect(await store.setStatus(a.id, "cancelled")).toBe(false);
+      expect(await store.setStatus(b.id, "cancelled")).toBe(true);
+      expect(await store.setStatus(b.id, "cancelled")).toBe(false);
+      expect(await store.setStatus(b.id, "attended", SOKHA)).toBe(false);
+      expect(await store.setStatus(b.id, "rescheduled")).toBe(false);
+      expect(await store.setStatus(404, "cancelled")).toBe(false);
+      expect(await store.get(b.id)).toMatchObject({ status: "cancelled", markedBy: null, markedAt: null });
+      const stored = await rows("select updated_at from appointments order by id");
+      expect(stored.map((r) => num(r["updated_at"]))).toEqual([T0 + 2 * HOUR, T0 + 2 * HOUR]);
+    }),
+  );
+
+  it(
+    "setFlag and confirm record why staff should call and when the family confirmed",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const a = await store.insert(session(SREY, SOKHA, T0 + DAY));
+      const b = await store.insert(session(DARA, SOKHA, T0 + 2 * DAY));
+      clock.advance(HOUR);
+      await store.setFlag(a.id, "unreachable");
+      clock.advance(HOUR);
+      await store.confirm(b.id);
+      await store.setFlag(b.id, "reminders_off");
+      expect(await store.get(a.id)).toMatchObject({ flag: "unreachable", confirmedAt: null });
+      expect(await store.get(b.id)).toMatchObject({ flag: "reminders_off", confirmedAt: T0 + 2 * HOUR });
+      const stored = await rows("select updated_at from appointments order by id");
+      expect(stored.map((r) => num(r["updated_at"]))).toEqual([T0 + HOUR, T0 + 2 * HOUR]);
+    }),
+  );
+
+  it(
+    "bookedIds: a chat's booked appointments, past or coming, by start",
+    withFixture(open, async ({ store }) => {
+      const later = await store.insert(session(GROUP_CHAT, SOKHA, T0 + 2 * DAY));
+      const past = await store.insert(session(GROUP_CHAT, BOPHA, T0 - 2 * DAY));
+      const soon = await store.insert(session(GROUP_CHAT, SOKHA, T0 + DAY));
+      const cancelled = await store.insert(session(GROUP_CHAT, SOKHA, T0 + 3 * DAY));
+      await store.setStatus(cancelled.id, "cancelled");
+      await store.insert(session(SREY, BOPHA, T0 + DAY));
+      expect(await store.bookedIds(GROUP_CHAT)).toEqual([past.id, soon.id, later.id]);
+      expect(await store.bookedIds(404)).toEqual([]);
+    }),
+  );
+
+  it(
+    "forgetChat moves a chat's appointments to an anonymous id without the name and phone; others are kept",
+    withFixture(open, async ({ store }) => {
+      const details = { forWhom: "family", familyName: SREY_MOM, phone: PHONE } as const;
+      const a = await store.insert(session(SREY, SOKHA, T0 + DAY, details));
+      const b = await store.insert(session(SREY, BOPHA, T0 - DAY));
+      const other = await store.insert(session(DARA, SOKHA, T0 + 2 * DAY, details));
+      await store.forgetChat(SREY, -1);
+      expect(await store.upcoming(SREY)).toEqual([]);
+      expect(await store.get(a.id)).toMatchObject({ chatId: -1, familyName: undefined, phone: undefined });
+      expect((await store.get(b.id))?.chatId).toBe(-1);
+      expect(await store.get(other.id)).toMatchObject({ chatId: DARA, familyName: SREY_MOM, phone: PHONE });
+    }),
+  );
+
+  it(
+    "purge erases names and phones of appointments ended more than the retention ago, returning how many",
+    withFixture(open, async ({ store }, clock) => {
+      const named = { forWhom: "family", familyName: SREY_MOM } as const;
+      const old = await store.insert(session(SREY, SOKHA, T0 - 31 * DAY - HOUR, named)); // ended 31 days ago
+      const oldPhone = await store.insert(session(DARA, SOKHA, T0 - 40 * DAY, { site: "phone", phone: PHONE }));
+      await store.insert(session(DARA, BOPHA, T0 - 40 * DAY)); // nothing to erase
+      const edge = await store.insert(session(SREY, BOPHA, T0 - 30 * DAY - HOUR, named)); // ended exactly 30 days ago
+      const recent = await store.insert(session(SREY, SOKHA, T0 - 29 * DAY, named));
+      expect(await store.purge(30)).toBe(3);
+      expect(await store.purge(30)).toBe(0);
+      for (const id of [old.id, oldPhone.id, edge.id])
+        expect(await store.get(id)).toMatchObject({ familyName: undefined, phone: undefined, status: "booked" });
+      expect((await store.get(recent.id))?.familyName).toBe(SREY_MOM);
+      clock.advance(DAY + HOUR);
+      expect(await store.purge(30)).toBe(1);
+    }),
+  );
+
+  it(
+    "sessionCounts: nothing over no appointments, as numbers",
+    withFixture(open, async ({ store }) => {
+      expect(await store.sessionCounts(T0 - WEEK, T0, T0)).toEqual({
+        attended: 0,
+        families: 0,
+        windowFamilies: 0,
+        unmarked: 0,
+        needCall: 0,
+        byCounsellor: [],
+      });
+    }),
+  );
+
+  it(
+    "sessionCounts: sessions and families overall and in the window, by counsellor name (none first), moved left out",
+    withFixture(open, async ({ store }) => {
+      await store.saveCounsellor(profile(SOKHA, "Sokha"));
+      await store.saveCounsellor(profile(BOPHA, "bopha")); // typed in lower case: after "Sokha", byte by byte
+      await store.saveCounsellor(profile(VANNA, "Vanna"));
+      const from = T0 - WEEK;
+      const mark = async (chatId: number, counsellorId: number, startsAt: number, status?: AppointmentStatus) => {
+        const a = await store.insert(session(chatId, counsellorId, startsAt));
+        if (status) await store.setStatus(a.id, status, counsellorId);
+        return a;
+      };
+      await mark(1, SOKHA, T0 - 3 * DAY, "attended");
+      await mark(2, SOKHA, T0 - 2 * DAY, "attended");
+      await mark(10, SOKHA, T0 - 2 * WEEK, "attended"); // before the window
+      await mark(3, SOKHA, T0 - DAY, "no_show");
+      await mark(4, SOKHA, T0 - 2 * HOUR); // ended an hour ago, not marked
+      await mark(5, SOKHA, T0 - 4 * DAY, "cancelled");
+      await mark(6, SOKHA, T0 - 5 * DAY, "rescheduled");
+      await mark(2, BOPHA, T0 - DAY, "attended");
+      const flagged = await mark(7, BOPHA, T0 + DAY);
+      await store.setFlag(flagged.id, "reminders_off");
+      const now = await mark(8, BOPHA, T0 - HOUR / 2); // under way
+      await store.setFlag(now.id, "unreachable");
+      await mark(11, BOPHA, T0 + 2 * DAY);
+      await mark(12, VANNA, T0 - DAY, "rescheduled"); // Vanna's only one in the window: moved
+      await mark(9, 999, T0 - 6 * DAY, "attended"); // a counsellor with no profile any more
+      expect(await store.sessionCounts(from, T0, T0)).toEqual({
+        attended: 5,
+        families: 4,
+        windowFamilies: 3,
+        unmarked: 1,
+        needCall: 2,
+        byCounsellor: [
+          { name: "", attended: 1, noShow: 0, cancelled: 0, unmarked: 0, booked: 0 },
+          { name: "Sokha", attended: 2, noShow: 1, cancelled: 1, unmarked: 1, booked: 0 },
+          { name: "bopha", attended: 1, noShow: 0, cancelled: 0, unmarked: 0, booked: 1 },
+        ],
+      });
+    }),
+  );
+
+  it(
+    "unmarkedFor: a counsellor's booked appointments started in [from, to) and ended by `at`, oldest first",
+    withFixture(open, async ({ store }) => {
+      const from = T0 - WEEK;
+      const endsAtNow = await store.insert(session(SREY, SOKHA, T0 - HOUR));
+      const second = await store.insert(session(DARA, SOKHA, T0 - 2 * DAY));
+      const first = await store.insert(session(SREY, SOKHA, from));
+      await store.insert(session(SREY, SOKHA, from - DAY));
+      await store.insert(session(SREY, SOKHA, T0 - HOUR / 2)); // under way
+      const marked = await store.insert(session(DARA, SOKHA, T0 - DAY));
+      await store.setStatus(marked.id, "attended", SOKHA);
+      await store.insert(session(DARA, BOPHA, T0 - DAY));
+      expect((await store.unmarkedFor(SOKHA, from, T0, T0)).map((a) => a.id)).toEqual([
+        first.id,
+        second.id,
+        endsAtNow.id,
+      ]);
+      expect(await store.unmarkedFor(SOKHA, from, T0, T0 - 3 * DAY)).toMatchObject([{ id: first.id }]);
     }),
   );
 }

@@ -3,6 +3,8 @@
  * server exists. The PostgreSQL stores share one database per file; each case starts from emptied tables.
  */
 import { afterAll, beforeAll, describe } from "vitest";
+import { createPgBookingStore } from "../../src/booking/pg-store.ts";
+import { createBookingStore } from "../../src/booking/store.ts";
 import { createPgConversationStore } from "../../src/conversations/pg-store.ts";
 import { createConversationStore } from "../../src/conversations/store.ts";
 import { createCommitQueue } from "../../src/db/commit-queue.ts";
@@ -20,6 +22,7 @@ import { createSafetyStore } from "../../src/safety/store.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
 import { describePostgres, freshPostgresDatabase } from "../helpers/postgres.ts";
 import {
+  bookingStoreContract,
   conversationStoreContract,
   inboxStoreContract,
   interactionLogContract,
@@ -41,6 +44,11 @@ const TABLES = [
   "inbox",
   "inbox_floods",
   "outbox",
+  "counsellors",
+  "counsellor_hours",
+  "counsellor_time_off",
+  "appointments",
+  "staff_members",
 ];
 
 type Db = ReturnType<typeof openDatabase>;
@@ -80,6 +88,9 @@ describe("store contracts on SQLite", () => {
   });
   describe("outbox", () => {
     outboxStoreContract(onSqlite((db, clock) => createOutboxStore(db, cipher, clock)));
+  });
+  describe("booking", () => {
+    bookingStoreContract(onSqlite((db, clock) => createBookingStore(db, cipher, clock)));
   });
 });
 
@@ -123,5 +134,8 @@ describePostgres("store contracts on PostgreSQL", () => {
   });
   describe("outbox", () => {
     outboxStoreContract(onPostgres((pg, clock) => createPgOutboxStore(pg, cipher, clock)));
+  });
+  describe("booking", () => {
+    bookingStoreContract(onPostgres((pg, clock) => createPgBookingStore(pg, cipher, clock)));
   });
 });
