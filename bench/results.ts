@@ -128,13 +128,13 @@ try {
   core.staff.register(1, "supervisor", "Bench");
   const ctx: PageContext = { locale: "km", translator: core.content.translator, timeZone: core.config.timeZone, now };
   const period = results.period("2026-01", "2026-12");
-  const views = results.indicators(member as never, "km", period)!;
+  const views = (await results.indicators(member as never, "km", period))!;
   const sessions = views.find((v) => v.definition.id === "counselling_sessions")!;
-  const page = await time(30, () =>
-    resultsPage(ctx, period, results.indicators(member as never, "km", period)!, results.threshold, 1),
+  const page = await time(30, async () =>
+    resultsPage(ctx, period, (await results.indicators(member as never, "km", period))!, results.threshold, 1),
   );
-  const cip = await time(10, () => {
-    const report = results.cip(member as never, "km", period)!;
+  const cip = await time(10, async () => {
+    const report = (await results.cip(member as never, "km", period))!;
     return cipOverviewPage(ctx, period, report.sangkats, report.byKhan, 5, results.places);
   });
   const html = resultsPage(ctx, period, views, results.threshold, 1);

@@ -9,6 +9,7 @@ import type { Db } from "../db/open.ts";
 import { groupActivities } from "../db/schema.ts";
 import { toLatinDigits } from "../khmer/digits.ts";
 import type { Places } from "./definitions.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 export const ACTIVITY_KINDS = [
   "child_protection",
@@ -154,7 +155,7 @@ export function createActivityStore(db: Db, now: () => number) {
     createdAt: row.createdAt,
   });
 
-  return {
+  return asyncMethods({
     record(input: ActivityInput, staffId: number): number {
       const row = db
         .insert(groupActivities)
@@ -213,5 +214,5 @@ export function createActivityStore(db: Db, now: () => number) {
         .all()
         .map(toRecord);
     },
-  };
+  });
 }

@@ -150,7 +150,7 @@ export function createProgrammeFeature(options: ProgrammeFeatureOptions): Featur
     }
   }
 
-  function press(input: ButtonInput): ButtonOutcome {
+  async function press(input: ButtonInput): Promise<ButtonOutcome> {
     // Only in the resident's own private chat: the survey is never sent anywhere else.
     const elsewhere = input.data === ELSEWHERE;
     const step = elsewhere ? ({ step: "stop" } as const) : decodeStep(input.data, sangkatsIn);
@@ -163,7 +163,7 @@ export function createProgrammeFeature(options: ProgrammeFeatureOptions): Featur
         editSubject: subject,
       };
     const quarter = quarterNow();
-    if (step.step !== "stop" && options.needs.hasAnswered(input.chatId, quarter))
+    if (step.step !== "stop" && (await options.needs.hasAnswered(input.chatId, quarter)))
       return { notice: text("needs.already"), edit: already, editSubject: subject };
     if (step.step !== "save") {
       const reply = screen(step);
@@ -171,7 +171,7 @@ export function createProgrammeFeature(options: ProgrammeFeatureOptions): Featur
     }
     const khan = KHAN_IDS[step.khan] as string;
     const sangkat = step.sangkat === undefined ? undefined : khanOf(step.khan)?.sangkats[step.sangkat]?.id;
-    const saved = options.needs.save(input.chatId, quarter, {
+    const saved = await options.needs.save(input.chatId, quarter, {
       date: toIsoDate(todayIn(options.now(), options.timeZone)),
       khan,
       sangkat,
@@ -182,8 +182,8 @@ export function createProgrammeFeature(options: ProgrammeFeatureOptions): Featur
     return { notice: reply.text[0] as ReturnType<typeof text>, edit: reply, editSubject: subject };
   }
 
-  const start: Action = ({ chatId }) => ({
-    replies: [options.needs.hasAnswered(chatId, quarterNow()) ? already : intro],
+  const start: Action = async ({ chatId }) => ({
+    replies: [(await options.needs.hasAnswered(chatId, quarterNow())) ? already : intro],
   });
 
   return {
@@ -205,13 +205,14 @@ export function createProgrammeFeature(options: ProgrammeFeatureOptions): Featur
       ],
     ]),
     purge: async () => ({
-      needsMarks: options.needs.purgeMarks(quarterNow()),
+      needsMarks: await options.needs.purgeMarks(quarterNow()),
       // Rewrites that failed instead of being sent still hold a chat's choices.
       needsRows: await options.outbox.eraseSettled(NEEDS_SUBJECT),
     }),
-    describeData: (chatId: number) => (options.needs.hasAnswered(chatId, quarterNow()) ? [text("needs.mydata")] : []),
-    onForget: (chatId: number) => {
-      options.needs.forget(chatId);
+    describeData: async (chatId: number) =>
+      (await options.needs.hasAnswered(chatId, quarterNow())) ? [text("needs.mydata")] : [],
+    onForget: async (chatId: number) => {
+      await options.needs.forget(chatId);
     },
   };
 }

@@ -137,7 +137,7 @@ class Tally {
  * Counting is done by SQLite (grouped by month with {@link monthOf}), so a year at ten times the programme's targets
  * (100,000 questions) is summed in native code rather than row by row in JavaScript.
  */
-export function computeIndicators(sources: IndicatorSources, period: ResultsPeriod): IndicatorFigures[] {
+export async function computeIndicators(sources: IndicatorSources, period: ResultsPeriod): Promise<IndicatorFigures[]> {
   const starts = period.months.map((m) => instantAt({ ...m, day: 1 }, 0, sources.timeZone));
   const tally = (rowIds: readonly string[]) => new Tally([...rowIds], starts, period.to);
   const month = (column: string) => monthOf(column, starts);
@@ -161,7 +161,7 @@ export function computeIndicators(sources: IndicatorSources, period: ResultsPeri
 
   const counselling = counsellingFigures(db, window, month, tally, district);
   const cases = caseFigures(sources, window, month, tally, district);
-  const groups = activityFigures(sources.activities.between(firstDay, dayAfter), tally, dayInstant);
+  const groups = activityFigures(await sources.activities.between(firstDay, dayAfter), tally, dayInstant);
   cases.healthPeople.addAll(groups.health);
 
   const questions = tally([...sources.topics, "unanswered"]);

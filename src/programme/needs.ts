@@ -12,6 +12,7 @@ import { and, eq, gte, lt, ne } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { needsAnswered, needsResponses } from "../db/schema.ts";
 import type { CalendarDate } from "../base/calendar-date.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 /** The needs residents choose from (the CIP's usual headings), in the order the buttons show them. */
 export const NEEDS = [
@@ -122,7 +123,7 @@ export type NeedsStore = ReturnType<typeof createNeedsStore>;
 export function createNeedsStore(db: Db, secret: Buffer) {
   const hashOf = (chatId: number) => createHmac("sha256", secret).update(`needs:${chatId}`).digest("hex");
 
-  return {
+  return asyncMethods({
     hasAnswered(chatId: number, quarter: string): boolean {
       return (
         db
@@ -188,5 +189,5 @@ export function createNeedsStore(db: Db, secret: Buffer) {
     purgeMarks(current: string): number {
       return db.delete(needsAnswered).where(ne(needsAnswered.quarter, current)).run().changes;
     },
-  };
+  });
 }

@@ -123,8 +123,8 @@ export function createResultsDesk(options: ResultsDeskOptions) {
   }
 
   /** Every indicator's figures, in the order of the definitions file (which the page and the exports follow). */
-  function figures(p: ResultsPeriod): IndicatorFigures[] {
-    const computed = computeIndicators(
+  async function figures(p: ResultsPeriod): Promise<IndicatorFigures[]> {
+    const computed = await computeIndicators(
       {
         db: options.db,
         activities: options.activities,
@@ -185,8 +185,8 @@ export function createResultsDesk(options: ResultsDeskOptions) {
     return def.target;
   }
 
-  function views(locale: Locale, p: ResultsPeriod): IndicatorView[] {
-    return figures(p).map((f) => {
+  async function views(locale: Locale, p: ResultsPeriod): Promise<IndicatorView[]> {
+    return (await figures(p)).map((f) => {
       const { def, table } = toTable(locale, f, p);
       const shown = suppress(table);
       const target = targetOf(def);
@@ -231,22 +231,28 @@ export function createResultsDesk(options: ResultsDeskOptions) {
     places,
 
     /** Every indicator over the period, suppressed; undefined (audited) when the member may not see results. */
-    indicators(member: StaffMember, locale: Locale, p: ResultsPeriod): IndicatorView[] | undefined {
+    async indicators(member: StaffMember, locale: Locale, p: ResultsPeriod): Promise<IndicatorView[] | undefined> {
       const allowed = may(member.role, "see_results");
       audit(member, "results_view", allowed);
-      return allowed ? views(locale, p) : undefined;
+      return allowed ? await views(locale, p) : undefined;
     },
 
     /**
      * The tables to export (one indicator, or all) with their labels and notes, audited with what was exported;
      * undefined when not allowed or the indicator does not exist.
      */
-    exportTables(member: StaffMember, locale: Locale, p: ResultsPeriod, format: "csv" | "xlsx", indicator?: string) {
+    async exportTables(
+      member: StaffMember,
+      locale: Locale,
+      p: ResultsPeriod,
+      format: "csv" | "xlsx",
+      indicator?: string,
+    ) {
       const allowed = may(member.role, "see_results");
       const what = `${indicator ?? "all"}:${monthKey(p.months[0] as Month)}..${monthKey(p.months.at(-1) as Month)}`;
       audit(member, `results_export_${format}:${what}`, allowed);
       if (!allowed) return undefined;
-      const chosen = figures(p).filter((f) => indicator === undefined || f.id === indicator);
+      const chosen = (await figures(p)).filter((f) => indicator === undefined || f.id === indicator);
       if (chosen.length === 0) return undefined;
       const tables = chosen.map((f) => suppress(toTable(locale, f, p).table));
       return {
@@ -257,51 +263,51 @@ export function createResultsDesk(options: ResultsDeskOptions) {
     },
 
     /** Records a group activity from the console's form; audited. */
-    recordActivity(
+    async recordActivity(
       member: StaffMember,
       form: Record<string, unknown>,
-    ): { ok: true; id: number } | { ok: false; problems: ActivityProblems } | undefined {
+    ): Promise<{ ok: true; id: number } | { ok: false; problems: ActivityProblems } | undefined> {
       const allowed = may(member.role, "record_activities");
       audit(member, "activity_record", allowed);
       if (!allowed) return undefined;
       const read = readActivityForm(form, places, todayIn(options.now(), options.timeZone));
       if ("problems" in read) return { ok: false, problems: read.problems };
-      return { ok: true, id: options.activities.record(read.input, member.telegramUserId) };
+      return { ok: true, id: await options.activities.record(read.input, member.telegramUserId) };
     },
 
     /** Withdraws a record entered by mistake (its author, or a supervisor); audited. */
-    withdrawActivity(member: StaffMember, id: number): boolean {
-      const record = options.activities.get(id);
+    async withdrawActivity(member: StaffMember, id: number): Promise<boolean> {
+      const record = await options.activities.get(id);
       const allowed =
         record !== undefined &&
         may(member.role, "record_activities") &&
         (record.recordedBy === member.telegramUserId || may(member.role, "see_results"));
       audit(member, "activity_withdraw", allowed);
-      return allowed && options.activities.withdraw(id);
+      return allowed && (await options.activities.withdraw(id));
     },
 
     /** The latest records (the activities page), or undefined when the member may not record. */
-    latestActivities(member: StaffMember): ActivityRecord[] | undefined {
-      return may(member.role, "record_activities") ? options.activities.latest(30) : undefined;
+    async latestActivities(member: StaffMember): Promise<ActivityRecord[] | undefined> {
+      return may(member.role, "record_activities") ? await options.activities.latest(30) : undefined;
     },
 
     /** The CIP report: every sangkat of the three khans over the period; undefined (audited) when not allowed. */
-    cip(member: StaffMember, locale: Locale, p: ResultsPeriod, format: "page" | "csv" = "page", only?: string) {
+    async cip(member: StaffMember, locale: Locale, p: ResultsPeriod, format: "page" | "csv" = "page", only?: string) {
       const allowed = may(member.role, "see_results");
       const what = `${only ?? "all"}:${monthKey(p.months[0] as Month)}..${monthKey(p.months.at(-1) as Month)}`;
       audit(member, format === "page" ? `cip_view:${what}` : `cip_export_csv:${what}`, allowed);
       if (!allowed) return undefined;
-      const sangkats = cipReport(locale, p).filter((s) => only === undefined || s.id === only);
+      const sangkats = (await cipReport(locale, p)).filter((s) => only === undefined || s.id === only);
       const byKhan = needsByKhan(locale, p);
       const tables = [byKhan, ...sangkats.flatMap((s) => [s.needs, s.meeting])];
       return { sangkats, byKhan, labels: exportLabels(locale, p, tables) };
     },
   };
 
-  function cipReport(locale: Locale, p: ResultsPeriod): CipSangkat[] {
+  async function cipReport(locale: Locale, p: ResultsPeriod): Promise<CipSangkat[]> {
     const { from, to } = isoRange(p);
-    const answers = options.needs.between(from, to);
-    const activities = options.activities.between(from, to);
+    const answers = await options.needs.between(from, to);
+    const activities = await options.activities.between(from, to);
     const byKhan = khanCounts(locale, p);
     return places.khans.flatMap((khan) =>
       khan.sangkats.map((sangkat): CipSangkat => {

@@ -60,15 +60,15 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
   // changes it behind this cache.
   const cache = new Map<RecordingTarget, Playable | undefined>();
 
-  function playable(target: RecordingTarget): Playable | undefined {
+  async function playable(target: RecordingTarget): Promise<Playable | undefined> {
     if (cache.has(target)) return cache.get(target);
-    const found = lookUp(target);
+    const found = await lookUp(target);
     cache.set(target, found);
     return found;
   }
 
-  function lookUp(target: RecordingTarget): Playable | undefined {
-    const own = store.get(target);
+  async function lookUp(target: RecordingTarget): Promise<Playable | undefined> {
+    const own = await store.get(target);
     const shipped = shippedBy.get(target);
     const upload = shipped && { file: relative(PROJECT_ROOT, shipped.path), sha256: shipped.sha256 };
     if (own)
@@ -81,7 +81,7 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
         source: "staff",
       };
     if (!shipped || !upload) return undefined;
-    const cached = store.uploaded(shipped.sha256);
+    const cached = await store.uploaded(shipped.sha256);
     return {
       ...(cached ? { fileId: cached } : {}),
       upload,
@@ -98,8 +98,10 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
     mayManage,
 
     /** Every page (articles in the knowledge base's order, then the key screens) with what plays there. */
-    coverage(): PageRecording[] {
-      return allTargets(options.articleIds()).map((target) => ({ target, recording: playable(target) }));
+    async coverage(): Promise<PageRecording[]> {
+      const pages: PageRecording[] = [];
+      for (const target of allTargets(options.articleIds())) pages.push({ target, recording: await playable(target) });
+      return pages;
     },
 
     /** Recordings attached under another bot token (they cannot play with this one). */
@@ -109,10 +111,10 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
      * Attaches a voice note to a page in place of any there was: refused when `userId` may not, or when the note is
      * shorter than {@link MIN_RECORDING_SECONDS}. `speaker` defaults to the member's initials.
      */
-    attach(
+    async attach(
       userId: number,
       voice: { target: RecordingTarget; fileId: string; duration: number; speaker?: string },
-    ): AttachResult {
+    ): Promise<AttachResult> {
       const member = staff.get(userId);
       if (!mayManage(userId) || !member) {
         staff.audit(userId, "manage_recordings", undefined, false);
@@ -120,7 +122,7 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
       }
       if (voice.duration < MIN_RECORDING_SECONDS) return { ok: false, why: "too_short" };
       const speaker = voice.speaker?.trim().slice(0, 8) || initialsOf(member.displayName);
-      const { replaced } = store.attach({
+      const { replaced } = await store.attach({
         target: voice.target,
         fileId: voice.fileId,
         duration: voice.duration,
@@ -128,39 +130,39 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
         recordedOn: toIsoDate(calendarDateIn(new Date(options.now()), options.timeZone)),
         addedBy: userId,
       });
-      store.dropDraft(userId, voice.fileId);
+      await store.dropDraft(userId, voice.fileId);
       cache.clear();
       staff.audit(userId, "manage_recordings", undefined, true);
       return { ok: true, replaced, speaker };
     },
 
     /** Removes a staff recording from a page (a shipped one stays); undefined when `userId` may not. */
-    remove(userId: number, target: RecordingTarget): boolean | undefined {
+    async remove(userId: number, target: RecordingTarget): Promise<boolean | undefined> {
       if (!mayManage(userId)) {
         staff.audit(userId, "manage_recordings", undefined, false);
         return undefined;
       }
-      const removed = store.remove(target);
+      const removed = await store.remove(target);
       cache.clear();
       staff.audit(userId, "manage_recordings", undefined, true);
       return removed;
     },
 
     /** A content member's voice note, kept so the console can offer it (one too short to attach is not). */
-    keepDraft(userId: number, fileId: string, duration: number): void {
-      if (duration >= MIN_RECORDING_SECONDS) store.keepDraft(userId, fileId, duration);
+    async keepDraft(userId: number, fileId: string, duration: number): Promise<void> {
+      if (duration >= MIN_RECORDING_SECONDS) await store.keepDraft(userId, fileId, duration);
     },
-    drafts: (userId: number): VoiceDraft[] => store.drafts(userId),
+    drafts: (userId: number): Promise<VoiceDraft[]> => store.drafts(userId),
     /** A shipped file was uploaded to this bot: later presses send it by `fileId`. */
-    uploaded(sha256: string, fileId: string): void {
-      store.rememberUpload(sha256, fileId);
+    async uploaded(sha256: string, fileId: string): Promise<void> {
+      await store.rememberUpload(sha256, fileId);
       cache.clear();
     },
 
     /** Telegram refused `fileId` (the file is gone): forget it; returns how many staff recordings went with it. */
-    refused(fileId: string): number {
-      store.forgetUpload(fileId);
-      const recordings = store.forgetFileId(fileId);
+    async refused(fileId: string): Promise<number> {
+      await store.forgetUpload(fileId);
+      const recordings = await store.forgetFileId(fileId);
       cache.clear();
       return recordings;
     },
@@ -169,8 +171,13 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
     purgeDrafts: (days: number) => store.purgeDrafts(days),
 
     /** Attaches one of the member's own drafts to a page; undefined when they have no such draft. */
-    attachDraft(userId: number, draftId: number, target: RecordingTarget, speaker?: string): AttachResult | undefined {
-      const draft = store.drafts(userId).find((d) => d.id === draftId);
+    async attachDraft(
+      userId: number,
+      draftId: number,
+      target: RecordingTarget,
+      speaker?: string,
+    ): Promise<AttachResult | undefined> {
+      const draft = (await store.drafts(userId)).find((d) => d.id === draftId);
       if (!draft) return undefined;
       return this.attach(userId, {
         target,

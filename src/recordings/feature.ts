@@ -62,7 +62,7 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
   async function listen(input: ButtonInput): Promise<ButtonOutcome> {
     const target = input.data.slice(CALLBACK_PREFIXES.listen.length + 1);
     if (!isRecordingTarget(target)) return { notice: text("common.expired_short") };
-    const recording = desk.playable(target);
+    const recording = await desk.playable(target);
     if (!recording) return { notice: text("recordings.gone") };
     const { locale } = input;
     const caption = translator.render(
@@ -90,7 +90,7 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
   }
 
   /** /recording <page> [initials], replying to one's own voice note; /recording remove <page>. */
-  function attach(input: CommandInput): Reply {
+  async function attach(input: CommandInput): Promise<Reply> {
     const [first = "", second = ""] = input.argument.split(/\s+/);
     if (first.toLowerCase() === "remove") return remove(input.userId, second);
     if (!first) return say("recordings.usage");
@@ -101,7 +101,7 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
     // A voice note the bot copied here (a resident's, relayed to a caseworker) is the bot's message, not theirs.
     if (voice.fromUserId !== input.userId || voice.forwarded) return say("recordings.not_own");
     const duration = voice.duration ?? 0;
-    const done = desk.attach(input.userId, {
+    const done = await desk.attach(input.userId, {
       target,
       fileId: voice.voiceFileId,
       duration,
@@ -115,17 +115,17 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
     });
   }
 
-  function remove(userId: number, typed: string): Reply {
+  async function remove(userId: number, typed: string): Promise<Reply> {
     const target = typed ? desk.target(typed) : undefined;
     if (!target) return say("recordings.unknown_page", { page: typed || "?" });
-    return desk.remove(userId, target)
+    return (await desk.remove(userId, target))
       ? say("recordings.removed", { title: titleOf(target) })
       : say("recordings.not_recorded", { title: titleOf(target) });
   }
 
   /** /recordings: every page, recorded or not, so that what is missing can be recorded next. */
-  function list(input: CommandInput): Reply {
-    const pages = desk.coverage();
+  async function list(input: CommandInput): Promise<Reply> {
+    const pages = await desk.coverage();
     const lines = pages.map(({ target, recording }) => {
       const page = target.replace(/^(article|screen):/, "");
       return recording
@@ -137,7 +137,7 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
           })
         : text("recordings.list_missing", { page, title: titleOf(target) });
     });
-    const other = desk.otherBots();
+    const other = await desk.otherBots();
     return {
       text: [
         text("recordings.list_title", {
@@ -154,7 +154,7 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
   async function hint(message: IncomingMessage) {
     if (message.kind !== "voice" || message.chatId !== message.userId || !desk.mayManage(message.userId))
       return undefined;
-    if (message.voiceFileId) desk.keepDraft(message.userId, message.voiceFileId, message.duration ?? 0);
+    if (message.voiceFileId) await desk.keepDraft(message.userId, message.voiceFileId, message.duration ?? 0);
     const outboxIds = await queueReply(options.outbox, translator, {
       chatId: message.chatId,
       dedupeKey: `recording-hint:${message.updateId}`,
@@ -169,9 +169,11 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
     name: "recordings",
     textKeys: RECORDINGS_TEXT_KEYS,
     flow: {
-      screenButtons: ({ node }) => {
+      screenButtons: async ({ node }) => {
         const target = targetOfNode(node);
-        return target && desk.playable(target) ? [{ label: text("recordings.listen"), data: listenData(target) }] : [];
+        return target && (await desk.playable(target))
+          ? [{ label: text("recordings.listen"), data: listenData(target) }]
+          : [];
       },
     },
     commands: [
@@ -180,7 +182,7 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
     ],
     buttons: [{ prefix: CALLBACK_PREFIXES.listen, press: listen }],
     intercept: hint,
-    purge: (days) => ({ voiceDraftsForgotten: desk.purgeDrafts(days) }),
+    purge: async (days) => ({ voiceDraftsForgotten: await desk.purgeDrafts(days) }),
   };
 }
 

@@ -6,6 +6,7 @@ import { and, desc, eq, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { shippedVoiceUploads, voiceDrafts, voiceRecordings } from "../db/schema.ts";
 import type { RecordingTarget } from "./targets.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 export interface StaffRecording {
   id: number;
@@ -44,7 +45,7 @@ export function createRecordingStore(db: Db, botKey: string, now: () => number =
   };
   const ofThisBot = eq(voiceRecordings.botKey, botKey);
 
-  return {
+  return asyncMethods({
     botKey,
 
     /** Attaches a recording to `target`, replacing the one there was (returns whether it replaced one). */
@@ -163,7 +164,7 @@ export function createRecordingStore(db: Db, botKey: string, now: () => number =
         .where(and(eq(shippedVoiceUploads.botKey, botKey), eq(shippedVoiceUploads.fileId, fileId)))
         .run();
     },
-  };
+  });
 }
 
 /** The bot a token belongs to: the number before its colon ("123456:ABC..." → "123456"). */

@@ -65,8 +65,9 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
   // A shipped recording's upload is remembered; a file id Telegram refuses is forgotten, so its 🔊 goes.
   const voiceFiles = {
     uploaded: (sha256: string, fileId: string) => core.recordings.uploaded(sha256, fileId),
-    refused: (fileId: string) => {
-      if (core.recordings.refused(fileId) > 0) logger.warn({}, "a voice recording no longer plays; record it again");
+    refused: async (fileId: string) => {
+      if ((await core.recordings.refused(fileId)) > 0)
+        logger.warn({}, "a voice recording no longer plays; record it again");
     },
   };
   const sender = createOutboxSender({

@@ -7,10 +7,13 @@ import type { Message } from "../outbox/message.ts";
 import { SendError, type Transport } from "../outbox/transport.ts";
 import { type BotApiCall, botApiCall, voiceCall } from "./renderer.ts";
 
-/** What the transport tells about voice files: an upload's new file id, and a file id Telegram no longer knows. */
+/**
+ * What the transport tells about voice files: an upload's new file id, and a file id Telegram no longer knows. Both
+ * only keep a cache right: a failure is ignored (the file is uploaded again next time) and never fails the send.
+ */
 export interface VoiceFileEvents {
-  uploaded: (sha256: string, fileId: string) => void;
-  refused: (fileId: string) => void;
+  uploaded: (sha256: string, fileId: string) => Promise<void>;
+  refused: (fileId: string) => Promise<void>;
 }
 
 type SentMessage = { message_id?: number; voice?: { file_id?: string } };
@@ -31,14 +34,14 @@ export function createTransport(api: Api, voiceFiles?: VoiceFileEvents): Transpo
         return await make(voiceCall(chatId, message, "file_id"));
       } catch (err) {
         if (!isRefusedFile(err)) throw err;
-        voiceFiles?.refused(message.fileId);
+        await voiceFiles?.refused(message.fileId).catch(() => undefined);
         if (!message.upload) throw err;
       }
     }
     if (!message.upload) throw new SendError({ kind: "rejected" }, "NO_VOICE_FILE");
     const sent = await make(voiceCall(chatId, message, "upload"));
     const fileId = typeof sent === "object" ? sent.voice?.file_id : undefined;
-    if (fileId) voiceFiles?.uploaded(message.upload.sha256, fileId);
+    if (fileId) await voiceFiles?.uploaded(message.upload.sha256, fileId).catch(() => undefined);
     return sent;
   }
 

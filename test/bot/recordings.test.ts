@@ -135,7 +135,7 @@ describe("recordings of answers", () => {
     await h.handle(voice);
     await h.sayAs(CASEWORKER, "/recording passport", voice.message.message_id);
     await h.deliverQueued();
-    expect(h.core.recordings.coverage().filter((p) => p.recording)).toEqual([]);
+    expect((await h.core.recordings.coverage()).filter((p) => p.recording)).toEqual([]);
     const refused = h.core.db.$client
       .prepare("select count(*) as n from staff_audit where action = 'manage_recordings' and allowed = 0")
       .get() as { n: number };
@@ -157,13 +157,13 @@ describe("recordings of answers", () => {
     await h.sayAs(CASEWORKER, "/recording passport", copy?.message_id);
     await h.deliverQueued();
     expect(h.fake.botMessages(CASEWORKER).at(-1)?.text).toBe(t("recordings.not_own"));
-    expect(h.core.recordings.coverage().filter((p) => p.recording)).toEqual([]);
+    expect((await h.core.recordings.coverage()).filter((p) => p.recording)).toEqual([]);
   });
 
   it("a recording made with another bot token is hidden, and one Telegram refuses is forgotten", async () => {
     h = withEditor(await createHarness());
     const otherBot = createRecordingStore(h.core.db, "999999");
-    otherBot.attach({
+    await otherBot.attach({
       target: "article:passport",
       fileId: "AwAD-other",
       duration: 30,
@@ -180,12 +180,12 @@ describe("recordings of answers", () => {
     );
 
     // This bot's row, but a file id Telegram does not know (a restored database from another bot, a lost file).
-    h.core.recordings.attach(EDITOR, { target: "article:passport", fileId: "AwAD-gone", duration: 30 });
+    await h.core.recordings.attach(EDITOR, { target: "article:passport", fileId: "AwAD-gone", duration: 30 });
     await h.say("/menu");
     await openPassport();
     await h.press(t("recordings.listen"));
     await h.deliverQueued();
-    expect(h.core.recordings.playable("article:passport")).toBeUndefined();
+    expect(await h.core.recordings.playable("article:passport")).toBeUndefined();
     await h.say("/menu");
     await openPassport();
     expect(listenButton()).toBeUndefined();
@@ -221,7 +221,7 @@ describe("recordings of answers", () => {
 
     it("is uploaded again when Telegram refuses the cached file id (the bot token changed)", async () => {
       h = await withShipped();
-      h.core.recordings.uploaded(shipped.sha256, "AwAD-from-the-old-bot");
+      await h.core.recordings.uploaded(shipped.sha256, "AwAD-from-the-old-bot");
       await h.say("/start");
       await h.press(t("recordings.listen"));
       await h.deliverQueued();
@@ -230,7 +230,7 @@ describe("recordings of answers", () => {
       expect(calls[0]).toBe("AwAD-from-the-old-bot");
       expect(typeof calls[1]).toBe("object");
       expect(h.fake.botMessages(RESIDENT).at(-1)?.kind).toBe("voice");
-      expect(h.core.recordings.playable("screen:start")?.fileId).toBe("voice-upload-1");
+      expect((await h.core.recordings.playable("screen:start"))?.fileId).toBe("voice-upload-1");
     });
 
     it("quick exit deletes the recording sent to the resident like any other message", async () => {

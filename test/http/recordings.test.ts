@@ -52,11 +52,11 @@ describe("the Recordings page", () => {
     expect(after.body).toContain(h.render("recordings.attached_notice"));
     expect(after.body).toContain(h.render("recordings.console_no_drafts")); // attached: no longer a draft
     expect(after.body).toContain("S.S.");
-    expect(h.core.recordings.playable("article:passport")).toMatchObject({ duration: 65, source: "staff" });
+    expect(await h.core.recordings.playable("article:passport")).toMatchObject({ duration: 65, source: "staff" });
 
     const removed = await editor.post("/console/recordings/remove", { _csrf: csrfOf(after.body), page: "passport" });
     expect(removed.statusCode).toBe(303);
-    expect(h.core.recordings.playable("article:passport")).toBeUndefined();
+    expect(await h.core.recordings.playable("article:passport")).toBeUndefined();
     const audit = h.core.db.$client
       .prepare("select allowed from staff_audit where action = 'manage_recordings' order by id")
       .all();
@@ -70,7 +70,7 @@ describe("the Recordings page", () => {
 
     // The supervisor's own voice note is a draft of theirs; the editor cannot attach it.
     await sendVoiceNote(SUPERVISOR);
-    const [supervisorDraft] = h.core.recordings.drafts(SUPERVISOR);
+    const [supervisorDraft] = await h.core.recordings.drafts(SUPERVISOR);
     const editor = await logIn(h, new Browser(() => app), EDITOR);
     const page = await editor.get("/console/recordings");
     expect(page.body).toContain('href="/console/recordings"');
@@ -85,7 +85,7 @@ describe("the Recordings page", () => {
     expect(unknown.statusCode).toBe(400);
     const forged = await editor.post("/console/recordings/remove", { _csrf: "forged", page: "passport" });
     expect(forged.statusCode).toBe(403);
-    expect(h.core.recordings.coverage().filter((p) => p.recording)).toEqual([]);
+    expect((await h.core.recordings.coverage()).filter((p) => p.recording)).toEqual([]);
   });
 
   it("keeps no resident's voice note as a draft", async () => {

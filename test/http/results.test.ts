@@ -61,11 +61,11 @@ function generateSessions() {
 }
 
 describe("indicators", () => {
-  it("counts sessions, and each family once in the month of its first session ever", () => {
+  it("counts sessions, and each family once in the month of its first session ever", async () => {
     generateSessions();
     const desk = h.core.console.results;
     const member = h.core.staff.get(SUPERVISOR)!;
-    const views = desk.indicators(member, "en", desk.period("2026-09", "2026-11"))!;
+    const views = (await desk.indicators(member, "en", desk.period("2026-09", "2026-11")))!;
     const byId = (id: string) => views.find((v) => v.definition.id === id)!;
     // One definition file: every indicator in it is computed, in its order, with its wording and target.
     expect(views.map((v) => v.definition.id)).toEqual(h.core.content.indicators.indicators.map((i) => i.id));
@@ -112,11 +112,11 @@ describe("indicators", () => {
         sql("update referrals set status = 'resolved' where id = ?", r.id);
       }
     }
-    const views = h.core.console.results.indicators(
+    const views = (await h.core.console.results.indicators(
       h.core.staff.get(SUPERVISOR)!,
       "en",
       h.core.console.results.period("2026-11", "2026-11"),
-    )!;
+    ))!;
     const work = views.find((v) => v.definition.id === "into_work")!;
     expect(work.progress).toEqual({ kind: "count", value: 6 });
     expect(work.target).toBe(765);
@@ -214,17 +214,19 @@ describe("group activities", () => {
     expect(page.statusCode).toBe(200);
     const saved = await counsellor.post("/console/activities", form(csrfOf(page.body)));
     expect(saved.statusCode).toBe(303);
-    const children = () =>
-      h.core.console.results
-        .indicators(h.core.staff.get(SUPERVISOR)!, "en", h.core.console.results.period("2026-11", "2026-11"))!
-        .find((v) => v.definition.id === "children_reached")!.progress;
-    expect(children()).toEqual({ kind: "count", value: 25 }); // 12 + 9 + 4; the 3 adults do not count
+    const children = async () =>
+      (await h.core.console.results.indicators(
+        h.core.staff.get(SUPERVISOR)!,
+        "en",
+        h.core.console.results.period("2026-11", "2026-11"),
+      ))!.find((v) => v.definition.id === "children_reached")!.progress;
+    expect(await children()).toEqual({ kind: "count", value: 25 }); // 12 + 9 + 4; the 3 adults do not count
     const [record] = all("select id from group_activities") as { id: number }[];
     const list = await counsellor.get("/console/activities");
     expect(list.body).toContain("Wat hall");
     const withdrawn = await counsellor.post(`/console/activities/${record!.id}/withdraw`, { _csrf: csrfOf(list.body) });
     expect(withdrawn.statusCode).toBe(303);
-    expect(children()).toEqual({ kind: "count", value: 0 });
+    expect(await children()).toEqual({ kind: "count", value: 0 });
     expect(all("select action from staff_audit where action like 'activity_%' order by id")).toEqual([
       { action: "activity_record" },
       { action: "activity_withdraw" },

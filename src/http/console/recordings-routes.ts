@@ -14,10 +14,10 @@ export function recordingsRoutes(app: FastifyInstance, desk: RecordingsDesk, h: 
     const userId = session.member.telegramUserId;
     if (!desk.mayManage(userId)) return h.message(request, reply, 403, "not_allowed", session);
     const ctx = h.context(request, session);
-    const view = await h.commit(() => ({
-      pages: desk.coverage(),
-      drafts: desk.drafts(userId),
-      otherBots: desk.otherBots(),
+    const view = await h.commit(async () => ({
+      pages: await desk.coverage(),
+      drafts: await desk.drafts(userId),
+      otherBots: await desk.otherBots(),
     }));
     return h.page(reply, 200, recordingsPage(ctx, view, h.notice(ctx, request)));
   });

@@ -78,7 +78,7 @@ export function resultsRoutes(app: FastifyInstance, results: ResultsDesk, h: Con
     const session = await h.sessionOf(request, reply);
     if (!session) return reply;
     const ctx = h.context(request, session);
-    const records = results.latestActivities(session.member);
+    const records = await results.latestActivities(session.member);
     if (!records) return h.message(request, reply, 403, "not_allowed", session);
     return h.page(reply, 200, activitiesPage(ctx, places, records, undefined, h.notice(ctx, request)));
   });
@@ -94,7 +94,7 @@ export function resultsRoutes(app: FastifyInstance, results: ResultsDesk, h: Con
     const values = Object.fromEntries(
       Object.entries(form).filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "_csrf"),
     ) as ActivityFormValues;
-    const records = results.latestActivities(session.member) ?? [];
+    const records = (await results.latestActivities(session.member)) ?? [];
     return h.page(reply, 400, activitiesPage(ctx, places, records, { values, problems: result.problems }, undefined));
   });
 
