@@ -68,6 +68,26 @@ export const ACTIVE_STATUSES: readonly ReferralStatus[] = ["open", "claimed", "i
 
 export type ReferralStore = ReturnType<typeof createReferralStore>;
 
+/** The columns of a relayed message's row (the same on SQLite and PostgreSQL). */
+export type CaseMessageRow = typeof caseMessages.$inferSelect;
+/** The columns of a case note's row (the same on SQLite and PostgreSQL). */
+export type CaseNoteRow = typeof caseNotes.$inferSelect;
+
+/** A contact preference as stored (encrypted JSON), decrypted; undefined once erased. */
+export function contactPreferenceOf(cipher: FieldCipher, contactEnc: string | null): ContactPreference | undefined {
+  return contactEnc ? (JSON.parse(cipher.decrypt(contactEnc)) as ContactPreference) : undefined;
+}
+
+/** A relayed message's row with its text decrypted (null once erased). */
+export function caseMessageOf(cipher: FieldCipher, m: CaseMessageRow) {
+  return { ...m, text: m.textEnc ? cipher.decrypt(m.textEnc) : null };
+}
+
+/** A case note as the console reads it, its text decrypted (null once erased). */
+export function caseNoteOf(cipher: FieldCipher, n: CaseNoteRow) {
+  return { id: n.id, staffId: n.staffId, at: n.at, text: n.textEnc ? cipher.decrypt(n.textEnc) : null };
+}
+
 /** Creates the store. `now` defaults to Date.now. */
 export function createReferralStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
   const columns = {
@@ -148,7 +168,7 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
     /** The decrypted contact preference; undefined once erased. */
     contactOf(id: number): ContactPreference | undefined {
       const row = db.select({ contactEnc: referrals.contactEnc }).from(referrals).where(eq(referrals.id, id)).get();
-      return row?.contactEnc ? (JSON.parse(cipher.decrypt(row.contactEnc)) as ContactPreference) : undefined;
+      return contactPreferenceOf(cipher, row?.contactEnc ?? null);
     },
 
     claim(id: number, staffId: number): boolean {
@@ -239,7 +259,7 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
         .where(eq(caseMessages.referralId, referralId))
         .orderBy(caseMessages.id)
         .all()
-        .map((m) => ({ ...m, text: m.textEnc ? cipher.decrypt(m.textEnc) : null }));
+        .map((m) => caseMessageOf(cipher, m));
     },
 
     eventsOf(referralId: number) {
@@ -287,7 +307,7 @@ export function createReferralStore(db: Db, cipher: FieldCipher, now: () => numb
         .where(eq(caseNotes.referralId, referralId))
         .orderBy(caseNotes.id)
         .all()
-        .map((n) => ({ id: n.id, staffId: n.staffId, at: n.at, text: n.textEnc ? cipher.decrypt(n.textEnc) : null }));
+        .map((n) => caseNoteOf(cipher, n));
     },
 
     /** Records what came of a closed case (once; a later record replaces it). */

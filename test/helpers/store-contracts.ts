@@ -16,6 +16,8 @@ import type { CommitQueue } from "../../src/db/commit-queue.ts";
 import type { InboundUpdate, InboxStore } from "../../src/inbox/store.ts";
 import type { InteractionLog } from "../../src/interactions/log.ts";
 import type { OutboxStore, QueuedMessage } from "../../src/outbox/store.ts";
+import type { MediaItem, MediaStore } from "../../src/referrals/media-store.ts";
+import type { NewReferral, Referral, ReferralStore } from "../../src/referrals/store.ts";
 import type { SafetyStore } from "../../src/safety/store.ts";
 
 /** A store on an empty database, with that database's unit of work. */
@@ -32,7 +34,8 @@ export type StoreFactory<S> = (clock: () => number) => Promise<StoreFixture<S>>;
 
 /** 2026-01-05 03:00 UTC: the fixtures' clock starts here. */
 export const T0 = 1_767_582_000_000;
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
 
@@ -1479,6 +1482,682 @@ export function bookingStoreContract(open: StoreFactory<BookingStore>): void {
         endsAtNow.id,
       ]);
       expect(await store.unmarkedFor(SOKHA, from, T0, T0 - 3 * DAY)).toMatchObject([{ id: first.id }]);
+    }),
+  );
+}
+
+/** What a resident asked to be called on, as they typed it. */
+const CALL_ME = "012 345 678";
+/** A caseworker's note and relayed texts, in Khmer, one holding the resident's mother's number. */
+const NOTE = "ម្តាយរបស់គាត់ចង់ឱ្យទូរស័ព្ទនៅពេលល្ងាច 012 345 678";
+const GREETING = "សួស្តី ខ្ញុំឈ្មោះសុខា មកពីអង្គការ";
+
+/** A resident's request as the help flow makes it after their yes: a call in the evening, first re-post in 15 min. */
+function request(chatId: number, more: Partial<NewReferral> = {}): NewReferral {
+  return {
+    chatId,
+    category: "housing",
+    urgency: "normal",
+    district: "khan-chamkarmon",
+    consentVersion: "consent-3f9a",
+    contact: { method: "call", time: "evening", phone: CALL_ME },
+    firstEscalationAt: T0 + 15 * MINUTE,
+    ...more,
+  };
+}
+
+/** A case's timeline: each event's status, actor and time. */
+async function timeline(store: ReferralStore, id: number) {
+  return (await store.eventsOf(id)).map((e) => [e.status, e.actor, e.at]);
+}
+
+const idsOf = (cases: readonly { id: number }[]) => cases.map((c) => c.id);
+
+export function referralStoreContract(open: StoreFactory<ReferralStore>): void {
+  it(
+    "create and get: an open case with its escalation time, and 'open' in its timeline",
+    withFixture(open, async ({ store, rows }) => {
+      const created = await store.create(request(SREY));
+      const expected: Referral = {
+        id: created.id,
+        chatId: SREY,
+        category: "housing",
+        urgency: "normal",
+        district: "khan-chamkarmon",
+        status: "open",
+        assignedTo: null,
+        createdAt: T0,
+        claimedAt: null,
+        closedAt: null,
+        escalations: 0,
+        nextEscalationAt: T0 + 15 * MINUTE,
+      };
+      expect(created).toEqual(expected);
+      expect(await store.get(created.id)).toEqual(expected);
+      const urgent = await store.create(
+        request(GROUP_CHAT, { urgency: "urgent", district: undefined, firstEscalationAt: T0 + 5 * MINUTE }),
+      );
+      expect(urgent.id).toBeGreaterThan(created.id);
+      expect(await store.get(urgent.id)).toMatchObject({ chatId: GROUP_CHAT, urgency: "urgent", district: null });
+      expect(await store.get(404)).toBeUndefined();
+      expect(await store.eventsOf(created.id)).toEqual([
+        { id: expect.any(Number), referralId: created.id, status: "open", actor: null, at: T0 },
+      ]);
+      expect(await store.eventsOf(404)).toEqual([]);
+      const [row] = await rows(
+        `select consent_version, consent_at, updated_at from referrals where id = ${created.id}`,
+      );
+      expect([row?.["consent_version"], num(row?.["consent_at"]), num(row?.["updated_at"])]).toEqual([
+        "consent-3f9a",
+        T0,
+        T0,
+      ]);
+    }),
+  );
+
+  it(
+    "contactOf: the contact preference decrypted, encrypted at rest",
+    withFixture(open, async ({ store, rows }) => {
+      const call = await store.create(request(SREY));
+      const telegram = await store.create(request(DARA, { contact: { method: "telegram", time: "any" } }));
+      expect(await store.contactOf(call.id)).toEqual({ method: "call", time: "evening", phone: CALL_ME });
+      expect(await store.contactOf(telegram.id)).toEqual({ method: "telegram", time: "any" });
+      expect(await store.contactOf(404)).toBeUndefined();
+      const [row] = await rows(`select contact_enc from referrals where id = ${call.id}`);
+      const atRest = String(row?.["contact_enc"]);
+      expect(atRest.startsWith("v1:")).toBe(true);
+      for (const plain of ["345", "evening", "call", "phone"]) expect(atRest).not.toContain(plain);
+    }),
+  );
+
+  it(
+    "claim: an open case once; it is assigned, its re-posts stop, and the claim is in its timeline",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const created = await store.create(request(SREY));
+      clock.advance(5 * MINUTE);
+      expect(await store.claim(created.id, SOKHA)).toBe(true);
+      clock.advance(MINUTE);
+      expect(await store.claim(created.id, BOPHA)).toBe(false);
+      expect(await store.claim(404, BOPHA)).toBe(false);
+      expect(await store.get(created.id)).toEqual({
+        ...created,
+        status: "claimed",
+        assignedTo: SOKHA,
+        claimedAt: T0 + 5 * MINUTE,
+        nextEscalationAt: null,
+      });
+      expect(await timeline(store, created.id)).toEqual([
+        ["open", null, T0],
+        ["claimed", SOKHA, T0 + 5 * MINUTE],
+      ]);
+      const [row] = await rows(`select updated_at from referrals where id = ${created.id}`);
+      expect(num(row?.["updated_at"])).toBe(T0 + 5 * MINUTE);
+    }),
+  );
+
+  it(
+    "startConversation, endConversation and close move a case only from the statuses they name",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const a = await store.create(request(SREY));
+      expect(await store.startConversation(a.id, SOKHA)).toBe(false); // not claimed yet
+      await store.claim(a.id, SOKHA);
+      clock.advance(MINUTE);
+      expect(await store.startConversation(a.id, SOKHA)).toBe(true);
+      expect(await store.startConversation(a.id, SOKHA)).toBe(false);
+      expect((await store.get(a.id))?.status).toBe("in_conversation");
+      clock.advance(MINUTE);
+      expect(await store.endConversation(a.id, null)).toBe(true); // the resident left
+      expect(await store.endConversation(a.id, null)).toBe(false);
+      expect((await store.get(a.id))?.status).toBe("claimed");
+      clock.advance(MINUTE);
+      expect(await store.close(a.id, "resolved", SOKHA)).toBe(true);
+      expect(await store.close(a.id, "closed_unreachable", SOKHA)).toBe(false);
+      expect(await store.claim(a.id, BOPHA)).toBe(false);
+      expect(await store.get(a.id)).toMatchObject({ status: "resolved", closedAt: T0 + 3 * MINUTE, assignedTo: SOKHA });
+      expect(await timeline(store, a.id)).toEqual([
+        ["open", null, T0],
+        ["claimed", SOKHA, T0],
+        ["in_conversation", SOKHA, T0 + MINUTE],
+        ["claimed", null, T0 + 2 * MINUTE],
+        ["resolved", SOKHA, T0 + 3 * MINUTE],
+      ]);
+      const [row] = await rows(`select conversation_at from referrals where id = ${a.id}`);
+      expect(num(row?.["conversation_at"])).toBe(T0 + MINUTE);
+
+      // An open case can be closed (nobody could reach them); one in conversation too (the resident used /forget).
+      const b = await store.create(request(DARA));
+      expect(await store.close(b.id, "closed_unreachable", null)).toBe(true);
+      expect(await store.get(b.id)).toMatchObject({ status: "closed_unreachable", nextEscalationAt: null });
+      const c = await store.create(request(GROUP_CHAT));
+      await store.claim(c.id, BOPHA);
+      await store.startConversation(c.id, BOPHA);
+      expect(await store.close(c.id, "closed_by_resident", null)).toBe(true);
+      expect(await store.endConversation(c.id, BOPHA)).toBe(false);
+      expect(await store.close(404, "resolved", SOKHA)).toBe(false);
+    }),
+  );
+
+  it(
+    "activeForChat: the resident's newest case still being handled; inConversation: the one in conversation",
+    withFixture(open, async ({ store }) => {
+      const closed = await store.create(request(SREY));
+      await store.close(closed.id, "resolved", SOKHA);
+      expect(await store.activeForChat(SREY)).toBeUndefined();
+      const claimed = await store.create(request(SREY));
+      await store.claim(claimed.id, SOKHA);
+      const newer = await store.create(request(SREY));
+      await store.create(request(DARA));
+      expect((await store.activeForChat(SREY))?.id).toBe(newer.id);
+      await store.close(newer.id, "closed_unreachable", null);
+      expect(await store.activeForChat(SREY)).toEqual(await store.get(claimed.id));
+      expect(await store.activeForChat(404)).toBeUndefined();
+
+      expect(await store.inConversation(SREY)).toBeUndefined();
+      await store.startConversation(claimed.id, SOKHA);
+      expect(await store.inConversation(SREY)).toEqual(await store.get(claimed.id));
+      expect(await store.inConversation(DARA)).toBeUndefined();
+      // Never two at once for a resident; if there were, the older.
+      const second = await store.create(request(SREY));
+      await store.claim(second.id, BOPHA);
+      await store.startConversation(second.id, BOPHA);
+      await store.endConversation(claimed.id, null);
+      await store.startConversation(claimed.id, SOKHA);
+      expect((await store.inConversation(SREY))?.id).toBe(claimed.id);
+    }),
+  );
+
+  it(
+    "dueEscalations: open cases whose re-post is due, by due time then id, at most limit",
+    withFixture(open, async ({ store }, clock) => {
+      const later = await store.create(request(1, { firstEscalationAt: T0 + 10 * MINUTE }));
+      const first = await store.create(request(2, { firstEscalationAt: T0 - 5 * MINUTE }));
+      const tieA = await store.create(request(3, { firstEscalationAt: T0 - MINUTE }));
+      const tieB = await store.create(request(4, { firstEscalationAt: T0 }));
+      await store.markEscalated(tieA.id, T0); // now due at the same time as tieB, written after it
+      await store.create(request(5, { firstEscalationAt: T0 + HOUR }));
+      const claimed = await store.create(request(6, { firstEscalationAt: T0 - HOUR }));
+      await store.claim(claimed.id, SOKHA);
+      const closed = await store.create(request(7, { firstEscalationAt: T0 - HOUR }));
+      await store.close(closed.id, "closed_unreachable", null);
+      expect(idsOf(await store.dueEscalations())).toEqual([first.id, tieA.id, tieB.id]);
+      clock.advance(10 * MINUTE);
+      expect(idsOf(await store.dueEscalations())).toEqual([first.id, tieA.id, tieB.id, later.id]);
+      expect(idsOf(await store.dueEscalations(2))).toEqual([first.id, tieA.id]);
+      expect((await store.dueEscalations()).map((r) => r.escalations)).toEqual([0, 1, 0, 0]);
+    }),
+  );
+
+  it(
+    "markEscalated: counts a re-post and sets the next, only while the case is open",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const a = await store.create(request(SREY));
+      clock.advance(15 * MINUTE);
+      expect(await store.markEscalated(a.id, T0 + 45 * MINUTE)).toBe(true);
+      expect(await store.get(a.id)).toMatchObject({ escalations: 1, nextEscalationAt: T0 + 45 * MINUTE });
+      clock.advance(30 * MINUTE);
+      expect(await store.markEscalated(a.id, T0 + 105 * MINUTE)).toBe(true);
+      expect(await store.get(a.id)).toMatchObject({ escalations: 2, nextEscalationAt: T0 + 105 * MINUTE });
+      await store.claim(a.id, SOKHA); // a claim in between wins
+      expect(await store.markEscalated(a.id, T0 + 165 * MINUTE)).toBe(false);
+      expect(await store.get(a.id)).toMatchObject({ escalations: 2, nextEscalationAt: null, status: "claimed" });
+      expect(await store.markEscalated(404, T0)).toBe(false);
+      const [row] = await rows(`select updated_at from referrals where id = ${a.id}`);
+      expect(num(row?.["updated_at"])).toBe(T0 + 45 * MINUTE);
+      expect(await timeline(store, a.id)).toEqual([
+        ["open", null, T0],
+        ["claimed", SOKHA, T0 + 45 * MINUTE],
+      ]);
+    }),
+  );
+
+  it(
+    "active: cases still being handled, oldest first, everyone's or one caseworker's",
+    withFixture(open, async ({ store }) => {
+      const ids: number[] = [];
+      for (const chat of [1, 2, 3, 4, 5]) ids.push((await store.create(request(chat))).id);
+      const [a, b, c, d, e] = ids as [number, number, number, number, number];
+      await store.claim(e, SOKHA);
+      await store.startConversation(e, SOKHA);
+      await store.claim(c, BOPHA);
+      await store.claim(a, SOKHA);
+      await store.claim(d, SOKHA);
+      await store.close(d, "resolved", SOKHA);
+      expect(idsOf(await store.active())).toEqual([a, b, c, e]);
+      expect(idsOf(await store.active(SOKHA))).toEqual([a, e]);
+      expect(idsOf(await store.active(BOPHA))).toEqual([c]);
+      expect(await store.active(VANNA)).toEqual([]);
+      expect((await store.active())[0]).toEqual(await store.get(a));
+    }),
+  );
+
+  it(
+    "queue: cases still being handled and those closed since a time, newest first, at most 500",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const old = await store.create(request(1));
+      await store.close(old.id, "resolved", SOKHA);
+      clock.advance(HOUR);
+      const recent = await store.create(request(2));
+      await store.claim(recent.id, SOKHA);
+      await store.close(recent.id, "closed_unreachable", SOKHA);
+      const claimed = await store.create(request(3));
+      await store.claim(claimed.id, BOPHA);
+      const waiting = await store.create(request(4));
+      expect(idsOf(await store.queue(T0 + HOUR))).toEqual([waiting.id, claimed.id, recent.id]);
+      expect(idsOf(await store.queue(T0))).toEqual([waiting.id, claimed.id, recent.id, old.id]);
+      expect(idsOf(await store.queue(T0 + HOUR + 1))).toEqual([waiting.id, claimed.id]);
+      await rows(
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 600) " +
+          "insert into referrals (chat_id, category, urgency, consent_version, consent_at, status, created_at, " +
+          `updated_at) select 1000 + i, 'housing', 'normal', 'c', ${T0}, 'open', ${T0}, ${T0} from n`,
+      );
+      const queue = await store.queue(T0);
+      expect(queue).toHaveLength(500);
+      expect(queue[0]!.id).toBeGreaterThan(waiting.id);
+      expect(queue.every((r, i) => i === 0 || r.id < queue[i - 1]!.id)).toBe(true);
+      expect(queue.map((r) => r.id)).not.toContain(waiting.id);
+    }),
+  );
+
+  it(
+    "reassign: a claimed or in-conversation case goes to another caseworker, recorded; not an open or closed one",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const a = await store.create(request(SREY));
+      expect(await store.reassign(a.id, BOPHA, VANNA)).toBe(false);
+      await store.claim(a.id, SOKHA);
+      clock.advance(MINUTE);
+      expect(await store.reassign(a.id, BOPHA, VANNA)).toBe(true);
+      expect(await store.get(a.id)).toMatchObject({ status: "claimed", assignedTo: BOPHA, claimedAt: T0 });
+      await store.startConversation(a.id, BOPHA);
+      clock.advance(MINUTE);
+      expect(await store.reassign(a.id, SOKHA, VANNA)).toBe(true);
+      expect(await store.get(a.id)).toMatchObject({ status: "in_conversation", assignedTo: SOKHA });
+      const [row] = await rows(`select updated_at from referrals where id = ${a.id}`);
+      expect(num(row?.["updated_at"])).toBe(T0 + 2 * MINUTE);
+      await store.close(a.id, "resolved", SOKHA);
+      expect(await store.reassign(a.id, BOPHA, VANNA)).toBe(false);
+      expect(await store.reassign(404, BOPHA, VANNA)).toBe(false);
+      expect(await timeline(store, a.id)).toEqual([
+        ["open", null, T0],
+        ["claimed", SOKHA, T0],
+        ["reassigned", VANNA, T0 + MINUTE],
+        ["in_conversation", BOPHA, T0 + MINUTE],
+        ["reassigned", VANNA, T0 + 2 * MINUTE],
+        ["resolved", SOKHA, T0 + 2 * MINUTE],
+      ]);
+    }),
+  );
+
+  it(
+    "logMessage and messagesOf: a case's relayed messages in order, text decrypted (none for a sticker)",
+    withFixture(open, async ({ store }, clock) => {
+      const a = await store.create(request(SREY));
+      const b = await store.create(request(DARA));
+      await store.logMessage(a.id, "to_resident", SOKHA, "text", GREETING);
+      clock.advance(MINUTE);
+      await store.logMessage(b.id, "from_resident", BOPHA, "text", "other case");
+      await store.logMessage(a.id, "from_resident", SOKHA, "text", KHMER);
+      await store.logMessage(a.id, "from_resident", SOKHA, "sticker", undefined);
+      const messages = await store.messagesOf(a.id);
+      expect(messages).toEqual([
+        {
+          id: expect.any(Number),
+          referralId: a.id,
+          direction: "to_resident",
+          staffId: SOKHA,
+          kind: "text",
+          textEnc: expect.stringMatching(/^v1:/),
+          at: T0,
+          text: GREETING,
+        },
+        {
+          id: expect.any(Number),
+          referralId: a.id,
+          direction: "from_resident",
+          staffId: SOKHA,
+          kind: "text",
+          textEnc: expect.stringMatching(/^v1:/),
+          at: T0 + MINUTE,
+          text: KHMER,
+        },
+        {
+          id: expect.any(Number),
+          referralId: a.id,
+          direction: "from_resident",
+          staffId: SOKHA,
+          kind: "sticker",
+          textEnc: null,
+          at: T0 + MINUTE,
+          text: null,
+        },
+      ]);
+      expect(messages[0]!.id).toBeLessThan(messages[1]!.id);
+      expect((await store.messagesOf(b.id)).map((m) => m.text)).toEqual(["other case"]);
+      expect(await store.messagesOf(404)).toEqual([]);
+    }),
+  );
+
+  it(
+    "addNote and notesOf: a case's notes in order, text decrypted",
+    withFixture(open, async ({ store }, clock) => {
+      const a = await store.create(request(SREY));
+      const b = await store.create(request(DARA));
+      await store.addNote(a.id, SOKHA, NOTE);
+      clock.advance(MINUTE);
+      await store.addNote(b.id, BOPHA, "other case");
+      await store.addNote(a.id, BOPHA, KHMER);
+      expect(await store.notesOf(a.id)).toEqual([
+        { id: expect.any(Number), staffId: SOKHA, at: T0, text: NOTE },
+        { id: expect.any(Number), staffId: BOPHA, at: T0 + MINUTE, text: KHMER },
+      ]);
+      expect(await store.notesOf(404)).toEqual([]);
+    }),
+  );
+
+  it(
+    "keeps relayed texts and notes encrypted at rest",
+    withFixture(open, async ({ store, rows }) => {
+      const a = await store.create(request(SREY));
+      await store.logMessage(a.id, "from_resident", SOKHA, "text", NOTE);
+      await store.addNote(a.id, SOKHA, NOTE);
+      const stored = [
+        ...(await rows("select text_enc from case_messages")),
+        ...(await rows("select text_enc from case_notes")),
+      ];
+      expect(stored).toHaveLength(2);
+      for (const row of stored) {
+        const atRest = String(row["text_enc"]);
+        expect(atRest.startsWith("v1:")).toBe(true);
+        expect(atRest).not.toContain("ម្តាយ");
+        expect(atRest).not.toContain("345");
+      }
+    }),
+  );
+
+  it(
+    "setOutcome and outcomeOf: what came of a case, once; a later record replaces it",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const a = await store.create(request(SREY));
+      const b = await store.create(request(DARA));
+      expect(await store.outcomeOf(a.id)).toBeUndefined();
+      await store.setOutcome(a.id, "referred_on", "legal-aid-cls", SOKHA);
+      await store.setOutcome(b.id, "unreachable", null, null);
+      expect(await store.outcomeOf(a.id)).toEqual({
+        referralId: a.id,
+        outcome: "referred_on",
+        serviceId: "legal-aid-cls",
+        staffId: SOKHA,
+        at: T0,
+      });
+      clock.advance(DAY);
+      await store.setOutcome(a.id, "job_or_training", null, BOPHA);
+      expect(await store.outcomeOf(a.id)).toEqual({
+        referralId: a.id,
+        outcome: "job_or_training",
+        serviceId: null,
+        staffId: BOPHA,
+        at: T0 + DAY,
+      });
+      expect(await store.outcomeOf(b.id)).toMatchObject({ outcome: "unreachable", staffId: null, at: T0 });
+      expect(await rows("select referral_id from case_outcomes")).toHaveLength(2);
+    }),
+  );
+
+  it(
+    "forgetChat: the chat's cases move to the anonymous id without contact, texts and notes; others are kept",
+    withFixture(open, async ({ store, rows }) => {
+      const active = await store.create(request(SREY));
+      await store.claim(active.id, SOKHA);
+      const closed = await store.create(request(SREY, { category: "work" }));
+      await store.close(closed.id, "resolved", SOKHA);
+      const other = await store.create(request(DARA));
+      for (const id of [active.id, closed.id, other.id]) {
+        await store.logMessage(id, "from_resident", SOKHA, "text", KHMER);
+        await store.addNote(id, SOKHA, NOTE);
+      }
+      await store.forgetChat(SREY, -42);
+      expect(await store.activeForChat(SREY)).toBeUndefined();
+      expect(await store.activeForChat(-42)).toMatchObject({ id: active.id, status: "claimed", assignedTo: SOKHA });
+      expect(await store.get(closed.id)).toMatchObject({ chatId: -42, category: "work", status: "resolved" });
+      for (const id of [active.id, closed.id]) {
+        expect(await store.contactOf(id)).toBeUndefined();
+        expect(await store.messagesOf(id)).toMatchObject([{ kind: "text", textEnc: null, text: null }]);
+        expect(await store.notesOf(id)).toMatchObject([{ staffId: SOKHA, text: null }]);
+      }
+      expect(await store.contactOf(other.id)).toMatchObject({ phone: CALL_ME });
+      expect((await store.messagesOf(other.id))[0]?.text).toBe(KHMER);
+      expect((await store.notesOf(other.id))[0]?.text).toBe(NOTE);
+      const kept = await rows("select chat_id from referrals order by id");
+      expect(kept.map((r) => num(r["chat_id"]))).toEqual([-42, -42, DARA]);
+      await store.forgetChat(404, -43);
+    }),
+  );
+
+  it(
+    "purge erases contact, texts and notes of cases closed more than the retention ago, returning how many",
+    withFixture(open, async ({ store }, clock) => {
+      const old = await store.create(request(1));
+      await store.close(old.id, "resolved", SOKHA);
+      const forgotten = await store.create(request(2));
+      await store.close(forgotten.id, "resolved", SOKHA);
+      await store.logMessage(forgotten.id, "from_resident", SOKHA, "text", KHMER);
+      await store.forgetChat(2, -1); // erased already: not counted again
+      const open = await store.create(request(3)); // never closed, however old
+      clock.advance(DAY);
+      const edge = await store.create(request(4));
+      await store.close(edge.id, "closed_unreachable", null);
+      for (const id of [old.id, open.id, edge.id]) {
+        await store.logMessage(id, "to_resident", SOKHA, "text", GREETING);
+        await store.addNote(id, SOKHA, NOTE);
+      }
+      clock.advance(30 * DAY); // `edge` closed exactly 30 days ago
+      expect(await store.purge(30)).toBe(1);
+      expect(await store.purge(30)).toBe(0);
+      expect(await store.contactOf(old.id)).toBeUndefined();
+      expect((await store.messagesOf(old.id)).map((m) => m.text)).toEqual([null]);
+      expect((await store.notesOf(old.id)).map((n) => n.text)).toEqual([null]);
+      expect(await store.get(old.id)).toMatchObject({ status: "resolved", category: "housing", closedAt: T0 });
+      for (const id of [open.id, edge.id]) {
+        expect(await store.contactOf(id)).toMatchObject({ phone: CALL_ME });
+        expect((await store.messagesOf(id)).map((m) => m.text)).toEqual([GREETING]);
+        expect((await store.notesOf(id)).map((n) => n.text)).toEqual([NOTE]);
+      }
+      clock.advance(1);
+      expect(await store.purge(30)).toBe(1);
+      expect(await store.contactOf(edge.id)).toBeUndefined();
+      expect((await store.notesOf(edge.id)).map((n) => n.text)).toEqual([null]);
+      expect(await store.contactOf(open.id)).toMatchObject({ phone: CALL_ME });
+    }),
+  );
+
+  it(
+    "inside a unit of work: a failing piece's case, claim, note and events are rolled back, the others kept",
+    withFixture(open, async ({ store, commits }) => {
+      const a = await store.create(request(SREY));
+      const b = await store.create(request(DARA));
+      const outcomes = await settled([
+        commits.run(() => store.claim(a.id, SOKHA)),
+        commits.run(async () => {
+          await store.claim(b.id, SOKHA);
+          await store.addNote(b.id, SOKHA, NOTE);
+          await store.create(request(GROUP_CHAT));
+          throw new Error("turn failed");
+        }),
+        commits.run(() => store.claim(b.id, BOPHA)),
+        commits.run(() => store.claim(a.id, BOPHA)),
+      ]);
+      expect(outcomes).toEqual(["ok", "turn failed", "ok", "ok"]);
+      expect(await store.get(a.id)).toMatchObject({ status: "claimed", assignedTo: SOKHA });
+      expect(await store.get(b.id)).toMatchObject({ status: "claimed", assignedTo: BOPHA });
+      expect(await timeline(store, b.id)).toEqual([
+        ["open", null, T0],
+        ["claimed", BOPHA, T0],
+      ]);
+      expect(await store.notesOf(b.id)).toEqual([]);
+      expect(await store.activeForChat(GROUP_CHAT)).toBeUndefined();
+      expect(idsOf(await store.queue(0))).toEqual([b.id, a.id]);
+    }),
+  );
+}
+
+/** A case for the media store to read: only its id and when it was closed matter. */
+async function addCase(rows: StoreFixture<unknown>["rows"], id: number, closedAt: number | null): Promise<void> {
+  await rows(
+    "insert into referrals (id, chat_id, category, urgency, consent_version, consent_at, status, created_at, " +
+      `updated_at, closed_at) values (${id}, ${SREY}, 'message', 'normal', 'c', ${T0}, ` +
+      `'${closedAt === null ? "claimed" : "resolved"}', ${T0}, ${T0}, ${closedAt ?? "null"})`,
+  );
+}
+
+/** A media row as the store gives it back: the whole row, not yet copied to a caseworker. */
+function stored(item: Omit<MediaItem, "id">): MediaItem {
+  return { id: expect.any(Number) as number, ...item, relayedAt: null } as MediaItem;
+}
+
+export function mediaStoreContract(open: StoreFactory<MediaStore>): void {
+  it(
+    "add and pending: a chat's media waiting for a yes, in order, with kind and duration (null when none)",
+    withFixture(open, async ({ store }, clock) => {
+      await store.add({ chatId: SREY, messageId: 3_000_000_101, kind: "voice", duration: 42 });
+      clock.advance(MINUTE);
+      await store.add({ chatId: DARA, messageId: 7, kind: "photo" });
+      await store.add({ chatId: SREY, messageId: 102, kind: "photo" });
+      await store.add({ chatId: SREY, messageId: 103, kind: "video_note", duration: 9, referralId: 5 });
+      await store.add({ chatId: SREY, messageId: 104, kind: "document" });
+      const pending = await store.pending(SREY);
+      expect(pending).toEqual([
+        stored({
+          chatId: SREY,
+          messageId: 3_000_000_101,
+          kind: "voice",
+          duration: 42,
+          referralId: null,
+          createdAt: T0,
+        }),
+        stored({
+          chatId: SREY,
+          messageId: 102,
+          kind: "photo",
+          duration: null,
+          referralId: null,
+          createdAt: T0 + MINUTE,
+        }),
+        stored({
+          chatId: SREY,
+          messageId: 104,
+          kind: "document",
+          duration: null,
+          referralId: null,
+          createdAt: T0 + MINUTE,
+        }),
+      ]);
+      expect(pending[0]!.id).toBeLessThan(pending[1]!.id);
+      expect(pending[1]!.id).toBeLessThan(pending[2]!.id);
+      expect(await store.pending(404)).toEqual([]);
+    }),
+  );
+
+  it(
+    "lastAt: when the chat last sent media, waiting or attached; undefined when never",
+    withFixture(open, async ({ store }, clock) => {
+      expect(await store.lastAt(SREY)).toBeUndefined();
+      await store.add({ chatId: SREY, messageId: 1, kind: "voice", duration: 5 });
+      clock.advance(5 * MINUTE);
+      await store.add({ chatId: SREY, messageId: 2, kind: "audio", duration: 60, referralId: 3 });
+      clock.advance(MINUTE);
+      await store.add({ chatId: DARA, messageId: 3, kind: "photo" });
+      expect(await store.lastAt(SREY)).toBe(T0 + 5 * MINUTE);
+      expect(await store.lastAt(DARA)).toBe(T0 + 6 * MINUTE);
+    }),
+  );
+
+  it(
+    "attach: the waiting media join the case, returning how many; unrelayed and markRelayed copy them once",
+    withFixture(open, async ({ store, rows }, clock) => {
+      await store.add({ chatId: SREY, messageId: 1, kind: "voice", duration: 30 });
+      await store.add({ chatId: SREY, messageId: 2, kind: "photo" });
+      await store.add({ chatId: DARA, messageId: 3, kind: "voice", duration: 4 });
+      await store.add({ chatId: SREY, messageId: 4, kind: "video", duration: 12, referralId: 8 });
+      expect(await store.attach(SREY, 9)).toBe(2);
+      expect(await store.attach(SREY, 10)).toBe(0);
+      expect(await store.pending(SREY)).toEqual([]);
+      expect((await store.pending(DARA)).map((m) => m.messageId)).toEqual([3]);
+      const unrelayed = await store.unrelayed(9);
+      expect(unrelayed).toEqual([
+        stored({ chatId: SREY, messageId: 1, kind: "voice", duration: 30, referralId: 9, createdAt: T0 }),
+        stored({ chatId: SREY, messageId: 2, kind: "photo", duration: null, referralId: 9, createdAt: T0 }),
+      ]);
+      clock.advance(MINUTE);
+      await store.markRelayed([unrelayed[0]!.id]);
+      await store.markRelayed([]);
+      expect((await store.unrelayed(9)).map((m) => m.messageId)).toEqual([2]);
+      expect((await store.unrelayed(8)).map((m) => m.messageId)).toEqual([4]);
+      expect(await store.unrelayed(404)).toEqual([]);
+      const relayed = await rows("select message_id, relayed_at from case_media where relayed_at is not null");
+      expect(relayed.map((r) => [num(r["message_id"]), num(r["relayed_at"])])).toEqual([[1, T0 + MINUTE]]);
+    }),
+  );
+
+  it(
+    "dropPending deletes the chat's waiting media; eraseChat every row of the chat; both return how many",
+    withFixture(open, async ({ store }) => {
+      await store.add({ chatId: SREY, messageId: 1, kind: "voice", duration: 3 });
+      await store.add({ chatId: SREY, messageId: 2, kind: "photo" });
+      await store.add({ chatId: SREY, messageId: 3, kind: "photo", referralId: 4 });
+      await store.add({ chatId: DARA, messageId: 4, kind: "voice", duration: 8 });
+      expect(await store.dropPending(SREY)).toBe(2);
+      expect(await store.dropPending(SREY)).toBe(0);
+      expect((await store.unrelayed(4)).map((m) => m.messageId)).toEqual([3]);
+      await store.add({ chatId: SREY, messageId: 5, kind: "voice", duration: 6 });
+      expect(await store.eraseChat(SREY)).toBe(2);
+      expect(await store.eraseChat(SREY)).toBe(0);
+      expect(await store.unrelayed(4)).toEqual([]);
+      expect(await store.lastAt(SREY)).toBeUndefined();
+      expect((await store.pending(DARA)).map((m) => m.messageId)).toEqual([4]);
+    }),
+  );
+
+  it(
+    "purge deletes media of cases closed more than the retention ago and media never answered for as long",
+    withFixture(open, async ({ store, rows }, clock) => {
+      await addCase(rows, 1, T0); // closed long ago
+      await addCase(rows, 2, T0 + DAY); // closed exactly at the retention's edge
+      await addCase(rows, 3, null); // still being handled
+      await store.add({ chatId: SREY, messageId: 1, kind: "voice", duration: 3, referralId: 1 });
+      await store.add({ chatId: SREY, messageId: 2, kind: "photo", referralId: 2 });
+      await store.add({ chatId: SREY, messageId: 3, kind: "photo", referralId: 3 });
+      await store.add({ chatId: DARA, messageId: 4, kind: "voice", duration: 8 }); // never answered
+      clock.advance(DAY);
+      await store.add({ chatId: DARA, messageId: 5, kind: "voice", duration: 2 }); // at the edge
+      await store.add({ chatId: SREY, messageId: 6, kind: "document", referralId: 404 }); // a case that is gone
+      clock.advance(30 * DAY);
+      expect(await store.purge(30)).toBe(2);
+      expect(await store.purge(30)).toBe(0);
+      const left = await rows("select message_id from case_media order by id");
+      expect(left.map((r) => num(r["message_id"]))).toEqual([2, 3, 5, 6]);
+      clock.advance(1);
+      expect(await store.purge(30)).toBe(2);
+      expect(await store.purge(0)).toBe(0); // the open case's media stay, however old
+      expect((await store.unrelayed(3)).map((m) => m.messageId)).toEqual([3]);
+    }),
+  );
+
+  it(
+    "inside a unit of work: a failing piece's media are rolled back, the others kept",
+    withFixture(open, async ({ store, commits }) => {
+      await store.add({ chatId: SREY, messageId: 1, kind: "voice", duration: 3 });
+      const outcomes = await settled([
+        commits.run(() => store.add({ chatId: DARA, messageId: 2, kind: "photo" })),
+        commits.run(async () => {
+          await store.attach(SREY, 7);
+          await store.add({ chatId: SREY, messageId: 3, kind: "photo" });
+          throw new Error("turn failed");
+        }),
+        commits.run(() => store.pending(SREY)),
+      ]);
+      expect(outcomes).toEqual(["ok", "turn failed", "ok"]);
+      expect((await store.pending(SREY)).map((m) => m.messageId)).toEqual([1]);
+      expect((await store.pending(DARA)).map((m) => m.messageId)).toEqual([2]);
+      expect(await store.unrelayed(7)).toEqual([]);
     }),
   );
 }

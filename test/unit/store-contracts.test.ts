@@ -2,7 +2,8 @@
  * Every store contract (test/helpers/store-contracts.ts) on both databases: SQLite always, PostgreSQL when the test
  * server exists. The PostgreSQL stores share one database per file; each case starts from emptied tables.
  */
-import { afterAll, beforeAll, describe } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPgBookingStore } from "../../src/booking/pg-store.ts";
 import { createBookingStore } from "../../src/booking/store.ts";
 import { createPgConversationStore } from "../../src/conversations/pg-store.ts";
@@ -17,6 +18,10 @@ import { createPgOutboxStore } from "../../src/outbox/pg-store.ts";
 import { createOutboxStore } from "../../src/outbox/store.ts";
 import { createInteractionLog } from "../../src/interactions/log.ts";
 import { createPgInteractionLog } from "../../src/interactions/pg-log.ts";
+import { createMediaStore } from "../../src/referrals/media-store.ts";
+import { createPgMediaStore } from "../../src/referrals/pg-media-store.ts";
+import { createPgReferralStore } from "../../src/referrals/pg-store.ts";
+import { createReferralStore, type NewReferral } from "../../src/referrals/store.ts";
 import { createPgSafetyStore } from "../../src/safety/pg-store.ts";
 import { createSafetyStore } from "../../src/safety/store.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
@@ -26,7 +31,9 @@ import {
   conversationStoreContract,
   inboxStoreContract,
   interactionLogContract,
+  mediaStoreContract,
   outboxStoreContract,
+  referralStoreContract,
   safetyStoreContract,
   type StoreFactory,
   type StoreFixture,
@@ -49,6 +56,12 @@ const TABLES = [
   "counsellor_time_off",
   "appointments",
   "staff_members",
+  "referrals",
+  "referral_events",
+  "case_messages",
+  "case_notes",
+  "case_outcomes",
+  "case_media",
 ];
 
 type Db = ReturnType<typeof openDatabase>;
@@ -92,14 +105,22 @@ describe("store contracts on SQLite", () => {
   describe("booking", () => {
     bookingStoreContract(onSqlite((db, clock) => createBookingStore(db, cipher, clock)));
   });
+  describe("referrals", () => {
+    referralStoreContract(onSqlite((db, clock) => createReferralStore(db, cipher, clock)));
+  });
+  describe("case media", () => {
+    mediaStoreContract(onSqlite((db, clock) => createMediaStore(db, clock)));
+  });
 });
 
 describePostgres("store contracts on PostgreSQL", () => {
   let db: PgDb;
+  let url: string;
   let drop: () => Promise<void>;
   beforeAll(async () => {
     const fresh = await freshPostgresDatabase();
     drop = fresh.drop;
+    url = fresh.url;
     db = await openPostgres(fresh.url);
   });
   afterAll(async () => {
@@ -137,5 +158,65 @@ describePostgres("store contracts on PostgreSQL", () => {
   });
   describe("booking", () => {
     bookingStoreContract(onPostgres((pg, clock) => createPgBookingStore(pg, cipher, clock)));
+  });
+  describe("referrals", () => {
+    referralStoreContract(onPostgres((pg, clock) => createPgReferralStore(pg, cipher, clock)));
+
+    it("two instances claim the same open referral at once: exactly one is told true", async () => {
+      await db.$client.query(`truncate ${TABLES.join(", ")} restart identity`);
+      const second = await openPostgres(url, { maxConnections: 4 });
+      try {
+        const here = createPgReferralStore(db, cipher);
+        const there = createPgReferralStore(second, cipher);
+        const request: NewReferral = {
+          chatId: 0,
+          category: "housing",
+          urgency: "normal",
+          district: "khan-chamkarmon",
+          consentVersion: "consent-3f9a",
+          contact: { method: "call", time: "evening", phone: "012 345 678" },
+          firstEscalationAt: 0,
+        };
+        const ids: number[] = [];
+        for (let chatId = 1; chatId <= 20; chatId++) ids.push((await here.create({ ...request, chatId })).id);
+        const SOKHA = 7_012_345_678;
+        const BOPHA = 5_101_234;
+        const claims = await Promise.all(ids.map((id) => Promise.all([here.claim(id, SOKHA), there.claim(id, BOPHA)])));
+        for (const [index, [mine, theirs]] of claims.entries()) {
+          expect(mine !== theirs).toBe(true);
+          const referral = await there.get(ids[index]!);
+          expect(referral).toMatchObject({ status: "claimed", assignedTo: mine ? SOKHA : BOPHA });
+          const events = (await here.eventsOf(ids[index]!)).map((e) => [e.status, e.actor]);
+          expect(events).toEqual([
+            ["open", null],
+            ["claimed", mine ? SOKHA : BOPHA],
+          ]);
+        }
+
+        // The same, one step at a time: a claim in a transaction still open, and another instance's claim meanwhile.
+        const id = (await here.create({ ...request, chatId: 21 })).id;
+        let finish!: () => void;
+        const held = new Promise<void>((resolve) => (finish = resolve));
+        let claimed!: (won: boolean) => void;
+        const first = new Promise<boolean>((resolve) => (claimed = resolve));
+        const turn = createPgCommitQueue(db).run(async () => {
+          claimed(await here.claim(id, SOKHA));
+          await held;
+        });
+        expect(await first).toBe(true);
+        const late = there.claim(id, BOPHA);
+        const waited = await Promise.race([late.then(() => "answered"), sleep(300).then(() => "waiting")]);
+        expect(waited).toBe("waiting"); // on the row's lock, until the first claim commits or rolls back
+        finish();
+        await turn;
+        expect(await late).toBe(false);
+        expect(await there.get(id)).toMatchObject({ status: "claimed", assignedTo: SOKHA });
+      } finally {
+        await second.$client.end();
+      }
+    });
+  });
+  describe("case media", () => {
+    mediaStoreContract(onPostgres((pg, clock) => createPgMediaStore(pg, clock)));
   });
 });
