@@ -181,19 +181,19 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
     return [{ id: "article", label: titled("knowledge.beside_danger", id), next: articlePage(id, 1) }];
   };
 
-  const feedback: Action = ({ chatId, vars, params }) => {
+  const feedback: Action = async ({ chatId, vars, params }) => {
     const articleId = String(params.article);
     const vote = params.vote === "up" ? "up" : "down";
     const answered = vars.kb_best === articleId && vars.kb_question ? Number(vars.kb_question) : undefined;
-    store.recordFeedback(chatId, articleId, vote, answered);
+    await store.recordFeedback(chatId, articleId, vote, answered);
     return answered !== undefined ? { vars: CLEARED } : {};
   };
 
-  function answer(ctx: FreeTextContext): FreeTextResult | undefined {
+  async function answer(ctx: FreeTextContext): Promise<FreeTextResult | undefined> {
     if (index.termsOf(ctx.text).length === 0) return undefined; // "ok", "thanks", emoji: nothing to search for
     const { hits, confident } = index.search(ctx.text, GUESS_POOL);
     const best = confident ? hits[0] : undefined;
-    const questionId = store.recordQuestion({
+    const questionId = await store.recordQuestion({
       chatId: ctx.chatId,
       text: ctx.text,
       locale: ctx.locale,
@@ -252,9 +252,9 @@ export function createKnowledgeFeature(options: KnowledgeFeatureOptions): Featur
       { name: "unteach", where: "staff-chat", permission: "review_wording", run: teaching.unteach },
     ],
     buttons: [{ prefix: CALLBACK_PREFIXES.wording, press: teaching.press }],
-    purge: (days) => ({ questionTextsErased: store.purge(days) }),
-    describeData: (chatId, locale) => {
-      const count = store.countFor(chatId);
+    purge: async (days) => ({ questionTextsErased: await store.purge(days) }),
+    describeData: async (chatId, locale) => {
+      const count = await store.countFor(chatId);
       return count > 0 ? [{ key: "privacy.questions", params: { count: localDigits(locale, count) } }] : [];
     },
     onForget: (chatId, anonymousId) => store.forgetChat(chatId, anonymousId),

@@ -29,7 +29,7 @@ const MAX_QUESTION_CHARS = 200;
 /** Builds the report; sent discreetly (no forwarding), since it holds residents' own words. */
 export async function questionsReport(store: KnowledgeStore, options: QuestionsReportOptions): Promise<Reply> {
   const days = options.days ?? 30;
-  const summary = store.summary(days);
+  const summary = await store.summary(days);
   const n = (value: number) => localDigits(options.locale, value);
   const text: TextRef[] = [
     {
@@ -43,7 +43,7 @@ export async function questionsReport(store: KnowledgeStore, options: QuestionsR
       },
     },
   ];
-  const rows = store.needingContent(days, options.limit ?? 20);
+  const rows = await store.needingContent(days, options.limit ?? 20);
   if (rows.length === 0) text.push({ key: "knowledge.report_empty" });
   for (const row of rows) text.push(reportLine(row, options));
   // The report is where staff see what the search does not understand: tell them how to teach it.

@@ -7,6 +7,7 @@ import type { Db } from "../db/open.ts";
 import { articleFeedback, questions } from "../db/schema.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
 import { DAY_MS } from "../base/time.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 export type Vote = "up" | "down";
 
@@ -31,7 +32,7 @@ export type KnowledgeStore = ReturnType<typeof createKnowledgeStore>;
 
 /** Creates the store. `now` defaults to Date.now. */
 export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
-  return {
+  return asyncMethods({
     /** Records a typed question; returns its id. */
     recordQuestion(q: QuestionRecord): number {
       const [row] = db
@@ -145,5 +146,5 @@ export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => num
         .where(and(isNotNull(questions.textEnc), lt(questions.createdAt, now() - retentionDays * DAY_MS)))
         .run().changes;
     },
-  };
+  });
 }

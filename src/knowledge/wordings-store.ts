@@ -5,6 +5,7 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { learnedWordings } from "../db/schema.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 export type WordingStatus = "pending" | "approved" | "rejected" | "removed";
 
@@ -29,7 +30,7 @@ export function createWordingsStore(db: Db, now: () => number = Date.now) {
     proposedBy: learnedWordings.proposedBy,
     reviewedBy: learnedWordings.reviewedBy,
   };
-  return {
+  return asyncMethods({
     /** Adds a pending wording; returns its id. */
     propose(articleId: string, wording: string, proposedBy: number): number {
       const [row] = db
@@ -67,5 +68,5 @@ export function createWordingsStore(db: Db, now: () => number = Date.now) {
         .orderBy(asc(learnedWordings.id))
         .all();
     },
-  };
+  });
 }

@@ -43,11 +43,11 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
   const articleList = () => [...kb.articles.keys()].join(", ");
   const title = (articleId: string): TextRef => text(`articles.${articleId}.title`);
   const nameOf = (userId: number | null) => (userId === null ? "?" : (staff.get(userId)?.displayName ?? "?"));
-  const refresh = () => index.refresh(wordings.list(["approved"]));
+  const refresh = async () => index.refresh(await wordings.list(["approved"]));
   const say = (key: string, params?: Parameters<typeof text>[1]): Reply => ({ text: [text(key, params)] });
 
   /** Why a wording cannot be taught, as the reply to give; undefined when it may be proposed. */
-  function refusal(articleId: string, wording: string): Reply | undefined {
+  async function refusal(articleId: string, wording: string): Promise<Reply | undefined> {
     if (!kb.articles.has(articleId))
       return say("knowledge.teach_unknown_article", { article: articleId, articles: articleList() });
     const words = normalizeText(wording).split(" ").filter(Boolean);
@@ -56,9 +56,9 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
     if (/\d{5,}|\d[\d ]{6,}\d/.test(normalizeText(wording))) return say("knowledge.teach_number");
     if (index.termsOf(wording).length === 0) return say("knowledge.teach_no_words");
     if (options.isDanger(wording)) return say("knowledge.teach_danger");
-    if (options.questions.isResidentQuestion(wording, normalizeText)) return say("knowledge.teach_resident_text");
+    if (await options.questions.isResidentQuestion(wording, normalizeText)) return say("knowledge.teach_resident_text");
     const same = (w: Wording) => w.articleId === articleId && normalizeText(w.wording) === normalizeText(wording);
-    if (wordings.list(["pending", "approved"]).some(same)) return say("knowledge.teach_duplicate");
+    if ((await wordings.list(["pending", "approved"])).some(same)) return say("knowledge.teach_duplicate");
     return undefined;
   }
 
@@ -73,13 +73,13 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
 
   return {
     /** /teach <article> <words>: proposes a wording, with ✅ / ❌ for a reviewer. */
-    teach({ argument, userId }: CommandInput): Reply {
+    async teach({ argument, userId }: CommandInput): Promise<Reply> {
       const [articleId = "", ...rest] = argument.split(/\s+/);
       const wording = rest.join(" ").trim();
       if (!articleId || !wording) return say("knowledge.teach_usage", { articles: articleList() });
-      const refused = refusal(articleId, wording);
+      const refused = await refusal(articleId, wording);
       if (refused) return refused;
-      const id = wordings.propose(articleId, wording, userId);
+      const id = await wordings.propose(articleId, wording, userId);
       return {
         text: [text("knowledge.teach_proposed", { id, name: nameOf(userId), wording, title: title(articleId) })],
         buttons: reviewButtons(id),
@@ -87,19 +87,19 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
     },
 
     /** ✅ / ❌ under a proposal: a reviewer other than the proposer decides; the card shows who decided. */
-    press(input: ButtonInput): ButtonOutcome {
+    async press(input: ButtonInput): Promise<ButtonOutcome> {
       const button = decodeVerbButton(CALLBACK_PREFIXES.wording, input.data);
       const verb = (Object.keys(CODES) as Verb[]).find((v) => CODES[v] === button?.code);
-      const wording = button && wordings.get(button.id);
+      const wording = button && (await wordings.get(button.id));
       if (!verb || !wording) return { notice: text("common.expired_short") };
       const allowed = may(staff.get(input.userId)?.role, "review_wording");
       staff.audit(input.userId, `wording_${verb}`, undefined, allowed);
       if (!allowed) return { notice: text("knowledge.teach_not_allowed"), alert: true };
       if (wording.proposedBy === input.userId) return { notice: text("knowledge.teach_own"), alert: true };
       const status = verb === "approve" ? "approved" : "rejected";
-      if (!wordings.review(wording.id, ["pending"], status, input.userId))
+      if (!(await wordings.review(wording.id, ["pending"], status, input.userId)))
         return { notice: text("knowledge.teach_reviewed_already") };
-      if (status === "approved") refresh();
+      if (status === "approved") await refresh();
       const params = { id: wording.id, wording: wording.wording, title: title(wording.articleId) };
       return {
         notice: text(`knowledge.teach_${status}_short`),
@@ -108,8 +108,8 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
     },
 
     /** /wordings: what was taught and what waits for review. */
-    list(): Reply {
-      const shown = wordings.list(["pending", "approved"]);
+    async list(): Promise<Reply> {
+      const shown = await wordings.list(["pending", "approved"]);
       if (shown.length === 0) return say("knowledge.wordings_empty");
       const count = (s: string) => shown.filter((w) => w.status === s).length;
       return {
@@ -128,15 +128,15 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
     },
 
     /** /unteach <number>: removes an approved wording; the search stops using it at once. */
-    unteach({ argument, userId }: CommandInput): Reply {
+    async unteach({ argument, userId }: CommandInput): Promise<Reply> {
       // The number as /wordings shows it ("#12"), in Latin or Khmer digits.
       const id = parseWholeNumber(argument.trim().replace(/^#/, ""));
       if (id === undefined) return say("knowledge.unteach_usage");
-      const wording = wordings.get(id);
-      if (!wording || !wordings.review(wording.id, ["approved"], "removed", userId))
+      const wording = await wordings.get(id);
+      if (!wording || !(await wordings.review(wording.id, ["approved"], "removed", userId)))
         return say("knowledge.unteach_missing", { id });
       staff.audit(userId, "wording_remove", undefined, true);
-      refresh();
+      await refresh();
       return say("knowledge.unteach_done", { id, wording: wording.wording, title: title(wording.articleId) });
     },
   };

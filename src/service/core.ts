@@ -131,7 +131,10 @@ export async function createCore(
   };
   try {
     verifyKey(db, cipher, now);
-    const core = assemble({ config, logger, now, content, db, cipher, close }, options.features ?? builtInFeatures);
+    const core = await assemble(
+      { config, logger, now, content, db, cipher, close },
+      options.features ?? builtInFeatures,
+    );
     const report = await checkContent(content, core.registry, textKeysOf(core.features));
     if (report.problems.length > 0) {
       throw new SpeanError(
@@ -166,7 +169,7 @@ export async function checkServiceContent(content: Content, today?: string): Pro
       cipher: createFieldCipher(randomBytes(32)),
       close: () => undefined,
     };
-    const core = assemble(base, builtInFeatures);
+    const core = await assemble(base, builtInFeatures);
     return await checkContent(content, core.registry, textKeysOf(core.features), ...(today ? [today] : []));
   } finally {
     db.$client.close();
@@ -189,7 +192,7 @@ interface Foundation {
 }
 
 /** The stores, desks, features, registry and engine over an open database. */
-function assemble(base: Foundation, featureList: FeatureList): Core {
+async function assemble(base: Foundation, featureList: FeatureList): Promise<Core> {
   const { config, content, db, cipher, now } = base;
   const conversations = createConversationStore(db, cipher, now);
   const interactions = createInteractionLog(db, cipher, now);
@@ -198,7 +201,7 @@ function assemble(base: Foundation, featureList: FeatureList): Core {
   const searchIndex = createLiveSearchIndex(
     content.searchDocuments,
     content.searchOptions,
-    wordings.list(["approved"]),
+    await wordings.list(["approved"]),
     content.searchIndexBuild,
   );
   const safety = createSafetyStore(db, now);

@@ -179,13 +179,13 @@ ${h.safetyNet()}`,
     await h.press(h.render("knowledge.topics.labour"));
     await h.press(title("minimum_wage"));
     await h.press(h.render("knowledge.vote_up"));
-    expect(h.core.knowledge.summary(30)).toEqual({ asked: 1, unanswered: 0, up: 1, down: 1 });
+    expect(await h.core.knowledge.summary(30)).toEqual({ asked: 1, unanswered: 0, up: 1, down: 1 });
   });
 
   it("erases question text after the retention period but keeps the row", async () => {
     await h.say("ម៉ោងបន្ថែម");
     h.advance(91 * 86_400_000);
-    expect(h.core.knowledge.purge(90)).toBe(1);
+    expect(await h.core.knowledge.purge(90)).toBe(1);
     expect(questionRows()[0]?.textEnc).toBeNull();
   });
 });

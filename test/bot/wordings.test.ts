@@ -40,10 +40,10 @@ describe("teaching the search a wording", () => {
     await staffSays(CASEWORKER, `/teach family_book ${WORDING}`);
     expect(lastStaffText()).toContain(WORDING);
     expect(lastStaffText()).toContain(h.render("articles.family_book.title"));
-    expect(h.core.wordings.list(["pending"])).toHaveLength(1);
+    expect(await h.core.wordings.list(["pending"])).toHaveLength(1);
     await h.pressAs(SUPERVISOR, STAFF_CHAT, h.render("knowledge.teach_approve"));
     expect(lastStaffText()).toContain("Vanna");
-    expect(h.core.wordings.list(["approved"])).toHaveLength(1);
+    expect(await h.core.wordings.list(["approved"])).toHaveLength(1);
     expect(answeredWith()).toMatchObject({ confident: true, hits: [{ id: "family_book" }] });
     await h.say(WORDING);
     expect(h.lastTexts(2).join("\n")).toContain(h.render("articles.family_book.title"));
@@ -55,7 +55,7 @@ describe("teaching the search a wording", () => {
     expect(lastNotice()).toBe(h.render("knowledge.teach_own"));
     await h.pressAs(CASEWORKER, STAFF_CHAT, h.render("knowledge.teach_approve"));
     expect(lastNotice()).toBe(h.render("knowledge.teach_not_allowed"));
-    expect(h.core.wordings.list(["pending"])).toHaveLength(1);
+    expect(await h.core.wordings.list(["pending"])).toHaveLength(1);
     expect(answeredWith().confident).toBe(false);
   });
 
@@ -64,12 +64,12 @@ describe("teaching the search a wording", () => {
     const card = h.fake.botMessages(STAFF_CHAT).at(-1)!;
     const approve = buttonsOf(card).find((b) => b.text === h.render("knowledge.teach_approve"))!.callback_data;
     await h.pressAs(SUPERVISOR, STAFF_CHAT, h.render("knowledge.teach_reject"));
-    expect(h.core.wordings.list(["rejected"])).toHaveLength(1);
+    expect(await h.core.wordings.list(["rejected"])).toHaveLength(1);
     expect(answeredWith().confident).toBe(false);
     // The ✅ of the same card, pressed late (another phone still showing the old keyboard).
     await h.handle(h.fake.pressButton(SUPERVISOR, card.message_id, approve, STAFF_CHAT));
     expect(lastNotice()).toBe(h.render("knowledge.teach_reviewed_already"));
-    expect(h.core.wordings.list(["approved"])).toEqual([]);
+    expect(await h.core.wordings.list(["approved"])).toEqual([]);
   });
 
   it("a forged or unknown wording button changes nothing", async () => {
@@ -79,7 +79,7 @@ describe("teaching the search a wording", () => {
       await h.handle(h.fake.pressButton(SUPERVISOR, card.message_id, data, STAFF_CHAT));
       expect(lastNotice()).toBe(h.render("common.expired_short"));
     }
-    expect(h.core.wordings.list(["pending"])).toHaveLength(1);
+    expect(await h.core.wordings.list(["pending"])).toHaveLength(1);
   });
 
   it("/unteach with no number, a word or an unknown number explains and removes nothing", async () => {
@@ -98,11 +98,11 @@ describe("teaching the search a wording", () => {
     await staffSays(CASEWORKER, "/wordings");
     expect(lastStaffText()).toContain(WORDING);
     expect(lastStaffText()).toContain("ប្រអប់ក្រហម");
-    const id = h.core.wordings.list(["approved"])[0]?.id as number;
+    const id = (await h.core.wordings.list(["approved"]))[0]?.id as number;
     await staffSays(CASEWORKER, `/unteach ${id}`);
-    expect(h.core.wordings.list(["approved"])).toHaveLength(1); // a caseworker may not remove
+    expect(await h.core.wordings.list(["approved"])).toHaveLength(1); // a caseworker may not remove
     await staffSays(SUPERVISOR, `/unteach #${toKhmerDigits(String(id))}`); // as /wordings shows it, in Khmer digits
-    expect(h.core.wordings.list(["approved"])).toHaveLength(0);
+    expect(await h.core.wordings.list(["approved"])).toHaveLength(0);
     expect(answeredWith().confident).toBe(false);
   });
 });
@@ -111,7 +111,7 @@ describe("what is never taught", () => {
   const refused = async (command: string, key: string) => {
     await staffSays(CASEWORKER, command);
     expect(lastStaffText().startsWith(opening(key))).toBe(true);
-    expect(h.core.wordings.list(["pending", "approved"])).toEqual([]);
+    expect(await h.core.wordings.list(["pending", "approved"])).toEqual([]);
   };
 
   it("a resident's exact question", async () => {
@@ -130,13 +130,13 @@ describe("what is never taught", () => {
 
   it("an unregistered member of the staff group cannot teach", async () => {
     await staffSays(OUTSIDER, `/teach family_book ${WORDING}`);
-    expect(h.core.wordings.list(["pending"])).toEqual([]);
+    expect(await h.core.wordings.list(["pending"])).toEqual([]);
   });
 
   it("the same wording twice for one article", async () => {
     await staffSays(CASEWORKER, `/teach family_book ${WORDING}`);
     await staffSays(SUPERVISOR, `/teach family_book  ${WORDING} `);
     expect(lastStaffText()).toBe(h.render("knowledge.teach_duplicate"));
-    expect(h.core.wordings.list(["pending"])).toHaveLength(1);
+    expect(await h.core.wordings.list(["pending"])).toHaveLength(1);
   });
 });
