@@ -140,8 +140,12 @@ export function participantTotal(
 
 export type ActivityStore = ReturnType<typeof createActivityStore>;
 
-export function createActivityStore(db: Db, now: () => number) {
-  const toRecord = (row: typeof groupActivities.$inferSelect): ActivityRecord => ({
+/** The columns of a group activity's row (the same on SQLite and PostgreSQL). */
+export type ActivityRow = typeof groupActivities.$inferSelect;
+
+/** A group activity's row as the console reads it, its counts parsed. */
+export function activityRecordOf(row: ActivityRow): ActivityRecord {
+  return {
     id: row.id,
     date: row.date,
     khan: row.khan,
@@ -153,8 +157,10 @@ export function createActivityStore(db: Db, now: () => number) {
     firstTime: row.firstTime,
     recordedBy: row.recordedBy,
     createdAt: row.createdAt,
-  });
+  };
+}
 
+export function createActivityStore(db: Db, now: () => number) {
   return asyncMethods({
     record(input: ActivityInput, staffId: number): number {
       const row = db
@@ -190,7 +196,7 @@ export function createActivityStore(db: Db, now: () => number) {
         .where(and(gte(groupActivities.date, from), lt(groupActivities.date, to), isNull(groupActivities.withdrawnAt)))
         .orderBy(asc(groupActivities.date), asc(groupActivities.id))
         .all()
-        .map(toRecord);
+        .map(activityRecordOf);
     },
 
     /** One record that has not been withdrawn. */
@@ -200,7 +206,7 @@ export function createActivityStore(db: Db, now: () => number) {
         .from(groupActivities)
         .where(and(eq(groupActivities.id, id), isNull(groupActivities.withdrawnAt)))
         .get();
-      return row ? toRecord(row) : undefined;
+      return row ? activityRecordOf(row) : undefined;
     },
 
     /** The latest records, newest first (the activities page's list). */
@@ -212,7 +218,7 @@ export function createActivityStore(db: Db, now: () => number) {
         .orderBy(desc(groupActivities.date), desc(groupActivities.id))
         .limit(limit)
         .all()
-        .map(toRecord);
+        .map(activityRecordOf);
     },
   });
 }

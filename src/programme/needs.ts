@@ -116,12 +116,46 @@ export interface NeedsAnswer {
 
 export type NeedsStore = ReturnType<typeof createNeedsStore>;
 
+/** The columns of an answer's row (the same on SQLite and PostgreSQL). */
+export type NeedsResponseRow = typeof needsResponses.$inferSelect;
+
+/** What marks a chat as having answered: its id hashed with the key `secret` (the same on SQLite and PostgreSQL). */
+export function needsChatHash(secret: Buffer, chatId: number): string {
+  return createHmac("sha256", secret).update(`needs:${chatId}`).digest("hex");
+}
+
+/** The row of an answer, under a random id (so the order of rows says nothing about the order of answering). */
+export function needsResponseRowOf(answer: NeedsAnswer): NeedsResponseRow {
+  const [need1, need2, need3] = answer.needs;
+  return {
+    id: randomInt(1, 2 ** 47),
+    date: answer.date,
+    khan: answer.khan,
+    sangkat: answer.sangkat ?? null,
+    need1: need1 as Need,
+    need2: need2 ?? null,
+    need3: need3 ?? null,
+    meeting: answer.meeting,
+  };
+}
+
+/** An answer as the results page reads it. */
+export function needsAnswerOf(row: NeedsResponseRow): NeedsAnswer {
+  return {
+    date: row.date,
+    khan: row.khan,
+    sangkat: row.sangkat ?? undefined,
+    needs: [row.need1, row.need2, row.need3].filter((n): n is Need => n !== null),
+    meeting: row.meeting,
+  };
+}
+
 /**
  * The survey's two tables. `secret` keys the hash of chat ids (derived from ENCRYPTION_KEY, so a copy of the
  * database alone cannot test which chats answered).
  */
 export function createNeedsStore(db: Db, secret: Buffer) {
-  const hashOf = (chatId: number) => createHmac("sha256", secret).update(`needs:${chatId}`).digest("hex");
+  const hashOf = (chatId: number) => needsChatHash(secret, chatId);
 
   return asyncMethods({
     hasAnswered(chatId: number, quarter: string): boolean {
@@ -145,19 +179,7 @@ export function createNeedsStore(db: Db, secret: Buffer) {
         .onConflictDoNothing()
         .run().changes;
       if (marked === 0) return false;
-      const [need1, need2, need3] = answer.needs;
-      db.insert(needsResponses)
-        .values({
-          id: randomInt(1, 2 ** 47),
-          date: answer.date,
-          khan: answer.khan,
-          sangkat: answer.sangkat ?? null,
-          need1: need1 as Need,
-          need2: need2 ?? null,
-          need3: need3 ?? null,
-          meeting: answer.meeting,
-        })
-        .run();
+      db.insert(needsResponses).values(needsResponseRowOf(answer)).run();
       return true;
     },
 
@@ -168,13 +190,7 @@ export function createNeedsStore(db: Db, secret: Buffer) {
         .from(needsResponses)
         .where(and(gte(needsResponses.date, from), lt(needsResponses.date, to)))
         .all()
-        .map((row) => ({
-          date: row.date,
-          khan: row.khan,
-          sangkat: row.sangkat ?? undefined,
-          needs: [row.need1, row.need2, row.need3].filter((n): n is Need => n !== null),
-          meeting: row.meeting,
-        }));
+        .map(needsAnswerOf);
     },
 
     /** /forget: the chat may answer again (its answers themselves were never linked to it). */

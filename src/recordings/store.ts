@@ -28,7 +28,7 @@ export interface VoiceDraft {
 }
 
 /** How many unattached voice notes are kept per staff member (the oldest go first). */
-const MAX_DRAFTS_PER_MEMBER = 10;
+export const MAX_DRAFTS_PER_MEMBER = 10;
 
 export type RecordingStore = ReturnType<typeof createRecordingStore>;
 

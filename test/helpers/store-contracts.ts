@@ -5,6 +5,7 @@
  *
  * What is at rest is read with plain SQL that both dialects accept (`rows`), and time is the fixture's clock.
  */
+import { createHmac } from "node:crypto";
 import { expect, it } from "vitest";
 import { SpeanError } from "../../src/base/errors.ts";
 import type { Appointment, AppointmentStatus, WeeklyHours } from "../../src/booking/model.ts";
@@ -16,6 +17,15 @@ import type { CommitQueue } from "../../src/db/commit-queue.ts";
 import type { InboundUpdate, InboxStore } from "../../src/inbox/store.ts";
 import type { InteractionLog } from "../../src/interactions/log.ts";
 import type { OutboxStore, QueuedMessage } from "../../src/outbox/store.ts";
+import {
+  type ActivityInput,
+  type ActivityStore,
+  PARTICIPANT_KEYS,
+  type ParticipantKey,
+} from "../../src/programme/activities.ts";
+import type { NeedsAnswer, NeedsStore } from "../../src/programme/needs.ts";
+import type { RecordingStore, StaffRecording } from "../../src/recordings/store.ts";
+import type { RecordingTarget } from "../../src/recordings/targets.ts";
 import type { MediaItem, MediaStore } from "../../src/referrals/media-store.ts";
 import type { NewReferral, Referral, ReferralStore } from "../../src/referrals/store.ts";
 import type { SafetyStore } from "../../src/safety/store.ts";
@@ -2158,6 +2168,553 @@ export function mediaStoreContract(open: StoreFactory<MediaStore>): void {
       expect((await store.pending(SREY)).map((m) => m.messageId)).toEqual([1]);
       expect((await store.pending(DARA)).map((m) => m.messageId)).toEqual([2]);
       expect(await store.unrelayed(7)).toEqual([]);
+    }),
+  );
+}
+
+/** The recording store of any bot, all on one database (a token change gives the same database another bot). */
+export type RecordingStores = (botKey: string) => RecordingStore;
+
+/** The bot in use, and the one whose token was used before. */
+const BOT = "7123456789";
+const OLD_BOT = "6543210987";
+/** Telegram file ids of staff voice notes. */
+const VOICE_A = "AwACAgUAAxkBAAIBQ2Z4c1vK9mPqR0aVn3xYk2LwJfT8AAJQEQAC5hPBV7x1Vd0kq3yNNQQ";
+const VOICE_B = "AwACAgUAAxkBAAIBR2Z4c3Hn0qWm8Ztp4sYbV1cUeDk3AAJTEQAC5hPBV_2Lr6oYd1PwNQQ";
+const VOICE_C = "AwACAgUAAxkBAAIBS2Z4dAa7yPq1xZ8mTnCkR4wVbHs9AAJVEQAC5hPBV0mX3kQ2n8uPNQQ";
+/** Content hashes of two audio files shipped in the repository. */
+const WELCOME_SHA = "5f3c9a1e8b7d4c2a6e0f1b9d8c7a6e5f4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a";
+const EMERGENCY_SHA = "a0b1c2d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccddeeff";
+
+/** A recording as /recording attaches it: Sokha's voice, today. */
+function recording(
+  target: RecordingTarget,
+  fileId: string,
+  more: Partial<Omit<StaffRecording, "id">> = {},
+): Omit<StaffRecording, "id"> {
+  return { target, fileId, duration: 47, speaker: "ស.ម", recordedOn: "2026-01-05", addedBy: SOKHA, ...more };
+}
+
+export function recordingStoreContract(open: StoreFactory<RecordingStores>): void {
+  it(
+    "attach and get: a new recording, then one replacing it under the same id with the new time; each bot its own",
+    withFixture(open, async ({ store: storeOf, rows }, clock) => {
+      const store = storeOf(BOT);
+      expect(store.botKey).toBe(BOT);
+      expect(await store.get("article:passport")).toBeUndefined();
+      expect(await store.attach(recording("article:passport", VOICE_A))).toEqual({ replaced: false });
+      const first = await store.get("article:passport");
+      expect(first).toEqual({ id: expect.any(Number), ...recording("article:passport", VOICE_A) });
+      clock.advance(DAY);
+      const again = recording("article:passport", VOICE_B, {
+        duration: 63,
+        speaker: "ប.ផ",
+        recordedOn: "2026-01-06",
+        addedBy: BOPHA,
+      });
+      expect(await store.attach(again)).toEqual({ replaced: true });
+      expect(await store.get("article:passport")).toEqual({ id: first!.id, ...again });
+      const old = storeOf(OLD_BOT);
+      expect(await old.get("article:passport")).toBeUndefined();
+      expect(await old.attach(recording("article:passport", VOICE_C))).toEqual({ replaced: false });
+      expect((await store.get("article:passport"))?.fileId).toBe(VOICE_B);
+      expect(await store.get("screen:start")).toBeUndefined();
+      const atRest = await rows("select target, bot_key, file_id, created_at from voice_recordings order by id");
+      expect(atRest.map((r) => [r["target"], r["bot_key"], r["file_id"], num(r["created_at"])])).toEqual([
+        ["article:passport", BOT, VOICE_B, T0 + DAY],
+        ["article:passport", OLD_BOT, VOICE_C, T0 + DAY],
+      ]);
+    }),
+  );
+
+  it(
+    "otherBots counts the recordings attached under other bots' tokens; remove deletes this bot's only",
+    withFixture(open, async ({ store: storeOf }) => {
+      const [store, old, older] = [storeOf(BOT), storeOf(OLD_BOT), storeOf("5000000001")];
+      expect(await store.otherBots()).toBe(0);
+      await store.attach(recording("screen:start", VOICE_A));
+      expect(await store.otherBots()).toBe(0);
+      await old.attach(recording("screen:start", VOICE_B));
+      await old.attach(recording("screen:emergency", VOICE_C));
+      await older.attach(recording("article:passport", VOICE_C));
+      expect(await store.otherBots()).toBe(3);
+      expect(await old.otherBots()).toBe(2);
+      expect(await store.remove("screen:emergency")).toBe(false); // only the old bot has one
+      expect(await store.remove("screen:start")).toBe(true);
+      expect(await store.remove("screen:start")).toBe(false);
+      expect(await store.get("screen:start")).toBeUndefined();
+      expect((await old.get("screen:start"))?.fileId).toBe(VOICE_B);
+      expect(await store.otherBots()).toBe(3);
+      expect(await old.otherBots()).toBe(1);
+    }),
+  );
+
+  it(
+    "forgetFileId deletes this bot's recordings of a file Telegram refused, returning how many",
+    withFixture(open, async ({ store: storeOf }) => {
+      const [store, old] = [storeOf(BOT), storeOf(OLD_BOT)];
+      await store.attach(recording("article:passport", VOICE_A));
+      await store.attach(recording("article:work_permit", VOICE_A));
+      await store.attach(recording("screen:start", VOICE_B));
+      await old.attach(recording("article:passport", VOICE_A));
+      expect(await store.forgetFileId(VOICE_A)).toBe(2);
+      expect(await store.forgetFileId(VOICE_A)).toBe(0);
+      expect(await store.get("article:passport")).toBeUndefined();
+      expect(await store.get("article:work_permit")).toBeUndefined();
+      expect((await store.get("screen:start"))?.fileId).toBe(VOICE_B);
+      expect((await old.get("article:passport"))?.fileId).toBe(VOICE_A);
+    }),
+  );
+
+  it(
+    "keepDraft and drafts: a member's voice notes for this bot, newest first, with duration and time",
+    withFixture(open, async ({ store: storeOf }, clock) => {
+      const [store, old] = [storeOf(BOT), storeOf(OLD_BOT)];
+      expect(await store.drafts(SOKHA)).toEqual([]);
+      await store.keepDraft(SOKHA, VOICE_A, 31);
+      clock.advance(MINUTE);
+      await old.keepDraft(SOKHA, VOICE_C, 5);
+      await store.keepDraft(BOPHA, VOICE_C, 12);
+      await store.keepDraft(SOKHA, VOICE_B, 58);
+      const drafts = await store.drafts(SOKHA);
+      expect(drafts).toEqual([
+        { id: expect.any(Number), staffId: SOKHA, fileId: VOICE_B, duration: 58, createdAt: T0 + MINUTE },
+        { id: expect.any(Number), staffId: SOKHA, fileId: VOICE_A, duration: 31, createdAt: T0 },
+      ]);
+      expect(drafts[0]!.id).toBeGreaterThan(drafts[1]!.id);
+      expect((await old.drafts(SOKHA)).map((d) => d.fileId)).toEqual([VOICE_C]);
+      expect((await store.drafts(BOPHA)).map((d) => [d.staffId, d.fileId])).toEqual([[BOPHA, VOICE_C]]);
+    }),
+  );
+
+  it(
+    "keepDraft keeps a member's ten latest for this bot: older ones go, those kept under another bot too",
+    withFixture(open, async ({ store: storeOf }) => {
+      const [store, old] = [storeOf(BOT), storeOf(OLD_BOT)];
+      const fileIds = async () => (await store.drafts(SOKHA)).map((d) => d.fileId);
+      /** note-<to> down to note-<from>: newest first. */
+      const notes = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `note-${to - i}`);
+      await old.keepDraft(SOKHA, "before the token changed", 9);
+      await store.keepDraft(BOPHA, "Bopha's", 9);
+      for (let n = 1; n <= 9; n++) await store.keepDraft(SOKHA, `note-${n}`, n);
+      expect(await fileIds()).toEqual(notes(1, 9));
+      expect((await old.drafts(SOKHA)).length).toBe(1);
+      await store.keepDraft(SOKHA, "note-10", 10);
+      expect(await fileIds()).toEqual(notes(1, 10));
+      // As over SQLite: the drafts older than the member's tenth latest here go, whichever bot they were sent to.
+      expect(await old.drafts(SOKHA)).toEqual([]);
+      await store.keepDraft(SOKHA, "note-11", 11);
+      expect(await fileIds()).toEqual(notes(2, 11));
+      await store.keepDraft(SOKHA, "note-12", 12);
+      expect(await fileIds()).toEqual(notes(3, 12));
+      expect((await store.drafts(BOPHA)).map((d) => d.fileId)).toEqual(["Bopha's"]);
+    }),
+  );
+
+  it(
+    "dropDraft forgets a member's draft by file id, under any bot; other members' are kept",
+    withFixture(open, async ({ store: storeOf }) => {
+      const [store, old] = [storeOf(BOT), storeOf(OLD_BOT)];
+      await store.keepDraft(SOKHA, VOICE_A, 10);
+      await store.keepDraft(SOKHA, VOICE_B, 20);
+      await old.keepDraft(SOKHA, VOICE_A, 10);
+      await store.keepDraft(BOPHA, VOICE_A, 10);
+      await store.dropDraft(SOKHA, VOICE_A);
+      await store.dropDraft(SOKHA, VOICE_C);
+      expect((await store.drafts(SOKHA)).map((d) => d.fileId)).toEqual([VOICE_B]);
+      expect(await old.drafts(SOKHA)).toEqual([]);
+      expect((await store.drafts(BOPHA)).map((d) => d.fileId)).toEqual([VOICE_A]);
+    }),
+  );
+
+  it(
+    "purgeDrafts forgets the drafts older than the retention, of every bot and member, returning how many",
+    withFixture(open, async ({ store: storeOf }, clock) => {
+      const [store, old] = [storeOf(BOT), storeOf(OLD_BOT)];
+      await store.keepDraft(SOKHA, VOICE_A, 10);
+      await old.keepDraft(BOPHA, VOICE_B, 10);
+      clock.advance(DAY);
+      await store.keepDraft(SOKHA, VOICE_C, 10); // exactly at the retention's edge below: kept
+      clock.advance(30 * DAY);
+      expect(await store.purgeDrafts(30)).toBe(2);
+      expect(await store.purgeDrafts(30)).toBe(0);
+      expect((await store.drafts(SOKHA)).map((d) => d.fileId)).toEqual([VOICE_C]);
+      expect(await old.drafts(BOPHA)).toEqual([]);
+      clock.advance(1);
+      expect(await store.purgeDrafts(30)).toBe(1);
+    }),
+  );
+
+  it(
+    "rememberUpload and uploaded: a shipped file's id by content hash and bot; a new upload replaces it",
+    withFixture(open, async ({ store: storeOf, rows }, clock) => {
+      const [store, old] = [storeOf(BOT), storeOf(OLD_BOT)];
+      expect(await store.uploaded(WELCOME_SHA)).toBeUndefined();
+      await store.rememberUpload(WELCOME_SHA, VOICE_A);
+      await old.rememberUpload(WELCOME_SHA, VOICE_C);
+      expect(await store.uploaded(WELCOME_SHA)).toBe(VOICE_A);
+      expect(await store.uploaded(EMERGENCY_SHA)).toBeUndefined();
+      clock.advance(HOUR);
+      await store.rememberUpload(WELCOME_SHA, VOICE_B);
+      expect(await store.uploaded(WELCOME_SHA)).toBe(VOICE_B);
+      expect(await old.uploaded(WELCOME_SHA)).toBe(VOICE_C);
+      const atRest = await rows("select bot_key, file_id, uploaded_at from shipped_voice_uploads order by bot_key");
+      expect(atRest.map((r) => [r["bot_key"], r["file_id"], num(r["uploaded_at"])])).toEqual([
+        [OLD_BOT, VOICE_C, T0],
+        [BOT, VOICE_B, T0 + HOUR],
+      ]);
+    }),
+  );
+
+  it(
+    "forgetUpload forgets this bot's cached uploads of a refused file id, so the next press uploads again",
+    withFixture(open, async ({ store: storeOf }) => {
+      const [store, old] = [storeOf(BOT), storeOf(OLD_BOT)];
+      await store.rememberUpload(WELCOME_SHA, VOICE_A);
+      await store.rememberUpload(EMERGENCY_SHA, VOICE_B);
+      await old.rememberUpload(WELCOME_SHA, VOICE_A);
+      await store.forgetUpload(VOICE_A);
+      await store.forgetUpload(VOICE_C);
+      expect(await store.uploaded(WELCOME_SHA)).toBeUndefined();
+      expect(await store.uploaded(EMERGENCY_SHA)).toBe(VOICE_B);
+      expect(await old.uploaded(WELCOME_SHA)).toBe(VOICE_A);
+    }),
+  );
+
+  it(
+    "inside a unit of work: a failing piece's recording, draft and upload are rolled back, the others kept",
+    withFixture(open, async ({ store: storeOf, commits }) => {
+      const store = storeOf(BOT);
+      const outcomes = await settled([
+        commits.run(() => store.attach(recording("screen:start", VOICE_A))),
+        commits.run(async () => {
+          await store.attach(recording("screen:emergency", VOICE_B));
+          await store.keepDraft(SOKHA, VOICE_B, 4);
+          await store.rememberUpload(WELCOME_SHA, VOICE_C);
+          throw new Error("turn failed");
+        }),
+        commits.run(async () => (await store.get("screen:start"))?.fileId),
+      ]);
+      expect(outcomes).toEqual(["ok", "turn failed", "ok"]);
+      expect((await store.get("screen:start"))?.fileId).toBe(VOICE_A);
+      expect(await store.get("screen:emergency")).toBeUndefined();
+      expect(await store.drafts(SOKHA)).toEqual([]);
+      expect(await store.uploaded(WELCOME_SHA)).toBeUndefined();
+    }),
+  );
+}
+
+/** The key of the needs survey's chat hashes in the contract's stores (the service derives it from ENCRYPTION_KEY). */
+export const NEEDS_SECRET = Buffer.from("4e2b7c9d1a3f5e8b0c6d2a4f7e9b1c3d5a7f9e2b4c6d8a0f1e3b5c7d9a2f4e6b", "hex");
+
+/** What marks a chat as having answered, worked out here: HMAC-SHA256 of "needs:<chat id>", hex. */
+const needsMarkOf = (chatId: number) => createHmac("sha256", NEEDS_SECRET).update(`needs:${chatId}`).digest("hex");
+
+/** A resident's answer from Sangkat Samraong: water, drainage and jobs, and yes to a meeting. */
+function answer(date: string, more: Partial<NeedsAnswer> = {}): NeedsAnswer {
+  return {
+    date,
+    khan: "prek_pnov",
+    sangkat: "prek_pnov_samraong",
+    needs: ["water", "drainage", "jobs_training"],
+    meeting: "yes",
+    ...more,
+  };
+}
+
+export function needsStoreContract(open: StoreFactory<NeedsStore>): void {
+  it(
+    "save: once a quarter per chat (a second answer is refused and not kept); hasAnswered by chat and quarter",
+    withFixture(open, async ({ store, rows }) => {
+      expect(await store.hasAnswered(SREY, "2026-Q1")).toBe(false);
+      expect(await store.save(SREY, "2026-Q1", answer("2026-01-05"))).toBe(true);
+      expect(await store.hasAnswered(SREY, "2026-Q1")).toBe(true);
+      expect(await store.hasAnswered(SREY, "2026-Q2")).toBe(false);
+      expect(await store.hasAnswered(DARA, "2026-Q1")).toBe(false);
+      const refused = answer("2026-02-10", { needs: ["safety"], meeting: "no" });
+      expect(await store.save(SREY, "2026-Q1", refused)).toBe(false);
+      const dara = answer("2026-03-31", {
+        khan: "chbar_ampov",
+        sangkat: undefined,
+        needs: ["waste"],
+        meeting: "maybe",
+      });
+      expect(await store.save(DARA, "2026-Q1", dara)).toBe(true);
+      expect(await store.save(SREY, "2026-Q2", answer("2026-04-01", { needs: ["health_post", "safety"] }))).toBe(true);
+      expect(await store.between("2026-01-01", "2026-07-01")).toEqual([
+        answer("2026-01-05"),
+        dara,
+        answer("2026-04-01", { needs: ["health_post", "safety"] }),
+      ]);
+      const counts = await rows(
+        "select (select count(*) from needs_answered) as marks, (select count(*) from needs_responses) as answers",
+      );
+      expect(counts.map((c) => [num(c["marks"]), num(c["answers"])])).toEqual([[3, 3]]);
+    }),
+  );
+
+  it(
+    "keeps the chat only as a keyed hash of its id, apart from the answer, which has a random id",
+    withFixture(open, async ({ store, rows }) => {
+      await store.save(SREY, "2026-Q1", answer("2026-01-05"));
+      await store.save(DARA, "2026-Q1", answer("2026-01-05"));
+      await store.save(GROUP_CHAT, "2026-Q1", answer("2026-01-06"));
+      const marks = await rows("select chat_hash, quarter from needs_answered order by chat_hash");
+      expect(marks).toEqual(
+        [SREY, DARA, GROUP_CHAT]
+          .map((chat) => ({ chat_hash: needsMarkOf(chat), quarter: "2026-Q1" }))
+          .sort((a, b) => (a.chat_hash < b.chat_hash ? -1 : 1)),
+      );
+      const answers = await rows("select * from needs_responses order by date, id");
+      expect(Object.keys(answers[0] ?? {}).sort()).toEqual([
+        "date",
+        "id",
+        "khan",
+        "meeting",
+        "need1",
+        "need2",
+        "need3",
+        "sangkat",
+      ]);
+      expect(answers[0]).toMatchObject({
+        date: "2026-01-05",
+        khan: "prek_pnov",
+        sangkat: "prek_pnov_samraong",
+        need1: "water",
+        need2: "drainage",
+        need3: "jobs_training",
+        meeting: "yes",
+      });
+      const ids = answers.map((a) => num(a["id"])!);
+      for (const id of ids) expect(id >= 1 && id < 2 ** 47).toBe(true);
+      expect(ids).not.toEqual([1, 2, 3]);
+      expect(JSON.stringify([marks, answers])).not.toContain(String(SREY));
+
+      // A mark made with the same key elsewhere (the other database's store) is honoured.
+      await rows(`insert into needs_answered (chat_hash, quarter) values ('${needsMarkOf(VANNA)}', '2026-Q1')`);
+      expect(await store.hasAnswered(VANNA, "2026-Q1")).toBe(true);
+      expect(await store.save(VANNA, "2026-Q1", answer("2026-01-07"))).toBe(false);
+    }),
+  );
+
+  it(
+    "between: the answers dated in [from, to), by date and then id, each need in its place, no sangkat undefined",
+    withFixture(open, async ({ store, rows }) => {
+      const insert = (id: number, date: string, sangkat: string | null, needs: string[], meeting: string) =>
+        rows(
+          "insert into needs_responses (id, date, khan, sangkat, need1, need2, need3, meeting) values " +
+            `(${id}, '${date}', 'russey_keo', ${sangkat === null ? "null" : `'${sangkat}'`}, ` +
+            `${[0, 1, 2].map((i) => (needs[i] ? `'${needs[i]}'` : "null")).join(", ")}, '${meeting}')`,
+        );
+      await insert(90_000_000_000, "2026-03-31", "russey_keo_svay_pak", ["roads_lighting"], "maybe");
+      await insert(7, "2026-03-31", null, ["health_post", "school_childcare"], "no");
+      await insert(500, "2026-01-01", "russey_keo_kilomaetr_6", ["water", "waste", "safety"], "yes");
+      await insert(3, "2025-12-31", null, ["water"], "yes"); // before the quarter
+      await insert(4, "2026-04-01", null, ["water"], "yes"); // the day after it
+      const svayPak = "russey_keo_svay_pak";
+      expect(await store.between("2026-01-01", "2026-04-01")).toEqual([
+        {
+          date: "2026-01-01",
+          khan: "russey_keo",
+          sangkat: "russey_keo_kilomaetr_6",
+          needs: ["water", "waste", "safety"],
+          meeting: "yes",
+        },
+        {
+          date: "2026-03-31",
+          khan: "russey_keo",
+          sangkat: undefined,
+          needs: ["health_post", "school_childcare"],
+          meeting: "no",
+        },
+        { date: "2026-03-31", khan: "russey_keo", sangkat: svayPak, needs: ["roads_lighting"], meeting: "maybe" },
+      ]);
+      expect((await store.between("2026-03-31", "2026-04-01")).map((a) => a.meeting)).toEqual(["no", "maybe"]);
+      expect(await store.between("2026-04-02", "2026-07-01")).toEqual([]);
+    }),
+  );
+
+  it(
+    "forget: the chat's marks go, returning how many, so it may answer again; answers and other chats' marks stay",
+    withFixture(open, async ({ store }) => {
+      await store.save(SREY, "2025-Q4", answer("2025-12-20"));
+      await store.save(SREY, "2026-Q1", answer("2026-01-05"));
+      await store.save(DARA, "2026-Q1", answer("2026-01-05"));
+      expect(await store.forget(SREY)).toBe(2);
+      expect(await store.forget(SREY)).toBe(0);
+      expect(await store.hasAnswered(SREY, "2026-Q1")).toBe(false);
+      expect(await store.hasAnswered(DARA, "2026-Q1")).toBe(true);
+      expect((await store.between("2025-10-01", "2026-04-01")).length).toBe(3);
+      expect(await store.save(SREY, "2026-Q1", answer("2026-01-06"))).toBe(true);
+    }),
+  );
+
+  it(
+    "purgeMarks erases the marks of every quarter but the current one, returning how many; answers stay",
+    withFixture(open, async ({ store }) => {
+      await store.save(SREY, "2025-Q3", answer("2025-09-30"));
+      await store.save(SREY, "2025-Q4", answer("2025-12-20"));
+      await store.save(DARA, "2025-Q4", answer("2025-10-01"));
+      await store.save(SREY, "2026-Q1", answer("2026-01-05"));
+      await store.save(GROUP_CHAT, "2026-Q1", answer("2026-02-14"));
+      await store.save(VANNA, "2026-Q2", answer("2026-04-01")); // ahead of the current quarter: not it either
+      expect(await store.purgeMarks("2026-Q1")).toBe(4);
+      expect(await store.purgeMarks("2026-Q1")).toBe(0);
+      expect(await store.hasAnswered(SREY, "2025-Q4")).toBe(false);
+      expect(await store.hasAnswered(SREY, "2026-Q1")).toBe(true);
+      expect(await store.hasAnswered(GROUP_CHAT, "2026-Q1")).toBe(true);
+      expect(await store.hasAnswered(VANNA, "2026-Q2")).toBe(false);
+      expect((await store.between("2025-07-01", "2026-07-01")).length).toBe(6);
+    }),
+  );
+
+  it(
+    "inside a unit of work: a failing piece's mark and answer are rolled back; a second save in the batch is refused",
+    withFixture(open, async ({ store, commits }) => {
+      const first = commits.run(() => store.save(SREY, "2026-Q1", answer("2026-01-05")));
+      const failing = commits.run(async () => {
+        await store.save(DARA, "2026-Q1", answer("2026-01-05"));
+        throw new Error("turn failed");
+      });
+      const again = commits.run(() => store.save(SREY, "2026-Q1", answer("2026-01-06")));
+      expect(await settled([first, failing, again])).toEqual(["ok", "turn failed", "ok"]);
+      expect([await first, await again]).toEqual([true, false]);
+      expect(await store.hasAnswered(DARA, "2026-Q1")).toBe(false);
+      expect(await store.between("2026-01-01", "2026-04-01")).toEqual([answer("2026-01-05")]);
+    }),
+  );
+}
+
+/** Every participant count, 0 where none is given. */
+function participants(counts: Partial<Record<ParticipantKey, number>>): Record<ParticipantKey, number> {
+  return Object.fromEntries(PARTICIPANT_KEYS.map((key) => [key, counts[key] ?? 0])) as Record<ParticipantKey, number>;
+}
+
+/** A children's protection session in a pagoda hall in Svay Pak, as a caseworker enters it. */
+function activity(date: string, more: Partial<ActivityInput> = {}): ActivityInput {
+  return {
+    date,
+    khan: "russey_keo",
+    sangkat: "russey_keo_svay_pak",
+    kind: "child_protection",
+    organisation: "អង្គការ មិត្តសម្លាញ់",
+    place: "សាលាឆាន់ វត្តស្វាយប៉ាក",
+    participants: participants({ female_0_11: 6, male_0_11: 4, female_12_17: 3, male_12_17: 2, female_25_up: 5 }),
+    firstTime: 7,
+    ...more,
+  };
+}
+
+export function activityStoreContract(open: StoreFactory<ActivityStore>): void {
+  it(
+    "record and get: the record as entered, with who recorded it and when; counts kept as JSON",
+    withFixture(open, async ({ store, rows }, clock) => {
+      expect(await store.get(1)).toBeUndefined();
+      const id = await store.record(activity("2026-01-03"), SOKHA);
+      expect(await store.get(id)).toEqual({ id, ...activity("2026-01-03"), recordedBy: SOKHA, createdAt: T0 });
+      clock.advance(HOUR);
+      const meeting = activity("2026-01-04", {
+        khan: "chbar_ampov",
+        sangkat: undefined,
+        kind: "community_meeting",
+        organisation: "Khan Chbar Ampov office",
+        place: "Sangkat hall",
+        participants: participants({ female_18_24: 12, female_25_up: 40, male_25_up: 35 }),
+        firstTime: 20,
+      });
+      const second = await store.record(meeting, BOPHA);
+      expect(second).toBeGreaterThan(id);
+      expect(await store.get(second)).toEqual({ id: second, ...meeting, recordedBy: BOPHA, createdAt: T0 + HOUR });
+      expect(await store.get(second + 1)).toBeUndefined();
+      const [row] = await rows(
+        `select sangkat, participants, first_time, withdrawn_at from group_activities where id = ${second}`,
+      );
+      expect([row?.["sangkat"], num(row?.["first_time"]), row?.["withdrawn_at"]]).toEqual([null, 20, null]);
+      expect(JSON.parse(String(row?.["participants"]))).toEqual(meeting.participants);
+    }),
+  );
+
+  it(
+    "withdraw: once (then false, and false for no such record); a withdrawn record is in no list any more",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const mistake = await store.record(activity("2026-01-02"), SOKHA);
+      const kept = await store.record(activity("2026-01-03"), SOKHA);
+      clock.advance(HOUR);
+      expect(await store.withdraw(mistake)).toBe(true);
+      clock.advance(HOUR);
+      expect(await store.withdraw(mistake)).toBe(false);
+      expect(await store.withdraw(kept + 1_000)).toBe(false);
+      expect(await store.get(mistake)).toBeUndefined();
+      expect((await store.get(kept))?.id).toBe(kept);
+      expect((await store.between("2026-01-01", "2026-02-01")).map((r) => r.id)).toEqual([kept]);
+      expect((await store.latest()).map((r) => r.id)).toEqual([kept]);
+      const atRest = await rows("select id, withdrawn_at from group_activities order by id");
+      expect(atRest.map((r) => [num(r["id"]), num(r["withdrawn_at"])])).toEqual([
+        [mistake, T0 + HOUR],
+        [kept, null],
+      ]);
+    }),
+  );
+
+  it(
+    "between: the records dated in [from, to), by date and then in the order entered",
+    withFixture(open, async ({ store }) => {
+      const mid = await store.record(activity("2026-01-15"), SOKHA);
+      await store.record(activity("2025-12-31"), SOKHA);
+      const first = await store.record(activity("2026-01-01", { kind: "health" }), BOPHA);
+      const midLater = await store.record(activity("2026-01-15", { kind: "migration_law" }), VANNA);
+      await store.record(activity("2026-02-01"), SOKHA);
+      const last = await store.record(activity("2026-01-31", { kind: "childcare" }), SOKHA);
+      const january = await store.between("2026-01-01", "2026-02-01");
+      expect(january.map((r) => r.id)).toEqual([first, mid, midLater, last]);
+      expect(january[0]).toEqual({
+        id: first,
+        ...activity("2026-01-01", { kind: "health" }),
+        recordedBy: BOPHA,
+        createdAt: T0,
+      });
+      expect(await store.between("2026-03-01", "2026-04-01")).toEqual([]);
+    }),
+  );
+
+  it(
+    "latest: the newest dates first, the last entered first within a day; 50 unless told",
+    withFixture(open, async ({ store }) => {
+      const a = await store.record(activity("2026-01-10"), SOKHA);
+      const b = await store.record(activity("2026-01-12"), SOKHA);
+      const c = await store.record(activity("2026-01-10"), SOKHA);
+      const d = await store.record(activity("2026-01-11"), SOKHA);
+      expect((await store.latest()).map((r) => r.id)).toEqual([b, d, c, a]);
+      expect((await store.latest(2)).map((r) => r.id)).toEqual([b, d]);
+      expect((await store.latest(1))[0]).toEqual({
+        id: b,
+        ...activity("2026-01-12"),
+        recordedBy: SOKHA,
+        createdAt: T0,
+      });
+      for (let n = 0; n < 50; n++) await store.record(activity("2025-06-01"), BOPHA);
+      const latest = await store.latest();
+      expect(latest.length).toBe(50);
+      expect(latest.slice(0, 4).map((r) => r.id)).toEqual([b, d, c, a]);
+      expect((await store.latest(100)).length).toBe(54);
+    }),
+  );
+
+  it(
+    "inside a unit of work: a failing piece's record and withdrawal are rolled back, the others kept",
+    withFixture(open, async ({ store, commits }) => {
+      const standing = await store.record(activity("2026-01-02"), SOKHA);
+      const kept = commits.run(() => store.record(activity("2026-01-03"), BOPHA));
+      const failing = commits.run(async () => {
+        await store.withdraw(standing);
+        await store.record(activity("2026-01-04"), VANNA);
+        throw new Error("turn failed");
+      });
+      expect(await settled([kept, failing])).toEqual(["ok", "turn failed"]);
+      expect((await store.latest()).map((r) => [r.id, r.recordedBy])).toEqual([
+        [await kept, BOPHA],
+        [standing, SOKHA],
+      ]);
     }),
   );
 }

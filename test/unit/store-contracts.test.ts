@@ -16,6 +16,12 @@ import { createPgInboxStore } from "../../src/inbox/pg-store.ts";
 import { createInboxStore } from "../../src/inbox/store.ts";
 import { createPgOutboxStore } from "../../src/outbox/pg-store.ts";
 import { createOutboxStore } from "../../src/outbox/store.ts";
+import { createActivityStore } from "../../src/programme/activities.ts";
+import { createNeedsStore } from "../../src/programme/needs.ts";
+import { createPgActivityStore } from "../../src/programme/pg-activities.ts";
+import { createPgNeedsStore } from "../../src/programme/pg-needs.ts";
+import { createPgRecordingStore } from "../../src/recordings/pg-store.ts";
+import { createRecordingStore } from "../../src/recordings/store.ts";
 import { createInteractionLog } from "../../src/interactions/log.ts";
 import { createPgInteractionLog } from "../../src/interactions/pg-log.ts";
 import { createMediaStore } from "../../src/referrals/media-store.ts";
@@ -27,12 +33,16 @@ import { createSafetyStore } from "../../src/safety/store.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
 import { describePostgres, freshPostgresDatabase } from "../helpers/postgres.ts";
 import {
+  activityStoreContract,
   bookingStoreContract,
   conversationStoreContract,
   inboxStoreContract,
   interactionLogContract,
   mediaStoreContract,
+  NEEDS_SECRET,
+  needsStoreContract,
   outboxStoreContract,
+  recordingStoreContract,
   referralStoreContract,
   safetyStoreContract,
   type StoreFactory,
@@ -62,6 +72,12 @@ const TABLES = [
   "case_notes",
   "case_outcomes",
   "case_media",
+  "voice_recordings",
+  "voice_drafts",
+  "shipped_voice_uploads",
+  "needs_answered",
+  "needs_responses",
+  "group_activities",
 ];
 
 type Db = ReturnType<typeof openDatabase>;
@@ -110,6 +126,15 @@ describe("store contracts on SQLite", () => {
   });
   describe("case media", () => {
     mediaStoreContract(onSqlite((db, clock) => createMediaStore(db, clock)));
+  });
+  describe("recordings", () => {
+    recordingStoreContract(onSqlite((db, clock) => (botKey) => createRecordingStore(db, botKey, clock)));
+  });
+  describe("needs survey", () => {
+    needsStoreContract(onSqlite((db) => createNeedsStore(db, NEEDS_SECRET)));
+  });
+  describe("group activities", () => {
+    activityStoreContract(onSqlite((db, clock) => createActivityStore(db, clock)));
   });
 });
 
@@ -218,5 +243,14 @@ describePostgres("store contracts on PostgreSQL", () => {
   });
   describe("case media", () => {
     mediaStoreContract(onPostgres((pg, clock) => createPgMediaStore(pg, clock)));
+  });
+  describe("recordings", () => {
+    recordingStoreContract(onPostgres((pg, clock) => (botKey) => createPgRecordingStore(pg, botKey, clock)));
+  });
+  describe("needs survey", () => {
+    needsStoreContract(onPostgres((pg) => createPgNeedsStore(pg, NEEDS_SECRET)));
+  });
+  describe("group activities", () => {
+    activityStoreContract(onPostgres((pg, clock) => createPgActivityStore(pg, clock)));
   });
 });
