@@ -30,6 +30,20 @@ export interface ReportedQuestion {
 
 export type KnowledgeStore = ReturnType<typeof createKnowledgeStore>;
 
+/** A questions row as the /questions report shows it, its text decrypted (null once erased). */
+export function reportedQuestionOf(
+  cipher: FieldCipher,
+  r: { id: number; textEnc: string | null; answeredWith: string | null; vote: Vote | null; createdAt: number },
+): ReportedQuestion {
+  return {
+    id: r.id,
+    text: r.textEnc ? cipher.decrypt(r.textEnc) : null,
+    answeredWith: r.answeredWith,
+    vote: r.vote,
+    createdAt: r.createdAt,
+  };
+}
+
 /** Creates the store. `now` defaults to Date.now. */
 export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => number = Date.now) {
   return asyncMethods({
@@ -77,13 +91,7 @@ export function createKnowledgeStore(db: Db, cipher: FieldCipher, now: () => num
         .orderBy(desc(questions.createdAt), desc(questions.id))
         .limit(limit)
         .all()
-        .map((r) => ({
-          id: r.id,
-          text: r.textEnc ? cipher.decrypt(r.textEnc) : null,
-          answeredWith: r.answeredWith,
-          vote: r.vote,
-          createdAt: r.createdAt,
-        }));
+        .map((r) => reportedQuestionOf(cipher, r));
     },
 
     /** Counts for the staff report: questions asked, unanswered, and votes, in the last `days` days. */

@@ -16,6 +16,9 @@ import type { ConversationState } from "../../src/engine/interpreter.ts";
 import type { CommitQueue } from "../../src/db/commit-queue.ts";
 import type { InboundUpdate, InboxStore } from "../../src/inbox/store.ts";
 import type { InteractionLog } from "../../src/interactions/log.ts";
+import { normalizeText } from "../../src/khmer/normalize.ts";
+import type { KnowledgeStore, QuestionRecord } from "../../src/knowledge/store.ts";
+import type { WordingsStore } from "../../src/knowledge/wordings-store.ts";
 import type { OutboxStore, QueuedMessage } from "../../src/outbox/store.ts";
 import {
   type ActivityInput,
@@ -2714,6 +2717,349 @@ export function activityStoreContract(open: StoreFactory<ActivityStore>): void {
       expect((await store.latest()).map((r) => [r.id, r.recordedBy])).toEqual([
         [await kept, BOPHA],
         [standing, SOKHA],
+      ]);
+    }),
+  );
+}
+
+/** A resident's chat (a private chat's id is the user's, beyond 32 bits) and another resident's. */
+const RESIDENT = 8_234_567_890;
+const NEIGHBOUR = 6_345_678_901;
+/** Where /forget moves a chat's rows. */
+const ANONYMOUS = -1;
+
+/** "How do I get an ID Poor card?", typed without spaces, as residents do. */
+const ID_POOR = "តើខ្ញុំធ្វើប័ណ្ណក្រីក្រដោយរបៀបណា";
+/** "My landlord wants to evict me tomorrow", with a zero-width space inside and Khmer digits. */
+const EVICTION = "ម្ចាស់ផ្ទះចង់\u200bដេញខ្ញុំចេញថ្ងៃស្អែក ម៉ោង៩";
+/** Romanised Khmer with English mixed in: "how do I get the NSSF card". */
+const ROMANISED = "knhom chong ban kat NSSF yang mec";
+
+function asked(chatId: number, text: string, more: Partial<QuestionRecord> = {}): QuestionRecord {
+  return { chatId, text, locale: "km", answeredWith: "idpoor-card", score: 0.8766, ...more };
+}
+
+export function knowledgeStoreContract(open: StoreFactory<KnowledgeStore>): void {
+  it(
+    "recordQuestion: returns ascending ids; the text is encrypted at rest, the score kept in thousandths",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const first = await store.recordQuestion(asked(RESIDENT, ID_POOR));
+      clock.advance(MINUTE);
+      const second = await store.recordQuestion(
+        asked(NEIGHBOUR, ROMANISED, { locale: "en", answeredWith: undefined, score: 0.31249 }),
+      );
+      expect(second).toBeGreaterThan(first);
+      const atRest = await rows(
+        "select id, chat_id, text_enc, locale, answered_with, score_milli, vote, created_at from questions order by id",
+      );
+      expect(atRest.map((r) => [num(r["id"]), num(r["chat_id"]), r["locale"], r["answered_with"]])).toEqual([
+        [first, RESIDENT, "km", "idpoor-card"],
+        [second, NEIGHBOUR, "en", null],
+      ]);
+      expect(atRest.map((r) => [num(r["score_milli"]), r["vote"], num(r["created_at"])])).toEqual([
+        [877, null, T0],
+        [312, null, T0 + MINUTE],
+      ]);
+      for (const r of atRest) {
+        expect(String(r["text_enc"])).not.toContain("ក្រីក្រ");
+        expect(String(r["text_enc"])).not.toContain("NSSF");
+      }
+      expect((await store.needingContent(1, 10)).map((r) => [r.id, r.text])).toEqual([[second, ROMANISED]]);
+    }),
+  );
+
+  it(
+    "recordFeedback: always records the vote; the question takes it only when it is this chat's own",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const mine = await store.recordQuestion(asked(RESIDENT, ID_POOR));
+      const theirs = await store.recordQuestion(asked(NEIGHBOUR, EVICTION, { answeredWith: "eviction-rights" }));
+      clock.advance(MINUTE);
+      await store.recordFeedback(RESIDENT, "idpoor-card", "down", mine);
+      await store.recordFeedback(RESIDENT, "eviction-rights", "up", theirs);
+      await store.recordFeedback(NEIGHBOUR, "nssf-card", "up", undefined);
+      clock.advance(MINUTE);
+      await store.recordFeedback(RESIDENT, "idpoor-card", "up", mine);
+      const feedback = await rows(
+        "select chat_id, article_id, vote, question_id, created_at from article_feedback order by id",
+      );
+      expect(feedback.map((r) => [num(r["chat_id"]), r["article_id"], r["vote"], num(r["question_id"])])).toEqual([
+        [RESIDENT, "idpoor-card", "down", mine],
+        [RESIDENT, "eviction-rights", "up", theirs],
+        [NEIGHBOUR, "nssf-card", "up", null],
+        [RESIDENT, "idpoor-card", "up", mine],
+      ]);
+      expect(feedback.map((r) => num(r["created_at"]))).toEqual([
+        T0 + MINUTE,
+        T0 + MINUTE,
+        T0 + MINUTE,
+        T0 + 2 * MINUTE,
+      ]);
+      const votes = await rows("select id, vote from questions order by id");
+      expect(votes.map((r) => [num(r["id"]), r["vote"]])).toEqual([
+        [mine, "up"],
+        [theirs, null],
+      ]);
+      expect(await store.summary(1)).toEqual({ asked: 2, unanswered: 0, up: 3, down: 1 });
+    }),
+  );
+
+  it(
+    "needingContent: unanswered or 👎-rated questions of the last days, newest first (last recorded first), limited",
+    withFixture(open, async ({ store }, clock) => {
+      const old = await store.recordQuestion(asked(RESIDENT, "ប្រាក់ខែអប្បបរមា", { answeredWith: undefined }));
+      clock.advance(3 * DAY);
+      const answered = await store.recordQuestion(asked(RESIDENT, ID_POOR));
+      const unanswered = await store.recordQuestion(asked(NEIGHBOUR, EVICTION, { answeredWith: undefined }));
+      const sameTime = await store.recordQuestion(asked(RESIDENT, ROMANISED, { answeredWith: undefined }));
+      clock.advance(HOUR);
+      const disliked = await store.recordQuestion(asked(NEIGHBOUR, "wifi ខូច owner មិនជួសជុល"));
+      const liked = await store.recordQuestion(asked(RESIDENT, "កូនខ្ញុំឈឺ hospital ណាជិតបំផុត"));
+      await store.recordFeedback(NEIGHBOUR, "idpoor-card", "down", disliked);
+      await store.recordFeedback(RESIDENT, "idpoor-card", "up", liked);
+      clock.advance(HOUR);
+      const week = await store.needingContent(7, 10);
+      expect(week.map((r) => r.id)).toEqual([disliked, sameTime, unanswered, old]);
+      expect(week[0]).toEqual({
+        id: disliked,
+        text: "wifi ខូច owner មិនជួសជុល",
+        answeredWith: "idpoor-card",
+        vote: "down",
+        createdAt: T0 + 3 * DAY + HOUR,
+      });
+      expect(week[2]).toEqual({
+        id: unanswered,
+        text: EVICTION,
+        answeredWith: null,
+        vote: null,
+        createdAt: T0 + 3 * DAY,
+      });
+      expect((await store.needingContent(1, 10)).map((r) => r.id)).toEqual([disliked, sameTime, unanswered]);
+      expect((await store.needingContent(7, 2)).map((r) => r.id)).toEqual([disliked, sameTime]);
+      expect(answered).toBeLessThan(unanswered);
+      await store.forgetChat(NEIGHBOUR, ANONYMOUS);
+      expect((await store.needingContent(7, 2)).map((r) => [r.id, r.text])).toEqual([
+        [disliked, null],
+        [sameTime, ROMANISED],
+      ]);
+    }),
+  );
+
+  it(
+    "summary: questions asked, unanswered and votes in the last days, as numbers, 0 when there are none",
+    withFixture(open, async ({ store }, clock) => {
+      expect(await store.summary(7)).toEqual({ asked: 0, unanswered: 0, up: 0, down: 0 });
+      const old = await store.recordQuestion(asked(RESIDENT, ID_POOR, { answeredWith: undefined }));
+      await store.recordFeedback(RESIDENT, "idpoor-card", "down", old);
+      clock.advance(10 * DAY);
+      await store.recordQuestion(asked(RESIDENT, ID_POOR));
+      await store.recordQuestion(asked(NEIGHBOUR, EVICTION, { answeredWith: undefined }));
+      await store.recordQuestion(asked(NEIGHBOUR, ROMANISED, { answeredWith: undefined, locale: "en" }));
+      await store.recordFeedback(NEIGHBOUR, "eviction-rights", "up", undefined);
+      await store.recordFeedback(RESIDENT, "idpoor-card", "up", undefined);
+      const week = await store.summary(7);
+      expect(week).toEqual({ asked: 3, unanswered: 2, up: 2, down: 0 });
+      for (const n of Object.values(week)) expect(typeof n).toBe("number");
+      expect(await store.summary(30)).toEqual({ asked: 4, unanswered: 3, up: 2, down: 1 });
+      clock.advance(8 * DAY);
+      expect(await store.summary(7)).toEqual({ asked: 0, unanswered: 0, up: 0, down: 0 });
+    }),
+  );
+
+  it(
+    "isResidentQuestion: a resident's words however they were spaced or spelt, never once the text is erased",
+    withFixture(open, async ({ store }, clock) => {
+      expect(await store.isResidentQuestion(ID_POOR, normalizeText)).toBe(false);
+      await store.recordQuestion(asked(RESIDENT, EVICTION));
+      await store.recordQuestion(asked(NEIGHBOUR, ROMANISED, { answeredWith: undefined }));
+      expect(await store.isResidentQuestion("ម្ចាស់ផ្ទះចង់ដេញខ្ញុំចេញថ្ងៃស្អែក ម៉ោង 9", normalizeText)).toBe(true);
+      expect(await store.isResidentQuestion("Knhom chong ban kat nssf yang mec", normalizeText)).toBe(true);
+      expect(await store.isResidentQuestion("knhom chong ban kat nssf", normalizeText)).toBe(false);
+      expect(await store.isResidentQuestion(ID_POOR, normalizeText)).toBe(false);
+      expect(await store.isResidentQuestion(EVICTION, (t) => t)).toBe(true);
+      clock.advance(40 * DAY);
+      await store.recordQuestion(asked(RESIDENT, ID_POOR));
+      expect(await store.purge(30)).toBe(2);
+      expect(await store.isResidentQuestion(EVICTION, normalizeText)).toBe(false);
+      expect(await store.isResidentQuestion(ROMANISED, normalizeText)).toBe(false);
+      expect(await store.isResidentQuestion(ID_POOR, normalizeText)).toBe(true);
+      await store.forgetChat(RESIDENT, ANONYMOUS);
+      expect(await store.isResidentQuestion(ID_POOR, normalizeText)).toBe(false);
+    }),
+  );
+
+  it(
+    "countFor and forgetChat: a chat's questions and votes move to the anonymous id, their text erased",
+    withFixture(open, async ({ store, rows }) => {
+      expect(await store.countFor(RESIDENT)).toBe(0);
+      const first = await store.recordQuestion(asked(RESIDENT, ID_POOR));
+      await store.recordQuestion(asked(RESIDENT, EVICTION, { answeredWith: undefined }));
+      const kept = await store.recordQuestion(asked(NEIGHBOUR, ROMANISED));
+      await store.recordFeedback(RESIDENT, "idpoor-card", "down", first);
+      await store.recordFeedback(NEIGHBOUR, "nssf-card", "up", kept);
+      expect([await store.countFor(RESIDENT), await store.countFor(NEIGHBOUR)]).toEqual([2, 1]);
+      expect(typeof (await store.countFor(RESIDENT))).toBe("number");
+      await store.forgetChat(RESIDENT, ANONYMOUS);
+      expect([
+        await store.countFor(RESIDENT),
+        await store.countFor(ANONYMOUS),
+        await store.countFor(NEIGHBOUR),
+      ]).toEqual([0, 2, 1]);
+      const questionRows = await rows("select chat_id, text_enc, vote from questions order by id");
+      expect(questionRows.map((r) => [num(r["chat_id"]), r["text_enc"] === null, r["vote"]])).toEqual([
+        [ANONYMOUS, true, "down"],
+        [ANONYMOUS, true, null],
+        [NEIGHBOUR, false, "up"],
+      ]);
+      const feedback = await rows("select chat_id, article_id from article_feedback order by id");
+      expect(feedback.map((r) => [num(r["chat_id"]), r["article_id"]])).toEqual([
+        [ANONYMOUS, "idpoor-card"],
+        [NEIGHBOUR, "nssf-card"],
+      ]);
+      expect(await store.summary(1)).toEqual({ asked: 3, unanswered: 1, up: 1, down: 1 });
+      await store.forgetChat(RESIDENT, ANONYMOUS);
+      expect(await store.countFor(ANONYMOUS)).toBe(2);
+    }),
+  );
+
+  it(
+    "purge: erases the text of questions older than the retention period, returns how many; the rows stay counted",
+    withFixture(open, async ({ store, rows }, clock) => {
+      expect(await store.purge(30)).toBe(0);
+      await store.recordQuestion(asked(RESIDENT, ID_POOR));
+      await store.recordQuestion(asked(NEIGHBOUR, EVICTION, { answeredWith: undefined }));
+      clock.advance(20 * DAY);
+      const recent = await store.recordQuestion(asked(RESIDENT, ROMANISED, { answeredWith: undefined }));
+      clock.advance(10 * DAY);
+      expect(await store.purge(30)).toBe(0); // exactly 30 days old is not older than 30 days
+      clock.advance(1);
+      expect(await store.purge(30)).toBe(2);
+      expect(await store.purge(30)).toBe(0);
+      const atRest = await rows("select id, text_enc from questions order by id");
+      expect(atRest.map((r) => r["text_enc"] === null)).toEqual([true, true, false]);
+      expect(await store.summary(31)).toEqual({ asked: 3, unanswered: 2, up: 0, down: 0 });
+      expect((await store.needingContent(31, 10)).map((r) => [r.id, r.text])).toEqual([
+        [recent, ROMANISED],
+        [recent - 1, null],
+      ]);
+    }),
+  );
+
+  it(
+    "inside a unit of work: a failing piece's question and vote are rolled back, the others kept",
+    withFixture(open, async ({ store, commits }) => {
+      const standing = await store.recordQuestion(asked(RESIDENT, ID_POOR));
+      const kept = commits.run(() => store.recordQuestion(asked(NEIGHBOUR, EVICTION, { answeredWith: undefined })));
+      const failing = commits.run(async () => {
+        await store.recordFeedback(RESIDENT, "idpoor-card", "down", standing);
+        await store.recordQuestion(asked(RESIDENT, ROMANISED, { answeredWith: undefined }));
+        await store.forgetChat(RESIDENT, ANONYMOUS);
+        throw new Error("turn failed");
+      });
+      expect(await settled([kept, failing])).toEqual(["ok", "turn failed"]);
+      expect(await store.summary(1)).toEqual({ asked: 2, unanswered: 1, up: 0, down: 0 });
+      expect(await store.countFor(RESIDENT)).toBe(1);
+      expect((await store.needingContent(1, 10)).map((r) => [r.id, r.text])).toEqual([[await kept, EVICTION]]);
+    }),
+  );
+}
+
+/** A reviewer of the knowledge team (staff ids are Telegram user ids). */
+const REVIEWER = 5_234_000_111;
+
+export function wordingsStoreContract(open: StoreFactory<WordingsStore>): void {
+  it(
+    "propose and get: a pending wording in the staff member's own words, nobody's review yet",
+    withFixture(open, async ({ store, rows }, clock) => {
+      expect(await store.get(1)).toBeUndefined();
+      const khmer = await store.propose("idpoor-card", "ធ្វើប័ណ្ណក្រីក្រនៅឃុំ", SOKHA);
+      clock.advance(MINUTE);
+      const mixed = await store.propose("nssf-card", "kat NSSF បាត់ ធ្វើថ្មី", BOPHA);
+      expect(mixed).toBeGreaterThan(khmer);
+      expect(await store.get(khmer)).toEqual({
+        id: khmer,
+        articleId: "idpoor-card",
+        wording: "ធ្វើប័ណ្ណក្រីក្រនៅឃុំ",
+        status: "pending",
+        proposedBy: SOKHA,
+        reviewedBy: null,
+      });
+      expect((await store.get(mixed))?.wording).toBe("kat NSSF បាត់ ធ្វើថ្មី");
+      expect(await store.get(mixed + 1)).toBeUndefined();
+      const atRest = await rows("select id, created_at, reviewed_at from learned_wordings order by id");
+      expect(atRest.map((r) => [num(r["id"]), num(r["created_at"]), num(r["reviewed_at"])])).toEqual([
+        [khmer, T0, null],
+        [mixed, T0 + MINUTE, null],
+      ]);
+    }),
+  );
+
+  it(
+    "review: moves a wording only from the given states, recording who and when; false otherwise",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const approved = await store.propose("eviction-rights", "ម្ចាស់ផ្ទះដេញចេញ", SOKHA);
+      const rejected = await store.propose("eviction-rights", "evict ផ្ទះជួល", SOKHA);
+      clock.advance(HOUR);
+      expect(await store.review(approved, ["pending"], "approved", REVIEWER)).toBe(true);
+      expect(await store.review(rejected, ["pending"], "rejected", BOPHA)).toBe(true);
+      clock.advance(HOUR);
+      expect(await store.review(approved, ["pending"], "rejected", BOPHA)).toBe(false);
+      expect(await store.review(rejected, ["pending", "approved"], "approved", REVIEWER)).toBe(false);
+      expect(await store.review(approved, [], "removed", REVIEWER)).toBe(false);
+      expect(await store.review(rejected + 100, ["pending"], "approved", REVIEWER)).toBe(false);
+      expect(await store.get(approved)).toMatchObject({ status: "approved", reviewedBy: REVIEWER });
+      expect(await store.get(rejected)).toMatchObject({ status: "rejected", reviewedBy: BOPHA });
+      clock.advance(HOUR);
+      expect(await store.review(approved, ["approved"], "removed", BOPHA)).toBe(true);
+      expect(await store.review(approved, ["approved"], "removed", BOPHA)).toBe(false);
+      expect(await store.get(approved)).toMatchObject({ status: "removed", reviewedBy: BOPHA, proposedBy: SOKHA });
+      const atRest = await rows("select id, status, reviewed_by, reviewed_at from learned_wordings order by id");
+      expect(atRest.map((r) => [num(r["id"]), r["status"], num(r["reviewed_by"]), num(r["reviewed_at"])])).toEqual([
+        [approved, "removed", BOPHA, T0 + 3 * HOUR],
+        [rejected, "rejected", BOPHA, T0 + HOUR],
+      ]);
+    }),
+  );
+
+  it(
+    "list: the wordings in the given states, oldest first",
+    withFixture(open, async ({ store }) => {
+      expect(await store.list(["pending", "approved"])).toEqual([]);
+      const a = await store.propose("idpoor-card", "ប័ណ្ណក្រីក្រ", SOKHA);
+      const b = await store.propose("nssf-card", "ប.ស.ស ធានារ៉ាប់រង", BOPHA);
+      const c = await store.propose("idpoor-card", "IDPoor ឃុំ", VANNA);
+      const d = await store.propose("eviction-rights", "ដេញចេញពីផ្ទះជួល", SOKHA);
+      await store.review(c, ["pending"], "approved", REVIEWER);
+      await store.review(a, ["pending"], "approved", REVIEWER);
+      await store.review(b, ["pending"], "rejected", REVIEWER);
+      expect((await store.list(["approved"])).map((w) => w.id)).toEqual([a, c]);
+      expect((await store.list(["pending", "approved"])).map((w) => w.id)).toEqual([a, c, d]);
+      expect((await store.list(["rejected", "removed"])).map((w) => w.id)).toEqual([b]);
+      expect(await store.list([])).toEqual([]);
+      expect((await store.list(["approved"]))[1]).toEqual({
+        id: c,
+        articleId: "idpoor-card",
+        wording: "IDPoor ឃុំ",
+        status: "approved",
+        proposedBy: VANNA,
+        reviewedBy: REVIEWER,
+      });
+    }),
+  );
+
+  it(
+    "inside a unit of work: a failing piece's proposal and review are rolled back, the others kept",
+    withFixture(open, async ({ store, commits }) => {
+      const pending = await store.propose("idpoor-card", "ប័ណ្ណក្រីក្រ", SOKHA);
+      const kept = commits.run(() => store.propose("nssf-card", "kat NSSF", BOPHA));
+      const failing = commits.run(async () => {
+        expect(await store.review(pending, ["pending"], "approved", REVIEWER)).toBe(true);
+        await store.propose("eviction-rights", "ដេញចេញ", VANNA);
+        throw new Error("turn failed");
+      });
+      expect(await settled([kept, failing])).toEqual(["ok", "turn failed"]);
+      expect((await store.list(["pending", "approved"])).map((w) => [w.id, w.status])).toEqual([
+        [pending, "pending"],
+        [await kept, "pending"],
       ]);
     }),
   );

@@ -23,6 +23,10 @@ import { createPgNeedsStore } from "../../src/programme/pg-needs.ts";
 import { createPgRecordingStore } from "../../src/recordings/pg-store.ts";
 import { createRecordingStore } from "../../src/recordings/store.ts";
 import { createInteractionLog } from "../../src/interactions/log.ts";
+import { createPgKnowledgeStore } from "../../src/knowledge/pg-store.ts";
+import { createPgWordingsStore } from "../../src/knowledge/pg-wordings-store.ts";
+import { createKnowledgeStore } from "../../src/knowledge/store.ts";
+import { createWordingsStore } from "../../src/knowledge/wordings-store.ts";
 import { createPgInteractionLog } from "../../src/interactions/pg-log.ts";
 import { createMediaStore } from "../../src/referrals/media-store.ts";
 import { createPgMediaStore } from "../../src/referrals/pg-media-store.ts";
@@ -38,6 +42,7 @@ import {
   conversationStoreContract,
   inboxStoreContract,
   interactionLogContract,
+  knowledgeStoreContract,
   mediaStoreContract,
   NEEDS_SECRET,
   needsStoreContract,
@@ -47,6 +52,7 @@ import {
   safetyStoreContract,
   type StoreFactory,
   type StoreFixture,
+  wordingsStoreContract,
 } from "../helpers/store-contracts.ts";
 
 const cipher = createFieldCipher(Buffer.alloc(32, 9));
@@ -78,6 +84,9 @@ const TABLES = [
   "needs_answered",
   "needs_responses",
   "group_activities",
+  "questions",
+  "article_feedback",
+  "learned_wordings",
 ];
 
 type Db = ReturnType<typeof openDatabase>;
@@ -135,6 +144,12 @@ describe("store contracts on SQLite", () => {
   });
   describe("group activities", () => {
     activityStoreContract(onSqlite((db, clock) => createActivityStore(db, clock)));
+  });
+  describe("knowledge questions", () => {
+    knowledgeStoreContract(onSqlite((db, clock) => createKnowledgeStore(db, cipher, clock)));
+  });
+  describe("learned wordings", () => {
+    wordingsStoreContract(onSqlite((db, clock) => createWordingsStore(db, clock)));
   });
 });
 
@@ -252,5 +267,59 @@ describePostgres("store contracts on PostgreSQL", () => {
   });
   describe("group activities", () => {
     activityStoreContract(onPostgres((pg, clock) => createPgActivityStore(pg, clock)));
+  });
+  describe("knowledge questions", () => {
+    knowledgeStoreContract(onPostgres((pg, clock) => createPgKnowledgeStore(pg, cipher, clock)));
+  });
+  describe("learned wordings", () => {
+    wordingsStoreContract(onPostgres((pg, clock) => createPgWordingsStore(pg, clock)));
+
+    it("two instances review the same pending wording at once: exactly one is told true", async () => {
+      await db.$client.query(`truncate ${TABLES.join(", ")} restart identity`);
+      const second = await openPostgres(url, { maxConnections: 4 });
+      try {
+        const here = createPgWordingsStore(db);
+        const there = createPgWordingsStore(second);
+        const SOKHA = 7_012_345_678;
+        const BOPHA = 5_101_234;
+        const ids: number[] = [];
+        for (let n = 1; n <= 20; n++) ids.push(await here.propose("idpoor-card", `ប័ណ្ណក្រីក្រ ${n}`, 5_109_876));
+        const reviews = await Promise.all(
+          ids.map((id) =>
+            Promise.all([
+              here.review(id, ["pending"], "approved", SOKHA),
+              there.review(id, ["pending"], "rejected", BOPHA),
+            ]),
+          ),
+        );
+        for (const [index, [mine, theirs]] of reviews.entries()) {
+          expect(mine !== theirs).toBe(true);
+          expect(await there.get(ids[index]!)).toMatchObject(
+            mine ? { status: "approved", reviewedBy: SOKHA } : { status: "rejected", reviewedBy: BOPHA },
+          );
+        }
+
+        // One step at a time: a review in a transaction still open, and another instance's review meanwhile.
+        const id = await here.propose("eviction-rights", "ម្ចាស់ផ្ទះដេញចេញ", 5_109_876);
+        let finish!: () => void;
+        const held = new Promise<void>((resolve) => (finish = resolve));
+        let reviewed!: (won: boolean) => void;
+        const first = new Promise<boolean>((resolve) => (reviewed = resolve));
+        const turn = createPgCommitQueue(db).run(async () => {
+          reviewed(await here.review(id, ["pending"], "approved", SOKHA));
+          await held;
+        });
+        expect(await first).toBe(true);
+        const late = there.review(id, ["pending"], "rejected", BOPHA);
+        const waited = await Promise.race([late.then(() => "answered"), sleep(300).then(() => "waiting")]);
+        expect(waited).toBe("waiting"); // on the row's lock, until the first review commits or rolls back
+        finish();
+        await turn;
+        expect(await late).toBe(false);
+        expect(await there.get(id)).toMatchObject({ status: "approved", reviewedBy: SOKHA });
+      } finally {
+        await second.$client.end();
+      }
+    });
   });
 });
