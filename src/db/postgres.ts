@@ -22,6 +22,12 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** Deadline for one query, in ms, on the client and as the server's statement_timeout (default 30,000). */
   queryTimeoutMs?: number;
+  /**
+   * How long a connection may sit idle inside an open transaction, in ms, before the server ends its session
+   * (idle_in_transaction_session_timeout; default 60,000). A unit of work that waits on something other than the
+   * database would otherwise hold its locks, and its pooled connection, for ever.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** The URL with its password, if any, replaced by "***": for logs and messages. */
@@ -47,6 +53,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     query_timeout: queryTimeoutMs,
     statement_timeout: queryTimeoutMs,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
     application_name: "spean",
   });
   // An idle connection that the server drops (a restart, a network cut) must not crash the process.

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
 import pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createPgConversationStore } from "../../src/conversations/pg-store.ts";
 import { unwrapQueryError } from "../../src/db/pg-errors.ts";
 import { createPgInboxStore } from "../../src/inbox/pg-store.ts";
@@ -236,6 +236,39 @@ describePostgres("the PostgreSQL unit of work (group commit)", () => {
     expect(await committedChats()).toEqual([]);
     await commits.run(() => store.touch(4, 4));
     expect(await committedChats()).toEqual([4]);
+  });
+
+  it("a piece holding its transaction idle past the deadline is cut off by the server; the queue goes on", async () => {
+    const strict = await openPostgres(url, { maxConnections: 2, idleInTransactionTimeoutMs: 300 });
+    try {
+      const commits = createPgCommitQueue(strict);
+      let release: () => void = () => undefined;
+      const stuck = commits.run(async () => {
+        await executor(strict).execute(sql`select 1`);
+        // Waits on something that is not the database, far past the deadline.
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      const settled = stuck.then(
+        () => "committed",
+        (err: Error & { code?: string }) => err.code ?? err.message,
+      );
+      const idleInTransaction = async () =>
+        (
+          await other.query(
+            "select count(*)::int as n from pg_stat_activity " +
+              "where datname = current_database() and state = 'idle in transaction'",
+          )
+        ).rows[0].n;
+      await vi.waitFor(async () => expect(await idleInTransaction()).toBe(1), { timeout: 5_000, interval: 20 });
+      await vi.waitFor(async () => expect(await idleInTransaction()).toBe(0), { timeout: 5_000, interval: 100 });
+      release();
+      expect(await settled).not.toBe("committed");
+      expect(await commits.run(async () => (await executor(strict).execute(sql`select 2 as n`)).rows[0])).toEqual({
+        n: 2,
+      });
+    } finally {
+      await strict.$client.end();
+    }
   });
 
   it("rejects a store's failed query with the driver's error: SQLSTATE as code, no parameters", async () => {
