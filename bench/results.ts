@@ -125,7 +125,7 @@ try {
 
   const results = core.console.results;
   const member = { telegramUserId: 1, role: "supervisor" as const, displayName: "Bench", active: true };
-  core.staff.register(1, "supervisor", "Bench");
+  await core.staff.register(1, "supervisor", "Bench");
   const ctx: PageContext = { locale: "km", translator: core.content.translator, timeZone: core.config.timeZone, now };
   const period = results.period("2026-01", "2026-12");
   const views = (await results.indicators(member as never, "km", period))!;

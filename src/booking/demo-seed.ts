@@ -26,7 +26,7 @@ export const DEMO_COUNSELLORS = [
 /** Registers the demo counsellors (as staff with the counsellor role) and their hours. Safe to run again. */
 export async function seedDemoCounsellors(staff: StaffStore, booking: BookingStore): Promise<number> {
   for (const demo of DEMO_COUNSELLORS) {
-    staff.register(demo.telegramUserId, "counsellor", demo.displayName);
+    await staff.register(demo.telegramUserId, "counsellor", demo.displayName);
     await booking.saveCounsellor({
       telegramUserId: demo.telegramUserId,
       displayName: demo.displayName,

@@ -384,10 +384,9 @@ export function createBookingDesk(options: BookingDeskOptions) {
       date: formatDate(locale, date),
       count: localDigits(locale, list.length),
     });
-    const today = [
-      { text: [heading] },
-      ...list.map((a) => counsellorCard(a, locale, a.status === "booked" ? undefined : markLine(a, locale))),
-    ];
+    const today = [{ text: [heading] }];
+    for (const a of list)
+      today.push(counsellorCard(a, locale, a.status === "booked" ? undefined : await markLine(a, locale)));
     const unmarked = await store.unmarkedFor(
       counsellorId,
       instantAt(addDays(date, -UNMARKED_LOOKBACK_DAYS), 0, tz),
@@ -406,8 +405,8 @@ export function createBookingDesk(options: BookingDeskOptions) {
     ];
   }
 
-  function markLine(a: Appointment, locale: Locale): TextRef {
-    const by = a.markedBy === null ? "" : (staff.get(a.markedBy)?.displayName ?? "");
+  async function markLine(a: Appointment, locale: Locale): Promise<TextRef> {
+    const by = a.markedBy === null ? "" : ((await staff.get(a.markedBy))?.displayName ?? "");
     const time = a.markedAt === null ? "" : formatClock(locale, localTime(a.markedAt, tz).minute);
     return text(`booking.marked_${a.status === "attended" ? "attended" : "no_show"}`, { by, time });
   }
@@ -442,13 +441,13 @@ export function createBookingDesk(options: BookingDeskOptions) {
     verb: CounsellorVerb,
     appointmentId: number,
   ): Promise<{ notice: TextRef; alert?: boolean; card?: Reply }> {
-    const member = staff.get(userId);
+    const member = await staff.get(userId);
     const a = await store.get(appointmentId);
     const allowed =
       a !== undefined &&
       ((a.counsellorId === userId && may(member?.role, "mark_own_appointment")) ||
         may(member?.role, "mark_any_appointment"));
-    staff.audit(userId, `appointment_${verb}`, undefined, allowed);
+    await staff.audit(userId, `appointment_${verb}`, undefined, allowed);
     if (!allowed || !a) return { notice: text("booking.staff_not_allowed"), alert: true };
     const locale = await localeOf(userId);
     if (verb === "phone") {
@@ -457,13 +456,16 @@ export function createBookingDesk(options: BookingDeskOptions) {
         : { notice: text("booking.staff_no_phone"), alert: true };
     }
     if (a.status !== "booked")
-      return { notice: text("booking.staff_already_marked"), card: counsellorCard(a, locale, markLine(a, locale)) };
+      return {
+        notice: text("booking.staff_already_marked"),
+        card: counsellorCard(a, locale, await markLine(a, locale)),
+      };
     if (now() < a.startsAt) return { notice: text("booking.staff_not_started"), alert: true };
     await store.setStatus(a.id, verb, userId);
     const marked = (await store.get(a.id)) as Appointment;
     return {
       notice: text(`booking.marked_${verb}_short`),
-      card: counsellorCard(marked, locale, markLine(marked, locale)),
+      card: counsellorCard(marked, locale, await markLine(marked, locale)),
     };
   }
 

@@ -30,7 +30,7 @@ try {
   const db = openDatabase(config.databasePath);
   const staff = createStaffStore(db);
   const booking = createBookingStore(db, createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious));
-  const member = staff.get(id);
+  const member = await staff.get(id);
   try {
     if (member?.role !== "counsellor")
       throw new SpeanError(

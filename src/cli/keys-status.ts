@@ -7,13 +7,17 @@ import { SpeanError } from "../base/errors.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/open.ts";
 import { createFieldCipher } from "../security/field-cipher.ts";
-import { rotationStatus } from "../security/rotation.ts";
+import { type KeyCounts, rotationStatus } from "../security/rotation.ts";
 
 try {
   const config = loadConfig();
   const db = openDatabase(config.databasePath);
-  const counts = rotationStatus(db, createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious));
-  db.$client.close();
+  let counts: KeyCounts;
+  try {
+    counts = await rotationStatus(db, createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious));
+  } finally {
+    db.$client.close();
+  }
   console.log(`values under ENCRYPTION_KEY: ${counts.current}`);
   if (config.encryptionKeyPrevious) console.log(`values still under ENCRYPTION_KEY_PREVIOUS: ${counts.previous}`);
   if (counts.unreadable > 0) console.log(`values neither key opens (altered, or another key): ${counts.unreadable}`);

@@ -16,10 +16,13 @@ try {
     process.exitCode = 1;
   } else {
     const db = openDatabase(loadConfig().databasePath);
-    const code = createStaffStore(db).createInvite(role, null);
-    db.$client.close();
-    console.log(`One-time code for a new ${role}: ${code}`);
-    console.log(`Valid for 7 days. In a private chat with the bot, type: /join ${code}`);
+    try {
+      const code = await createStaffStore(db).createInvite(role, null);
+      console.log(`One-time code for a new ${role}: ${code}`);
+      console.log(`Valid for 7 days. In a private chat with the bot, type: /join ${code}`);
+    } finally {
+      db.$client.close();
+    }
   }
 } catch (err) {
   console.log(err instanceof SpeanError ? err.message : String(err));

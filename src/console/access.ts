@@ -13,9 +13,7 @@
  * token, so it needs no storage and cannot be guessed without the cookie.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, eq, gte, isNull, lt } from "drizzle-orm";
-import type { Db } from "../db/open.ts";
-import { consoleLogins, consoleSessions } from "../db/schema.ts";
+import type { ConsoleAccessStore } from "./access-store.ts";
 import type { StaffMember, StaffStore } from "../staff/store.ts";
 
 /** How long a /console link may wait to be opened and approved. */
@@ -38,7 +36,7 @@ export interface Session {
 }
 
 export interface AccessOptions {
-  db: Db;
+  store: ConsoleAccessStore;
   staff: StaffStore;
   now: () => number;
   /** A session ends after this long unused (default 60 minutes). */
@@ -52,25 +50,15 @@ const newToken = () => randomBytes(32).toString("base64url");
 
 /** The console's logins and sessions. */
 export function createConsoleAccess(options: AccessOptions) {
-  const { db, staff, now } = options;
+  const { store, staff, now } = options;
   const idleMs = options.idleMs ?? 60 * 60_000;
   const maxMs = options.maxMs ?? 12 * 60 * 60_000;
 
-  function loginByToken(token: string) {
-    return db
-      .select()
-      .from(consoleLogins)
-      .where(eq(consoleLogins.tokenHash, sha256(token)))
-      .get();
-  }
-
   return {
     /** Starts a login for a staff member; returns the one-time token for the link. */
-    startLogin(staffId: number): string {
+    async startLogin(staffId: number): Promise<string> {
       const token = newToken();
-      db.insert(consoleLogins)
-        .values({ tokenHash: sha256(token), staffId, state: "sent", createdAt: now(), expiresAt: now() + LOGIN_TTL_MS })
-        .run();
+      await store.addLogin(sha256(token), staffId, now(), now() + LOGIN_TTL_MS);
       return token;
     },
 
@@ -80,36 +68,21 @@ export function createConsoleAccess(options: AccessOptions) {
      * browser later gets "waiting", "refused", or, once approved, its session (once: the login is then used up).
      * Any other browser, or an expired or used link, gets "invalid".
      */
-    open(token: string, browserNonce: string, browser: string): LoginState {
-      const login = loginByToken(token);
+    async open(token: string, browserNonce: string, browser: string): Promise<LoginState> {
+      const login = await store.loginByTokenHash(sha256(token));
       if (!login || login.expiresAt < now() || login.state === "used") return { kind: "invalid" };
       if (login.state === "sent") {
-        const bound = db
-          .update(consoleLogins)
-          .set({ state: "opened", browserHash: sha256(browserNonce), browser: browser.slice(0, 60) })
-          .where(and(eq(consoleLogins.id, login.id), eq(consoleLogins.state, "sent")))
-          .run().changes;
-        return bound === 1 ? { kind: "ask", loginId: login.id, staffId: login.staffId, browser } : { kind: "invalid" };
+        const bound = await store.bindLogin(login.id, sha256(browserNonce), browser.slice(0, 60));
+        return bound ? { kind: "ask", loginId: login.id, staffId: login.staffId, browser } : { kind: "invalid" };
       }
       if (!login.browserHash || !sameHash(login.browserHash, sha256(browserNonce))) return { kind: "invalid" };
       if (login.state === "refused") return { kind: "refused" };
       if (login.state === "opened") return { kind: "waiting" };
-      const member = staff.get(login.staffId);
-      const used = db
-        .update(consoleLogins)
-        .set({ state: "used" })
-        .where(and(eq(consoleLogins.id, login.id), eq(consoleLogins.state, "approved")))
-        .run().changes;
-      if (used !== 1 || !member) return { kind: "invalid" };
+      const member = await staff.get(login.staffId);
+      const used = await store.useLogin(login.id);
+      if (!used || !member) return { kind: "invalid" };
       const sessionToken = newToken();
-      db.insert(consoleSessions)
-        .values({
-          tokenHash: sha256(sessionToken),
-          staffId: member.telegramUserId,
-          createdAt: now(),
-          lastSeenAt: now(),
-        })
-        .run();
+      await store.addSession(sha256(sessionToken), member.telegramUserId, now());
       return { kind: "session", token: sessionToken, member };
     },
 
@@ -117,57 +90,34 @@ export function createConsoleAccess(options: AccessOptions) {
      * The staff member `userId` answered the approval question of login `loginId`. Only the member the login is for,
      * while it waits and has not expired. Returns what the answer did.
      */
-    answer(loginId: number, userId: number, approve: boolean): "approved" | "refused" | "stale" {
-      const changed = db
-        .update(consoleLogins)
-        .set({ state: approve ? "approved" : "refused" })
-        .where(
-          and(
-            eq(consoleLogins.id, loginId),
-            eq(consoleLogins.staffId, userId),
-            eq(consoleLogins.state, "opened"),
-            gte(consoleLogins.expiresAt, now()),
-          ),
-        )
-        .run().changes;
-      if (changed !== 1) return "stale";
-      return approve ? "approved" : "refused";
+    async answer(loginId: number, userId: number, approve: boolean): Promise<"approved" | "refused" | "stale"> {
+      const state = approve ? "approved" : "refused";
+      return (await store.answerLogin(loginId, userId, state, now())) ? state : "stale";
     },
 
     /** The live session of a cookie token, touched now; undefined when it ended, expired, or its member left. */
-    session(token: string | undefined): Session | undefined {
+    async session(token: string | undefined): Promise<Session | undefined> {
       if (!token) return undefined;
-      const row = db
-        .select()
-        .from(consoleSessions)
-        .where(eq(consoleSessions.tokenHash, sha256(token)))
-        .get();
+      const row = await store.sessionByTokenHash(sha256(token));
       if (!row || row.endedAt !== null) return undefined;
       const at = now();
-      const member = staff.get(row.staffId);
+      const member = await staff.get(row.staffId);
       if (!member || at - row.lastSeenAt > idleMs || at - row.createdAt > maxMs) {
-        db.update(consoleSessions).set({ endedAt: at }).where(eq(consoleSessions.id, row.id)).run();
+        await store.endSession(row.id, at);
         return undefined;
       }
-      db.update(consoleSessions).set({ lastSeenAt: at }).where(eq(consoleSessions.id, row.id)).run();
+      await store.touchSession(row.id, at);
       return { id: row.id, member, csrf: csrfOf(token) };
     },
 
     /** Ends one session ("log out"). */
-    end(sessionId: number): void {
-      db.update(consoleSessions)
-        .set({ endedAt: now() })
-        .where(and(eq(consoleSessions.id, sessionId), isNull(consoleSessions.endedAt)))
-        .run();
+    async end(sessionId: number): Promise<void> {
+      await store.endSession(sessionId, now());
     },
 
     /** Ends every session of a staff member ("log out everywhere"); returns how many. */
-    endAll(staffId: number): number {
-      return db
-        .update(consoleSessions)
-        .set({ endedAt: now() })
-        .where(and(eq(consoleSessions.staffId, staffId), isNull(consoleSessions.endedAt)))
-        .run().changes;
+    async endAll(staffId: number): Promise<number> {
+      return await store.endSessionsOf(staffId, now());
     },
 
     /** Whether a form's CSRF token belongs to the session of `token`. */
@@ -176,14 +126,9 @@ export function createConsoleAccess(options: AccessOptions) {
     },
 
     /** Forgets logins and sessions that ended or expired more than a day ago (retention). */
-    purge(): number {
+    async purge(): Promise<number> {
       const before = now() - 86_400_000;
-      const logins = db.delete(consoleLogins).where(lt(consoleLogins.expiresAt, before)).run().changes;
-      const sessions = db
-        .delete(consoleSessions)
-        .where(lt(consoleSessions.lastSeenAt, before - maxMs))
-        .run().changes;
-      return logins + sessions;
+      return await store.purge(before, before - maxMs);
     },
   };
 }

@@ -135,7 +135,16 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
   const contentDays = options.caseContentDays ?? 30;
 
   const isSupervisor = (m: StaffMember) => may(m.role, "resolve_any");
-  const nameOf = (id: number | null) => (id === null ? undefined : staff.get(id)?.displayName);
+  /** The display names of these staff ids (each read once); ids no longer on the roster are left out. */
+  async function namesOf(ids: Iterable<number | null>): Promise<Map<number, string>> {
+    const names = new Map<number, string>();
+    for (const id of new Set(ids)) {
+      const member = id === null ? undefined : await staff.get(id);
+      if (member) names.set(member.telegramUserId, member.displayName);
+    }
+    return names;
+  }
+  const nameIn = (names: Map<number, string>, id: number | null) => (id === null ? undefined : names.get(id));
 
   /** Whether `member` may see this case's contact details: once claimed, its caseworker or a supervisor. */
   function canReveal(member: StaffMember, r: Referral): boolean {
@@ -152,16 +161,16 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     return isSupervisor(member) || r.status === "open" || r.assignedTo === member.telegramUserId;
   }
 
-  function audit(member: StaffMember, action: string, referralId: number | undefined, allowed: boolean) {
-    staff.audit(member.telegramUserId, action, referralId, allowed);
+  async function audit(member: StaffMember, action: string, referralId: number | undefined, allowed: boolean) {
+    await staff.audit(member.telegramUserId, action, referralId, allowed);
   }
 
   /** Whether `member` may set this counsellor's hours and time off (supervisors, admins, or themselves); audited. */
-  function mayManageHoursOf(member: StaffMember, counsellorId: number, action: string): boolean {
+  async function mayManageHoursOf(member: StaffMember, counsellorId: number, action: string): Promise<boolean> {
     const allowed =
-      staff.get(counsellorId)?.role === "counsellor" &&
+      (await staff.get(counsellorId))?.role === "counsellor" &&
       (may(member.role, "manage_hours") || counsellorId === member.telegramUserId);
-    audit(member, action, undefined, allowed);
+    await audit(member, action, undefined, allowed);
     return allowed;
   }
 
@@ -177,7 +186,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
       member: StaffMember,
     ): Promise<{ open: Referral[]; active: Referral[]; closed: Referral[] } | undefined> {
       if (!may(member.role, "see_cases")) {
-        audit(member, "console_queue", undefined, false);
+        await audit(member, "console_queue", undefined, false);
         return undefined;
       }
       const visible = (await referrals.queue(now() - 30 * DAY_MS)).filter((r) => canSee(member, r));
@@ -192,22 +201,25 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     async view(member: StaffMember, id: number): Promise<CaseView | undefined> {
       const referral = await referrals.get(id);
       const allowed = referral !== undefined && canSee(member, referral);
-      audit(member, "console_view", id, allowed);
+      await audit(member, "console_view", id, allowed);
       if (!referral || !allowed) return undefined;
       const own = referral.assignedTo === member.telegramUserId;
       const oldClosed = referral.closedAt !== null && now() - referral.closedAt > contentDays * DAY_MS;
       const contentHidden = !isSupervisor(member) && (oldClosed || !own);
+      const events = await referrals.eventsOf(id);
+      const notes = await referrals.notesOf(id);
+      const names = await namesOf([...events.map((e) => e.actor), ...notes.map((n) => n.staffId), referral.assignedTo]);
       const timeline: TimelineEntry[] = [
-        ...(await referrals.eventsOf(id)).map((e): TimelineEntry => ({
+        ...events.map((e): TimelineEntry => ({
           kind: "status",
           at: e.at,
           status: e.status,
-          by: nameOf(e.actor),
+          by: nameIn(names, e.actor),
         })),
-        ...(await referrals.notesOf(id)).map((n): TimelineEntry => ({
+        ...notes.map((n): TimelineEntry => ({
           kind: "note",
           at: n.at,
-          by: nameOf(n.staffId),
+          by: nameIn(names, n.staffId),
           text: contentHidden ? null : n.text,
         })),
         ...(await referrals.messagesOf(id)).map((m): TimelineEntry => ({
@@ -222,7 +234,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
       const outcome = await referrals.outcomeOf(id);
       return {
         referral,
-        assignedName: nameOf(referral.assignedTo),
+        assignedName: nameIn(names, referral.assignedTo),
         outcome: outcome ? { outcome: outcome.outcome, serviceId: outcome.serviceId } : undefined,
         timeline,
         contentHidden,
@@ -243,7 +255,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     async revealContact(member: StaffMember, id: number): Promise<ContactPreference | "erased" | undefined> {
       const referral = await referrals.get(id);
       const allowed = referral !== undefined && canReveal(member, referral);
-      audit(member, "console_reveal_contact", id, allowed);
+      await audit(member, "console_reveal_contact", id, allowed);
       return allowed ? ((await referrals.contactOf(id)) ?? "erased") : undefined;
     },
 
@@ -278,7 +290,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
         referral !== undefined &&
         isActive(referral) &&
         (referral.assignedTo === member.telegramUserId || isSupervisor(member));
-      audit(member, "console_note", id, allowed);
+      await audit(member, "console_note", id, allowed);
       const trimmed = body.trim().slice(0, 2000);
       if (!allowed) return { ok: false, reason: "casework.not_allowed" };
       if (!trimmed) return { ok: false, reason: "console.note_empty" };
@@ -288,9 +300,9 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
 
     /** A supervisor gives a claimed case to another caseworker. */
     async reassign(member: StaffMember, id: number, to: number): Promise<ActionResult> {
-      const target = staff.get(to);
+      const target = await staff.get(to);
       const allowed = isSupervisor(member) && target !== undefined && may(target.role, "claim");
-      audit(member, "console_reassign", id, allowed);
+      await audit(member, "console_reassign", id, allowed);
       if (!allowed) return { ok: false, reason: "casework.not_allowed" };
       if (!(await referrals.reassign(id, to, member.telegramUserId)))
         return { ok: false, reason: "casework.already_closed" };
@@ -312,7 +324,9 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     /** The counsellors whose hours `member` may see and set. */
     async counsellorHours(member: StaffMember): Promise<CounsellorHours[]> {
       const all = may(member.role, "manage_hours");
-      const counsellors = staff.withRole("counsellor").filter((c) => all || c.telegramUserId === member.telegramUserId);
+      const counsellors = (await staff.withRole("counsellor")).filter(
+        (c) => all || c.telegramUserId === member.telegramUserId,
+      );
       const hours: CounsellorHours[] = [];
       for (const c of counsellors) {
         const profile = await options.booking.counsellor(c.telegramUserId);
@@ -331,7 +345,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
      * no new sessions are offered on them (booked ones stay, and show in the week view).
      */
     async addTimeOff(member: StaffMember, counsellorId: number, from: string, to: string): Promise<ActionResult> {
-      if (!mayManageHoursOf(member, counsellorId, "console_time_off"))
+      if (!(await mayManageHoursOf(member, counsellorId, "console_time_off")))
         return { ok: false, reason: "casework.not_allowed" };
       const valid = [from, to].every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)));
       const days = (Date.parse(to) - Date.parse(from)) / DAY_MS;
@@ -341,7 +355,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     },
 
     async removeTimeOff(member: StaffMember, counsellorId: number, timeOffId: number): Promise<ActionResult> {
-      if (!mayManageHoursOf(member, counsellorId, "console_time_off"))
+      if (!(await mayManageHoursOf(member, counsellorId, "console_time_off")))
         return { ok: false, reason: "casework.not_allowed" };
       if (!(await options.booking.removeTimeOff(timeOffId, counsellorId)))
         return { ok: false, reason: "casework.not_allowed" };
@@ -355,10 +369,10 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
       spec: string,
       takesBookings: boolean,
     ): Promise<ActionResult> {
-      const target = staff.get(counsellorId);
+      const target = await staff.get(counsellorId);
       const allowed =
         target?.role === "counsellor" && (may(member.role, "manage_hours") || counsellorId === member.telegramUserId);
-      audit(member, "console_hours", undefined, allowed);
+      await audit(member, "console_hours", undefined, allowed);
       if (!allowed) return { ok: false, reason: "casework.not_allowed" };
       try {
         await setCounsellorHours(options.booking, target, spec.slice(0, 1000), { active: takesBookings });
@@ -374,14 +388,15 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     mayManageStaff: (member: StaffMember) => may(member.role, "manage_staff"),
 
     /** The roster and the latest audit entries (names only), or undefined (audited) when not allowed. */
-    staffPage(member: StaffMember): { members: StaffMember[]; audit: AuditLine[] } | undefined {
+    async staffPage(member: StaffMember): Promise<{ members: StaffMember[]; audit: AuditLine[] } | undefined> {
       const allowed = may(member.role, "see_staff");
-      audit(member, "console_staff", undefined, allowed);
+      await audit(member, "console_staff", undefined, allowed);
       if (!allowed) return undefined;
-      const names = new Map(staff.members().map((m) => [m.telegramUserId, m.displayName]));
+      const members = await staff.members();
+      const names = new Map(members.map((m) => [m.telegramUserId, m.displayName]));
       return {
-        members: staff.members(),
-        audit: staff.recentAudit(200).map((a) => ({
+        members,
+        audit: (await staff.recentAudit(200)).map((a) => ({
           at: a.at,
           who: names.get(a.telegramUserId),
           action: a.action,
@@ -392,33 +407,38 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     },
 
     /** Makes a one-time invite code for a role (admins); the code is shown once and never stored. */
-    invite(member: StaffMember, role: string): { ok: true; code: string } | { ok: false; reason: string } {
+    async invite(
+      member: StaffMember,
+      role: string,
+    ): Promise<{ ok: true; code: string } | { ok: false; reason: string }> {
       const allowed = may(member.role, "invite") && isRole(role);
-      audit(member, "invite", undefined, allowed);
+      await audit(member, "invite", undefined, allowed);
       if (!allowed) return { ok: false, reason: "casework.not_allowed" };
-      return { ok: true, code: staff.createInvite(role, member.telegramUserId) };
+      return { ok: true, code: await staff.createInvite(role, member.telegramUserId) };
     },
 
     /** Changes a member's role, or removes them from the roster (which ends their console sessions at once). */
-    changeMember(member: StaffMember, targetId: number, change: string): ActionResult {
+    async changeMember(member: StaffMember, targetId: number, change: string): Promise<ActionResult> {
       const allowed = may(member.role, "manage_staff") && targetId !== member.telegramUserId;
-      audit(member, change === "remove" ? "remove_member" : "change_role", undefined, allowed);
+      await audit(member, change === "remove" ? "remove_member" : "change_role", undefined, allowed);
       if (!allowed) return { ok: false, reason: "casework.not_allowed" };
       if (change === "remove") {
-        staff.deactivate(targetId);
+        await staff.deactivate(targetId);
         return { ok: true, outboxIds: [], notice: text("console.member_removed") };
       }
-      if (!isRole(change) || !staff.setRole(targetId, change)) return { ok: false, reason: "casework.not_allowed" };
+      if (!isRole(change) || !(await staff.setRole(targetId, change)))
+        return { ok: false, reason: "casework.not_allowed" };
       return { ok: true, outboxIds: [], notice: text("console.role_changed") };
     },
 
     /** The service directory with its sources and checks, newest confirmation first per service. */
-    services(): ServiceLine[] {
-      const checks = options.serviceChecks.latest();
+    async services(): Promise<ServiceLine[]> {
+      const checks = await options.serviceChecks.latest();
+      const names = await namesOf([...checks.values()].map((check) => check.staffId));
       const isoDay = (at: number) => toIsoDate(calendarDateIn(new Date(at), options.timeZone));
       return options.directory.services.map((s) => {
         const check = checks.get(s.id);
-        const byStaff = check ? { at: isoDay(check.at), by: nameOf(check.staffId) } : undefined;
+        const byStaff = check ? { at: isoDay(check.at), by: nameIn(names, check.staffId) } : undefined;
         const fromFile = s.checked_by_staff ? { at: s.checked_by_staff, by: undefined } : undefined;
         const confirmed = byStaff && (!fromFile || byStaff.at >= fromFile.at) ? byStaff : fromFile;
         const latest = [s.last_checked, confirmed?.at]
@@ -438,12 +458,12 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     },
 
     /** A staff member confirmed a service's number by phone today. */
-    checkService(member: StaffMember, serviceId: string): ActionResult {
+    async checkService(member: StaffMember, serviceId: string): Promise<ActionResult> {
       const known = options.directory.services.some((s) => s.id === serviceId);
       const allowed = known && may(member.role, "check_services");
-      audit(member, "check_service", undefined, allowed);
+      await audit(member, "check_service", undefined, allowed);
       if (!allowed) return { ok: false, reason: "casework.not_allowed" };
-      options.serviceChecks.record(serviceId, member.telegramUserId);
+      await options.serviceChecks.record(serviceId, member.telegramUserId);
       return { ok: true, outboxIds: [], notice: text("console.service_checked") };
     },
 
@@ -453,7 +473,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
      */
     async questions(member: StaffMember, locale: Locale): Promise<Reply | undefined> {
       const allowed = may(member.role, "see_reports");
-      audit(member, "console_questions", undefined, allowed);
+      await audit(member, "console_questions", undefined, allowed);
       if (!allowed) return undefined;
       return await questionsReport(options.knowledge, { locale, timeZone: options.timeZone, safety: options.safety });
     },
@@ -471,7 +491,7 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
       filter: { counsellorId?: number; site?: string } = {},
     ): Promise<AppointmentDay[] | undefined> {
       const allowed = may(member.role, "see_day_list");
-      audit(member, "console_appointments", undefined, allowed);
+      await audit(member, "console_appointments", undefined, allowed);
       if (!allowed) return undefined;
       const everyone = may(member.role, "mark_any_appointment");
       const counsellors = (await options.booking.activeCounsellors())
@@ -513,7 +533,11 @@ export function createConsoleDesk(options: ConsoleDeskOptions) {
     mayCheckServices: (member: StaffMember) => may(member.role, "check_services"),
 
     /** Staff a supervisor may give a case to. */
-    caseworkers: () => [...staff.withRole("caseworker"), ...staff.withRole("supervisor"), ...staff.withRole("admin")],
+    caseworkers: async () => [
+      ...(await staff.withRole("caseworker")),
+      ...(await staff.withRole("supervisor")),
+      ...(await staff.withRole("admin")),
+    ],
 
     /**
      * Asks the staff member in Telegram to approve a console login from `browser`; returns outbox ids to send now.

@@ -25,19 +25,19 @@ export interface ConsoleFeatureOptions {
 }
 
 export function createConsoleFeature(options: ConsoleFeatureOptions): Feature {
-  function consoleLink({ userId }: CommandInput) {
+  async function consoleLink({ userId }: CommandInput) {
     const origin = options.url();
     if (!origin) return { text: [text("console.not_set_up")] };
-    const token = options.access.startLogin(userId);
+    const token = await options.access.startLogin(userId);
     return { text: [text("console.link", { url: `${origin}/console/login/${token}` })], discreet: true };
   }
 
-  function answer({ userId, data }: ButtonInput): ButtonOutcome {
+  async function answer({ userId, data }: ButtonInput): Promise<ButtonOutcome> {
     const [, id, verb] = data.split(":");
     const loginId = Number(id);
     if (!Number.isSafeInteger(loginId) || (verb !== "y" && verb !== "n"))
       return { notice: text("console.login_stale") };
-    const result = options.access.answer(loginId, userId, verb === "y");
+    const result = await options.access.answer(loginId, userId, verb === "y");
     if (result === "stale")
       return { notice: text("console.login_stale"), edit: { text: [text("console.login_stale")] } };
     const key = result === "approved" ? "console.approved" : "console.refused";
@@ -49,6 +49,6 @@ export function createConsoleFeature(options: ConsoleFeatureOptions): Feature {
     textKeys: CONSOLE_TEXT_KEYS,
     commands: [{ name: "console", where: "private", permission: "use_console", run: consoleLink }],
     buttons: [{ prefix: CALLBACK_PREFIXES.console, press: answer }],
-    purge: () => ({ consoleLogins: options.access.purge() }),
+    purge: async () => ({ consoleLogins: await options.access.purge() }),
   };
 }

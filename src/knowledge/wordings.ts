@@ -42,7 +42,8 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
   const { kb, index, wordings, staff } = options;
   const articleList = () => [...kb.articles.keys()].join(", ");
   const title = (articleId: string): TextRef => text(`articles.${articleId}.title`);
-  const nameOf = (userId: number | null) => (userId === null ? "?" : (staff.get(userId)?.displayName ?? "?"));
+  const nameOf = async (userId: number | null) =>
+    userId === null ? "?" : ((await staff.get(userId))?.displayName ?? "?");
   const refresh = async () => index.refresh(await wordings.list(["approved"]));
   const say = (key: string, params?: Parameters<typeof text>[1]): Reply => ({ text: [text(key, params)] });
 
@@ -81,7 +82,7 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
       if (refused) return refused;
       const id = await wordings.propose(articleId, wording, userId);
       return {
-        text: [text("knowledge.teach_proposed", { id, name: nameOf(userId), wording, title: title(articleId) })],
+        text: [text("knowledge.teach_proposed", { id, name: await nameOf(userId), wording, title: title(articleId) })],
         buttons: reviewButtons(id),
       };
     },
@@ -92,8 +93,8 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
       const verb = (Object.keys(CODES) as Verb[]).find((v) => CODES[v] === button?.code);
       const wording = button && (await wordings.get(button.id));
       if (!verb || !wording) return { notice: text("common.expired_short") };
-      const allowed = may(staff.get(input.userId)?.role, "review_wording");
-      staff.audit(input.userId, `wording_${verb}`, undefined, allowed);
+      const allowed = may((await staff.get(input.userId))?.role, "review_wording");
+      await staff.audit(input.userId, `wording_${verb}`, undefined, allowed);
       if (!allowed) return { notice: text("knowledge.teach_not_allowed"), alert: true };
       if (wording.proposedBy === input.userId) return { notice: text("knowledge.teach_own"), alert: true };
       const status = verb === "approve" ? "approved" : "rejected";
@@ -103,7 +104,7 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
       const params = { id: wording.id, wording: wording.wording, title: title(wording.articleId) };
       return {
         notice: text(`knowledge.teach_${status}_short`),
-        edit: { text: [text(`knowledge.teach_${status}`, { ...params, name: nameOf(input.userId) })] },
+        edit: { text: [text(`knowledge.teach_${status}`, { ...params, name: await nameOf(input.userId) })] },
       };
     },
 
@@ -135,7 +136,7 @@ export function createWordingsDesk(options: WordingsDeskOptions) {
       const wording = await wordings.get(id);
       if (!wording || !(await wordings.review(wording.id, ["approved"], "removed", userId)))
         return say("knowledge.unteach_missing", { id });
-      staff.audit(userId, "wording_remove", undefined, true);
+      await staff.audit(userId, "wording_remove", undefined, true);
       await refresh();
       return say("knowledge.unteach_done", { id, wording: wording.wording, title: title(wording.articleId) });
     },

@@ -4,11 +4,11 @@
  * Each indicator of flows/programme/indicators.yaml becomes a table of counts: rows (district, category, outcome,
  * ...) by calendar month. Row ids are returned, not labels: the page and the exports translate them.
  *
- * Months are local months in the service's time zone; rows are bucketed by binary search over the months' first
- * instants, so a session at 23:30 on the last day of a month counts in that month.
+ * Months are local months in the service's time zone; rows are bucketed by the months' first instants (counts by the
+ * figures store, in the database; first events and group activities here, by binary search), so a session at 23:30
+ * on the last day of a month counts in that month.
  */
 import { instantAt } from "../base/local-time.ts";
-import type { Db } from "../db/open.ts";
 import {
   ACTIVITY_KINDS,
   type ActivityRecord,
@@ -18,6 +18,7 @@ import {
   type ParticipantKey,
   SEXES,
 } from "./activities.ts";
+import type { FiguresStore, MonthlyWindow } from "./figures-store.ts";
 import type { NeedsStore } from "./needs.ts";
 import { NEEDS } from "./needs.ts";
 
@@ -51,7 +52,8 @@ export interface ResultsPeriod {
 }
 
 export interface IndicatorSources {
-  db: Db;
+  /** The counts recorded by the service (appointments, referrals, questions, the needs survey). */
+  figures: FiguresStore;
   activities: ActivityStore;
   needs: NeedsStore;
   /** Article id → topic id (the knowledge base). */
@@ -100,7 +102,7 @@ class Tally {
     cells[column] = (cells[column] as number) + count;
   }
 
-  /** Adds to a row in a known month (a column index from SQL). */
+  /** Adds to a row in a known month (a column index from the figures store). */
   addToColumn(rowId: string, column: number, count: number): void {
     const row = this.rowIndex.get(rowId);
     const cells = row === undefined ? undefined : this.cells[row];
@@ -134,60 +136,27 @@ class Tally {
  * people into work) count each chat once, in the month of its first qualifying event ever, so months add up to the
  * period's unique total and a family seen before the period is not counted again.
  *
- * Counting is done by SQLite (grouped by month with {@link monthOf}), so a year at ten times the programme's targets
- * (100,000 questions) is summed in native code rather than row by row in JavaScript.
+ * Counting is done by the database (the figures store groups by month), so a year at ten times the programme's
+ * targets (100,000 questions) is summed in native code rather than row by row in JavaScript.
  */
 export async function computeIndicators(sources: IndicatorSources, period: ResultsPeriod): Promise<IndicatorFigures[]> {
   const starts = period.months.map((m) => instantAt({ ...m, day: 1 }, 0, sources.timeZone));
-  const tally = (rowIds: readonly string[]) => new Tally([...rowIds], starts, period.to);
-  const month = (column: string) => monthOf(column, starts);
-  const db = sources.db.$client;
-  const window = { from: period.from, to: period.to };
-  const district = (value: string | null | undefined) =>
-    value && (DISTRICT_ROWS as readonly string[]).includes(value) ? value : "unknown";
-  const columnOfKey = new Map(period.months.map((m, i) => [monthKey(m), i]));
-  // Noon of a local date; memoised, since a year of records has at most 366 dates and the zone lookup is slow.
-  const noons = new Map<string, number>();
-  const dayInstant = (iso: string) => {
-    let at = noons.get(iso);
-    if (at === undefined) {
-      const date = { year: +iso.slice(0, 4), month: +iso.slice(5, 7), day: +iso.slice(8, 10) };
-      noons.set(iso, (at = instantAt(date, 12 * 60, sources.timeZone)));
-    }
-    return at;
+  const count: Counting = {
+    tally: (rowIds) => new Tally([...rowIds], starts, period.to),
+    window: { starts, to: period.to },
+    from: period.from,
+    district: (value) => (value && (DISTRICT_ROWS as readonly string[]).includes(value) ? value : "unknown"),
   };
-  const firstDay = `${monthKey(period.months[0] as Month)}-01`;
-  const dayAfter = `${monthKey(nextMonth(period.months.at(-1) as Month))}-01`;
-
-  const counselling = counsellingFigures(db, window, month, tally, district);
-  const cases = caseFigures(sources, window, month, tally, district);
-  const groups = activityFigures(await sources.activities.between(firstDay, dayAfter), tally, dayInstant);
+  const { from, to } = isoDates(period);
+  const [counselling, cases, records, questions, needs] = await Promise.all([
+    counsellingFigures(sources.figures, count),
+    caseFigures(sources, count),
+    sources.activities.between(from, to),
+    questionFigures(sources, count),
+    needsFigures(sources.figures, period, count),
+  ]);
+  const groups = activityFigures(records, count.tally, dayInstants(sources.timeZone));
   cases.healthPeople.addAll(groups.health);
-
-  const questions = tally([...sources.topics, "unanswered"]);
-  const asked = db
-    .prepare(
-      `select answered_with, ${month("created_at")}, count(*) from questions
-       where created_at >= @from and created_at < @to group by 1, 2`,
-    )
-    .raw()
-    .all(window) as [string | null, number, number][];
-  for (const [article, column, count] of asked)
-    questions.addToColumn(article ? (sources.topicOf(article) ?? "unanswered") : "unanswered", column, count);
-
-  const needs = tally(NEEDS);
-  const chosen = db
-    .prepare(
-      `select substr(date, 1, 7), need1, need2, need3, count(*) from needs_responses
-       where date >= ? and date < ? group by 1, 2, 3, 4`,
-    )
-    .raw()
-    .all(firstDay, dayAfter) as [string, string, string | null, string | null, number][];
-  for (const [key, need1, need2, need3, count] of chosen) {
-    const column = columnOfKey.get(key);
-    if (column === undefined) continue;
-    for (const need of [need1, need2, need3]) if (need) needs.addToColumn(need, column, count);
-  }
 
   const figures = (id: string, t: Tally, progress?: number): IndicatorFigures => ({
     id,
@@ -212,116 +181,100 @@ export async function computeIndicators(sources: IndicatorSources, period: Resul
   ];
 }
 
-/**
- * SQL for the month (column index) an instant column falls in, by the months' first instants: exact in any time
- * zone. Only the period's rows are selected, so every row has a month. The instants are numbers computed here, never
- * input, so writing them into the SQL is safe.
- */
-function monthOf(column: string, starts: readonly number[]): string {
-  if (starts.length <= 1) return "0";
-  const steps = starts.slice(1).map((start, i) => `when ${column} < ${Math.trunc(start)} then ${i}`);
-  return `case ${steps.join(" ")} else ${starts.length - 1} end`;
+/** The period as ISO dates: its first day and the first day after it. */
+export function isoDates(p: ResultsPeriod): { from: string; to: string } {
+  return { from: `${monthKey(p.months[0] as Month)}-01`, to: `${monthKey(nextMonth(p.months.at(-1) as Month))}-01` };
+}
+
+/** What every part of the computation shares: new tallies, the period as the store reads it, a row's district. */
+interface Counting {
+  tally: TallyOf;
+  window: MonthlyWindow;
+  /** The period's first instant. */
+  from: number;
+  /** A district id as a row of DISTRICT_ROWS ("unknown" when absent or not one of them). */
+  district: (value: string | null | undefined) => string;
 }
 
 type TallyOf = (rowIds: readonly string[]) => Tally;
-type MonthOf = (column: string) => string;
-type Window = { from: number; to: number };
-type Db$ = Db["$client"];
 
 /** Attended sessions and no-shows by district; families in the month of their first attended session ever. */
-function counsellingFigures(
-  db: Db$,
-  window: Window,
-  month: MonthOf,
-  tally: TallyOf,
-  district: (v: string | null) => string,
-) {
-  const sessions = tally(DISTRICT_ROWS);
-  const noShows = tally(DISTRICT_ROWS);
-  const families = tally(DISTRICT_ROWS);
-  // A phone session counts in the district the family chose under "Get help", if it chose one.
-  const place = "case when a.site = 'phone' then u.district else a.site end";
-  const byMonth = db
-    .prepare(
-      `select ${place}, a.status, ${month("a.starts_at")}, count(*) from appointments a
-       left join users u on u.chat_id = a.chat_id and a.site = 'phone'
-       where a.status in ('attended', 'no_show') and a.starts_at >= @from and a.starts_at < @to group by 1, 2, 3`,
-    )
-    .raw()
-    .all(window) as [string | null, string, number, number][];
-  for (const [where, status, column, count] of byMonth)
-    (status === "attended" ? sessions : noShows).addToColumn(district(where), column, count);
-  // SQLite takes the bare columns of a min() aggregate from the row that holds the minimum: the first session's place.
-  const firsts = db
-    .prepare(
-      `select ${place}, min(a.starts_at) from appointments a
-       left join users u on u.chat_id = a.chat_id and a.site = 'phone'
-       where a.status = 'attended' and a.starts_at < @to group by a.chat_id`,
-    )
-    .raw()
-    .all(window) as [string | null, number][];
-  for (const [where, first] of firsts) families.add(district(where), first);
+async function counsellingFigures(figures: FiguresStore, count: Counting) {
+  const sessions = count.tally(DISTRICT_ROWS);
+  const noShows = count.tally(DISTRICT_ROWS);
+  const families = count.tally(DISTRICT_ROWS);
+  const [byMonth, firsts] = await Promise.all([
+    figures.sessions(count.window),
+    figures.firstSessions(count.from, count.window.to),
+  ]);
+  for (const row of byMonth)
+    (row.status === "attended" ? sessions : noShows).addToColumn(count.district(row.district), row.month, row.count);
+  for (const first of firsts) families.add(count.district(first.district), first.at);
   return { sessions, noShows, families };
 }
 
 /** Referrals by category and by time to claim; outcomes; people into work and health cases, once per chat. */
-function caseFigures(
-  sources: IndicatorSources,
-  window: Window,
-  month: MonthOf,
-  tally: TallyOf,
-  district: (v: string | null) => string,
-) {
-  const db = sources.db.$client;
-  const referrals = tally(sources.categories);
-  const claimTimes = tally(CLAIM_BANDS);
-  const made = db
-    .prepare(
-      `select category, ${month("created_at")}, ${CLAIM_BAND_SQL}, count(*) from referrals
-       where created_at >= @from and created_at < @to group by 1, 2, 3`,
-    )
-    .raw()
-    .all(window) as [string, number, string, number][];
-  for (const [category, column, band, count] of made) {
-    referrals.addToColumn(category, column, count);
-    claimTimes.addToColumn(band, column, count);
+async function caseFigures(sources: IndicatorSources, count: Counting) {
+  const { figures, categories } = sources;
+  const referrals = count.tally(categories);
+  const claimTimes = count.tally(CLAIM_BANDS);
+  const outcomes = count.tally(OUTCOMES);
+  const intoWork = count.tally(DISTRICT_ROWS);
+  const healthPeople = count.tally(DISTRICT_ROWS);
+  const [made, closed, work, health] = await Promise.all([
+    figures.referrals(count.window),
+    figures.outcomes(count.window),
+    figures.firstOutcomes("job_or_training", undefined, count.from, count.window.to),
+    figures.firstOutcomes("service_received", "health", count.from, count.window.to),
+  ]);
+  for (const row of made) {
+    referrals.addToColumn(row.category, row.month, row.count);
+    claimTimes.addToColumn(row.band, row.month, row.count);
   }
-
-  const outcomes = tally(OUTCOMES);
-  const closed = db
-    .prepare(`select outcome, ${month("at")}, count(*) from case_outcomes where at >= @from and at < @to group by 1, 2`)
-    .raw()
-    .all(window) as [string, number, number][];
-  for (const [outcome, column, count] of closed) outcomes.addToColumn(outcome, column, count);
-
-  /** Each resident once, in the district and month of their first case closed with `outcome` (and `category`). */
-  const firstOutcomes = (outcome: string, category: string | null) => {
-    const t = tally(DISTRICT_ROWS);
-    const rows = db
-      .prepare(
-        `select r.district, min(o.at) from case_outcomes o join referrals r on r.id = o.referral_id
-         where o.outcome = @outcome and (@category is null or r.category = @category) and o.at < @to
-         group by r.chat_id`,
-      )
-      .raw()
-      .all({ outcome, category, to: window.to }) as [string | null, number][];
-    for (const [where, first] of rows) t.add(district(where), first);
-    return t;
-  };
-  return {
-    referrals,
-    claimTimes,
-    outcomes,
-    intoWork: firstOutcomes("job_or_training", null),
-    healthPeople: firstOutcomes("service_received", "health"),
-  };
+  for (const row of closed) outcomes.addToColumn(row.outcome, row.month, row.count);
+  // Each resident once, in the district and month of their first case closed with the outcome.
+  for (const first of work) intoWork.add(count.district(first.district), first.at);
+  for (const first of health) healthPeople.add(count.district(first.district), first.at);
+  return { referrals, claimTimes, outcomes, intoWork, healthPeople };
 }
 
-/** The claim-time band of a referral row, in SQL (the bands of {@link CLAIM_BANDS}). */
-const CLAIM_BAND_SQL = `case when claimed_at is null then 'not_claimed'
-  when claimed_at - created_at < 3600000 then 'under_1h'
-  when claimed_at - created_at < 14400000 then '1h_4h'
-  when claimed_at - created_at < 86400000 then '4h_24h' else 'over_24h' end`;
+/** Questions typed to the knowledge search, by the topic of the article that answered (or unanswered). */
+async function questionFigures(sources: IndicatorSources, count: Counting) {
+  const questions = count.tally([...sources.topics, "unanswered"]);
+  for (const row of await sources.figures.questions(count.window)) {
+    const topic = row.answeredWith ? (sources.topicOf(row.answeredWith) ?? "unanswered") : "unanswered";
+    questions.addToColumn(topic, row.month, row.count);
+  }
+  return questions;
+}
+
+/** The needs residents chose in the survey, by the month of the answer's date. */
+async function needsFigures(figures: FiguresStore, period: ResultsPeriod, count: Counting) {
+  const needs = count.tally(NEEDS);
+  const columnOfKey = new Map(period.months.map((m, i) => [monthKey(m), i]));
+  const { from, to } = isoDates(period);
+  for (const row of await figures.needs(from, to)) {
+    const column = columnOfKey.get(row.month);
+    if (column !== undefined) needs.addToColumn(row.need, column, row.count);
+  }
+  return needs;
+}
+
+/**
+ * Noon of a local date, the instant a group activity counts at; memoised, since a year of records has at most 366
+ * dates and the zone lookup is slow.
+ */
+function dayInstants(timeZone: string): (iso: string) => number {
+  const noons = new Map<string, number>();
+  return (iso) => {
+    let at = noons.get(iso);
+    if (at === undefined) {
+      const date = { year: +iso.slice(0, 4), month: +iso.slice(5, 7), day: +iso.slice(8, 10) };
+      noons.set(iso, (at = instantAt(date, 12 * 60, timeZone)));
+    }
+    return at;
+  };
+}
 
 /** Group activities: health participants, children in protection sessions, migration-law sessions, all by kind. */
 function activityFigures(records: readonly ActivityRecord[], tally: TallyOf, dayInstant: (iso: string) => number) {

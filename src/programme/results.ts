@@ -7,7 +7,6 @@
  */
 import type { Locale } from "../base/locale.ts";
 import { todayIn } from "../base/local-time.ts";
-import type { Db } from "../db/open.ts";
 import { may } from "../features/roles.ts";
 import type { Translator } from "../i18n/translator.ts";
 import { localDigits } from "../khmer/digits.ts";
@@ -26,12 +25,13 @@ import {
   type Places,
   placeName,
 } from "./definitions.ts";
+import type { DistrictCount, FiguresStore } from "./figures-store.ts";
 import {
   type IndicatorFigures,
   computeIndicators,
+  isoDates,
   type Month,
   monthKey,
-  nextMonth,
   periodOf,
   type ResultsPeriod,
 } from "./indicators.ts";
@@ -41,7 +41,8 @@ import type { CountTable, ShownTable, ShownValue } from "./table.ts";
 import { parseReportMonth } from "../booking/report.ts";
 
 export interface ResultsDeskOptions {
-  db: Db;
+  /** The counts recorded by the service (appointments, referrals, questions, the needs survey). */
+  figures: FiguresStore;
   staff: StaffStore;
   activities: ActivityStore;
   needs: NeedsStore;
@@ -105,7 +106,7 @@ function parseMonth(typed: unknown, now: number, timeZone: string): Month | unde
 
 export function createResultsDesk(options: ResultsDeskOptions) {
   const { translator, places } = options;
-  const audit = (member: StaffMember, action: string, allowed: boolean) =>
+  const audit = (member: StaffMember, action: string, allowed: boolean): Promise<void> =>
     options.staff.audit(member.telegramUserId, action, undefined, allowed);
   const label = (locale: Locale, key: string) => translator.render(locale, { key });
   const suppress = (table: CountTable) => suppressSmallCounts(table, options.suppressBelow);
@@ -126,7 +127,7 @@ export function createResultsDesk(options: ResultsDeskOptions) {
   async function figures(p: ResultsPeriod): Promise<IndicatorFigures[]> {
     const computed = await computeIndicators(
       {
-        db: options.db,
+        figures: options.figures,
         activities: options.activities,
         needs: options.needs,
         topicOf: options.topicOf,
@@ -233,7 +234,7 @@ export function createResultsDesk(options: ResultsDeskOptions) {
     /** Every indicator over the period, suppressed; undefined (audited) when the member may not see results. */
     async indicators(member: StaffMember, locale: Locale, p: ResultsPeriod): Promise<IndicatorView[] | undefined> {
       const allowed = may(member.role, "see_results");
-      audit(member, "results_view", allowed);
+      await audit(member, "results_view", allowed);
       return allowed ? await views(locale, p) : undefined;
     },
 
@@ -250,7 +251,7 @@ export function createResultsDesk(options: ResultsDeskOptions) {
     ) {
       const allowed = may(member.role, "see_results");
       const what = `${indicator ?? "all"}:${monthKey(p.months[0] as Month)}..${monthKey(p.months.at(-1) as Month)}`;
-      audit(member, `results_export_${format}:${what}`, allowed);
+      await audit(member, `results_export_${format}:${what}`, allowed);
       if (!allowed) return undefined;
       const chosen = (await figures(p)).filter((f) => indicator === undefined || f.id === indicator);
       if (chosen.length === 0) return undefined;
@@ -268,7 +269,7 @@ export function createResultsDesk(options: ResultsDeskOptions) {
       form: Record<string, unknown>,
     ): Promise<{ ok: true; id: number } | { ok: false; problems: ActivityProblems } | undefined> {
       const allowed = may(member.role, "record_activities");
-      audit(member, "activity_record", allowed);
+      await audit(member, "activity_record", allowed);
       if (!allowed) return undefined;
       const read = readActivityForm(form, places, todayIn(options.now(), options.timeZone));
       if ("problems" in read) return { ok: false, problems: read.problems };
@@ -282,7 +283,7 @@ export function createResultsDesk(options: ResultsDeskOptions) {
         record !== undefined &&
         may(member.role, "record_activities") &&
         (record.recordedBy === member.telegramUserId || may(member.role, "see_results"));
-      audit(member, "activity_withdraw", allowed);
+      await audit(member, "activity_withdraw", allowed);
       return allowed && (await options.activities.withdraw(id));
     },
 
@@ -295,20 +296,20 @@ export function createResultsDesk(options: ResultsDeskOptions) {
     async cip(member: StaffMember, locale: Locale, p: ResultsPeriod, format: "page" | "csv" = "page", only?: string) {
       const allowed = may(member.role, "see_results");
       const what = `${only ?? "all"}:${monthKey(p.months[0] as Month)}..${monthKey(p.months.at(-1) as Month)}`;
-      audit(member, format === "page" ? `cip_view:${what}` : `cip_export_csv:${what}`, allowed);
+      await audit(member, format === "page" ? `cip_view:${what}` : `cip_export_csv:${what}`, allowed);
       if (!allowed) return undefined;
       const sangkats = (await cipReport(locale, p)).filter((s) => only === undefined || s.id === only);
-      const byKhan = needsByKhan(locale, p);
+      const byKhan = await needsByKhan(locale, p);
       const tables = [byKhan, ...sangkats.flatMap((s) => [s.needs, s.meeting])];
       return { sangkats, byKhan, labels: exportLabels(locale, p, tables) };
     },
   };
 
   async function cipReport(locale: Locale, p: ResultsPeriod): Promise<CipSangkat[]> {
-    const { from, to } = isoRange(p);
+    const { from, to } = isoDates(p);
     const answers = await options.needs.between(from, to);
     const activities = await options.activities.between(from, to);
-    const byKhan = khanCounts(locale, p);
+    const byKhan = await khanCounts(locale, p);
     return places.khans.flatMap((khan) =>
       khan.sangkats.map((sangkat): CipSangkat => {
         const mine = answers.filter((a) => a.sangkat === sangkat.id);
@@ -359,18 +360,14 @@ export function createResultsDesk(options: ResultsDeskOptions) {
   }
 
   /** The needs residents chose, by khan (rows: needs; columns: the three khans), for the district's planning. */
-  function needsByKhan(locale: Locale, p: ResultsPeriod): ShownTable {
-    const counts = options.db.$client
-      .prepare(
-        `select khan, need, count(*) from (
-           select khan, need1 as need from needs_responses where date >= @from and date < @to
-           union all select khan, need2 from needs_responses where need2 is not null and date >= @from and date < @to
-           union all select khan, need3 from needs_responses where need3 is not null and date >= @from and date < @to)
-         group by 1, 2`,
-      )
-      .raw()
-      .all(isoRange(p)) as [string, string, number][];
-    const count = (khan: string, need: string) => counts.find(([k, n]) => k === khan && n === need)?.[2] ?? 0;
+  async function needsByKhan(locale: Locale, p: ResultsPeriod): Promise<ShownTable> {
+    const { from, to } = isoDates(p);
+    const key = (khan: string, need: string) => `${khan}:${need}`;
+    // The store counts each month apart; the report is the whole period's.
+    const counts = new Map<string, number>();
+    for (const row of await options.figures.needs(from, to))
+      counts.set(key(row.khan, row.need), (counts.get(key(row.khan, row.need)) ?? 0) + row.count);
+    const count = (khan: string, need: string) => counts.get(key(khan, need)) ?? 0;
     return suppress({
       id: "cip_needs_by_khan",
       title: label(locale, "results.cip_by_khan_title"),
@@ -382,35 +379,20 @@ export function createResultsDesk(options: ResultsDeskOptions) {
   }
 
   /** Referral categories and question topics per khan over the period (the district the resident chose). */
-  function khanCounts(locale: Locale, p: ResultsPeriod) {
-    const referrals = options.db.$client
-      .prepare(
-        "select district, category, count(*) from referrals where created_at >= ? and created_at < ? group by 1, 2",
-      )
-      .raw()
-      .all(p.from, p.to) as [string | null, string, number][];
-    const questions = options.db.$client
-      .prepare(
-        `select u.district, q.answered_with, count(*) from questions q join users u on u.chat_id = q.chat_id
-         where q.created_at >= ? and q.created_at < ? group by 1, 2`,
-      )
-      .raw()
-      .all(p.from, p.to) as [string | null, string | null, number][];
+  async function khanCounts(locale: Locale, p: ResultsPeriod) {
+    const [referrals, questions] = await Promise.all([
+      options.figures.referralsByDistrict(p.from, p.to),
+      options.figures.questionsByDistrict(p.from, p.to),
+    ]);
+    const topicOf = (article: string | null) => (article ? (options.topicOf(article) ?? "unanswered") : "unanswered");
+    const sum = (rows: DistrictCount[], khan: string, matches: (key: string | null) => boolean) =>
+      rows.filter((r) => r.district === khan && matches(r.key)).reduce((total, r) => total + r.count, 0);
     const topics = [...options.topics, "unanswered"];
     const column = [label(locale, "results.cip_count")];
     const result = new Map<string, { referrals: ShownTable; questions: ShownTable }>();
     for (const khan of places.khans) {
-      const referralCells = options.categories.map((c) => [
-        referrals.filter(([d, cat]) => d === khan.id && cat === c).reduce((s, r) => s + r[2], 0),
-      ]);
-      const questionCells = topics.map((topic) => [
-        questions
-          .filter(
-            ([d, article]) =>
-              d === khan.id && (article ? (options.topicOf(article) ?? "unanswered") : "unanswered") === topic,
-          )
-          .reduce((s, r) => s + r[2], 0),
-      ]);
+      const referralCells = options.categories.map((c) => [sum(referrals, khan.id, (category) => category === c)]);
+      const questionCells = topics.map((topic) => [sum(questions, khan.id, (article) => topicOf(article) === topic)]);
       result.set(khan.id, {
         referrals: suppress({
           id: `cip_referrals_${khan.id}`,
@@ -437,9 +419,4 @@ export function createResultsDesk(options: ResultsDeskOptions) {
 /** One count on its own, suppressed like a table's cell. */
 export function suppressOne(value: number, threshold: number): ShownValue {
   return value > 0 && value < threshold ? { kind: "hidden", reason: "small" } : { kind: "count", value };
-}
-
-/** The period as ISO dates: its first day and the day after it. */
-function isoRange(p: ResultsPeriod): { from: string; to: string } {
-  return { from: `${monthKey(p.months[0] as Month)}-01`, to: `${monthKey(nextMonth(p.months.at(-1) as Month))}-01` };
 }

@@ -54,7 +54,7 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
   const { store, staff } = options;
   const shippedBy = new Map(options.shipped.map((s) => [s.target, s]));
   const articleExists = (id: string) => [...options.articleIds()].includes(id);
-  const mayManage = (userId: number) => may(staff.get(userId)?.role, "manage_recordings");
+  const mayManage = async (userId: number) => may((await staff.get(userId))?.role, "manage_recordings");
   // What plays on each page, asked on every render of an article, the main menu and the 🆘 screen. Kept in memory
   // and forgotten on every change made here; one process owns the database (src/db/lock.ts), so nothing else
   // changes it behind this cache.
@@ -115,9 +115,9 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
       userId: number,
       voice: { target: RecordingTarget; fileId: string; duration: number; speaker?: string },
     ): Promise<AttachResult> {
-      const member = staff.get(userId);
-      if (!mayManage(userId) || !member) {
-        staff.audit(userId, "manage_recordings", undefined, false);
+      const member = await staff.get(userId);
+      if (!(await mayManage(userId)) || !member) {
+        await staff.audit(userId, "manage_recordings", undefined, false);
         return { ok: false, why: "not_allowed" };
       }
       if (voice.duration < MIN_RECORDING_SECONDS) return { ok: false, why: "too_short" };
@@ -132,19 +132,19 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
       });
       await store.dropDraft(userId, voice.fileId);
       cache.clear();
-      staff.audit(userId, "manage_recordings", undefined, true);
+      await staff.audit(userId, "manage_recordings", undefined, true);
       return { ok: true, replaced, speaker };
     },
 
     /** Removes a staff recording from a page (a shipped one stays); undefined when `userId` may not. */
     async remove(userId: number, target: RecordingTarget): Promise<boolean | undefined> {
-      if (!mayManage(userId)) {
-        staff.audit(userId, "manage_recordings", undefined, false);
+      if (!(await mayManage(userId))) {
+        await staff.audit(userId, "manage_recordings", undefined, false);
         return undefined;
       }
       const removed = await store.remove(target);
       cache.clear();
-      staff.audit(userId, "manage_recordings", undefined, true);
+      await staff.audit(userId, "manage_recordings", undefined, true);
       return removed;
     },
 

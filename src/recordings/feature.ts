@@ -152,7 +152,7 @@ export function createRecordingsFeature(options: RecordingsFeatureOptions): Feat
 
   /** A content member's own voice note: how to attach it (instead of "a caseworker can listen?"). */
   async function hint(message: IncomingMessage) {
-    if (message.kind !== "voice" || message.chatId !== message.userId || !desk.mayManage(message.userId))
+    if (message.kind !== "voice" || message.chatId !== message.userId || !(await desk.mayManage(message.userId)))
       return undefined;
     if (message.voiceFileId) await desk.keepDraft(message.userId, message.voiceFileId, message.duration ?? 0);
     const outboxIds = await queueReply(options.outbox, translator, {

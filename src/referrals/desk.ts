@@ -222,7 +222,7 @@ export function createDesk(options: DeskOptions) {
   /** Posts the alert; `round` 0 is the first post, later rounds are escalations that mention the supervisors. */
   async function postAlert(referral: Referral, round: number): Promise<number[]> {
     if (options.staffChatId === undefined) return [];
-    const supervisors = round > 0 ? staff.withRole("supervisor") : [];
+    const supervisors = round > 0 ? await staff.withRole("supervisor") : [];
     const lines: TextRef[] = [text(round === 0 ? "casework.alert_new" : "casework.alert_again"), await facts(referral)];
     if (round > 0) {
       const key = supervisors.length > 0 ? "casework.alert_mention" : "casework.alert_no_supervisor";
@@ -268,16 +268,16 @@ export function createDesk(options: DeskOptions) {
       : options.calendar.addWorkingMinutes(from, normalWorkMinutes);
   }
 
-  /** Checks the role; records the attempt either way. */
-  function allowed(
+  /** Checks the role and records the attempt either way; the member when their role allows the action. */
+  async function allowed(
     member: StaffMember | undefined,
     userId: number,
     action: StaffAction,
     referralId: number | undefined,
-  ): member is StaffMember {
+  ): Promise<StaffMember | undefined> {
     const ok = may(member?.role, action);
-    staff.audit(userId, action, referralId, ok);
-    return ok;
+    await staff.audit(userId, action, referralId, ok);
+    return ok ? member : undefined;
   }
 
   function refused(): DeskResult {
@@ -335,18 +335,19 @@ export function createDesk(options: DeskOptions) {
 
     /** A staff button press (Claim, Resolve, Talk, End, Could not reach, Show contact) by Telegram user `userId`. */
     async press(userId: number, verb: DeskVerb, referralId: number): Promise<DeskResult> {
-      const member = staff.get(userId);
+      const member = await staff.get(userId);
       const referral = await referrals.get(referralId);
       switch (verb) {
         case "claim": {
-          if (!allowed(member, userId, "claim", referralId)) return refused();
+          const actor = await allowed(member, userId, "claim", referralId);
+          if (!actor) return refused();
           if (!referral || !(await referrals.claim(referralId, userId))) return done("casework.already_taken", []);
           const claimed = (await referrals.get(referralId)) as Referral;
-          staff.setActiveReferral(userId, null);
+          await staff.setActiveReferral(userId, null);
           const ids = [
-            ...(await updateAlerts(claimed, text("casework.claimed_by", { name: member.displayName }))),
+            ...(await updateAlerts(claimed, text("casework.claimed_by", { name: actor.displayName }))),
             ...(await toResident(claimed, "claimed", {
-              text: [text("casework.resident_claimed", { name: member.displayName, case: caseNumber(claimed.id) })],
+              text: [text("casework.resident_claimed", { name: actor.displayName, case: caseNumber(claimed.id) })],
             })),
             ...(await queue(
               userId,
@@ -363,31 +364,33 @@ export function createDesk(options: DeskOptions) {
         case "resolve":
         case "unreachable": {
           const own = referral?.assignedTo === userId;
-          if (!allowed(member, userId, own ? "resolve_own" : "resolve_any", referralId)) return refused();
+          const actor = await allowed(member, userId, own ? "resolve_own" : "resolve_any", referralId);
+          if (!actor) return refused();
           const wasTalking = referral?.status === "in_conversation";
           const status = verb === "resolve" ? "resolved" : "closed_unreachable";
           if (!referral || !(await referrals.close(referralId, status, userId)))
             return done("casework.already_closed", []);
           const closed = (await referrals.get(referralId)) as Referral;
-          staff.clearActiveReferral(referralId);
+          await staff.clearActiveReferral(referralId);
           const ids = [
-            ...(await updateAlerts(closed, text(`casework.closed_${status}`, { name: member.displayName }))),
+            ...(await updateAlerts(closed, text(`casework.closed_${status}`, { name: actor.displayName }))),
             ...(wasTalking ? await backToAssistant(closed) : []),
           ];
           return done(`casework.you_closed_${status}`, ids, { case: caseNumber(closed.id) });
         }
         case "talk": {
-          if (!allowed(member, userId, "relay", referralId)) return refused();
+          const actor = await allowed(member, userId, "relay", referralId);
+          if (!actor) return refused();
           if (!referral || referral.assignedTo !== userId) return done("casework.not_yours", []);
           if (referral.status === "claimed" && !(await referrals.startConversation(referralId, userId)))
             return done("casework.already_closed", []);
           if (referral.status !== "claimed" && referral.status !== "in_conversation")
             return done("casework.already_closed", []);
-          staff.setActiveReferral(userId, referralId);
+          await staff.setActiveReferral(userId, referralId);
           const ids: number[] =
             referral.status === "claimed"
               ? await toResident(referral, `talk:${now()}`, {
-                  text: [text("casework.resident_talking", { name: member.displayName })],
+                  text: [text("casework.resident_talking", { name: actor.displayName })],
                 })
               : [];
           ids.push(
@@ -406,15 +409,16 @@ export function createDesk(options: DeskOptions) {
           return done("casework.talk_notice", ids, { case: caseNumber(referralId) });
         }
         case "end": {
-          if (!allowed(member, userId, "relay", referralId)) return refused();
+          if (!(await allowed(member, userId, "relay", referralId))) return refused();
           if (!referral || referral.assignedTo !== userId) return done("casework.not_yours", []);
           if (!(await referrals.endConversation(referralId, userId))) return done("casework.not_talking", []);
-          staff.setActiveReferral(userId, null);
+          await staff.setActiveReferral(userId, null);
           return done("casework.talk_ended", await backToAssistant(referral), { case: caseNumber(referralId) });
         }
         case "contact": {
-          if (!allowed(member, userId, "relay", referralId)) return refused();
-          if (!referral || (referral.assignedTo !== userId && !may(member.role, "resolve_any")))
+          const actor = await allowed(member, userId, "relay", referralId);
+          if (!actor) return refused();
+          if (!referral || (referral.assignedTo !== userId && !may(actor.role, "resolve_any")))
             return done("casework.not_yours", []);
           const contact = await referrals.contactOf(referralId);
           return { notice: contactNotice(referral, contact), alert: true, outboxIds: [] };
@@ -436,12 +440,12 @@ export function createDesk(options: DeskOptions) {
         updateId: number;
       },
     ): Promise<DeskResult | undefined> {
-      const member = staff.get(userId);
+      const member = await staff.get(userId);
       if (!member) return undefined;
-      const linked = message.replyTo === undefined ? undefined : staff.caseOfMessage(userId, message.replyTo);
+      const linked = message.replyTo === undefined ? undefined : await staff.caseOfMessage(userId, message.replyTo);
       const referralId = linked ?? member.activeReferralId ?? undefined;
       if (referralId === undefined) return undefined;
-      if (!allowed(member, userId, "relay", referralId)) return refused();
+      if (!(await allowed(member, userId, "relay", referralId))) return refused();
       const referral = await referrals.get(referralId);
       if (!referral || referral.assignedTo !== userId || referral.status !== "in_conversation") {
         return {
@@ -491,7 +495,7 @@ export function createDesk(options: DeskOptions) {
       const referral = await referrals.activeForChat(chatId);
       if (!referral || !(await referrals.close(referral.id, "closed_by_resident", null))) return [];
       await referrals.setOutcome(referral.id, "closed_by_resident", null, null);
-      staff.clearActiveReferral(referral.id);
+      await staff.clearActiveReferral(referral.id);
       const closed = (await referrals.get(referral.id)) as Referral;
       const ids = await updateAlerts(closed, text("casework.closed_closed_by_resident"));
       if (referral.assignedTo !== null) {
@@ -505,7 +509,7 @@ export function createDesk(options: DeskOptions) {
       const referral = await referrals.inConversation(chatId);
       if (!referral || referral.assignedTo === null) return [];
       await referrals.endConversation(referral.id, null);
-      staff.clearActiveReferral(referral.id);
+      await staff.clearActiveReferral(referral.id);
       return await queue(
         referral.assignedTo,
         `case:${referral.id}:left:${now()}`,
@@ -561,9 +565,10 @@ export function createDesk(options: DeskOptions) {
 
     /** A staff member's own open cases (/cases), or all for supervisors and admins. */
     async casesFor(userId: number): Promise<Reply | undefined> {
-      const member = staff.get(userId);
-      if (!allowed(member, userId, "see_cases", undefined)) return undefined;
-      const list = await referrals.active(may(member.role, "resolve_any") ? undefined : userId);
+      const member = await staff.get(userId);
+      const actor = await allowed(member, userId, "see_cases", undefined);
+      if (!actor) return undefined;
+      const list = await referrals.active(may(actor.role, "resolve_any") ? undefined : userId);
       if (list.length === 0) return { text: [text("casework.cases_none")] };
       return { text: [text("casework.cases_title"), ...(await Promise.all(list.map((r) => facts(r))))] };
     },

@@ -62,7 +62,7 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
 
   /** A staff member's message is relayed to the case they talk with (or whose message they reply to). */
   async function fromStaff(message: IncomingMessage): Promise<Interception | undefined> {
-    if (!staff.get(message.userId)) return undefined;
+    if (!(await staff.get(message.userId))) return undefined;
     const relayed = await desk.relayFromStaff(message.userId, message);
     return relayed ? { outboxIds: relayed.outboxIds, answerToo: false } : undefined;
   }
@@ -107,7 +107,9 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
       (await fromStaff(message)) ??
       (await fromResident(message)) ??
       // A content member's voice note is a recording to attach (the recordings feature says how), not a resident's.
-      (may(staff.get(message.userId)?.role, "manage_recordings") ? undefined : await mediaDesk.received(message)),
+      (may((await staff.get(message.userId))?.role, "manage_recordings")
+        ? undefined
+        : await mediaDesk.received(message)),
     jobs: [
       {
         name: "referral-escalation",
@@ -125,9 +127,9 @@ export function createReferralsFeature(options: ReferralsFeatureOptions): Featur
       [
         CASE_SUBJECT,
         {
-          onSent: (row, messageId) =>
+          onSent: async (row, messageId) =>
             messageId !== undefined && row.subject
-              ? staff.linkMessage(row.chatId, messageId, row.subject.id)
+              ? await staff.linkMessage(row.chatId, messageId, row.subject.id)
               : undefined,
         },
       ],

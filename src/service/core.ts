@@ -11,10 +11,12 @@ import { type Config, loadConfig } from "../config.ts";
 import { type CheckReport, checkContent } from "../content/check.ts";
 import { type Content, loadContent } from "../content/load.ts";
 import { createConsoleAccess } from "../console/access.ts";
+import { createConsoleAccessStore } from "../console/access-store.ts";
 import { createConsoleDesk } from "../console/desk.ts";
 import { createServiceChecks } from "../console/service-checks.ts";
 import type { ConsoleParts } from "../console/parts.ts";
 import { createActivityStore } from "../programme/activities.ts";
+import { createFiguresStore } from "../programme/figures-store.ts";
 import { createNeedsStore } from "../programme/needs.ts";
 import { createResultsDesk } from "../programme/results.ts";
 import { URGENT_CATEGORY } from "../referrals/help-flow.ts";
@@ -130,7 +132,7 @@ export async function createCore(
     unlock();
   };
   try {
-    verifyKey(db, cipher, now);
+    await verifyKey(db, cipher, now);
     const core = await assemble(
       { config, logger, now, content, db, cipher, close },
       options.features ?? builtInFeatures,
@@ -256,7 +258,7 @@ async function assemble(base: Foundation, featureList: FeatureList): Promise<Cor
   let consoleOrigin = config.console.url;
   const consoleParts: ConsoleParts = {
     access: createConsoleAccess({
-      db,
+      store: createConsoleAccessStore(db),
       staff,
       now,
       idleMs: config.console.idleMinutes * 60_000,
@@ -281,7 +283,7 @@ async function assemble(base: Foundation, featureList: FeatureList): Promise<Cor
       now,
     }),
     results: createResultsDesk({
-      db,
+      figures: createFiguresStore(db),
       staff,
       activities,
       needs,

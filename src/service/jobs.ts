@@ -18,21 +18,28 @@ export function scheduledJobs(core: Core): Job[] {
   return [...transactionalJobs(core), ...(backup ? [backup] : [])];
 }
 
-/** While ENCRYPTION_KEY_PREVIOUS is set: values still under it are re-encrypted, a batch a minute. */
+/**
+ * While ENCRYPTION_KEY_PREVIOUS is set: values still under it are re-encrypted, a batch a minute, each batch in one
+ * transaction (transactionalJobs).
+ */
 function keyRotationJob(core: Core): Job | undefined {
   if (!core.config.encryptionKeyPrevious) return undefined;
   const rotation = createKeyRotation(core.db, core.cipher);
+  let complete = false;
   let told = false;
   return {
     name: "key-rotation",
     schedule: "* * * * *",
-    run: () => {
-      const pass = rotation.batch();
-      if (pass.complete && !told) {
-        told = true;
-        core.logger.warn("key rotation complete: nothing is left under ENCRYPTION_KEY_PREVIOUS; remove it and restart");
-      }
+    run: async () => {
+      const pass = await rotation.batch();
+      complete = pass.complete;
       return pass;
+    },
+    // Told once the batch that found nothing left has committed, not while its transaction could still fail.
+    afterCommit: () => {
+      if (!complete || told) return;
+      told = true;
+      core.logger.warn("key rotation complete: nothing is left under ENCRYPTION_KEY_PREVIOUS; remove it and restart");
     },
   };
 }

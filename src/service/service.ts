@@ -57,7 +57,7 @@ export async function createService(
     options.content ? { content: options.content } : {},
   );
   const fake = config.mode === "sandbox" ? createSandboxTelegram(core.now) : undefined;
-  if (fake) for (const member of SANDBOX_STAFF) core.staff.register(member.id, member.role, member.name);
+  if (fake) for (const member of SANDBOX_STAFF) await core.staff.register(member.id, member.role, member.name);
   if (config.demoData) {
     await seedDemoCounsellors(core.staff, core.booking.store);
     for (const demo of DEMO_COUNSELLORS)

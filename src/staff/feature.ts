@@ -25,13 +25,13 @@ export const STAFF_TEXT_KEYS = [
 export function createStaffFeature(options: { staff: StaffStore; now: () => number }): Feature {
   const { staff, now } = options;
 
-  function join({ userId, firstName, argument }: CommandInput): Reply {
+  async function join({ userId, firstName, argument }: CommandInput): Promise<Reply> {
     const code = argument.trim();
     if (!code) return { text: [{ key: "casework.join_usage" }] };
-    if (staff.refusals(userId, "join", now() - DAY_MS) >= MAX_JOIN_FAILURES_PER_DAY)
+    if ((await staff.refusals(userId, "join", now() - DAY_MS)) >= MAX_JOIN_FAILURES_PER_DAY)
       return { text: [{ key: "casework.join_unknown" }] };
-    const result = staff.redeem(code, userId, firstName);
-    staff.audit(userId, "join", undefined, result.ok);
+    const result = await staff.redeem(code, userId, firstName);
+    await staff.audit(userId, "join", undefined, result.ok);
     if (!result.ok) return { text: [{ key: `casework.join_${result.reason}` }] };
     return {
       text: [
@@ -43,11 +43,11 @@ export function createStaffFeature(options: { staff: StaffStore; now: () => numb
     };
   }
 
-  function invite({ userId, argument }: CommandInput): Reply {
+  async function invite({ userId, argument }: CommandInput): Promise<Reply> {
     const role = argument.trim().toLowerCase();
     if (!isRole(role)) return { text: [{ key: "casework.invite_usage" }] };
-    staff.audit(userId, "invite", undefined, true);
-    const code = staff.createInvite(role, userId);
+    await staff.audit(userId, "invite", undefined, true);
+    const code = await staff.createInvite(role, userId);
     return { text: [{ key: "casework.invite_created", params: { role: { key: `casework.role_${role}` }, code } }] };
   }
 

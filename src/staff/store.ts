@@ -7,6 +7,7 @@ import { and, desc, eq, gte, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { caseLinks, staffAudit, staffInvites, staffMembers } from "../db/schema.ts";
 import type { Role } from "../features/roles.ts";
+import { asyncMethods } from "../db/async-store.ts";
 
 export interface StaffMember {
   telegramUserId: number;
@@ -23,23 +24,15 @@ export const INVITE_TTL_MS = 7 * 86_400_000;
 const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 const CODE_LENGTH = 10;
 
+/** The staff store's interface, over either database. */
 export type StaffStore = ReturnType<typeof createStaffStore>;
 
 /** Creates the staff store. `now` defaults to Date.now. */
 export function createStaffStore(db: Db, now: () => number = Date.now) {
-  function toMember(r: typeof staffMembers.$inferSelect): StaffMember {
-    return {
-      telegramUserId: r.telegramUserId,
-      role: r.role,
-      displayName: r.displayName,
-      activeReferralId: r.activeReferralId,
-    };
-  }
-
-  return {
+  return asyncMethods({
     /** Makes a one-time code for a role; returns the code (shown once, never stored). */
     createInvite(role: Role, createdBy: number | null): string {
-      const code = Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
+      const code = newInviteCode();
       db.insert(staffInvites)
         .values({ codeHash: hashCode(code), role, createdBy, expiresAt: now() + INVITE_TTL_MS, createdAt: now() })
         .run();
@@ -196,9 +189,25 @@ export function createStaffStore(db: Db, now: () => number = Date.now) {
         .where(and(eq(caseLinks.chatId, chatId), eq(caseLinks.messageId, messageId)))
         .get()?.referralId;
     },
+  });
+}
+
+/** A member as stores return it (shared with the PostgreSQL store). */
+export function toMember(r: Pick<typeof staffMembers.$inferSelect, keyof StaffMember>): StaffMember {
+  return {
+    telegramUserId: r.telegramUserId,
+    role: r.role,
+    displayName: r.displayName,
+    activeReferralId: r.activeReferralId,
   };
 }
 
-function hashCode(code: string): string {
+/** Makes a new invite code from {@link CODE_ALPHABET} (shared with the PostgreSQL store). */
+export function newInviteCode(): string {
+  return Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
+}
+
+/** The stored form of an invite code: case and surrounding spaces do not matter (shared with the PostgreSQL store). */
+export function hashCode(code: string): string {
   return createHash("sha256").update(code.trim().toUpperCase()).digest("hex");
 }

@@ -32,17 +32,17 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
     .filter((ctx) => deps.staffChatId !== undefined && ctx.chat.id === deps.staffChatId);
 
   /** Whether the sender may; a refusal is audited. */
-  function permitted(userId: number, command: FeatureCommand): boolean {
+  async function permitted(userId: number, command: FeatureCommand): Promise<boolean> {
     if (!command.permission) return true;
-    const allowed = may(deps.staff.get(userId)?.role, command.permission);
-    if (!allowed) deps.staff.audit(userId, command.permission, undefined, false);
+    const allowed = may((await deps.staff.get(userId))?.role, command.permission);
+    if (!allowed) await deps.staff.audit(userId, command.permission, undefined, false);
     return allowed;
   }
 
   async function runCommand(ctx: Context, next: NextFunction, command: FeatureCommand): Promise<void> {
     const from = ctx.from;
     const chatId = ctx.chat?.id;
-    if (!from || chatId === undefined || !permitted(from.id, command)) return next();
+    if (!from || chatId === undefined || !(await permitted(from.id, command))) return next();
     const locale = command.where === "staff-chat" ? deps.defaultLocale : await localeOf(chatId);
     const input = {
       userId: from.id,

@@ -44,7 +44,7 @@ describe("claim and resolve", () => {
       { text: t("casework.not_allowed"), show_alert: true },
     ]);
     expect((await h.core.referrals.active())[0]?.status).toBe("open");
-    expect(h.core.staff.auditLog().map((a) => [a.telegramUserId, a.action, a.allowed])).toEqual([
+    expect((await h.core.staff.auditLog()).map((a) => [a.telegramUserId, a.action, a.allowed])).toEqual([
       [OUTSIDER, "claim", false],
       [RESIDENT, "claim", false],
     ]);
@@ -94,7 +94,7 @@ describe("claim and resolve", () => {
   });
 
   it("a caseworker cannot resolve someone else's case; a supervisor can", async () => {
-    h.core.staff.register(6009, "caseworker", "Dara");
+    await h.core.staff.register(6009, "caseworker", "Dara");
     await refer();
     await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
     await h.pressAs(6009, STAFF_CHAT, t("casework.button_resolve"));
@@ -237,7 +237,7 @@ describe("escalation and digest (fake clock)", () => {
 
 describe("staff registration", () => {
   it("an admin's one-time code registers a caseworker once; wrong, used and guessed codes are refused", async () => {
-    h.core.staff.register(6100, "admin", "Admin");
+    await h.core.staff.register(6100, "admin", "Admin");
     h.fake.addUser({ id: 6100, first_name: "Admin" });
     h.fake.addUser({ id: 6101, first_name: "Chenda" });
     await h.sayAs(6100, "/invite caseworker");
@@ -251,17 +251,17 @@ describe("staff registration", () => {
         params: { name: "Chenda", role: { key: "casework.role_caseworker" } },
       }),
     );
-    expect(h.core.staff.get(6101)?.role).toBe("caseworker");
+    expect((await h.core.staff.get(6101))?.role).toBe("caseworker");
 
     await h.sayAs(OUTSIDER, `/join ${code}`);
     expect(h.fake.botMessages(OUTSIDER).at(-1)?.text).toBe(t("casework.join_used"));
     for (let i = 0; i < 5; i++) await h.sayAs(OUTSIDER, "/join WRONGCODE1");
     expect(h.fake.botMessages(OUTSIDER).at(-1)?.text).toBe(t("casework.join_unknown"));
-    expect(h.core.staff.get(OUTSIDER)).toBeUndefined();
+    expect(await h.core.staff.get(OUTSIDER)).toBeUndefined();
   });
 
   it("explains an empty /join or /invite, and answers a forged or unknown staff button as stale", async () => {
-    h.core.staff.register(6100, "admin", "Admin");
+    await h.core.staff.register(6100, "admin", "Admin");
     h.fake.addUser({ id: 6100, first_name: "Admin" });
     await h.sayAs(OUTSIDER, "/join");
     expect(h.fake.botMessages(OUTSIDER).at(-1)?.text).toBe(t("casework.join_usage"));

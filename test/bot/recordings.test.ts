@@ -24,9 +24,9 @@ describe("recordings of answers", () => {
   const voiceCalls = () => h.fake.calls.filter((c) => c.method === "sendVoice");
   const listenButton = () => buttonsOf(h.last()).find((b) => b.text === t("recordings.listen"));
 
-  function withEditor(harness: Harness): Harness {
+  async function withEditor(harness: Harness): Promise<Harness> {
     harness.fake.addUser({ id: EDITOR, first_name: "Sokha", language_code: "km" });
-    harness.core.staff.register(EDITOR, "content", "Sok Sokha");
+    await harness.core.staff.register(EDITOR, "content", "Sok Sokha");
     return harness;
   }
 
@@ -48,7 +48,7 @@ describe("recordings of answers", () => {
   }
 
   it("an editor's voice note becomes 🔊 Listen on the article, sent by its file id", async () => {
-    h = withEditor(await createHarness());
+    h = await withEditor(await createHarness());
     // Their voice note is a recording to attach, not a resident's message for a caseworker.
     const voice = h.fake.sendOther(EDITOR, "voice", { duration: 42 }) as { message: { message_id: number } };
     await h.handle(voice);
@@ -84,7 +84,7 @@ describe("recordings of answers", () => {
   });
 
   it("the /start recording shows on the main menu; /recordings lists pages; remove takes it off", async () => {
-    h = withEditor(await createHarness());
+    h = await withEditor(await createHarness());
     expect(await recordAndAttach("/recording start K.S.")).toContain(t("recordings.screen_start"));
     await h.say("/start");
     expect(listenButton()?.callback_data).toBe("o:screen:start");
@@ -111,7 +111,7 @@ describe("recordings of answers", () => {
   });
 
   it("refuses what is not the editor's own voice note, unknown pages, and staff without the role", async () => {
-    h = withEditor(await createHarness());
+    h = await withEditor(await createHarness());
     expect(await recordAndAttach("/recording nowhere")).toContain('"nowhere"');
     expect(await recordAndAttach("/recording passport", 1)).toBe(t("recordings.not_a_reply"));
     await h.sayAs(EDITOR, "/recording passport");
@@ -144,7 +144,7 @@ describe("recordings of answers", () => {
 
   it("a resident's voice note the bot copied to a caseworker can never become a recording", async () => {
     h = await createHarness();
-    h.core.staff.register(CASEWORKER, "supervisor", "Bopha"); // may manage recordings
+    await h.core.staff.register(CASEWORKER, "supervisor", "Bopha"); // may manage recordings
     await startTalking(h);
     const residentVoice = h.fake.sendOther(RESIDENT, "voice", { duration: 30 });
     await h.handle(residentVoice);
@@ -161,7 +161,7 @@ describe("recordings of answers", () => {
   });
 
   it("a recording made with another bot token is hidden, and one Telegram refuses is forgotten", async () => {
-    h = withEditor(await createHarness());
+    h = await withEditor(await createHarness());
     const otherBot = createRecordingStore(h.core.db, "999999");
     await otherBot.attach({
       target: "article:passport",

@@ -243,7 +243,7 @@ describe("counsellors", () => {
     expect((await appointment(a.id))?.status).toBe("booked");
     await pressIn(SUPERVISOR);
     expect((await appointment(a.id))?.status).toBe("no_show");
-    const audit = h.core.staff.auditLog().filter((r) => r.action === "appointment_no_show");
+    const audit = (await h.core.staff.auditLog()).filter((r) => r.action === "appointment_no_show");
     expect(audit.map((r) => [r.telegramUserId, r.allowed])).toEqual([
       [RESIDENT, false],
       [PISETH, false],

@@ -62,8 +62,8 @@ beforeEach(async () => {
     },
   });
   service = await createService(config, createLogger("debug", sink), { now: () => clock });
-  service.core.staff.register(CASEWORKER, "caseworker", "Bopha");
-  service.core.staff.register(SUPERVISOR, "supervisor", "Vanna");
+  await service.core.staff.register(CASEWORKER, "caseworker", "Bopha");
+  await service.core.staff.register(SUPERVISOR, "supervisor", "Vanna");
   await service.start();
 });
 

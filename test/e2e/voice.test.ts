@@ -49,7 +49,7 @@ beforeEach(async () => {
   service = await createService(config, createLogger("debug", sink), {
     content: { ...content, recordings: [shipped] },
   });
-  service.core.staff.register(CASEWORKER, "caseworker", "Bopha");
+  await service.core.staff.register(CASEWORKER, "caseworker", "Bopha");
   await service.start();
 });
 

@@ -63,8 +63,8 @@ export async function createHarness(
   fake.addUser({ id: CASEWORKER, first_name: "Bopha", language_code: "km" });
   fake.addUser({ id: SUPERVISOR, first_name: "Vanna", language_code: "km" });
   fake.addUser({ id: OUTSIDER, first_name: "Someone", language_code: "km" });
-  core.staff.register(CASEWORKER, "caseworker", "Bopha");
-  core.staff.register(SUPERVISOR, "supervisor", "Vanna");
+  await core.staff.register(CASEWORKER, "caseworker", "Bopha");
+  await core.staff.register(SUPERVISOR, "supervisor", "Vanna");
   const toFake: Transformer = async (_prev, method, payload) =>
     (await fake.call(SANDBOX_TOKEN, method, payload as Record<string, unknown>)) as never;
   const side = createTelegramSide(core, {

@@ -5,7 +5,7 @@
  *
  * What is at rest is read with plain SQL that both dialects accept (`rows`), and time is the fixture's clock.
  */
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { expect, it } from "vitest";
 import { SpeanError } from "../../src/base/errors.ts";
 import type { Appointment, AppointmentStatus, WeeklyHours } from "../../src/booking/model.ts";
@@ -14,6 +14,7 @@ import type { ConversationStore } from "../../src/conversations/store.ts";
 import type { Vars } from "../../src/engine/actions.ts";
 import type { ConversationState } from "../../src/engine/interpreter.ts";
 import type { CommitQueue } from "../../src/db/commit-queue.ts";
+import type { Role } from "../../src/features/roles.ts";
 import type { InboundUpdate, InboxStore } from "../../src/inbox/store.ts";
 import type { InteractionLog } from "../../src/interactions/log.ts";
 import { normalizeText } from "../../src/khmer/normalize.ts";
@@ -32,6 +33,7 @@ import type { RecordingTarget } from "../../src/recordings/targets.ts";
 import type { MediaItem, MediaStore } from "../../src/referrals/media-store.ts";
 import type { NewReferral, Referral, ReferralStore } from "../../src/referrals/store.ts";
 import type { SafetyStore } from "../../src/safety/store.ts";
+import type { StaffStore } from "../../src/staff/store.ts";
 
 /** A store on an empty database, with that database's unit of work. */
 export interface StoreFixture<S> {
@@ -3061,6 +3063,440 @@ export function wordingsStoreContract(open: StoreFactory<WordingsStore>): void {
         [pending, "pending"],
         [await kept, "pending"],
       ]);
+    }),
+  );
+}
+
+/** An administrator who makes invite codes, and a resident who is not staff. */
+const ADMIN = 6_543_210_987;
+const NOT_STAFF = 8_765_432_109;
+/** Invite codes last 7 days. */
+const STAFF_INVITE_TTL = 7 * DAY;
+const SECOND = 1_000;
+
+/** How an invite code is stored: the SHA-256 of the code in capitals, in hex. */
+const sha256 = (code: string) => createHash("sha256").update(code).digest("hex");
+
+/** The member as stores return it. */
+const member = (telegramUserId: number, role: Role, displayName: string, activeReferralId: number | null = null) => ({
+  telegramUserId,
+  role,
+  displayName,
+  activeReferralId,
+});
+
+export function staffStoreContract(open: StoreFactory<StaffStore>): void {
+  it(
+    "createInvite and redeem: a one-time code for a role, kept only as a hash; it registers the user once",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const code = await store.createInvite("caseworker", ADMIN);
+      expect(code).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{10}$/);
+      const fromCli = await store.createInvite("admin", null);
+      expect(fromCli).not.toBe(code);
+      const invites = await rows(
+        "select code_hash, role, created_by, expires_at, used_by, used_at, created_at from staff_invites order by id",
+      );
+      expect(
+        invites.map((r) => [
+          r["code_hash"],
+          r["role"],
+          num(r["created_by"]),
+          num(r["expires_at"]),
+          num(r["used_by"]),
+          num(r["used_at"]),
+          num(r["created_at"]),
+        ]),
+      ).toEqual([
+        [sha256(code), "caseworker", ADMIN, T0 + STAFF_INVITE_TTL, null, null, T0],
+        [sha256(fromCli), "admin", null, T0 + STAFF_INVITE_TTL, null, null, T0],
+      ]);
+      for (const r of invites) expect(String(r["code_hash"])).not.toContain(code);
+
+      clock.advance(HOUR);
+      expect(await store.redeem(code, SOKHA, "  Sokha ")).toEqual({
+        ok: true,
+        member: member(SOKHA, "caseworker", "Sokha"),
+      });
+      expect(await store.get(SOKHA)).toEqual(member(SOKHA, "caseworker", "Sokha"));
+      clock.advance(HOUR);
+      expect(await store.redeem(code, BOPHA, "Bopha")).toEqual({ ok: false, reason: "used" });
+      expect(await store.redeem(code, SOKHA, "Sokha")).toEqual({ ok: false, reason: "used" });
+      expect(await store.get(BOPHA)).toBeUndefined();
+      const [used] = await rows(`select used_by, used_at from staff_invites where code_hash = '${sha256(code)}'`);
+      expect([num(used?.["used_by"]), num(used?.["used_at"])]).toEqual([SOKHA, T0 + HOUR]);
+      const [stored] = await rows(`select created_at from staff_members where telegram_user_id = ${SOKHA}`);
+      expect(num(stored?.["created_at"])).toBe(T0 + HOUR);
+    }),
+  );
+
+  it(
+    "redeem: unknown, expired and used codes are refused; the last moment counts; case and spaces do not matter",
+    withFixture(open, async ({ store, rows }, clock) => {
+      expect(await store.redeem("ABCDEFGHJK", SOKHA, "Sokha")).toEqual({ ok: false, reason: "unknown" });
+      expect(await store.redeem("", SOKHA, "Sokha")).toEqual({ ok: false, reason: "unknown" });
+      const lastMoment = await store.createInvite("counsellor", ADMIN);
+      const late = await store.createInvite("supervisor", ADMIN);
+      const usedThenOld = await store.createInvite("content", ADMIN);
+      expect(await store.redeem(` ${usedThenOld.toLowerCase()}\n`, VANNA, "Vanna")).toMatchObject({
+        ok: true,
+        member: { telegramUserId: VANNA, role: "content" },
+      });
+      clock.advance(STAFF_INVITE_TTL);
+      expect(await store.redeem(lastMoment.toLowerCase(), SOKHA, "Sokha")).toEqual({
+        ok: true,
+        member: member(SOKHA, "counsellor", "Sokha"),
+      });
+      clock.advance(1);
+      expect(await store.redeem(late, BOPHA, "Bopha")).toEqual({ ok: false, reason: "expired" });
+      expect(await store.redeem(late, BOPHA, "Bopha")).toEqual({ ok: false, reason: "expired" });
+      expect(await store.redeem(usedThenOld, BOPHA, "Bopha")).toEqual({ ok: false, reason: "used" });
+      expect(await store.redeem(lastMoment, BOPHA, "Bopha")).toEqual({ ok: false, reason: "used" });
+      expect(await store.get(BOPHA)).toBeUndefined();
+      const atRest = await rows("select used_by, used_at from staff_invites order by id");
+      expect(atRest.map((r) => [num(r["used_by"]), num(r["used_at"])])).toEqual([
+        [SOKHA, T0 + STAFF_INVITE_TTL],
+        [null, null],
+        [VANNA, T0],
+      ]);
+      const staff = await rows("select telegram_user_id from staff_members order by telegram_user_id");
+      expect(staff.map((r) => num(r["telegram_user_id"]))).toEqual([VANNA, SOKHA]);
+    }),
+  );
+
+  it(
+    "redeem: a member (even a deactivated one) takes the code's role and the new name, and is active again",
+    withFixture(open, async ({ store }) => {
+      await store.register(SOKHA, "counsellor", "Sokha");
+      await store.register(BOPHA, "caseworker", "Bopha");
+      await store.deactivate(BOPHA);
+      const promotion = await store.createInvite("supervisor", ADMIN);
+      const comeback = await store.createInvite("content", ADMIN);
+      expect(await store.redeem(promotion, SOKHA, "Sokha K.")).toEqual({
+        ok: true,
+        member: member(SOKHA, "supervisor", "Sokha K."),
+      });
+      expect(await store.redeem(comeback, BOPHA, "   ")).toEqual({
+        ok: true,
+        member: member(BOPHA, "content", "Staff"),
+      });
+      expect(await store.members()).toEqual([
+        member(SOKHA, "supervisor", "Sokha K."),
+        member(BOPHA, "content", "Staff"),
+      ]);
+    }),
+  );
+
+  it(
+    "register: trims the name, keeps its first 40 characters, 'Staff' when empty; again, it updates the member",
+    withFixture(open, async ({ store, rows }, clock) => {
+      const long = `${"ស្រីមុំ".repeat(6)} Chan`;
+      expect(await store.register(SOKHA, "caseworker", "\t Sokha  ")).toEqual(member(SOKHA, "caseworker", "Sokha"));
+      expect(await store.register(BOPHA, "counsellor", ` ${long} `)).toEqual(
+        member(BOPHA, "counsellor", long.slice(0, 40)),
+      );
+      expect(long.trim().length).toBeGreaterThan(40);
+      expect(await store.register(VANNA, "admin", " \n ")).toEqual(member(VANNA, "admin", "Staff"));
+      expect(await store.register(DARA, "content", "")).toEqual(member(DARA, "content", "Staff"));
+      expect(await store.get(BOPHA)).toEqual(member(BOPHA, "counsellor", long.slice(0, 40)));
+
+      await store.setActiveReferral(SOKHA, 41);
+      clock.advance(HOUR);
+      expect(await store.register(SOKHA, "supervisor", "Sokha Chea")).toEqual(
+        member(SOKHA, "supervisor", "Sokha Chea", 41),
+      );
+      const atRest = await rows(
+        "select telegram_user_id, role, display_name, active, created_at from staff_members order by telegram_user_id",
+      );
+      expect(
+        atRest.map((r) => [
+          num(r["telegram_user_id"]),
+          r["role"],
+          r["display_name"],
+          Boolean(r["active"]),
+          num(r["created_at"]),
+        ]),
+      ).toEqual([
+        [BOPHA, "counsellor", long.slice(0, 40), true, T0],
+        [VANNA, "admin", "Staff", true, T0],
+        [DARA, "content", "Staff", true, T0],
+        [SOKHA, "supervisor", "Sokha Chea", true, T0],
+      ]);
+    }),
+  );
+
+  it(
+    "get: the active member; undefined for no id, an unknown id and a deactivated member",
+    withFixture(open, async ({ store }) => {
+      expect(await store.get(undefined)).toBeUndefined();
+      expect(await store.get(SOKHA)).toBeUndefined();
+      await store.register(SOKHA, "caseworker", "Sokha");
+      await store.register(BOPHA, "caseworker", "Bopha");
+      expect(await store.get(SOKHA)).toEqual(member(SOKHA, "caseworker", "Sokha"));
+      await store.deactivate(BOPHA);
+      expect(await store.get(BOPHA)).toBeUndefined();
+      expect(await store.get(undefined)).toBeUndefined();
+      expect(await store.get(NOT_STAFF)).toBeUndefined();
+    }),
+  );
+
+  it(
+    "withRole: the active members with that role, by Telegram user id",
+    withFixture(open, async ({ store }) => {
+      expect(await store.withRole("supervisor")).toEqual([]);
+      await store.register(SOKHA, "supervisor", "Sokha");
+      await store.register(VANNA, "supervisor", "Vanna");
+      await store.register(DARA, "caseworker", "Dara");
+      await store.register(BOPHA, "supervisor", "Bopha");
+      await store.register(ADMIN, "supervisor", "Admin");
+      await store.deactivate(ADMIN);
+      await store.setActiveReferral(VANNA, 7);
+      expect(await store.withRole("supervisor")).toEqual([
+        member(BOPHA, "supervisor", "Bopha"),
+        member(VANNA, "supervisor", "Vanna", 7),
+        member(SOKHA, "supervisor", "Sokha"),
+      ]);
+      expect(await store.withRole("caseworker")).toEqual([member(DARA, "caseworker", "Dara")]);
+      expect(await store.withRole("admin")).toEqual([]);
+    }),
+  );
+
+  it(
+    "members: the active members by name, byte by byte (capitals first), equal names by Telegram user id",
+    withFixture(open, async ({ store }) => {
+      expect(await store.members()).toEqual([]);
+      await store.register(SREY, "caseworker", SREY_MOM);
+      await store.register(SOKHA, "caseworker", "Sokha");
+      await store.register(DARA, "counsellor", "bopha");
+      await store.register(VANNA, "supervisor", "Émile");
+      await store.register(BOPHA, "counsellor", "Sokha");
+      await store.register(ADMIN, "admin", "Vanna");
+      await store.register(NOT_STAFF, "admin", "Aaron");
+      await store.deactivate(NOT_STAFF);
+      expect((await store.members()).map((m) => [m.displayName, m.telegramUserId])).toEqual([
+        ["Sokha", BOPHA],
+        ["Sokha", SOKHA],
+        ["Vanna", ADMIN],
+        ["bopha", DARA],
+        ["Émile", VANNA],
+        [SREY_MOM, SREY],
+      ]);
+      expect((await store.members())[0]).toEqual(member(BOPHA, "counsellor", "Sokha"));
+    }),
+  );
+
+  it(
+    "setRole: changes an active member's role; false for an unknown or deactivated member",
+    withFixture(open, async ({ store }) => {
+      await store.register(SOKHA, "counsellor", "Sokha");
+      await store.register(BOPHA, "counsellor", "Bopha");
+      await store.deactivate(BOPHA);
+      expect(await store.setRole(SOKHA, "supervisor")).toBe(true);
+      expect(await store.setRole(SOKHA, "supervisor")).toBe(true);
+      expect(await store.setRole(BOPHA, "admin")).toBe(false);
+      expect(await store.setRole(NOT_STAFF, "admin")).toBe(false);
+      expect(await store.get(SOKHA)).toEqual(member(SOKHA, "supervisor", "Sokha"));
+      expect(await store.withRole("admin")).toEqual([]);
+      await store.register(BOPHA, "counsellor", "Bopha");
+      expect(await store.get(BOPHA)).toEqual(member(BOPHA, "counsellor", "Bopha"));
+      expect(await store.get(NOT_STAFF)).toBeUndefined();
+    }),
+  );
+
+  it(
+    "deactivate: the member is in no list any more, and their active case is cleared; others are untouched",
+    withFixture(open, async ({ store, rows }) => {
+      await store.register(SOKHA, "caseworker", "Sokha");
+      await store.register(BOPHA, "caseworker", "Bopha");
+      await store.setActiveReferral(SOKHA, 12);
+      await store.setActiveReferral(BOPHA, 12);
+      await store.deactivate(SOKHA);
+      await store.deactivate(NOT_STAFF);
+      expect(await store.get(SOKHA)).toBeUndefined();
+      expect(await store.withRole("caseworker")).toEqual([member(BOPHA, "caseworker", "Bopha", 12)]);
+      expect(await store.members()).toEqual([member(BOPHA, "caseworker", "Bopha", 12)]);
+      const atRest = await rows(
+        "select telegram_user_id, active, active_referral_id from staff_members order by telegram_user_id",
+      );
+      expect(
+        atRest.map((r) => [num(r["telegram_user_id"]), Boolean(r["active"]), num(r["active_referral_id"])]),
+      ).toEqual([
+        [BOPHA, true, 12],
+        [SOKHA, false, null],
+      ]);
+      expect(await store.register(SOKHA, "caseworker", "Sokha")).toEqual(member(SOKHA, "caseworker", "Sokha"));
+    }),
+  );
+
+  it(
+    "setActiveReferral and clearActiveReferral: the case a member's messages go to, cleared for everyone at once",
+    withFixture(open, async ({ store, rows }) => {
+      await store.register(SOKHA, "caseworker", "Sokha");
+      await store.register(BOPHA, "caseworker", "Bopha");
+      await store.register(VANNA, "supervisor", "Vanna");
+      await store.setActiveReferral(SOKHA, 11);
+      await store.setActiveReferral(BOPHA, 11);
+      await store.setActiveReferral(VANNA, 12);
+      await store.setActiveReferral(NOT_STAFF, 11);
+      expect(await store.get(SOKHA)).toEqual(member(SOKHA, "caseworker", "Sokha", 11));
+      await store.clearActiveReferral(11);
+      expect((await store.members()).map((m) => [m.telegramUserId, m.activeReferralId])).toEqual([
+        [BOPHA, null],
+        [SOKHA, null],
+        [VANNA, 12],
+      ]);
+      await store.clearActiveReferral(404);
+      expect((await store.get(VANNA))?.activeReferralId).toBe(12);
+      await store.setActiveReferral(VANNA, 13);
+      expect((await store.get(VANNA))?.activeReferralId).toBe(13);
+      await store.setActiveReferral(VANNA, null);
+      expect(await store.get(VANNA)).toEqual(member(VANNA, "supervisor", "Vanna"));
+      expect(await store.get(NOT_STAFF)).toBeUndefined();
+      const [count] = await rows("select count(*) as n from staff_members");
+      expect(num(count?.["n"])).toBe(3);
+    }),
+  );
+
+  it(
+    "audit and refusals: every action recorded; refusals counts one user's refused attempts of one kind since a time",
+    withFixture(open, async ({ store }, clock) => {
+      expect(await store.refusals(NOT_STAFF, "invite", T0)).toBe(0);
+      await store.audit(NOT_STAFF, "invite", undefined, false);
+      clock.advance(MINUTE);
+      await store.audit(NOT_STAFF, "invite", undefined, false);
+      await store.audit(NOT_STAFF, "claim", 31, false);
+      await store.audit(NOT_STAFF, "invite", undefined, true);
+      await store.audit(DARA, "invite", undefined, false);
+      clock.advance(MINUTE);
+      await store.audit(NOT_STAFF, "invite", undefined, false);
+      await store.audit(SOKHA, "claim", 31, true);
+      expect(await store.refusals(NOT_STAFF, "invite", T0)).toBe(3);
+      expect(await store.refusals(NOT_STAFF, "invite", T0 + 1)).toBe(2);
+      expect(await store.refusals(NOT_STAFF, "invite", T0 + MINUTE)).toBe(2);
+      expect(await store.refusals(NOT_STAFF, "invite", T0 + 2 * MINUTE)).toBe(1);
+      expect(await store.refusals(NOT_STAFF, "invite", T0 + 2 * MINUTE + 1)).toBe(0);
+      expect(await store.refusals(NOT_STAFF, "claim", T0)).toBe(1);
+      expect(await store.refusals(DARA, "invite", T0)).toBe(1);
+      expect(await store.refusals(SOKHA, "claim", T0)).toBe(0);
+      expect(await store.auditLog()).toEqual([
+        { id: 1, telegramUserId: NOT_STAFF, action: "invite", referralId: null, allowed: false, at: T0 },
+        { id: 2, telegramUserId: NOT_STAFF, action: "invite", referralId: null, allowed: false, at: T0 + MINUTE },
+        { id: 3, telegramUserId: NOT_STAFF, action: "claim", referralId: 31, allowed: false, at: T0 + MINUTE },
+        { id: 4, telegramUserId: NOT_STAFF, action: "invite", referralId: null, allowed: true, at: T0 + MINUTE },
+        { id: 5, telegramUserId: DARA, action: "invite", referralId: null, allowed: false, at: T0 + MINUTE },
+        { id: 6, telegramUserId: NOT_STAFF, action: "invite", referralId: null, allowed: false, at: T0 + 2 * MINUTE },
+        { id: 7, telegramUserId: SOKHA, action: "claim", referralId: 31, allowed: true, at: T0 + 2 * MINUTE },
+      ]);
+    }),
+  );
+
+  it(
+    "auditLog oldest first; recentAudit the newest first, 100 unless told",
+    withFixture(open, async ({ store }, clock) => {
+      expect(await store.auditLog()).toEqual([]);
+      expect(await store.recentAudit()).toEqual([]);
+      for (let n = 1; n <= 101; n++) {
+        // The same time for some, so that only the id tells them apart.
+        if (n % 3 === 0) clock.advance(SECOND);
+        await store.audit(n % 2 === 0 ? SOKHA : BOPHA, `action ${n}`, n, n % 5 !== 0);
+      }
+      const log = await store.auditLog();
+      expect(log.map((a) => a.action)).toEqual(Array.from({ length: 101 }, (_, n) => `action ${n + 1}`));
+      const recent = await store.recentAudit();
+      expect(recent.map((a) => a.action)).toEqual(Array.from({ length: 100 }, (_, n) => `action ${101 - n}`));
+      expect(recent[0]).toEqual(log[100]);
+      expect((await store.recentAudit(3)).map((a) => a.referralId)).toEqual([101, 100, 99]);
+      expect(await store.recentAudit(1)).toEqual([
+        { id: 101, telegramUserId: BOPHA, action: "action 101", referralId: 101, allowed: true, at: T0 + 33 * SECOND },
+      ]);
+    }),
+  );
+
+  it(
+    "forgetAudit: a non-member's trail (a deactivated member's too) is deleted; an active member's stays",
+    withFixture(open, async ({ store }) => {
+      await store.register(SOKHA, "caseworker", "Sokha");
+      await store.register(BOPHA, "caseworker", "Bopha");
+      await store.deactivate(BOPHA);
+      for (const who of [SOKHA, NOT_STAFF, BOPHA, DARA]) {
+        await store.audit(who, "claim", 5, who === SOKHA);
+        await store.audit(who, "invite", undefined, false);
+      }
+      await store.forgetAudit(SOKHA);
+      await store.forgetAudit(NOT_STAFF);
+      await store.forgetAudit(BOPHA);
+      await store.forgetAudit(VANNA);
+      expect((await store.auditLog()).map((a) => [a.telegramUserId, a.action])).toEqual([
+        [SOKHA, "claim"],
+        [SOKHA, "invite"],
+        [DARA, "claim"],
+        [DARA, "invite"],
+      ]);
+      expect(await store.refusals(NOT_STAFF, "invite", T0)).toBe(0);
+    }),
+  );
+
+  it(
+    "linkMessage and caseOfMessage: a message in a staff chat belongs to the first case linked to it",
+    withFixture(open, async ({ store, rows }) => {
+      expect(await store.caseOfMessage(SOKHA, 100)).toBeUndefined();
+      await store.linkMessage(SOKHA, 100, 21);
+      await store.linkMessage(SOKHA, 100, 21);
+      await store.linkMessage(SOKHA, 100, 22);
+      await store.linkMessage(SOKHA, 101, 22);
+      await store.linkMessage(BOPHA, 100, 23);
+      await store.linkMessage(GROUP_CHAT, 2_147_483_648, 24);
+      expect(await store.caseOfMessage(SOKHA, 100)).toBe(21);
+      expect(await store.caseOfMessage(SOKHA, 101)).toBe(22);
+      expect(await store.caseOfMessage(BOPHA, 100)).toBe(23);
+      expect(await store.caseOfMessage(GROUP_CHAT, 2_147_483_648)).toBe(24);
+      expect(await store.caseOfMessage(BOPHA, 101)).toBeUndefined();
+      expect(await store.caseOfMessage(VANNA, 100)).toBeUndefined();
+      const [count] = await rows("select count(*) as n from case_links");
+      expect(num(count?.["n"])).toBe(4);
+    }),
+  );
+
+  it(
+    "inside a unit of work: redeem, register and forgetAudit see the piece's writes; a failing piece's are undone",
+    withFixture(open, async ({ store, commits }) => {
+      const code = await store.createInvite("caseworker", ADMIN);
+      const other = await store.createInvite("counsellor", ADMIN);
+      await store.audit(NOT_STAFF, "invite", undefined, false);
+      const kept = commits.run(async () => {
+        const redeemed = await store.redeem(other, BOPHA, "Bopha");
+        await store.audit(BOPHA, "claim", 9, true);
+        await store.forgetAudit(BOPHA); // a member now, in this piece: kept
+        return redeemed;
+      });
+      const failing = commits.run(async () => {
+        await store.audit(SOKHA, "invite", undefined, false);
+        expect(await store.redeem(code, SOKHA, "Sokha")).toEqual({
+          ok: true,
+          member: member(SOKHA, "caseworker", "Sokha"),
+        });
+        expect(await store.redeem(code, VANNA, "Vanna")).toEqual({ ok: false, reason: "used" });
+        expect(await store.get(SOKHA)).toEqual(member(SOKHA, "caseworker", "Sokha"));
+        await store.forgetAudit(SOKHA); // a member now, in this piece: kept
+        expect((await store.auditLog()).map((a) => a.telegramUserId)).toEqual([NOT_STAFF, BOPHA, SOKHA]);
+        await store.forgetAudit(NOT_STAFF);
+        expect(await store.register(VANNA, "admin", "Vanna")).toEqual(member(VANNA, "admin", "Vanna"));
+        expect(await store.setRole(VANNA, "supervisor")).toBe(true);
+        await store.linkMessage(VANNA, 1, 2);
+        throw new Error("turn failed");
+      });
+      expect(await settled([kept, failing])).toEqual(["ok", "turn failed"]);
+      expect(await kept).toEqual({ ok: true, member: member(BOPHA, "counsellor", "Bopha") });
+      expect(await store.members()).toEqual([member(BOPHA, "counsellor", "Bopha")]);
+      expect((await store.auditLog()).map((a) => [a.telegramUserId, a.action])).toEqual([
+        [NOT_STAFF, "invite"],
+        [BOPHA, "claim"],
+      ]);
+      expect(await store.caseOfMessage(VANNA, 1)).toBeUndefined();
+      // The failing piece's redeem was undone with it: the code is still there to be used.
+      expect(await store.redeem(code, VANNA, "Vanna")).toEqual({
+        ok: true,
+        member: member(VANNA, "caseworker", "Vanna"),
+      });
     }),
   );
 }

@@ -32,8 +32,8 @@ let app: FastifyInstance;
 
 beforeEach(async () => {
   h = await createHarness({ CONSOLE_URL: "https://console.example.org" });
-  h.core.staff.register(COUNSELLOR, "counsellor", "Sreymom");
-  h.core.staff.register(OTHER_CASEWORKER, "caseworker", "Dara");
+  await h.core.staff.register(COUNSELLOR, "counsellor", "Sreymom");
+  await h.core.staff.register(OTHER_CASEWORKER, "caseworker", "Dara");
   h.fake.addUser({ id: COUNSELLOR, first_name: "Sreymom", language_code: "km" });
   h.fake.addUser({ id: OTHER_CASEWORKER, first_name: "Dara", language_code: "km" });
   app = await buildConsoleApp(h);
@@ -124,7 +124,7 @@ describe("sessions", () => {
     expect((await busy.get("/console")).statusCode).toBe(401);
 
     const removed = await logIn(CASEWORKER);
-    h.core.staff.deactivate(CASEWORKER);
+    await h.core.staff.deactivate(CASEWORKER);
     expect((await removed.get("/console")).statusCode).toBe(401);
   });
 
@@ -175,10 +175,7 @@ describe("cases", () => {
     expect(reveal.body).not.toContain("012 345 678");
     const counsellor = await logIn(COUNSELLOR);
     expect((await counsellor.get("/console")).statusCode).toBe(403);
-    const refusals = h.core.staff
-      .auditLog()
-      .filter((a) => !a.allowed)
-      .map((a) => a.action);
+    const refusals = (await h.core.staff.auditLog()).filter((a) => !a.allowed).map((a) => a.action);
     expect(refusals).toEqual(expect.arrayContaining(["console_view", "console_reveal_contact", "console_queue"]));
   });
 
@@ -192,7 +189,7 @@ describe("cases", () => {
     const shown = await browser.post(`/console/cases/${mine.id}/contact`, { _csrf: csrf });
     expect(shown.body).toContain("012 345 678");
     expect(shown.headers["cache-control"]).toBe("no-store");
-    expect(h.core.staff.auditLog().some((a) => a.action === "console_reveal_contact" && a.allowed)).toBe(true);
+    expect((await h.core.staff.auditLog()).some((a) => a.action === "console_reveal_contact" && a.allowed)).toBe(true);
     await h.core.referrals.forgetChat(RESIDENT, 999_999); // what /forget does to the case: the contact is erased
     const erased = await browser.post(`/console/cases/${mine.id}/contact`, { _csrf: csrf });
     expect(erased.body).toContain("បានលុបចោល (ក្រោយរយៈពេលរក្សាទុក ឬដោយអ្នករស់នៅ)។");
@@ -243,7 +240,7 @@ describe("counsellors' hours", () => {
   });
 
   it("a counsellor sets only their own hours; a caseworker has no hours page", async () => {
-    h.core.staff.register(6012, "counsellor", "Kanha");
+    await h.core.staff.register(6012, "counsellor", "Kanha");
     const sreymom = await logIn(COUNSELLOR);
     const page = await sreymom.get("/console/hours");
     expect(page.body).not.toContain("Kanha");
@@ -261,7 +258,7 @@ describe("staff page", () => {
   const ADMIN = 6013;
 
   it("an admin invites, changes a role and removes someone, whose console session ends at once", async () => {
-    h.core.staff.register(ADMIN, "admin", "Sophea");
+    await h.core.staff.register(ADMIN, "admin", "Sophea");
     h.fake.addUser({ id: ADMIN, first_name: "Sophea", language_code: "km" });
     const bopha = await logIn(CASEWORKER);
     const admin = await logIn(ADMIN);
@@ -273,11 +270,11 @@ describe("staff page", () => {
     expect(code).toMatch(/^[A-Z0-9]{6,}$/);
     h.fake.addUser({ id: 6020, first_name: "Rith", language_code: "km" });
     await h.sayAs(6020, `/join ${code}`);
-    expect(h.core.staff.get(6020)?.role).toBe("caseworker");
+    expect((await h.core.staff.get(6020))?.role).toBe("caseworker");
 
     const changed = await admin.post(`/console/staff/${OTHER_CASEWORKER}`, { _csrf: csrf, change: "supervisor" });
     expect(changed.headers.location).toBe("/console/staff?m=console.role_changed");
-    expect(h.core.staff.get(OTHER_CASEWORKER)?.role).toBe("supervisor");
+    expect((await h.core.staff.get(OTHER_CASEWORKER))?.role).toBe("supervisor");
     expect((await bopha.get("/console")).statusCode).toBe(200);
     await admin.post(`/console/staff/${CASEWORKER}`, { _csrf: csrf, change: "remove" });
     expect((await bopha.get("/console")).statusCode).toBe(401);
@@ -311,12 +308,12 @@ describe("services page", () => {
     expect(page.body).toContain(first.source.url);
     const checked = await bopha.post(`/console/services/${first.id}/checked`, { _csrf: csrfOf(page.body) });
     expect(checked.headers.location).toBe("/console/services?m=console.service_checked");
-    const line = h.core.console.desk.services().find((s) => s.id === first.id);
+    const line = (await h.core.console.desk.services()).find((s) => s.id === first.id);
     expect(line?.confirmed?.by).toBe("Bopha");
     expect(line?.stale).toBe(false);
     // A service nobody confirmed for more than 180 days is flagged.
     h.advance(400 * 86_400_000);
-    expect(h.core.console.desk.services().every((s) => s.stale)).toBe(true);
+    expect((await h.core.console.desk.services()).every((s) => s.stale)).toBe(true);
     const unknown = await bopha.post("/console/services/no_such_service/checked", { _csrf: csrfOf(page.body) });
     expect(unknown.statusCode).toBe(401); // 400 days later the session is long gone
   });
@@ -347,7 +344,7 @@ describe("questions page", () => {
 
 describe("appointments page", () => {
   it("shows a counsellor's own week with holidays; attendance marked here is the bot's mark", async () => {
-    h.core.staff.register(6014, "counsellor", "Piseth");
+    await h.core.staff.register(6014, "counsellor", "Piseth");
     await h.core.booking.store.saveCounsellor({
       telegramUserId: COUNSELLOR,
       displayName: "Sreymom",

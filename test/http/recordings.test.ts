@@ -14,7 +14,7 @@ const EDITOR = 6004;
 
 beforeEach(async () => {
   h = await createHarness({ CONSOLE_URL: "https://console.example.org" });
-  h.core.staff.register(EDITOR, "content", "Sok Sokha");
+  await h.core.staff.register(EDITOR, "content", "Sok Sokha");
   h.fake.addUser({ id: EDITOR, first_name: "Sokha", language_code: "km" });
   app = await buildConsoleApp(h);
 });

@@ -15,7 +15,7 @@ const COUNSELLOR = 6010;
 
 beforeEach(async () => {
   h = await createHarness({ CONSOLE_URL: "https://console.example.org", PROGRAMME_START: "2026-09" });
-  h.core.staff.register(COUNSELLOR, "counsellor", "Sreymom");
+  await h.core.staff.register(COUNSELLOR, "counsellor", "Sreymom");
   h.fake.addUser({ id: COUNSELLOR, first_name: "Sreymom", language_code: "km" });
   app = await buildConsoleApp(h);
 });
@@ -64,7 +64,7 @@ describe("indicators", () => {
   it("counts sessions, and each family once in the month of its first session ever", async () => {
     generateSessions();
     const desk = h.core.console.results;
-    const member = h.core.staff.get(SUPERVISOR)!;
+    const member = (await h.core.staff.get(SUPERVISOR))!;
     const views = (await desk.indicators(member, "en", desk.period("2026-09", "2026-11")))!;
     const byId = (id: string) => views.find((v) => v.definition.id === id)!;
     // One definition file: every indicator in it is computed, in its order, with its wording and target.
@@ -113,7 +113,7 @@ describe("indicators", () => {
       }
     }
     const views = (await h.core.console.results.indicators(
-      h.core.staff.get(SUPERVISOR)!,
+      (await h.core.staff.get(SUPERVISOR))!,
       "en",
       h.core.console.results.period("2026-11", "2026-11"),
     ))!;
@@ -216,7 +216,7 @@ describe("group activities", () => {
     expect(saved.statusCode).toBe(303);
     const children = async () =>
       (await h.core.console.results.indicators(
-        h.core.staff.get(SUPERVISOR)!,
+        (await h.core.staff.get(SUPERVISOR))!,
         "en",
         h.core.console.results.period("2026-11", "2026-11"),
       ))!.find((v) => v.definition.id === "children_reached")!.progress;

@@ -51,22 +51,25 @@ describe("roles", () => {
 });
 
 describe("invite codes", () => {
-  it("are single-use, expire after 7 days, and are stored only as a hash", () => {
+  it("are single-use, expire after 7 days, and are stored only as a hash", async () => {
     let clock = 1_000_000;
     const db = openDatabase(":memory:");
     const staff = createStaffStore(db, () => clock);
-    const code = staff.createInvite("caseworker", null);
+    const code = await staff.createInvite("caseworker", null);
     expect(JSON.stringify(db.$client.prepare("select * from staff_invites").all())).not.toContain(code);
-    expect(staff.redeem(code, 1, "A")).toMatchObject({ ok: true, member: { role: "caseworker", displayName: "A" } });
-    expect(staff.redeem(code, 2, "B")).toEqual({ ok: false, reason: "used" });
-    const late = staff.createInvite("admin", 1);
+    expect(await staff.redeem(code, 1, "A")).toMatchObject({
+      ok: true,
+      member: { role: "caseworker", displayName: "A" },
+    });
+    expect(await staff.redeem(code, 2, "B")).toEqual({ ok: false, reason: "used" });
+    const late = await staff.createInvite("admin", 1);
     clock += INVITE_TTL_MS + 1;
-    expect(staff.redeem(late, 3, "C")).toEqual({ ok: false, reason: "expired" });
-    expect(staff.redeem("NOPE", 3, "C")).toEqual({ ok: false, reason: "unknown" });
-    expect(staff.get(3)).toBeUndefined();
+    expect(await staff.redeem(late, 3, "C")).toEqual({ ok: false, reason: "expired" });
+    expect(await staff.redeem("NOPE", 3, "C")).toEqual({ ok: false, reason: "unknown" });
+    expect(await staff.get(3)).toBeUndefined();
   });
 
-  it("npm run staff:invite makes the first admin's code in the configured database", () => {
+  it("npm run staff:invite makes the first admin's code in the configured database", async () => {
     const dir = mkdtempSync(join(tmpdir(), "spean-invite-"));
     try {
       const env = { PATH: process.env.PATH ?? "", DATABASE_PATH: join(dir, "spean.db") };
@@ -77,7 +80,10 @@ describe("invite codes", () => {
       });
       const code = /\/join ([A-Z2-9]{10})/.exec(output)?.[1] as string;
       const db = openDatabase(join(dir, "spean.db"));
-      expect(createStaffStore(db).redeem(code, 7, "Admin")).toMatchObject({ ok: true, member: { role: "admin" } });
+      expect(await createStaffStore(db).redeem(code, 7, "Admin")).toMatchObject({
+        ok: true,
+        member: { role: "admin" },
+      });
       db.$client.close();
       const wrong = spawnSync(process.execPath, ["--import", "tsx", "src/cli/staff-invite.ts", "boss"], {
         cwd: PROJECT_ROOT,

@@ -35,6 +35,8 @@ import { createReferralStore, type NewReferral } from "../../src/referrals/store
 import { createPgSafetyStore } from "../../src/safety/pg-store.ts";
 import { createSafetyStore } from "../../src/safety/store.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
+import { createPgStaffStore } from "../../src/staff/pg-store.ts";
+import { createStaffStore } from "../../src/staff/store.ts";
 import { describePostgres, freshPostgresDatabase } from "../helpers/postgres.ts";
 import {
   activityStoreContract,
@@ -50,6 +52,7 @@ import {
   recordingStoreContract,
   referralStoreContract,
   safetyStoreContract,
+  staffStoreContract,
   type StoreFactory,
   type StoreFixture,
   wordingsStoreContract,
@@ -72,6 +75,9 @@ const TABLES = [
   "counsellor_time_off",
   "appointments",
   "staff_members",
+  "staff_invites",
+  "staff_audit",
+  "case_links",
   "referrals",
   "referral_events",
   "case_messages",
@@ -150,6 +156,9 @@ describe("store contracts on SQLite", () => {
   });
   describe("learned wordings", () => {
     wordingsStoreContract(onSqlite((db, clock) => createWordingsStore(db, clock)));
+  });
+  describe("staff", () => {
+    staffStoreContract(onSqlite((db, clock) => createStaffStore(db, clock)));
   });
 });
 
@@ -317,6 +326,87 @@ describePostgres("store contracts on PostgreSQL", () => {
         await turn;
         expect(await late).toBe(false);
         expect(await there.get(id)).toMatchObject({ status: "approved", reviewedBy: SOKHA });
+      } finally {
+        await second.$client.end();
+      }
+    });
+  });
+  describe("staff", () => {
+    staffStoreContract(onPostgres((pg, clock) => createPgStaffStore(pg, clock)));
+
+    it("members: names in byte order even where the column's own collation would order them otherwise", async (ctx) => {
+      await db.$client.query(`truncate ${TABLES.join(", ")} restart identity`);
+      // The test server's databases are made with the C locale, where every order is byte order already; a column
+      // collated by ICU's root locale sorts "bopha" before "Sokha" and "Émile" before "Vanna".
+      const icu = await db.$client.query("select 1 from pg_collation where collname = 'und-x-icu'");
+      if (icu.rowCount === 0) ctx.skip("this PostgreSQL has no ICU collations");
+      await db.$client.query(`alter table staff_members alter column display_name type text collate "und-x-icu"`);
+      try {
+        const store = createPgStaffStore(db);
+        const names = ["Vanna", "bopha", "Émile", "Sokha", "ស្រីមុំ", "Sokha"];
+        for (const [n, name] of names.entries()) await store.register(9_000_000_000 - n, "caseworker", name);
+        expect((await store.members()).map((m) => [m.displayName, m.telegramUserId])).toEqual([
+          ["Sokha", 8_999_999_995],
+          ["Sokha", 8_999_999_997],
+          ["Vanna", 9_000_000_000],
+          ["bopha", 8_999_999_999],
+          ["Émile", 8_999_999_998],
+          ["ស្រីមុំ", 8_999_999_996],
+        ]);
+      } finally {
+        await db.$client.query(`alter table staff_members alter column display_name type text collate "default"`);
+      }
+    });
+
+    it("two instances redeem the same invite code at once: exactly one registers", async () => {
+      await db.$client.query(`truncate ${TABLES.join(", ")} restart identity`);
+      const second = await openPostgres(url, { maxConnections: 4 });
+      try {
+        const here = createPgStaffStore(db);
+        const there = createPgStaffStore(second);
+        const ADMIN = 6_543_210_987;
+        const codes: string[] = [];
+        for (let n = 0; n < 20; n++) codes.push(await here.createInvite("caseworker", ADMIN));
+        // Each code is redeemed by two people at once, one on each instance.
+        const sokha = (n: number) => 7_012_345_000 + n;
+        const bopha = (n: number) => 5_101_000 + n;
+        const redeems = await Promise.all(
+          codes.map((code, n) =>
+            Promise.all([here.redeem(code, sokha(n), "Sokha"), there.redeem(code.toLowerCase(), bopha(n), "Bopha")]),
+          ),
+        );
+        for (const [n, [mine, theirs]] of redeems.entries()) {
+          expect(mine.ok !== theirs.ok).toBe(true);
+          const [winner, loser] = mine.ok ? [sokha(n), bopha(n)] : [bopha(n), sokha(n)];
+          expect(mine.ok ? theirs : mine).toEqual({ ok: false, reason: "used" });
+          expect(await there.get(winner)).toMatchObject({ telegramUserId: winner, role: "caseworker" });
+          expect(await here.get(loser)).toBeUndefined();
+          const { rows } = await db.$client.query<{ used_by: string }>(
+            `select used_by from staff_invites where id = ${n + 1}`,
+          );
+          expect(rows.map((r) => Number(r.used_by))).toEqual([winner]);
+        }
+        expect((await here.members()).length).toBe(20);
+
+        // One step at a time: a redeem in a transaction still open, and another instance's redeem meanwhile.
+        const code = await here.createInvite("supervisor", ADMIN);
+        let finish!: () => void;
+        const held = new Promise<void>((resolve) => (finish = resolve));
+        let redeemed!: (ok: boolean) => void;
+        const first = new Promise<boolean>((resolve) => (redeemed = resolve));
+        const turn = createPgCommitQueue(db).run(async () => {
+          redeemed((await here.redeem(code, sokha(99), "Sokha")).ok);
+          await held;
+        });
+        expect(await first).toBe(true);
+        const late = there.redeem(code, bopha(99), "Bopha");
+        const waited = await Promise.race([late.then(() => "answered"), sleep(300).then(() => "waiting")]);
+        expect(waited).toBe("waiting"); // on the invite's row lock, until the first redeem commits or rolls back
+        finish();
+        await turn;
+        expect(await late).toEqual({ ok: false, reason: "used" });
+        expect(await there.get(sokha(99))).toMatchObject({ role: "supervisor" });
+        expect(await there.get(bopha(99))).toBeUndefined();
       } finally {
         await second.$client.end();
       }

@@ -12,7 +12,7 @@ export function recordingsRoutes(app: FastifyInstance, desk: RecordingsDesk, h: 
     const session = await h.sessionOf(request, reply);
     if (!session) return reply;
     const userId = session.member.telegramUserId;
-    if (!desk.mayManage(userId)) return h.message(request, reply, 403, "not_allowed", session);
+    if (!(await desk.mayManage(userId))) return h.message(request, reply, 403, "not_allowed", session);
     const ctx = h.context(request, session);
     const view = await h.commit(async () => ({
       pages: await desk.coverage(),
@@ -32,7 +32,8 @@ export function recordingsRoutes(app: FastifyInstance, desk: RecordingsDesk, h: 
     const speaker = typeof form.speaker === "string" ? form.speaker : "";
     const userId = session.member.telegramUserId;
     const done = await h.commit(() => desk.attachDraft(userId, draft, target, speaker));
-    if (!done?.ok) return h.message(request, reply, desk.mayManage(userId) ? 404 : 403, "recordings.bad_form", session);
+    if (!done?.ok)
+      return h.message(request, reply, (await desk.mayManage(userId)) ? 404 : 403, "recordings.bad_form", session);
     return reply.redirect("/console/recordings?m=recordings.attached_notice", 303);
   });
 

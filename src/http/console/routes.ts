@@ -12,6 +12,7 @@ import fastifyRateLimit from "@fastify/rate-limit";
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Locale } from "../../base/locale.ts";
+import { may } from "../../features/roles.ts";
 import type { Session } from "../../console/access.ts";
 import type { ActionResult } from "../../console/desk.ts";
 import type { Directory } from "../../directory/services.ts";
@@ -94,7 +95,8 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
           showAppointments: desk.mayUseAppointments(session.member),
           showResults: options.console.results.mayView(session.member),
           showActivities: options.console.results.mayRecord(session.member),
-          showRecordings: options.console.recordings.mayManage(session.member.telegramUserId),
+          // The session has just read the member from the roster: their role is current.
+          showRecordings: may(session.member.role, "manage_recordings"),
         }
       : {}),
   });
@@ -170,7 +172,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
       }
       const browser = browserName(request.headers["user-agent"]);
       const state = await options.commit(async () => {
-        const opened = access.open(token, nonce, browser);
+        const opened = await access.open(token, nonce, browser);
         const ids = opened.kind === "ask" ? await desk.askApproval(opened.loginId, opened.staffId, browser) : [];
         return { opened, ids };
       });
@@ -303,7 +305,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     const session = await sessionOf(request, reply);
     if (!session) return reply;
     const ctx = context(request, session);
-    const services = desk.services();
+    const services = await desk.services();
     return page(
       reply,
       200,
@@ -408,7 +410,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
         ...(revealed ? { contact: revealed } : {}),
         ...noticeOf(ctx, request, { case: caseNumber(view.referral.id), name: session.member.displayName }),
         services: options.directory.services.map((s) => ({ id: s.id, name: t(ctx, `directory.${s.id}.name`) })),
-        caseworkers: desk.caseworkers(),
+        caseworkers: await desk.caseworkers(),
       }),
     );
   }
