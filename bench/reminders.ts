@@ -83,7 +83,7 @@ async function dueQuery(): Promise<void> {
       `(a) /sessions counts over all ${APPOINTMENTS.toLocaleString("en")} appointments: ` +
         `p50 ${report.p50.toFixed(1)} ms, p99 ${report.p99.toFixed(1)} ms`,
     );
-    core.close();
+    await core.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,6 +16,7 @@ import { resultsPage } from "../src/http/console/results-pages.ts";
 import type { PageContext } from "../src/http/console/layout.ts";
 import { suppressSmallCounts } from "../src/programme/suppression.ts";
 import { time } from "./timing.ts";
+import { sqliteOf } from "../test/helpers/test-database.ts";
 
 const SESSIONS = 27_000;
 const FAMILIES = 1_500;
@@ -35,7 +36,7 @@ try {
     createLogger("silent"),
     () => now,
   );
-  const db = core.db.$client;
+  const db = sqliteOf(core).$client;
   const districts = ["prek_pnov", "russey_keo", "chbar_ampov"];
   const articles = [...core.content.knowledge.articles.keys()];
   const sites = [...districts, "phone"];
@@ -166,7 +167,7 @@ try {
       `suppression of a sparse ${rows} × 12 table: p50 ${sparse.p50.toFixed(1)} ms, p99 ${sparse.p99.toFixed(1)} ms`,
     );
   }
-  core.close();
+  await core.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

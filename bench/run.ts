@@ -4,14 +4,18 @@
  *   (b) webhook ingest requests/s (secret check + encrypted inbox insert), as a ratio of (a),
  *   (c) end-to-end updates/s (webhook → inbox → worker → flow step → sendMessage to the fake Bot API over HTTP),
  *       and p50/p99 latency at a fixed offered load of 500 updates/s.
+ * With SPEAN_BENCH_POSTGRES_URL (a PostgreSQL superuser URL), (b) and (c) are measured again with the service on
+ * PostgreSQL, each on an empty database made for it and dropped afterwards.
  * The server under test runs in a child process (bench/service-under-test.ts); this process plays Telegram: it
  * sends the webhook requests and hosts the fake Bot API that receives the replies, as Telegram's own machines
  * would. Everything is on 127.0.0.1; every loop is bounded in count and time.
  */
 import { type ChildProcess, fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { FakeTelegram } from "../src/sandbox/fake-telegram.ts";
 import { startFakeTelegramServer } from "../src/sandbox/routes.ts";
 import { BENCH_SECRET, BENCH_TOKEN, WEBHOOK_PATH } from "./shared.ts";
@@ -76,6 +80,7 @@ async function startUnderTest(
     // SPEAN_BENCH_NODE_FLAGS: V8 flags for the service under test (e.g. the ones npm run start:prod uses).
     execArgv: ["--import", "tsx", ...(process.env.SPEAN_BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean)],
     stdio: "inherit",
+    env: { ...process.env, ...(onDatabase ? { SPEAN_BENCH_DATABASE_URL: onDatabase } : {}) },
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once("message", (message) => resolve((message as { port: number }).port));
@@ -92,6 +97,33 @@ async function startUnderTest(
       child.send("idle");
     });
   return { port, idle, stop };
+}
+
+/** The PostgreSQL database the next service under test runs on (undefined: SQLite). */
+let onDatabase: string | undefined;
+
+/** Runs `measure` with the service on an empty PostgreSQL database made on `adminUrl`'s server, dropped after. */
+async function onPostgres<T>(adminUrl: string, measure: () => Promise<T>): Promise<T> {
+  const name = `spean_bench_${randomBytes(6).toString("hex")}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  onDatabase = url.toString();
+  try {
+    return await measure();
+  } finally {
+    onDatabase = undefined;
+    await admin(`drop database if exists ${name} with (force)`);
+  }
 }
 
 /** Waits until `condition` holds, checking every 5 ms, for at most `timeoutMs`. */
@@ -197,4 +229,24 @@ console.log(
   `    end to end at 500 updates/s:       p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms ` +
     `(target p99 < 50 ms; ${paced.replies} replies)`,
 );
+
+const postgresUrl = process.env.SPEAN_BENCH_POSTGRES_URL;
+if (postgresUrl) {
+  const pgIngest = await onPostgres(postgresUrl, () => ingest(30_000));
+  const pgE2e = await onPostgres(postgresUrl, () => endToEnd(10_000, 200));
+  const pgPaced = await onPostgres(postgresUrl, () => endToEnd(5000, 200, 500));
+  console.log("the same on PostgreSQL (one instance; SPEAN_BENCH_POSTGRES_URL's server):");
+  console.log(
+    `(b) webhook ingest on PostgreSQL:      ${round(pgIngest)} req/s = ${((pgIngest / bare) * 100).toFixed(1)}% of (a)`,
+  );
+  console.log(
+    `(c) end to end on PostgreSQL:          ${round(pgE2e.perSecond)} updates/s = ` +
+      `${((pgE2e.perSecond / bare) * 100).toFixed(1)}% of (a), ` +
+      `${(pgE2e.perSecond / 30).toFixed(0)}x Telegram's ~30 msg/s`,
+  );
+  console.log(
+    `    on PostgreSQL at 500 updates/s:    p50 ${pgPaced.p50.toFixed(1)} ms, p99 ${pgPaced.p99.toFixed(1)} ms ` +
+      `(${pgPaced.replies} replies)`,
+  );
+}
 agent.destroy();

@@ -2,7 +2,8 @@
  * The process the benchmark measures (started by bench/run.ts, never on its own). It runs one of:
  *   bare     a Fastify hello-world server (the reference),
  *   service  Spean's webhook app, inbox worker and outbox sender, talking to the fake Bot API at argv[3]
- *            (with argv[4] = "no-worker": the webhook app alone, for the ingest measure).
+ *            (with argv[4] = "no-worker": the webhook app alone, for the ingest measure); on the SQLite file in a
+ *            temporary folder, or on the PostgreSQL database SPEAN_BENCH_DATABASE_URL when set.
  * It reports its port to the parent over IPC, answers "idle" once every update it has is handled, and exits when
  * the parent says "stop".
  */
@@ -40,6 +41,7 @@ if (mode === "bare") {
   const config = {
     ...loadConfig({
       DATABASE_PATH: join(dir, "bench.db"),
+      ...(process.env.SPEAN_BENCH_DATABASE_URL ? { DATABASE_URL: process.env.SPEAN_BENCH_DATABASE_URL } : {}),
       WORKER_CONCURRENCY: "16",
       INBOX_LIMIT: "1000000",
       INBOX_CHAT_LIMIT: "1000",
@@ -80,7 +82,7 @@ if (mode === "bare") {
     await side.worker.stop();
     await side.sender.stop();
     await app.close();
-    core.close();
+    await core.close();
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   });

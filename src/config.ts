@@ -78,15 +78,14 @@ const envSchema = z
     HOST: optional(z.string().trim().min(1)),
     SANDBOX_ALLOW_NETWORK: optional(z.enum(["yes", "no"])),
     DATABASE_PATH: optional(z.string().trim().min(1)),
-    // PostgreSQL: the schema, its migrations and the copy command exist (npm run db:to-postgres); the stores do not
-    // run on it yet. Refused rather than ignored, so that nobody believes their data is in PostgreSQL when it is not.
+    // PostgreSQL instead of the SQLite file. Checked for its scheme only: the URL holds a password, and no message
+    // may repeat it.
     DATABASE_URL: optional(
       z
         .string()
         .refine(
-          () => false,
-          "is for PostgreSQL, which this version of the service cannot run on yet: unset it " +
-            "(the data stays in DATABASE_PATH; npm run db:to-postgres makes a checked PostgreSQL copy)",
+          (url) => /^postgres(ql)?:\/\/[^\s]+$/.test(url),
+          "must be a PostgreSQL URL: postgres://user:password@host:5432/database",
         ),
     ),
     DEFAULT_LOCALE: optional(z.enum(["km", "en"], "must be km or en")),
@@ -208,8 +207,10 @@ export interface Config {
   readonly port: number;
   /** Default 127.0.0.1: the sandbox has no login, so it must not be reachable from other machines by default. */
   readonly host: string;
-  /** Default ./data/spean.db (./data/sandbox.db in sandbox mode); the folder is created. */
+  /** Default ./data/spean.db (./data/sandbox.db in sandbox mode); the folder is created. Unused with databaseUrl. */
   readonly databasePath: string;
+  /** PostgreSQL instead of the SQLite file at databasePath (default unset: SQLite). */
+  readonly databaseUrl: string | undefined;
   /** Default km. */
   readonly defaultLocale: "km" | "en";
   /** Default Asia/Phnom_Penh. */
@@ -317,6 +318,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT ?? 3000,
     host: e.HOST ?? "127.0.0.1",
     databasePath,
+    databaseUrl: e.DATABASE_URL,
     defaultLocale: e.DEFAULT_LOCALE ?? "km",
     timeZone: e.TIME_ZONE ?? DEFAULT_TIME_ZONE,
     staffChatId: e.STAFF_CHAT_ID ?? (mode === "sandbox" ? SANDBOX_STAFF_CHAT_ID : undefined),

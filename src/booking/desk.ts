@@ -245,6 +245,8 @@ export function createBookingDesk(options: BookingDeskOptions) {
 
   /** The appointment if it belongs to the chat and is still booked. */
   async function ownBooked(chatId: number, appointmentId: number): Promise<Appointment | undefined> {
+    // An id read from a flow variable or a button may be anything; only a whole number can name an appointment.
+    if (!Number.isSafeInteger(appointmentId)) return undefined;
     const a = await store.get(appointmentId);
     return a && a.chatId === chatId && a.status === "booked" ? a : undefined;
   }

@@ -1,17 +1,15 @@
 /**
- * Builds booking's parts (store, slot finder, desk) from the configuration.
+ * Builds booking's parts (slot finder, desk) around its store, from the configuration.
  */
 import type { Config } from "../config.ts";
-import type { Db } from "../db/open.ts";
 import type { Locale } from "../base/locale.ts";
 import type { Translator } from "../i18n/translator.ts";
 import type { OutboxStore } from "../outbox/store.ts";
 import { createWorkCalendar } from "../scheduling/calendar.ts";
-import type { FieldCipher } from "../security/field-cipher.ts";
 import type { StaffStore } from "../staff/store.ts";
 import { createBookingDesk } from "./desk.ts";
 import { createSlotFinder } from "./slots.ts";
-import { createBookingStore } from "./store.ts";
+import type { BookingStore } from "./store.ts";
 
 export type BookingConfig = Pick<
   Config,
@@ -25,8 +23,7 @@ export type BookingConfig = Pick<
 >;
 
 export interface BookingPartsOptions {
-  db: Db;
-  cipher: FieldCipher;
+  store: BookingStore;
   staff: StaffStore;
   outbox: OutboxStore;
   translator: Translator;
@@ -39,7 +36,7 @@ export interface BookingPartsOptions {
 
 export function createBookingParts(options: BookingPartsOptions) {
   const { config, now } = options;
-  const store = createBookingStore(options.db, options.cipher, now);
+  const { store } = options;
   const calendar = createWorkCalendar({ timeZone: config.timeZone, holidays: options.holidays });
   const slots = createSlotFinder({
     store,

@@ -28,6 +28,8 @@ try {
     });
     console.log(`copied and checked: ${report.tables.length} tables, ${report.rows.toLocaleString("en")} rows.`);
     console.log("Encrypted fields were copied as they are: keep the same ENCRYPTION_KEY with this database.");
+    console.log(`To run on it: set DATABASE_URL=${redactedUrl(url)} (with its password) where you set DATABASE_PATH,`);
+    console.log("keep ENCRYPTION_KEY as it is, and start the service. DATABASE_PATH is then not used.");
     console.log("Keep the SQLite file and its backups until the service has run well on PostgreSQL.");
   } finally {
     source.$client.close();

@@ -6,12 +6,9 @@
  */
 import { setCounsellorHours } from "../booking/counsellor-setup.ts";
 import { isTopic, type Topic, TOPICS } from "../booking/model.ts";
-import { createBookingStore } from "../booking/store.ts";
 import { loadConfig } from "../config.ts";
-import { openDatabase } from "../db/open.ts";
+import { withConfiguredStores } from "./configured-stores.ts";
 import { SpeanError } from "../base/errors.ts";
-import { createFieldCipher } from "../security/field-cipher.ts";
-import { createStaffStore } from "../staff/store.ts";
 
 const USAGE =
   'usage: npm run counsellor -- <telegram user id> --hours "mon-fri 08:00-11:30 prek_pnov; tue 14:00-16:00 phone" ' +
@@ -26,12 +23,8 @@ try {
   const args = process.argv.slice(2);
   const id = Number(args[0]);
   if (!Number.isSafeInteger(id) || id <= 0) throw new SpeanError("SPEAN_CONFIG_INVALID", USAGE);
-  const config = loadConfig();
-  const db = openDatabase(config.databasePath);
-  const staff = createStaffStore(db);
-  const booking = createBookingStore(db, createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious));
-  const member = await staff.get(id);
-  try {
+  await withConfiguredStores(loadConfig(), async ({ staff, booking }) => {
+    const member = await staff.get(id);
     if (member?.role !== "counsellor")
       throw new SpeanError(
         "SPEAN_CONFIG_INVALID",
@@ -41,24 +34,22 @@ try {
     if (args.includes("--off")) {
       await booking.setCounsellorActive(id, false);
       console.log(`${member.displayName} takes no new bookings now.`);
-    } else {
-      const topics = (option(args, "topics") ?? TOPICS.join(",")).split(",").map((t) => t.trim());
-      if (!topics.every(isTopic)) throw new SpeanError("SPEAN_CONFIG_INVALID", `topics are ${TOPICS.join(", ")}`);
-      const slot = Number(option(args, "slot") ?? 60);
-      if (!Number.isInteger(slot) || slot < 15 || slot > 240)
-        throw new SpeanError("SPEAN_CONFIG_INVALID", "--slot is minutes, 15 to 240");
-      const saved = await setCounsellorHours(booking, member, option(args, "hours") ?? "", {
-        topics: topics as Topic[],
-        slotMinutes: slot,
-      });
-      console.log(
-        `${member.displayName}: ${saved.periods} weekly periods at ${saved.sites.join(", ")}; ` +
-          `topics ${topics.join(", ")}; ${slot}-minute sessions.`,
-      );
+      return;
     }
-  } finally {
-    db.$client.close();
-  }
+    const topics = (option(args, "topics") ?? TOPICS.join(",")).split(",").map((t) => t.trim());
+    if (!topics.every(isTopic)) throw new SpeanError("SPEAN_CONFIG_INVALID", `topics are ${TOPICS.join(", ")}`);
+    const slot = Number(option(args, "slot") ?? 60);
+    if (!Number.isInteger(slot) || slot < 15 || slot > 240)
+      throw new SpeanError("SPEAN_CONFIG_INVALID", "--slot is minutes, 15 to 240");
+    const saved = await setCounsellorHours(booking, member, option(args, "hours") ?? "", {
+      topics: topics as Topic[],
+      slotMinutes: slot,
+    });
+    console.log(
+      `${member.displayName}: ${saved.periods} weekly periods at ${saved.sites.join(", ")}; ` +
+        `topics ${topics.join(", ")}; ${slot}-minute sessions.`,
+    );
+  });
 } catch (err) {
   console.log(err instanceof SpeanError ? err.message : String(err));
   process.exitCode = 1;

@@ -1,23 +1,37 @@
 /**
  * `npm run keys:status`: during a key rotation (ENCRYPTION_KEY new, ENCRYPTION_KEY_PREVIOUS old), how many stored
- * values each key still opens, and whether the old key can go. Reads the configured database (the service may be
- * running). Exit code 1 when some values open with neither key.
+ * values each key still opens, and whether the old key can go. Reads the configured database, SQLite or PostgreSQL
+ * (the service may be running). Exit code 1 when some values open with neither key.
  */
 import { SpeanError } from "../base/errors.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/open.ts";
-import { createFieldCipher } from "../security/field-cipher.ts";
+import { openPostgres } from "../db/postgres.ts";
+import { createFieldCipher, type FieldCipher } from "../security/field-cipher.ts";
+import { pgRotationStatus } from "../security/pg-rotation.ts";
 import { type KeyCounts, rotationStatus } from "../security/rotation.ts";
 
-try {
-  const config = loadConfig();
+/** The counts over the configured database. */
+async function countsOf(config: ReturnType<typeof loadConfig>, cipher: FieldCipher): Promise<KeyCounts> {
+  if (config.databaseUrl) {
+    const pg = await openPostgres(config.databaseUrl);
+    try {
+      return await pgRotationStatus(pg, cipher);
+    } finally {
+      await pg.$client.end();
+    }
+  }
   const db = openDatabase(config.databasePath);
-  let counts: KeyCounts;
   try {
-    counts = await rotationStatus(db, createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious));
+    return await rotationStatus(db, cipher);
   } finally {
     db.$client.close();
   }
+}
+
+try {
+  const config = loadConfig();
+  const counts = await countsOf(config, createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious));
   console.log(`values under ENCRYPTION_KEY: ${counts.current}`);
   if (config.encryptionKeyPrevious) console.log(`values still under ENCRYPTION_KEY_PREVIOUS: ${counts.previous}`);
   if (counts.unreadable > 0) console.log(`values neither key opens (altered, or another key): ${counts.unreadable}`);

@@ -4,12 +4,10 @@
  * made-up staff by accident.
  */
 import { seedDemoCounsellors } from "../booking/demo-seed.ts";
-import { createBookingStore } from "../booking/store.ts";
 import { loadConfig } from "../config.ts";
-import { openDatabase } from "../db/open.ts";
+import { redactedUrl } from "../db/postgres.ts";
+import { withConfiguredStores } from "./configured-stores.ts";
 import { SpeanError } from "../base/errors.ts";
-import { createFieldCipher } from "../security/field-cipher.ts";
-import { createStaffStore } from "../staff/store.ts";
 
 try {
   const config = loadConfig();
@@ -20,13 +18,9 @@ try {
     );
     process.exitCode = 1;
   } else {
-    const db = openDatabase(config.databasePath);
-    const count = await seedDemoCounsellors(
-      createStaffStore(db),
-      createBookingStore(db, createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious)),
-    );
-    db.$client.close();
-    console.log(`Loaded ${count} fictional demo counsellors into ${config.databasePath}.`);
+    const count = await withConfiguredStores(config, ({ staff, booking }) => seedDemoCounsellors(staff, booking));
+    const where = config.databaseUrl ? redactedUrl(config.databaseUrl) : config.databasePath;
+    console.log(`Loaded ${count} fictional demo counsellors into ${where}.`);
   }
 } catch (err) {
   console.log(err instanceof SpeanError ? err.message : String(err));

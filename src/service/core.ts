@@ -3,7 +3,7 @@
  * engine), assembled from the configuration. createCore checks the content against the features before anything
  * starts.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { SpeanError } from "../base/errors.ts";
 import { createBookingParts } from "../booking/parts.ts";
@@ -11,57 +11,51 @@ import { type Config, loadConfig } from "../config.ts";
 import { type CheckReport, checkContent } from "../content/check.ts";
 import { type Content, loadContent } from "../content/load.ts";
 import { createConsoleAccess } from "../console/access.ts";
-import { createConsoleAccessStore } from "../console/access-store.ts";
 import { createConsoleDesk } from "../console/desk.ts";
-import { createServiceChecks } from "../console/service-checks.ts";
 import type { ConsoleParts } from "../console/parts.ts";
-import { createActivityStore } from "../programme/activities.ts";
-import { createFiguresStore } from "../programme/figures-store.ts";
-import { createNeedsStore } from "../programme/needs.ts";
 import { createResultsDesk } from "../programme/results.ts";
 import { URGENT_CATEGORY } from "../referrals/help-flow.ts";
-import { createMediaStore } from "../referrals/media-store.ts";
-import { botKeyOf, createRecordingStore } from "../recordings/store.ts";
 import { createRecordingsDesk, type RecordingsDesk } from "../recordings/desk.ts";
-import { SANDBOX_TOKEN } from "./sandbox.ts";
 import { MEDIA_CATEGORY } from "../referrals/media.ts";
-import { type ConversationStore, createConversationStore } from "../conversations/store.ts";
-import { type CommitQueue, createCommitQueue } from "../db/commit-queue.ts";
-import { lockDatabase } from "../db/lock.ts";
-import { type Db, openDatabase } from "../db/open.ts";
+import type { ConversationStore } from "../conversations/store.ts";
+import type { CommitQueue } from "../db/commit-queue.ts";
 import type { Registry } from "../engine/actions.ts";
 import { createEngine, type Engine } from "../engine/interpreter.ts";
 import type { Feature } from "../features/contract.ts";
 import { createRegistry, featureTextKeys } from "../features/registry.ts";
 import { type Admission, createAdmission, messageTextOf } from "../inbox/admission.ts";
-import { createInboxStore, type InboxStore } from "../inbox/store.ts";
+import type { InboxStore } from "../inbox/store.ts";
 import { queueReply } from "../outbox/queue-reply.ts";
 import { safetyNetLine } from "../safety/screens.ts";
-import { createInteractionLog, type InteractionLog } from "../interactions/log.ts";
+import type { InteractionLog } from "../interactions/log.ts";
 import { localDigits } from "../khmer/digits.ts";
 import { createLogger } from "../logger.ts";
-import { createKnowledgeStore, type KnowledgeStore } from "../knowledge/store.ts";
+import type { KnowledgeStore } from "../knowledge/store.ts";
 import { createLiveSearchIndex, type LiveSearchIndex } from "../knowledge/live-index.ts";
-import { createWordingsStore, type WordingsStore } from "../knowledge/wordings-store.ts";
-import { createOutboxStore, type OutboxStore } from "../outbox/store.ts";
+import type { WordingsStore } from "../knowledge/wordings-store.ts";
+import type { OutboxStore } from "../outbox/store.ts";
 import { createDesk, type Desk } from "../referrals/desk.ts";
-import { createReferralStore, type ReferralStore } from "../referrals/store.ts";
-import { createSafetyStore, type SafetyStore } from "../safety/store.ts";
+import type { ReferralStore } from "../referrals/store.ts";
+import type { SafetyStore } from "../safety/store.ts";
 import { createWorkCalendar } from "../scheduling/calendar.ts";
 import { createFieldCipher, type FieldCipher } from "../security/field-cipher.ts";
-import { verifyKey } from "../security/key-check.ts";
-import { createStaffStore, type StaffStore } from "../staff/store.ts";
+import type { StaffStore } from "../staff/store.ts";
 import { COMMANDS } from "../telegram/bot.ts";
+import { type DatabaseHandle, openServiceDatabase, type ServiceDatabase, verifyDatabaseKey } from "./database.ts";
 import { builtInFeatures, type FeatureList } from "./features.ts";
+import { createStores, storeKeysOf } from "./stores.ts";
 
 /** Everything that works without a network: database, content, engine, stores, desks and features. */
 export interface Core {
   config: Config;
   logger: Logger;
   now: () => number;
-  db: Db;
-  /** Closes the database and releases its lock (see src/db/lock.ts). */
-  close: () => void;
+  /** The database: SQLite (DATABASE_PATH) or PostgreSQL (DATABASE_URL); see src/service/database.ts. */
+  database: DatabaseHandle;
+  /** Whether the database takes writes now (/readyz). */
+  databaseWritable: () => Promise<boolean>;
+  /** Closes the database and releases its lock. */
+  close: () => Promise<void>;
   /** Encrypts sensitive fields (and reads the previous key's during a rotation). */
   cipher: FieldCipher;
   /** Group commit for the hot path (webhook ingest, turns). */
@@ -123,18 +117,12 @@ export async function createCore(
   options: CoreOptions = {},
 ): Promise<Core> {
   const content = options.content ?? loadServiceContent(config);
-  const unlock = lockDatabase(config.databasePath);
-  const db = openDatabase(config.databasePath);
+  const database = await openServiceDatabase(config);
   const cipher = createFieldCipher(config.encryptionKey, config.encryptionKeyPrevious);
-  /** Closes the database and releases the lock (start-up failures and stop). */
-  const close = () => {
-    db.$client.close();
-    unlock();
-  };
   try {
-    await verifyKey(db, cipher, now);
+    await verifyDatabaseKey(database.handle, cipher, now);
     const core = await assemble(
-      { config, logger, now, content, db, cipher, close },
+      { config, logger, now, content, database, cipher },
       options.features ?? builtInFeatures,
     );
     const report = await checkContent(content, core.registry, textKeysOf(core.features));
@@ -149,7 +137,7 @@ export async function createCore(
     for (const warning of report.warnings) logger.info({ warning }, "content warning");
     return core;
   } catch (err) {
-    close();
+    await database.close();
     throw err;
   }
 }
@@ -160,21 +148,20 @@ export async function createCore(
  */
 export async function checkServiceContent(content: Content, today?: string): Promise<CheckReport> {
   const config = loadConfig({ DATABASE_PATH: ":memory:" });
-  const db = openDatabase(":memory:");
+  const database = await openServiceDatabase(config);
   try {
     const base = {
       config,
       logger: createLogger("silent"),
       now: Date.now,
       content,
-      db,
+      database,
       cipher: createFieldCipher(randomBytes(32)),
-      close: () => undefined,
     };
     const core = await assemble(base, builtInFeatures);
     return await checkContent(content, core.registry, textKeysOf(core.features), ...(today ? [today] : []));
   } finally {
-    db.$client.close();
+    await database.close();
   }
 }
 
@@ -188,33 +175,23 @@ interface Foundation {
   logger: Logger;
   now: () => number;
   content: Content;
-  db: Db;
+  database: ServiceDatabase;
   cipher: FieldCipher;
-  close: () => void;
 }
 
 /** The stores, desks, features, registry and engine over an open database. */
 async function assemble(base: Foundation, featureList: FeatureList): Promise<Core> {
-  const { config, content, db, cipher, now } = base;
-  const conversations = createConversationStore(db, cipher, now);
-  const interactions = createInteractionLog(db, cipher, now);
-  const knowledge = createKnowledgeStore(db, cipher, now);
-  const wordings = createWordingsStore(db, now);
+  const { config, content, database, cipher, now } = base;
+  const stores = createStores(database.handle, { ...storeKeysOf(config, now), cipher });
+  const { conversations, interactions, knowledge, wordings, safety, outbox, staff, referrals, media } = stores;
   const searchIndex = createLiveSearchIndex(
     content.searchDocuments,
     content.searchOptions,
     await wordings.list(["approved"]),
     content.searchIndexBuild,
   );
-  const safety = createSafetyStore(db, now);
-  const outbox = createOutboxStore(db, cipher, now);
-  const staff = createStaffStore(db, now);
-  const referrals = createReferralStore(db, cipher, now);
-  const media = createMediaStore(db, now);
-  // A Telegram file id works only for the bot that received it: recordings are kept per bot.
-  const recordings = createRecordingStore(db, botKeyOf(config.botToken ?? SANDBOX_TOKEN), now);
   const recordingsDesk = createRecordingsDesk({
-    store: recordings,
+    store: stores.recordings,
     shipped: content.recordings,
     staff,
     articleIds: () => content.knowledge.articles.keys(),
@@ -242,8 +219,7 @@ async function assemble(base: Foundation, featureList: FeatureList): Promise<Cor
     now,
   });
   const booking = createBookingParts({
-    db,
-    cipher,
+    store: stores.booking,
     staff,
     outbox,
     translator: content.translator,
@@ -253,12 +229,11 @@ async function assemble(base: Foundation, featureList: FeatureList): Promise<Cor
     localeOf: async (chatId) => (await conversations.localeOf(chatId)) ?? undefined,
     now,
   });
-  const needs = createNeedsStore(db, derivedKey(config.encryptionKey, "needs-survey"));
-  const activities = createActivityStore(db, now);
+  const { needs, activities } = stores;
   let consoleOrigin = config.console.url;
   const consoleParts: ConsoleParts = {
     access: createConsoleAccess({
-      store: createConsoleAccessStore(db),
+      store: stores.consoleAccess,
       staff,
       now,
       idleMs: config.console.idleMinutes * 60_000,
@@ -267,7 +242,7 @@ async function assemble(base: Foundation, featureList: FeatureList): Promise<Cor
     desk: createConsoleDesk({
       referrals,
       directory: content.directory,
-      serviceChecks: createServiceChecks(db, now),
+      serviceChecks: stores.serviceChecks,
       knowledge,
       safety,
       booking: booking.store,
@@ -283,7 +258,7 @@ async function assemble(base: Foundation, featureList: FeatureList): Promise<Cor
       now,
     }),
     results: createResultsDesk({
-      figures: createFiguresStore(db),
+      figures: stores.figures,
       staff,
       activities,
       needs,
@@ -304,9 +279,9 @@ async function assemble(base: Foundation, featureList: FeatureList): Promise<Cor
     useOrigin: (origin) => void (consoleOrigin ??= origin),
   };
   const isDanger = (text: string) => content.classifyDanger(text).outcome === "danger";
-  const inbox = createInboxStore(db, cipher, now);
-  // A checkpoint that also empties the write-ahead log: after /forget, erased rows must leave the disk.
-  const checkpoint = () => void db.$client.pragma("wal_checkpoint(TRUNCATE)");
+  const inbox = stores.inbox;
+  // After /forget, erased rows must leave the disk (src/service/database.ts).
+  const checkpoint = database.checkpoint;
   const allFeatures = () => features;
   const features: Feature[] = featureList({
     config,
@@ -356,8 +331,15 @@ async function assemble(base: Foundation, featureList: FeatureList): Promise<Cor
     timeZone: config.timeZone,
   });
   return {
-    ...base,
-    commits: createCommitQueue(db.$client),
+    config,
+    logger: base.logger,
+    now,
+    content,
+    cipher,
+    database: database.handle,
+    databaseWritable: database.writable,
+    close: database.close,
+    commits: database.commits,
     features,
     registry,
     engine,
@@ -379,9 +361,4 @@ async function assemble(base: Foundation, featureList: FeatureList): Promise<Cor
     isDanger,
     admission,
   };
-}
-
-/** A key for one purpose derived from the encryption key, so that no two uses share a key. */
-function derivedKey(key: Buffer, purpose: string): Buffer {
-  return createHmac("sha256", key).update(`spean:${purpose}`).digest();
 }

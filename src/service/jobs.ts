@@ -5,9 +5,9 @@
  */
 import { DAY_MS } from "../base/time.ts";
 import { backupDatabase } from "../db/backup.ts";
-import { createKeyRotation } from "../security/rotation.ts";
 import type { Job } from "../scheduling/jobs.ts";
 import type { Core } from "./core.ts";
+import { keyRotationOf } from "./database.ts";
 
 /** How long a handled update's row is kept (its payload is gone already; the row keeps ordering honest). */
 const DONE_UPDATES_KEPT_MS = 7 * DAY_MS;
@@ -24,7 +24,7 @@ export function scheduledJobs(core: Core): Job[] {
  */
 function keyRotationJob(core: Core): Job | undefined {
   if (!core.config.encryptionKeyPrevious) return undefined;
-  const rotation = createKeyRotation(core.db, core.cipher);
+  const rotation = keyRotationOf(core.database, core.cipher);
   let complete = false;
   let told = false;
   return {
@@ -44,15 +44,19 @@ function keyRotationJob(core: Core): Job | undefined {
   };
 }
 
-/** The nightly encrypted backup, outside any transaction (SQLite's online backup runs beside the writers). */
+/**
+ * The nightly encrypted backup of a SQLite database, outside any transaction (SQLite's online backup runs beside the
+ * writers). A PostgreSQL database is backed up with pg_dump, outside the service (README).
+ */
 function backupJob(core: Core): Job | undefined {
   const { backupDir, backupKeep, backupTime, encryptionKey } = core.config;
-  if (backupDir === undefined) return undefined;
+  const database = core.database;
+  if (backupDir === undefined || database.kind !== "sqlite") return undefined;
   return {
     name: "backup",
     schedule: `${backupTime.minute} ${backupTime.hour} * * *`,
     run: async () => {
-      const result = await backupDatabase(core.db.$client, {
+      const result = await backupDatabase(database.db.$client, {
         dir: backupDir,
         key: encryptionKey,
         keep: backupKeep,

@@ -3,7 +3,6 @@
  * call, and neither the inbox nor the outbox has had something due waiting for longer than {@link STUCK_AFTER_MS};
  * counts and times only.
  */
-import type { Db } from "../db/open.ts";
 import type { Core } from "./core.ts";
 import type { TelegramSide } from "./telegram-side.ts";
 
@@ -21,7 +20,7 @@ export async function readiness(
   const inboxAge = oldestUpdate === undefined ? null : Math.max(0, at - oldestUpdate);
   const nextMessage = await core.outbox.nextDueAt();
   const outboxAge = nextMessage === undefined ? null : Math.max(0, at - nextMessage);
-  const database = databaseWritable(core.db);
+  const database = await core.databaseWritable();
   const checks = {
     started: side !== undefined,
     database,
@@ -41,16 +40,4 @@ export async function readiness(
   };
   const flowing = (inboxAge ?? 0) < STUCK_AFTER_MS && (outboxAge ?? 0) < STUCK_AFTER_MS;
   return { ready: side !== undefined && database && (telegram?.reachable ?? false) && flowing, checks };
-}
-
-/** Whether the database takes a write lock now (inside a transaction it is writing already). */
-function databaseWritable(db: Db): boolean {
-  if (db.$client.inTransaction) return true;
-  try {
-    db.$client.prepare("BEGIN IMMEDIATE").run();
-    db.$client.prepare("ROLLBACK").run();
-    return true;
-  } catch {
-    return false;
-  }
 }

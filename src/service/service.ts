@@ -207,7 +207,7 @@ export async function createService(
         await side?.worker.stop();
         await side?.sender.stop();
         await stopJobs?.();
-        core.close();
+        await core.close();
         logger.info("spean stopped");
       })();
       return stopping;

@@ -9,6 +9,7 @@ import {
   RESIDENT,
   STAFF_CHAT,
 } from "../helpers/harness.ts";
+import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -19,7 +20,7 @@ afterEach(() => h.close());
 
 const labels = () => buttonsOf(h.last()).map((b) => b.text);
 const title = (id: string) => h.render(`articles.${id}.title`);
-const questionRows = () => h.core.db.select().from(questions).all();
+const questionRows = () => sqliteOf(h.core).select().from(questions).all();
 /** A registered caseworker (see the harness); OUTSIDER is in the staff group but not registered. */
 const STAFF_MEMBER = CASEWORKER;
 
@@ -97,7 +98,7 @@ describe("browsing", () => {
 });
 
 describe("typed questions", () => {
-  it("answers with the best article, offers alternatives, and records the question", async () => {
+  itOnSqlite("answers with the best article, offers alternatives, and records the question", async () => {
     await h.say("ធ្វើលិខិតឆ្លងដែនអស់ប៉ុន្មាន");
     const [found, article] = h.lastTexts(2);
     expect(found).toBe(`${h.render("knowledge.found")}\n\n${h.safetyNet()}`);
@@ -124,17 +125,20 @@ describe("typed questions", () => {
     expect((await h.core.conversations.load(RESIDENT))?.node).toBe("kb.a_idpoor_register_1");
   });
 
-  it("admits when it is not sure, shows the topics and a counsellor, and logs the question as unanswered", async () => {
-    await h.say("ឡានក្រុងទៅសៀមរាបម៉ោងប៉ុន្មាន");
-    expect(h.lastTexts(2)).toEqual([
-      `${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`,
-      h.render("knowledge.topics_prompt"),
-    ]);
-    expect(labels()).toContain(h.render("knowledge.talk_to_counsellor"));
-    expect(questionRows()[0]?.answeredWith).toBeNull();
-  });
+  itOnSqlite(
+    "admits when it is not sure, shows the topics and a counsellor, and logs the question as unanswered",
+    async () => {
+      await h.say("ឡានក្រុងទៅសៀមរាបម៉ោងប៉ុន្មាន");
+      expect(h.lastTexts(2)).toEqual([
+        `${h.render("knowledge.not_sure")}\n\n${h.safetyNet()}`,
+        h.render("knowledge.topics_prompt"),
+      ]);
+      expect(labels()).toContain(h.render("knowledge.talk_to_counsellor"));
+      expect(questionRows()[0]?.answeredWith).toBeNull();
+    },
+  );
 
-  it("when not sure but with good guesses, offers them above the topics, never as the answer", async () => {
+  itOnSqlite("when not sure but with good guesses, offers them above the topics, never as the answer", async () => {
     await h.say("ថ្លៃទឹកភ្លើង"); // "the water-and-power bill": two articles fit, neither surely
     expect(h.lastTexts(2)).toEqual([
       `${h.render("knowledge.not_sure")}
@@ -160,7 +164,7 @@ ${h.safetyNet()}`,
     expect(h.lastTexts(1)).toEqual([h.render("knowledge.topics_prompt")]);
   });
 
-  it("a message that signals danger gets the emergency numbers, never an article", async () => {
+  itOnSqlite("a message that signals danger gets the emergency numbers, never an article", async () => {
     await h.say("ប្ដីវាយខ្ញុំ ជួយផង");
     const [danger, numbers] = h.lastTexts(2);
     expect(danger).toBe(h.dangerLead(["gbv"]));
@@ -169,7 +173,7 @@ ${h.safetyNet()}`,
     expect(questionRows()).toHaveLength(0);
   });
 
-  it("records 👍 / 👎 on the article, and on the question it answered", async () => {
+  itOnSqlite("records 👍 / 👎 on the article, and on the question it answered", async () => {
     await h.say("ម៉ោងបន្ថែម");
     expect((await h.core.conversations.load(RESIDENT))?.node).toBe("kb.a_working_hours_1");
     await h.press(h.render("knowledge.vote_down"));
@@ -182,7 +186,7 @@ ${h.safetyNet()}`,
     expect(await h.core.knowledge.summary(30)).toEqual({ asked: 1, unanswered: 0, up: 1, down: 1 });
   });
 
-  it("erases question text after the retention period but keeps the row", async () => {
+  itOnSqlite("erases question text after the retention period but keeps the row", async () => {
     await h.say("ម៉ោងបន្ថែម");
     h.advance(91 * 86_400_000);
     expect(await h.core.knowledge.purge(90)).toBe(1);

@@ -3,8 +3,9 @@
  * may; with a yes, a referral whose alert carries no content; the claiming caseworker gets a copy; their voice reply
  * reaches the resident; "no" keeps nothing; a burst is one question and one alert; quick exit deletes the messages.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect } from "vitest";
 import { CASEWORKER, createHarness, type Harness, RESIDENT, STAFF_CHAT } from "../helpers/harness.ts";
+import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
 
 describe("voice notes and photos for a person", () => {
   let h: Harness;
@@ -12,51 +13,58 @@ describe("voice notes and photos for a person", () => {
 
   const t = (key: string) => h.render(key);
   const count = (sql: string, ...params: unknown[]) =>
-    (h.core.db.$client.prepare(sql).get(...params) as { n: number }).n;
+    (
+      sqliteOf(h.core)
+        .$client.prepare(sql)
+        .get(...params) as { n: number }
+    ).n;
   const copies = (to: number) =>
     h.fake.calls.filter((c) => c.method === "copyMessage" && Number((c.params as { chat_id: number }).chat_id) === to);
 
-  it("voice → yes → alert without content → claim → a copy to the caseworker → their voice reaches them", async () => {
-    h = await createHarness();
-    await h.say("/start");
-    const update = h.fake.sendOther(RESIDENT, "voice") as { message: { message_id: number } };
-    await h.handle(update);
-    const voiceId = update.message.message_id;
-    expect(h.last()?.text).toContain(t("media.prompt"));
-    await h.press(t("media.listen"));
-    await h.deliverQueued();
-    expect(h.last()?.text).toContain("SP-០០០១"); // the case number, in Khmer digits
-    const alert = h.fake.botMessages(STAFF_CHAT).at(-1)?.text ?? "";
-    expect(alert).toContain(t("help.category_message"));
-    const fileId = `voice-${RESIDENT}-${voiceId}`;
-    expect(alert).not.toContain(fileId); // never a file id
-    expect(count("select count(*) as n from case_media where referral_id = 1")).toBe(1);
+  itOnSqlite(
+    "voice → yes → alert without content → claim → a copy to the caseworker → their voice reaches them",
+    async () => {
+      h = await createHarness();
+      await h.say("/start");
+      const update = h.fake.sendOther(RESIDENT, "voice") as { message: { message_id: number } };
+      await h.handle(update);
+      const voiceId = update.message.message_id;
+      expect(h.last()?.text).toContain(t("media.prompt"));
+      await h.press(t("media.listen"));
+      await h.deliverQueued();
+      expect(h.last()?.text).toContain("SP-០០០១"); // the case number, in Khmer digits
+      const alert = h.fake.botMessages(STAFF_CHAT).at(-1)?.text ?? "";
+      expect(alert).toContain(t("help.category_message"));
+      const fileId = `voice-${RESIDENT}-${voiceId}`;
+      expect(alert).not.toContain(fileId); // never a file id
+      expect(count("select count(*) as n from case_media where referral_id = 1")).toBe(1);
 
-    await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
-    await h.deliverQueued();
-    const copied = copies(CASEWORKER);
-    expect(copied).toHaveLength(1);
-    expect(copied[0]?.params).toMatchObject({ from_chat_id: RESIDENT, protect_content: true });
-    expect(copied[0]?.params).toMatchObject({ message_id: voiceId });
+      await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
+      await h.deliverQueued();
+      const copied = copies(CASEWORKER);
+      expect(copied).toHaveLength(1);
+      expect(copied[0]?.params).toMatchObject({ from_chat_id: RESIDENT, protect_content: true });
+      expect(copied[0]?.params).toMatchObject({ message_id: voiceId });
 
-    // The caseworker talks, and answers with a voice note of their own: it reaches the resident as a copy.
-    await h.pressAs(CASEWORKER, CASEWORKER, t("casework.button_talk"));
-    await h.deliverQueued();
-    await h.handle(h.fake.sendOther(CASEWORKER, "voice"));
-    await h.deliverQueued();
-    expect(copies(RESIDENT)).toHaveLength(1);
-    // Nothing was ever downloaded, and no table holds a file id of the resident's media (only message ids).
-    expect(h.fake.calls.some((c) => c.method === "getFile")).toBe(false);
-    const tables = h.core.db.$client.prepare("select name from sqlite_master where type = 'table'").all() as {
-      name: string;
-    }[];
-    for (const { name } of tables) {
-      const rows = JSON.stringify(h.core.db.$client.prepare(`select * from "${name}"`).all());
-      expect(rows, name).not.toContain(fileId);
-    }
-  });
+      // The caseworker talks, and answers with a voice note of their own: it reaches the resident as a copy.
+      await h.pressAs(CASEWORKER, CASEWORKER, t("casework.button_talk"));
+      await h.deliverQueued();
+      await h.handle(h.fake.sendOther(CASEWORKER, "voice"));
+      await h.deliverQueued();
+      expect(copies(RESIDENT)).toHaveLength(1);
+      // Nothing was ever downloaded, and no table holds a file id of the resident's media (only message ids).
+      expect(h.fake.calls.some((c) => c.method === "getFile")).toBe(false);
+      const tables = sqliteOf(h.core).$client.prepare("select name from sqlite_master where type = 'table'").all() as {
+        name: string;
+      }[];
+      for (const { name } of tables) {
+        const rows = JSON.stringify(sqliteOf(h.core).$client.prepare(`select * from "${name}"`).all());
+        expect(rows, name).not.toContain(fileId);
+      }
+    },
+  );
 
-  it("'no' keeps nothing and sends nothing to staff", async () => {
+  itOnSqlite("'no' keeps nothing and sends nothing to staff", async () => {
     h = await createHarness();
     await h.say("/start");
     await h.handle(h.fake.sendOther(RESIDENT, "photo"));
@@ -68,7 +76,7 @@ describe("voice notes and photos for a person", () => {
     expect(h.fake.botMessages(STAFF_CHAT)).toHaveLength(0);
   });
 
-  it("twenty voice notes in a row are one question, one waiting item and one alert", async () => {
+  itOnSqlite("twenty voice notes in a row are one question, one waiting item and one alert", async () => {
     h = await createHarness();
     await h.say("/start");
     for (let i = 0; i < 20; i++) await h.handle(h.fake.sendOther(RESIDENT, "voice"));
@@ -90,7 +98,7 @@ describe("voice notes and photos for a person", () => {
     expect(copies(CASEWORKER)).toHaveLength(21);
   });
 
-  it("quick exit deletes the voice notes from the chat and forgets their ids", async () => {
+  itOnSqlite("quick exit deletes the voice notes from the chat and forgets their ids", async () => {
     h = await createHarness();
     await h.say("/start");
     await h.handle(h.fake.sendOther(RESIDENT, "voice"));
@@ -103,12 +111,12 @@ describe("voice notes and photos for a person", () => {
         const p = c.params as { message_ids?: number[]; message_id?: number };
         return p.message_ids ?? (p.message_id !== undefined ? [p.message_id] : []);
       });
-    const voices = (h.core.db.$client.prepare("select count(*) as n from case_media").get() as { n: number }).n;
+    const voices = (sqliteOf(h.core).$client.prepare("select count(*) as n from case_media").get() as { n: number }).n;
     expect(voices).toBe(0);
     expect(deleted.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("a stale or forged answer button does nothing", async () => {
+  itOnSqlite("a stale or forged answer button does nothing", async () => {
     h = await createHarness();
     await h.say("/start");
     const message = h.last()?.message_id as number;

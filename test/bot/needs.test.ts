@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect } from "vitest";
 import { CASEWORKER, createHarness, type Harness, RESIDENT, STAFF_CHAT } from "../helpers/harness.ts";
+import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
 
 /** The anonymous community-needs survey, by taps, as a resident answers it (programme/feature.ts). */
 describe("community needs survey", () => {
@@ -8,7 +9,9 @@ describe("community needs survey", () => {
 
   const t = (key: string) => h.render(key);
   const rows = (sql: string, ...params: unknown[]) =>
-    h.core.db.$client.prepare(sql).all(...params) as Record<string, unknown>[];
+    sqliteOf(h.core)
+      .$client.prepare(sql)
+      .all(...params) as Record<string, unknown>[];
   const sangkat = (id: string) => h.core.content.places.sangkat(id)?.km as string;
 
   async function answer(needs: string[], meeting = "needs.meeting_yes") {
@@ -22,29 +25,32 @@ describe("community needs survey", () => {
     await h.deliverQueued();
   }
 
-  it("keeps one anonymous answer: the day, the place, up to three needs, the meeting answer; no chat id", async () => {
-    h = await createHarness();
-    await h.say("/start");
-    await answer(["water", "drainage", "jobs_training"]);
-    expect(h.last()?.text).toBe(t("needs.thanks"));
-    const saved = rows("select * from needs_responses");
-    expect(saved).toEqual([
-      expect.objectContaining({
-        date: "2026-11-21",
-        khan: "russey_keo",
-        sangkat: "russey_keo_svay_pak",
-        need1: "water",
-        need2: "drainage",
-        need3: "jobs_training",
-        meeting: "yes",
-      }),
-    ]);
-    // Nothing that names the chat: not in the answer, not as a plain id in the once-a-quarter mark.
-    expect(JSON.stringify(rows("select * from needs_answered"))).not.toContain(String(RESIDENT));
-    expect(rows("select quarter from needs_answered")).toEqual([{ quarter: "2026-Q4" }]);
-  });
+  itOnSqlite(
+    "keeps one anonymous answer: the day, the place, up to three needs, the meeting answer; no chat id",
+    async () => {
+      h = await createHarness();
+      await h.say("/start");
+      await answer(["water", "drainage", "jobs_training"]);
+      expect(h.last()?.text).toBe(t("needs.thanks"));
+      const saved = rows("select * from needs_responses");
+      expect(saved).toEqual([
+        expect.objectContaining({
+          date: "2026-11-21",
+          khan: "russey_keo",
+          sangkat: "russey_keo_svay_pak",
+          need1: "water",
+          need2: "drainage",
+          need3: "jobs_training",
+          meeting: "yes",
+        }),
+      ]);
+      // Nothing that names the chat: not in the answer, not as a plain id in the once-a-quarter mark.
+      expect(JSON.stringify(rows("select * from needs_answered"))).not.toContain(String(RESIDENT));
+      expect(rows("select quarter from needs_answered")).toEqual([{ quarter: "2026-Q4" }]);
+    },
+  );
 
-  it("never keeps the choices in the conversation, its log or the outbox", async () => {
+  itOnSqlite("never keeps the choices in the conversation, its log or the outbox", async () => {
     h = await createHarness();
     await h.say("/start");
     await answer(["waste", "safety"]);
@@ -56,7 +62,7 @@ describe("community needs survey", () => {
     expect(inbox).toEqual([{ n: 0 }]);
   });
 
-  it("offers at most three needs, and pressing a chosen one again removes it", async () => {
+  itOnSqlite("offers at most three needs, and pressing a chosen one again removes it", async () => {
     h = await createHarness();
     await h.say("/start");
     await h.press(t("main.choice_needs"));
@@ -78,7 +84,7 @@ describe("community needs survey", () => {
     expect(saved).toEqual({ sangkat: null, need1: "water", need2: "safety", need3: null, meeting: "maybe" });
   });
 
-  it("takes one answer a quarter: a second one is refused until the next quarter", async () => {
+  itOnSqlite("takes one answer a quarter: a second one is refused until the next quarter", async () => {
     h = await createHarness();
     await h.say("/start");
     await answer(["water"]);
@@ -100,7 +106,7 @@ describe("community needs survey", () => {
     ]);
   });
 
-  it("'not now', 'somewhere else' and forged or misplaced buttons keep nothing", async () => {
+  itOnSqlite("'not now', 'somewhere else' and forged or misplaced buttons keep nothing", async () => {
     h = await createHarness();
     await h.say("/start");
     await h.press(t("main.choice_needs"));
@@ -125,7 +131,7 @@ describe("community needs survey", () => {
     expect(rows("select count(*) as n from needs_responses")).toEqual([{ n: 0 }]);
   });
 
-  it("/forget lets the chat answer again; /mydata says it answered without what", async () => {
+  itOnSqlite("/forget lets the chat answer again; /mydata says it answered without what", async () => {
     h = await createHarness();
     await h.say("/start");
     await answer(["water"]);

@@ -20,17 +20,23 @@ import {
   STAFF_CHAT,
   startTalking,
 } from "../helpers/harness.ts";
+import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
 
 let h: Harness;
 let dir: string | undefined;
-afterEach(() => {
-  h.close();
+afterEach(async () => {
+  await h.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
 
 const SREYMOM = DEMO_COUNSELLORS[0].telegramUserId;
-const count = (sql: string, ...params: unknown[]) => (h.core.db.$client.prepare(sql).get(...params) as { n: number }).n;
+const count = (sql: string, ...params: unknown[]) =>
+  (
+    sqliteOf(h.core)
+      .$client.prepare(sql)
+      .get(...params) as { n: number }
+  ).n;
 
 /** A coming appointment for the resident, booked through the desk on the first free slot. */
 async function bookAppointment(chatId = RESIDENT) {
@@ -72,22 +78,25 @@ describe("/mydata", () => {
     expect(sent.protect_content).toBe(true);
   });
 
-  it("is one tap from the privacy screen, and so is the question before erasing; 'No' erases nothing", async () => {
-    h = await createHarness();
-    await h.say("/start");
-    await h.press(h.render("main.choice_privacy"));
-    await h.press(h.render("privacy.choice_mydata"));
-    expect(h.lastTexts(2)[0]).toContain(h.render("privacy.mydata_title"));
-    await h.press(h.render("privacy.choice_forget"));
-    expect(h.lastTexts(1)[0]).toBe(h.render("privacy.forget_confirm"));
-    await h.press(h.render("privacy.forget_no"));
-    expect(h.last()?.text).toBe(h.render("privacy.kept"));
-    expect(count("select count(*) as n from users where chat_id = ?", RESIDENT)).toBe(1);
-  });
+  itOnSqlite(
+    "is one tap from the privacy screen, and so is the question before erasing; 'No' erases nothing",
+    async () => {
+      h = await createHarness();
+      await h.say("/start");
+      await h.press(h.render("main.choice_privacy"));
+      await h.press(h.render("privacy.choice_mydata"));
+      expect(h.lastTexts(2)[0]).toContain(h.render("privacy.mydata_title"));
+      await h.press(h.render("privacy.choice_forget"));
+      expect(h.lastTexts(1)[0]).toBe(h.render("privacy.forget_confirm"));
+      await h.press(h.render("privacy.forget_no"));
+      expect(h.last()?.text).toBe(h.render("privacy.kept"));
+      expect(count("select count(*) as n from users where chat_id = ?", RESIDENT)).toBe(1);
+    },
+  );
 });
 
 describe("/forget", () => {
-  it("erases the chat, keeps anonymous counts, closes the case, cancels appointments, staff told", async () => {
+  itOnSqlite("erases the chat, keeps anonymous counts, closes the case, cancels appointments, staff told", async () => {
     h = await createHarness();
     await startTalking(h);
     await h.say("ធ្វើលិខិតឆ្លងដែនយ៉ាងម៉េច"); // relayed to the caseworker while they talk
@@ -107,11 +116,11 @@ describe("/forget", () => {
     // Counts stay, under an anonymous id, without text, contact, name or phone.
     expect(count("select count(*) as n from questions")).toBe(questionsBefore);
     expect(count("select count(*) as n from questions where text_enc is not null")).toBe(0);
-    const referral = h.core.db.$client.prepare("select * from referrals").get() as Record<string, unknown>;
+    const referral = sqliteOf(h.core).$client.prepare("select * from referrals").get() as Record<string, unknown>;
     expect(referral).toMatchObject({ status: "closed_by_resident", contact_enc: null });
     expect(referral.chat_id as number).toBeLessThan(-(2 ** 52) + 1);
     expect(count("select count(*) as n from case_messages where text_enc is not null")).toBe(0);
-    const booked = h.core.db.$client.prepare("select * from appointments where id = ?").get(appointment.id);
+    const booked = sqliteOf(h.core).$client.prepare("select * from appointments where id = ?").get(appointment.id);
     expect(booked).toMatchObject({ status: "cancelled", family_name_enc: null, phone_enc: null });
     // Staff: a reference, nothing else.
     const toCaseworker = h.fake.botMessages(CASEWORKER).at(-1)?.text;
@@ -127,22 +136,25 @@ describe("/forget", () => {
     expect(h.fake.botMessages(RESIDENT).map((m) => m.text)).toEqual([h.render("privacy.forgotten")]);
   });
 
-  it("a forged or misplaced erase button erases nothing (unknown data, a press outside the own chat)", async () => {
-    h = await createHarness();
-    await h.say("/start");
-    await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/sessions")); // a bot message in the staff group
-    const inGroup = h.fake.botMessages(STAFF_CHAT).at(-1) as { message_id: number };
-    for (const [data, chat, message] of [
-      ["f:z:0", RESIDENT, h.last()?.message_id as number],
-      ["f:y:0", STAFF_CHAT, inGroup.message_id],
-    ] as const) {
-      await h.handle(h.fake.pressButton(RESIDENT, message, data, chat));
-      expect(h.callbackAnswers().at(-1)?.text).toBe(h.render("common.expired_short"));
-    }
-    expect(count("select count(*) as n from users where chat_id = ?", RESIDENT)).toBe(1);
-  });
+  itOnSqlite(
+    "a forged or misplaced erase button erases nothing (unknown data, a press outside the own chat)",
+    async () => {
+      h = await createHarness();
+      await h.say("/start");
+      await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/sessions")); // a bot message in the staff group
+      const inGroup = h.fake.botMessages(STAFF_CHAT).at(-1) as { message_id: number };
+      for (const [data, chat, message] of [
+        ["f:z:0", RESIDENT, h.last()?.message_id as number],
+        ["f:y:0", STAFF_CHAT, inGroup.message_id],
+      ] as const) {
+        await h.handle(h.fake.pressButton(RESIDENT, message, data, chat));
+        expect(h.callbackAnswers().at(-1)?.text).toBe(h.render("common.expired_short"));
+      }
+      expect(count("select count(*) as n from users where chat_id = ?", RESIDENT)).toBe(1);
+    },
+  );
 
-  it("leaves nothing of the chat's id in the database file or its write-ahead log", async () => {
+  itOnSqlite("leaves nothing of the chat's id in the database file or its write-ahead log", async () => {
     dir = mkdtempSync(join(tmpdir(), "spean-forget-"));
     const path = join(dir, "spean.db");
     h = await createHarness({ DATABASE_PATH: path });

@@ -13,6 +13,7 @@ import type { ShippedRecording } from "../../src/recordings/shipped.ts";
 import { createRecordingStore } from "../../src/recordings/store.ts";
 import { silentOggOpus } from "../../src/sandbox/sample-ogg.ts";
 import { buttonsOf, CASEWORKER, createHarness, type Harness, RESIDENT, startTalking } from "../helpers/harness.ts";
+import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
 
 const EDITOR = 6004;
 
@@ -47,14 +48,14 @@ describe("recordings of answers", () => {
     await h.press(t("articles.passport.title"));
   }
 
-  it("an editor's voice note becomes 🔊 Listen on the article, sent by its file id", async () => {
+  itOnSqlite("an editor's voice note becomes 🔊 Listen on the article, sent by its file id", async () => {
     h = await withEditor(await createHarness());
     // Their voice note is a recording to attach, not a resident's message for a caseworker.
     const voice = h.fake.sendOther(EDITOR, "voice", { duration: 42 }) as { message: { message_id: number } };
     await h.handle(voice);
     await h.deliverQueued();
     expect(h.fake.botMessages(EDITOR).at(-1)?.text).toBe(t("recordings.staff_hint"));
-    expect(h.core.db.$client.prepare("select count(*) as n from case_media").get()).toEqual({ n: 0 });
+    expect(sqliteOf(h.core).$client.prepare("select count(*) as n from case_media").get()).toEqual({ n: 0 });
 
     await h.sayAs(EDITOR, "/recording passport", voice.message.message_id);
     await h.deliverQueued();
@@ -110,7 +111,7 @@ describe("recordings of answers", () => {
     expect(voiceCalls()).toHaveLength(0);
   });
 
-  it("refuses what is not the editor's own voice note, unknown pages, and staff without the role", async () => {
+  itOnSqlite("refuses what is not the editor's own voice note, unknown pages, and staff without the role", async () => {
     h = await withEditor(await createHarness());
     expect(await recordAndAttach("/recording nowhere")).toContain('"nowhere"');
     expect(await recordAndAttach("/recording passport", 1)).toBe(t("recordings.not_a_reply"));
@@ -136,8 +137,8 @@ describe("recordings of answers", () => {
     await h.sayAs(CASEWORKER, "/recording passport", voice.message.message_id);
     await h.deliverQueued();
     expect((await h.core.recordings.coverage()).filter((p) => p.recording)).toEqual([]);
-    const refused = h.core.db.$client
-      .prepare("select count(*) as n from staff_audit where action = 'manage_recordings' and allowed = 0")
+    const refused = sqliteOf(h.core)
+      .$client.prepare("select count(*) as n from staff_audit where action = 'manage_recordings' and allowed = 0")
       .get() as { n: number };
     expect(refused.n).toBeGreaterThan(0);
   });
@@ -160,9 +161,9 @@ describe("recordings of answers", () => {
     expect((await h.core.recordings.coverage()).filter((p) => p.recording)).toEqual([]);
   });
 
-  it("a recording made with another bot token is hidden, and one Telegram refuses is forgotten", async () => {
+  itOnSqlite("a recording made with another bot token is hidden, and one Telegram refuses is forgotten", async () => {
     h = await withEditor(await createHarness());
-    const otherBot = createRecordingStore(h.core.db, "999999");
+    const otherBot = createRecordingStore(sqliteOf(h.core), "999999");
     await otherBot.attach({
       target: "article:passport",
       fileId: "AwAD-other",

@@ -8,6 +8,7 @@ import { DEMO_COUNSELLORS, seedDemoCounsellors } from "../../src/booking/demo-se
 import type { Site } from "../../src/booking/model.ts";
 import { instantAt } from "../../src/base/local-time.ts";
 import { buttonsOf, createHarness, type Harness, RESIDENT, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
+import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
 
 const TZ = "Asia/Phnom_Penh";
 const SREYMOM = DEMO_COUNSELLORS[0].telegramUserId;
@@ -18,6 +19,9 @@ let h: Harness;
 const at = (day: number, hour: number, minute = 0, month = 11) =>
   instantAt({ year: 2026, month, day }, hour * 60 + minute, TZ);
 
+// The sender runs on vitest's fake timers here, which cannot wait for a network database's answers: the tests that
+// drive the sender are itOnSqlite. Reminders on PostgreSQL are covered by the booking store's contract cases
+// (test/helpers/store-contracts.ts) and the outbox's.
 beforeEach(async () => {
   vi.useFakeTimers({ now: at(21, 10), toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
   h = await createHarness({}, { now: () => Date.now() });
@@ -26,7 +30,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await h.side.sender.stop();
-  h.close();
+  await h.close();
   vi.useRealTimers();
 });
 
@@ -56,38 +60,41 @@ const appointment = (id: number) => h.core.booking.store.get(id);
 const lastIn = (chat: number) => h.fake.botMessages(chat).at(-1)?.text ?? "";
 
 describe("the reminder ladder", () => {
-  it("sends 24 h and 2 h before, not a moment early, with the three buttons and without the topic", async () => {
-    const a = await book(at(27, 9));
-    await h.side.sender.start();
-    await jumpTo(at(26, 8, 59));
-    expect(reminders()).toHaveLength(0);
-    await jumpTo(at(26, 9, 0));
-    expect(reminders()).toHaveLength(1);
-    const first = reminders()[0];
-    expect(first?.text).toContain(h.render("booking.reminder"));
-    expect(first?.text).toContain("ថ្ងៃសុក្រ ទី២៧ ខែវិច្ឆិកា ម៉ោង ៩:០០ ព្រឹក");
-    expect(first?.text).not.toContain(h.render("booking.topic_health"));
-    expect(buttonsOf(first).map((b) => b.text)).toEqual([
-      h.render("booking.coming"),
-      h.render("booking.reschedule"),
-      h.render("booking.cancel"),
-    ]);
-    // Silent and not forwardable: a lock-screen preview must not tell someone else that the family booked help.
-    expect(first).toMatchObject({ disable_notification: true, protect_content: true });
-    await jumpTo(at(27, 7, 0));
-    expect(reminders()).toHaveLength(2);
-    await jumpTo(at(27, 8, 0));
-    expect(reminders()).toHaveLength(2);
-    expect((await appointment(a.id))?.flag).toBeNull();
-  });
+  itOnSqlite(
+    "sends 24 h and 2 h before, not a moment early, with the three buttons and without the topic",
+    async () => {
+      const a = await book(at(27, 9));
+      await h.side.sender.start();
+      await jumpTo(at(26, 8, 59));
+      expect(reminders()).toHaveLength(0);
+      await jumpTo(at(26, 9, 0));
+      expect(reminders()).toHaveLength(1);
+      const first = reminders()[0];
+      expect(first?.text).toContain(h.render("booking.reminder"));
+      expect(first?.text).toContain("ថ្ងៃសុក្រ ទី២៧ ខែវិច្ឆិកា ម៉ោង ៩:០០ ព្រឹក");
+      expect(first?.text).not.toContain(h.render("booking.topic_health"));
+      expect(buttonsOf(first).map((b) => b.text)).toEqual([
+        h.render("booking.coming"),
+        h.render("booking.reschedule"),
+        h.render("booking.cancel"),
+      ]);
+      // Silent and not forwardable: a lock-screen preview must not tell someone else that the family booked help.
+      expect(first).toMatchObject({ disable_notification: true, protect_content: true });
+      await jumpTo(at(27, 7, 0));
+      expect(reminders()).toHaveLength(2);
+      await jumpTo(at(27, 8, 0));
+      expect(reminders()).toHaveLength(2);
+      expect((await appointment(a.id))?.flag).toBeNull();
+    },
+  );
 
-  it("booked 4 h ahead skips the 24 h rung; booked 2 h ahead has only the confirmation", async () => {
+  itOnSqlite("booked 4 h ahead skips the 24 h rung; booked 2 h ahead has only the confirmation", async () => {
     vi.setSystemTime(at(26, 10));
     await book(at(26, 14), "phone");
     vi.setSystemTime(at(26, 13));
     await book(at(26, 15), "phone");
-    const keys = h.core.db.$client
-      .prepare("select dedupe_key from outbox where dedupe_key like 'reminder:%'")
+    const keys = sqliteOf(h.core)
+      .$client.prepare("select dedupe_key from outbox where dedupe_key like 'reminder:%'")
       .all() as { dedupe_key: string }[];
     expect(keys.map((k) => k.dedupe_key)).toEqual(["reminder:1:120"]);
     await h.side.sender.start();
@@ -97,7 +104,7 @@ describe("the reminder ladder", () => {
     expect(reminders()).toHaveLength(1);
   });
 
-  it("a rung in quiet hours goes out at 20:30 the evening before, never between 21:00 and 07:00", async () => {
+  itOnSqlite("a rung in quiet hours goes out at 20:30 the evening before, never between 21:00 and 07:00", async () => {
     await book(at(27, 8));
     await h.side.sender.start();
     await jumpTo(at(26, 20, 29));
@@ -112,7 +119,7 @@ describe("the reminder ladder", () => {
 });
 
 describe("cancel and reschedule never leave a stale reminder", () => {
-  it("a cancelled appointment sends nothing; a moved one reminds only for the new time", async () => {
+  itOnSqlite("a cancelled appointment sends nothing; a moved one reminds only for the new time", async () => {
     const first = await book(at(27, 9));
     const second = await book(at(30, 8));
     await h.core.bookingDesk.cancel(RESIDENT, first.id);
@@ -127,21 +134,24 @@ describe("cancel and reschedule never leave a stale reminder", () => {
 });
 
 describe("when a reminder cannot go out as planned", () => {
-  it("403 (bot blocked): appointment flagged; counsellor and staff told, without the phone number", async () => {
-    const a = await book(at(27, 9));
-    h.fake.blockBot(RESIDENT);
-    await h.side.sender.start();
-    await jumpTo(at(26, 9));
-    await jumpTo(at(26, 9, 1));
-    expect((await appointment(a.id))?.flag).toBe("unreachable");
-    expect(lastIn(SREYMOM)).toContain(h.render("booking.staff_unreachable"));
-    expect(lastIn(STAFF_CHAT)).toContain("A-0001");
-    // The later rung is not tried again against a chat that refuses.
-    await jumpTo(at(27, 7, 1));
-    expect(h.fake.calls.filter((c) => c.method === "sendMessage" && c.params.chat_id === RESIDENT)).toHaveLength(1);
-  });
+  itOnSqlite(
+    "403 (bot blocked): appointment flagged; counsellor and staff told, without the phone number",
+    async () => {
+      const a = await book(at(27, 9));
+      h.fake.blockBot(RESIDENT);
+      await h.side.sender.start();
+      await jumpTo(at(26, 9));
+      await jumpTo(at(26, 9, 1));
+      expect((await appointment(a.id))?.flag).toBe("unreachable");
+      expect(lastIn(SREYMOM)).toContain(h.render("booking.staff_unreachable"));
+      expect(lastIn(STAFF_CHAT)).toContain("A-0001");
+      // The later rung is not tried again against a chat that refuses.
+      await jumpTo(at(27, 7, 1));
+      expect(h.fake.calls.filter((c) => c.method === "sendMessage" && c.params.chat_id === RESIDENT)).toHaveLength(1);
+    },
+  );
 
-  it("sent late (the service was down) but before the appointment: says it is late", async () => {
+  itOnSqlite("sent late (the service was down) but before the appointment: says it is late", async () => {
     await book(at(27, 9));
     vi.setSystemTime(at(26, 10));
     await h.side.sender.start();
@@ -150,7 +160,7 @@ describe("when a reminder cannot go out as planned", () => {
     expect(reminders()[0]?.text).toContain(h.render("booking.reminder_late"));
   });
 
-  it(
+  itOnSqlite(
     "not sent before the appointment began: recorded as missed, the counsellor and staff told, " +
       "nothing sent to the family",
     async () => {
@@ -180,7 +190,7 @@ describe("when a reminder cannot go out as planned", () => {
 });
 
 describe("the reminder's buttons", () => {
-  it("I will come records it; Change the time opens the days; Cancel asks first", async () => {
+  itOnSqlite("I will come records it; Change the time opens the days; Cancel asks first", async () => {
     const a = await book(at(27, 9));
     await h.side.sender.start();
     await jumpTo(at(26, 9));

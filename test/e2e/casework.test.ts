@@ -18,6 +18,7 @@ import { createService, type Service } from "../../src/service/service.ts";
 import type { TextRef } from "../../src/base/reply.ts";
 import { dangerLead } from "../../src/safety/screens.ts";
 import { buttonsOf } from "../helpers/harness.ts";
+import { sqliteOf } from "../helpers/test-database.ts";
 
 const TOKEN = "4242424242:e2e-token-for-the-fake-bot-api-only";
 const KEY = Buffer.from("jdY8+OltvMlJHD6Mv/HhPqcCCqh0afI+5lnYCziZHZo=", "base64");
@@ -178,7 +179,7 @@ describe("a referral, end to end", () => {
     // Nothing the resident wrote, and not their phone number, is in any log line, staff message or outbox payload.
     const cipher = createFieldCipher(KEY);
     const payloads = (
-      service.core.db.$client.prepare("select payload_enc from outbox").all() as { payload_enc: string }[]
+      sqliteOf(service.core).$client.prepare("select payload_enc from outbox").all() as { payload_enc: string }[]
     ).map((r) => cipher.decrypt(r.payload_enc));
     const staffTexts = [
       ...texts(STAFF),

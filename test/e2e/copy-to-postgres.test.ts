@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from "../../src/base/project-root.ts";
 import { copyPlan, copySqliteToPostgres } from "../../src/db/copy-to-postgres.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { openPostgres } from "../../src/db/postgres.ts";
-import { CASEWORKER, createHarness, startTalking } from "../helpers/harness.ts";
+import { CASEWORKER, createHarness, RESIDENT, startTalking } from "../helpers/harness.ts";
 import { describePostgres, freshPostgresDatabase } from "../helpers/postgres.ts";
 
 const ENV = { STAFF_CHAT_ID: "-4001" };
@@ -43,7 +43,7 @@ describePostgres("npm run db:to-postgres", () => {
     await h.say("ធ្វើអត្តសញ្ញាណប័ណ្ណត្រូវការអ្វីខ្លះ");
     await h.say("ប្ដីខ្ញុំវាយខ្ញុំ");
     await h.deliverQueued();
-    h.close();
+    await h.close();
   });
   afterAll(async () => {
     for (const target of targets) await target.drop();
@@ -92,6 +92,26 @@ describePostgres("npm run db:to-postgres", () => {
     const second = runCopy(databasePath, target.url);
     expect(second.code).toBe(1);
     expect(second.output).toContain("SPEAN_COPY_REFUSED: the PostgreSQL database is not empty");
+  });
+
+  it("the copy runs the service: the resident's talk with the caseworker goes on over PostgreSQL", async () => {
+    const target = await freshPostgresDatabase();
+    targets.push(target);
+    const copied = runCopy(databasePath, target.url);
+    expect(copied.code).toBe(0);
+    expect(copied.output).toMatch(/To run on it: set DATABASE_URL=postgres:\/\/.*where you set DATABASE_PATH/);
+    const h = await createHarness({ ...ENV, DATABASE_URL: target.url });
+    try {
+      expect(h.core.database.kind).toBe("postgres");
+      expect((await h.core.referrals.activeForChat(RESIDENT))?.status).toBe("in_conversation");
+      await h.say("អរគុណ ខ្ញុំនៅផ្ទះ");
+      await h.deliverQueued();
+      expect(h.fake.botMessages(CASEWORKER).map((m) => m.text ?? "")).toContainEqual(
+        expect.stringContaining("អរគុណ ខ្ញុំនៅផ្ទះ"),
+      );
+    } finally {
+      await h.close();
+    }
   });
 
   it("leaves the target empty when a row cannot go across or arrives changed, and says which table", async () => {

@@ -47,7 +47,7 @@ async function prepareDatabase(): Promise<void> {
       });
     }
   });
-  core.close();
+  await core.close();
 }
 
 const reminderChats = () =>

@@ -16,6 +16,7 @@ import { loadServiceContent } from "../../src/service/core.ts";
 import { createService, type Service } from "../../src/service/service.ts";
 import { E2E_STAFF, useEndToEnd } from "../helpers/e2e.ts";
 import { buttonsOf } from "../helpers/harness.ts";
+import { sqliteOf } from "../helpers/test-database.ts";
 
 const RESIDENT = 1;
 const CASEWORKER = 401;
@@ -98,7 +99,7 @@ describe("voice, end to end", () => {
     const logs = logLines.join("\n");
     expect(logs).not.toContain(residentFileId);
     expect(logs).not.toContain(dir); // no file path, not even of the shipped recording
-    const db = service.core.db.$client;
+    const db = sqliteOf(service.core).$client;
     const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[];
     for (const { name } of tables)
       expect(JSON.stringify(db.prepare(`select * from "${name}"`).all()), name).not.toContain(residentFileId);

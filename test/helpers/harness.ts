@@ -15,6 +15,8 @@ import { createCore, loadServiceContent } from "../../src/service/core.ts";
 import type { FeatureList } from "../../src/service/features.ts";
 import { SANDBOX_TOKEN } from "../../src/service/sandbox.ts";
 import { createTelegramSide } from "../../src/service/telegram-side.ts";
+import { freshPostgresDatabase } from "./postgres.ts";
+import { TEST_DATABASE } from "./test-database.ts";
 
 export const RESIDENT = 5001;
 export const STAFF_CHAT = -4001;
@@ -41,14 +43,26 @@ function contentFor(config: ReturnType<typeof loadConfig>): Content {
  */
 export async function createHarness(
   env: Record<string, string> = {},
-  options: { now?: () => number; features?: FeatureList; content?: (content: Content) => Content } = {},
+  options: {
+    now?: () => number;
+    features?: FeatureList;
+    content?: (content: Content) => Content;
+    database?: "sqlite" | "postgres";
+  } = {},
 ) {
   let clock = Date.parse("2026-11-21T03:00:00Z");
   const now = options.now ?? (() => clock);
   // The harness's clock stands still unless a test moves it, so Telegram's sending limits are off here: they are
   // tested in test/unit/outbox-sender.test.ts and, end to end, in test/e2e/flood.test.ts.
+  // On PostgreSQL, each harness gets an empty database of its own on the test server, dropped when it closes.
+  const postgres = (options.database ?? TEST_DATABASE) === "postgres" ? await freshPostgresDatabase() : undefined;
   const config = {
-    ...loadConfig({ DATABASE_PATH: ":memory:", STAFF_CHAT_ID: String(STAFF_CHAT), ...env }),
+    ...loadConfig({
+      DATABASE_PATH: ":memory:",
+      STAFF_CHAT_ID: String(STAFF_CHAT),
+      ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+      ...env,
+    }),
     outboxRatePerSecond: 1_000_000,
     outboxChatIntervalMs: 0,
   };
@@ -137,7 +151,10 @@ export async function createHarness(
     /** The one-line safety net (117 / 119). */
     safetyNet: (locale: "km" | "en" = "km") =>
       core.content.translator.render(locale, safetyNetLine(core.content.directory)),
-    close: () => core.close(),
+    async close() {
+      await core.close();
+      await postgres?.drop();
+    },
   };
 }
 

@@ -40,7 +40,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await app.close();
-  h.close();
+  await h.close();
 });
 
 /** A browser on this file's app. */

@@ -25,6 +25,6 @@ describe("GET /metrics", () => {
     expect(text).toMatch(/spean_telegram_reachable 1/);
     expect(text).not.toContain(String(RESIDENT));
     await app.close();
-    h.close();
+    await h.close();
   });
 });

@@ -8,6 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Browser, buildConsoleApp, csrfOf, logIn } from "../helpers/console-client.ts";
 import { CASEWORKER, createHarness, type Harness, SUPERVISOR } from "../helpers/harness.ts";
+import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -21,12 +22,18 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await app.close();
-  h.close();
+  await h.close();
 });
 
 const supervisor = () => logIn(h, new Browser(() => app), SUPERVISOR);
-const sql = (text: string, ...params: unknown[]) => h.core.db.$client.prepare(text).run(...params);
-const all = (text: string, ...params: unknown[]) => h.core.db.$client.prepare(text).all(...params);
+const sql = (text: string, ...params: unknown[]) =>
+  sqliteOf(h.core)
+    .$client.prepare(text)
+    .run(...params);
+const all = (text: string, ...params: unknown[]) =>
+  sqliteOf(h.core)
+    .$client.prepare(text)
+    .all(...params);
 const at = (iso: string) => Date.parse(`${iso}+07:00`);
 
 let slot = 0;
@@ -61,7 +68,7 @@ function generateSessions() {
 }
 
 describe("indicators", () => {
-  it("counts sessions, and each family once in the month of its first session ever", async () => {
+  itOnSqlite("counts sessions, and each family once in the month of its first session ever", async () => {
     generateSessions();
     const desk = h.core.console.results;
     const member = (await h.core.staff.get(SUPERVISOR))!;
@@ -85,7 +92,7 @@ describe("indicators", () => {
     expect(byId("counselling_no_shows").table.cells[0]?.[2]).toEqual({ kind: "hidden", reason: "small" });
   });
 
-  it("counts people into work by outcome, not referral, and each person once", async () => {
+  itOnSqlite("counts people into work by outcome, not referral, and each person once", async () => {
     const desk = h.core.desk;
     for (const [chatId, times] of [
       [3001, 2],
@@ -124,22 +131,25 @@ describe("indicators", () => {
     expect(outcomes.table.grandTotal).toEqual({ kind: "count", value: 7 });
   });
 
-  it("shows the page to supervisors only, in Khmer, with suppression marks, charts, definitions; audited", async () => {
-    generateSessions();
-    const browser = await supervisor();
-    const page = await browser.get("/console/results?from=2026-09&to=2026-11");
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toContain("វគ្គប្រឹក្សាផ្ទាល់ខ្លួន");
-    expect(page.body).toContain("&lt;៥");
-    expect(page.body).toContain(`class="chart"`);
-    expect(page.body).toContain("flows/programme/indicators.yaml");
-    expect(page.body).toContain("២,៧០០"); // the target, in Khmer digits
-    expect(all("select action from staff_audit where action = 'results_view'")).toHaveLength(1);
-    const caseworker = await logIn(h, new Browser(() => app), CASEWORKER);
-    expect((await caseworker.get("/console/results")).statusCode).toBe(403);
-    expect((await caseworker.get("/console/results/export.csv")).statusCode).toBe(403);
-    expect((await caseworker.get("/console/cip")).statusCode).toBe(403);
-  });
+  itOnSqlite(
+    "shows the page to supervisors only, in Khmer, with suppression marks, charts, definitions; audited",
+    async () => {
+      generateSessions();
+      const browser = await supervisor();
+      const page = await browser.get("/console/results?from=2026-09&to=2026-11");
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain("វគ្គប្រឹក្សាផ្ទាល់ខ្លួន");
+      expect(page.body).toContain("&lt;៥");
+      expect(page.body).toContain(`class="chart"`);
+      expect(page.body).toContain("flows/programme/indicators.yaml");
+      expect(page.body).toContain("២,៧០០"); // the target, in Khmer digits
+      expect(all("select action from staff_audit where action = 'results_view'")).toHaveLength(1);
+      const caseworker = await logIn(h, new Browser(() => app), CASEWORKER);
+      expect((await caseworker.get("/console/results")).statusCode).toBe(403);
+      expect((await caseworker.get("/console/results/export.csv")).statusCode).toBe(403);
+      expect((await caseworker.get("/console/cip")).statusCode).toBe(403);
+    },
+  );
 
   it("reads a broken period as the default one, and a reversed one as its last month", async () => {
     const browser = await supervisor();
@@ -154,26 +164,31 @@ describe("indicators", () => {
 });
 
 describe("exports", () => {
-  it("CSV: UTF-8 with a byte-order mark, Khmer intact, suppressed, notes, no ids; audited: what, who", async () => {
-    generateSessions();
-    const browser = await supervisor();
-    const res = await browser.get("/console/results/export.csv?from=2026-09&to=2026-11&indicator=counselling_families");
-    expect(res.statusCode).toBe(200);
-    expect(res.headers["content-type"]).toContain("text/csv");
-    expect(res.headers["content-disposition"]).toContain("spean-counselling_families-2026-09..2026-11.csv");
-    const bytes = res.rawPayload;
-    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const body = bytes.subarray(3).toString("utf8");
-    expect(body).toContain("គ្រួសារដែលបានប្រឹក្សា");
-    expect(body).toContain("<៥");
-    expect(body).not.toMatch(/100[1-8]|2001/); // no chat ids
-    expect(all("select telegram_user_id as who, action from staff_audit where action like 'results_export%'")).toEqual([
-      { who: SUPERVISOR, action: "results_export_csv:counselling_families:2026-09..2026-11" },
-    ]);
-    expect((await browser.get("/console/results/export.csv?indicator=nope")).statusCode).toBe(404);
-  });
+  itOnSqlite(
+    "CSV: UTF-8 with a byte-order mark, Khmer intact, suppressed, notes, no ids; audited: what, who",
+    async () => {
+      generateSessions();
+      const browser = await supervisor();
+      const res = await browser.get(
+        "/console/results/export.csv?from=2026-09&to=2026-11&indicator=counselling_families",
+      );
+      expect(res.statusCode).toBe(200);
+      expect(res.headers["content-type"]).toContain("text/csv");
+      expect(res.headers["content-disposition"]).toContain("spean-counselling_families-2026-09..2026-11.csv");
+      const bytes = res.rawPayload;
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const body = bytes.subarray(3).toString("utf8");
+      expect(body).toContain("គ្រួសារដែលបានប្រឹក្សា");
+      expect(body).toContain("<៥");
+      expect(body).not.toMatch(/100[1-8]|2001/); // no chat ids
+      expect(
+        all("select telegram_user_id as who, action from staff_audit where action like 'results_export%'"),
+      ).toEqual([{ who: SUPERVISOR, action: "results_export_csv:counselling_families:2026-09..2026-11" }]);
+      expect((await browser.get("/console/results/export.csv?indicator=nope")).statusCode).toBe(404);
+    },
+  );
 
-  it("XLSX reads back with the same numbers as the page", async () => {
+  itOnSqlite("XLSX reads back with the same numbers as the page", async () => {
     generateSessions();
     const browser = await supervisor();
     const res = await browser.get(
@@ -208,32 +223,37 @@ describe("group activities", () => {
     ...extra,
   });
 
-  it("records counts by age and sex (Khmer or Latin digits), counts the children, withdraws a mistake", async () => {
-    const counsellor = await logIn(h, new Browser(() => app), COUNSELLOR);
-    const page = await counsellor.get("/console/activities");
-    expect(page.statusCode).toBe(200);
-    const saved = await counsellor.post("/console/activities", form(csrfOf(page.body)));
-    expect(saved.statusCode).toBe(303);
-    const children = async () =>
-      (await h.core.console.results.indicators(
-        (await h.core.staff.get(SUPERVISOR))!,
-        "en",
-        h.core.console.results.period("2026-11", "2026-11"),
-      ))!.find((v) => v.definition.id === "children_reached")!.progress;
-    expect(await children()).toEqual({ kind: "count", value: 25 }); // 12 + 9 + 4; the 3 adults do not count
-    const [record] = all("select id from group_activities") as { id: number }[];
-    const list = await counsellor.get("/console/activities");
-    expect(list.body).toContain("Wat hall");
-    const withdrawn = await counsellor.post(`/console/activities/${record!.id}/withdraw`, { _csrf: csrfOf(list.body) });
-    expect(withdrawn.statusCode).toBe(303);
-    expect(await children()).toEqual({ kind: "count", value: 0 });
-    expect(all("select action from staff_audit where action like 'activity_%' order by id")).toEqual([
-      { action: "activity_record" },
-      { action: "activity_withdraw" },
-    ]);
-  });
+  itOnSqlite(
+    "records counts by age and sex (Khmer or Latin digits), counts the children, withdraws a mistake",
+    async () => {
+      const counsellor = await logIn(h, new Browser(() => app), COUNSELLOR);
+      const page = await counsellor.get("/console/activities");
+      expect(page.statusCode).toBe(200);
+      const saved = await counsellor.post("/console/activities", form(csrfOf(page.body)));
+      expect(saved.statusCode).toBe(303);
+      const children = async () =>
+        (await h.core.console.results.indicators(
+          (await h.core.staff.get(SUPERVISOR))!,
+          "en",
+          h.core.console.results.period("2026-11", "2026-11"),
+        ))!.find((v) => v.definition.id === "children_reached")!.progress;
+      expect(await children()).toEqual({ kind: "count", value: 25 }); // 12 + 9 + 4; the 3 adults do not count
+      const [record] = all("select id from group_activities") as { id: number }[];
+      const list = await counsellor.get("/console/activities");
+      expect(list.body).toContain("Wat hall");
+      const withdrawn = await counsellor.post(`/console/activities/${record!.id}/withdraw`, {
+        _csrf: csrfOf(list.body),
+      });
+      expect(withdrawn.statusCode).toBe(303);
+      expect(await children()).toEqual({ kind: "count", value: 0 });
+      expect(all("select action from staff_audit where action like 'activity_%' order by id")).toEqual([
+        { action: "activity_record" },
+        { action: "activity_withdraw" },
+      ]);
+    },
+  );
 
-  it("answers a bad form with the problems next to the fields, and keeps nothing", async () => {
+  itOnSqlite("answers a bad form with the problems next to the fields, and keeps nothing", async () => {
     const counsellor = await logIn(h, new Browser(() => app), COUNSELLOR);
     const csrf = csrfOf((await counsellor.get("/console/activities")).body);
     for (const [extra, problem] of [
@@ -275,7 +295,7 @@ describe("CIP needs report", () => {
       );
   }
 
-  it("shows every sangkat, one printable page per sangkat with its needs suppressed, and a CSV", async () => {
+  itOnSqlite("shows every sangkat, one printable page per sangkat with its needs suppressed, and a CSV", async () => {
     needs("russey_keo_svay_pak", ["water", "drainage"], "yes", 9);
     needs("russey_keo_svay_pak", ["water"], "no", 3);
     needs("russey_keo_svay_pak", ["waste"], "maybe", 2);

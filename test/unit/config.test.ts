@@ -67,11 +67,16 @@ describe("loadConfig", () => {
     expect(problems.length).toBeGreaterThanOrEqual(5);
   });
 
-  it("refuses DATABASE_URL with what to do, instead of quietly keeping the data in SQLite", () => {
-    expect(problemsOf({ DATABASE_URL: "postgres://spean@db.internal/spean" })).toEqual([
-      expect.stringMatching(/^DATABASE_URL is for PostgreSQL, .* cannot run on yet: unset it .*db:to-postgres/),
-    ]);
+  it("takes DATABASE_URL for PostgreSQL, and refuses anything else without repeating it", () => {
+    expect(loadConfig({ DATABASE_URL: "postgres://spean:s3cret@db.internal:5432/spean" }).databaseUrl).toBe(
+      "postgres://spean:s3cret@db.internal:5432/spean",
+    );
+    expect(loadConfig({ DATABASE_URL: "postgresql://spean@db.internal/spean" }).databaseUrl).toBeDefined();
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
     expect(problemsOf({ DATABASE_URL: "" })).toEqual([]);
+    const problems = problemsOf({ DATABASE_URL: "mysql://spean:s3cret@db.internal/spean" });
+    expect(problems).toEqual([expect.stringMatching(/^DATABASE_URL must be a PostgreSQL URL/)]);
+    expect(problems.join("\n")).not.toContain("s3cret");
   });
 
   it("requires WEBHOOK_URL and WEBHOOK_SECRET together, with a token", () => {

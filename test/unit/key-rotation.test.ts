@@ -18,6 +18,7 @@ import { verifyKey } from "../../src/security/key-check.ts";
 import { createKeyRotation, ENCRYPTED_COLUMNS, rotationStatus } from "../../src/security/rotation.ts";
 import { createCore, loadServiceContent } from "../../src/service/core.ts";
 import { scheduledJobs } from "../../src/service/jobs.ts";
+import { sqliteOf } from "../helpers/test-database.ts";
 
 describe("key rotation", () => {
   it("reads under both keys, re-encrypts everything in batches, and then the old key is not needed", async () => {
@@ -85,7 +86,7 @@ describe("key rotation", () => {
     const logger = createLogger("warn", { write: (line: string) => lines.push(line) });
     const core = await createCore(config, logger, Date.now, { content: loadServiceContent(config) });
     try {
-      const log = createInteractionLog(core.db, createFieldCipher(oldKey));
+      const log = createInteractionLog(sqliteOf(core), createFieldCipher(oldKey));
       for (let i = 0; i < 3; i++) await log.record({ chatId: 7, direction: "in", kind: "text", text: `message ${i}` });
       const job = scheduledJobs(core).find((j) => j.name === "key-rotation");
       expect(job).toBeDefined();
@@ -95,9 +96,9 @@ describe("key rotation", () => {
       await job?.run();
       expect(lines.filter((line) => line.includes("key rotation complete"))).toHaveLength(1);
       // The key check, written under the new key at start-up, and the three messages.
-      expect(await rotationStatus(core.db, core.cipher)).toEqual({ current: 4, previous: 0, unreadable: 0 });
+      expect(await rotationStatus(sqliteOf(core), core.cipher)).toEqual({ current: 4, previous: 0, unreadable: 0 });
     } finally {
-      core.close();
+      await core.close();
     }
   });
 

@@ -114,6 +114,6 @@ describe("readiness", () => {
     const report = await readiness(h.core, h.side);
     expect(report.ready).toBe(false);
     expect(report.checks.inbox).toMatchObject({ pending: 1, oldestPendingAgeMs: STUCK_AFTER_MS + 1000 });
-    h.close();
+    await h.close();
   });
 });
