@@ -132,6 +132,25 @@ describePostgres("the PostgreSQL unit of work (group commit)", () => {
     expect(await committedChats()).toEqual([2]);
   });
 
+  it("a piece alone in its batch (no savepoint): a failure commits nothing, a swallowed error rejects", async () => {
+    const commits = createPgCommitQueue(db);
+    const store = createPgConversationStore(db, cipher);
+    const failed = commits.run(async () => {
+      await store.touch(1, 1);
+      throw new Error("turn failed");
+    });
+    await expect(failed).rejects.toThrow("turn failed");
+    const swallowed = commits.run(async () => {
+      await store.touch(2, 2);
+      await executor(db)
+        .execute(sql`select 1 / 0`)
+        .catch(() => undefined);
+    });
+    await expect(swallowed).rejects.toMatchObject({ code: "40000" });
+    await commits.run(() => store.touch(3, 3));
+    expect(await committedChats()).toEqual([3]);
+  });
+
   it("lets a store in a piece see the piece's own writes, which no other connection sees before COMMIT", async () => {
     const commits = createPgCommitQueue(db);
     const store = createPgConversationStore(db, cipher);
