@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { describe, inject } from "vitest";
+import { openPostgres, type PgDb } from "../../src/db/postgres.ts";
 
 /** The test server's superuser URL, or "" when there is none. */
 export const POSTGRES_URL = inject("postgresUrl");
@@ -37,4 +38,21 @@ async function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A fresh database opened as the service opens it (migrated), for the tests of one file: `close` ends the pool and
+ * drops the database. Typically `beforeAll(async () => ({ db, url, close } = await openFreshPostgres()))`.
+ */
+export async function openFreshPostgres(): Promise<{ db: PgDb; url: string; close: () => Promise<void> }> {
+  const fresh = await freshPostgresDatabase();
+  const db = await openPostgres(fresh.url);
+  return {
+    db,
+    url: fresh.url,
+    close: async () => {
+      await db.$client.end();
+      await fresh.drop();
+    },
+  };
 }

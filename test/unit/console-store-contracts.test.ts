@@ -17,7 +17,7 @@ import { createPgCommitQueue } from "../../src/db/pg-unit-of-work.ts";
 import { openPostgres, type PgDb } from "../../src/db/postgres.ts";
 import { createPgStaffStore } from "../../src/staff/pg-store.ts";
 import { createStaffStore, type StaffStore } from "../../src/staff/store.ts";
-import { describePostgres, freshPostgresDatabase } from "../helpers/postgres.ts";
+import { describePostgres, openFreshPostgres } from "../helpers/postgres.ts";
 
 /** The console's stores on an empty database, with a staff store on the same one, reading the time from a clock. */
 interface ConsoleFixture {
@@ -387,17 +387,9 @@ describePostgres("console stores on PostgreSQL", () => {
   const TABLES = ["console_logins", "console_sessions", "service_checks", "staff_members", "staff_invites"];
   let db: PgDb;
   let url: string;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const fresh = await freshPostgresDatabase();
-    drop = fresh.drop;
-    url = fresh.url;
-    db = await openPostgres(fresh.url);
-  });
-  afterAll(async () => {
-    await db?.$client.end();
-    await drop?.();
-  });
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => ({ db, url, close } = await openFreshPostgres()));
+  afterAll(() => close?.());
 
   const empty = () => db.$client.query(`truncate ${TABLES.join(", ")} restart identity`);
 

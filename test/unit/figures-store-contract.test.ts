@@ -14,7 +14,7 @@ import { type ConversationStore, createConversationStore } from "../../src/conve
 import { type CommitQueue, createCommitQueue } from "../../src/db/commit-queue.ts";
 import { openDatabase } from "../../src/db/open.ts";
 import { createPgCommitQueue } from "../../src/db/pg-unit-of-work.ts";
-import { openPostgres, type PgDb } from "../../src/db/postgres.ts";
+import type { PgDb } from "../../src/db/postgres.ts";
 import { createPgKnowledgeStore } from "../../src/knowledge/pg-store.ts";
 import { createKnowledgeStore, type KnowledgeStore } from "../../src/knowledge/store.ts";
 import { createFiguresStore, type FiguresStore, type MonthlyWindow } from "../../src/programme/figures-store.ts";
@@ -25,7 +25,7 @@ import { createPgNeedsStore } from "../../src/programme/pg-needs.ts";
 import { createPgReferralStore } from "../../src/referrals/pg-store.ts";
 import { createReferralStore, type Outcome, type ReferralStore } from "../../src/referrals/store.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
-import { describePostgres, freshPostgresDatabase } from "../helpers/postgres.ts";
+import { describePostgres, openFreshPostgres } from "../helpers/postgres.ts";
 import { NEEDS_SECRET } from "../helpers/store-contracts.ts";
 
 const cipher = createFieldCipher(Buffer.alloc(32, 9));
@@ -475,16 +475,9 @@ const TABLES = [
 
 describePostgres("figures store on PostgreSQL", () => {
   let db: PgDb;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const fresh = await freshPostgresDatabase();
-    drop = fresh.drop;
-    db = await openPostgres(fresh.url);
-  });
-  afterAll(async () => {
-    await db?.$client.end();
-    await drop?.();
-  });
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => ({ db, close } = await openFreshPostgres()));
+  afterAll(() => close?.());
 
   figuresStoreContract(async () => {
     await db.$client.query(`truncate ${TABLES.join(", ")} restart identity`);

@@ -11,7 +11,7 @@ import { formattedPgSchema, PG_SCHEMA_FILE } from "../../src/db/pg-schema-source
 import * as pgSchema from "../../src/db/pg-schema.ts";
 import { openPostgres, type PgDb } from "../../src/db/postgres.ts";
 import * as sqliteSchema from "../../src/db/schema.ts";
-import { describePostgres, freshPostgresDatabase } from "../helpers/postgres.ts";
+import { describePostgres, openFreshPostgres } from "../helpers/postgres.ts";
 
 const sqliteTables = (Object.values(sqliteSchema) as unknown[]).filter((t): t is SQLiteTable => is(t, SQLiteTable));
 const pgTables = (Object.values(pgSchema) as unknown[]).filter((t): t is PgTable => is(t, PgTable));
@@ -54,16 +54,9 @@ describe("the PostgreSQL schema", () => {
 
 describePostgres("the PostgreSQL migrations (drizzle/pg)", () => {
   let db: PgDb;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const fresh = await freshPostgresDatabase();
-    drop = fresh.drop;
-    db = await openPostgres(fresh.url);
-  });
-  afterAll(async () => {
-    await db.$client.end();
-    await drop();
-  });
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => ({ db, close } = await openFreshPostgres()));
+  afterAll(() => close?.());
 
   it("build exactly the generated schema's tables and columns, and applying them twice changes nothing", async () => {
     const { rows } = await db.$client.query<{ table_name: string; column_name: string; data_type: string }>(

@@ -37,7 +37,7 @@ import { createSafetyStore } from "../../src/safety/store.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
 import { createPgStaffStore } from "../../src/staff/pg-store.ts";
 import { createStaffStore } from "../../src/staff/store.ts";
-import { describePostgres, freshPostgresDatabase } from "../helpers/postgres.ts";
+import { describePostgres, openFreshPostgres } from "../helpers/postgres.ts";
 import {
   activityStoreContract,
   bookingStoreContract,
@@ -165,17 +165,9 @@ describe("store contracts on SQLite", () => {
 describePostgres("store contracts on PostgreSQL", () => {
   let db: PgDb;
   let url: string;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const fresh = await freshPostgresDatabase();
-    drop = fresh.drop;
-    url = fresh.url;
-    db = await openPostgres(fresh.url);
-  });
-  afterAll(async () => {
-    await db?.$client.end();
-    await drop?.();
-  });
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => ({ db, url, close } = await openFreshPostgres()));
+  afterAll(() => close?.());
 
   /** A factory of stores on the file's database, its tables emptied first. */
   function onPostgres<S>(make: (db: PgDb, clock: () => number) => S): StoreFactory<S> {
