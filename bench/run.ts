@@ -5,7 +5,8 @@
  *   (c) end-to-end updates/s (webhook → inbox → worker → flow step → sendMessage to the fake Bot API over HTTP),
  *       and p50/p99 latency at a fixed offered load of 500 updates/s.
  * With SPEAN_BENCH_POSTGRES_URL (a PostgreSQL superuser URL), (b) and (c) are measured again with the service on
- * PostgreSQL, each on an empty database made for it and dropped afterwards.
+ * PostgreSQL, each on an empty database made for it and dropped afterwards, and (c) with two and three instances
+ * of the service on one database, the updates spread over them in turn (as a proxy in front of them would).
  * The server under test runs in a child process (bench/service-under-test.ts); this process plays Telegram: it
  * sends the webhook requests and hosts the fake Bot API that receives the replies, as Telegram's own machines
  * would. Everything is on 127.0.0.1; every loop is bounded in count and time.
@@ -151,8 +152,11 @@ async function ingest(total: number): Promise<number> {
   return rate;
 }
 
-/** End to end; with `offeredPerSecond`, paces the requests and reports latency percentiles. */
-async function endToEnd(total: number, chats: number, offeredPerSecond?: number) {
+/**
+ * End to end; with `offeredPerSecond`, paces the requests and reports latency percentiles. With `instances` (default
+ * 1) that many services run on one database (PostgreSQL), and update i goes to instance i mod instances.
+ */
+async function endToEnd(total: number, chats: number, offeredPerSecond?: number, instances = 1) {
   const fake = new FakeTelegram({ token: BENCH_TOKEN });
   const fakeServer = await startFakeTelegramServer(fake);
   for (let chat = 1; chat <= chats; chat++) fake.addUser({ id: chat, first_name: `B${chat}` });
@@ -169,10 +173,15 @@ async function endToEnd(total: number, chats: number, offeredPerSecond?: number)
     }
     return result;
   };
-  const { port, idle, stop } = await startUnderTest("service", fakeServer.url);
+  const services: Awaited<ReturnType<typeof startUnderTest>>[] = [];
+  // One after another: each migrates the database (the first) or finds it migrated.
+  for (let n = 0; n < instances; n++) services.push(await startUnderTest("service", fakeServer.url));
+  const portOf = (i: number) => (services[i % services.length] as (typeof services)[number]).port;
+  const idle = () => Promise.all(services.map((s) => s.idle()));
   let id = 1;
   // Every chat starts once, so that the measured updates are one flow step with one reply each.
-  for (let chat = 1; chat <= chats; chat++) await post(port, WEBHOOK_PATH, update(id++, chat, "/start"), secretHeader);
+  for (let chat = 1; chat <= chats; chat++)
+    await post(portOf(chat), WEBHOOK_PATH, update(id++, chat, "/start"), secretHeader);
   // Every /start handled and its replies sent (direct replies are sent before the update counts as handled).
   await idle();
   replies = 0;
@@ -184,7 +193,7 @@ async function endToEnd(total: number, chats: number, offeredPerSecond?: number)
     const queue = postedAt.get(chat) ?? [];
     queue.push(performance.now());
     postedAt.set(chat, queue);
-    return post(port, WEBHOOK_PATH, update(id++, chat, "/menu"), secretHeader);
+    return post(portOf(i), WEBHOOK_PATH, update(id++, chat, "/menu"), secretHeader);
   };
   if (offeredPerSecond) {
     const pending: Promise<number>[] = [];
@@ -199,7 +208,7 @@ async function endToEnd(total: number, chats: number, offeredPerSecond?: number)
   }
   await until(() => replies >= total, 60_000);
   const seconds = (performance.now() - started) / 1000;
-  await stop();
+  for (const service of services) await service.stop();
   await fakeServer.close();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) =>
@@ -243,6 +252,12 @@ if (postgresUrl) {
   const pgE2e = await onPostgres(postgresUrl, () => endToEnd(10_000, 200));
   const pgPaced = await onPostgres(postgresUrl, () => endToEnd(5000, 200, 500));
   const pgPacedLow = await onPostgres(postgresUrl, () => endToEnd(1200, 200, TWICE_TELEGRAM));
+  const several = [];
+  for (const instances of [2, 3]) {
+    const fast = await onPostgres(postgresUrl, () => endToEnd(10_000, 200, undefined, instances));
+    const low = await onPostgres(postgresUrl, () => endToEnd(1200, 200, TWICE_TELEGRAM, instances));
+    several.push({ instances, fast, low });
+  }
   console.log("the same on PostgreSQL (one instance; SPEAN_BENCH_POSTGRES_URL's server):");
   console.log(
     `(b) webhook ingest on PostgreSQL:      ${round(pgIngest)} req/s = ${((pgIngest / bare) * 100).toFixed(1)}% of (a)`,
@@ -260,5 +275,13 @@ if (postgresUrl) {
     `    on PostgreSQL at ${TWICE_TELEGRAM} updates/s:     p50 ${pgPacedLow.p50.toFixed(1)} ms, ` +
       `p99 ${pgPacedLow.p99.toFixed(1)} ms (${pgPacedLow.replies} replies)`,
   );
+  for (const { instances, fast, low } of several) {
+    console.log(
+      `(c) ${instances} instances on PostgreSQL:     ${round(fast.perSecond)} updates/s = ` +
+        `${((fast.perSecond / bare) * 100).toFixed(1)}% of (a), ${(fast.perSecond / 30).toFixed(0)}x Telegram's ` +
+        `~30 msg/s; at ${TWICE_TELEGRAM} updates/s p50 ${low.p50.toFixed(1)} ms, p99 ${low.p99.toFixed(1)} ms ` +
+        `(${low.replies} replies)`,
+    );
+  }
 }
 agent.destroy();

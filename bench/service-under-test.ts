@@ -3,7 +3,8 @@
  *   bare     a Fastify hello-world server (the reference),
  *   service  Spean's webhook app, inbox worker and outbox sender, talking to the fake Bot API at argv[3]
  *            (with argv[4] = "no-worker": the webhook app alone, for the ingest measure); on the SQLite file in a
- *            temporary folder, or on the PostgreSQL database SPEAN_BENCH_DATABASE_URL when set.
+ *            temporary folder, or on the PostgreSQL database SPEAN_BENCH_DATABASE_URL when set (as one of several
+ *            instances there, with the lanes' leases and the shared pace, as the service runs on PostgreSQL).
  * It reports its port to the parent over IPC, answers "idle" once every update it has is handled, and exits when
  * the parent says "stop".
  */
@@ -15,6 +16,7 @@ import { buildApp } from "../src/http/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { FakeTelegram } from "../src/sandbox/fake-telegram.ts";
+import { createCluster } from "../src/cluster/cluster.ts";
 import { createCore } from "../src/service/core.ts";
 import { createTelegramSide } from "../src/service/telegram-side.ts";
 import { BENCH_SECRET, BENCH_TOKEN, WEBHOOK_PATH } from "./shared.ts";
@@ -51,10 +53,24 @@ if (mode === "bare") {
   };
   const logger = createLogger("silent");
   const core = await createCore(config, logger);
+  const cluster =
+    core.database.kind === "postgres" && config.databaseUrl
+      ? createCluster({
+          db: core.database.db,
+          url: config.databaseUrl,
+          bot: BENCH_TOKEN.split(":")[0] ?? BENCH_TOKEN,
+          leaseMs: config.cluster.leaseMs,
+          ratePerSecond: config.outboxRatePerSecond,
+          chatIntervalMs: config.outboxChatIntervalMs,
+          logger,
+        })
+      : undefined;
+  cluster?.start();
   const side = createTelegramSide(core, {
     token: BENCH_TOKEN,
     apiRoot,
     botInfo: new FakeTelegram({ token: BENCH_TOKEN }).botInfo, // the same identity the driver's fake Bot API has
+    ...(cluster ? { cluster } : {}),
   });
   const app = await buildApp({
     logger,
@@ -81,6 +97,7 @@ if (mode === "bare") {
     }
     await side.worker.stop();
     await side.sender.stop();
+    await cluster?.stop();
     await app.close();
     await core.close();
     rmSync(dir, { recursive: true, force: true });

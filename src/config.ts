@@ -88,6 +88,8 @@ const envSchema = z
           "must be a PostgreSQL URL: postgres://user:password@host:5432/database",
         ),
     ),
+    CLUSTER_LEASE_SECONDS: optional(integer(1, 60)),
+    CLUSTER_SENDING_STALE_SECONDS: optional(integer(1, 3600)),
     DEFAULT_LOCALE: optional(z.enum(["km", "en"], "must be km or en")),
     TIME_ZONE: optional(
       z.string().refine((zone) => isTimeZone(zone), "must be an IANA time zone such as Asia/Phnom_Penh"),
@@ -245,6 +247,13 @@ export interface Config {
   readonly outboxChatIntervalMs: number;
   /** Default 8 chats handled at the same time (each chat stays in order). */
   readonly workerConcurrency: number;
+  /**
+   * Several instances on one PostgreSQL database (src/cluster/): how long an instance's lease on a chat lasts
+   * without renewal (default 5 s: a dead instance's chats move to the others after it), and after how long a
+   * message still marked as being sent is put back (default 60 s, longer than any send may take: an instance
+   * died while sending it). Not used on SQLite, which one process holds.
+   */
+  readonly cluster: { readonly leaseMs: number; readonly sendingStaleMs: number };
   /** Where Prometheus metrics are served (GET /metrics); undefined: not served. */
   readonly metrics: { readonly host: string; readonly port: number } | undefined;
   /** Updates one chat may have waiting; more are dropped and counted, and the chat is asked to wait. */
@@ -336,6 +345,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxRatePerSecond: e.OUTBOX_RATE_PER_SECOND ?? 25,
     outboxChatIntervalMs: e.OUTBOX_CHAT_INTERVAL_MS ?? 1000,
     workerConcurrency: e.WORKER_CONCURRENCY ?? 8,
+    cluster: Object.freeze({
+      leaseMs: (e.CLUSTER_LEASE_SECONDS ?? 5) * 1000,
+      sendingStaleMs: (e.CLUSTER_SENDING_STALE_SECONDS ?? 60) * 1000,
+    }),
     inboxChatLimit: e.INBOX_CHAT_LIMIT ?? 20,
     metrics: e.METRICS_PORT ? Object.freeze({ host: e.METRICS_HOST ?? "127.0.0.1", port: e.METRICS_PORT }) : undefined,
     inboxLimit: e.INBOX_LIMIT ?? 10_000,

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   SPEAN_ACTION_UNKNOWN: "a flow names an action that is not registered",
   SPEAN_ACTION_FAILED: "a flow action threw while handling an update",
   SPEAN_UPDATE_FAILED: "handling an update threw; it will be retried",
+  SPEAN_UPDATE_ALREADY_DONE: "an update was handled elsewhere meanwhile (another instance); this handling is undone",
   SPEAN_UPDATE_QUARANTINED: "an update failed too many times and was set aside",
   SPEAN_SEND_FAILED: "a message to Telegram could not be sent",
   SPEAN_CRYPTO_FAILED: "an encrypted field could not be decrypted (wrong key or corrupted data)",

@@ -10,13 +10,13 @@
  * up to `checkEveryMs` plus the deadline; for the poller that is harmless (Telegram answers the second `getUpdates`
  * with 409 Conflict, and the inbox drops an update delivered twice).
  */
-import { createHash } from "node:crypto";
 import pg from "pg";
+import { advisoryKeyOf } from "../db/postgres.ts";
 
 export interface ElectionOptions {
   /** postgres://user:password@host:port/database */
   url: string;
-  /** What is being led: instances that pass the same name elect one leader for it (see {@link lockKeyOf}). */
+  /** What is being led: instances that pass the same name elect one leader for it (see {@link advisoryKeyOf}). */
   name: string;
   /** Called with true when this instance becomes the leader and with false when it steps down. */
   onChange: (leading: boolean) => void;
@@ -35,16 +35,11 @@ export interface Election {
   stop(): Promise<void>;
 }
 
-/** The advisory lock key for `name`: the first 8 bytes of its SHA-256, as PostgreSQL's signed 64-bit integer. */
-export function lockKeyOf(name: string): bigint {
-  return createHash("sha256").update(name).digest().readBigInt64BE(0);
-}
-
 /** Starts taking part in the election for `options.name`; the first try is made at once. */
 export function startElection(options: ElectionOptions): Election {
   const checkEveryMs = options.checkEveryMs ?? 2_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const key = lockKeyOf(options.name).toString();
+  const key = advisoryKeyOf(options.name).toString();
   let client: pg.Client | undefined;
   let leading = false;
   let stopped = false;

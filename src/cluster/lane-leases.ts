@@ -20,6 +20,8 @@ export interface LaneLeases {
   renewAll(holder: string, ttlMs: number): Promise<number>;
   /** Gives up the lease of `lane` if `holder` has it (nothing left to handle there). */
   release(lane: string, holder: string): Promise<void>;
+  /** Gives up every lease `holder` has (it stops). */
+  releaseAll(holder: string): Promise<void>;
 }
 
 /** Lane leases in the PostgreSQL database `db`. */
@@ -48,6 +50,9 @@ export function createPgLaneLeases(db: PgDb): LaneLeases {
     },
     async release(lane, holder) {
       await db.delete(laneLeases).where(and(eq(laneLeases.lane, lane), eq(laneLeases.holder, holder)));
+    },
+    async releaseAll(holder) {
+      await db.delete(laneLeases).where(eq(laneLeases.holder, holder));
     },
   };
 }

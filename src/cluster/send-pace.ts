@@ -15,6 +15,7 @@
  */
 import { eq, lt, sql } from "drizzle-orm";
 import type { PgDb } from "../db/postgres.ts";
+import type { SharedPace } from "../outbox/sender.ts";
 import { botSendPace, chatSendPace } from "../db/pg-schema.ts";
 import { SERVER_NOW_MS } from "./server-clock.ts";
 
@@ -27,16 +28,11 @@ export interface SendPaceOptions {
   chatIntervalMs?: number;
 }
 
-export type Slot = { granted: true } | { granted: false; retryInMs: number };
-
-export interface SendPace {
-  /**
-   * A slot for one message to `chatId` now, or how long to wait for one. `chatBurst` is how many messages the chat
-   * may get at once (default 1: queued messages keep the interval; direct replies pass 5).
-   */
-  take(chatId: number, chatBurst?: number): Promise<Slot>;
-  /** Holds every instance's sends for `ms` (Telegram's 429 retry_after). */
-  holdAll(ms: number): Promise<void>;
+/**
+ * The sender's shared pace (outbox/sender.ts: `take` gives a slot for one message to a chat, or how long to wait and
+ * which limit said so; `holdAll` is Telegram's 429 for every instance), and its upkeep.
+ */
+export interface SendPace extends SharedPace {
   /** Forgets chats whose next message was due in the past (their burst is whole again); returns how many. */
   prune(): Promise<number>;
 }
@@ -63,27 +59,35 @@ export function createPgSendPace(db: PgDb, options: SendPaceOptions): SendPace {
   return {
     take(chatId, chatBurst = 1) {
       return db.transaction(async (tx) => {
-        await tx.insert(botSendPace).values({ bot: options.bot, due: 0, holdUntil: 0 }).onConflictDoNothing();
-        const [bot] = await tx
-          .select({ now: SERVER_NOW_MS, due: botSendPace.due, holdUntil: botSendPace.holdUntil })
-          .from(botSendPace)
-          .where(eq(botSendPace.bot, options.bot))
-          .for("update");
+        // Each row is made the first time it is missing, not inserted "on conflict do nothing" every time: that
+        // saves two round trips per message.
+        const readBot = () =>
+          tx
+            .select({ now: SERVER_NOW_MS, due: botSendPace.due, holdUntil: botSendPace.holdUntil })
+            .from(botSendPace)
+            .where(eq(botSendPace.bot, options.bot))
+            .for("update");
+        let [bot] = await readBot();
+        if (!bot) {
+          await tx.insert(botSendPace).values({ bot: options.bot, due: 0, holdUntil: 0 }).onConflictDoNothing();
+          [bot] = await readBot();
+        }
         if (!bot) throw new Error("the bot's pace row is missing");
         const now = Number(bot.now);
-        if (now < bot.holdUntil) return { granted: false, retryInMs: bot.holdUntil - now };
+        if (now < bot.holdUntil) return { granted: false, retryInMs: bot.holdUntil - now, limit: "bot" };
         const botRow = { now, due: bot.due };
         const botWait = waitFor(botRow, botInterval, botBurst);
-        if (botWait > 0) return { granted: false, retryInMs: botWait };
-        await tx.insert(chatSendPace).values({ chatId, due: 0 }).onConflictDoNothing();
-        const [chat] = await tx
-          .select({ due: chatSendPace.due })
-          .from(chatSendPace)
-          .where(eq(chatSendPace.chatId, chatId))
-          .for("update");
+        if (botWait > 0) return { granted: false, retryInMs: botWait, limit: "bot" };
+        const readChat = () =>
+          tx.select({ due: chatSendPace.due }).from(chatSendPace).where(eq(chatSendPace.chatId, chatId)).for("update");
+        let [chat] = await readChat();
+        if (!chat) {
+          await tx.insert(chatSendPace).values({ chatId, due: 0 }).onConflictDoNothing();
+          [chat] = await readChat();
+        }
         const chatRow = { now, due: Number(chat?.due ?? 0) };
         const chatWait = waitFor(chatRow, chatInterval, chatBurst);
-        if (chatWait > 0) return { granted: false, retryInMs: chatWait };
+        if (chatWait > 0) return { granted: false, retryInMs: chatWait, limit: "chat" };
         await tx
           .update(botSendPace)
           .set({ due: Math.max(botRow.due, now) + botInterval })

@@ -3,6 +3,7 @@
  * committed PostgreSQL migrations in drizzle/pg/. Every network call has a deadline: connecting, each query on the
  * client, and each statement on the server.
  */
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
@@ -70,6 +71,30 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     );
   }
   const db = drizzle(pool, { schema: pgSchema });
-  await migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER });
+  await oneAtATimeAcrossInstances(pool, "spean:migrate", () => migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER }));
   return db;
+}
+
+/** The advisory lock key for `name`: the first 8 bytes of its SHA-256, as PostgreSQL's signed 64-bit integer. */
+export function advisoryKeyOf(name: string): bigint {
+  return createHash("sha256").update(name).digest().readBigInt64BE(0);
+}
+
+/**
+ * Runs `work` while holding the advisory lock `name` on a connection of `pool`, waiting for it if another instance
+ * holds it: instances started together on an empty database would otherwise all create the same tables at once.
+ */
+async function oneAtATimeAcrossInstances<T>(pool: pg.Pool, name: string, work: () => Promise<T>): Promise<T> {
+  const key = advisoryKeyOf(name).toString();
+  const client = await pool.connect();
+  try {
+    await client.query("select pg_advisory_lock($1::bigint)", [key]);
+    try {
+      return await work();
+    } finally {
+      await client.query("select pg_advisory_unlock($1::bigint)", [key]);
+    }
+  } finally {
+    client.release();
+  }
 }

@@ -136,10 +136,11 @@ export function createPgInboxStore(db: PgDb, cipher: FieldCipher, now: () => num
     },
 
     async markDone(updateId) {
-      await q()
+      const marked = await q()
         .update(inbox)
         .set({ status: "done", payloadEnc: null, doneAt: now() })
         .where(and(eq(inbox.updateId, updateId), pending));
+      return marked.rowCount === 1;
     },
 
     async hasPending() {
@@ -157,10 +158,11 @@ export function createPgInboxStore(db: PgDb, cipher: FieldCipher, now: () => num
           status: sql`case when ${inbox.attempts} + 1 >= ${maxAttempts} then 'quarantined' else 'pending' end`,
           nextAttemptAt: now() + retryDelayMs,
         })
-        .where(eq(inbox.updateId, updateId))
+        .where(and(eq(inbox.updateId, updateId), pending))
         .returning({ attempts: inbox.attempts });
-      const attempts = row?.attempts ?? 1;
-      return { attempts, quarantined: attempts >= maxAttempts };
+      // No row: the update is done (elsewhere) or unknown, and is not to be set aside or announced.
+      if (!row) return { attempts: 0, quarantined: false };
+      return { attempts: row.attempts, quarantined: row.attempts >= maxAttempts };
     },
 
     async counts() {

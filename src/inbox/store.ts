@@ -169,9 +169,12 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
       return earliestDue.get()?.at ?? undefined;
     },
 
-    /** Marks an update done and erases its payload. Safe to call twice. */
-    markDone(updateId: number): void {
-      setDone.run({ updateId, at: now() });
+    /**
+     * Marks an update done and erases its payload. Safe to call twice: true when this call marked it, false when it
+     * was done already (or is unknown).
+     */
+    markDone(updateId: number): boolean {
+      return setDone.run({ updateId, at: now() }).changes === 1;
     },
 
     /** Whether any update waits to be handled (cheaper than counts()). */
@@ -187,15 +190,19 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
       const row = db.select({ attempts: inbox.attempts }).from(inbox).where(eq(inbox.updateId, updateId)).get();
       const attempts = (row?.attempts ?? 0) + 1;
       const quarantined = attempts >= maxAttempts;
-      db.update(inbox)
+      const recorded = db
+        .update(inbox)
         .set({
           attempts,
           lastError: code,
           status: quarantined ? "quarantined" : "pending",
           nextAttemptAt: now() + retryDelayMs,
         })
-        .where(eq(inbox.updateId, updateId))
+        // Only while pending: an update another instance has handled in the meantime stays done.
+        .where(and(eq(inbox.updateId, updateId), eq(inbox.status, "pending")))
         .run();
+      // Nothing recorded: the update is done (elsewhere) or unknown, and is not to be set aside or announced.
+      if (recorded.changes === 0) return { attempts: row?.attempts ?? 0, quarantined: false };
       return { attempts, quarantined };
     },
 
@@ -266,10 +273,19 @@ export function createInboxStore(db: Db, cipher: FieldCipher, now: () => number 
   });
 }
 
-/** Updates of one chat share a lane; updates without a chat get a lane of their own. */
 /** The lane of an update whose chat used /forget while it was being handled. */
 export const FORGOTTEN_LANE = "forgotten";
 
+/**
+ * Marks an update done inside the transaction that handled it. When it was done already, the update was handled
+ * elsewhere meanwhile (another instance, after this one's lease on the chat ran out): this throws
+ * SPEAN_UPDATE_ALREADY_DONE, so that the transaction's work is undone and the update is answered once.
+ */
+export async function markHandled(store: Pick<InboxStore, "markDone">, updateId: number): Promise<void> {
+  if (!(await store.markDone(updateId))) throw new SpeanError("SPEAN_UPDATE_ALREADY_DONE", undefined, { updateId });
+}
+
+/** Updates of one chat share a lane; updates without a chat get a lane of their own. */
 export function laneOf(update: InboundUpdate): string {
   const chatId = chatIdOf(update);
   return chatId === undefined ? `update:${update.update_id}` : `chat:${chatId}`;

@@ -23,6 +23,19 @@ export interface InboxWorkerOptions {
   retryDelaysMs?: number[];
   /** How often to look for due retries when nothing wakes the worker (default 1 s). */
   idlePollMs?: number;
+  /**
+   * Several instances on one database: a lane's updates are handled only while this instance holds the lane's
+   * lease (src/cluster/lane-leases.ts). Default: none, one process holds the database.
+   */
+  leases?: LaneClaims;
+}
+
+/** Who handles a lane now, among several instances. */
+export interface LaneClaims {
+  /** Takes or renews this instance's lease on `lane`; false when another instance holds it. */
+  take(lane: string): Promise<boolean>;
+  /** Gives the lane up (nothing left to handle there now). */
+  release(lane: string): Promise<void>;
 }
 
 export interface InboxWorker {
@@ -46,6 +59,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const retryDelays = options.retryDelaysMs ?? [500, 2000];
   const idlePollMs = options.idlePollMs ?? 1000;
   const busy = new Map<string, Promise<void>>();
+  /** Lanes another instance holds, left alone until the time given (else the worker would ask back to back). */
+  const heldElsewhere = new Map<string, number>();
   /** While the disk is full, the worker waits until this time (0: not waiting). */
   let pausedUntil = 0;
   let running = false;
@@ -59,7 +74,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     if (Date.now() < pausedUntil) return schedule(pausedUntil - Date.now());
     let lanes: string[];
     try {
-      lanes = await store.dueLanes(new Set(busy.keys()), concurrency - busy.size);
+      lanes = await store.dueLanes(lanesToSkip(), concurrency - busy.size);
     } catch (err) {
       return pauseOn(err);
     }
@@ -74,6 +89,13 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     }
     await schedule();
     if (busy.size === 0) await settleIdle();
+  }
+
+  /** The lanes being handled here and those another instance holds (until their pause is over). */
+  function lanesToSkip(): Set<string> {
+    const at = Date.now();
+    for (const [lane, until] of heldElsewhere) if (until <= at) heldElsewhere.delete(lane);
+    return new Set([...busy.keys(), ...heldElsewhere.keys()]);
   }
 
   /**
@@ -91,7 +113,26 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   }
 
   async function runLane(lane: string): Promise<void> {
-    for (let next = await store.nextInLane(lane); next && running; next = await store.nextInLane(lane)) {
+    const leases = options.leases;
+    if (!leases) return runLaneUpdates(lane, async () => true);
+    try {
+      // The lease is taken (renewed) before each update: a lane another instance holds is left to it, and looked at
+      // again after `idlePollMs` (its holder handles what arrives meanwhile, or gives it up when done).
+      await runLaneUpdates(lane, async () => {
+        if (await leases.take(lane)) return true;
+        heldElsewhere.set(lane, Date.now() + idlePollMs);
+        return false;
+      });
+    } finally {
+      // An update that came meanwhile is not left waiting: the lane's end runs pump, which looks at once.
+      await leases.release(lane);
+    }
+  }
+
+  async function runLaneUpdates(lane: string, mayGoOn: () => Promise<boolean>): Promise<void> {
+    while (running && (await mayGoOn())) {
+      const next = await store.nextInLane(lane);
+      if (!next) return;
       const ok = await runOne(next);
       if (!ok) return; // a retry is waiting: later updates of this chat wait behind it, in order
     }
@@ -109,6 +150,11 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     } catch (err) {
       if (isDiskFull(err)) throw err; // not the update's fault: the lane waits (see pauseOn)
       const code = errorCode(err);
+      if (code === "SPEAN_UPDATE_ALREADY_DONE") {
+        // Another instance handled it after this one's lease ran out; this handling was undone. The lane goes on.
+        logger.warn({ updateId: pending.updateId }, "update was handled by another instance meanwhile");
+        return true;
+      }
       const delay = retryDelays[Math.min(pending.attempts, retryDelays.length - 1)] ?? 1000;
       const { attempts, quarantined } = await store.recordFailure(pending.updateId, code, maxAttempts, delay);
       logger.error({ updateId: pending.updateId, code, attempts, err: safeError(err) }, "update failed");
@@ -140,10 +186,16 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     timer.unref?.();
   }
 
-  /** How long until the next update is due, at most `idlePollMs` (also when the inbox cannot be read). */
+  /**
+   * How long until the next update is due, at most `idlePollMs` (also when the inbox cannot be read). An update due
+   * already is in a lane being handled, held by another instance, or beyond this look's capacity: the end of a lane
+   * runs pump again, so waiting `idlePollMs` for it loses nothing, where looking again at once would loop.
+   */
   async function untilNextDue(): Promise<number> {
     const due = await store.nextDueAt().catch(() => undefined);
-    return due === undefined ? idlePollMs : Math.min(idlePollMs, Math.max(0, due - Date.now()));
+    if (due === undefined) return idlePollMs;
+    const wait = due - Date.now();
+    return wait <= 0 ? idlePollMs : Math.min(idlePollMs, wait);
   }
 
   async function settleIdle(): Promise<void> {

@@ -17,6 +17,11 @@ export interface LiveSearchIndex extends SearchIndex {
   /** Rebuilds the index with these approved wordings as keywords of their articles. */
   refresh(wordings: readonly TaughtWording[]): void;
   /**
+   * Rebuilds the index only if `wordings` differ from those it was built with (order aside); true when it did.
+   * With several instances, each brings its index up to date with wordings another instance approved.
+   */
+  refreshIfChanged(wordings: readonly TaughtWording[]): boolean;
+  /**
    * Builds the index now, in slices of about `sliceMs` ms (default 8) with the event loop free between them, unless
    * it is built already. A search made meanwhile finishes the build at once.
    */
@@ -43,6 +48,7 @@ export function createLiveSearchIndex(
       options,
     );
   let current = wordings.length === 0 && built ? built : build(wordings);
+  let builtWith = signatureOf(wordings);
   const index = () => current.get();
   return {
     search: (question, limit) => index().search(question, limit),
@@ -56,10 +62,21 @@ export function createLiveSearchIndex(
     },
     refresh(taught) {
       current = build(taught);
+      builtWith = signatureOf(taught);
       current.get();
+    },
+    refreshIfChanged(taught) {
+      if (signatureOf(taught) === builtWith) return false;
+      this.refresh(taught);
+      return true;
     },
     async prepare(sliceMs) {
       await current.inSlices(sliceMs);
     },
   };
+}
+
+/** The wordings as one comparable string, whatever their order. */
+function signatureOf(wordings: readonly TaughtWording[]): string {
+  return JSON.stringify(wordings.map((w) => [w.articleId, w.wording]).sort());
 }

@@ -6,8 +6,11 @@
  *
  * Several instances: a claim takes the row `for update skip locked`, so a sender never waits on a row another
  * instance is claiming in an open transaction; it moves on, and the row is theirs (or, if they roll back, due again).
+ * A claim marks the row sending and sets not_before to the claim time (recoverInterrupted reads it); a chat with a
+ * row being sent, by any instance, has no row due until that one is settled, so a chat's messages keep their order.
  */
-import { and, asc, eq, inArray, lt, lte, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { and, asc, eq, inArray, lt, lte, notExists, sql } from "drizzle-orm";
 import { SpeanError } from "../base/errors.ts";
 import { withDriverErrors } from "../db/pg-errors.ts";
 import { outbox } from "../db/pg-schema.ts";
@@ -17,6 +20,9 @@ import type { FieldCipher } from "../security/field-cipher.ts";
 import { outboxRowOf, type OutboxRow, type OutboxStore } from "./store.ts";
 
 type Row = typeof outbox.$inferSelect;
+
+/** The outbox again, for a subquery over the same table. */
+const outboxBeingSent = alias(outbox, "being_sent");
 
 /** Creates the outbox store over PostgreSQL. `now` defaults to Date.now. */
 export function createPgOutboxStore(db: PgDb, cipher: FieldCipher, now: () => number = Date.now): OutboxStore {
@@ -69,10 +75,15 @@ export function createPgOutboxStore(db: PgDb, cipher: FieldCipher, now: () => nu
     },
 
     async due(limit) {
+      // A chat with a message on its way (from any instance) waits for it: its next one must not overtake it.
+      const sending = q()
+        .select({ chatId: outboxBeingSent.chatId })
+        .from(outboxBeingSent)
+        .where(and(eq(outboxBeingSent.chatId, outbox.chatId), eq(outboxBeingSent.status, "sending")));
       const rows = await q()
         .select()
         .from(outbox)
-        .where(and(eq(outbox.status, "pending"), lte(outbox.notBefore, now())))
+        .where(and(eq(outbox.status, "pending"), lte(outbox.notBefore, now()), notExists(sending)))
         .orderBy(asc(outbox.id))
         .limit(limit);
       return readable(rows);
@@ -98,7 +109,7 @@ export function createPgOutboxStore(db: PgDb, cipher: FieldCipher, now: () => nu
         .for("update", { skipLocked: true });
       const claimed = await q()
         .update(outbox)
-        .set({ status: "sending" })
+        .set({ status: "sending", notBefore: now() })
         .where(and(inArray(outbox.id, free), eq(outbox.status, "pending")));
       return claimed.rowCount === 1;
     },
@@ -195,8 +206,11 @@ export function createPgOutboxStore(db: PgDb, cipher: FieldCipher, now: () => nu
       return cancelled.rowCount ?? 0;
     },
 
-    async recoverInterrupted() {
-      const recovered = await q().update(outbox).set({ status: "pending" }).where(eq(outbox.status, "sending"));
+    async recoverInterrupted(staleAfterMs = 0) {
+      const recovered = await q()
+        .update(outbox)
+        .set({ status: "pending" })
+        .where(and(eq(outbox.status, "sending"), lte(outbox.notBefore, now() - staleAfterMs)));
       return recovered.rowCount ?? 0;
     },
 

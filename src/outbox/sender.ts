@@ -59,6 +59,29 @@ export interface OutboxSenderOptions {
    * SQLite commit. Default: at once, each statement committing by itself.
    */
   commit?: <T>(work: () => Awaitable<T>) => Promise<T>;
+  /**
+   * Several instances on one database: Telegram's limits are the bot's, not a process's, so every send also takes
+   * a slot from the pace the instances share (src/cluster/send-pace.ts), and a 429 holds them all. Default: none,
+   * one process holds the database and its own pace is the bot's.
+   */
+  sharedPace?: SharedPace;
+  /**
+   * Several instances: a row still marked "sending" this long after its claim belongs to an instance that died
+   * while sending it; every instance looks for such rows every {@link RECOVER_EVERY_MS} and puts them back. It must
+   * be longer than any send can take. Default: none; at start every row marked sending is put back.
+   */
+  interruptedAfterMs?: number;
+}
+
+/** A slot for one message under the shared pace, or how long to wait and whether the bot's limit or the chat's. */
+export type PaceSlot = { granted: true } | { granted: false; retryInMs: number; limit: "bot" | "chat" };
+
+/** The bot's sending limits shared by several instances (src/cluster/send-pace.ts implements it). */
+export interface SharedPace {
+  /** A slot for one message to `chatId`; the chat may get `chatBurst` at once (default 1). */
+  take(chatId: number, chatBurst?: number): Promise<PaceSlot>;
+  /** Holds every instance's sends for `ms` (Telegram's 429 retry_after). */
+  holdAll(ms: number): Promise<void>;
 }
 
 export interface OutboxSender {
@@ -81,6 +104,8 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 export const CHAT_BURST = 5;
 /** The per-chat memory is pruned once it holds this many chats. */
 const PRUNE_ABOVE_CHATS = 256;
+/** With several instances, how often each looks for rows a dead instance left marked sending. */
+export const RECOVER_EVERY_MS = 10_000;
 
 /** Creates the sender (it does nothing until start()). */
 export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
@@ -101,7 +126,25 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   let pausedUntil = 0;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
+  let recoverTimer: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
+
+  /** Whether the shared pace (if any) gives a slot for one message to `chatId` now. */
+  async function sharedSlot(chatId: number, chatBurst: number): Promise<boolean> {
+    return !options.sharedPace || (await options.sharedPace.take(chatId, chatBurst)).granted;
+  }
+
+  /**
+   * Puts back rows left marked sending by a crash: at start all of them (one process), or with several instances
+   * those claimed more than `interruptedAfterMs` ago (whoever claimed them died before it could say).
+   */
+  async function recoverInterrupted(): Promise<void> {
+    const recovered = await store.recoverInterrupted(options.interruptedAfterMs ?? 0);
+    if (recovered > 0) {
+      logger.warn({ recovered }, "messages left being sent by a stopped instance will be sent again");
+      wake();
+    }
+  }
 
   /**
    * Adds the tokens earned since the last refill (a direct reply may have left the bucket below zero). A clock that
@@ -143,12 +186,20 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     forgetQuietChats(paceAt);
     const seenChats = new Set<number>();
     let waitingOnChat = false;
+    /** How long until the shared pace gives a slot (Infinity: it gave every slot asked for, or there is none). */
+    let sharedWait = Infinity;
     for (const row of await store.due(BATCH)) {
       if (tokens < 1) break;
       if (seenChats.has(row.chatId)) continue; // one row per chat per tick keeps each chat in order
       seenChats.add(row.chatId);
       if (inFlight.has(row.chatId) || paceAt - (lastSentToChat.get(row.chatId) ?? -Infinity) < chatInterval) {
         waitingOnChat = true;
+        continue;
+      }
+      const slot = options.sharedPace ? await options.sharedPace.take(row.chatId) : undefined;
+      if (slot && !slot.granted) {
+        sharedWait = Math.min(sharedWait, slot.retryInMs);
+        if (slot.limit === "bot") break; // no chat may send now
         continue;
       }
       if (!(await store.claim(row.id))) continue;
@@ -175,6 +226,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     const busy = tokens < 1 || waitingOnChat;
     const nextDue = await store.nextDueAt();
     if (busy) return schedule(Math.max(5, Math.ceil(1000 / rate)));
+    if (sharedWait < Infinity) return schedule(Math.max(5, Math.min(IDLE_POLL_MS, sharedWait)));
     if (nextDue !== undefined) return schedule(Math.max(0, Math.min(IDLE_POLL_MS, nextDue - at)));
     if (inFlight.size === 0) await settleIdle();
     schedule(IDLE_POLL_MS);
@@ -231,6 +283,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       case "rate_limited":
         pausedUntil = Math.max(pausedUntil, now() + failure.retryAfterMs);
         await store.retryLater(row.id, pausedUntil, code, false);
+        await options.sharedPace?.holdAll(failure.retryAfterMs);
         logger.warn(
           { outboxId: row.id, retryAfterMs: failure.retryAfterMs },
           "telegram rate limit: pausing the sender",
@@ -280,8 +333,16 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
 
   return {
     async start() {
-      await store.recoverInterrupted();
+      await recoverInterrupted();
       running = true;
+      if (options.interruptedAfterMs !== undefined) {
+        recoverTimer = setInterval(() => {
+          recoverInterrupted().catch((err: unknown) =>
+            logger.error({ code: errorCode(err) }, "looking for interrupted sends failed"),
+          );
+        }, RECOVER_EVERY_MS);
+        recoverTimer.unref?.();
+      }
       wake();
     },
     wake,
@@ -300,9 +361,16 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
             // The first message of a chat's reply decides for the whole reply, so that it is not split; a reply
             // held back earlier goes first.
             const blocked =
-              paused || !mayReplyNow(row.chatId, paceAt) || (await store.hasHeldBefore(row.chatId, row.id));
+              paused ||
+              !mayReplyNow(row.chatId, paceAt) ||
+              (await store.hasHeldBefore(row.chatId, row.id)) ||
+              !(await sharedSlot(row.chatId, CHAT_BURST));
             if (blocked) held.add(row.chatId);
             else opened.add(row.chatId);
+          } else if (opened.has(row.chatId) && !(await sharedSlot(row.chatId, Number.POSITIVE_INFINITY))) {
+            // The bot's shared rate ran out in the middle of a reply: the rest follows through the queue, in order.
+            opened.delete(row.chatId);
+            held.add(row.chatId);
           }
           if (held.has(row.chatId)) {
             // Due at once: the queue sends it as soon as the rate and the chat's gap allow. A 429 window's rows
@@ -336,6 +404,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     async stop() {
       running = false;
       clearTimeout(timer);
+      clearInterval(recoverTimer);
       await Promise.allSettled([...inFlight.values()]);
     },
     idle() {

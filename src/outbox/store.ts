@@ -3,7 +3,8 @@
  * message is never queued twice; claiming a row (pending → sending) means it is never sent twice by two senders.
  */
 import { SpeanError } from "../base/errors.ts";
-import { and, asc, eq, inArray, lt, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, lte, notExists, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { asyncMethods } from "../db/async-store.ts";
 import type { Db } from "../db/open.ts";
 import { outbox } from "../db/schema.ts";
@@ -133,9 +134,10 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     .from(outbox)
     .where(and(eq(outbox.id, ph("id")), eq(outbox.status, "pending")))
     .prepare();
+  // While a row is being sent, not_before holds when it was claimed (see recoverInterrupted).
   const setSending = db
     .update(outbox)
-    .set({ status: "sending" })
+    .set({ status: "sending", notBefore: sql`${ph("at")}` })
     .where(and(eq(outbox.id, ph("id")), eq(outbox.status, "pending")))
     .prepare();
   const setSent = db
@@ -148,10 +150,23 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
     })
     .where(eq(outbox.id, ph("id")))
     .prepare();
+  // A chat with a message on its way waits for it: its next one must not overtake it.
+  const beingSent = alias(outbox, "being_sent");
   const dueRows = db
     .select()
     .from(outbox)
-    .where(and(eq(outbox.status, "pending"), lte(outbox.notBefore, ph("at"))))
+    .where(
+      and(
+        eq(outbox.status, "pending"),
+        lte(outbox.notBefore, ph("at")),
+        notExists(
+          db
+            .select({ chatId: beingSent.chatId })
+            .from(beingSent)
+            .where(and(eq(beingSent.chatId, outbox.chatId), eq(beingSent.status, "sending"))),
+        ),
+      ),
+    )
     .orderBy(asc(outbox.id))
     .limit(ph("limit"))
     .prepare();
@@ -199,7 +214,7 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
       return inserted?.id;
     },
 
-    /** Due rows in send order (oldest first), at most `limit`. */
+    /** Due rows in send order (oldest first), at most `limit`; none of a chat with a row being sent. */
     due(limit: number): OutboxRow[] {
       return readable(dueRows.all({ at: now(), limit }));
     },
@@ -216,7 +231,7 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
 
     /** Atomically takes a pending row for sending; false when someone else took it or it was cancelled. */
     claim(id: number): boolean {
-      return setSending.run({ id }).changes === 1;
+      return setSending.run({ id, at: now() }).changes === 1;
     },
 
     markSent(id: number, telegramMessageId: number | undefined): void {
@@ -317,10 +332,15 @@ export function createOutboxStore(db: Db, cipher: FieldCipher, now: () => number
 
     /**
      * After a crash, rows left in "sending" may or may not have reached Telegram. They are sent again: this is the
-     * one duplicate window (documented in the README). Returns how many were reset.
+     * one duplicate window (documented in the README). Only rows claimed at least `staleAfterMs` ago (default 0:
+     * all) are reset: with several instances, a younger row may be on its way out from a live one. Returns how many.
      */
-    recoverInterrupted(): number {
-      return db.update(outbox).set({ status: "pending" }).where(eq(outbox.status, "sending")).run().changes;
+    recoverInterrupted(staleAfterMs = 0): number {
+      return db
+        .update(outbox)
+        .set({ status: "pending" })
+        .where(and(eq(outbox.status, "sending"), lte(outbox.notBefore, now() - staleAfterMs)))
+        .run().changes;
     },
 
     /** The earliest time a pending row becomes due. */

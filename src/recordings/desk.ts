@@ -56,8 +56,9 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
   const articleExists = (id: string) => [...options.articleIds()].includes(id);
   const mayManage = async (userId: number) => may((await staff.get(userId))?.role, "manage_recordings");
   // What plays on each page, asked on every render of an article, the main menu and the 🆘 screen. Kept in memory
-  // and forgotten on every change made here; one process owns the database (src/db/lock.ts), so nothing else
-  // changes it behind this cache.
+  // and forgotten on every change made here. On SQLite one process owns the database (src/db/lock.ts), so nothing
+  // else changes it behind this cache; with several instances on PostgreSQL each forgets it every minute
+  // (forgetCached, the cluster-sync job), so a recording changed through another instance plays within a minute.
   const cache = new Map<RecordingTarget, Playable | undefined>();
 
   async function playable(target: RecordingTarget): Promise<Playable | undefined> {
@@ -93,6 +94,8 @@ export function createRecordingsDesk(options: RecordingsDeskOptions) {
 
   return {
     playable,
+    /** Forgets what plays where; the next render reads the database (another instance may have changed it). */
+    forgetCached: () => cache.clear(),
     /** Reads a page as staff type it ("passport", "start", "article:passport"); undefined if there is none. */
     target: (typed: string) => readTarget(typed, articleExists),
     mayManage,

@@ -77,6 +77,11 @@ export interface FakeTelegramOptions {
    * per-chat violation (Telegram may also answer 429 then).
    */
   limits?: { perSecond: number; chatIntervalMs: number };
+  /**
+   * The first update's id (default 700,000,001). Telegram's ids only grow: a fake talking to a database an earlier
+   * fake filled (a copy) starts after that one's ids, or its updates would be taken for ones already handled.
+   */
+  firstUpdateId?: number;
 }
 
 const DELETE_WINDOW_MS = 48 * 3_600_000;
@@ -119,6 +124,8 @@ export class FakeTelegram {
   commands: Record<string, unknown> = {};
   /** With `limits`: how often each was broken. */
   readonly limitStats = { tooManyRequests: 0, perChatViolations: 0 };
+  /** Long polls a newer getUpdates ended with 409 Conflict: each is two pollers at once (or a dead one's request). */
+  readonly pollStats = { conflicts: 0 };
   private readonly limits: FakeTelegramOptions["limits"];
   private recentSends: number[] = [];
   private readonly lastSendToChat = new Map<number, number>();
@@ -128,6 +135,7 @@ export class FakeTelegram {
     this.now = options.now ?? Date.now;
     this.webhookRetryMs = options.webhookRetryMs ?? 1000;
     this.limits = options.limits;
+    this.nextUpdateId = options.firstUpdateId ?? this.nextUpdateId;
     this.botInfo = {
       id: Number(options.token.split(":")[0]),
       is_bot: true as const,
@@ -448,6 +456,7 @@ export class FakeTelegram {
     this.updates = this.updates.filter((u) => (u.update_id as number) >= offset);
     if (this.updates.length === 0 && timeout > 0) {
       // A newer request ends an older one, as on Telegram.
+      if (this.waiter) this.pollStats.conflicts++;
       this.waiter?.reject(
         new ApiError(
           409,

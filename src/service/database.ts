@@ -10,7 +10,6 @@ import { lockDatabase } from "../db/lock.ts";
 import { type Db, openDatabase } from "../db/open.ts";
 import { createPgCommitQueue } from "../db/pg-unit-of-work.ts";
 import { openPostgres, type PgDb } from "../db/postgres.ts";
-import { lockPostgres } from "../cluster/instance-lock.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
 import { verifyKey } from "../security/key-check.ts";
 import { verifyPgKey } from "../security/pg-key-check.ts";
@@ -43,9 +42,10 @@ export interface DatabaseSettings {
 }
 
 /**
- * Opens the configured database (PostgreSQL when `databaseUrl` is set), migrating it, and takes the service's lock
- * unless `lock` is false (default true; command-line tools run beside the service without it).
- * @throws {SpeanError} SPEAN_DATABASE_IN_USE when another service holds it; SPEAN_POSTGRES_UNREACHABLE
+ * Opens the configured database (PostgreSQL when `databaseUrl` is set), migrating it. A SQLite file is locked for
+ * this process unless `lock` is false (default true; command-line tools run beside the service without it). A
+ * PostgreSQL database is shared: several instances may run on it (src/cluster/).
+ * @throws {SpeanError} SPEAN_DATABASE_IN_USE when another process holds the SQLite file; SPEAN_POSTGRES_UNREACHABLE
  */
 export async function openServiceDatabase(
   settings: DatabaseSettings,
@@ -53,7 +53,7 @@ export async function openServiceDatabase(
 ): Promise<ServiceDatabase> {
   const lock = options.lock ?? true;
   return settings.databaseUrl
-    ? await openPostgresDatabase(settings.databaseUrl, lock)
+    ? await openPostgresDatabase(settings.databaseUrl)
     : openSqliteDatabase(settings.databasePath, lock);
 }
 
@@ -79,15 +79,8 @@ function openSqliteDatabase(path: string, lock: boolean): ServiceDatabase {
   };
 }
 
-async function openPostgresDatabase(url: string, lock: boolean): Promise<ServiceDatabase> {
-  const unlock = lock ? await lockPostgres(url) : () => Promise.resolve();
-  let db: PgDb;
-  try {
-    db = await openPostgres(url);
-  } catch (err) {
-    await unlock();
-    throw err;
-  }
+async function openPostgresDatabase(url: string): Promise<ServiceDatabase> {
+  const db = await openPostgres(url);
   return {
     handle: { kind: "postgres", db },
     commits: createPgCommitQueue(db),
@@ -95,7 +88,6 @@ async function openPostgresDatabase(url: string, lock: boolean): Promise<Service
     checkpoint: () => undefined,
     close: async () => {
       await db.$client.end().catch(() => undefined);
-      await unlock();
     },
   };
 }

@@ -4,6 +4,7 @@
  * transaction through the group commit; each looks at the database when it runs, so a restart loses nothing.
  */
 import { DAY_MS } from "../base/time.ts";
+import type { Cluster } from "../cluster/cluster.ts";
 import { backupDatabase } from "../db/backup.ts";
 import type { Job } from "../scheduling/jobs.ts";
 import type { Core } from "./core.ts";
@@ -12,10 +13,31 @@ import { keyRotationOf } from "./database.ts";
 /** How long a handled update's row is kept (its payload is gone already; the row keeps ordering honest). */
 const DONE_UPDATES_KEPT_MS = 7 * DAY_MS;
 
-/** Every job of the service, by name. */
-export function scheduledJobs(core: Core): Job[] {
+/** Every job of the service, by name; with `cluster` (several instances on PostgreSQL), its own jobs too. */
+export function scheduledJobs(core: Core, cluster?: Cluster): Job[] {
   const backup = backupJob(core);
-  return [...transactionalJobs(core), ...(backup ? [backup] : [])];
+  return [...transactionalJobs(core), ...(backup ? [backup] : []), ...(cluster ? clusterJobs(core, cluster) : [])];
+}
+
+/**
+ * Several instances: each brings what it keeps in memory up to date with what another instance changed (the
+ * wordings staff approved, for the search index; the recordings that play on each page), every minute; and once
+ * across instances, every ten minutes, old tick claims and chats' paces are forgotten.
+ */
+function clusterJobs(core: Core, cluster: Cluster): Job[] {
+  return [
+    {
+      name: "cluster-sync",
+      schedule: "* * * * *",
+      everyInstance: true,
+      run: async () => {
+        core.recordings.forgetCached();
+        const rebuilt = core.searchIndex.refreshIfChanged(await core.wordings.list(["approved"]));
+        return { searchIndexRebuilt: rebuilt };
+      },
+    },
+    { name: "cluster-prune", schedule: "*/10 * * * *", run: () => cluster.prune() },
+  ];
 }
 
 /**

@@ -16,6 +16,8 @@ import { readSandboxPage } from "../sandbox/routes.ts";
 import { startJobs } from "../scheduling/jobs.ts";
 import { COMMANDS } from "../telegram/bot.ts";
 import { type Poller, startPolling } from "../telegram/polling.ts";
+import { type Cluster, createCluster } from "../cluster/cluster.ts";
+import type { Election } from "../cluster/election.ts";
 import { type Core, createCore } from "./core.ts";
 import { scheduledJobs } from "./jobs.ts";
 import { readiness } from "./readiness.ts";
@@ -64,7 +66,11 @@ export async function createService(
       fake?.addUser({ id: demo.telegramUserId, first_name: demo.displayName, language_code: "km" });
   }
   let side: TelegramSide | undefined;
+  let cluster: Cluster | undefined;
   let poller: Poller | undefined;
+  let election: Election | undefined;
+  /** Starting and stopping the poller as the lead comes and goes, one change at a time. */
+  let pollerChanges: Promise<void> = Promise.resolve();
   let metricsApp: FastifyInstance | undefined;
   let stopJobs: (() => Promise<void>) | undefined;
   let stopping: Promise<void> | undefined;
@@ -128,10 +134,14 @@ export async function createService(
       // The sandbox's console links point at the sandbox itself; a real deployment names its origin (CONSOLE_URL).
       if (fake) core.console.useOrigin(service.address.replace("127.0.0.1", "localhost"));
 
+      const token = fake ? fake.token : (config.botToken as string);
+      cluster = clusterFor(core, token);
+      cluster?.start();
       side = createTelegramSide(core, {
-        token: fake ? fake.token : (config.botToken as string),
+        token,
         apiRoot: fake ? `http://127.0.0.1:${port}` : config.telegramApiRoot,
         ...(fake ? { botInfo: fake.botInfo } : {}),
+        ...(cluster ? { cluster } : {}),
       });
       if (!fake) await side.bot.init();
       await side.sender.start();
@@ -152,20 +162,36 @@ export async function createService(
             logger.warn({ code: (err as { error_code?: number }).error_code }, "deleteWebhook failed"),
           );
         const worker = side.worker;
-        poller = startPolling({
-          api: side.pollingApi,
-          timeoutSeconds: POLL_SECONDS,
-          ingest: async (updates) => {
-            const admitted = await core.commits.run(() => core.admission.admitMany(updates));
-            for (const result of admitted) side?.counts.admitted(result);
-            return admitted;
-          },
-          onBatch: () => worker.wake(),
-          logger,
-          allowedUpdates: ALLOWED_UPDATES,
-        });
-        const running = poller;
-        side.onRecovered(() => running.kick());
+        const startPoller = () =>
+          startPolling({
+            api: (side as TelegramSide).pollingApi,
+            timeoutSeconds: POLL_SECONDS,
+            ingest: async (updates) => {
+              const admitted = await core.commits.run(() => core.admission.admitMany(updates));
+              for (const result of admitted) side?.counts.admitted(result);
+              return admitted;
+            },
+            onBatch: () => worker.wake(),
+            logger,
+            allowedUpdates: ALLOWED_UPDATES,
+          });
+        if (cluster) {
+          // Telegram lets one consumer poll a bot: the instances elect it, and another takes over if it dies.
+          election = cluster.electPoller((leading) => {
+            pollerChanges = pollerChanges.then(async () => {
+              if (leading && !poller) {
+                poller = startPoller();
+                logger.info("this instance polls Telegram");
+              } else if (!leading && poller) {
+                const stopping = poller;
+                poller = undefined;
+                await stopping.stop();
+                logger.warn("this instance stopped polling: another may lead now");
+              }
+            });
+          });
+        } else poller = startPoller();
+        side.onRecovered(() => poller?.kick());
       }
       if (config.metrics) {
         // Imported only when asked for: prom-client adds about a tenth of a second to every start.
@@ -174,7 +200,12 @@ export async function createService(
         metricsApp = buildMetricsApp(registry);
         await metricsApp.listen({ host: config.metrics.host, port: config.metrics.port });
       }
-      stopJobs = startJobs(scheduledJobs(core), config.timeZone, logger);
+      stopJobs = startJobs(
+        scheduledJobs(core, cluster),
+        config.timeZone,
+        logger,
+        cluster ? { claimTick: cluster.claimTick } : {},
+      );
       logger.info({ mode: config.mode, address: service.address }, "spean started");
       // The search index is built on first use; build it now, after start-up, so the first question does not wait.
       // It is built in slices (knowledge/search.ts: searchIndexSteps), so a message that comes meanwhile is answered
@@ -192,7 +223,7 @@ export async function createService(
       );
     },
     async runJob(name) {
-      const job = scheduledJobs(core).find((j) => j.name === name);
+      const job = scheduledJobs(core, cluster).find((j) => j.name === name);
       if (!job) throw new SpeanError("SPEAN_CONFIG_INVALID", `no job named ${name}`);
       const result = await job.run();
       side?.sender.wake();
@@ -200,12 +231,15 @@ export async function createService(
     },
     stop() {
       stopping ??= (async () => {
+        await election?.stop();
+        await pollerChanges;
         await poller?.stop();
         side?.liveness.stop();
         await service.app?.close();
         await metricsApp?.close();
         await side?.worker.stop();
         await side?.sender.stop();
+        await cluster?.stop();
         await stopJobs?.();
         await core.close();
         logger.info("spean stopped");
@@ -214,6 +248,24 @@ export async function createService(
     },
   };
   return service;
+}
+
+/**
+ * This instance's part among several on the PostgreSQL database (src/cluster/); undefined on SQLite, which one
+ * process holds. The bot's id (the token's part before the colon) names its shared limits and its poller.
+ */
+function clusterFor(core: Core, token: string): Cluster | undefined {
+  const { database, config } = core;
+  if (database.kind !== "postgres" || !config.databaseUrl) return undefined;
+  return createCluster({
+    db: database.db,
+    url: config.databaseUrl,
+    bot: token.split(":")[0] ?? token,
+    leaseMs: config.cluster.leaseMs,
+    ratePerSecond: config.outboxRatePerSecond,
+    chatIntervalMs: config.outboxChatIntervalMs,
+    logger: core.logger,
+  });
 }
 
 /** Registers the command menu in Khmer (also the default) and English. A failure is logged, not fatal. */

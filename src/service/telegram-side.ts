@@ -2,7 +2,7 @@
  * The Telegram side of the service: the bot, the outbox sender and the inbox worker, wired to one another, with
  * the features' outbox hooks. Nothing starts until told.
  */
-import type { Transformer } from "grammy";
+import { BotError, type Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { OutboxHooks } from "../outbox/hooks.ts";
 import { createInboxWorker } from "../inbox/worker.ts";
@@ -10,6 +10,7 @@ import { createOutboxSender, type OutboxSender } from "../outbox/sender.ts";
 import { createBot } from "../telegram/bot.ts";
 import { createTransport } from "../telegram/transport.ts";
 import { createTelegramWatch, type TelegramWatch } from "../telegram/watch.ts";
+import type { Cluster } from "../cluster/cluster.ts";
 import type { Core } from "./core.ts";
 import { createServiceCounts } from "./counts.ts";
 import { onQuarantine, onUnreachable } from "./staff-notices.ts";
@@ -20,6 +21,8 @@ export interface TelegramSideOptions {
   botInfo?: UserFromGetMe;
   /** Installed on both APIs (tests route calls to an in-memory fake Telegram). */
   transformer?: Transformer;
+  /** Several instances on one PostgreSQL database: the lanes' leases and the shared pace (src/cluster/). */
+  cluster?: Cluster;
 }
 
 /** How long one getUpdates waits for updates (its deadline adds a margin, see createBot). */
@@ -91,11 +94,17 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
       await onUnreachable(core, row, handled);
       sender.wake();
     },
+    ...(options.cluster ? { sharedPace: options.cluster.pace, interruptedAfterMs: config.cluster.sendingStaleMs } : {}),
   });
   const worker = createInboxWorker({
     store: core.inbox,
     handle: async (update) => {
-      await bot.handleUpdate(update as never);
+      try {
+        await bot.handleUpdate(update as never);
+      } catch (err) {
+        // grammY wraps what the middleware threw; the worker needs the error itself (its code, a full disk).
+        throw err instanceof BotError ? err.error : err;
+      }
     },
     onQuarantine: async (pending) => {
       counts.quarantined();
@@ -104,6 +113,7 @@ export function createTelegramSide(core: Core, options: TelegramSideOptions) {
     },
     logger,
     concurrency: config.workerConcurrency,
+    ...(options.cluster ? { leases: options.cluster.lanes } : {}),
   });
   const side = {
     bot,

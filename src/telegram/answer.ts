@@ -8,7 +8,7 @@ import type { Awaitable } from "../base/awaitable.ts";
 import type { Locale } from "../base/locale.ts";
 import type { Reply } from "../base/reply.ts";
 import type { Translator } from "../i18n/translator.ts";
-import type { InboxStore } from "../inbox/store.ts";
+import { type InboxStore, markHandled } from "../inbox/store.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
 import { queueReply } from "../outbox/queue-reply.ts";
 import type { OutboxStore } from "../outbox/store.ts";
@@ -49,7 +49,7 @@ export async function answerUpdate(
           locale,
         })),
       );
-    await deps.inbox.markDone(updateId);
+    await markHandled(deps.inbox, updateId);
     return queued;
   });
   if (ids === undefined) return false;

@@ -9,6 +9,7 @@ import type { ConversationStore } from "../conversations/store.ts";
 import type { Message } from "grammy/types";
 import type { Feature, FeatureButton, FeatureCommand, IncomingMessage, RepliedMessage } from "../features/contract.ts";
 import { queueEdit } from "../outbox/queue-reply.ts";
+import { markHandled } from "../inbox/store.ts";
 import { may } from "../features/roles.ts";
 import type { StaffStore } from "../staff/store.ts";
 import { type AnswerDeps, answerPress, answerUpdate } from "./answer.ts";
@@ -86,7 +87,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
         const id = await queueEdit(deps.outbox, deps.translator, edit);
         if (id !== undefined) ids.push(id);
       }
-      await deps.inbox.markDone(updateId);
+      await markHandled(deps.inbox, updateId);
       return { outcome, ids };
     });
     outcome.afterCommit?.();
@@ -125,7 +126,7 @@ export function featureRoutes(features: readonly Feature[], deps: FeatureRoutesD
     for (const intercept of interceptors) {
       const taken = await deps.commits.run(async () => {
         const result = await intercept(message);
-        if (result && !result.answerToo) await deps.inbox.markDone(message.updateId);
+        if (result && !result.answerToo) await markHandled(deps.inbox, message.updateId);
         return result;
       });
       if (!taken) continue;

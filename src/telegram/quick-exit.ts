@@ -7,7 +7,7 @@ import { quickExit, type QuickExitDeps } from "../conversations/quick-exit.ts";
 import type { CommitQueue } from "../db/commit-queue.ts";
 import { decodeCallback } from "../engine/callback-data.ts";
 import { EXIT_LABEL } from "../engine/interpreter.ts";
-import type { InboxStore } from "../inbox/store.ts";
+import { type InboxStore, markHandled } from "../inbox/store.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
 import { answerPress } from "./answer.ts";
 import { commandName } from "./input.ts";
@@ -38,7 +38,7 @@ export function quickExitMiddleware(deps: QuickExitMiddlewareDeps): MiddlewareFn
         updateId,
         ...(ctx.message ? { messageId: ctx.message.message_id } : {}),
       });
-      await deps.inbox.markDone(updateId);
+      await markHandled(deps.inbox, updateId);
       return result;
     });
     await deps.sender.deliverNow(ids.queued);

@@ -6,7 +6,7 @@
 import type { Context, MiddlewareFn } from "grammy";
 import { takeTurn, type TurnDeps } from "../conversations/turn.ts";
 import type { CommitQueue } from "../db/commit-queue.ts";
-import type { InboxStore } from "../inbox/store.ts";
+import { type InboxStore, markHandled } from "../inbox/store.ts";
 import type { OutboxSender } from "../outbox/sender.ts";
 import { answerPress } from "./answer.ts";
 import { readInput } from "./input.ts";
@@ -27,7 +27,7 @@ export function residentTurn(deps: ResidentTurnDeps): MiddlewareFn<Context> {
     const updateId = ctx.update.update_id;
     const { replyIds, notice } = await deps.commits.run(async () => {
       const result = await takeTurn(deps, { ...resident, updateId, at: deps.now() });
-      await deps.inbox.markDone(updateId);
+      await markHandled(deps.inbox, updateId);
       return result;
     });
     if (resident.callbackQueryId)

@@ -5,12 +5,14 @@
 import { spawn } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCluster } from "../../src/cluster/cluster.ts";
 import { startElection, type Election } from "../../src/cluster/election.ts";
 import { createPgJobTicks } from "../../src/cluster/job-ticks.ts";
 import { createPgLaneLeases } from "../../src/cluster/lane-leases.ts";
 import { createPgSendPace } from "../../src/cluster/send-pace.ts";
 import { PROJECT_ROOT } from "../../src/base/project-root.ts";
 import { openPostgres, type PgDb } from "../../src/db/postgres.ts";
+import { createLogger } from "../../src/logger.ts";
 import { describePostgres, freshPostgresDatabase } from "../helpers/postgres.ts";
 
 let database: { url: string; drop: () => Promise<void> };
@@ -84,6 +86,16 @@ describePostgres("several instances on one PostgreSQL database", () => {
       expect(await leases[others[0]!]!.take("chat:2", `i${others[0]}`, 400)).toBe(true);
     });
 
+    it("releaseAll gives up every lane of one holder at once, and no other holder's", async () => {
+      const [mine, theirs, third] = instances.map((db) => createPgLaneLeases(db));
+      for (const lane of ["chat:60", "chat:61"]) expect(await mine!.take(lane, "stopping", 60_000)).toBe(true);
+      expect(await theirs!.take("chat:62", "staying", 60_000)).toBe(true);
+      await mine!.releaseAll("stopping");
+      for (const lane of ["chat:60", "chat:61"]) expect(await third!.take(lane, "next", 60_000)).toBe(true);
+      expect(await third!.take("chat:62", "next", 60_000)).toBe(false);
+      expect(await mine!.renewAll("stopping", 60_000)).toBe(0);
+    });
+
     it("never have two holders at once for lanes taken concurrently", async () => {
       const leases = instances.map((db) => createPgLaneLeases(db));
       const lanes = Array.from({ length: 40 }, (_, i) => `chat:${100 + i}`);
@@ -91,6 +103,55 @@ describePostgres("several instances on one PostgreSQL database", () => {
         lanes.flatMap((lane) => leases.map((l, i) => l.take(lane, `i${i}`, 10_000).then((ok) => ({ lane, ok })))),
       );
       for (const lane of lanes) expect(results.filter((r) => r.lane === lane && r.ok)).toHaveLength(1);
+    });
+  });
+
+  describe("an instance's cluster (createCluster)", () => {
+    const clusterOf = (db: PgDb, leaseMs: number) =>
+      createCluster({
+        db,
+        url: database.url,
+        bot: "cluster-test",
+        leaseMs,
+        ratePerSecond: 25,
+        chatIntervalMs: 1000,
+        logger: createLogger("silent"),
+      });
+
+    it("keeps its lanes' leases alive by a heartbeat while it runs, and gives them all up when it stops", async () => {
+      const leaseMs = 600;
+      const cluster = clusterOf(instances[0]!, leaseMs);
+      const other = createPgLaneLeases(instances[1]!);
+      cluster.start();
+      try {
+        expect(await cluster.lanes.take("chat:70")).toBe(true);
+        expect(await cluster.lanes.take("chat:71")).toBe(true);
+        // Well past the lease time, with no take of its own since: the heartbeat has renewed the leases.
+        const started = Date.now();
+        while (Date.now() - started < leaseMs + 300) {
+          expect(await other.take("chat:70", "other", leaseMs)).toBe(false);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(await other.take("chat:71", "other", leaseMs)).toBe(false);
+      } finally {
+        await cluster.stop();
+      }
+      // Stopped: another instance takes its lanes at once, without waiting for the leases to run out.
+      expect(await other.take("chat:70", "other", leaseMs)).toBe(true);
+      expect(await other.take("chat:71", "other", leaseMs)).toBe(true);
+    });
+
+    it("names each instance differently, and releases a lane it has nothing left in", async () => {
+      const [a, b] = [clusterOf(instances[0]!, 10_000), clusterOf(instances[1]!, 10_000)];
+      expect(a.holder).not.toBe(b.holder);
+      expect(await a.lanes.take("chat:80")).toBe(true);
+      expect(await b.lanes.take("chat:80")).toBe(false);
+      await b.lanes.release("chat:80"); // not b's: nothing changes
+      expect(await b.lanes.take("chat:80")).toBe(false);
+      await a.lanes.release("chat:80");
+      expect(await b.lanes.take("chat:80")).toBe(true);
+      await b.stop();
+      await a.stop();
     });
   });
 

@@ -100,7 +100,8 @@ describePostgres("npm run db:to-postgres", () => {
     const copied = runCopy(databasePath, target.url);
     expect(copied.code).toBe(0);
     expect(copied.output).toMatch(/To run on it: set DATABASE_URL=postgres:\/\/.*where you set DATABASE_PATH/);
-    const h = await createHarness({ ...ENV, DATABASE_URL: target.url });
+    // A new fake Telegram, whose update ids go on after the ones the copied database has handled.
+    const h = await createHarness({ ...ENV, DATABASE_URL: target.url }, { firstUpdateId: 800_000_001 });
     try {
       expect(h.core.database.kind).toBe("postgres");
       expect((await h.core.referrals.activeForChat(RESIDENT))?.status).toBe("in_conversation");

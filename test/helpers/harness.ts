@@ -48,6 +48,8 @@ export async function createHarness(
     features?: FeatureList;
     content?: (content: Content) => Content;
     database?: "sqlite" | "postgres";
+    /** The fake Bot API's first update id (see FakeTelegramOptions.firstUpdateId). */
+    firstUpdateId?: number;
   } = {},
 ) {
   let clock = Date.parse("2026-11-21T03:00:00Z");
@@ -71,7 +73,11 @@ export async function createHarness(
     content: options.content ? options.content(contentFor(config)) : contentFor(config),
     ...(options.features ? { features: options.features } : {}),
   });
-  const fake = new FakeTelegram({ token: SANDBOX_TOKEN, now });
+  const fake = new FakeTelegram({
+    token: SANDBOX_TOKEN,
+    now,
+    ...(options.firstUpdateId ? { firstUpdateId: options.firstUpdateId } : {}),
+  });
   fake.addUser({ id: RESIDENT, first_name: "Test", language_code: "km" });
   fake.addGroup(STAFF_CHAT, "Staff");
   fake.addUser({ id: CASEWORKER, first_name: "Bopha", language_code: "km" });

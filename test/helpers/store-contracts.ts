@@ -7,7 +7,7 @@
  */
 import { createHash, createHmac } from "node:crypto";
 import { expect, it } from "vitest";
-import { SpeanError } from "../../src/base/errors.ts";
+import { ERROR_CODES, SpeanError } from "../../src/base/errors.ts";
 import type { Appointment, AppointmentStatus, WeeklyHours } from "../../src/booking/model.ts";
 import type { BookingStore, CounsellorProfile, NewAppointment } from "../../src/booking/store.ts";
 import type { ConversationStore } from "../../src/conversations/store.ts";
@@ -15,7 +15,7 @@ import type { Vars } from "../../src/engine/actions.ts";
 import type { ConversationState } from "../../src/engine/interpreter.ts";
 import type { CommitQueue } from "../../src/db/commit-queue.ts";
 import type { Role } from "../../src/features/roles.ts";
-import type { InboundUpdate, InboxStore } from "../../src/inbox/store.ts";
+import { type InboundUpdate, type InboxStore, markHandled } from "../../src/inbox/store.ts";
 import type { InteractionLog } from "../../src/interactions/log.ts";
 import { normalizeText } from "../../src/khmer/normalize.ts";
 import type { KnowledgeStore, QuestionRecord } from "../../src/knowledge/store.ts";
@@ -613,6 +613,72 @@ export function inboxStoreContract(open: StoreFactory<InboxStore>): void {
   );
 
   it(
+    "markDone: true when this call marked the update, false when it was done already, quarantined or unknown",
+    withFixture(open, async ({ store }) => {
+      await store.ingest(messageUpdate(1, 7));
+      await store.ingest(messageUpdate(2, 7));
+      await store.recordFailure(2, "X", 1, 0);
+      expect(await store.markDone(1)).toBe(true);
+      expect(await store.markDone(1)).toBe(false);
+      expect(await store.markDone(2)).toBe(false);
+      expect(await store.markDone(404)).toBe(false);
+    }),
+  );
+
+  it(
+    "markHandled: marks a pending update done; one done already (another instance) is SPEAN_UPDATE_ALREADY_DONE",
+    withFixture(open, async ({ store }) => {
+      await store.ingest(messageUpdate(1, 7));
+      await markHandled(store, 1);
+      expect(await store.counts()).toEqual({ pending: 0, done: 1, quarantined: 0 });
+      const refused = await markHandled(store, 1).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(refused).toBeInstanceOf(SpeanError);
+      expect(refused).toMatchObject({ code: "SPEAN_UPDATE_ALREADY_DONE", context: { updateId: 1 } });
+    }),
+  );
+
+  it(
+    "markHandled inside a unit of work: refused, the piece's other writes are rolled back",
+    withFixture(open, async ({ store, commits }) => {
+      await store.ingest(messageUpdate(1, 7));
+      await store.markDone(1); // handled by another instance first
+      const outcomes = await settled([
+        commits.run(async () => {
+          await store.ingest(messageUpdate(2, 7));
+          await markHandled(store, 1);
+        }),
+      ]);
+      expect(outcomes).toEqual([ERROR_CODES.SPEAN_UPDATE_ALREADY_DONE]);
+      expect(await store.counts()).toEqual({ pending: 0, done: 1, quarantined: 0 });
+    }),
+  );
+
+  it(
+    "recordFailure on an update done already (handled elsewhere meanwhile) leaves it done, its attempts untouched",
+    withFixture(open, async ({ store, rows }, clock) => {
+      await store.ingest(messageUpdate(1, 7));
+      await store.recordFailure(1, "A", 5, 0);
+      await store.markDone(1);
+      clock.advance(1_000);
+      await store.recordFailure(1, "B", 5, 0);
+      // Not set aside, so the worker announces no quarantine for an update that was answered.
+      expect(await store.recordFailure(1, "C", 1, 0)).toMatchObject({ quarantined: false });
+      const [row] = await rows("select status, attempts, last_error, done_at from inbox where update_id = 1");
+      expect([row?.["status"], num(row?.["attempts"]), row?.["last_error"], num(row?.["done_at"])]).toEqual([
+        "done",
+        1,
+        "A",
+        T0,
+      ]);
+      expect(await store.counts()).toEqual({ pending: 0, done: 1, quarantined: 0 });
+      expect(await store.nextInLane("chat:7")).toBeUndefined();
+    }),
+  );
+
+  it(
     "recordFailure: counts attempts, keeps the error code, quarantines after maxAttempts; quarantined() newest first",
     withFixture(open, async ({ store, rows }) => {
       await store.ingest(messageUpdate(1, 7));
@@ -621,7 +687,8 @@ export function inboxStoreContract(open: StoreFactory<InboxStore>): void {
       expect(await store.recordFailure(1, "B", 3, 0)).toEqual({ attempts: 2, quarantined: false });
       expect(await store.recordFailure(1, "C", 3, 0)).toEqual({ attempts: 3, quarantined: true });
       expect(await store.recordFailure(2, "D", 1, 0)).toEqual({ attempts: 1, quarantined: true });
-      expect(await store.recordFailure(404, "E", 2, 0)).toEqual({ attempts: 1, quarantined: false });
+      // An unknown update: nothing is recorded.
+      expect(await store.recordFailure(404, "E", 2, 0)).toEqual({ attempts: 0, quarantined: false });
       expect(await store.counts()).toEqual({ pending: 0, done: 0, quarantined: 2 });
       expect(await store.quarantined()).toEqual([
         { updateId: 2, lane: "chat:8", attempts: 1, lastError: "D", receivedAt: T0 },
@@ -810,7 +877,11 @@ export function outboxStoreContract(open: StoreFactory<OutboxStore>): void {
       expect(await store.claim(a)).toBe(true);
       expect(await store.claim(a)).toBe(false);
       expect(await store.claim(404)).toBe(false);
-      expect((await store.due(10)).map((r) => r.id)).toEqual([b, c]);
+      // While a chat has a message on its way, its next ones are not due: they must not overtake it.
+      expect((await store.due(10)).map((r) => r.id)).toEqual([]);
+      const other = (await store.enqueue(queued("other", 2)))!;
+      expect((await store.due(10)).map((r) => r.id)).toEqual([other]);
+      await store.erase(other);
       clock.advance(250);
       await store.markSent(a, 3_000_000_123);
       await store.claim(b);
@@ -919,6 +990,42 @@ export function outboxStoreContract(open: StoreFactory<OutboxStore>): void {
       expect(await store.recoverInterrupted()).toBe(1);
       expect(await store.recoverInterrupted()).toBe(0);
       expect(await store.counts()).toEqual({ pending: 2 });
+    }),
+  );
+
+  it(
+    "recoverInterrupted(staleAfterMs): only rows claimed at least that long ago by the store's clock",
+    withFixture(open, async ({ store }, clock) => {
+      const a = (await store.enqueue(queued("a", 1)))!;
+      const b = (await store.enqueue(queued("b", 2)))!;
+      expect(await store.claim(a)).toBe(true);
+      expect(await store.recoverInterrupted(60_000)).toBe(0);
+      expect(await store.counts()).toEqual({ pending: 1, sending: 1 });
+      clock.advance(30_000);
+      expect(await store.claim(b)).toBe(true);
+      expect(await store.recoverInterrupted(60_000)).toBe(0);
+      clock.advance(30_001); // a: claimed just over 60 s ago; b: 30 s ago
+      expect(await store.recoverInterrupted(60_000)).toBe(1);
+      expect(await store.counts()).toEqual({ pending: 1, sending: 1 });
+      // Put back, a is due at once (its claim time is in the past).
+      expect((await store.due(10)).map((r) => r.id)).toEqual([a]);
+      expect(await store.claim(a)).toBe(true); // claimed again: its clock starts again
+      expect(await store.recoverInterrupted(60_000)).toBe(0);
+    }),
+  );
+
+  it(
+    "recoverInterrupted() with no age puts back every row left sending, even one claimed this instant",
+    withFixture(open, async ({ store }, clock) => {
+      const a = (await store.enqueue(queued("a", 1)))!;
+      const b = (await store.enqueue(queued("b", 2)))!;
+      await store.enqueue(queued("c", 3));
+      await store.claim(a);
+      clock.advance(10);
+      await store.claim(b);
+      expect(await store.recoverInterrupted()).toBe(2);
+      expect(await store.counts()).toEqual({ pending: 3 });
+      expect((await store.due(10)).map((r) => r.dedupeKey)).toEqual(["a", "b", "c"]);
     }),
   );
 

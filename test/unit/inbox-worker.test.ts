@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "../../src/db/open.ts";
-import { createInboxStore, type InboxStore, laneOf } from "../../src/inbox/store.ts";
-import { createInboxWorker, DISK_FULL_PAUSE_MS } from "../../src/inbox/worker.ts";
+import { createInboxStore, type InboundUpdate, type InboxStore, laneOf, markHandled } from "../../src/inbox/store.ts";
+import { createInboxWorker, DISK_FULL_PAUSE_MS, type InboxWorker, type LaneClaims } from "../../src/inbox/worker.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
 
@@ -161,5 +161,131 @@ describe("a full disk", () => {
     expect(handled.sort()).toEqual([1, 2]);
     expect(await store.counts()).toEqual({ pending: 0, done: 2, quarantined: 0 });
     await worker.stop();
+  });
+});
+
+describe("inbox worker with lane leases (several instances)", () => {
+  /** What the worker did, in order: "take chat:10", "handle 1", "release chat:10". */
+  let events: string[];
+  /** Lanes another instance holds: take() refuses them. */
+  let heldElsewhere: Set<string>;
+
+  beforeEach(() => {
+    events = [];
+    heldElsewhere = new Set();
+  });
+
+  /** Lane leases as the database would give them, each answer after a round trip of 5 ms. */
+  const leases: LaneClaims = {
+    async take(lane) {
+      events.push(`take ${lane}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return !heldElsewhere.has(lane);
+    },
+    async release(lane) {
+      events.push(`release ${lane}`);
+    },
+  };
+
+  function leasedWorker(handle: (update: InboundUpdate) => Promise<void> = async () => undefined) {
+    return createInboxWorker({
+      store,
+      handle: async (u) => {
+        events.push(`handle ${u.update_id}`);
+        await handle(u);
+      },
+      onQuarantine: async () => {
+        throw new Error("must not be quarantined");
+      },
+      logger: createLogger("silent"),
+      leases,
+    });
+  }
+
+  /** Stops the worker while time moves on: a take under way (a round trip) must end for stop() to resolve. */
+  async function stopLeased(worker: InboxWorker): Promise<void> {
+    const stopped = worker.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopped;
+  }
+
+  it("leaves a lane held elsewhere: its update stays pending, other lanes go on; handled once free", async () => {
+    await store.ingest(message(1, 10));
+    await store.ingest(message(2, 11));
+    heldElsewhere.add("chat:10");
+    const worker = leasedWorker();
+    worker.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(events).toContain("handle 2");
+    expect(events).not.toContain("handle 1");
+    expect(events).toContain("take chat:10");
+    expect(await store.counts()).toEqual({ pending: 1, done: 1, quarantined: 0 });
+    expect((await store.nextInLane("chat:10"))?.updateId).toBe(1);
+    heldElsewhere.clear(); // the other instance is done with the chat
+    await vi.advanceTimersByTimeAsync(1_100);
+    await stopLeased(worker);
+    expect(events).toContain("handle 1");
+    expect(await store.counts()).toEqual({ pending: 0, done: 2, quarantined: 0 });
+  });
+
+  it("takes the lane's lease before each update, and releases the lane once it has nothing left", async () => {
+    for (const id of [1, 2, 3]) await store.ingest(message(id, 10));
+    const worker = leasedWorker();
+    worker.start();
+    await vi.advanceTimersByTimeAsync(100);
+    await stopLeased(worker);
+    expect(events.filter((e) => e.startsWith("handle"))).toEqual(["handle 1", "handle 2", "handle 3"]);
+    // Every update is handled right after a take of its lane, with no other update in between.
+    events.forEach((event, i) => {
+      if (event.startsWith("handle")) expect(events[i - 1]).toBe("take chat:10");
+    });
+    // Released once, after the last update.
+    expect(events.filter((e) => e.startsWith("release"))).toEqual(["release chat:10"]);
+    expect(events.indexOf("release chat:10")).toBeGreaterThan(events.indexOf("handle 3"));
+    expect(await store.counts()).toEqual({ pending: 0, done: 3, quarantined: 0 });
+  });
+
+  it("stops handling a lane whose lease passed to another instance between two updates", async () => {
+    for (const id of [1, 2]) await store.ingest(message(id, 10));
+    const worker = leasedWorker(async (u) => {
+      if (u.update_id === 1) heldElsewhere.add("chat:10"); // this instance's lease ran out meanwhile
+    });
+    worker.start();
+    await vi.advanceTimersByTimeAsync(100);
+    await stopLeased(worker);
+    expect(events.filter((e) => e.startsWith("handle"))).toEqual(["handle 1"]);
+    expect(events).toContain("release chat:10");
+    expect(await store.counts()).toEqual({ pending: 1, done: 1, quarantined: 0 });
+  });
+
+  it("counts an update handled elsewhere meanwhile (SPEAN_UPDATE_ALREADY_DONE) as done, and goes on", async () => {
+    for (const id of [1, 2]) await store.ingest(message(id, 10));
+    const failures = vi.spyOn(store, "recordFailure");
+    const worker = leasedWorker(async (u) => {
+      if (u.update_id !== 1) return;
+      await store.markDone(1); // the other instance's handling, committed first
+      await markHandled(store, 1); // this one's, in its transaction: refused
+    });
+    worker.start();
+    await vi.advanceTimersByTimeAsync(100);
+    await stopLeased(worker);
+    expect(failures).not.toHaveBeenCalled();
+    expect(events.filter((e) => e.startsWith("handle"))).toEqual(["handle 1", "handle 2"]);
+    // Straight on to the next update: the lane was not given up (as after a failure waiting to be retried).
+    expect(events.slice(events.indexOf("handle 1"), events.indexOf("handle 2"))).not.toContain("release chat:10");
+    expect(await store.counts()).toEqual({ pending: 0, done: 2, quarantined: 0 });
+  });
+
+  // A lane refused by take() is still due, and the lane's end runs pump: without a pause the worker asked for it
+  // back to back, round trip after round trip (21 takes in 100 ms), for as long as the other instance held it.
+  it("does not ask again and again for a lane another instance holds", async () => {
+    await store.ingest(message(1, 10));
+    heldElsewhere.add("chat:10");
+    const worker = leasedWorker();
+    worker.start();
+    // 100 ms, a tenth of the idle poll: a lane refused once needs no more than a few more tries meanwhile.
+    await vi.advanceTimersByTimeAsync(100);
+    await stopLeased(worker);
+    expect(events.filter((e) => e === "take chat:10").length).toBeLessThanOrEqual(3);
   });
 });

@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "../../src/db/open.ts";
 import { createLogger } from "../../src/logger.ts";
-import { CHAT_BURST, createOutboxSender } from "../../src/outbox/sender.ts";
+import {
+  CHAT_BURST,
+  createOutboxSender,
+  type PaceSlot,
+  RECOVER_EVERY_MS,
+  type SharedPace,
+} from "../../src/outbox/sender.ts";
 import { createOutboxStore, type OutboxStore } from "../../src/outbox/store.ts";
 import { SendError, type Transport } from "../../src/outbox/transport.ts";
 import { createFieldCipher } from "../../src/security/field-cipher.ts";
@@ -376,5 +382,122 @@ describe("outbox sender: direct replies under the same limits", () => {
       const window = sent.filter((m) => m.at >= first.at && m.at < first.at + 1000);
       expect(window.length).toBeLessThanOrEqual(25 + 5);
     }
+  });
+});
+
+describe("outbox sender: several instances (a shared pace, sends interrupted elsewhere)", () => {
+  /** The fake shared pace's answer for one ask; granted unless `refuse` says otherwise. */
+  let refuse: (chatId: number, chatBurst: number) => PaceSlot | undefined;
+  let asked: { chatId: number; chatBurst: number | undefined }[];
+  let holds: number[];
+  const pace: SharedPace = {
+    async take(chatId, chatBurst) {
+      asked.push({ chatId, chatBurst });
+      return refuse(chatId, chatBurst ?? 1) ?? { granted: true };
+    },
+    async holdAll(ms) {
+      holds.push(ms);
+    },
+  };
+
+  beforeEach(() => {
+    refuse = () => undefined;
+    asked = [];
+    holds = [];
+  });
+
+  it("a slot refused by the bot's limit ends the look at the queue: nothing further is claimed", async () => {
+    await queue(3, 3); // m0, m1, m2 to chats 100, 101, 102
+    let botHeld = true;
+    refuse = () => (botHeld ? { granted: false, retryInMs: 300, limit: "bot" } : undefined);
+    const s = sender({ sharedPace: pace });
+    await s.start();
+    await vi.advanceTimersByTimeAsync(100); // one look: the next is the pace's 300 ms away
+    expect(asked.map((a) => a.chatId)).toEqual([100]);
+    expect(sent).toEqual([]);
+    expect(await store.counts()).toEqual({ pending: 3 });
+    botHeld = false;
+    await vi.advanceTimersByTimeAsync(500);
+    await s.stop();
+    expect(sent.map((m) => m.text).sort()).toEqual(["m0", "m1", "m2"]);
+  });
+
+  it("a slot refused by a chat's limit holds that chat only; the other chats' messages go", async () => {
+    await queue(3, 3);
+    let chatHeld = true;
+    refuse = (chatId) => (chatHeld && chatId === 100 ? { granted: false, retryInMs: 300, limit: "chat" } : undefined);
+    const s = sender({ sharedPace: pace });
+    await s.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.map((m) => m.chatId).sort()).toEqual([101, 102]);
+    expect(await store.counts()).toEqual({ pending: 1, sent: 2 });
+    chatHeld = false;
+    await vi.advanceTimersByTimeAsync(500);
+    await s.stop();
+    expect(sent.map((m) => m.text)).toContain("m0");
+  });
+
+  it("a direct reply whose first message gets no shared slot is held whole, then queued in order", async () => {
+    const ids: number[] = [];
+    for (const text of ["r0", "r1", "r2"])
+      ids.push(
+        (await store.enqueue({
+          dedupeKey: text,
+          chatId: 7,
+          purpose: "reply",
+          message: { kind: "text", text },
+        })) as number,
+      );
+    let chatHeld = true;
+    refuse = (chatId) => (chatHeld && chatId === 7 ? { granted: false, retryInMs: 400, limit: "chat" } : undefined);
+    const s = sender({ sharedPace: pace });
+    await s.start();
+    await s.deliverNow(ids);
+    expect(sent).toEqual([]);
+    // Asked once, for the reply's first message, with the burst a direct reply may have.
+    expect(asked).toEqual([{ chatId: 7, chatBurst: CHAT_BURST }]);
+    expect(await store.counts()).toEqual({ pending: 3 });
+    chatHeld = false;
+    await vi.advanceTimersByTimeAsync(5_000);
+    await s.stop();
+    expect(sent.map((m) => m.text)).toEqual(["r0", "r1", "r2"]);
+  });
+
+  it("Telegram's 429 holds every instance's sends for its retry_after", async () => {
+    await queue(1, 1);
+    failNext = () => (
+      (failNext = undefined),
+      new SendError({ kind: "rate_limited", retryAfterMs: 7_000 }, "TELEGRAM_429")
+    );
+    const s = sender({ sharedPace: pace });
+    await s.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(holds).toEqual([7_000]);
+    await vi.advanceTimersByTimeAsync(7_500);
+    await s.stop();
+    expect(sent.map((m) => m.text)).toEqual(["m0"]);
+  });
+
+  it("puts back only sends interrupted over interruptedAfterMs ago, at start and by its periodic look", async () => {
+    await queue(2, 2); // m0 to chat 100, m1 to chat 101
+    const [old, young] = await store.due(2);
+    await store.claim(old!.id); // claimed by an instance that died
+    vi.setSystemTime(Date.now() + 50_000);
+    await store.claim(young!.id); // claimed by an instance that may be sending it now
+    vi.setSystemTime(Date.now() + 15_000); // old: claimed 65 s ago; young: 15 s ago
+    const s = sender({ interruptedAfterMs: 60_000 });
+    await s.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent.map((m) => m.text)).toEqual(["m0"]);
+    expect(await store.counts()).toEqual({ sent: 1, sending: 1 });
+    // young is 60 s old 45 s after start: the first look (every RECOVER_EVERY_MS, 10 s) after that puts it back.
+    const firstLookAfter = Math.ceil(45_000 / RECOVER_EVERY_MS) * RECOVER_EVERY_MS;
+    await vi.advanceTimersByTimeAsync(45_000 - 200);
+    expect(sent).toHaveLength(1);
+    expect(await store.counts()).toEqual({ sent: 1, sending: 1 });
+    await vi.advanceTimersByTimeAsync(firstLookAfter - 45_000 + 1_000);
+    await s.stop();
+    expect(sent.map((m) => m.text)).toEqual(["m0", "m1"]);
+    expect(await store.counts()).toEqual({ sent: 2 });
   });
 });

@@ -12,10 +12,14 @@ describe("how a server runs the service (npm run start:prod)", () => {
     expect(PROD_NODE_FLAGS).toEqual(["--max-semi-space-size=2", "--max-old-space-size=256"]);
   });
 
-  it("the systemd unit sets the same environment and flags", () => {
-    const unit = deployFile("spean.service");
+  it.each(["spean.service", "spean@.service"])("the systemd unit %s sets the same environment and flags", (name) => {
+    const unit = deployFile(name);
     for (const [name, value] of Object.entries(PROD_ENV)) expect(unit).toContain(`Environment=${name}=${value}\n`);
     expect(unit).toMatch(new RegExp(`^ExecStart=/usr/bin/node ${PROD_NODE_FLAGS.join(" ")} dist/main.js$`, "m"));
+  });
+
+  it("the template unit gives each instance its port", () => {
+    expect(deployFile("spean@.service")).toContain("Environment=PORT=%i\n");
   });
 
   it("the Dockerfile sets the same environment and flags", () => {

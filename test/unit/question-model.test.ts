@@ -10,6 +10,7 @@ import {
   DEFAULT_CHOICE_MODEL,
   DEFAULT_CONFIDENCE_MODEL,
   type Readings,
+  type SearchOptions,
 } from "../../src/knowledge/search.ts";
 
 describe("the question model", () => {
@@ -204,6 +205,52 @@ describe("the live index", () => {
     for (const question of ["landlord", "សាលារៀន", "ប្រាក់កក់ 12"]) {
       expect(live.search(question, 3)).toEqual(atOnce.search(question, 3));
     }
+  });
+
+  it("refreshIfChanged: the same wordings in another order rebuild nothing; a changed one is searchable", () => {
+    // Each build of the index reads its options once: counting reads counts builds.
+    let builds = 0;
+    const counted: SearchOptions = {
+      get minChoice() {
+        builds += 1;
+        return undefined;
+      },
+    };
+    const taught = [
+      { articleId: "school", wording: "ក្រដាសខៀវ" },
+      { articleId: "renting", wording: "ផ្ទះល្វែង" },
+    ];
+    const live = createLiveSearchIndex(docs, counted, taught);
+    expect(live.search("ក្រដាសខៀវ", 1)).toMatchObject({ confident: true, hits: [{ id: "school" }] });
+    const built = builds;
+    expect(built).toBeGreaterThan(0);
+    expect(live.refreshIfChanged([...taught].reverse())).toBe(false);
+    expect(live.refreshIfChanged(taught.map((w) => ({ ...w })))).toBe(false);
+    expect(live.search("ក្រដាសខៀវ", 1)).toMatchObject({ confident: true, hits: [{ id: "school" }] });
+    expect(builds).toBe(built);
+
+    // Another instance approved one more wording and moved one to another article.
+    const changed = [
+      { articleId: "renting", wording: "ផ្ទះល្វែង" },
+      { articleId: "renting", wording: "ក្រដាសខៀវ" },
+    ];
+    expect(live.refreshIfChanged(changed)).toBe(true);
+    expect(builds).toBeGreaterThan(built);
+    expect(live.search("ក្រដាសខៀវ", 1)).toMatchObject({ confident: true, hits: [{ id: "renting" }] });
+    // Now up to date: the same again rebuilds nothing; a removal rebuilds.
+    const afterChange = builds;
+    expect(live.refreshIfChanged([...changed].reverse())).toBe(false);
+    expect(builds).toBe(afterChange);
+    expect(live.refreshIfChanged([])).toBe(true);
+    expect(live.search("ក្រដាសខៀវ", 1).confident).toBe(false);
+  });
+
+  it("refreshIfChanged after refresh compares with what refresh built", () => {
+    const live = createLiveSearchIndex(docs, {});
+    expect(live.refreshIfChanged([])).toBe(false);
+    live.refresh([{ articleId: "school", wording: "ក្រដាសខៀវ" }]);
+    expect(live.refreshIfChanged([{ articleId: "school", wording: "ក្រដាសខៀវ" }])).toBe(false);
+    expect(live.refreshIfChanged([])).toBe(true);
   });
 
   it("ignores a wording for an article that no longer exists", () => {
