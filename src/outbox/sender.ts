@@ -67,8 +67,9 @@ export interface OutboxSenderOptions {
   sharedPace?: SharedPace;
   /**
    * Several instances: a row still marked "sending" this long after its claim belongs to an instance that died
-   * while sending it; every instance looks for such rows every {@link RECOVER_EVERY_MS} and puts them back. It must
-   * be longer than any send can take. Default: none; at start every row marked sending is put back.
+   * while sending it; every instance looks for such rows every half of it (at most every {@link RECOVER_EVERY_MS})
+   * and puts them back. It must be longer than any send can take. Default: none; at start every row marked sending
+   * is put back.
    */
   interruptedAfterMs?: number;
 }
@@ -104,7 +105,7 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 export const CHAT_BURST = 5;
 /** The per-chat memory is pruned once it holds this many chats. */
 const PRUNE_ABOVE_CHATS = 256;
-/** With several instances, how often each looks for rows a dead instance left marked sending. */
+/** With several instances, the longest between two looks for rows a dead instance left marked sending. */
 export const RECOVER_EVERY_MS = 10_000;
 
 /** Creates the sender (it does nothing until start()). */
@@ -336,11 +337,14 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       await recoverInterrupted();
       running = true;
       if (options.interruptedAfterMs !== undefined) {
-        recoverTimer = setInterval(() => {
-          recoverInterrupted().catch((err: unknown) =>
-            logger.error({ code: errorCode(err) }, "looking for interrupted sends failed"),
-          );
-        }, RECOVER_EVERY_MS);
+        recoverTimer = setInterval(
+          () => {
+            recoverInterrupted().catch((err: unknown) =>
+              logger.error({ code: errorCode(err) }, "looking for interrupted sends failed"),
+            );
+          },
+          Math.min(RECOVER_EVERY_MS, Math.max(100, options.interruptedAfterMs / 2)),
+        );
         recoverTimer.unref?.();
       }
       wake();

@@ -7,11 +7,8 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { expect, it } from "vitest";
-import { loadConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/logger.ts";
-import { queueReply } from "../../src/outbox/queue-reply.ts";
-import { createCore } from "../../src/service/core.ts";
 import { useEndToEnd } from "../helpers/e2e.ts";
+import { bookFamiliesWithReminders } from "../helpers/reminder-families.ts";
 
 const FAMILIES = 300;
 const FIRST_CHAT = 10_001;
@@ -20,35 +17,8 @@ const e2e = useEndToEnd({ residents: Array.from({ length: FAMILIES }, (_, i) => 
 const env = () => e2e.env({ OUTBOX_RATE_PER_SECOND: "30" });
 
 /** Books one appointment per family, three hours from now, and queues its 2-hour reminder as due now. */
-async function prepareDatabase(): Promise<void> {
-  const core = await createCore(loadConfig(env()), createLogger("silent"));
-  const now = Date.now();
-  await core.commits.run(async () => {
-    for (let i = 0; i < FAMILIES; i++) {
-      const startsAt = now + 3 * 3_600_000 + i * 60_000;
-      const a = await core.booking.store.insert({
-        chatId: FIRST_CHAT + i,
-        counsellorId: 3001,
-        topic: "health",
-        site: "prek_pnov",
-        startsAt,
-        endsAt: startsAt + 3_600_000,
-        forWhom: "self",
-        locale: "km",
-      });
-      const reply = { text: [{ key: "booking.reminder" }] };
-      await queueReply(core.outbox, core.content.translator, {
-        chatId: a.chatId,
-        dedupeKey: `reminder:${a.id}:120`,
-        reply,
-        locale: "km",
-        purpose: "reminder",
-        notBefore: now,
-      });
-    }
-  });
-  await core.close();
-}
+const prepareDatabase = () =>
+  bookFamiliesWithReminders(env(), { families: FAMILIES, firstChat: FIRST_CHAT, remindAt: Date.now() });
 
 const reminderChats = () =>
   e2e.fake.calls
