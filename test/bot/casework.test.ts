@@ -16,7 +16,7 @@ import {
   startTalking,
   SUPERVISOR,
 } from "../helpers/harness.ts";
-import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
+import { rowsOf } from "../helpers/test-database.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -82,14 +82,14 @@ describe("claim and resolve", () => {
     },
   );
 
-  itOnSqlite("shows the phone number only in the caseworker's pop-up, never in a stored message", async () => {
+  it("shows the phone number only in the caseworker's pop-up, never in a stored message", async () => {
     await refer("help.category_work", "097 111 2222");
     await h.pressAs(CASEWORKER, STAFF_CHAT, t("casework.button_claim"));
     await h.pressAs(CASEWORKER, CASEWORKER, t("casework.button_contact"));
     const popup = h.callbackAnswers().at(-1);
     expect(popup?.show_alert).toBe(true);
     expect(popup?.text).toContain("0971112222");
-    const stored = sqliteOf(h.core).$client.prepare("select id from outbox").all() as { id: number }[];
+    const stored = await rowsOf(h.core, "select id from outbox");
     expect(stored.length).toBeGreaterThan(0);
     expect(JSON.stringify(h.fake.messagesAfter(0))).not.toContain("0971112222");
   });

@@ -8,7 +8,7 @@ import { builtInFeatures } from "../../src/service/features.ts";
 import { scheduledJobs } from "../../src/service/jobs.ts";
 import { createToyFeature, type ToyState } from "../fixtures/toy-feature/feature.ts";
 import { CASEWORKER, createHarness, type Harness, RESIDENT, STAFF_CHAT, SUPERVISOR } from "../helpers/harness.ts";
-import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
+import { rowsOf } from "../helpers/test-database.ts";
 
 let h: Harness | undefined;
 afterEach(() => h?.close());
@@ -39,19 +39,16 @@ describe("a toy feature, registered with one line", () => {
     expect(state.exits).toEqual([RESIDENT]);
   });
 
-  itOnSqlite(
-    "a resident typing its supervisors' command gets 'unknown command', and the refusal is audited",
-    async () => {
-      h = await withToy();
-      await h.say("/start");
-      await h.say("/toy");
-      expect(h.lastTexts(2)[0]).toBe(h.render("common.unknown_command"));
-      const audit = sqliteOf(h.core)
-        .$client.prepare("select action, allowed from staff_audit where telegram_user_id = ?")
-        .all(RESIDENT);
-      expect(audit).toEqual([{ action: "resolve_any", allowed: 0 }]);
-    },
-  );
+  it("a resident typing its supervisors' command gets 'unknown command', and the refusal is audited", async () => {
+    h = await withToy();
+    await h.say("/start");
+    await h.say("/toy");
+    expect(h.lastTexts(2)[0]).toBe(h.render("common.unknown_command"));
+    const audit = await rowsOf(h.core, "select action, allowed from staff_audit where telegram_user_id = ?", [
+      RESIDENT,
+    ]);
+    expect(audit).toEqual([{ action: "resolve_any", allowed: 0 }]);
+  });
 
   it("its text keys are checked: a key missing from the locales stops the service from starting", async () => {
     await expect(withToy("toy.hello")).rejects.toThrow(/locales\/km: key "toy\.hello" is missing/);

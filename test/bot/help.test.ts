@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buttonsOf, createHarness, type Harness, RESIDENT, STAFF_CHAT } from "../helpers/harness.ts";
-import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
+import { rowsOf } from "../helpers/test-database.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -79,57 +79,54 @@ describe("referral with consent", () => {
     expect(h.fake.botMessages(STAFF_CHAT)).toEqual([]);
   });
 
-  itOnSqlite(
-    "after a clear yes: a case number for the resident, a staff alert with no free text, name or phone",
-    async () => {
-      await openHelp();
-      await h.press(t("help.district_russey_keo"));
-      await h.press(t("help.want_caseworker"));
-      await h.press(t("help.consent_yes"));
-      await h.press(t("help.contact_call"));
-      await h.say("ហៅខ្ញុំផង"); // not a phone number
-      expect(h.lastTexts(2)[0]).toBe(t("help.phone_invalid"));
-      await h.say("០១២ ៣៤៥ ៦៧៨");
-      await h.press(t("help.time_morning"));
-      const summary = h.lastTexts(1)[0] as string;
-      expect(summary).toContain(t("help.summary_phone_given"));
-      expect(summary).not.toMatch(/345|៣៤៥/);
-      expect(await h.core.referrals.active()).toEqual([]); // nothing before "Send"
-      await h.press(t("help.confirm_send"));
-      expect(h.lastTexts(1)[0]).toContain("SP-០០០១");
+  it("after a clear yes: a case number for the resident, a staff alert with no free text, name or phone", async () => {
+    await openHelp();
+    await h.press(t("help.district_russey_keo"));
+    await h.press(t("help.want_caseworker"));
+    await h.press(t("help.consent_yes"));
+    await h.press(t("help.contact_call"));
+    await h.say("ហៅខ្ញុំផង"); // not a phone number
+    expect(h.lastTexts(2)[0]).toBe(t("help.phone_invalid"));
+    await h.say("០១២ ៣៤៥ ៦៧៨");
+    await h.press(t("help.time_morning"));
+    const summary = h.lastTexts(1)[0] as string;
+    expect(summary).toContain(t("help.summary_phone_given"));
+    expect(summary).not.toMatch(/345|៣៤៥/);
+    expect(await h.core.referrals.active()).toEqual([]); // nothing before "Send"
+    await h.press(t("help.confirm_send"));
+    expect(h.lastTexts(1)[0]).toContain("SP-០០០១");
 
-      const [referral] = await h.core.referrals.active();
-      expect(referral).toMatchObject({
-        category: "violence",
-        urgency: "urgent",
-        district: "russey_keo",
-        status: "open",
-      });
-      expect(await h.core.referrals.contactOf(referral?.id as number)).toEqual({
-        method: "call",
-        time: "morning",
-        phone: "012345678",
-      });
-      // At rest the contact preference is ciphertext.
-      const raw = sqliteOf(h.core).$client.prepare("select contact_enc, consent_version from referrals").get() as {
-        contact_enc: string;
-        consent_version: string;
-      };
-      expect(raw.contact_enc).not.toContain("012345678");
-      expect(raw.consent_version).toMatch(/^[0-9a-f]{12}$/);
-      // The phone number is gone from the conversation once the referral is made.
-      expect((await h.core.conversations.load(RESIDENT))?.vars.help_phone ?? "").toBe("");
+    const [referral] = await h.core.referrals.active();
+    expect(referral).toMatchObject({
+      category: "violence",
+      urgency: "urgent",
+      district: "russey_keo",
+      status: "open",
+    });
+    expect(await h.core.referrals.contactOf(referral?.id as number)).toEqual({
+      method: "call",
+      time: "morning",
+      phone: "012345678",
+    });
+    // At rest the contact preference is ciphertext.
+    const [raw] = (await rowsOf(h.core, "select contact_enc, consent_version from referrals")) as {
+      contact_enc: string;
+      consent_version: string;
+    }[];
+    expect(raw?.contact_enc).not.toContain("012345678");
+    expect(raw?.consent_version).toMatch(/^[0-9a-f]{12}$/);
+    // The phone number is gone from the conversation once the referral is made.
+    expect((await h.core.conversations.load(RESIDENT))?.vars.help_phone ?? "").toBe("");
 
-      await h.deliverQueued();
-      const [alert] = h.fake.botMessages(STAFF_CHAT);
-      expect(alert?.text).toContain("SP-0001");
-      expect(alert?.text).toContain(t("help.category_violence"));
-      expect(alert?.text).toContain(t("help.district_russey_keo"));
-      expect(alert?.text).toContain(t("help.contact_call"));
-      expect(alert?.text).not.toMatch(/012|345|Test/);
-      expect(buttonsOf(alert).map((b) => b.text)).toEqual([t("casework.button_claim"), t("casework.button_resolve")]);
-    },
-  );
+    await h.deliverQueued();
+    const [alert] = h.fake.botMessages(STAFF_CHAT);
+    expect(alert?.text).toContain("SP-0001");
+    expect(alert?.text).toContain(t("help.category_violence"));
+    expect(alert?.text).toContain(t("help.district_russey_keo"));
+    expect(alert?.text).toContain(t("help.contact_call"));
+    expect(alert?.text).not.toMatch(/012|345|Test/);
+    expect(buttonsOf(alert).map((b) => b.text)).toEqual([t("casework.button_claim"), t("casework.button_resolve")]);
+  });
 
   it("accepts the shared contact as the phone number, and keeps one open case per resident", async () => {
     await openHelp("help.category_documents");

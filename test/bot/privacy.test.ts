@@ -20,7 +20,7 @@ import {
   STAFF_CHAT,
   startTalking,
 } from "../helpers/harness.ts";
-import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
+import { itOnSqlite, rowsOf } from "../helpers/test-database.ts";
 
 let h: Harness;
 let dir: string | undefined;
@@ -31,12 +31,7 @@ afterEach(async () => {
 });
 
 const SREYMOM = DEMO_COUNSELLORS[0].telegramUserId;
-const count = (sql: string, ...params: unknown[]) =>
-  (
-    sqliteOf(h.core)
-      .$client.prepare(sql)
-      .get(...params) as { n: number }
-  ).n;
+const count = async (sql: string, ...params: unknown[]) => (await rowsOf(h.core, sql, params))[0]?.n;
 
 /** A coming appointment for the resident, booked through the desk on the first free slot. */
 async function bookAppointment(chatId = RESIDENT) {
@@ -78,49 +73,46 @@ describe("/mydata", () => {
     expect(sent.protect_content).toBe(true);
   });
 
-  itOnSqlite(
-    "is one tap from the privacy screen, and so is the question before erasing; 'No' erases nothing",
-    async () => {
-      h = await createHarness();
-      await h.say("/start");
-      await h.press(h.render("main.choice_privacy"));
-      await h.press(h.render("privacy.choice_mydata"));
-      expect(h.lastTexts(2)[0]).toContain(h.render("privacy.mydata_title"));
-      await h.press(h.render("privacy.choice_forget"));
-      expect(h.lastTexts(1)[0]).toBe(h.render("privacy.forget_confirm"));
-      await h.press(h.render("privacy.forget_no"));
-      expect(h.last()?.text).toBe(h.render("privacy.kept"));
-      expect(count("select count(*) as n from users where chat_id = ?", RESIDENT)).toBe(1);
-    },
-  );
+  it("is one tap from the privacy screen, and so is the question before erasing; 'No' erases nothing", async () => {
+    h = await createHarness();
+    await h.say("/start");
+    await h.press(h.render("main.choice_privacy"));
+    await h.press(h.render("privacy.choice_mydata"));
+    expect(h.lastTexts(2)[0]).toContain(h.render("privacy.mydata_title"));
+    await h.press(h.render("privacy.choice_forget"));
+    expect(h.lastTexts(1)[0]).toBe(h.render("privacy.forget_confirm"));
+    await h.press(h.render("privacy.forget_no"));
+    expect(h.last()?.text).toBe(h.render("privacy.kept"));
+    expect(await count("select count(*) as n from users where chat_id = ?", RESIDENT)).toBe(1);
+  });
 });
 
 describe("/forget", () => {
-  itOnSqlite("erases the chat, keeps anonymous counts, closes the case, cancels appointments, staff told", async () => {
+  it("erases the chat, keeps anonymous counts, closes the case, cancels appointments, staff told", async () => {
     h = await createHarness();
     await startTalking(h);
     await h.say("ធ្វើលិខិតឆ្លងដែនយ៉ាងម៉េច"); // relayed to the caseworker while they talk
     const appointment = await bookAppointment();
     await h.pressAs(RESIDENT, STAFF_CHAT, h.render("casework.button_claim")).catch(() => undefined); // refused, audited
-    const questionsBefore = count("select count(*) as n from questions");
+    const questionsBefore = await count("select count(*) as n from questions");
     const residentMessages = h.fake.botMessages(RESIDENT).length;
 
     await forget();
 
     for (const table of ["users", "conversations", "interactions", "chat_messages", "outbox", "appointments"]) {
-      expect(count(`select count(*) as n from ${table} where chat_id = ?`, RESIDENT), table).toBe(0);
+      expect(await count(`select count(*) as n from ${table} where chat_id = ?`, RESIDENT), table).toBe(0);
     }
-    expect(count("select count(*) as n from referrals where chat_id = ?", RESIDENT)).toBe(0);
-    expect(count("select count(*) as n from staff_audit where telegram_user_id = ?", RESIDENT)).toBe(0);
-    expect(count("select count(*) as n from inbox where lane = ?", `chat:${RESIDENT}`)).toBe(0);
+    expect(await count("select count(*) as n from referrals where chat_id = ?", RESIDENT)).toBe(0);
+    expect(await count("select count(*) as n from staff_audit where telegram_user_id = ?", RESIDENT)).toBe(0);
+    expect(await count("select count(*) as n from inbox where lane = ?", `chat:${RESIDENT}`)).toBe(0);
     // Counts stay, under an anonymous id, without text, contact, name or phone.
-    expect(count("select count(*) as n from questions")).toBe(questionsBefore);
-    expect(count("select count(*) as n from questions where text_enc is not null")).toBe(0);
-    const referral = sqliteOf(h.core).$client.prepare("select * from referrals").get() as Record<string, unknown>;
+    expect(await count("select count(*) as n from questions")).toBe(questionsBefore);
+    expect(await count("select count(*) as n from questions where text_enc is not null")).toBe(0);
+    const [referral] = await rowsOf(h.core, "select * from referrals");
     expect(referral).toMatchObject({ status: "closed_by_resident", contact_enc: null });
-    expect(referral.chat_id as number).toBeLessThan(-(2 ** 52) + 1);
-    expect(count("select count(*) as n from case_messages where text_enc is not null")).toBe(0);
-    const booked = sqliteOf(h.core).$client.prepare("select * from appointments where id = ?").get(appointment.id);
+    expect(referral?.chat_id as number).toBeLessThan(-(2 ** 52) + 1);
+    expect(await count("select count(*) as n from case_messages where text_enc is not null")).toBe(0);
+    const [booked] = await rowsOf(h.core, "select * from appointments where id = ?", [appointment.id]);
     expect(booked).toMatchObject({ status: "cancelled", family_name_enc: null, phone_enc: null });
     // Staff: a reference, nothing else.
     const toCaseworker = h.fake.botMessages(CASEWORKER).at(-1)?.text;
@@ -136,23 +128,20 @@ describe("/forget", () => {
     expect(h.fake.botMessages(RESIDENT).map((m) => m.text)).toEqual([h.render("privacy.forgotten")]);
   });
 
-  itOnSqlite(
-    "a forged or misplaced erase button erases nothing (unknown data, a press outside the own chat)",
-    async () => {
-      h = await createHarness();
-      await h.say("/start");
-      await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/sessions")); // a bot message in the staff group
-      const inGroup = h.fake.botMessages(STAFF_CHAT).at(-1) as { message_id: number };
-      for (const [data, chat, message] of [
-        ["f:z:0", RESIDENT, h.last()?.message_id as number],
-        ["f:y:0", STAFF_CHAT, inGroup.message_id],
-      ] as const) {
-        await h.handle(h.fake.pressButton(RESIDENT, message, data, chat));
-        expect(h.callbackAnswers().at(-1)?.text).toBe(h.render("common.expired_short"));
-      }
-      expect(count("select count(*) as n from users where chat_id = ?", RESIDENT)).toBe(1);
-    },
-  );
+  it("a forged or misplaced erase button erases nothing (unknown data, a press outside the own chat)", async () => {
+    h = await createHarness();
+    await h.say("/start");
+    await h.handle(h.fake.sendGroupText(STAFF_CHAT, CASEWORKER, "/sessions")); // a bot message in the staff group
+    const inGroup = h.fake.botMessages(STAFF_CHAT).at(-1) as { message_id: number };
+    for (const [data, chat, message] of [
+      ["f:z:0", RESIDENT, h.last()?.message_id as number],
+      ["f:y:0", STAFF_CHAT, inGroup.message_id],
+    ] as const) {
+      await h.handle(h.fake.pressButton(RESIDENT, message, data, chat));
+      expect(h.callbackAnswers().at(-1)?.text).toBe(h.render("common.expired_short"));
+    }
+    expect(await count("select count(*) as n from users where chat_id = ?", RESIDENT)).toBe(1);
+  });
 
   itOnSqlite("leaves nothing of the chat's id in the database file or its write-ahead log", async () => {
     dir = mkdtempSync(join(tmpdir(), "spean-forget-"));
@@ -179,6 +168,6 @@ describe("/forget", () => {
       expect(bytes.indexOf(asText), `file ${i}`).toBe(-1);
       expect(bytes.indexOf(sixBytes), `file ${i}`).toBe(-1);
     }
-    expect(count("select count(*) as n from questions")).toBe(1);
+    expect(await count("select count(*) as n from questions")).toBe(1);
   });
 });

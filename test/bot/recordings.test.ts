@@ -10,10 +10,11 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ShippedRecording } from "../../src/recordings/shipped.ts";
+import { createPgRecordingStore } from "../../src/recordings/pg-store.ts";
 import { createRecordingStore } from "../../src/recordings/store.ts";
 import { silentOggOpus } from "../../src/sandbox/sample-ogg.ts";
 import { buttonsOf, CASEWORKER, createHarness, type Harness, RESIDENT, startTalking } from "../helpers/harness.ts";
-import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
+import { rowsOf } from "../helpers/test-database.ts";
 
 const EDITOR = 6004;
 
@@ -48,14 +49,14 @@ describe("recordings of answers", () => {
     await h.press(t("articles.passport.title"));
   }
 
-  itOnSqlite("an editor's voice note becomes 🔊 Listen on the article, sent by its file id", async () => {
+  it("an editor's voice note becomes 🔊 Listen on the article, sent by its file id", async () => {
     h = await withEditor(await createHarness());
     // Their voice note is a recording to attach, not a resident's message for a caseworker.
     const voice = h.fake.sendOther(EDITOR, "voice", { duration: 42 }) as { message: { message_id: number } };
     await h.handle(voice);
     await h.deliverQueued();
     expect(h.fake.botMessages(EDITOR).at(-1)?.text).toBe(t("recordings.staff_hint"));
-    expect(sqliteOf(h.core).$client.prepare("select count(*) as n from case_media").get()).toEqual({ n: 0 });
+    expect(await rowsOf(h.core, "select count(*) as n from case_media")).toEqual([{ n: 0 }]);
 
     await h.sayAs(EDITOR, "/recording passport", voice.message.message_id);
     await h.deliverQueued();
@@ -111,7 +112,7 @@ describe("recordings of answers", () => {
     expect(voiceCalls()).toHaveLength(0);
   });
 
-  itOnSqlite("refuses what is not the editor's own voice note, unknown pages, and staff without the role", async () => {
+  it("refuses what is not the editor's own voice note, unknown pages, and staff without the role", async () => {
     h = await withEditor(await createHarness());
     expect(await recordAndAttach("/recording nowhere")).toContain('"nowhere"');
     expect(await recordAndAttach("/recording passport", 1)).toBe(t("recordings.not_a_reply"));
@@ -137,10 +138,11 @@ describe("recordings of answers", () => {
     await h.sayAs(CASEWORKER, "/recording passport", voice.message.message_id);
     await h.deliverQueued();
     expect((await h.core.recordings.coverage()).filter((p) => p.recording)).toEqual([]);
-    const refused = sqliteOf(h.core)
-      .$client.prepare("select count(*) as n from staff_audit where action = 'manage_recordings' and allowed = 0")
-      .get() as { n: number };
-    expect(refused.n).toBeGreaterThan(0);
+    const [refused] = await rowsOf(
+      h.core,
+      "select count(*) as n from staff_audit where action = 'manage_recordings' and allowed = false",
+    );
+    expect(refused?.n).toBeGreaterThan(0);
   });
 
   it("a resident's voice note the bot copied to a caseworker can never become a recording", async () => {
@@ -161,9 +163,13 @@ describe("recordings of answers", () => {
     expect((await h.core.recordings.coverage()).filter((p) => p.recording)).toEqual([]);
   });
 
-  itOnSqlite("a recording made with another bot token is hidden, and one Telegram refuses is forgotten", async () => {
+  it("a recording made with another bot token is hidden, and one Telegram refuses is forgotten", async () => {
     h = await withEditor(await createHarness());
-    const otherBot = createRecordingStore(sqliteOf(h.core), "999999");
+    const database = h.core.database;
+    const otherBot =
+      database.kind === "sqlite"
+        ? createRecordingStore(database.db, "999999")
+        : createPgRecordingStore(database.db, "999999");
     await otherBot.attach({
       target: "article:passport",
       fileId: "AwAD-other",

@@ -13,8 +13,7 @@ import {
   STAFF_CHAT,
   startTalking,
 } from "../helpers/harness.ts";
-import { questions } from "../../src/db/schema.ts";
-import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
+import { rowsOf } from "../helpers/test-database.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -79,7 +78,7 @@ describe("danger that asks about a topic: its article beside the emergency scree
   const CHILD_BEATEN_WHO_TO_TELL = "ក្មេងត្រូវគេធ្វើបាប ប្ដឹងណា";
   const readButton = (id: string) =>
     h.renderRef({ key: "knowledge.beside_danger", params: { title: { key: `articles.${id}.title` } } });
-  const questionCount = () => sqliteOf(h.core).select().from(questions).all().length;
+  const questionCount = async () => (await rowsOf(h.core, "select id from questions")).length;
 
   it("offers the article the search is sure of under the numbers, and the button opens it", async () => {
     await h.say("/start");
@@ -120,11 +119,11 @@ describe("danger that asks about a topic: its article beside the emergency scree
     expect(await node()).not.toBe("kb.a_child_protection_1");
   });
 
-  itOnSqlite("never records the danger message as a question for the /questions report", async () => {
-    const before = questionCount();
+  it("never records the danger message as a question for the /questions report", async () => {
+    const before = await questionCount();
     await h.say(CHILD_BEATEN_WHO_TO_TELL);
     expect(labels()).toContain(readButton("child_protection"));
-    expect(questionCount()).toBe(before);
+    expect(await questionCount()).toBe(before);
   });
 
   it("in English, for an English speaker", async () => {

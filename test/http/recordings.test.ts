@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Browser, buildConsoleApp, csrfOf, logIn } from "../helpers/console-client.ts";
 import { CASEWORKER, createHarness, type Harness, RESIDENT, SUPERVISOR } from "../helpers/harness.ts";
-import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
+import { rowsOf } from "../helpers/test-database.ts";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -31,41 +31,39 @@ async function sendVoiceNote(from = EDITOR, seconds = 65) {
 }
 
 describe("the Recordings page", () => {
-  itOnSqlite(
-    "lets a content member attach their voice note to a page, which residents can then listen to",
-    async () => {
-      await sendVoiceNote();
-      const editor = await logIn(h, new Browser(() => app), EDITOR);
-      const page = await editor.get("/console/recordings");
-      expect(page.statusCode).toBe(200);
-      expect(page.body).toContain(h.render("recordings.console_drafts"));
-      expect(page.body).toContain("១:០៥"); // the note's length, in Khmer digits
-      expect(page.body).toContain('<option value="passport">');
-      const draft = /name="draft" value="(\d+)"/.exec(page.body)?.[1] ?? "";
+  it("lets a content member attach their voice note to a page, which residents can then listen to", async () => {
+    await sendVoiceNote();
+    const editor = await logIn(h, new Browser(() => app), EDITOR);
+    const page = await editor.get("/console/recordings");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(h.render("recordings.console_drafts"));
+    expect(page.body).toContain("១:០៥"); // the note's length, in Khmer digits
+    expect(page.body).toContain('<option value="passport">');
+    const draft = /name="draft" value="(\d+)"/.exec(page.body)?.[1] ?? "";
 
-      const attached = await editor.post("/console/recordings/attach", {
-        _csrf: csrfOf(page.body),
-        draft,
-        page: "passport",
-        speaker: "",
-      });
-      expect(attached.statusCode).toBe(303);
-      expect(attached.headers.location).toBe("/console/recordings?m=recordings.attached_notice");
-      const after = await editor.get("/console/recordings?m=recordings.attached_notice");
-      expect(after.body).toContain(h.render("recordings.attached_notice"));
-      expect(after.body).toContain(h.render("recordings.console_no_drafts")); // attached: no longer a draft
-      expect(after.body).toContain("S.S.");
-      expect(await h.core.recordings.playable("article:passport")).toMatchObject({ duration: 65, source: "staff" });
+    const attached = await editor.post("/console/recordings/attach", {
+      _csrf: csrfOf(page.body),
+      draft,
+      page: "passport",
+      speaker: "",
+    });
+    expect(attached.statusCode).toBe(303);
+    expect(attached.headers.location).toBe("/console/recordings?m=recordings.attached_notice");
+    const after = await editor.get("/console/recordings?m=recordings.attached_notice");
+    expect(after.body).toContain(h.render("recordings.attached_notice"));
+    expect(after.body).toContain(h.render("recordings.console_no_drafts")); // attached: no longer a draft
+    expect(after.body).toContain("S.S.");
+    expect(await h.core.recordings.playable("article:passport")).toMatchObject({ duration: 65, source: "staff" });
 
-      const removed = await editor.post("/console/recordings/remove", { _csrf: csrfOf(after.body), page: "passport" });
-      expect(removed.statusCode).toBe(303);
-      expect(await h.core.recordings.playable("article:passport")).toBeUndefined();
-      const audit = sqliteOf(h.core)
-        .$client.prepare("select allowed from staff_audit where action = 'manage_recordings' order by id")
-        .all();
-      expect(audit).toEqual([{ allowed: 1 }, { allowed: 1 }]);
-    },
-  );
+    const removed = await editor.post("/console/recordings/remove", { _csrf: csrfOf(after.body), page: "passport" });
+    expect(removed.statusCode).toBe(303);
+    expect(await h.core.recordings.playable("article:passport")).toBeUndefined();
+    const audit = await rowsOf(
+      h.core,
+      "select allowed from staff_audit where action = 'manage_recordings' order by id",
+    );
+    expect(audit).toEqual([{ allowed: 1 }, { allowed: 1 }]);
+  });
 
   it("is not for caseworkers, and refuses another member's note, unknown pages and forged forms", async () => {
     const caseworker = await logIn(h, new Browser(() => app), CASEWORKER);
@@ -92,9 +90,9 @@ describe("the Recordings page", () => {
     expect((await h.core.recordings.coverage()).filter((p) => p.recording)).toEqual([]);
   });
 
-  itOnSqlite("keeps no resident's voice note as a draft", async () => {
+  it("keeps no resident's voice note as a draft", async () => {
     await h.say("/start");
     await sendVoiceNote(RESIDENT);
-    expect(sqliteOf(h.core).$client.prepare("select count(*) as n from voice_drafts").get()).toEqual({ n: 0 });
+    expect(await rowsOf(h.core, "select count(*) as n from voice_drafts")).toEqual([{ n: 0 }]);
   });
 });

@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Browser, buildConsoleApp, csrfOf, logIn } from "../helpers/console-client.ts";
 import { CASEWORKER, createHarness, type Harness, SUPERVISOR } from "../helpers/harness.ts";
-import { itOnSqlite, sqliteOf } from "../helpers/test-database.ts";
+import { rowsOf, runOn } from "../helpers/test-database.ts";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -26,21 +26,15 @@ afterEach(async () => {
 });
 
 const supervisor = () => logIn(h, new Browser(() => app), SUPERVISOR);
-const sql = (text: string, ...params: unknown[]) =>
-  sqliteOf(h.core)
-    .$client.prepare(text)
-    .run(...params);
-const all = (text: string, ...params: unknown[]) =>
-  sqliteOf(h.core)
-    .$client.prepare(text)
-    .all(...params);
+const sql = (text: string, ...params: unknown[]) => runOn(h.core, text, params);
+const all = (text: string, ...params: unknown[]) => rowsOf(h.core, text, params);
 const at = (iso: string) => Date.parse(`${iso}+07:00`);
 
 let slot = 0;
 /** An appointment in the past with a mark: one row per session. */
-function session(chatId: number, site: string, when: string, status: "attended" | "no_show" = "attended") {
+async function session(chatId: number, site: string, when: string, status: "attended" | "no_show" = "attended") {
   const starts = at(when) + slot++ * 60_000; // distinct start times for the one counsellor
-  sql(
+  await sql(
     `insert into appointments (chat_id, counsellor_id, topic, site, starts_at, ends_at, for_whom, locale, status,
      created_at, updated_at) values (?, ?, 'family', ?, ?, ?, 'self', 'km', ?, ?, ?)`,
     chatId,
@@ -55,21 +49,21 @@ function session(chatId: number, site: string, when: string, status: "attended" 
 }
 
 /** Families 1-8: many sessions each, in several months and districts. */
-function generateSessions() {
+async function generateSessions() {
   for (let family = 1; family <= 8; family++) {
     for (let n = 0; n < 4; n++)
-      session(1000 + family, family <= 6 ? "russey_keo" : "chbar_ampov", `2026-10-0${n + 1}T09:00`);
-    session(1000 + family, "russey_keo", "2026-11-03T09:00");
+      await session(1000 + family, family <= 6 ? "russey_keo" : "chbar_ampov", `2026-10-0${n + 1}T09:00`);
+    await session(1000 + family, "russey_keo", "2026-11-03T09:00");
   }
-  sql("insert into users (chat_id, first_seen_at, last_seen_at, district) values (2001, 0, 0, 'prek_pnov')");
-  session(2001, "phone", "2026-11-04T23:30"); // late evening, still November in Phnom Penh
-  session(2001, "phone", "2026-11-05T09:00", "no_show");
-  session(1001, "russey_keo", "2026-08-20T09:00"); // before the period: family 1 was counted in August
+  await sql("insert into users (chat_id, first_seen_at, last_seen_at, district) values (2001, 0, 0, 'prek_pnov')");
+  await session(2001, "phone", "2026-11-04T23:30"); // late evening, still November in Phnom Penh
+  await session(2001, "phone", "2026-11-05T09:00", "no_show");
+  await session(1001, "russey_keo", "2026-08-20T09:00"); // before the period: family 1 was counted in August
 }
 
 describe("indicators", () => {
-  itOnSqlite("counts sessions, and each family once in the month of its first session ever", async () => {
-    generateSessions();
+  it("counts sessions, and each family once in the month of its first session ever", async () => {
+    await generateSessions();
     const desk = h.core.console.results;
     const member = (await h.core.staff.get(SUPERVISOR))!;
     const views = (await desk.indicators(member, "en", desk.period("2026-09", "2026-11")))!;
@@ -92,7 +86,7 @@ describe("indicators", () => {
     expect(byId("counselling_no_shows").table.cells[0]?.[2]).toEqual({ kind: "hidden", reason: "small" });
   });
 
-  itOnSqlite("counts people into work by outcome, not referral, and each person once", async () => {
+  it("counts people into work by outcome, not referral, and each person once", async () => {
     const desk = h.core.desk;
     for (const [chatId, times] of [
       [3001, 2],
@@ -111,12 +105,12 @@ describe("indicators", () => {
           consentVersion: "v1",
           contact: { method: "telegram", time: "any" },
         });
-        sql(
+        await sql(
           "insert into case_outcomes (referral_id, outcome, at) values (?, 'job_or_training', ?)",
           r.id,
           h.core.now(),
         );
-        sql("update referrals set status = 'resolved' where id = ?", r.id);
+        await sql("update referrals set status = 'resolved' where id = ?", r.id);
       }
     }
     const views = (await h.core.console.results.indicators(
@@ -131,25 +125,22 @@ describe("indicators", () => {
     expect(outcomes.table.grandTotal).toEqual({ kind: "count", value: 7 });
   });
 
-  itOnSqlite(
-    "shows the page to supervisors only, in Khmer, with suppression marks, charts, definitions; audited",
-    async () => {
-      generateSessions();
-      const browser = await supervisor();
-      const page = await browser.get("/console/results?from=2026-09&to=2026-11");
-      expect(page.statusCode).toBe(200);
-      expect(page.body).toContain("វគ្គប្រឹក្សាផ្ទាល់ខ្លួន");
-      expect(page.body).toContain("&lt;៥");
-      expect(page.body).toContain(`class="chart"`);
-      expect(page.body).toContain("flows/programme/indicators.yaml");
-      expect(page.body).toContain("២,៧០០"); // the target, in Khmer digits
-      expect(all("select action from staff_audit where action = 'results_view'")).toHaveLength(1);
-      const caseworker = await logIn(h, new Browser(() => app), CASEWORKER);
-      expect((await caseworker.get("/console/results")).statusCode).toBe(403);
-      expect((await caseworker.get("/console/results/export.csv")).statusCode).toBe(403);
-      expect((await caseworker.get("/console/cip")).statusCode).toBe(403);
-    },
-  );
+  it("shows the page to supervisors only, in Khmer, with suppression marks, charts, definitions; audited", async () => {
+    await generateSessions();
+    const browser = await supervisor();
+    const page = await browser.get("/console/results?from=2026-09&to=2026-11");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("វគ្គប្រឹក្សាផ្ទាល់ខ្លួន");
+    expect(page.body).toContain("&lt;៥");
+    expect(page.body).toContain(`class="chart"`);
+    expect(page.body).toContain("flows/programme/indicators.yaml");
+    expect(page.body).toContain("២,៧០០"); // the target, in Khmer digits
+    expect(await all("select action from staff_audit where action = 'results_view'")).toHaveLength(1);
+    const caseworker = await logIn(h, new Browser(() => app), CASEWORKER);
+    expect((await caseworker.get("/console/results")).statusCode).toBe(403);
+    expect((await caseworker.get("/console/results/export.csv")).statusCode).toBe(403);
+    expect((await caseworker.get("/console/cip")).statusCode).toBe(403);
+  });
 
   it("reads a broken period as the default one, and a reversed one as its last month", async () => {
     const browser = await supervisor();
@@ -164,32 +155,27 @@ describe("indicators", () => {
 });
 
 describe("exports", () => {
-  itOnSqlite(
-    "CSV: UTF-8 with a byte-order mark, Khmer intact, suppressed, notes, no ids; audited: what, who",
-    async () => {
-      generateSessions();
-      const browser = await supervisor();
-      const res = await browser.get(
-        "/console/results/export.csv?from=2026-09&to=2026-11&indicator=counselling_families",
-      );
-      expect(res.statusCode).toBe(200);
-      expect(res.headers["content-type"]).toContain("text/csv");
-      expect(res.headers["content-disposition"]).toContain("spean-counselling_families-2026-09..2026-11.csv");
-      const bytes = res.rawPayload;
-      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-      const body = bytes.subarray(3).toString("utf8");
-      expect(body).toContain("គ្រួសារដែលបានប្រឹក្សា");
-      expect(body).toContain("<៥");
-      expect(body).not.toMatch(/100[1-8]|2001/); // no chat ids
-      expect(
-        all("select telegram_user_id as who, action from staff_audit where action like 'results_export%'"),
-      ).toEqual([{ who: SUPERVISOR, action: "results_export_csv:counselling_families:2026-09..2026-11" }]);
-      expect((await browser.get("/console/results/export.csv?indicator=nope")).statusCode).toBe(404);
-    },
-  );
+  it("CSV: UTF-8 with a byte-order mark, Khmer intact, suppressed, notes, no ids; audited: what, who", async () => {
+    await generateSessions();
+    const browser = await supervisor();
+    const res = await browser.get("/console/results/export.csv?from=2026-09&to=2026-11&indicator=counselling_families");
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toContain("text/csv");
+    expect(res.headers["content-disposition"]).toContain("spean-counselling_families-2026-09..2026-11.csv");
+    const bytes = res.rawPayload;
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const body = bytes.subarray(3).toString("utf8");
+    expect(body).toContain("គ្រួសារដែលបានប្រឹក្សា");
+    expect(body).toContain("<៥");
+    expect(body).not.toMatch(/100[1-8]|2001/); // no chat ids
+    expect(
+      await all("select telegram_user_id as who, action from staff_audit where action like 'results_export%'"),
+    ).toEqual([{ who: SUPERVISOR, action: "results_export_csv:counselling_families:2026-09..2026-11" }]);
+    expect((await browser.get("/console/results/export.csv?indicator=nope")).statusCode).toBe(404);
+  });
 
-  itOnSqlite("XLSX reads back with the same numbers as the page", async () => {
-    generateSessions();
+  it("XLSX reads back with the same numbers as the page", async () => {
+    await generateSessions();
     const browser = await supervisor();
     const res = await browser.get(
       "/console/results/export.xlsx?from=2026-09&to=2026-11&indicator=counselling_sessions",
@@ -223,37 +209,34 @@ describe("group activities", () => {
     ...extra,
   });
 
-  itOnSqlite(
-    "records counts by age and sex (Khmer or Latin digits), counts the children, withdraws a mistake",
-    async () => {
-      const counsellor = await logIn(h, new Browser(() => app), COUNSELLOR);
-      const page = await counsellor.get("/console/activities");
-      expect(page.statusCode).toBe(200);
-      const saved = await counsellor.post("/console/activities", form(csrfOf(page.body)));
-      expect(saved.statusCode).toBe(303);
-      const children = async () =>
-        (await h.core.console.results.indicators(
-          (await h.core.staff.get(SUPERVISOR))!,
-          "en",
-          h.core.console.results.period("2026-11", "2026-11"),
-        ))!.find((v) => v.definition.id === "children_reached")!.progress;
-      expect(await children()).toEqual({ kind: "count", value: 25 }); // 12 + 9 + 4; the 3 adults do not count
-      const [record] = all("select id from group_activities") as { id: number }[];
-      const list = await counsellor.get("/console/activities");
-      expect(list.body).toContain("Wat hall");
-      const withdrawn = await counsellor.post(`/console/activities/${record!.id}/withdraw`, {
-        _csrf: csrfOf(list.body),
-      });
-      expect(withdrawn.statusCode).toBe(303);
-      expect(await children()).toEqual({ kind: "count", value: 0 });
-      expect(all("select action from staff_audit where action like 'activity_%' order by id")).toEqual([
-        { action: "activity_record" },
-        { action: "activity_withdraw" },
-      ]);
-    },
-  );
+  it("records counts by age and sex (Khmer or Latin digits), counts the children, withdraws a mistake", async () => {
+    const counsellor = await logIn(h, new Browser(() => app), COUNSELLOR);
+    const page = await counsellor.get("/console/activities");
+    expect(page.statusCode).toBe(200);
+    const saved = await counsellor.post("/console/activities", form(csrfOf(page.body)));
+    expect(saved.statusCode).toBe(303);
+    const children = async () =>
+      (await h.core.console.results.indicators(
+        (await h.core.staff.get(SUPERVISOR))!,
+        "en",
+        h.core.console.results.period("2026-11", "2026-11"),
+      ))!.find((v) => v.definition.id === "children_reached")!.progress;
+    expect(await children()).toEqual({ kind: "count", value: 25 }); // 12 + 9 + 4; the 3 adults do not count
+    const [record] = (await all("select id from group_activities")) as { id: number }[];
+    const list = await counsellor.get("/console/activities");
+    expect(list.body).toContain("Wat hall");
+    const withdrawn = await counsellor.post(`/console/activities/${record!.id}/withdraw`, {
+      _csrf: csrfOf(list.body),
+    });
+    expect(withdrawn.statusCode).toBe(303);
+    expect(await children()).toEqual({ kind: "count", value: 0 });
+    expect(await all("select action from staff_audit where action like 'activity_%' order by id")).toEqual([
+      { action: "activity_record" },
+      { action: "activity_withdraw" },
+    ]);
+  });
 
-  itOnSqlite("answers a bad form with the problems next to the fields, and keeps nothing", async () => {
+  it("answers a bad form with the problems next to the fields, and keeps nothing", async () => {
     const counsellor = await logIn(h, new Browser(() => app), COUNSELLOR);
     const csrf = csrfOf((await counsellor.get("/console/activities")).body);
     for (const [extra, problem] of [
@@ -272,16 +255,16 @@ describe("group activities", () => {
       expect(res.statusCode).toBe(400);
       expect(res.body).toContain(h.render(problem));
     }
-    expect(all("select count(*) as n from group_activities")).toEqual([{ n: 0 }]);
+    expect(await all("select count(*) as n from group_activities")).toEqual([{ n: 0 }]);
     const resident = await counsellor.post("/console/activities", { ...form(csrf), _csrf: "forged" });
     expect(resident.statusCode).toBe(403);
   });
 });
 
 describe("CIP needs report", () => {
-  function needs(sangkat: string, list: string[], meeting = "yes", count = 1) {
+  async function needs(sangkat: string, list: string[], meeting = "yes", count = 1) {
     for (let i = 0; i < count; i++)
-      sql(
+      await sql(
         `insert into needs_responses (id, date, khan, sangkat, need1, need2, need3, meeting)
          values (?, ?, ?, ?, ?, ?, ?, ?)`,
         Math.floor(Math.random() * 2 ** 40),
@@ -295,10 +278,10 @@ describe("CIP needs report", () => {
       );
   }
 
-  itOnSqlite("shows every sangkat, one printable page per sangkat with its needs suppressed, and a CSV", async () => {
-    needs("russey_keo_svay_pak", ["water", "drainage"], "yes", 9);
-    needs("russey_keo_svay_pak", ["water"], "no", 3);
-    needs("russey_keo_svay_pak", ["waste"], "maybe", 2);
+  it("shows every sangkat, one printable page per sangkat with its needs suppressed, and a CSV", async () => {
+    await needs("russey_keo_svay_pak", ["water", "drainage"], "yes", 9);
+    await needs("russey_keo_svay_pak", ["water"], "no", 3);
+    await needs("russey_keo_svay_pak", ["waste"], "maybe", 2);
     const browser = await supervisor();
     const overview = await browser.get("/console/cip?from=2026-11&to=2026-11");
     expect(overview.statusCode).toBe(200);
@@ -315,7 +298,7 @@ describe("CIP needs report", () => {
     const csv = await browser.get("/console/cip/export.csv?from=2026-11&to=2026-11");
     expect([...csv.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(csv.rawPayload.toString("utf8")).toContain("ស្វាយប៉ាក");
-    expect(all("select action from staff_audit where action like 'cip_%' order by id")).toEqual([
+    expect(await all("select action from staff_audit where action like 'cip_%' order by id")).toEqual([
       { action: "cip_view:all:2026-11..2026-11" },
       { action: "cip_view:russey_keo_svay_pak:2026-11..2026-11" },
       { action: "cip_export_csv:all:2026-11..2026-11" },
