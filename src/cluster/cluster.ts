@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { errorCode } from "../base/errors.ts";
+import { DAY_MS } from "../base/time.ts";
 import type { PgDb } from "../db/postgres.ts";
 import type { LaneClaims } from "../inbox/worker.ts";
 import type { SharedPace } from "../outbox/sender.ts";
@@ -50,8 +51,6 @@ export interface Cluster {
   /** Stops the heartbeat and gives up every lease this instance still has. */
   stop(): Promise<void>;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Creates this instance's part in the cluster over `options.db`; nothing runs until start(). */
 export function createCluster(options: ClusterOptions): Cluster {

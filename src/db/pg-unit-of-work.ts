@@ -30,6 +30,9 @@ import type { PgDb } from "./postgres.ts";
 /** What a PostgreSQL store runs a query on: the pool's Drizzle database, or a unit of work's open transaction. */
 export type PgExecutor = NodePgDatabase<typeof pgSchema>;
 
+/** A transaction a store opens itself (a savepoint when it runs inside a unit of work). */
+export type PgTransaction = Parameters<Parameters<PgExecutor["transaction"]>[0]>[0];
+
 /** The piece of work running now: its pool (so a store on another database is never sent here) and transaction. */
 interface Frame {
   pool: pg.Pool;

@@ -115,17 +115,18 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   async function runLane(lane: string): Promise<void> {
     const leases = options.leases;
     if (!leases) return runLaneUpdates(lane, async () => true);
+    let held = false;
     try {
       // The lease is taken (renewed) before each update: a lane another instance holds is left to it, and looked at
       // again after `idlePollMs` (its holder handles what arrives meanwhile, or gives it up when done).
       await runLaneUpdates(lane, async () => {
-        if (await leases.take(lane)) return true;
+        if (await leases.take(lane)) return (held = true);
         heldElsewhere.set(lane, Date.now() + idlePollMs);
         return false;
       });
     } finally {
       // An update that came meanwhile is not left waiting: the lane's end runs pump, which looks at once.
-      await leases.release(lane);
+      if (held) await leases.release(lane);
     }
   }
 

@@ -13,12 +13,11 @@
 import { and, desc, eq, lt, ne, sql } from "drizzle-orm";
 import { withDriverErrors } from "../db/pg-errors.ts";
 import { shippedVoiceUploads, voiceDrafts, voiceRecordings } from "../db/pg-schema.ts";
+import { DAY_MS } from "../base/time.ts";
 import { executor } from "../db/pg-unit-of-work.ts";
 import type { PgDb } from "../db/postgres.ts";
 import { MAX_DRAFTS_PER_MEMBER, type RecordingStore, type StaffRecording } from "./store.ts";
 import type { RecordingTarget } from "./targets.ts";
-
-const DAY_MS = 86_400_000;
 
 /** The columns that make a {@link StaffRecording}. */
 const columns = {

@@ -9,11 +9,10 @@
 import { and, asc, desc, eq, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
 import { withDriverErrors } from "../db/pg-errors.ts";
 import { caseMedia, referrals } from "../db/pg-schema.ts";
+import { DAY_MS } from "../base/time.ts";
 import { executor } from "../db/pg-unit-of-work.ts";
 import type { PgDb } from "../db/postgres.ts";
 import type { MediaItem, MediaStore } from "./media-store.ts";
-
-const DAY_MS = 86_400_000;
 
 /** Media a resident sent and has not yet said yes or no about. */
 const waiting = (chatId: number) => and(eq(caseMedia.chatId, chatId), isNull(caseMedia.referralId));

@@ -17,7 +17,8 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { withDriverErrors } from "../db/pg-errors.ts";
 import { caseMessages, caseNotes, caseOutcomes, referralEvents, referrals } from "../db/pg-schema.ts";
-import { executor, type PgExecutor } from "../db/pg-unit-of-work.ts";
+import { DAY_MS } from "../base/time.ts";
+import { executor, type PgTransaction as Tx } from "../db/pg-unit-of-work.ts";
 import type { PgDb } from "../db/postgres.ts";
 import type { FieldCipher } from "../security/field-cipher.ts";
 import {
@@ -29,11 +30,6 @@ import {
   type ReferralStatus,
   type ReferralStore,
 } from "./store.ts";
-
-const DAY_MS = 86_400_000;
-
-/** A transaction the store opened (a savepoint inside a unit of work). */
-type Tx = Parameters<Parameters<PgExecutor["transaction"]>[0]>[0];
 
 /** The columns that make a {@link Referral}. */
 const columns = {

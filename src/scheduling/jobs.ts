@@ -5,6 +5,7 @@
 import cron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import type { Awaitable } from "../base/awaitable.ts";
+import { MINUTE_MS } from "../base/time.ts";
 
 export interface Job {
   name: string;
@@ -28,9 +29,6 @@ export interface JobOptions {
    */
   claimTick?: (job: string, tick: number) => Promise<boolean>;
 }
-
-/** The schedules have whole minutes: a tick is the minute it fired in. */
-const MINUTE_MS = 60_000;
 
 /** Starts the jobs; the returned function stops them all. */
 export function startJobs(

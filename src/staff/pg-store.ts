@@ -25,7 +25,7 @@
 import { and, asc, desc, eq, gte, isNull, notExists, sql } from "drizzle-orm";
 import { withDriverErrors } from "../db/pg-errors.ts";
 import { caseLinks, staffAudit, staffInvites, staffMembers } from "../db/pg-schema.ts";
-import { executor, type PgExecutor } from "../db/pg-unit-of-work.ts";
+import { executor, type PgExecutor, type PgTransaction as Tx } from "../db/pg-unit-of-work.ts";
 import type { PgDb } from "../db/postgres.ts";
 import type { Role } from "../features/roles.ts";
 import {
@@ -37,9 +37,6 @@ import {
   type StaffStore,
   toMember,
 } from "./store.ts";
-
-/** A transaction the store opened (a savepoint inside a unit of work). */
-type Tx = Parameters<Parameters<PgExecutor["transaction"]>[0]>[0];
 
 /** The columns that make a {@link StaffMember}. */
 const memberColumns = {
